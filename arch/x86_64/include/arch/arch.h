@@ -1,0 +1,51 @@
+/*
+ * arch/arch.h - the interface every architecture gives generic code.
+ * Generic code includes this and nothing else from arch/ (besides the
+ * per-CPU and layout headers pulled in by keel/ headers).
+ */
+#ifndef ARCH_ARCH_H
+#define ARCH_ARCH_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <arch/cpu.h>
+#include <arch/layout.h>
+
+static inline void arch_irq_disable(void) { cli(); }
+static inline void arch_irq_enable(void) { sti(); }
+static inline bool arch_irqs_enabled(void) { return read_rflags() & X86_RFLAGS_IF; }
+static inline void arch_cpu_relax(void) { cpu_relax(); }
+/* Enable interrupts and sleep until one arrives (atomically). */
+static inline void arch_wait_for_interrupt(void) { sti_hlt(); }
+static inline uintptr_t arch_frame_pointer(void) { return read_rbp(); }
+
+/* Stop this CPU for good (interrupts off). */
+void arch_halt_forever(void) __attribute__((noreturn));
+/* Exit the emulator with a status (QEMU isa-debug-exit), if present. */
+void arch_emulator_exit(unsigned value);
+void arch_reboot(void) __attribute__((noreturn));
+/* Walk frame pointers from fp; store up to max return addresses. */
+unsigned arch_backtrace(uintptr_t fp, uintptr_t *pcs, unsigned max);
+/* Nanoseconds since boot from a constant-rate counter. */
+uint64_t arch_clock_ns(void);
+/* Physical <-> direct-map conversions. */
+uint64_t arch_virt_to_phys(const void *va);
+void *arch_phys_to_virt(uint64_t pa);
+/* Map physical MMIO uncached; returns its virtual address or NULL. */
+void *arch_ioremap(uint64_t pa, size_t len);
+
+/* Map/unmap one kernel data page (RW, NX) at va in the stack/MMIO areas. */
+int arch_map_kernel_page(uintptr_t va, uint64_t pa);
+void arch_unmap_kernel_page(uintptr_t va);
+/* Physical address behind kernel va; false if not mapped. */
+bool arch_kernel_lookup(uintptr_t va, uint64_t *pa);
+/* Base and size of the virtual area for kernel stacks. */
+#define ARCH_KSTACK_AREA_BASE KSTACK_AREA_BASE
+#define ARCH_KSTACK_AREA_SIZE KSTACK_AREA_SIZE
+
+/* Values for arch_emulator_exit (QEMU exits with (value << 1) | 1). */
+#define EMU_EXIT_SUCCESS 0x10
+#define EMU_EXIT_FAILURE 0x11
+
+#endif

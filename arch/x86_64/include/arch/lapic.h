@@ -1,0 +1,38 @@
+/* arch/lapic.h - local APIC (xAPIC MMIO) registers and the timer. */
+#ifndef ARCH_LAPIC_H
+#define ARCH_LAPIC_H
+
+#include <stdint.h>
+
+#define LAPIC_ID          0x020
+#define LAPIC_VERSION     0x030
+#define LAPIC_TPR         0x080
+#define LAPIC_EOI         0x0b0
+#define LAPIC_SVR         0x0f0
+#define LAPIC_ESR         0x280
+#define LAPIC_ICR_LO      0x300
+#define LAPIC_ICR_HI      0x310
+#define LAPIC_LVT_TIMER   0x320
+#define LAPIC_LVT_LINT0   0x350
+#define LAPIC_LVT_LINT1   0x360
+#define LAPIC_LVT_ERROR   0x370
+#define LAPIC_TIMER_INIT  0x380
+#define LAPIC_TIMER_CUR   0x390
+#define LAPIC_TIMER_DIV   0x3e0
+#define LAPIC_MMIO_SIZE   0x1000
+
+#define LAPIC_SVR_ENABLE        (1u << 8)
+#define LAPIC_LVT_MASKED        (1u << 16)
+#define LAPIC_LVT_PERIODIC      (1u << 17)
+#define LAPIC_LVT_EXTINT        (7u << 8)
+#define LAPIC_LVT_NMI           (4u << 8)
+#define LAPIC_TIMER_DIV_16      0x3
+#define LAPIC_ID_SHIFT          24
+
+void lapic_init(void);
+void lapic_eoi(void);
+uint32_t lapic_id(void);
+void lapic_timer_calibrate(void);
+void lapic_timer_start(unsigned hz);
+
+#endif

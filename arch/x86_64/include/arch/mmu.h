@@ -1,0 +1,61 @@
+/*
+ * arch/mmu.h - x86-64 4-level page tables: entry bits and the kernel's own
+ * mappings (see arch/layout.h for the address map).
+ *
+ * The kernel page tables are built once by mmu_init().  The PDPTs behind
+ * every upper-half PML4 slot are allocated then and never change, so an
+ * address space created later shares the kernel half by copying those 256
+ * PML4 entries; user page-table pages are never shared.
+ * Kernel mappings made after boot (stacks, MMIO) are changed under
+ * mmu_kernel_lock.
+ */
+#ifndef ARCH_MMU_H
+#define ARCH_MMU_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <arch/layout.h>
+
+#define PTE_P       (1ull << 0)
+#define PTE_W       (1ull << 1)
+#define PTE_U       (1ull << 2)
+#define PTE_PWT     (1ull << 3)
+#define PTE_PCD     (1ull << 4)
+#define PTE_A       (1ull << 5)
+#define PTE_D       (1ull << 6)
+#define PTE_PS      (1ull << 7)
+#define PTE_G       (1ull << 8)
+#define PTE_NX      (1ull << 63)
+#define PTE_ADDR_MASK 0x000ffffffffff000ull
+
+#define PT_ENTRIES       512
+#define PT_LEVEL_SHIFT   9
+#define PML4_SHIFT       39
+#define PDPT_SHIFT       30
+#define PD_SHIFT         21
+#define PT_SHIFT         12
+#define PT_INDEX(va, shift) (((va) >> (shift)) & (PT_ENTRIES - 1))
+#define PML4_KERNEL_FIRST 256
+#define LARGE_PAGE_SIZE  (1ull << PD_SHIFT)
+#define HUGE_PAGE_SIZE   (1ull << PDPT_SHIFT)
+
+typedef uint64_t pte_t;
+
+struct bootinfo;
+/* Build the kernel page tables from the boot memory map and switch to them. */
+void mmu_init(const struct bootinfo *bi);
+/* Physical address of the kernel's PML4 (the bootstrap address space). */
+uint64_t mmu_kernel_pml4(void);
+/* Map one 4 KiB kernel page (va in the upper half); 0 or -ENOMEM. */
+int mmu_kmap_page(uintptr_t va, uint64_t pa, uint64_t flags);
+/* Unmap one kernel page and flush it from this CPU's TLB. */
+void mmu_kunmap_page(uintptr_t va);
+/* Look up the physical address behind a kernel va; false if unmapped. */
+bool mmu_kernel_lookup(uintptr_t va, uint64_t *pa);
+/* Enable NX/SMEP/SMAP/UMIP/WP on this CPU where supported. */
+void mmu_cpu_features(void);
+
+extern bool cpu_has_nx, cpu_has_smep, cpu_has_smap, cpu_has_umip, cpu_has_1g;
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * arch/percpu.h - the x86-64 part of struct cpu, and this_cpu() via GS.
+ *
+ * GS base (MSR_GS_BASE) of every CPU points at its struct cpu, whose first
+ * field points at itself, so this_cpu() is one "mov %gs:0".  Set before
+ * any lock is taken (arch_boot_main, AP entry).
+ */
+#ifndef ARCH_PERCPU_H
+#define ARCH_PERCPU_H
+
+#include <stdint.h>
+#include <arch/segment.h>
+
+#define IST_DOUBLE_FAULT 1
+#define IST_NMI          2
+#define IST_MACHINE_CHECK 3
+#define IST_COUNT        3
+
+struct tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __attribute__((packed));
+
+struct arch_cpu {
+	uint64_t gdt[GDT_ENTRIES];   /* [I] this CPU's GDT (TSS descriptor differs) */
+	struct tss tss;              /* [I] except rsp[0], set by the scheduler */
+	uint32_t apic_id;            /* [I] local APIC id */
+};
+
+struct cpu;
+static inline struct cpu *arch_this_cpu(void)
+{
+	struct cpu *c;
+	__asm__ volatile("movq %%gs:0, %0" : "=r"(c));
+	return c;
+}
+
+#endif

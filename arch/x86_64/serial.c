@@ -1,0 +1,60 @@
+/*
+ * serial.c - the 16550 UART on COM1 as a console: polled output, interrupt
+ * driven input (IRQ 4) fed into the generic console input queue.
+ * Output is serialized by the console lock (kernel/console.c).
+ */
+#include <arch/serial.h>
+#include <arch/cpu.h>
+#include <arch/irq.h>
+#include <keel/console.h>
+
+static void serial_putc(char c)
+{
+	while (!(inb(COM1_PORT + UART_LSR) & UART_LSR_THRE))
+		cpu_relax();
+	outb(COM1_PORT + UART_THR, (uint8_t)c);
+}
+
+static void serial_write(struct console *con, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			serial_putc('\r');
+		serial_putc(s[i]);
+	}
+}
+
+static struct console serial_console = {
+	.name = "serial",
+	.write = serial_write,
+};
+
+/* Set up COM1 for 115200 8N1 and register it as a console. */
+void serial_init(void)
+{
+	unsigned divisor = UART_BAUD_BASE / UART_BAUD;
+
+	outb(COM1_PORT + UART_IER, 0);
+	outb(COM1_PORT + UART_LCR, UART_LCR_DLAB);
+	outb(COM1_PORT + UART_DLL, divisor & 0xff);
+	outb(COM1_PORT + UART_DLM, divisor >> 8);
+	outb(COM1_PORT + UART_LCR, UART_LCR_8N1);
+	outb(COM1_PORT + UART_FCR, UART_FCR_ENABLE | UART_FCR_CLEAR);
+	outb(COM1_PORT + UART_MCR, UART_MCR_DTR | UART_MCR_RTS | UART_MCR_OUT2);
+	console_register(&serial_console);
+}
+
+static void serial_irq(unsigned irq)
+{
+	while (inb(COM1_PORT + UART_LSR) & UART_LSR_DR)
+		console_input(inb(COM1_PORT + UART_RBR));
+}
+
+/* Route COM1's receive interrupt to the console input queue. */
+void serial_enable_irq(void)
+{
+	irq_register(COM1_IRQ, serial_irq, "com1");
+	outb(COM1_PORT + UART_IER, UART_IER_RDA);
+	/* Drain anything typed before the IRQ was wired. */
+	serial_irq(COM1_IRQ);
+}

@@ -1,0 +1,172 @@
+/*
+ * trap.c - C side of every interrupt and exception.
+ *
+ * trap_dispatch() runs with interrupts off on the stack the CPU switched
+ * to.  Device interrupts go to the handler registered for their vector and
+ * are acknowledged at the interrupt controller.  Exceptions in kernel mode
+ * first look for an exception-fixup entry (user-memory copies return
+ * -EFAULT that way); otherwise the trap is dumped - name, error code, all
+ * registers, CR2 for page faults - and the kernel panics with a symbolized
+ * backtrace that walks through the trap into the interrupted code.
+ * Interrupts may arrive in kernel mode on any CPU (idle loop, spinning):
+ * nothing here assumes they came from user mode.
+ */
+#include <arch/trap.h>
+#include <arch/irq.h>
+#include <arch/cpu.h>
+#include <arch/pic.h>
+#include <arch/lapic.h>
+#include <keel/cpu.h>
+#include <keel/klog.h>
+#include <keel/panic.h>
+#include <keel/ksyms.h>
+
+_Static_assert(sizeof(struct trapframe) == TF_SIZE, "trapframe size");
+_Static_assert(__builtin_offsetof(struct trapframe, rbp) == TF_RBP, "TF_RBP");
+_Static_assert(__builtin_offsetof(struct trapframe, rax) == TF_RAX, "TF_RAX");
+_Static_assert(__builtin_offsetof(struct trapframe, vector) == TF_VECTOR, "TF_VECTOR");
+_Static_assert(__builtin_offsetof(struct trapframe, rip) == TF_RIP, "TF_RIP");
+_Static_assert(__builtin_offsetof(struct trapframe, cs) == TF_CS, "TF_CS");
+_Static_assert(__builtin_offsetof(struct trapframe, ss) == TF_SS, "TF_SS");
+
+#define PF_ERR_PRESENT  (1u << 0)
+#define PF_ERR_WRITE    (1u << 1)
+#define PF_ERR_USER     (1u << 2)
+#define PF_ERR_RSVD     (1u << 3)
+#define PF_ERR_FETCH    (1u << 4)
+
+static const char *const trap_names[TRAP_EXCEPTIONS] = {
+	[TRAP_DE] = "#DE divide error",
+	[TRAP_DB] = "#DB debug",
+	[TRAP_NMI] = "NMI",
+	[TRAP_BP] = "#BP breakpoint",
+	[TRAP_OF] = "#OF overflow",
+	[TRAP_BR] = "#BR bound range",
+	[TRAP_UD] = "#UD invalid opcode",
+	[TRAP_NM] = "#NM device not available",
+	[TRAP_DF] = "#DF double fault",
+	[TRAP_TS] = "#TS invalid TSS",
+	[TRAP_NP] = "#NP segment not present",
+	[TRAP_SS] = "#SS stack fault",
+	[TRAP_GP] = "#GP general protection",
+	[TRAP_PF] = "#PF page fault",
+	[TRAP_MF] = "#MF x87 error",
+	[TRAP_AC] = "#AC alignment check",
+	[TRAP_MC] = "#MC machine check",
+	[TRAP_XM] = "#XM SIMD exception",
+	[TRAP_VE] = "#VE virtualization",
+	[TRAP_CP] = "#CP control protection",
+};
+
+struct vector_slot {
+	vector_handler_t fn;     /* [I] once registered at boot */
+	const char *name;
+};
+static struct vector_slot vectors[NUM_VECTORS];
+static irq_handler_t legacy_irq[IRQ_LEGACY_COUNT];   /* [I] once registered */
+
+extern const struct extable_entry _extable_start[], _extable_end[];
+
+static const char *trap_name(uint64_t v)
+{
+	if (v < TRAP_EXCEPTIONS && trap_names[v])
+		return trap_names[v];
+	return "unknown trap";
+}
+
+/* Print everything known about tf (any context, used by panics). */
+void trap_dump(const struct trapframe *tf)
+{
+	kprintf("%s (vector %lu) error=0x%lx in %s mode on cpu %u\n",
+		trap_name(tf->vector), tf->vector, tf->error,
+		trap_from_user(tf) ? "user" : "kernel", this_cpu()->id);
+	if (tf->vector == TRAP_PF)
+		kprintf("CR2=%016lx (%s %s%s%s)\n", read_cr2(),
+			tf->error & PF_ERR_PRESENT ? "protection" : "not-present",
+			tf->error & PF_ERR_FETCH ? "fetch" :
+			tf->error & PF_ERR_WRITE ? "write" : "read",
+			tf->error & PF_ERR_USER ? " user" : "",
+			tf->error & PF_ERR_RSVD ? " reserved-bit" : "");
+	kprintf("RIP=%016lx CS=%04lx RFLAGS=%016lx\n", tf->rip, tf->cs, tf->rflags);
+	kprintf("RSP=%016lx SS=%04lx\n", tf->rsp, tf->ss);
+	kprintf("RAX=%016lx RBX=%016lx RCX=%016lx RDX=%016lx\n",
+		tf->rax, tf->rbx, tf->rcx, tf->rdx);
+	kprintf("RSI=%016lx RDI=%016lx RBP=%016lx R8 =%016lx\n",
+		tf->rsi, tf->rdi, tf->rbp, tf->r8);
+	kprintf("R9 =%016lx R10=%016lx R11=%016lx R12=%016lx\n",
+		tf->r9, tf->r10, tf->r11, tf->r12);
+	kprintf("R13=%016lx R14=%016lx R15=%016lx\n", tf->r13, tf->r14, tf->r15);
+	kprintf("CR0=%016lx CR3=%016lx CR4=%016lx\n", read_cr0(), read_cr3(),
+		read_cr4());
+	kprintf("at:");
+	backtrace_print_pc(tf->rip);
+}
+
+static bool trap_fixup(struct trapframe *tf)
+{
+	for (const struct extable_entry *e = _extable_start; e < _extable_end; e++) {
+		if (e->insn == tf->rip) {
+			tf->rip = e->fixup;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void trap_exception(struct trapframe *tf)
+{
+	if (!trap_from_user(tf) && trap_fixup(tf))
+		return;
+	kprintf("\n");
+	trap_dump(tf);
+	panic("unhandled %s", trap_name(tf->vector));
+}
+
+/* Register fn for a raw vector (boot time). */
+void vector_register(unsigned vector, vector_handler_t fn, const char *name)
+{
+	assert(vector >= TRAP_EXCEPTIONS && vector < NUM_VECTORS);
+	assert(!vectors[vector].fn);
+	vectors[vector].fn = fn;
+	vectors[vector].name = name;
+}
+
+static void legacy_irq_entry(struct trapframe *tf)
+{
+	unsigned irq = tf->vector - IRQ_BASE;
+
+	if (legacy_irq[irq])
+		legacy_irq[irq](irq);
+	pic_eoi(irq);
+}
+
+/* Route legacy IRQ irq to fn and unmask it (boot time). */
+void irq_register(unsigned irq, irq_handler_t fn, const char *name)
+{
+	assert(irq < IRQ_LEGACY_COUNT && !legacy_irq[irq]);
+	legacy_irq[irq] = fn;
+	vector_register(IRQ_BASE + irq, legacy_irq_entry, name);
+	pic_unmask(irq);
+}
+
+void trap_dispatch(struct trapframe *tf)
+{
+	struct cpu *c = this_cpu();
+
+	if (tf->vector < TRAP_EXCEPTIONS) {
+		trap_exception(tf);
+		return;
+	}
+	c->in_irq++;
+	if (vectors[tf->vector].fn) {
+		vectors[tf->vector].fn(tf);
+	} else if (tf->vector >= IRQ_BASE &&
+		   tf->vector < IRQ_BASE + IRQ_LEGACY_COUNT) {
+		/* Spurious legacy IRQ 7/15 or an unclaimed line: ack the PIC. */
+		pic_spurious(tf->vector - IRQ_BASE);
+	} else if (tf->vector != VEC_SPURIOUS) {
+		klog_once(LOG_WARN, "trap: unexpected vector %lu", tf->vector);
+		lapic_eoi();
+	}
+	c->in_irq--;
+}

@@ -1,0 +1,39 @@
+/*
+ * keel/cpu.h - per-CPU state.
+ *
+ * Each CPU owns one struct cpu in cpus[]; this_cpu() returns the running
+ * CPU's.  Fields marked [C] are touched only by their own CPU with
+ * interrupts off, [I] are immutable once the CPU is online, [A] atomic.
+ */
+#ifndef KEEL_CPU_H
+#define KEEL_CPU_H
+
+#include <keel/compiler.h>
+#include <arch/percpu.h>
+
+#define MAX_CPUS 64
+
+struct thread;
+
+struct cpu {
+	struct cpu *self;        /* [I] must stay first: %gs:0 */
+	unsigned id;             /* [I] logical CPU number, 0 = boot CPU */
+	bool online;             /* [A] set once the CPU runs kernel code */
+	struct thread *thread;   /* [C] running thread, NULL when none */
+	int irq_off_depth;       /* [C] irq_push_off nesting */
+	bool irq_was_on;         /* [C] IF before the outermost irq_push_off */
+	int in_irq;              /* [C] interrupt nesting depth */
+	uint64_t ticks;          /* [C] timer ticks seen by this CPU */
+	struct arch_cpu arch;    /* arch-private part */
+};
+
+extern struct cpu cpus[MAX_CPUS];
+/* Number of CPUs online ([A]). */
+unsigned cpu_online_count(void);
+
+static inline struct cpu *this_cpu(void)
+{
+	return arch_this_cpu();
+}
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * keel/pmm.h - the physical memory manager: 4 KiB frames, buddy-allocated.
+ *
+ * Every physical frame below the highest usable address has a struct page
+ * in one array (the "page map").  Free frames live in buddy blocks (see
+ * lib/buddy.c); pmm_lock protects the buddy lists.  A frame handed out by
+ * pmm_alloc_pages() has refcount 1; pmm_page_put() drops a reference and
+ * frees the block when it reaches 0 (used by the VM for shared frames).
+ * Allocated memory is reached through the direct map (phys_to_virt).
+ *
+ * Lock key: [P] pmm_lock, [A] atomic, [O] owner of the allocated page, [I] immutable after boot.
+ */
+#ifndef KEEL_PMM_H
+#define KEEL_PMM_H
+
+#include <keel/compiler.h>
+#include <lib/buddy.h>
+
+#define PMM_ZERO        (1u << 0)       /* zero-fill the block */
+
+#define PG_RESERVED     (1u << 0)       /* never allocatable (firmware, kernel image) */
+#define PG_SLAB         (1u << 1)       /* owned by the kernel heap; page->slab valid */
+#define PG_HEAD         (1u << 2)       /* first page of an allocated block */
+
+struct page {
+	struct buddy_node buddy;    /* [P] buddy-core state */
+	uint32_t refcount;          /* [A] users of this block; 0 when free */
+	uint16_t flags;             /* [O] PG_* */
+	uint8_t order;              /* [O] order of the allocated block (head page) */
+	uint8_t pad;
+	void *slab;                 /* [O] kmalloc's slab for PG_SLAB pages */
+};
+
+typedef uint64_t paddr_t;
+
+/* Boot-time setup from the boot memory map; see kernel/pmm.c. */
+struct bootinfo;
+void pmm_init(const struct bootinfo *bi);
+/* Before pmm_init: bump-allocate zeroed, page-aligned boot memory (never freed). */
+paddr_t pmm_early_alloc(size_t bytes);
+/* Record the loader's reserved ranges; first call, before any early alloc. */
+void pmm_early_init(const struct bootinfo *bi);
+/* Early allocations must lie below limit (physical) until the direct map exists. */
+void pmm_early_set_limit(uint64_t limit);
+
+/* Allocate 2^order contiguous frames; direct-map address or NULL. */
+void *pmm_alloc_pages(unsigned order, unsigned flags);
+/* Free a block from pmm_alloc_pages (same order). Panics on a double free. */
+void pmm_free_pages(void *va, unsigned order);
+static inline void *pmm_alloc_page(unsigned flags) { return pmm_alloc_pages(0, flags); }
+static inline void pmm_free_page(void *va) { pmm_free_pages(va, 0); }
+
+struct page *pmm_virt_to_page(const void *va);
+struct page *pmm_pfn_to_page(uint64_t pfn);
+/* Number of free frames right now. */
+uint64_t pmm_free_frames(void);
+uint64_t pmm_total_frames(void);
+/* Debug: check the allocator invariants; 0 or -EINVAL. */
+int pmm_check(void);
+
+#endif

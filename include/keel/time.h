@@ -1,0 +1,24 @@
+/*
+ * keel/time.h - kernel time: a monotonic nanosecond clock and the periodic
+ * tick (TICK_HZ per second on every CPU).
+ */
+#ifndef KEEL_TIME_H
+#define KEEL_TIME_H
+
+#include <keel/compiler.h>
+
+#define TICK_HZ       100
+#define NSEC_PER_SEC  1000000000ul
+#define NSEC_PER_MSEC 1000000ul
+#define NSEC_PER_USEC 1000ul
+
+/* Nanoseconds since boot, monotonic, any context. */
+uint64_t time_ns(void);
+/* Called by the arch timer interrupt on every CPU, interrupts off. */
+void time_tick(void);
+/* Ticks seen by the boot CPU since boot. */
+uint64_t time_ticks(void);
+/* Busy-wait for ns nanoseconds (boot code and tests only). */
+void time_delay_ns(uint64_t ns);
+
+#endif

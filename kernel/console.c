@@ -1,0 +1,87 @@
+/*
+ * console.c - fan-out of kernel output to all console devices, and the
+ * console input queue (a ring buffer written by interrupt handlers and
+ * read by whoever reads the console).  See keel/console.h.
+ *
+ * Until the scheduler exists, a reader waits with arch_wait_for_interrupt()
+ * (sti; hlt) and re-checks the queue: the interrupt that queues a byte is
+ * also the one that wakes the CPU, so no wakeup is lost.
+ */
+#include <keel/console.h>
+#include <keel/spinlock.h>
+#include <keel/panic.h>
+#include <arch/arch.h>
+
+static struct spinlock console_lock = SPINLOCK_INIT("console");
+static struct console *console_list;      /* [console_lock] */
+
+static struct spinlock console_in_lock = SPINLOCK_INIT("console_in");
+static char console_in_buf[CONSOLE_INPUT_SIZE];  /* [console_in_lock] */
+static unsigned console_in_head, console_in_tail; /* [console_in_lock] */
+
+/* Add c to the set of output consoles. */
+void console_register(struct console *c)
+{
+	spin_lock(&console_lock);
+	c->next = NULL;
+	struct console **pp = &console_list;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = c;
+	spin_unlock(&console_lock);
+}
+
+void console_write_unlocked(const char *s, size_t n)
+{
+	for (struct console *c = console_list; c; c = c->next)
+		c->write(c, s, n);
+}
+
+/* Write s[0..n) to every console; takes console_lock. */
+void console_write(const char *s, size_t n)
+{
+	spin_lock(&console_lock);
+	console_write_unlocked(s, n);
+	spin_unlock(&console_lock);
+}
+
+/* Queue one input byte; safe from interrupt handlers. */
+void console_input(char c)
+{
+	spin_lock(&console_in_lock);
+	unsigned next = (console_in_head + 1) % CONSOLE_INPUT_SIZE;
+	if (next != console_in_tail) {
+		console_in_buf[console_in_head] = c;
+		console_in_head = next;
+	}
+	spin_unlock(&console_in_lock);
+}
+
+/* Dequeue one input byte, or -1 when the queue is empty. */
+int console_trygetc(void)
+{
+	int c = -1;
+
+	spin_lock(&console_in_lock);
+	if (console_in_tail != console_in_head) {
+		c = (unsigned char)console_in_buf[console_in_tail];
+		console_in_tail = (console_in_tail + 1) % CONSOLE_INPUT_SIZE;
+	}
+	spin_unlock(&console_in_lock);
+	return c;
+}
+
+/* Wait for and dequeue one input byte. Interrupts must be on. */
+int console_getc(void)
+{
+	int c;
+
+	while ((c = console_trygetc()) < 0) {
+		arch_irq_disable();
+		if (console_in_tail == console_in_head)
+			arch_wait_for_interrupt();   /* sti; hlt: atomic */
+		else
+			arch_irq_enable();
+	}
+	return c;
+}

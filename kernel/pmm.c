@@ -1,0 +1,267 @@
+/*
+ * pmm.c - physical memory manager (see keel/pmm.h).
+ *
+ * Boot happens in two steps:
+ *   1. pmm_early_init() records what must never be handed out: the first
+ *      1 MiB (firmware, future AP trampoline), the kernel image, the boot
+ *      modules.  pmm_early_alloc() then bump-allocates page-table pages and
+ *      the page map from usable memory outside those ranges, below a limit
+ *      that is 1 GiB while only the boot identity map exists.
+ *   2. pmm_init() allocates the page map (one struct page per frame up to
+ *      the highest usable address), hands every usable frame that is not
+ *      reserved or early-allocated to the buddy core, and closes the early
+ *      allocator for good.
+ *
+ * Locking: pmm_lock protects pmm_buddy (every buddy_* call).  The page map
+ * array itself is [I]; each struct page's fields are described in pmm.h.
+ */
+#include <keel/pmm.h>
+#include <keel/bootinfo.h>
+#include <keel/spinlock.h>
+#include <keel/panic.h>
+#include <keel/klog.h>
+#include <lib/string.h>
+#include <arch/arch.h>
+
+#define PMM_LOW_RESERVED   (1ull << 20)      /* first 1 MiB */
+#define PMM_MAX_RESERVED   (BOOTINFO_MAX_MODULES + 8)
+#define PMM_EARLY_LIMIT    (1ull << 30)      /* boot identity map */
+#define PMM_DEBUG_POISON   0xdb
+
+struct pmm_range {
+	uint64_t start, end;
+};
+
+extern char _kernel_start[], _kernel_end[], _boot_start[], _boot_end[];
+
+static const struct bootinfo *pmm_bi;           /* [I] boot CPU, boot only */
+static struct pmm_range pmm_reserved[PMM_MAX_RESERVED];   /* [I] */
+static unsigned pmm_nreserved;                  /* [I] */
+static struct pmm_range pmm_early;              /* [I] early-allocated span */
+static uint64_t pmm_early_limit = PMM_EARLY_LIMIT;
+static bool pmm_early_closed;
+
+static struct spinlock pmm_lock = SPINLOCK_INIT("pmm");
+static struct buddy pmm_buddy;                  /* [pmm_lock] */
+static struct page *pmm_page_map;               /* [I] */
+static uint64_t pmm_max_pfn;                    /* [I] */
+static uint64_t pmm_total;                      /* [I] frames given to the buddy */
+
+static void pmm_reserve(uint64_t start, uint64_t end)
+{
+	if (pmm_nreserved == PMM_MAX_RESERVED)
+		panic("pmm: too many reserved ranges");
+	pmm_reserved[pmm_nreserved++] = (struct pmm_range){
+		ALIGN_DOWN(start, PAGE_SIZE), ALIGN_UP(end, PAGE_SIZE)
+	};
+}
+
+/* The first reserved range overlapping [start, end), or NULL. */
+static const struct pmm_range *pmm_overlap_reserved(uint64_t start, uint64_t end)
+{
+	for (unsigned i = 0; i < pmm_nreserved; i++)
+		if (pmm_reserved[i].start < end && pmm_reserved[i].end > start)
+			return &pmm_reserved[i];
+	return NULL;
+}
+
+/* Like pmm_overlap_reserved, also counting the current early span. */
+static const struct pmm_range *pmm_overlap(uint64_t start, uint64_t end)
+{
+	if (pmm_early.start < end && pmm_early.end > start)
+		return &pmm_early;
+	return pmm_overlap_reserved(start, end);
+}
+
+void pmm_early_init(const struct bootinfo *bi)
+{
+	pmm_bi = bi;
+	pmm_reserve(0, PMM_LOW_RESERVED);
+	pmm_reserve((uintptr_t)_boot_start, (uintptr_t)_boot_end);
+	pmm_reserve(arch_virt_to_phys(_kernel_start), arch_virt_to_phys(_kernel_end));
+	for (unsigned i = 0; i < bi->mod_count; i++)
+		pmm_reserve(bi->mod[i].start, bi->mod[i].end);
+	if (bi->info_end > bi->info_start)
+		pmm_reserve(bi->info_start, bi->info_end);
+}
+
+void pmm_early_set_limit(uint64_t limit)
+{
+	pmm_early_limit = limit;
+}
+
+/*
+ * Lowest address >= from with `bytes` (page multiple) of usable memory
+ * that overlaps no reserved range and ends below the early limit; 0 if none.
+ */
+static uint64_t pmm_early_find(uint64_t from, uint64_t bytes)
+{
+	for (unsigned i = 0; i < pmm_bi->mem_count; i++) {
+		const struct boot_mem_region *r = &pmm_bi->mem[i];
+		uint64_t start = ALIGN_UP(MAX(r->base, from), PAGE_SIZE);
+		uint64_t end = MIN(ALIGN_DOWN(r->base + r->len, PAGE_SIZE), pmm_early_limit);
+
+		if (r->type != BOOT_MEM_USABLE)
+			continue;
+		while (start + bytes <= end) {
+			const struct pmm_range *o = pmm_overlap_reserved(start, start + bytes);
+			if (!o)
+				return start;
+			start = o->end;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Bump-allocate zeroed boot memory (never freed).  Allocations grow one
+ * span (pmm_early) upward; when the next piece cannot follow it, the span
+ * is moved to the reserved list and a new one starts.  Panics when memory
+ * runs out: the kernel cannot boot without page tables and a page map.
+ */
+paddr_t pmm_early_alloc(size_t bytes)
+{
+	uint64_t pa;
+
+	assert(!pmm_early_closed);
+	bytes = ALIGN_UP(bytes, PAGE_SIZE);
+	pa = pmm_early_find(pmm_early.end ? pmm_early.end : PMM_LOW_RESERVED, bytes);
+	if (!pmm_early.end || pa != pmm_early.end) {
+		if (pmm_early.end)
+			pmm_reserve(pmm_early.start, pmm_early.end);
+		pmm_early = (struct pmm_range){ 0, 0 };
+		if (!pa)
+			pa = pmm_early_find(PMM_LOW_RESERVED, bytes);
+		if (!pa)
+			panic("keel: not enough memory for boot allocations (%zu bytes)", bytes);
+		pmm_early = (struct pmm_range){ pa, pa };
+	}
+	pmm_early.end = pa + bytes;
+	memset(arch_phys_to_virt(pa), 0, bytes);
+	return pa;
+}
+
+/* Give the usable part of [start, end) that is not reserved to the buddy. */
+static void pmm_add_usable(uint64_t start, uint64_t end)
+{
+	start = ALIGN_UP(start, PAGE_SIZE);
+	end = ALIGN_DOWN(end, PAGE_SIZE);
+	while (start < end) {
+		const struct pmm_range *o = pmm_overlap(start, end);
+		uint64_t stop = end;
+		if (o && o->start <= start) {
+			start = o->end;
+			continue;
+		}
+		if (o)
+			stop = o->start;
+		buddy_add_range(&pmm_buddy, start / PAGE_SIZE, (stop - start) / PAGE_SIZE);
+		pmm_total += (stop - start) / PAGE_SIZE;
+		start = stop;
+	}
+}
+
+void pmm_init(const struct bootinfo *bi)
+{
+	uint64_t map_bytes;
+
+	pmm_max_pfn = bootinfo_max_usable_addr(bi) / PAGE_SIZE;
+	map_bytes = pmm_max_pfn * sizeof(struct page);
+	pmm_page_map = arch_phys_to_virt(pmm_early_alloc(map_bytes));
+	pmm_early_closed = true;
+
+	buddy_init(&pmm_buddy, 0, pmm_max_pfn, pmm_page_map, sizeof(struct page),
+		   offsetof(struct page, buddy));
+	for (uint64_t pfn = 0; pfn < pmm_max_pfn; pfn++)
+		pmm_page_map[pfn].flags = PG_RESERVED;
+	for (unsigned i = 0; i < bi->mem_count; i++) {
+		const struct boot_mem_region *r = &bi->mem[i];
+		if (r->type == BOOT_MEM_USABLE)
+			pmm_add_usable(r->base, r->base + r->len);
+	}
+	for (uint64_t pfn = 0; pfn < pmm_max_pfn; pfn++)
+		if (buddy_is_free(&pmm_buddy, pfn))
+			pmm_page_map[pfn].flags = 0;
+	klog(LOG_INFO, "pmm: %lu MiB usable, %lu KiB page map, %lu KiB boot tables",
+	     pmm_total * PAGE_SIZE / MiB, map_bytes / KiB,
+	     (pmm_early.end - pmm_early.start - ALIGN_UP(map_bytes, PAGE_SIZE)) / KiB);
+}
+
+void *pmm_alloc_pages(unsigned order, unsigned flags)
+{
+	int64_t pfn;
+	struct page *pg;
+	void *va;
+
+	spin_lock(&pmm_lock);
+	pfn = buddy_alloc(&pmm_buddy, order);
+	spin_unlock(&pmm_lock);
+	if (pfn < 0)
+		return NULL;
+	pg = &pmm_page_map[pfn];
+	assert(pg->refcount == 0 && !(pg->flags & PG_RESERVED));
+	pg->refcount = 1;
+	pg->flags = PG_HEAD;
+	pg->order = order;
+	pg->slab = NULL;
+	va = arch_phys_to_virt((uint64_t)pfn * PAGE_SIZE);
+	if (flags & PMM_ZERO)
+		memset(va, 0, PAGE_SIZE << order);
+	return va;
+}
+
+void pmm_free_pages(void *va, unsigned order)
+{
+	uint64_t pfn = arch_virt_to_phys(va) / PAGE_SIZE;
+	struct page *pg = pmm_pfn_to_page(pfn);
+	int err;
+
+	if (!pg || !(pg->flags & PG_HEAD) || pg->order != order)
+		panic("pmm: bad free of %p (order %u)", va, order);
+	pg->refcount = 0;
+	pg->flags = 0;
+#if KEEL_DEBUG
+	memset(va, PMM_DEBUG_POISON, PAGE_SIZE << order);
+#endif
+	spin_lock(&pmm_lock);
+	err = buddy_free(&pmm_buddy, pfn, order);
+	spin_unlock(&pmm_lock);
+	if (err)
+		panic("pmm: double or invalid free of pfn %lx (order %u)", pfn, order);
+}
+
+struct page *pmm_pfn_to_page(uint64_t pfn)
+{
+	return pfn < pmm_max_pfn ? &pmm_page_map[pfn] : NULL;
+}
+
+struct page *pmm_virt_to_page(const void *va)
+{
+	return pmm_pfn_to_page(arch_virt_to_phys(va) / PAGE_SIZE);
+}
+
+uint64_t pmm_free_frames(void)
+{
+	uint64_t n;
+
+	spin_lock(&pmm_lock);
+	n = buddy_free_pages(&pmm_buddy);
+	spin_unlock(&pmm_lock);
+	return n;
+}
+
+uint64_t pmm_total_frames(void)
+{
+	return pmm_total;
+}
+
+/* Debug: the buddy invariants hold (0) or not (-EINVAL). */
+int pmm_check(void)
+{
+	int err;
+
+	spin_lock(&pmm_lock);
+	err = buddy_check(&pmm_buddy);
+	spin_unlock(&pmm_lock);
+	return err;
+}

@@ -1,0 +1,28 @@
+# Host unit tests: every tests/host/test_*.c is linked with every lib/*.c
+# (built for the host with ASan/UBSan) into one binary, build/host/htest.
+# Pure kernel/ files that are also unit-tested on the host (append here),
+# and host stand-ins for kernel services they call (tests/host/fake_*.c).
+HOST_KSRCS :=
+HOST_KSRCS += kernel/bootinfo.c
+HOST_KSRCS += kernel/kmalloc.c
+HOST_FAKES := $(wildcard tests/host/fake_*.c)
+HOST_TESTS := $(wildcard tests/host/test_*.c)
+HOST_OBJS  := $(patsubst %.c,$(BUILD)/host/%.o,$(LIBSRCS) $(HOST_KSRCS) $(HOST_FAKES) $(HOST_TESTS))
+
+$(BUILD)/host/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/host/htest_main.o: tests/host/htest_main.c tests/host/htest.h
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(filter-out -include tests/host/host_rename.h,$(HOST_CFLAGS)) -c $< -o $@
+
+$(BUILD)/host/htest: $(HOST_OBJS) $(BUILD)/host/htest_main.o
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $^ -o $@
+
+host-test: $(BUILD)/host/htest
+	$(Q)$(BUILD)/host/htest
+
+# Host builds see the arch headers (layout constants such as PAGE_SIZE) and
+# get the kernel's default debug checks (poisoning, red zones, ...).
+HOST_CFLAGS += -Iarch/$(ARCH)/include -DKEEL_DEBUG=1

@@ -1,0 +1,272 @@
+"""keelqemu - boot Keel under QEMU and talk to it, for the system tests.
+
+One Keel object is one QEMU process.  Its serial console (COM1) is QEMU's
+stdio, which runs on a pseudo-terminal driven by pexpect; the QEMU monitor
+(HMP) listens on a Unix socket for PS/2 key presses (`sendkey`) and memory
+reads (`xp`).  Every run has a hard time limit (coreutils `timeout`, which
+outlives a crashed test run) and kill() ends the whole process group.
+
+    k = Keel(kernel="build/keel.elf", smp=2, mem="256M", append="panic=exit")
+    k.start()
+    m = k.expect(r"keel: ready: (\\d+) cpus")
+    k.send("mem\\r")
+    k.sendkey("h e l p ret")
+    status = k.wait_exit(timeout=10)        # 33: 0x10 ok, 35: 0x11 failure
+    k.kill()
+
+Failures raise AssertionError with the tail of the console output, so a
+pytest report shows what the kernel said.
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import tempfile
+import time
+from pathlib import Path
+
+import pexpect
+
+REPO = Path(__file__).resolve().parents[2]
+OVMF = os.environ.get("KEEL_OVMF", "/usr/share/ovmf/OVMF.fd")
+QEMU = os.environ.get("KEEL_QEMU", "qemu-system-x86_64")
+
+# isa-debug-exit at 0xf4: QEMU exits with (value << 1) | 1.
+EXIT_SUCCESS = 33       # value 0x10: poweroff, all tests passed
+EXIT_FAILURE = 35       # value 0x11: a test failed, or panic with panic=exit
+
+READY_RE = r"keel: ready: (\d+) cpus, (\d+) MiB free"
+PROMPT = "keel> "
+
+
+def build_dir():
+    """The build directory: $KEEL_BUILD (make test sets it) or build/."""
+    b = Path(os.environ.get("KEEL_BUILD", "build"))
+    return b if b.is_absolute() else REPO / b
+
+
+class _Tee:
+    """pexpect logfile: keep everything the guest printed, and copy to a file."""
+
+    def __init__(self, path):
+        self.chunks = []
+        self.file = open(path, "w", encoding="utf-8") if path else None
+
+    def write(self, s):
+        self.chunks.append(s)
+        if self.file:
+            self.file.write(s)
+
+    def flush(self):
+        if self.file:
+            self.file.flush()
+
+    def close(self):
+        if self.file:
+            self.file.close()
+            self.file = None
+
+
+class Keel:
+    """One QEMU running Keel.  Boot with kernel= (-kernel, PVH), or iso= with
+    uefi=False (SeaBIOS + GRUB) or uefi=True (OVMF + GRUB)."""
+
+    def __init__(self, kernel=None, iso=None, uefi=False, smp=1, mem="128M",
+                 append="", extra=(), log=None, hard_timeout=300):
+        if (kernel is None) == (iso is None):
+            raise ValueError("give exactly one of kernel= and iso=")
+        self.kernel, self.iso, self.uefi = kernel, iso, uefi
+        self.smp, self.mem, self.append = smp, mem, append
+        self.extra = list(extra)
+        self.log = log
+        self.hard_timeout = hard_timeout
+        self.child = None
+        self.tmpdir = None
+        self.monitor_path = None
+        self.monitor = None      # connected HMP socket, opened lazily
+        self.status = None
+        self._tee = None
+
+    # ------------------------------------------------------------ lifecycle
+    def argv(self):
+        """The QEMU command line (without the timeout wrapper)."""
+        a = [QEMU, "-accel", "tcg", "-cpu", "max", "-smp", str(self.smp),
+             "-m", str(self.mem), "-display", "none", "-serial", "stdio",
+             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+             "-no-reboot",
+             "-monitor", f"unix:{self.monitor_path},server=on,wait=off"]
+        if self.kernel is not None:
+            a += ["-kernel", str(self.kernel), "-append", self.append]
+        else:
+            if self.uefi:
+                a += ["-bios", OVMF]
+            a += ["-cdrom", str(self.iso)]
+        return a + self.extra
+
+    def start(self):
+        """Start QEMU; returns self."""
+        self.tmpdir = tempfile.mkdtemp(prefix="keelqemu-")
+        self.monitor_path = os.path.join(self.tmpdir, "monitor.sock")
+        if self.log:
+            Path(self.log).parent.mkdir(parents=True, exist_ok=True)
+        self._tee = _Tee(self.log)
+        argv = ["timeout", "--signal=KILL", str(self.hard_timeout)] + self.argv()
+        self._tee.write("# " + " ".join(_shquote(x) for x in argv) + "\n")
+        self._t0 = time.monotonic()
+        self.child = pexpect.spawn(argv[0], argv[1:], encoding="utf-8",
+                                   codec_errors="replace", echo=False,
+                                   dimensions=(50, 200), timeout=10)
+        self.child.logfile_read = self._tee
+        return self
+
+    def kill(self):
+        """Kill QEMU (and its timeout wrapper) if still running; idempotent."""
+        if self.monitor is not None:
+            try:
+                self.monitor.close()
+            except OSError:
+                pass
+            self.monitor = None
+        if self.child is not None:
+            if self.child.isalive():
+                try:
+                    os.killpg(self.child.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            self.child.close(force=True)
+        if self._tee is not None:
+            self._tee.close()
+        if self.tmpdir:
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+            self.tmpdir = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.kill()
+
+    # ------------------------------------------------------------ console
+    @property
+    def output(self):
+        """Everything QEMU printed so far (after the command-line comment)."""
+        return "".join(self._tee.chunks[1:]) if self._tee else ""
+
+    def elapsed(self):
+        return time.monotonic() - self._t0
+
+    def tail(self, n=3000):
+        return self.output[-n:]
+
+    def _fail(self, what):
+        raise AssertionError(
+            f"{what} (after {self.elapsed():.1f} s)\n"
+            f"--- console tail ---\n{self.tail()}\n--- end ---")
+
+    def expect(self, pattern, timeout=10):
+        """Wait for regex pattern on the console; returns the re.Match."""
+        try:
+            self.child.expect(pattern, timeout=timeout)
+        except pexpect.TIMEOUT:
+            self._fail(f"timed out after {timeout} s waiting for /{pattern}/")
+        except pexpect.EOF:
+            self._fail(f"QEMU exited (status {self._reap()}) while waiting "
+                       f"for /{pattern}/")
+        return self.child.match
+
+    def expect_ready(self, timeout=30):
+        """Wait for `keel: ready: N cpus, M MiB free`; returns (N, M)."""
+        m = self.expect(READY_RE, timeout)
+        return int(m.group(1)), int(m.group(2))
+
+    def send(self, s, delay=0.0):
+        """Type s on the serial console (use "\\r" for Enter)."""
+        if not delay:
+            self.child.send(s)
+            return
+        for ch in s:
+            self.child.send(ch)
+            time.sleep(delay)
+
+    # ------------------------------------------------------------ monitor
+    def hmp(self, command, timeout=10):
+        """Run one QEMU monitor (HMP) command; returns its output text."""
+        if self.monitor is None:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                    s.connect(self.monitor_path)
+                    break
+                except (FileNotFoundError, ConnectionRefusedError):
+                    s.close()
+                    if time.monotonic() > deadline:
+                        self._fail("QEMU monitor socket never appeared")
+                    time.sleep(0.05)
+            s.settimeout(timeout)
+            self.monitor = s
+            self._hmp_read()                     # banner and first prompt
+        self.monitor.sendall(command.encode() + b"\n")
+        out = self._hmp_read()
+        # HMP echoes the command line first.
+        return out.split("\n", 1)[1] if "\n" in out else ""
+
+    def _hmp_read(self):
+        buf = b""
+        while not buf.endswith(b"(qemu) "):
+            chunk = self.monitor.recv(65536)
+            if not chunk:
+                self._fail("QEMU monitor closed")
+            buf += chunk
+        text = buf[:-len(b"(qemu) ")].decode("utf-8", "replace")
+        return re.sub(r"\x1b\[[0-9;]*[A-Za-z]|\r", "", text)
+
+    def sendkey(self, keys, delay=0.05):
+        """Press PS/2 keys through the monitor: "h e l p ret" or a list of
+        QEMU key names ("shift-a", "ret", "spc", "minus", ...)."""
+        if isinstance(keys, str):
+            keys = keys.split()
+        for k in keys:
+            out = self.hmp(f"sendkey {k}")
+            if out.strip():
+                self._fail(f"sendkey {k}: {out.strip()}")
+            time.sleep(delay)
+
+    def vga_text(self, rows=25, cols=80):
+        """The VGA text screen at 0xb8000 as a list of row strings."""
+        n = rows * cols
+        out = self.hmp(f"xp /{n}hx 0xb8000")
+        # Every output line is "ADDR: 0xNNNN 0xNNNN ..."; drop the addresses.
+        cells = []
+        for line in out.splitlines():
+            if ":" in line:
+                cells += [int(w, 16) for w in
+                          re.findall(r"0x([0-9a-f]+)", line.split(":", 1)[1])]
+        chars = "".join(chr(c & 0xff) if 32 <= (c & 0xff) < 127 else " "
+                        for c in cells[:n])
+        return [chars[i:i + cols] for i in range(0, len(chars), cols)]
+
+    # ------------------------------------------------------------ exit
+    def _reap(self):
+        if self.status is None:
+            self.child.wait()
+            if self.child.signalstatus is not None:
+                self.status = -self.child.signalstatus
+            else:
+                self.status = self.child.exitstatus
+        return self.status
+
+    def wait_exit(self, timeout=30):
+        """Wait for QEMU to exit; returns its status (33/35 from Keel, -N for
+        signal N).  Fails the test if it is still running after timeout."""
+        try:
+            self.child.expect(pexpect.EOF, timeout=timeout)
+        except pexpect.TIMEOUT:
+            self._fail(f"QEMU still running after {timeout} s")
+        return self._reap()
+
+
+def _shquote(s):
+    return s if re.fullmatch(r"[\w@%+=:,./-]+", s) else "'" + s.replace("'", "'\\''") + "'"

@@ -1,0 +1,95 @@
+# tools/build.mk - everything around the kernel: dependency check, the GRUB
+# ISO, running under QEMU, gdb, the whole test suite and benchmarks.
+#
+#   make deps       install missing Debian packages (tools/deps.sh)
+#   make iso        build/keel.iso: GRUB (BIOS + UEFI) booting keel.elf
+#   make run        QEMU -kernel keel.elf        SMP= MEM= CMDLINE= QEMUFLAGS=
+#   make run-iso    QEMU + SeaBIOS + GRUB ISO
+#   make run-uefi   QEMU + OVMF + GRUB ISO
+#   make gdb        QEMU halted with a gdb stub on :1234, gdb attached
+#   make test       host tests + clang build + system tests (tools/test-all.sh)
+#   make bench      boot-time benchmark (tools/bench-boot.py), BENCH_N=
+#
+# Dependency check first: every user-facing target depends on the phony
+# `deps`, and every object file has `deps` as an order-only prerequisite, so
+# tools/deps.sh runs once per make invocation and before any compiler runs,
+# even under -j, without ever making an object out of date.
+
+SMP       ?= 2
+MEM       ?= 256M
+CMDLINE   ?=
+QEMUFLAGS ?=
+QEMU      ?= qemu-system-x86_64
+OVMF      ?= /usr/share/ovmf/OVMF.fd
+BENCH_N   ?= 10
+# An initramfs (built by a later rule, or by hand) is optional everywhere.
+INITRAMFS ?= $(BUILD)/initramfs.cpio
+
+# No X display: serial only.  With one: a VGA window beside the serial.
+QEMU_DISPLAY ?= $(if $(DISPLAY),,-display none)
+QEMU_COMMON := $(QEMU) -accel tcg -cpu max -smp $(SMP) -m $(MEM) \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot
+# Expanded in recipes, i.e. after prerequisites are made: sees a fresh initramfs.
+QEMU_INITRD = $(if $(wildcard $(INITRAMFS)),-initrd $(INITRAMFS))
+
+.PHONY: deps iso run run-iso run-uefi gdb bench test tools-force
+
+deps:
+	$(Q)tools/deps.sh
+
+all: deps $(BUILD)/keel.iso
+iso: deps $(BUILD)/keel.iso
+
+# Order-only: deps before any compile, never a reason to recompile.
+$(KOBJS) $(HOST_OBJS) $(BUILD)/host/htest_main.o: | deps
+
+# ---------------------------------------------------------------- ISO
+# The command line baked into grub.cfg lives in a file that changes only when
+# CMDLINE does, so `make iso CMDLINE=...` rebuilds exactly when needed.
+$(BUILD)/iso.cmdline: tools-force
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '$(CMDLINE)' | cmp -s - $@ 2>/dev/null || \
+		printf '%s\n' '$(CMDLINE)' >$@
+
+$(BUILD)/keel.iso: $(BUILD)/keel.elf $(BUILD)/iso.cmdline tools/mkiso.sh \
+		tools/grub.cfg.in $(wildcard $(INITRAMFS)) | deps
+	@echo "  ISO     $@"
+	$(Q)tools/mkiso.sh $@ $(BUILD)/keel.elf '$(CMDLINE)' \
+		$(wildcard $(INITRAMFS))
+
+# ---------------------------------------------------------------- run
+run: deps $(BUILD)/keel.elf
+	$(Q)tools/run-qemu.sh $(QEMU_COMMON) -serial stdio $(QEMU_DISPLAY) \
+		-kernel $(BUILD)/keel.elf -append '$(CMDLINE)' $(QEMU_INITRD) \
+		$(QEMUFLAGS)
+
+run-iso: deps $(BUILD)/keel.iso
+	$(Q)tools/run-qemu.sh $(QEMU_COMMON) -serial stdio $(QEMU_DISPLAY) \
+		-cdrom $(BUILD)/keel.iso $(QEMUFLAGS)
+
+run-uefi: deps $(BUILD)/keel.iso
+	$(Q)tools/run-qemu.sh $(QEMU_COMMON) -serial stdio $(QEMU_DISPLAY) \
+		-bios $(OVMF) -cdrom $(BUILD)/keel.iso $(QEMUFLAGS)
+
+# ---------------------------------------------------------------- gdb
+# QEMU waits halted (-S) with its gdb stub on :1234 (-s); the console goes to
+# a file because gdb owns the terminal.  See tools/gdbinit (hbreak vs break).
+GDB ?= gdb
+GDB_SERIAL ?= file:$(BUILD)/gdb-serial.log
+gdb: deps $(BUILD)/keel.elf
+	@echo "gdb: serial console in $(BUILD)/gdb-serial.log; try: hbreak kmain, continue"
+	$(Q)$(QEMU_COMMON) -serial $(GDB_SERIAL) $(QEMU_DISPLAY) \
+		-kernel $(BUILD)/keel.elf -append '$(CMDLINE)' $(QEMU_INITRD) \
+		$(QEMUFLAGS) -s -S & qpid=$$!; \
+	$(GDB) -q -x tools/gdbinit $(BUILD)/keel.elf; st=$$?; \
+	kill $$qpid 2>/dev/null; wait $$qpid 2>/dev/null; exit $$st
+
+# ---------------------------------------------------------------- test, bench
+# test-all.sh builds each layer itself (a layer that fails to build counts as
+# a failure, the others still run) and prints the one "N passed, N failed".
+test: deps
+	$(Q)MAKE='$(MAKE)' BUILD='$(BUILD)' PYTHON='$(PYTHON)' NM='$(NM)' \
+		tools/test-all.sh
+
+bench: deps $(BUILD)/keel.elf
+	$(Q)$(PYTHON) tools/bench-boot.py --kernel $(BUILD)/keel.elf -n $(BENCH_N)
