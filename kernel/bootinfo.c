@@ -32,13 +32,13 @@
 
 /* Multiboot2 information header and tag layouts (all little-endian). */
 struct mb2_info_hdr {
-	uint32_t total_size;	/* bytes, including this header and end tag */
+	uint32_t total_size; /* bytes, including this header and end tag */
 	uint32_t reserved;
 };
 
 struct mb2_tag {
 	uint32_t type;
-	uint32_t size;		/* bytes, including this header, excl. padding */
+	uint32_t size; /* bytes, including this header, excl. padding */
 };
 
 #define MB2_TAG_ALIGN 8
@@ -55,15 +55,15 @@ struct mb2_tag {
 
 struct mb2_tag_module {
 	struct mb2_tag hdr;
-	uint32_t mod_start;	/* physical [mod_start, mod_end) */
+	uint32_t mod_start; /* physical [mod_start, mod_end) */
 	uint32_t mod_end;
 	/* followed by a NUL-terminated command line */
 };
 
 struct mb2_tag_meminfo {
 	struct mb2_tag hdr;
-	uint32_t mem_lower;	/* KiB from 0 */
-	uint32_t mem_upper;	/* KiB from 1 MiB */
+	uint32_t mem_lower; /* KiB from 0 */
+	uint32_t mem_upper; /* KiB from 1 MiB */
 };
 
 #define MB2_MEMINFO_UPPER_BASE 0x100000ull
@@ -72,14 +72,14 @@ struct mb2_tag_meminfo {
 struct mb2_tag_mmap {
 	struct mb2_tag hdr;
 	uint32_t entry_size;	/* a multiple of 8, >= sizeof(mb2_mmap_entry) */
-	uint32_t entry_version;	/* 0; later versions only append fields */
-	/* followed by entries */
+	uint32_t entry_version; /* 0; later versions only append fields */
+	uint8_t entries[];	/* entry_size bytes each */
 };
 
 struct mb2_mmap_entry {
 	uint64_t base_addr;
 	uint64_t length;
-	uint32_t type;		/* E820 numbering */
+	uint32_t type; /* E820 numbering */
 	uint32_t reserved;
 };
 
@@ -94,7 +94,7 @@ struct mb2_tag_framebuffer {
 	uint32_t framebuffer_height;
 	uint8_t framebuffer_bpp;
 	uint8_t framebuffer_type;
-	uint16_t reserved;	/* the spec says u8, GRUB writes u16 */
+	uint16_t reserved; /* the spec says u8, GRUB writes u16 */
 };
 
 /* A tag must hold its fields up to and including framebuffer_type. */
@@ -106,7 +106,7 @@ struct mb2_tag_framebuffer {
 
 /* PVH start-of-day structures (Xen start_info.h). */
 struct pvh_start_info {
-	uint32_t magic;		/* PVH_START_MAGIC */
+	uint32_t magic; /* PVH_START_MAGIC */
 	uint32_t version;
 	uint32_t flags;
 	uint32_t nr_modules;
@@ -121,7 +121,7 @@ struct pvh_start_info {
 
 #define PVH_START_INFO_V0_SIZE offsetof(struct pvh_start_info, memmap_paddr)
 #define PVH_START_INFO_V1_SIZE sizeof(struct pvh_start_info)
-#define PVH_VERSION_MEMMAP 1	/* first version with memmap_* */
+#define PVH_VERSION_MEMMAP 1 /* first version with memmap_* */
 
 struct pvh_modlist_entry {
 	uint64_t paddr;
@@ -133,7 +133,7 @@ struct pvh_modlist_entry {
 struct pvh_memmap_entry {
 	uint64_t addr;
 	uint64_t size;
-	uint32_t type;		/* E820 numbering (XEN_HVM_MEMMAP_TYPE_*) */
+	uint32_t type; /* E820 numbering (XEN_HVM_MEMMAP_TYPE_*) */
 	uint32_t reserved;
 };
 
@@ -162,8 +162,7 @@ _Static_assert(ACPI_RSDP_V2_SIZE <= BOOTINFO_RSDP_MAX, "RSDP buffer");
 /* Little-endian loads from possibly unaligned loader memory. */
 static uint32_t rd32(const uint8_t *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 static uint64_t rd64(const uint8_t *p)
@@ -174,8 +173,7 @@ static uint64_t rd64(const uint8_t *p)
 #define RD32(p, type, field) rd32((p) + offsetof(type, field))
 #define RD64(p, type, field) rd64((p) + offsetof(type, field))
 
-static const uint8_t *bi_ptr(const struct bootinfo_mem *m, uint64_t pa,
-			     uint64_t len)
+static const uint8_t *bi_ptr(const struct bootinfo_mem *m, uint64_t pa, uint64_t len)
 {
 	return m->ptr(m->ctx, pa, len);
 }
@@ -192,8 +190,7 @@ static void bi_reset(struct bootinfo *bi, const char *protocol)
 }
 
 /* Copy at most srclen bytes of a string, stopping at NUL; always terminates. */
-static void bi_copy_str(char *dst, size_t dstsz, const uint8_t *src,
-			uint64_t srclen)
+static void bi_copy_str(char *dst, size_t dstsz, const uint8_t *src, uint64_t srclen)
 {
 	size_t i;
 
@@ -225,8 +222,8 @@ static void bi_extend_info(struct bootinfo *bi, uint64_t pa, uint64_t len)
  * Reads only until the NUL or until dst is full.  -EINVAL if a byte it
  * needs is out of the accessor's range.
  */
-static int bi_read_pstr(struct bootinfo *bi, const struct bootinfo_mem *m,
-			uint64_t pa, char *dst, size_t dstsz)
+static int bi_read_pstr(struct bootinfo *bi, const struct bootinfo_mem *m, uint64_t pa, char *dst,
+			size_t dstsz)
 {
 	size_t i, nread = 0;
 
@@ -269,8 +266,7 @@ static uint32_t bi_e820_type(uint32_t e820)
  * Append a region.  When the table is full, compact it with
  * bootinfo_sanitize() first; if it is still full the region is dropped.
  */
-static void bi_add_region(struct bootinfo *bi, uint64_t base, uint64_t len,
-			  uint32_t type)
+static void bi_add_region(struct bootinfo *bi, uint64_t base, uint64_t len, uint32_t type)
 {
 	struct boot_mem_region *r;
 
@@ -306,8 +302,8 @@ static bool mem_type_valid(uint32_t type)
 }
 
 /* Append [base, end) to out[], merging with the previous entry if possible. */
-static void mem_emit(struct bootinfo *bi, struct boot_mem_region *out,
-		     unsigned *nout, uint64_t base, uint64_t end, uint32_t type)
+static void mem_emit(struct bootinfo *bi, struct boot_mem_region *out, unsigned *nout,
+		     uint64_t base, uint64_t end, uint32_t type)
 {
 	struct boot_mem_region *prev = *nout ? &out[*nout - 1] : NULL;
 
@@ -432,8 +428,7 @@ static int mb2_module(struct bootinfo *bi, const uint8_t *tag, uint32_t size)
 		return 0;
 	mod->start = start;
 	mod->end = end;
-	bi_copy_str(mod->cmdline, sizeof(mod->cmdline),
-		    tag + sizeof(struct mb2_tag_module),
+	bi_copy_str(mod->cmdline, sizeof(mod->cmdline), tag + sizeof(struct mb2_tag_module),
 		    size - sizeof(struct mb2_tag_module));
 	return 0;
 }
@@ -448,23 +443,20 @@ static int mb2_meminfo(struct mb2_state *st, const uint8_t *tag, uint32_t size)
 	return 0;
 }
 
-static int mb2_mmap(struct bootinfo *bi, struct mb2_state *st,
-		    const uint8_t *tag, uint32_t size)
+static int mb2_mmap(struct bootinfo *bi, struct mb2_state *st, const uint8_t *tag, uint32_t size)
 {
 	uint32_t esize, n, i;
 
 	if (size < sizeof(struct mb2_tag_mmap))
 		return -EINVAL;
 	esize = RD32(tag, struct mb2_tag_mmap, entry_size);
-	if (esize < sizeof(struct mb2_mmap_entry) ||
-	    esize % MB2_MMAP_ENTRY_ALIGN != 0)
+	if (esize < sizeof(struct mb2_mmap_entry) || esize % MB2_MMAP_ENTRY_ALIGN != 0)
 		return -EINVAL;
 	st->have_mmap = true;
 	/* A partial trailing entry, if any, is ignored. */
 	n = (size - sizeof(struct mb2_tag_mmap)) / esize;
 	for (i = 0; i < n; i++) {
-		const uint8_t *e = tag + sizeof(struct mb2_tag_mmap) +
-				   (uint64_t)i * esize;
+		const uint8_t *e = tag + sizeof(struct mb2_tag_mmap) + (uint64_t)i * esize;
 
 		bi_add_region(bi, RD64(e, struct mb2_mmap_entry, base_addr),
 			      RD64(e, struct mb2_mmap_entry, length),
@@ -473,8 +465,7 @@ static int mb2_mmap(struct bootinfo *bi, struct mb2_state *st,
 	return 0;
 }
 
-static int mb2_framebuffer(struct bootinfo *bi, const uint8_t *tag,
-			   uint32_t size)
+static int mb2_framebuffer(struct bootinfo *bi, const uint8_t *tag, uint32_t size)
 {
 	if (size < MB2_FB_MIN_SIZE)
 		return -EINVAL;
@@ -482,16 +473,15 @@ static int mb2_framebuffer(struct bootinfo *bi, const uint8_t *tag,
 	bi->fb.addr = RD64(tag, struct mb2_tag_framebuffer, framebuffer_addr);
 	bi->fb.pitch = RD32(tag, struct mb2_tag_framebuffer, framebuffer_pitch);
 	bi->fb.width = RD32(tag, struct mb2_tag_framebuffer, framebuffer_width);
-	bi->fb.height = RD32(tag, struct mb2_tag_framebuffer,
-			     framebuffer_height);
+	bi->fb.height = RD32(tag, struct mb2_tag_framebuffer, framebuffer_height);
 	bi->fb.bpp = tag[offsetof(struct mb2_tag_framebuffer, framebuffer_bpp)];
 	bi->fb.type = tag[offsetof(struct mb2_tag_framebuffer, framebuffer_type)];
 	return 0;
 }
 
 /* Tags 14 and 15: a copy of the RSDP follows the tag header. */
-static int mb2_rsdp(struct bootinfo *bi, struct mb2_state *st,
-		    const uint8_t *tag, uint32_t size, bool is_new)
+static int mb2_rsdp(struct bootinfo *bi, struct mb2_state *st, const uint8_t *tag, uint32_t size,
+		    bool is_new)
 {
 	uint32_t need = is_new ? ACPI_RSDP_V2_SIZE : ACPI_RSDP_V1_SIZE;
 	unsigned i;
@@ -507,13 +497,12 @@ static int mb2_rsdp(struct bootinfo *bi, struct mb2_state *st,
 	return 0;
 }
 
-static int mb2_tag(struct bootinfo *bi, struct mb2_state *st,
-		   const uint8_t *tag, uint32_t type, uint32_t size)
+static int mb2_tag(struct bootinfo *bi, struct mb2_state *st, const uint8_t *tag, uint32_t type,
+		   uint32_t size)
 {
 	switch (type) {
 	case MB2_TAG_CMDLINE:
-		bi_copy_str(bi->cmdline, sizeof(bi->cmdline),
-			    tag + sizeof(struct mb2_tag),
+		bi_copy_str(bi->cmdline, sizeof(bi->cmdline), tag + sizeof(struct mb2_tag),
 			    size - sizeof(struct mb2_tag));
 		return 0;
 	case MB2_TAG_MODULE:
@@ -529,14 +518,13 @@ static int mb2_tag(struct bootinfo *bi, struct mb2_state *st,
 	case MB2_TAG_ACPI_NEW:
 		return mb2_rsdp(bi, st, tag, size, true);
 	default:
-		return 0;	/* tags we do not need */
+		return 0; /* tags we do not need */
 	}
 }
 
-int bootinfo_parse_multiboot2(struct bootinfo *bi, uint64_t mbi_pa,
-			      const struct bootinfo_mem *m)
+int bootinfo_parse_multiboot2(struct bootinfo *bi, uint64_t mbi_pa, const struct bootinfo_mem *m)
 {
-	struct mb2_state st = { 0 };
+	struct mb2_state st = {0};
 	const uint8_t *blob;
 	uint32_t total;
 	uint64_t off;
@@ -549,8 +537,7 @@ int bootinfo_parse_multiboot2(struct bootinfo *bi, uint64_t mbi_pa,
 	if (!blob)
 		return -EINVAL;
 	total = RD32(blob, struct mb2_info_hdr, total_size);
-	if (total < MB2_INFO_MIN_SIZE || total > MB2_INFO_MAX_SIZE ||
-	    total > UINT64_MAX - mbi_pa)
+	if (total < MB2_INFO_MIN_SIZE || total > MB2_INFO_MAX_SIZE || total > UINT64_MAX - mbi_pa)
 		return -EINVAL;
 	blob = bi_ptr(m, mbi_pa, total);
 	if (!blob)
@@ -562,7 +549,7 @@ int bootinfo_parse_multiboot2(struct bootinfo *bi, uint64_t mbi_pa,
 		uint32_t type, size;
 
 		if (off + sizeof(struct mb2_tag) > total)
-			return -EINVAL;	/* ran out before the end tag */
+			return -EINVAL; /* ran out before the end tag */
 		type = RD32(tag, struct mb2_tag, type);
 		size = RD32(tag, struct mb2_tag, size);
 		if (size < sizeof(struct mb2_tag) || size > total - off)
@@ -577,8 +564,7 @@ int bootinfo_parse_multiboot2(struct bootinfo *bi, uint64_t mbi_pa,
 
 	if (!st.have_mmap && st.have_meminfo) {
 		bi_add_region(bi, 0, st.mem_lower_kib * KIB, BOOT_MEM_USABLE);
-		bi_add_region(bi, MB2_MEMINFO_UPPER_BASE,
-			      st.mem_upper_kib * KIB, BOOT_MEM_USABLE);
+		bi_add_region(bi, MB2_MEMINFO_UPPER_BASE, st.mem_upper_kib * KIB, BOOT_MEM_USABLE);
 	}
 	bootinfo_sanitize(bi);
 	return 0;
@@ -586,8 +572,8 @@ int bootinfo_parse_multiboot2(struct bootinfo *bi, uint64_t mbi_pa,
 
 /* ---------------------------------------------------------------- PVH */
 
-static int pvh_modules(struct bootinfo *bi, const struct bootinfo_mem *m,
-		       uint64_t list_pa, uint32_t nr)
+static int pvh_modules(struct bootinfo *bi, const struct bootinfo_mem *m, uint64_t list_pa,
+		       uint32_t nr)
 {
 	const uint8_t *list;
 	uint32_t i;
@@ -617,8 +603,7 @@ static int pvh_modules(struct bootinfo *bi, const struct bootinfo_mem *m,
 		mod->start = pa;
 		mod->end = pa + size;
 		if (cmd) {
-			err = bi_read_pstr(bi, m, cmd, mod->cmdline,
-					   sizeof(mod->cmdline));
+			err = bi_read_pstr(bi, m, cmd, mod->cmdline, sizeof(mod->cmdline));
 			if (err)
 				return err;
 		}
@@ -626,8 +611,8 @@ static int pvh_modules(struct bootinfo *bi, const struct bootinfo_mem *m,
 	return 0;
 }
 
-static int pvh_memmap(struct bootinfo *bi, const struct bootinfo_mem *m,
-		      uint64_t map_pa, uint32_t nr)
+static int pvh_memmap(struct bootinfo *bi, const struct bootinfo_mem *m, uint64_t map_pa,
+		      uint32_t nr)
 {
 	const uint8_t *map;
 	uint32_t i;
@@ -651,8 +636,7 @@ static int pvh_memmap(struct bootinfo *bi, const struct bootinfo_mem *m,
 	return 0;
 }
 
-int bootinfo_parse_pvh(struct bootinfo *bi, uint64_t start_info_pa,
-		       const struct bootinfo_mem *m)
+int bootinfo_parse_pvh(struct bootinfo *bi, uint64_t start_info_pa, const struct bootinfo_mem *m)
 {
 	const uint8_t *si;
 	uint64_t si_size = PVH_START_INFO_V0_SIZE, cmd;
@@ -686,8 +670,7 @@ int bootinfo_parse_pvh(struct bootinfo *bi, uint64_t start_info_pa,
 		return err;
 
 	if (version >= PVH_VERSION_MEMMAP) {
-		err = pvh_memmap(bi, m,
-				 RD64(si, struct pvh_start_info, memmap_paddr),
+		err = pvh_memmap(bi, m, RD64(si, struct pvh_start_info, memmap_paddr),
 				 RD32(si, struct pvh_start_info, memmap_entries));
 		if (err)
 			return err;

@@ -39,7 +39,10 @@
  * the list of caches and is taken before any cache lock.  Neither is held
  * across a call into the pmm: slabs are created and released unlocked
  * (a slab being created or released belongs to no list, so to no one
- * else).  Fields marked [I] never change while the cache or slab exists.
+ * else).
+ *
+ * Lock key: [L] the owning cache's lock (c->lock), [kmem_caches_lock],
+ * [A] atomic, [I] immutable while the cache or slab exists.
  */
 #include <arch/layout.h>
 #include <keel/kmalloc.h>
@@ -75,18 +78,18 @@ struct kmem_list {
 };
 
 struct kmem_slab {
-	struct kmem_list link;		/* [c->lock] on c->lists[list] */
+	struct kmem_list link;		/* [L] on c->lists[list] */
 	struct kmem_cache *cache;	/* [I] owner */
 	char *objs;			/* [I] object 0 */
 	uint32_t magic;			/* [I] KMEM_SLAB_MAGIC while it exists */
 	uint8_t order;			/* [I] 2^order pages */
-	uint8_t list;			/* [c->lock] enum kmem_list_id */
-	uint16_t inuse;			/* [c->lock] live objects */
-	uint64_t map[KMEM_MAP_WORDS];	/* [c->lock] bit i set: object i live */
+	uint8_t list;			/* [L] enum kmem_list_id */
+	uint16_t inuse;			/* [L] live objects */
+	uint64_t map[KMEM_MAP_WORDS];	/* [L] bit i set: object i live */
 };
 
 struct kmem_cache {
-	struct spinlock lock;		/* guards the [L] fields and c's slabs */
+	struct spinlock lock;		/* [L]: this cache and its slabs */
 	char name[KMEM_NAME_MAX];	/* [I] */
 	uint32_t magic;			/* [I] KMEM_CACHE_MAGIC while it exists */
 	bool builtin;			/* [I] a static cache, never destroyed */
@@ -118,6 +121,8 @@ _Static_assert(sizeof(struct kmem_slab) < KMEM_PAGE_SIZE / 4, "slab header");
 static struct spinlock kmem_caches_lock = SPINLOCK_INIT("kmem_caches");
 static struct kmem_list kmem_caches = { &kmem_caches, &kmem_caches };
 static size_t kmem_ncaches;			/* [kmem_caches_lock] */
+/* Counters of destroyed caches, so stats stay "since boot". */
+static uint64_t kmem_retired_allocs, kmem_retired_frees; /* [kmem_caches_lock] */
 
 static struct kmem_cache kmem_cache_cache;	/* struct kmem_cache objects */
 static struct kmem_cache kmalloc_caches[KMALLOC_NCLASSES];
@@ -130,7 +135,7 @@ static char kmem_large_tag;
 /* Large-block counters. [A] */
 static uint64_t kmem_large_pages, kmem_large_allocs, kmem_large_frees;
 
-/* ---------------------------------------------------------------- lists */
+/* ---------------------------------------------------------- lists */
 
 static void kmem_list_init(struct kmem_list *h)
 {
@@ -183,7 +188,7 @@ static void kmem_slab_file(struct kmem_cache *c, struct kmem_slab *s)
 	s->list = to;
 }
 
-/* ---------------------------------------------------------------- debug fill */
+/* ---------------------------------------------------------- debug fill */
 
 typedef uint64_t __attribute__((may_alias)) kmem_word_t;
 
@@ -235,7 +240,7 @@ static void kmem_check_poison(const struct kmem_cache *c, const char *obj)
 			     KMEM_POISON_FREE);
 }
 
-/* ---------------------------------------------------------------- slabs */
+/* ---------------------------------------------------------- slabs */
 
 /* Allocate and format a slab for c (no lock held); NULL if out of memory. */
 static struct kmem_slab *kmem_slab_new(struct kmem_cache *c)
@@ -342,7 +347,7 @@ static void kmem_slab_mark(struct kmem_slab *s, size_t i, bool live)
 		s->map[i / KMEM_MAP_BITS] &= ~bit;
 }
 
-/* ---------------------------------------------------------------- objects */
+/* ---------------------------------------------------------- objects */
 
 /*
  * The slab holding heap pointer p, or NULL with *large set to its head
@@ -462,7 +467,7 @@ static void kmem_free_obj(struct kmem_slab *s, void *p, const char *who,
 		kmem_slab_release(spare);
 }
 
-/* ---------------------------------------------------------------- caches */
+/* ---------------------------------------------------------- caches */
 
 /*
  * Lay out c's slabs for objects of size bytes aligned to align: the
@@ -585,6 +590,8 @@ int kmem_cache_destroy(struct kmem_cache *c)
 	kmem_take_empty(c, &spare);
 	kmem_list_del(&c->all);
 	kmem_ncaches--;
+	kmem_retired_allocs += c->allocs;
+	kmem_retired_frees += c->frees;
 	c->magic = 0;
 out_unlock:
 	spin_unlock(&c->lock);
@@ -618,6 +625,7 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 	struct page *large = NULL;
 	struct kmem_slab *s;
 
+	assert(c && c->magic == KMEM_CACHE_MAGIC);
 	if (!obj)
 		return;
 	s = kmem_lookup(obj, "kmem_cache_free", &large);
@@ -627,7 +635,7 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 	kmem_free_obj(s, obj, "kmem_cache_free", c);
 }
 
-/* ---------------------------------------------------------------- kmalloc */
+/* ---------------------------------------------------------- kmalloc */
 
 static unsigned kmem_large_order(size_t size)
 {
@@ -723,7 +731,7 @@ size_t kmalloc_usable_size(const void *p)
 	return s->cache->obj_size;
 }
 
-/* ---------------------------------------------------------------- whole heap */
+/* ---------------------------------------------------------- whole heap */
 
 /* See kmalloc.h. */
 void kmalloc_shrink(void)
@@ -752,6 +760,8 @@ void kmalloc_stats(struct kmem_stats *st)
 	memset(st, 0, sizeof(*st));
 	spin_lock(&kmem_caches_lock);
 	st->caches = kmem_ncaches;
+	st->allocs = kmem_retired_allocs;
+	st->frees = kmem_retired_frees;
 	for (n = kmem_caches.next; n != &kmem_caches; n = n->next) {
 		struct kmem_cache *c = kmem_cache_of(n);
 		uint64_t slabs;
@@ -773,7 +783,7 @@ void kmalloc_stats(struct kmem_stats *st)
 	st->frees += __atomic_load_n(&kmem_large_frees, __ATOMIC_RELAXED);
 }
 
-/* ---------------------------------------------------------------- checking */
+/* ---------------------------------------------------------- checking */
 
 static unsigned kmem_popcount(uint64_t x)
 {

@@ -56,21 +56,28 @@ static void pmm_reserve(uint64_t start, uint64_t end)
 	};
 }
 
-/* The first reserved range overlapping [start, end), or NULL. */
+/* The lowest-starting reserved range overlapping [start, end), or NULL. */
 static const struct pmm_range *pmm_overlap_reserved(uint64_t start, uint64_t end)
 {
-	for (unsigned i = 0; i < pmm_nreserved; i++)
-		if (pmm_reserved[i].start < end && pmm_reserved[i].end > start)
-			return &pmm_reserved[i];
-	return NULL;
+	const struct pmm_range *best = NULL;
+
+	for (unsigned i = 0; i < pmm_nreserved; i++) {
+		const struct pmm_range *r = &pmm_reserved[i];
+		if (r->start < end && r->end > start && (!best || r->start < best->start))
+			best = r;
+	}
+	return best;
 }
 
 /* Like pmm_overlap_reserved, also counting the current early span. */
 static const struct pmm_range *pmm_overlap(uint64_t start, uint64_t end)
 {
-	if (pmm_early.start < end && pmm_early.end > start)
+	const struct pmm_range *r = pmm_overlap_reserved(start, end);
+
+	if (pmm_early.start < end && pmm_early.end > start &&
+	    (!r || pmm_early.start < r->start))
 		return &pmm_early;
-	return pmm_overlap_reserved(start, end);
+	return r;
 }
 
 void pmm_early_init(const struct bootinfo *bi)
@@ -248,6 +255,16 @@ uint64_t pmm_free_frames(void)
 	n = buddy_free_pages(&pmm_buddy);
 	spin_unlock(&pmm_lock);
 	return n;
+}
+
+bool pmm_frame_is_free(uint64_t pfn)
+{
+	bool free;
+
+	spin_lock(&pmm_lock);
+	free = pfn < pmm_max_pfn && buddy_is_free(&pmm_buddy, pfn);
+	spin_unlock(&pmm_lock);
+	return free;
 }
 
 uint64_t pmm_total_frames(void)

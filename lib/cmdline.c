@@ -32,8 +32,7 @@ static bool cmdline_blank(char c)
  * val[valsz] (truncated, NUL-terminated).  Returns the untruncated length
  * of the last match's value, or -1 when key is absent.
  */
-static long cmdline_find(const char *s, const char *key, char *val,
-			 size_t valsz)
+static long cmdline_find(const char *s, const char *key, char *val, size_t valsz)
 {
 	long found = -1;
 
@@ -76,8 +75,7 @@ static long cmdline_find(const char *s, const char *key, char *val,
 	return found;
 }
 
-bool cmdline_get(const char *cmdline, const char *key, char *val,
-		 size_t valsz)
+bool cmdline_get(const char *cmdline, const char *key, char *val, size_t valsz)
 {
 	return cmdline_find(cmdline, key, val, valsz) >= 0;
 }

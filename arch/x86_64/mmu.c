@@ -239,19 +239,46 @@ void mmu_kunmap_page(uintptr_t va)
 
 bool mmu_kernel_lookup(uintptr_t va, uint64_t *pa)
 {
-	pte_t *table = mmu_table(kernel_pml4_pa);
+	return mmu_lookup(kernel_pml4_pa ? kernel_pml4_pa : read_cr3() & PTE_ADDR_MASK,
+			  va, pa);
+}
+
+/* The leaf entry and its level shift for va under pml4; false if unmapped. */
+static bool mmu_leaf(uint64_t pml4, uintptr_t va, pte_t *leaf, unsigned *shift)
+{
+	pte_t *table = mmu_table(pml4);
 
 	for (unsigned s = PML4_SHIFT;; s -= PT_LEVEL_SHIFT) {
 		pte_t e = table[PT_INDEX(va, s)];
 		if (!(e & PTE_P))
 			return false;
 		if (s == PT_SHIFT || (e & PTE_PS)) {
-			uint64_t mask = (1ull << s) - 1;
-			*pa = (e & PTE_ADDR_MASK & ~mask) | (va & mask);
+			*leaf = e;
+			*shift = s;
 			return true;
 		}
 		table = mmu_table(e & PTE_ADDR_MASK);
 	}
+}
+
+/* Translate va through the page tables rooted at pml4; false if unmapped. */
+bool mmu_lookup(uint64_t pml4, uintptr_t va, uint64_t *pa)
+{
+	pte_t e;
+	unsigned s;
+
+	if (!mmu_leaf(pml4, va, &e, &s))
+		return false;
+	uint64_t mask = (1ull << s) - 1;
+	*pa = (e & PTE_ADDR_MASK & ~mask) | (va & mask);
+	return true;
+}
+
+bool mmu_kernel_pte(uintptr_t va, pte_t *pte)
+{
+	unsigned s;
+
+	return mmu_leaf(kernel_pml4_pa, va, pte, &s);
 }
 
 static uintptr_t mmio_next = MMIO_AREA_BASE;    /* [mmu_kernel_lock] */

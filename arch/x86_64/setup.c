@@ -106,10 +106,10 @@ unsigned arch_backtrace(uintptr_t fp, uintptr_t *pcs, unsigned max)
 	unsigned n = 0;
 
 	while (n < max && fp >= DIRECT_MAP_BASE && IS_ALIGNED(fp, sizeof(uintptr_t))) {
-		uint64_t pa;
+		uint64_t pa, cr3 = read_cr3() & PTE_ADDR_MASK;
 		const uintptr_t *frame = (const uintptr_t *)fp;
-		if (!arch_kernel_lookup(fp, &pa) ||
-		    !arch_kernel_lookup(fp + sizeof(uintptr_t), &pa))
+		if (!mmu_lookup(cr3, fp, &pa) ||
+		    !mmu_lookup(cr3, fp + sizeof(uintptr_t), &pa))
 			break;
 		if (frame[1] < KERNEL_VMA)
 			break;

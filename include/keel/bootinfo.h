@@ -55,7 +55,7 @@ enum boot_mem_type {
 /* Physical range [base, base + len) of one type. */
 struct boot_mem_region {
 	uint64_t base, len;
-	uint32_t type;		/* enum boot_mem_type */
+	uint32_t type; /* enum boot_mem_type */
 };
 
 #define BOOT_MODULE_CMDLINE_MAX 128
@@ -72,32 +72,32 @@ struct boot_module {
 #define BOOT_FB_TYPE_EGA_TEXT 2
 
 struct boot_fb {
-	uint64_t addr;		/* physical */
-	uint32_t pitch, width, height;	/* bytes per line, pixels, pixels */
-	uint8_t bpp, type;	/* bits per pixel, BOOT_FB_TYPE_* */
+	uint64_t addr;		       /* physical */
+	uint32_t pitch, width, height; /* bytes per line, pixels, pixels */
+	uint8_t bpp, type;	       /* bits per pixel, BOOT_FB_TYPE_* */
 };
 
 #define BOOTINFO_MAX_REGIONS 128
 #define BOOTINFO_MAX_MODULES 16
 #define BOOTINFO_CMDLINE_MAX 1024
-#define BOOTINFO_RSDP_MAX 36	/* size of an ACPI 2.0+ RSDP */
+#define BOOTINFO_RSDP_MAX 36 /* size of an ACPI 2.0+ RSDP */
 
 /* Sanity limits on loader data; anything larger is treated as garbage. */
-#define MB2_INFO_MAX_SIZE (1u << 20)	/* bytes of Multiboot2 information */
+#define MB2_INFO_MAX_SIZE (1u << 20) /* bytes of Multiboot2 information */
 #define PVH_MAX_MODULES 1024
 #define PVH_MAX_MEMMAP_ENTRIES 4096
 
 struct bootinfo {
-	const char *protocol;	/* "multiboot2" or "pvh" */
+	const char *protocol; /* "multiboot2" or "pvh" */
 	char cmdline[BOOTINFO_CMDLINE_MAX];
 
-	struct boot_mem_region mem[BOOTINFO_MAX_REGIONS];	/* sanitized */
+	struct boot_mem_region mem[BOOTINFO_MAX_REGIONS]; /* sanitized */
 	unsigned mem_count;
-	unsigned mem_dropped;	/* regions that did not fit */
+	unsigned mem_dropped; /* regions that did not fit */
 
 	struct boot_module mod[BOOTINFO_MAX_MODULES];
 	unsigned mod_count;
-	unsigned mod_dropped;	/* modules that did not fit */
+	unsigned mod_dropped; /* modules that did not fit */
 
 	/* Copy of the RSDP when the loader gave one inline (MB2 tags 14/15). */
 	uint8_t rsdp[BOOTINFO_RSDP_MAX];
@@ -141,8 +141,7 @@ struct bootinfo_mem {
  * end < start.  On error *bi holds partial data and must not be used.
  * Does not sleep, takes no lock.
  */
-int bootinfo_parse_multiboot2(struct bootinfo *bi, uint64_t mbi_pa,
-			      const struct bootinfo_mem *m);
+int bootinfo_parse_multiboot2(struct bootinfo *bi, uint64_t mbi_pa, const struct bootinfo_mem *m);
 
 /*
  * Fill *bi from the PVH struct hvm_start_info at physical start_info_pa.
@@ -153,8 +152,7 @@ int bootinfo_parse_multiboot2(struct bootinfo *bi, uint64_t mbi_pa,
  * On error *bi holds partial data and must not be used.
  * Does not sleep, takes no lock.
  */
-int bootinfo_parse_pvh(struct bootinfo *bi, uint64_t start_info_pa,
-		       const struct bootinfo_mem *m);
+int bootinfo_parse_pvh(struct bootinfo *bi, uint64_t start_info_pa, const struct bootinfo_mem *m);
 
 /*
  * Put bi->mem into canonical form: types outside enum boot_mem_type become

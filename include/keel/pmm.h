@@ -55,6 +55,8 @@ struct page *pmm_pfn_to_page(uint64_t pfn);
 /* Number of free frames right now. */
 uint64_t pmm_free_frames(void);
 uint64_t pmm_total_frames(void);
+/* True if frame pfn is in the free pool right now. */
+bool pmm_frame_is_free(uint64_t pfn);
 /* Debug: check the allocator invariants; 0 or -EINVAL. */
 int pmm_check(void);
 

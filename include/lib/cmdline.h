@@ -26,8 +26,7 @@
  * Returns true if key is present, false (val untouched) if absent.
  * val may be NULL when valsz is 0.
  */
-bool cmdline_get(const char *cmdline, const char *key, char *val,
-		 size_t valsz);
+bool cmdline_get(const char *cmdline, const char *key, char *val, size_t valsz);
 
 /* True if key is present, bare or with a value. */
 bool cmdline_has(const char *cmdline, const char *key);

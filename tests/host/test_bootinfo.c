@@ -97,12 +97,11 @@ static void fake_done(struct fakemem *f)
 		free(f->copies[--f->ncopies]);
 }
 
-static struct fakemem fake;	/* big: keep it off the stack */
+static struct fakemem fake; /* big: keep it off the stack */
 
-static int parse_mb2_at(struct bootinfo *bi, const uint8_t *blob, size_t n,
-			uint64_t pa)
+static int parse_mb2_at(struct bootinfo *bi, const uint8_t *blob, size_t n, uint64_t pa)
 {
-	struct bootinfo_mem m = { fake_ptr, &fake };
+	struct bootinfo_mem m = {fake_ptr, &fake};
 	int rc;
 
 	fake.base = pa;
@@ -118,10 +117,9 @@ static int parse_mb2(struct bootinfo *bi, const uint8_t *blob, size_t n)
 	return parse_mb2_at(bi, blob, n, FAKE_BASE);
 }
 
-static int parse_pvh_space(struct bootinfo *bi, const uint8_t *space,
-			   size_t n, uint64_t si_off)
+static int parse_pvh_space(struct bootinfo *bi, const uint8_t *space, size_t n, uint64_t si_off)
 {
-	struct bootinfo_mem m = { fake_ptr, &fake };
+	struct bootinfo_mem m = {fake_ptr, &fake};
 	int rc;
 
 	fake.base = FAKE_BASE;
@@ -146,8 +144,7 @@ static void wr64(uint8_t *p, uint64_t v)
 
 static uint32_t rd32t(const uint8_t *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 /* ---------------------------------------------------------------- MB2 builder */
@@ -156,8 +153,8 @@ static uint32_t rd32t(const uint8_t *p)
 
 struct mb2b {
 	uint8_t buf[MB2_BUF];
-	size_t off;	/* next free byte */
-	size_t tag;	/* start of the open tag */
+	size_t off; /* next free byte */
+	size_t tag; /* start of the open tag */
 };
 
 static void mb2_init(struct mb2b *b)
@@ -221,8 +218,7 @@ static void mb2_add_cmdline(struct mb2b *b, const char *s)
 	mb2_close(b);
 }
 
-static void mb2_add_module(struct mb2b *b, uint32_t start, uint32_t end,
-			   const char *cmd)
+static void mb2_add_module(struct mb2b *b, uint32_t start, uint32_t end, const char *cmd)
 {
 	mb2_open(b, T_MODULE);
 	mb2_u32(b, start);
@@ -238,18 +234,13 @@ struct e820 {
 
 /* A QEMU-like PC map: 128 MiB of RAM below the 4 GiB PCI hole. */
 static const struct e820 qemu_map[] = {
-	{ 0x0, 0x9fc00, 1 },
-	{ 0x9fc00, 0x400, 2 },
-	{ 0xf0000, 0x10000, 2 },
-	{ 0x100000, 0x7ee0000, 1 },
-	{ 0x7fe0000, 0x20000, 2 },
-	{ 0xfffc0000, 0x40000, 2 },
+    {0x0, 0x9fc00, 1},	      {0x9fc00, 0x400, 2},     {0xf0000, 0x10000, 2},
+    {0x100000, 0x7ee0000, 1}, {0x7fe0000, 0x20000, 2}, {0xfffc0000, 0x40000, 2},
 };
 #define QEMU_MAP_N (sizeof(qemu_map) / sizeof(qemu_map[0]))
 #define QEMU_USABLE (0x9fc00ull + 0x7ee0000ull)
 
-static void mb2_add_mmap(struct mb2b *b, const struct e820 *e, size_t n,
-			 uint32_t entry_size)
+static void mb2_add_mmap(struct mb2b *b, const struct e820 *e, size_t n, uint32_t entry_size)
 {
 	mb2_open(b, T_MMAP);
 	mb2_u32(b, entry_size);
@@ -261,7 +252,7 @@ static void mb2_add_mmap(struct mb2b *b, const struct e820 *e, size_t n,
 		mb2_u64(b, e[i].len);
 		mb2_u32(b, e[i].type);
 		while (b->off < start + entry_size)
-			mb2_u8(b, 0xee);	/* reserved + future fields */
+			mb2_u8(b, 0xee); /* reserved + future fields */
 	}
 	mb2_close(b);
 }
@@ -270,18 +261,18 @@ static void mb2_add_fb(struct mb2b *b)
 {
 	mb2_open(b, T_FB);
 	mb2_u64(b, 0xfd000000);
-	mb2_u32(b, 4096);	/* pitch */
-	mb2_u32(b, 1024);	/* width */
-	mb2_u32(b, 768);	/* height */
-	mb2_u8(b, 32);		/* bpp */
-	mb2_u8(b, 1);		/* RGB */
-	mb2_u8(b, 0);		/* reserved (u16 in GRUB) */
+	mb2_u32(b, 4096); /* pitch */
+	mb2_u32(b, 1024); /* width */
+	mb2_u32(b, 768);  /* height */
+	mb2_u8(b, 32);	  /* bpp */
+	mb2_u8(b, 1);	  /* RGB */
+	mb2_u8(b, 0);	  /* reserved (u16 in GRUB) */
 	mb2_u8(b, 0);
-	mb2_u8(b, 16);		/* red position, size */
+	mb2_u8(b, 16); /* red position, size */
 	mb2_u8(b, 8);
-	mb2_u8(b, 8);		/* green */
+	mb2_u8(b, 8); /* green */
 	mb2_u8(b, 8);
-	mb2_u8(b, 0);		/* blue */
+	mb2_u8(b, 0); /* blue */
 	mb2_u8(b, 8);
 	mb2_close(b);
 }
@@ -302,7 +293,7 @@ static void mb2_add_rsdp(struct mb2b *b, bool is_new, uint8_t fill)
 static size_t mb2_build_full(struct mb2b *b)
 {
 	mb2_init(b);
-	mb2_open(b, T_LOADER_NAME);	/* skipped by the parser */
+	mb2_open(b, T_LOADER_NAME); /* skipped by the parser */
 	mb2_str(b, "GRUB 2.06");
 	mb2_close(b);
 	mb2_add_cmdline(b, "loglevel=7 test=pmm,heap");
@@ -330,35 +321,33 @@ static bool bi_invariants_ok(const struct bootinfo *bi)
 {
 	if (!str_terminated(bi->cmdline, sizeof(bi->cmdline)))
 		return false;
-	if (bi->mem_count > BOOTINFO_MAX_REGIONS ||
-	    bi->mod_count > BOOTINFO_MAX_MODULES ||
+	if (bi->mem_count > BOOTINFO_MAX_REGIONS || bi->mod_count > BOOTINFO_MAX_MODULES ||
 	    bi->rsdp_len > BOOTINFO_RSDP_MAX)
 		return false;
 	for (unsigned i = 0; i < bi->mem_count; i++) {
 		const struct boot_mem_region *r = &bi->mem[i];
 
-		if (r->len == 0 || r->type < BOOT_MEM_USABLE ||
-		    r->type > BOOT_MEM_BAD || r->len > UINT64_MAX - r->base)
+		if (r->len == 0 || r->type < BOOT_MEM_USABLE || r->type > BOOT_MEM_BAD ||
+		    r->len > UINT64_MAX - r->base)
 			return false;
 		if (i > 0) {
 			const struct boot_mem_region *p = &bi->mem[i - 1];
 			uint64_t pend = p->base + p->len;
 
 			if (pend > r->base)
-				return false;	/* unsorted or overlapping */
+				return false; /* unsorted or overlapping */
 			if (pend == r->base && p->type == r->type)
-				return false;	/* not merged */
+				return false; /* not merged */
 		}
 	}
 	for (unsigned i = 0; i < bi->mod_count; i++)
 		if (bi->mod[i].start > bi->mod[i].end ||
-		    !str_terminated(bi->mod[i].cmdline,
-				    sizeof(bi->mod[i].cmdline)))
+		    !str_terminated(bi->mod[i].cmdline, sizeof(bi->mod[i].cmdline)))
 			return false;
 	return bi->info_start <= bi->info_end;
 }
 
-static struct bootinfo bi_static;	/* too big for a comfortable stack */
+static struct bootinfo bi_static; /* too big for a comfortable stack */
 
 /* ---------------------------------------------------------------- MB2 tests */
 
@@ -448,20 +437,20 @@ HTEST(bootinfo_mb2_rsdp_new_wins)
 HTEST(bootinfo_mb2_mmap_wide_entries_and_types)
 {
 	static const struct e820 map[] = {
-		{ 0x100000, 0x100000, 1 },	/* usable */
-		{ 0x200000, 0x1000, 3 },	/* ACPI reclaim */
-		{ 0x201000, 0x1000, 4 },	/* ACPI NVS */
-		{ 0x202000, 0x1000, 5 },	/* bad */
-		{ 0x203000, 0x1000, 12 },	/* unknown (PMEM) -> reserved */
-		{ 0x204000, 0x1000, 0 },	/* unknown -> reserved, merged */
-		{ 0x205000, 0, 1 },		/* empty: dropped */
+	    {0x100000, 0x100000, 1}, /* usable */
+	    {0x200000, 0x1000, 3},   /* ACPI reclaim */
+	    {0x201000, 0x1000, 4},   /* ACPI NVS */
+	    {0x202000, 0x1000, 5},   /* bad */
+	    {0x203000, 0x1000, 12},  /* unknown (PMEM) -> reserved */
+	    {0x204000, 0x1000, 0},   /* unknown -> reserved, merged */
+	    {0x205000, 0, 1},	     /* empty: dropped */
 	};
 	static struct mb2b b;
 	struct bootinfo *bi = &bi_static;
 	size_t n;
 
 	mb2_init(&b);
-	mb2_add_mmap(&b, map, 7, 40);	/* entry_size 40: future fields */
+	mb2_add_mmap(&b, map, 7, 40); /* entry_size 40: future fields */
 	n = mb2_finish(&b);
 	HCHECK_EQ(parse_mb2(bi, b.buf, n), 0);
 	HCHECK_EQ(bi->mem_count, 5);
@@ -483,8 +472,8 @@ HTEST(bootinfo_mb2_meminfo_fallback)
 
 	mb2_init(&b);
 	mb2_open(&b, T_MEMINFO);
-	mb2_u32(&b, 639);		/* KiB below 640K */
-	mb2_u32(&b, 64 * 1024);		/* KiB above 1M */
+	mb2_u32(&b, 639);	/* KiB below 640K */
+	mb2_u32(&b, 64 * 1024); /* KiB above 1M */
 	mb2_close(&b);
 	n = mb2_finish(&b);
 	HCHECK_EQ(parse_mb2(bi, b.buf, n), 0);
@@ -505,7 +494,7 @@ HTEST(bootinfo_mb2_unaligned_tag_sizes)
 	mb2_init(&b);
 	mb2_add_cmdline(&b, "abcd");
 	mb2_add_module(&b, 0x1000, 0x2000, "x");
-	mb2_add_cmdline(&b, "second=1");	/* a later cmdline tag wins */
+	mb2_add_cmdline(&b, "second=1"); /* a later cmdline tag wins */
 	mb2_add_mmap(&b, qemu_map, 2, MB2_ENTRY_SIZE);
 	n = mb2_finish(&b);
 	HCHECK_EQ(rd32t(b.buf + 8 + 4), 13);
@@ -571,8 +560,7 @@ HTEST(bootinfo_mb2_too_many_modules)
 	HCHECK_EQ(parse_mb2(bi, b.buf, n), 0);
 	HCHECK_EQ(bi->mod_count, BOOTINFO_MAX_MODULES);
 	HCHECK_EQ(bi->mod_dropped, 4);
-	HCHECK_EQ(bi->mod[BOOTINFO_MAX_MODULES - 1].start,
-		  (BOOTINFO_MAX_MODULES - 1) * 0x1000);
+	HCHECK_EQ(bi->mod[BOOTINFO_MAX_MODULES - 1].start, (BOOTINFO_MAX_MODULES - 1) * 0x1000);
 }
 
 HTEST(bootinfo_mb2_many_regions)
@@ -584,7 +572,7 @@ HTEST(bootinfo_mb2_many_regions)
 
 	/* 400 adjacent usable pieces: compacted while parsing into one. */
 	for (int i = 0; i < 400; i++)
-		map[i] = (struct e820){ 0x100000 + i * 0x1000ull, 0x1000, 1 };
+		map[i] = (struct e820){0x100000 + i * 0x1000ull, 0x1000, 1};
 	mb2_init(&b);
 	mb2_add_mmap(&b, map, 400, MB2_ENTRY_SIZE);
 	n = mb2_finish(&b);
@@ -595,7 +583,7 @@ HTEST(bootinfo_mb2_many_regions)
 
 	/* 400 disjoint pieces: the first BOOTINFO_MAX_REGIONS are kept. */
 	for (int i = 0; i < 400; i++)
-		map[i] = (struct e820){ 0x100000 + i * 0x2000ull, 0x1000, 1 };
+		map[i] = (struct e820){0x100000 + i * 0x2000ull, 0x1000, 1};
 	mb2_init(&b);
 	mb2_add_mmap(&b, map, 400, MB2_ENTRY_SIZE);
 	n = mb2_finish(&b);
@@ -619,8 +607,8 @@ static size_t find_tag(const struct mb2b *b, uint32_t type)
 	return off;
 }
 
-#define AT_HEADER UINT32_MAX	/* dmg.tag: patch the info header */
-#define NO_WRITE UINT64_MAX	/* dmg.val: patch nothing */
+#define AT_HEADER UINT32_MAX /* dmg.tag: patch the info header */
+#define NO_WRITE UINT64_MAX  /* dmg.val: patch nothing */
 
 /*
  * One way to damage the full blob: write the u32 val at offset off of the
@@ -636,21 +624,21 @@ struct dmg {
 };
 
 static const struct dmg mb2_damage[] = {
-	{ "total_size below header + end tag", AT_HEADER, 0, 15, 0 },
-	{ "total_size zero", AT_HEADER, 0, 0, 0 },
-	{ "total_size absurd", AT_HEADER, 0, 0xfffffff8, 0 },
-	{ "total_size past readable memory", AT_HEADER, 0, NO_WRITE, -8 },
-	{ "header not readable", AT_HEADER, 0, NO_WRITE, 4 },
-	{ "total_size ends inside the tags", AT_HEADER, 0, 64, 0 },
-	{ "no end tag", T_END, 0, T_CMDLINE, 0 },
-	{ "end tag past total_size", T_END, 4, 16, 0 },
-	{ "tag size below 8", T_CMDLINE, 4, 7, 0 },
-	{ "tag runs past total_size", T_CMDLINE, 4, 0x1000, 0 },
-	{ "tag size huge", T_FB, 4, 0xfffffff0, 0 },
-	{ "mmap entry_size 0", T_MMAP, 8, 0, 0 },
-	{ "mmap entry_size 16", T_MMAP, 8, 16, 0 },
-	{ "mmap entry_size 28 (not 8-aligned)", T_MMAP, 8, 28, 0 },
-	{ "module end before start", T_MODULE, 12, 0x1000, 0 },
+    {"total_size below header + end tag", AT_HEADER, 0, 15, 0},
+    {"total_size zero", AT_HEADER, 0, 0, 0},
+    {"total_size absurd", AT_HEADER, 0, 0xfffffff8, 0},
+    {"total_size past readable memory", AT_HEADER, 0, NO_WRITE, -8},
+    {"header not readable", AT_HEADER, 0, NO_WRITE, 4},
+    {"total_size ends inside the tags", AT_HEADER, 0, 64, 0},
+    {"no end tag", T_END, 0, T_CMDLINE, 0},
+    {"end tag past total_size", T_END, 4, 16, 0},
+    {"tag size below 8", T_CMDLINE, 4, 7, 0},
+    {"tag runs past total_size", T_CMDLINE, 4, 0x1000, 0},
+    {"tag size huge", T_FB, 4, 0xfffffff0, 0},
+    {"mmap entry_size 0", T_MMAP, 8, 0, 0},
+    {"mmap entry_size 16", T_MMAP, 8, 16, 0},
+    {"mmap entry_size 28 (not 8-aligned)", T_MMAP, 8, 28, 0},
+    {"module end before start", T_MODULE, 12, 0x1000, 0},
 };
 
 HTEST(bootinfo_mb2_malformed)
@@ -684,12 +672,14 @@ HTEST(bootinfo_mb2_malformed)
 static int parse_one_tag(uint32_t type, uint32_t size, const uint8_t *tmpl)
 {
 	static struct mb2b b;
+	uint32_t payload = size > 8 ? size - 8 : 0;
 
 	mb2_init(&b);
 	mb2_open(&b, type);
-	memcpy(b.buf + b.off, tmpl, size - 8);
-	b.off += size - 8;
+	memcpy(b.buf + b.off, tmpl, payload);
+	b.off += payload;
 	mb2_close(&b);
+	wr32(b.buf + b.tag + 4, size); /* may claim less than its header */
 	return parse_mb2(&bi_static, b.buf, mb2_finish(&b));
 }
 
@@ -698,18 +688,20 @@ HTEST(bootinfo_mb2_tag_min_sizes)
 	static const struct {
 		uint32_t type, min;
 	} tags[] = {
-		{ T_MODULE, 16 }, { T_MEMINFO, 16 }, { T_MMAP, 16 },
-		{ T_FB, 30 }, { T_ACPI_OLD, 8 + 20 }, { T_ACPI_NEW, 8 + 36 },
+	    {T_MODULE, 16}, {T_MEMINFO, 16},	  {T_MMAP, 16},
+	    {T_FB, 30},	    {T_ACPI_OLD, 8 + 20}, {T_ACPI_NEW, 8 + 36},
 	};
-	uint8_t tmpl[64] = { 0 };
+	uint8_t tmpl[64] = {0};
 
 	for (size_t i = 0; i < N(tags); i++) {
 		/* mmap needs a valid entry_size; zeros suit the others. */
 		tmpl[0] = tags[i].type == T_MMAP ? MB2_ENTRY_SIZE : 0;
-		HCHECK_EQ(parse_one_tag(tags[i].type, tags[i].min - 1, tmpl),
-			  -EINVAL);
+		HCHECK_EQ(parse_one_tag(tags[i].type, tags[i].min - 1, tmpl), -EINVAL);
 		HCHECK_EQ(parse_one_tag(tags[i].type, tags[i].min, tmpl), 0);
 	}
+	/* A size below the 8-byte tag header is malformed for any tag. */
+	HCHECK_EQ(parse_one_tag(T_CMDLINE, 7, tmpl), -EINVAL);
+	HCHECK_EQ(parse_one_tag(77, 0, tmpl), -EINVAL);
 	/* cmdline and unknown tags may be empty (size 8). */
 	HCHECK_EQ(parse_one_tag(T_CMDLINE, 8, tmpl), 0);
 	HCHECK_STREQ(bi_static.cmdline, "");
@@ -728,7 +720,7 @@ HTEST(bootinfo_mb2_misaligned_address)
 /* ---------------------------------------------------------------- PVH */
 
 #define PVH_SPACE 8192
-#define PVH_SI 0x0	/* offsets of the pieces in the fake space */
+#define PVH_SI 0x0 /* offsets of the pieces in the fake space */
 #define PVH_MODLIST 0x100
 #define PVH_MEMMAP 0x200
 #define PVH_CMDLINE 0x800
@@ -757,7 +749,7 @@ static void pvh_build(uint8_t *s, uint32_t version)
 	wr64(s + PVH_MODLIST + 16, FAKE_BASE + PVH_MOD0_CMD);
 	wr64(s + PVH_MODLIST + MOD_ENTRY_SIZE + 0, 0x500000);
 	wr64(s + PVH_MODLIST + MOD_ENTRY_SIZE + 8, 0);
-	wr64(s + PVH_MODLIST + MOD_ENTRY_SIZE + 16, 0);	/* no cmdline */
+	wr64(s + PVH_MODLIST + MOD_ENTRY_SIZE + 16, 0); /* no cmdline */
 
 	for (size_t i = 0; i < QEMU_MAP_N; i++) {
 		uint8_t *e = s + PVH_MEMMAP + i * MAP_ENTRY_SIZE;
@@ -797,8 +789,7 @@ HTEST(bootinfo_pvh_full)
 	HCHECK_EQ(bootinfo_max_usable_addr(bi), 0x7fe0000);
 	/* Hull of start_info .. the module cmdline's NUL. */
 	HCHECK_EQ(bi->info_start, FAKE_BASE + PVH_SI);
-	HCHECK_EQ(bi->info_end,
-		  FAKE_BASE + PVH_MOD0_CMD + strlen("initrd.cpio") + 1);
+	HCHECK_EQ(bi->info_end, FAKE_BASE + PVH_MOD0_CMD + strlen("initrd.cpio") + 1);
 }
 
 HTEST(bootinfo_pvh_version0_no_memmap)
@@ -814,18 +805,16 @@ HTEST(bootinfo_pvh_version0_no_memmap)
 	HCHECK_STREQ(bi->cmdline, "console=ttyS0 init=/sbin/init");
 	/* The same layout claiming v1 runs past the end: -EINVAL. */
 	wr32(pvh_space + PVH_SPACE - 40 + SI_VERSION, 1);
-	HCHECK_EQ(parse_pvh_space(bi, pvh_space, PVH_SPACE, PVH_SPACE - 40),
-		  -EINVAL);
+	HCHECK_EQ(parse_pvh_space(bi, pvh_space, PVH_SPACE, PVH_SPACE - 40), -EINVAL);
 }
 
 HTEST(bootinfo_pvh_types_and_overlaps)
 {
 	static const struct e820 map[] = {
-		{ 0x0, 0x100000, 1 },
-		{ 0x1000, 0x1000, 7 },		/* PMEM -> reserved */
-		{ 0x80000, 0x1000, 6 },		/* DISABLED -> reserved */
-		{ 0x100000, 0x100000, 1 },	/* merges with the first */
-		{ 0x1ff000, 0x2000, 5 },	/* bad, overlapping usable */
+	    {0x0, 0x100000, 1},	     {0x1000, 0x1000, 7}, /* PMEM -> reserved */
+	    {0x80000, 0x1000, 6},			  /* DISABLED -> reserved */
+	    {0x100000, 0x100000, 1},			  /* merges with the first */
+	    {0x1ff000, 0x2000, 5},			  /* bad, overlapping usable */
 	};
 	struct bootinfo *bi = &bi_static;
 
@@ -870,7 +859,7 @@ HTEST(bootinfo_pvh_malformed)
 	wr32(s + SI_MAGIC, 0x336ec579);
 	HCHECK_EQ(parse_pvh_space(bi, s, PVH_SPACE, PVH_SI), -EINVAL);
 
-	pvh_build(s, 1);	/* start_info cut short by the accessor */
+	pvh_build(s, 1); /* start_info cut short by the accessor */
 	HCHECK_EQ(parse_pvh_space(bi, s, SI_SIZE_V1 - 1, PVH_SI), -EINVAL);
 	HCHECK_EQ(parse_pvh_space(bi, s, 4, PVH_SI), -EINVAL);
 
@@ -878,7 +867,7 @@ HTEST(bootinfo_pvh_malformed)
 	wr32(s + SI_NR_MODULES, 0xffffffff);
 	HCHECK_EQ(parse_pvh_space(bi, s, PVH_SPACE, PVH_SI), -EINVAL);
 
-	pvh_build(s, 1);	/* modules that run past the fake memory */
+	pvh_build(s, 1); /* modules that run past the fake memory */
 	wr32(s + SI_NR_MODULES, 1000);
 	HCHECK_EQ(parse_pvh_space(bi, s, PVH_SPACE, PVH_SI), -EINVAL);
 
@@ -898,25 +887,25 @@ HTEST(bootinfo_pvh_malformed)
 	wr64(s + SI_MEMMAP, 0);
 	HCHECK_EQ(parse_pvh_space(bi, s, PVH_SPACE, PVH_SI), -EINVAL);
 
-	pvh_build(s, 1);	/* cmdline pointer outside memory */
+	pvh_build(s, 1); /* cmdline pointer outside memory */
 	wr64(s + SI_CMDLINE, 0x1000);
 	HCHECK_EQ(parse_pvh_space(bi, s, PVH_SPACE, PVH_SI), -EINVAL);
 
-	pvh_build(s, 1);	/* cmdline runs into the end of memory */
+	pvh_build(s, 1); /* cmdline runs into the end of memory */
 	memset(s + PVH_SPACE - 10, 'x', 10);
 	wr64(s + SI_CMDLINE, FAKE_BASE + PVH_SPACE - 10);
 	HCHECK_EQ(parse_pvh_space(bi, s, PVH_SPACE, PVH_SI), -EINVAL);
 
-	pvh_build(s, 1);	/* module cmdline at the top of the address space */
+	pvh_build(s, 1); /* module cmdline at the top of the address space */
 	wr64(s + PVH_MODLIST + 16, UINT64_MAX);
 	HCHECK_EQ(parse_pvh_space(bi, s, PVH_SPACE, PVH_SI), -EINVAL);
 
-	pvh_build(s, 1);	/* module end overflows */
+	pvh_build(s, 1); /* module end overflows */
 	wr64(s + PVH_MODLIST + 0, UINT64_MAX - 10);
 	wr64(s + PVH_MODLIST + 8, 11);
 	HCHECK_EQ(parse_pvh_space(bi, s, PVH_SPACE, PVH_SI), -EINVAL);
 
-	pvh_build(s, 1);	/* the largest module that fits is fine */
+	pvh_build(s, 1); /* the largest module that fits is fine */
 	wr64(s + PVH_MODLIST + 0, UINT64_MAX - 10);
 	wr64(s + PVH_MODLIST + 8, 10);
 	HCHECK_EQ(parse_pvh_space(bi, s, PVH_SPACE, PVH_SI), 0);
@@ -989,16 +978,14 @@ HTEST(bootinfo_mb2_size_limit)
 	struct bootinfo *bi = &bi_static;
 
 	/* header, one big skipped tag, end tag: exactly total bytes. */
-	for (uint32_t total = MB2_INFO_MAX_SIZE; total <= MB2_INFO_MAX_SIZE + 8;
-	     total += 8) {
+	for (uint32_t total = MB2_INFO_MAX_SIZE; total <= MB2_INFO_MAX_SIZE + 8; total += 8) {
 		memset(blob, 0, sizeof(blob));
 		wr32(blob, total);
 		wr32(blob + 8, T_LOADER_NAME);
 		wr32(blob + 12, total - 16);
 		wr32(blob + total - 8, T_END);
 		wr32(blob + total - 4, 8);
-		HCHECK_EQ(parse_mb2(bi, blob, total),
-			  total <= MB2_INFO_MAX_SIZE ? 0 : -EINVAL);
+		HCHECK_EQ(parse_mb2(bi, blob, total), total <= MB2_INFO_MAX_SIZE ? 0 : -EINVAL);
 	}
 }
 
@@ -1015,8 +1002,7 @@ static void set_regions(struct bootinfo *bi, const struct e820 *e, size_t n)
 	bi->mem_count = (unsigned)n;
 }
 
-static bool regions_are(const struct bootinfo *bi, const struct e820 *e,
-			size_t n)
+static bool regions_are(const struct bootinfo *bi, const struct e820 *e, size_t n)
 {
 	if (bi->mem_count != n)
 		return false;
@@ -1027,33 +1013,29 @@ static bool regions_are(const struct bootinfo *bi, const struct e820 *e,
 	return true;
 }
 
-#define SANITIZE_CASE(in, want)                                      \
-	do {                                                         \
-		set_regions(&bi_static, in, N(in));                  \
-		bootinfo_sanitize(&bi_static);                       \
-		HCHECK(regions_are(&bi_static, want, N(want)));      \
-		HCHECK(bi_invariants_ok(&bi_static));                \
+#define SANITIZE_CASE(in, want)                                                                    \
+	do {                                                                                       \
+		set_regions(&bi_static, in, N(in));                                                \
+		bootinfo_sanitize(&bi_static);                                                     \
+		HCHECK(regions_are(&bi_static, want, N(want)));                                    \
+		HCHECK(bi_invariants_ok(&bi_static));                                              \
 	} while (0)
 
 HTEST(bootinfo_sanitize_reserved_hole_splits_usable)
 {
-	static const struct e820 in[] = { { 0, 0x10000, 1 },
-					  { 0x4000, 0x1000, 2 } };
-	static const struct e820 want[] = { { 0, 0x4000, 1 },
-					    { 0x4000, 0x1000, 2 },
-					    { 0x5000, 0xb000, 1 } };
+	static const struct e820 in[] = {{0, 0x10000, 1}, {0x4000, 0x1000, 2}};
+	static const struct e820 want[] = {
+	    {0, 0x4000, 1}, {0x4000, 0x1000, 2}, {0x5000, 0xb000, 1}};
 
 	SANITIZE_CASE(in, want);
 }
 
 HTEST(bootinfo_sanitize_nonusable_wins_any_order)
 {
-	static const struct e820 in[] = { { 0x3000, 0x2000, 3 },
-					  { 0x0, 0x4000, 1 },
-					  { 0x4800, 0x1000, 1 } };
-	static const struct e820 want[] = { { 0x0, 0x3000, 1 },
-					    { 0x3000, 0x2000, 3 },
-					    { 0x5000, 0x800, 1 } };
+	static const struct e820 in[] = {
+	    {0x3000, 0x2000, 3}, {0x0, 0x4000, 1}, {0x4800, 0x1000, 1}};
+	static const struct e820 want[] = {
+	    {0x0, 0x3000, 1}, {0x3000, 0x2000, 3}, {0x5000, 0x800, 1}};
 
 	SANITIZE_CASE(in, want);
 }
@@ -1061,37 +1043,33 @@ HTEST(bootinfo_sanitize_nonusable_wins_any_order)
 HTEST(bootinfo_sanitize_priority_order)
 {
 	/* Same range with every type: the highest value (bad) wins. */
-	static const struct e820 in[] = { { 0x1000, 0x1000, 1 },
-					  { 0x1000, 0x1000, 5 },
-					  { 0x1000, 0x1000, 4 },
-					  { 0x1000, 0x1000, 3 },
-					  { 0x1000, 0x1000, 2 } };
-	static const struct e820 want[] = { { 0x1000, 0x1000, 5 } };
+	static const struct e820 in[] = {{0x1000, 0x1000, 1},
+					 {0x1000, 0x1000, 5},
+					 {0x1000, 0x1000, 4},
+					 {0x1000, 0x1000, 3},
+					 {0x1000, 0x1000, 2}};
+	static const struct e820 want[] = {{0x1000, 0x1000, 5}};
 
 	SANITIZE_CASE(in, want);
 }
 
 HTEST(bootinfo_sanitize_merge_and_drop)
 {
-	static const struct e820 in[] = { { 0x3000, 0x1000, 1 },
-					  { 0x0, 0x1000, 1 },
-					  { 0x2000, 0, 2 },	/* empty */
-					  { 0x1000, 0x2000, 1 },
-					  { 0x1000, 0x1000, 1 },	/* dup */
-					  { 0x5000, 0x1000, 1 },	/* gap */
-					  { 0x6000, 0x1000, 99 } };	/* bogus */
-	static const struct e820 want[] = { { 0x0, 0x4000, 1 },
-					    { 0x5000, 0x1000, 1 },
-					    { 0x6000, 0x1000, 2 } };
+	static const struct e820 in[] = {{0x3000, 0x1000, 1}, {0x0, 0x1000, 1},
+					 {0x2000, 0, 2},			   /* empty */
+					 {0x1000, 0x2000, 1}, {0x1000, 0x1000, 1}, /* dup */
+					 {0x5000, 0x1000, 1},			   /* gap */
+					 {0x6000, 0x1000, 99}};			   /* bogus */
+	static const struct e820 want[] = {
+	    {0x0, 0x4000, 1}, {0x5000, 0x1000, 1}, {0x6000, 0x1000, 2}};
 
 	SANITIZE_CASE(in, want);
 }
 
 HTEST(bootinfo_sanitize_nested_and_empty)
 {
-	static const struct e820 in[] = { { 0x0, 0x100000, 2 },
-					  { 0x1000, 0x1000, 1 } };
-	static const struct e820 want[] = { { 0x0, 0x100000, 2 } };
+	static const struct e820 in[] = {{0x0, 0x100000, 2}, {0x1000, 0x1000, 1}};
+	static const struct e820 want[] = {{0x0, 0x100000, 2}};
 	struct bootinfo *bi = &bi_static;
 
 	SANITIZE_CASE(in, want);
@@ -1103,11 +1081,9 @@ HTEST(bootinfo_sanitize_nested_and_empty)
 
 HTEST(bootinfo_sanitize_top_of_address_space)
 {
-	static const struct e820 in[] = { { UINT64_MAX - 0xfff, 0x2000, 1 },
-					  { 0xfffff000, 0x1000, 2 } };
+	static const struct e820 in[] = {{UINT64_MAX - 0xfff, 0x2000, 1}, {0xfffff000, 0x1000, 2}};
 	static const struct e820 want[] = {
-		{ 0xfffff000, 0x1000, 2 },
-		{ UINT64_MAX - 0xfff, 0xfff, 1 },	/* clipped */
+	    {0xfffff000, 0x1000, 2}, {UINT64_MAX - 0xfff, 0xfff, 1}, /* clipped */
 	};
 
 	SANITIZE_CASE(in, want);
@@ -1120,14 +1096,13 @@ HTEST(bootinfo_sanitize_output_overflow)
 
 	/* One big usable region with 127 reserved holes: 255 pieces. */
 	memset(bi, 0, sizeof(*bi));
-	bi->mem[0] = (struct boot_mem_region){ 0, 0x1000000, 1 };
+	bi->mem[0] = (struct boot_mem_region){0, 0x1000000, 1};
 	for (unsigned i = 1; i < BOOTINFO_MAX_REGIONS; i++)
-		bi->mem[i] = (struct boot_mem_region){ i * 0x10000ull, 0x1000, 2 };
+		bi->mem[i] = (struct boot_mem_region){i * 0x10000ull, 0x1000, 2};
 	bi->mem_count = BOOTINFO_MAX_REGIONS;
 	bootinfo_sanitize(bi);
 	HCHECK_EQ(bi->mem_count, BOOTINFO_MAX_REGIONS);
-	HCHECK_EQ(bi->mem_dropped, 2 * BOOTINFO_MAX_REGIONS - 1 -
-				   BOOTINFO_MAX_REGIONS);
+	HCHECK_EQ(bi->mem_dropped, 2 * BOOTINFO_MAX_REGIONS - 1 - BOOTINFO_MAX_REGIONS);
 	HCHECK(bi_invariants_ok(bi));
 	HCHECK_EQ(bi->mem[0].base, 0);
 	HCHECK_EQ(bi->mem[0].len, 0x10000);
@@ -1135,11 +1110,11 @@ HTEST(bootinfo_sanitize_output_overflow)
 
 HTEST(bootinfo_usable_helpers)
 {
-	static const struct e820 in[] = { { 0x0, 0x9f000, 1 },
-					  { 0x100000, 0x100000, 1 },
-					  { 0x300000, 0x1000, 2 },
-					  { 0x100000000, 0x40000000, 1 },
-					  { 0x200000000, 0x1000, 4 } };
+	static const struct e820 in[] = {{0x0, 0x9f000, 1},
+					 {0x100000, 0x100000, 1},
+					 {0x300000, 0x1000, 2},
+					 {0x100000000, 0x40000000, 1},
+					 {0x200000000, 0x1000, 4}};
 	struct bootinfo *bi = &bi_static;
 
 	set_regions(bi, in, N(in));
@@ -1165,15 +1140,15 @@ static uint64_t rng(void)
 /* A value likely to hit an edge case when written over a size or count. */
 static uint64_t interesting(size_t space)
 {
-	static const uint64_t v[] = { 0, 1, 7, 8, 9, 15, 16, 23, 24, 31, 32,
-				      40, 56, 0x7fffffff, 0x80000000,
-				      0xffffffff, UINT64_MAX };
+	static const uint64_t v[] = {0,	 1,	     7,		 8,	     9,		15,
+				     16, 23,	     24,	 31,	     32,	40,
+				     56, 0x7fffffff, 0x80000000, 0xffffffff, UINT64_MAX};
 
 	switch (rng() % 3) {
 	case 0:
 		return v[rng() % N(v)];
 	case 1:
-		return FAKE_BASE + rng() % (space + 16);	/* a pointer */
+		return FAKE_BASE + rng() % (space + 16); /* a pointer */
 	default:
 		return rng() % (space + 16);
 	}
@@ -1219,7 +1194,7 @@ HTEST(bootinfo_fuzz_mb2)
 		memcpy(work, b.buf, n);
 		mutate(work, n);
 		if (rng() % 4 == 0)
-			len = rng() % (n + 1);	/* truncate the readable range */
+			len = rng() % (n + 1); /* truncate the readable range */
 		rc = parse_mb2(&bi_static, work, len);
 		if (rc == 0) {
 			ok++;

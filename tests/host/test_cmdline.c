@@ -178,8 +178,7 @@ HTEST(cmdline_get_then_list)
 {
 	char v[64];
 
-	HCHECK(cmdline_get("loglevel=7 test=pmm,heap quiet", "test", v,
-			   sizeof(v)));
+	HCHECK(cmdline_get("loglevel=7 test=pmm,heap quiet", "test", v, sizeof(v)));
 	HCHECK(cmdline_list_contains(v, "heap"));
 	HCHECK(!cmdline_list_contains(v, "vm"));
 }

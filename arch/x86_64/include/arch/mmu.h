@@ -53,6 +53,10 @@ int mmu_kmap_page(uintptr_t va, uint64_t pa, uint64_t flags);
 void mmu_kunmap_page(uintptr_t va);
 /* Look up the physical address behind a kernel va; false if unmapped. */
 bool mmu_kernel_lookup(uintptr_t va, uint64_t *pa);
+/* Translate va through the page tables rooted at pml4 (physical). */
+bool mmu_lookup(uint64_t pml4, uintptr_t va, uint64_t *pa);
+/* The kernel page-table leaf entry for va; false if unmapped. */
+bool mmu_kernel_pte(uintptr_t va, pte_t *pte);
 /* Enable NX/SMEP/SMAP/UMIP/WP on this CPU where supported. */
 void mmu_cpu_features(void);
 

@@ -1,0 +1,92 @@
+/*
+ * test_core.c - in-kernel tests of time, interrupts in kernel mode, the
+ * symbol table, the console input queue and the command line.
+ */
+#include <keel/ktest.h>
+#include <keel/klog.h>
+#include <keel/time.h>
+#include <keel/cpu.h>
+#include <keel/ksyms.h>
+#include <keel/console.h>
+#include <keel/main.h>
+#include <keel/kshell.h>
+#include <lib/string.h>
+#include <lib/errno.h>
+#include <arch/arch.h>
+
+#define TICK_TEST_MS 100
+
+/* Timer interrupts arrive while the CPU runs kernel code (busy and halted). */
+KTEST(timer_ticks_in_kernel_mode)
+{
+	uint64_t t0 = time_ticks(), ns0 = time_ns();
+
+	KT_CHECK(t, arch_irqs_enabled());
+	time_delay_ns(TICK_TEST_MS * NSEC_PER_MSEC / 2);   /* spinning */
+	while (time_ns() - ns0 < TICK_TEST_MS * NSEC_PER_MSEC)
+		arch_wait_for_interrupt();                  /* halted */
+	uint64_t ticks = time_ticks() - t0;
+	uint64_t expect = TICK_TEST_MS * TICK_HZ / 1000;
+	kprintf("ktest:   %lu ticks in %u ms (expect ~%lu)\n", ticks, TICK_TEST_MS, expect);
+	KT_CHECK(t, ticks >= expect / 2 && ticks <= expect * 2 + 2);
+}
+
+KTEST(clock_monotonic)
+{
+	uint64_t prev = time_ns();
+
+	KT_CHECK(t, prev > 0);
+	for (int i = 0; i < 10000; i++) {
+		uint64_t now = time_ns();
+		KT_CHECK(t, now >= prev);
+		if (now < prev)
+			break;
+		prev = now;
+	}
+}
+
+KTEST(ksyms_lookup)
+{
+	uintptr_t off = 0;
+	const char *name = ksym_lookup((uintptr_t)kmain + 3, &off);
+
+	KT_CHECK(t, name && strcmp(name, "kmain") == 0);
+	KT_CHECK_EQ(t, off, 3);
+	KT_CHECK_EQ(t, ksym_address("ktest_run"), (uintptr_t)ktest_run);
+	KT_CHECK(t, ksym_lookup(0x1234, &off) == NULL);
+}
+
+KTEST(console_input_queue)
+{
+	const char *msg = "hello";
+
+	while (console_trygetc() >= 0)
+		;
+	for (const char *p = msg; *p; p++)
+		console_input(*p);
+	for (const char *p = msg; *p; p++)
+		KT_CHECK_EQ(t, console_trygetc(), *p);
+	KT_CHECK_EQ(t, console_trygetc(), -1);
+	/* A full queue drops input instead of overwriting it. */
+	for (int i = 0; i < CONSOLE_INPUT_SIZE * 2; i++)
+		console_input('x');
+	int n = 0;
+	while (console_trygetc() >= 0)
+		n++;
+	KT_CHECK_EQ(t, n, CONSOLE_INPUT_SIZE - 1);
+}
+
+KTEST(kshell_commands)
+{
+	KT_CHECK_EQ(t, kshell_exec("echo ktest-echo"), 0);
+	KT_CHECK_EQ(t, kshell_exec("  mem"), 0);
+	KT_CHECK_EQ(t, kshell_exec("nosuchcommand"), -ENOENT);
+	KT_CHECK_EQ(t, kshell_exec(""), 0);
+}
+
+KTEST(cpu_online)
+{
+	KT_CHECK(t, cpu_online_count() >= 1);
+	KT_CHECK(t, this_cpu() == &cpus[this_cpu()->id]);
+	KT_CHECK(t, this_cpu()->self == this_cpu());
+}
