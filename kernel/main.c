@@ -16,6 +16,7 @@
 #include <keel/ktest.h>
 #include <keel/panic.h>
 #include <keel/pmm.h>
+#include <keel/smp.h>
 #include <keel/time.h>
 #include <lib/cmdline.h>
 #include <lib/string.h>
@@ -71,9 +72,11 @@ void kmain(struct bootinfo *bi)
 	pmm_init(bi);
 	arch_mm_late_init();
 	kmalloc_init();
-	arch_devices_init();
+	smp_init();
 	cpus[0].online = true;
+	arch_devices_init();
 	arch_irq_enable();
+	arch_smp_init();
 
 	kprintf("keel: ready: %u cpus, %lu MiB free\n", cpu_online_count(),
 		pmm_free_frames() * PAGE_SIZE / MiB);

@@ -41,7 +41,8 @@ all: deps $(BUILD)/keel.iso
 iso: deps $(BUILD)/keel.iso
 
 # Order-only: deps before any compile, never a reason to recompile.
-$(KOBJS) $(HOST_OBJS) $(BUILD)/host/htest_main.o: | deps
+$(KOBJS) $(HOST_OBJS) $(BUILD)/host/htest_main.o $(LDSCRIPT) \
+	$(BUILD)/ksyms-empty.o $(BUILD)/ksyms-final.o: | deps
 
 # ---------------------------------------------------------------- ISO
 # The command line baked into grub.cfg lives in a file that changes only when

@@ -18,6 +18,7 @@
 #include <keel/klog.h>
 #include <keel/panic.h>
 #include <keel/time.h>
+#include <keel/spinlock.h>
 
 #define LAPIC_CALIBRATE_US  10000u
 #define FIXED_SHIFT         32
@@ -117,6 +118,31 @@ void lapic_timer_start(unsigned hz)
 	lapic_write(LAPIC_TIMER_DIV, LAPIC_TIMER_DIV_16);
 	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_PERIODIC | VEC_LAPIC_TIMER);
 	lapic_write(LAPIC_TIMER_INIT, (uint32_t)(lapic_timer_hz / hz));
+}
+
+static void lapic_icr_wait(void)
+{
+	while (lapic_read(LAPIC_ICR_LO) & LAPIC_ICR_PENDING)
+		cpu_relax();
+}
+
+void lapic_send_ipi(uint32_t apic_id, uint32_t icr_lo)
+{
+	irq_push_off();          /* ICR_HI/ICR_LO must not be split by an IRQ */
+	lapic_icr_wait();
+	lapic_write(LAPIC_ICR_HI, apic_id << LAPIC_ICR_DEST_SHIFT);
+	lapic_write(LAPIC_ICR_LO, icr_lo);
+	lapic_icr_wait();
+	irq_pop_off();
+}
+
+void lapic_send_ipi_all_but_self(uint32_t icr_lo)
+{
+	irq_push_off();
+	lapic_icr_wait();
+	lapic_write(LAPIC_ICR_LO, icr_lo | LAPIC_ICR_ALL_BUT_SELF);
+	lapic_icr_wait();
+	irq_pop_off();
 }
 
 uint64_t arch_clock_ns(void)

@@ -39,6 +39,7 @@ bool cpu_has_nx, cpu_has_smep, cpu_has_smap, cpu_has_umip, cpu_has_1g;  /* [I] *
 
 static uint64_t phys_offset;        /* [I] 0 before the switch, then DIRECT_MAP_BASE */
 static uint64_t kernel_pml4_pa;     /* [I] */
+static uint64_t direct_map_top;     /* [I] end of the direct map (physical) */
 static uint64_t pte_nx;             /* [I] PTE_NX if the CPU has NX, else 0 */
 static bool mmu_booted;             /* [I] page tables now come from the pmm */
 static struct spinlock mmu_kernel_lock = SPINLOCK_INIT("mmu_kernel");
@@ -60,6 +61,13 @@ uint64_t arch_virt_to_phys(const void *va)
 		return v - KERNEL_VMA;
 	assert(v >= DIRECT_MAP_BASE && v < DIRECT_MAP_BASE + DIRECT_MAP_SIZE);
 	return v - DIRECT_MAP_BASE;
+}
+
+bool mmu_direct_mapped(uint64_t pa, uint64_t len)
+{
+	if (!phys_offset)
+		return pa + len <= (1ull << 30) && pa + len >= pa;   /* boot identity map */
+	return pa + len >= pa && pa + len <= direct_map_top;
 }
 
 uint64_t mmu_kernel_pml4(void)
@@ -147,6 +155,7 @@ static void mmu_map_direct(const struct bootinfo *bi)
 	uint64_t top = MAX(bootinfo_max_usable_addr(bi), LOW_4G);
 	uint64_t pa = 0;
 
+	direct_map_top = top;
 	if (top > DIRECT_MAP_SIZE)
 		panic("mmu: %lu GiB of physical address space is more than the direct map holds",
 		      top >> 30);

@@ -20,6 +20,10 @@
 #include <arch/lapic.h>
 #include <arch/kbd.h>
 #include <arch/setup.h>
+#include <arch/smp.h>
+#include <arch/irq.h>
+#include <arch/ioapic.h>
+#include <keel/acpi.h>
 #include <keel/cpu.h>
 #include <keel/bootinfo.h>
 #include <keel/kstack.h>
@@ -34,6 +38,8 @@
 #define I8042_CMD_RESET     0xfe
 
 static struct bootinfo boot_info;
+static struct acpi_info boot_acpi;      /* [I] after arch_devices_init */
+static bool boot_have_acpi;             /* [I] */
 /* IST stacks for the boot CPU until guarded ones can be allocated. */
 static uint8_t boot_ist_stacks[IST_COUNT][BOOT_IST_SIZE] __aligned(16);
 
@@ -86,19 +92,46 @@ void arch_mm_late_init(void)
 		uintptr_t top = kstack_alloc();
 		if (!top)
 			panic("keel: no memory for IST stacks");
+		c->arch.ist_top[i - 1] = top;
 		gdt_set_ist(c, i, top);
 	}
 }
 
+static const void *boot_direct_ptr(void *ctx, uint64_t pa, uint64_t len)
+{
+	if (pa == 0 || pa + len < pa || !mmu_direct_mapped(pa, len))
+		return NULL;
+	return arch_phys_to_virt(pa);
+}
+
 void arch_devices_init(void)
 {
+	struct bootinfo_mem mem = { boot_direct_ptr, NULL };
+	int err;
+
 	vga_init();
-	pic_init();
+	pic_init();                 /* remapped and fully masked */
 	lapic_init();
+	err = acpi_parse(&boot_acpi, &boot_info, &mem);
+	if (err == 0) {
+		acpi_print(&boot_acpi);
+		boot_have_acpi = true;
+		if (ioapic_init(&boot_acpi))
+			irq_use_ioapic(&boot_acpi);
+	} else {
+		klog(LOG_WARN, "acpi: no usable tables (%d); one CPU, 8259 interrupts", err);
+	}
+	smp_ipi_init();
 	lapic_timer_calibrate();
 	lapic_timer_start(TICK_HZ);
 	kbd_init();
 	serial_enable_irq();
+}
+
+void arch_smp_init(void)
+{
+	if (boot_have_acpi)
+		smp_boot_aps(&boot_acpi);
 }
 
 unsigned arch_backtrace(uintptr_t fp, uintptr_t *pcs, unsigned max)

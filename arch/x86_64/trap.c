@@ -8,13 +8,13 @@
  * -EFAULT that way); otherwise the trap is dumped - name, error code, all
  * registers, CR2 for page faults - and the kernel panics with a symbolized
  * backtrace that walks through the trap into the interrupted code.
- * Interrupts may arrive in kernel mode on any CPU (idle loop, spinning):
+ * An NMI during a panic is the panic IPI: the CPU prints its backtrace and
+ * stops.  Interrupts may arrive in kernel mode on any CPU (idle loop, spinning):
  * nothing here assumes they came from user mode.
  */
 #include <arch/trap.h>
 #include <arch/irq.h>
 #include <arch/cpu.h>
-#include <arch/pic.h>
 #include <arch/lapic.h>
 #include <keel/cpu.h>
 #include <keel/klog.h>
@@ -63,7 +63,6 @@ struct vector_slot {
 	const char *name;
 };
 static struct vector_slot vectors[NUM_VECTORS];
-static irq_handler_t legacy_irq[IRQ_LEGACY_COUNT];   /* [I] once registered */
 
 extern const struct extable_entry _extable_start[], _extable_end[];
 
@@ -115,6 +114,8 @@ static bool trap_fixup(struct trapframe *tf)
 
 static void trap_exception(struct trapframe *tf)
 {
+	if (tf->vector == TRAP_NMI && panic_in_progress())
+		panic_stop_this_cpu(tf->rbp, tf->rip);   /* no return */
 	if (!trap_from_user(tf) && trap_fixup(tf))
 		return;
 	kprintf("\n");
@@ -131,24 +132,6 @@ void vector_register(unsigned vector, vector_handler_t fn, const char *name)
 	vectors[vector].name = name;
 }
 
-static void legacy_irq_entry(struct trapframe *tf)
-{
-	unsigned irq = tf->vector - IRQ_BASE;
-
-	if (legacy_irq[irq])
-		legacy_irq[irq](irq);
-	pic_eoi(irq);
-}
-
-/* Route legacy IRQ irq to fn and unmask it (boot time). */
-void irq_register(unsigned irq, irq_handler_t fn, const char *name)
-{
-	assert(irq < IRQ_LEGACY_COUNT && !legacy_irq[irq]);
-	legacy_irq[irq] = fn;
-	vector_register(IRQ_BASE + irq, legacy_irq_entry, name);
-	pic_unmask(irq);
-}
-
 void trap_dispatch(struct trapframe *tf)
 {
 	struct cpu *c = this_cpu();
@@ -162,8 +145,7 @@ void trap_dispatch(struct trapframe *tf)
 		vectors[tf->vector].fn(tf);
 	} else if (tf->vector >= IRQ_BASE &&
 		   tf->vector < IRQ_BASE + IRQ_LEGACY_COUNT) {
-		/* Spurious legacy IRQ 7/15 or an unclaimed line: ack the PIC. */
-		pic_spurious(tf->vector - IRQ_BASE);
+		irq_unclaimed(tf->vector - IRQ_BASE);
 	} else if (tf->vector != VEC_SPURIOUS) {
 		klog_once(LOG_WARN, "trap: unexpected vector %lu", tf->vector);
 		lapic_eoi();

@@ -10,6 +10,8 @@
 void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
 /* Set by the command line (panic=exit, or any test=): panic exits QEMU. */
 void panic_set_exit(bool on);
+/* Another CPU panicked and stopped this one (panic IPI): print, halt. */
+void panic_stop_this_cpu(uintptr_t fp, uintptr_t pc) __noreturn;
 /* True once some CPU has panicked. */
 bool panic_in_progress(void);
 

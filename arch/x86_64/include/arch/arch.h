@@ -44,6 +44,19 @@ bool arch_kernel_lookup(uintptr_t va, uint64_t *pa);
 #define ARCH_KSTACK_AREA_BASE KSTACK_AREA_BASE
 #define ARCH_KSTACK_AREA_SIZE KSTACK_AREA_SIZE
 
+/* Inter-processor interrupts. */
+enum arch_ipi {
+	ARCH_IPI_CALL,          /* run queued smp_call functions */
+	ARCH_IPI_RESCHED,       /* re-run the scheduler */
+};
+void arch_send_ipi(unsigned cpu, enum arch_ipi kind);
+/* NMI every other CPU (panic): each stops after printing its backtrace. */
+void arch_stop_other_cpus(void);
+/* Flush [va, va+len) from this CPU's TLB (all of it for huge ranges). */
+void arch_flush_tlb_range(uintptr_t va, size_t len);
+/* Bring up every other CPU the firmware lists (boot CPU, once). */
+void arch_smp_init(void);
+
 /* Values for arch_emulator_exit (QEMU exits with (value << 1) | 1). */
 #define EMU_EXIT_SUCCESS 0x10
 #define EMU_EXIT_FAILURE 0x11

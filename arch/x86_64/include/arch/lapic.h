@@ -27,6 +27,15 @@
 #define LAPIC_LVT_EXTINT        (7u << 8)
 #define LAPIC_LVT_NMI           (4u << 8)
 #define LAPIC_TIMER_DIV_16      0x3
+#define LAPIC_ICR_FIXED         (0u << 8)
+#define LAPIC_ICR_NMI           (4u << 8)
+#define LAPIC_ICR_INIT          (5u << 8)
+#define LAPIC_ICR_STARTUP       (6u << 8)
+#define LAPIC_ICR_PENDING       (1u << 12)
+#define LAPIC_ICR_ASSERT        (1u << 14)
+#define LAPIC_ICR_LEVEL         (1u << 15)
+#define LAPIC_ICR_ALL_BUT_SELF  (3u << 18)
+#define LAPIC_ICR_DEST_SHIFT    24
 #define LAPIC_ID_SHIFT          24
 
 void lapic_init(void);
@@ -34,5 +43,9 @@ void lapic_eoi(void);
 uint32_t lapic_id(void);
 void lapic_timer_calibrate(void);
 void lapic_timer_start(unsigned hz);
+/* Send an IPI (ICR low word icr_lo) to the CPU with local APIC id apic_id. */
+void lapic_send_ipi(uint32_t apic_id, uint32_t icr_lo);
+/* Send an IPI to every CPU but this one. */
+void lapic_send_ipi_all_but_self(uint32_t icr_lo);
 
 #endif

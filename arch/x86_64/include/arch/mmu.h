@@ -39,6 +39,8 @@
 #define PML4_KERNEL_FIRST 256
 #define LARGE_PAGE_SIZE  (1ull << PD_SHIFT)
 #define HUGE_PAGE_SIZE   (1ull << PDPT_SHIFT)
+/* Flushing more than this many bytes reloads CR3 instead of invlpg each page. */
+#define TLB_FLUSH_ALL_THRESHOLD (64 * PAGE_SIZE)
 
 typedef uint64_t pte_t;
 
@@ -47,6 +49,8 @@ struct bootinfo;
 void mmu_init(const struct bootinfo *bi);
 /* Physical address of the kernel's PML4 (the bootstrap address space). */
 uint64_t mmu_kernel_pml4(void);
+/* True if physical [pa, pa+len) is reachable through arch_phys_to_virt. */
+bool mmu_direct_mapped(uint64_t pa, uint64_t len);
 /* Map one 4 KiB kernel page (va in the upper half); 0 or -ENOMEM. */
 int mmu_kmap_page(uintptr_t va, uint64_t pa, uint64_t flags);
 /* Unmap one kernel page and flush it from this CPU's TLB. */

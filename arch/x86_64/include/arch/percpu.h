@@ -30,6 +30,7 @@ struct arch_cpu {
 	uint64_t gdt[GDT_ENTRIES];   /* [I] this CPU's GDT (TSS descriptor differs) */
 	struct tss tss;              /* [I] except rsp[0], set by the scheduler */
 	uint32_t apic_id;            /* [I] local APIC id */
+	uintptr_t ist_top[IST_COUNT]; /* [I] tops of the IST stacks */
 };
 
 struct cpu;

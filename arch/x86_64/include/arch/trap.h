@@ -34,6 +34,8 @@
 #define IRQ_BASE          0x20    /* legacy ISA IRQ n arrives at IRQ_BASE + n */
 #define IRQ_LEGACY_COUNT  16
 #define VEC_LAPIC_TIMER   0xf0
+#define VEC_IPI_CALL      0xf1
+#define VEC_IPI_RESCHED   0xf2
 #define VEC_SPURIOUS      0xff
 #define NUM_VECTORS       256
 
