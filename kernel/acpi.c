@@ -38,13 +38,13 @@
 
 /* Root System Description Pointer (5.2.5.3). */
 struct acpi_rsdp {
-	char signature[8];	/* ACPI_RSDP_SIG */
-	uint8_t checksum;	/* over the first ACPI_RSDP_V1_LEN bytes */
+	char signature[8]; /* ACPI_RSDP_SIG */
+	uint8_t checksum;  /* over the first ACPI_RSDP_V1_LEN bytes */
 	char oem_id[ACPI_OEM_ID_LEN];
-	uint8_t revision;	/* 0: ACPI 1.0; 2: ACPI 2.0 and later */
+	uint8_t revision; /* 0: ACPI 1.0; 2: ACPI 2.0 and later */
 	uint32_t rsdt_address;
 	/* revision >= 2: */
-	uint32_t length;	/* of the whole RSDP */
+	uint32_t length; /* of the whole RSDP */
 	uint64_t xsdt_address;
 	uint8_t extended_checksum; /* over `length` bytes */
 	uint8_t reserved[3];
@@ -54,27 +54,27 @@ struct acpi_rsdp {
 #define ACPI_RSDP_SIG_LEN 8
 #define ACPI_RSDP_V1_LEN offsetof(struct acpi_rsdp, length)
 #define ACPI_RSDP_V2_LEN sizeof(struct acpi_rsdp)
-#define ACPI_RSDP_REV_XSDT 2	/* first revision with length/xsdt_address */
-#define ACPI_RSDP_LEN_MAX 4096	/* sanity cap on the 2.0 length field */
-#define ACPI_RSDP_ALIGN 16	/* where the BIOS-area scan looks */
+#define ACPI_RSDP_REV_XSDT 2   /* first revision with length/xsdt_address */
+#define ACPI_RSDP_LEN_MAX 4096 /* sanity cap on the 2.0 length field */
+#define ACPI_RSDP_ALIGN 16     /* where the BIOS-area scan looks */
 
 _Static_assert(ACPI_RSDP_V1_LEN == 20, "ACPI 1.0 RSDP is 20 bytes");
 _Static_assert(sizeof(struct acpi_rsdp) == 36, "ACPI 2.0 RSDP is 36 bytes");
 _Static_assert(ACPI_RSDP_V2_LEN == BOOTINFO_RSDP_MAX, "bootinfo holds a full RSDP");
 
 /* BIOS areas searched when the loader did not hand over the RSDP (5.2.5.1). */
-#define BDA_EBDA_SEGMENT_PA 0x40eull	/* u16 real-mode segment of the EBDA */
+#define BDA_EBDA_SEGMENT_PA 0x40eull /* u16 real-mode segment of the EBDA */
 #define REAL_MODE_SEG_SHIFT 4
-#define EBDA_SCAN_LEN 1024ull		/* only its first KiB is searched */
+#define EBDA_SCAN_LEN 1024ull /* only its first KiB is searched */
 #define BIOS_ROM_SCAN_START 0xe0000ull
-#define BIOS_ROM_SCAN_END 0x100000ull	/* exclusive */
+#define BIOS_ROM_SCAN_END 0x100000ull /* exclusive */
 
 /* System Description Table header, common to every table (5.2.6). */
 struct acpi_sdt_hdr {
 	char signature[4];
-	uint32_t length;	/* of the whole table, header included */
+	uint32_t length; /* of the whole table, header included */
 	uint8_t revision;
-	uint8_t checksum;	/* all `length` bytes sum to 0 */
+	uint8_t checksum; /* all `length` bytes sum to 0 */
 	char oem_id[ACPI_OEM_ID_LEN];
 	char oem_table_id[8];
 	uint32_t oem_revision;
@@ -89,23 +89,22 @@ _Static_assert(sizeof(struct acpi_sdt_hdr) == 36, "SDT header is 36 bytes");
 #define ACPI_SIG_XSDT "XSDT"
 #define ACPI_SIG_MADT "APIC"
 #define ACPI_SIG_HPET "HPET"
-#define ACPI_RSDT_ENTRY_LEN 4	/* 32-bit physical addresses */
-#define ACPI_XSDT_ENTRY_LEN 8	/* 64-bit physical addresses */
+#define ACPI_RSDT_ENTRY_LEN 4 /* 32-bit physical addresses */
+#define ACPI_XSDT_ENTRY_LEN 8 /* 64-bit physical addresses */
 
 /* Multiple APIC Description Table (5.2.12). */
 struct acpi_madt {
 	struct acpi_sdt_hdr hdr;
 	uint32_t lapic_address;
-	uint32_t flags;		/* MADT_FLAG_* */
-	/* followed by interrupt controller structures */
-} __packed;
+	uint32_t flags; /* MADT_FLAG_* */
+} __packed;		/* then the interrupt controller structures */
 
 #define MADT_FLAG_PCAT_COMPAT (1u << 0)
 
 /* Header of every MADT interrupt controller structure. */
 struct madt_entry {
-	uint8_t type;		/* MADT_TYPE_* */
-	uint8_t length;		/* of the whole entry, header included */
+	uint8_t type;	/* MADT_TYPE_* */
+	uint8_t length; /* of the whole entry, header included */
 } __packed;
 
 #define MADT_TYPE_LAPIC 0
@@ -117,9 +116,9 @@ struct madt_entry {
 /* Type 0: processor local APIC (5.2.12.2). */
 struct madt_lapic {
 	struct madt_entry hdr;
-	uint8_t uid;		/* ACPI processor UID */
+	uint8_t uid; /* ACPI processor UID */
 	uint8_t apic_id;
-	uint32_t flags;		/* MADT_CPU_* */
+	uint32_t flags; /* MADT_CPU_* */
 } __packed;
 
 /* Flags of types 0 and 9 (Table 5.23). */
@@ -138,19 +137,19 @@ struct madt_ioapic {
 /* Type 2: interrupt source override (5.2.12.5). */
 struct madt_override {
 	struct madt_entry hdr;
-	uint8_t bus;		/* MADT_BUS_ISA */
-	uint8_t source;		/* bus-relative IRQ */
+	uint8_t bus;	/* MADT_BUS_ISA */
+	uint8_t source; /* bus-relative IRQ */
 	uint32_t gsi;
-	uint16_t flags;		/* MPS INTI flags */
+	uint16_t flags; /* MPS INTI flags */
 } __packed;
 
 #define MADT_BUS_ISA 0
 
 /* MPS INTI flags (Table 5.26): polarity and trigger mode fields. */
 #define MPS_INTI_POLARITY_MASK 0x3u
-#define MPS_INTI_POLARITY_LOW 0x3u	/* 0: conforms, 1: high, 2: reserved */
+#define MPS_INTI_POLARITY_LOW 0x3u /* 0: conforms, 1: high, 2: reserved */
 #define MPS_INTI_TRIGGER_MASK 0xcu
-#define MPS_INTI_TRIGGER_LEVEL 0xcu	/* 0: conforms, 4: edge, 8: reserved */
+#define MPS_INTI_TRIGGER_LEVEL 0xcu /* 0: conforms, 4: edge, 8: reserved */
 
 /* Type 5: local APIC address override (5.2.12.8). */
 struct madt_lapic_addr {
@@ -164,7 +163,7 @@ struct madt_x2apic {
 	struct madt_entry hdr;
 	uint16_t reserved;
 	uint32_t x2apic_id;
-	uint32_t flags;		/* MADT_CPU_* */
+	uint32_t flags; /* MADT_CPU_* */
 	uint32_t uid;
 } __packed;
 
@@ -177,7 +176,7 @@ _Static_assert(sizeof(struct madt_x2apic) == 16, "MADT type 9 is 16 bytes");
 
 /* Generic Address Structure (5.2.3.2). */
 struct acpi_gas {
-	uint8_t space_id;	/* ACPI_GAS_SYSTEM_MEMORY */
+	uint8_t space_id; /* ACPI_GAS_SYSTEM_MEMORY */
 	uint8_t bit_width;
 	uint8_t bit_offset;
 	uint8_t access_size;
@@ -207,8 +206,7 @@ static uint16_t rd16(const uint8_t *p)
 
 static uint32_t rd32(const uint8_t *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 static uint64_t rd64(const uint8_t *p)
@@ -242,10 +240,10 @@ static const uint8_t *acpi_map(const struct bootinfo_mem *m, uint64_t pa, uint64
 /* What acpi_parse() needs from a validated RSDP. */
 struct rsdp_info {
 	unsigned revision;
-	bool has_v2;		/* length/xsdt_address present and checked */
+	bool has_v2; /* length/xsdt_address present and checked */
 	uint32_t rsdt;
 	uint64_t xsdt;
-	char oem_id[ACPI_OEM_ID_LEN];	/* raw, not NUL-terminated */
+	char oem_id[ACPI_OEM_ID_LEN]; /* raw, not NUL-terminated */
 };
 
 /*
@@ -272,7 +270,7 @@ static int rsdp_decode(const uint8_t *p, size_t avail, struct rsdp_info *r)
 	if (len < ACPI_RSDP_V2_LEN || len > ACPI_RSDP_LEN_MAX)
 		return -EINVAL;
 	if (len > avail)
-		return 0;	/* cannot check the extended part: use 1.0 */
+		return 0; /* cannot check the extended part: use 1.0 */
 	if (!acpi_sum_ok(p, len))
 		return -EINVAL;
 	r->has_v2 = true;
@@ -313,8 +311,7 @@ static int rsdp_fetch(const struct bootinfo_mem *m, uint64_t pa, struct rsdp_inf
  * A region the accessor cannot reach, or one without a valid RSDP, gives
  * -ENOENT; a signature with a bad checksum is a stray match and skipped.
  */
-static int rsdp_scan(const struct bootinfo_mem *m, uint64_t pa, uint64_t len,
-		     struct rsdp_info *r)
+static int rsdp_scan(const struct bootinfo_mem *m, uint64_t pa, uint64_t len, struct rsdp_info *r)
 {
 	const uint8_t *p = acpi_map(m, pa, len);
 	uint64_t off;
@@ -343,8 +340,7 @@ static int rsdp_scan_bios(const struct bootinfo_mem *m, struct rsdp_info *r)
 	return rsdp_scan(m, BIOS_ROM_SCAN_START, BIOS_ROM_SCAN_END - BIOS_ROM_SCAN_START, r);
 }
 
-static int rsdp_find(const struct bootinfo *bi, const struct bootinfo_mem *m,
-		     struct rsdp_info *r)
+static int rsdp_find(const struct bootinfo *bi, const struct bootinfo_mem *m, struct rsdp_info *r)
 {
 	if (bi->rsdp_len)
 		return rsdp_decode(bi->rsdp, MIN(bi->rsdp_len, sizeof(bi->rsdp)), r);
@@ -396,8 +392,7 @@ static void oem_id_copy(char *dst, size_t size, const char *src, size_t n)
 
 /* ---------------------------------------------------------------- MADT */
 
-static void madt_add_cpu(struct acpi_info *info, uint32_t apic_id, uint32_t uid,
-			 uint32_t flags)
+static void madt_add_cpu(struct acpi_info *info, uint32_t apic_id, uint32_t uid, uint32_t flags)
 {
 	struct acpi_cpu *c;
 	unsigned i;
@@ -475,7 +470,7 @@ static void madt_entry(struct acpi_info *info, const uint8_t *e, unsigned len)
 			info->lapic_addr = RD64(e, struct madt_lapic_addr, address);
 		break;
 	default:
-		break;	/* NMI sources, GIC, ...: not needed */
+		break; /* NMI sources, GIC, ...: not needed */
 	}
 }
 
@@ -620,7 +615,7 @@ const struct acpi_ioapic *acpi_ioapic_for_gsi(const struct acpi_info *info, uint
 
 /* ---------------------------------------------------------------- print */
 
-#define ACPI_PRINT_LINE 160	/* the CPU list wraps at about this width */
+#define ACPI_PRINT_LINE 160 /* the CPU list wraps at about this width */
 
 static void acpi_print_cpus(const struct acpi_info *info)
 {

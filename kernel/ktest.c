@@ -5,6 +5,7 @@
 #include <keel/ktest.h>
 #include <keel/klog.h>
 #include <keel/pmm.h>
+#include <keel/time.h>
 #include <lib/cmdline.h>
 
 extern const struct ktest _ktest_start[], _ktest_end[];
@@ -25,8 +26,10 @@ int ktest_run(const char *list)
 		if (!cmdline_list_contains(list, k->name))
 			continue;
 		kprintf("ktest: RUN %s\n", k->name);
+		uint64_t t0 = time_ns();
 		k->fn(&ctx);
-		kprintf("ktest: %s %s\n", ctx.failures ? "FAIL" : "PASS", k->name);
+		kprintf("ktest: %s %s (%lu ms)\n", ctx.failures ? "FAIL" : "PASS", k->name,
+			(time_ns() - t0) / NSEC_PER_MSEC);
 		if (ctx.failures)
 			failed++;
 		else

@@ -4,7 +4,9 @@
  *
  * Command line: loglevel=N, test=<list|all> (run in-kernel tests, then
  * exit QEMU), panic=exit (panics exit QEMU with a failure status),
- * crash=pagefault (deliberate kernel fault, for the backtrace test).
+ * bench=<list|all> (run in-kernel benchmarks, then exit QEMU),
+ * crash=pagefault|panic (deliberate kernel fault or panic, for the
+ * backtrace and panic-IPI tests).
  */
 #include <keel/main.h>
 #include <keel/bootinfo.h>
@@ -14,6 +16,7 @@
 #include <keel/kmalloc.h>
 #include <keel/kshell.h>
 #include <keel/ktest.h>
+#include <keel/kbench.h>
 #include <keel/panic.h>
 #include <keel/pmm.h>
 #include <keel/smp.h>
@@ -62,6 +65,7 @@ void kmain(struct bootinfo *bi)
 {
 	char val[CMDLINE_VAL_MAX];
 
+	this_cpu()->online = true;      /* the boot CPU, before anything can panic */
 	kmain_parse_cmdline(bi->cmdline);
 	kprintf("\nKeel - a small multiprocessor kernel (x86-64)\n");
 	kprintf("boot: %s, command line \"%s\"\n", bi->protocol, bi->cmdline);
@@ -73,7 +77,6 @@ void kmain(struct bootinfo *bi)
 	arch_mm_late_init();
 	kmalloc_init();
 	smp_init();
-	cpus[0].online = true;
 	arch_devices_init();
 	arch_irq_enable();
 	arch_smp_init();
@@ -81,6 +84,11 @@ void kmain(struct bootinfo *bi)
 	kprintf("keel: ready: %u cpus, %lu MiB free\n", cpu_online_count(),
 		pmm_free_frames() * PAGE_SIZE / MiB);
 
+	if (cmdline_get(bi->cmdline, "bench", val, sizeof(val))) {
+		kbench_run(val);
+		arch_emulator_exit(EMU_EXIT_SUCCESS);
+		arch_halt_forever();
+	}
 	if (kmain_test_list[0]) {
 		int failed = ktest_run(kmain_test_list);
 		arch_emulator_exit(failed ? EMU_EXIT_FAILURE : EMU_EXIT_SUCCESS);
@@ -89,6 +97,8 @@ void kmain(struct bootinfo *bi)
 	if (cmdline_get(bi->cmdline, "crash", val, sizeof(val))) {
 		if (strcmp(val, "pagefault") == 0)
 			crash_pagefault();
+		else if (strcmp(val, "panic") == 0)
+			panic("crash=panic: deliberate panic");
 		else
 			klog(LOG_WARN, "crash=%s: unknown crash kind", val);
 	}

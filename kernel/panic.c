@@ -59,7 +59,8 @@ void panic_stop_this_cpu(uintptr_t fp, uintptr_t pc)
 /* NMI the other CPUs and give them a moment to print their backtraces. */
 static void panic_stop_others(int me)
 {
-	unsigned others = cpu_online_count() - 1;
+	unsigned online = cpu_online_count();
+	unsigned others = online > 1 ? online - 1 : 0;
 	uint64_t end;
 
 	if (others == 0)

@@ -5,6 +5,7 @@
 HOST_KSRCS :=
 HOST_KSRCS += kernel/bootinfo.c
 HOST_KSRCS += kernel/kmalloc.c
+HOST_KSRCS += kernel/acpi.c
 HOST_FAKES := $(wildcard tests/host/fake_*.c)
 HOST_TESTS := $(wildcard tests/host/test_*.c)
 HOST_OBJS  := $(patsubst %.c,$(BUILD)/host/%.o,$(LIBSRCS) $(HOST_KSRCS) $(HOST_FAKES) $(HOST_TESTS))

@@ -8,7 +8,8 @@
 #   make run-uefi   QEMU + OVMF + GRUB ISO
 #   make gdb        QEMU halted with a gdb stub on :1234, gdb attached
 #   make test       host tests + clang build + system tests (tools/test-all.sh)
-#   make bench      boot-time benchmark (tools/bench-boot.py), BENCH_N=
+#   make bench      boot time (tools/bench-boot.py, BENCH_N=) and in-kernel
+#                   microbenchmarks on a DEBUG=0 build (tools/bench-kernel.sh)
 #
 # Dependency check first: every user-facing target depends on the phony
 # `deps`, and every object file has `deps` as an order-only prerequisite, so
@@ -25,8 +26,10 @@ BENCH_N   ?= 10
 # An initramfs (built by a later rule, or by hand) is optional everywhere.
 INITRAMFS ?= $(BUILD)/initramfs.cpio
 
-# No X display: serial only.  With one: a VGA window beside the serial.
-QEMU_DISPLAY ?= $(if $(DISPLAY),,-display none)
+# No X display (or no QEMU GUI module, where QEMU would fall back to VNC):
+# serial only.  Otherwise a VGA window beside the serial console.
+QEMU_GUI := $(wildcard /usr/lib/*/qemu/ui-gtk.so /usr/lib/*/qemu/ui-sdl.so)
+QEMU_DISPLAY ?= $(if $(and $(DISPLAY),$(QEMU_GUI)),,-display none)
 QEMU_COMMON := $(QEMU) -accel tcg -cpu max -smp $(SMP) -m $(MEM) \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot
 # Expanded in recipes, i.e. after prerequisites are made: sees a fresh initramfs.
@@ -92,5 +95,9 @@ test: deps
 	$(Q)MAKE='$(MAKE)' BUILD='$(BUILD)' PYTHON='$(PYTHON)' NM='$(NM)' \
 		tools/test-all.sh
 
+# Boot time is measured on the normal (debug) kernel that users boot; the
+# microbenchmarks on a release build (DEBUG=0: lockdep and poisoning off).
 bench: deps $(BUILD)/keel.elf
 	$(Q)$(PYTHON) tools/bench-boot.py --kernel $(BUILD)/keel.elf -n $(BENCH_N)
+	$(Q)$(MAKE) --no-print-directory DEBUG=0 BUILD=build-release build-release/keel.elf >/dev/null
+	$(Q)tools/bench-kernel.sh build-release/keel.elf

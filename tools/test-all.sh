@@ -32,6 +32,43 @@ say() { printf 'test-all: %s\n' "$*"; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'; }
 
+# Runs pytest on tests/system and adds its JUnit counts to the totals.
+run_pytest() {
+	local junit="$BUILD/system-junit.xml" rc counts p f s
+	rm -f "$junit"
+	# shellcheck disable=SC2086 # PYTEST_ARGS is a list of words on purpose
+	KEEL_BUILD="$BUILD" PYTHONDONTWRITEBYTECODE=1 "$PYTHON" -m pytest \
+		-p no:cacheprovider -ra --durations=0 --durations-min=0.05 \
+		--junitxml="$junit" ${PYTEST_ARGS:-} tests/system
+	rc=$?
+	if ! counts=$("$PYTHON" - "$junit" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+suites = [root] if root.tag == "testsuite" else root.iter("testsuite")
+t = f = e = s = 0
+for su in suites:
+    t += int(su.get("tests", 0))
+    f += int(su.get("failures", 0))
+    e += int(su.get("errors", 0))
+    s += int(su.get("skipped", 0))
+print(t - f - e - s, f + e, s)
+PY
+	); then
+		say "FAIL pytest (status $rc) wrote no JUnit XML"
+		failed=$((failed + 1))
+		return
+	fi
+	read -r p f s <<<"$counts"
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+	if [[ $rc -ne 0 && $f -eq 0 ]]; then
+		say "pytest exited $rc with no failed test"
+		failed=$((failed + 1))
+	fi
+}
+
 # ---------------------------------------------------------------- 1. host
 t=$(now)
 if $MAKE "${jobs[@]}" --no-print-directory BUILD="$BUILD" "$BUILD/host/htest"; then
@@ -60,7 +97,8 @@ t=$(now)
 log="$BUILD/clang-build.log"
 mkdir -p "$BUILD"
 if $MAKE "${jobs[@]}" --no-print-directory CC=clang BUILD="$CLANG_BUILD" \
-	"$CLANG_BUILD/keel.elf" >"$log" 2>&1 && ! grep -q 'warning:' "$log"; then
+	"$CLANG_BUILD/keel.elf" >"$log" 2>&1 &&
+	! grep -qE '(:[0-9]+:[0-9]+: |^(clang|ld\.lld|llvm-[a-z-]+)[^:]*: )warning:' "$log"; then
 	say "PASS clang build"
 	passed=$((passed + 1))
 else
@@ -74,41 +112,11 @@ say "clang build done in $(since "$t")"
 t=$(now)
 if ! $MAKE "${jobs[@]}" --no-print-directory BUILD="$BUILD" \
 	"$BUILD/keel.elf" "$BUILD/keel.iso"; then
-	say "FAIL building $BUILD/keel.elf / keel.iso (system tests will fail)"
+	# Never test a stale keel.elf left over from an earlier build.
+	say "FAIL building $BUILD/keel.elf / keel.iso: system tests not run"
 	failed=$((failed + 1))
-fi
-junit="$BUILD/system-junit.xml"
-rm -f "$junit"
-# shellcheck disable=SC2086 # PYTEST_ARGS is a list of words on purpose
-KEEL_BUILD="$BUILD" PYTHONDONTWRITEBYTECODE=1 "$PYTHON" -m pytest \
-	-p no:cacheprovider -ra --durations=0 --junitxml="$junit" \
-	${PYTEST_ARGS:-} tests/system
-rc=$?
-if counts=$("$PYTHON" - "$junit" <<'PY'
-import sys
-import xml.etree.ElementTree as ET
-root = ET.parse(sys.argv[1]).getroot()
-suites = [root] if root.tag == "testsuite" else root.iter("testsuite")
-t = f = e = s = 0
-for su in suites:
-    t += int(su.get("tests", 0))
-    f += int(su.get("failures", 0))
-    e += int(su.get("errors", 0))
-    s += int(su.get("skipped", 0))
-print(t - f - e - s, f + e, s)
-PY
-); then
-	read -r p f s <<<"$counts"
-	passed=$((passed + p))
-	failed=$((failed + f))
-	skipped=$((skipped + s))
-	if [[ $rc -ne 0 && $f -eq 0 ]]; then
-		say "pytest exited $rc with no failed test"
-		failed=$((failed + 1))
-	fi
 else
-	say "FAIL pytest (status $rc) wrote no JUnit XML"
-	failed=$((failed + 1))
+	run_pytest
 fi
 say "system tests done in $(since "$t")"
 

@@ -23,6 +23,7 @@
 #include <keel/panic.h>
 #include <keel/klog.h>
 #include <keel/spinlock.h>
+#include <keel/smp.h>
 #include <lib/string.h>
 #include <lib/errno.h>
 
@@ -236,14 +237,20 @@ out_unlock:
 	return ret;
 }
 
+/*
+ * Unmap a kernel page and flush it from every CPU's TLB.  The shootdown
+ * happens after mmu_kernel_lock is dropped: a CPU spinning on that lock
+ * has interrupts off and could not answer the IPI.  Interrupts must be on
+ * or the caller must not hold locks other CPUs spin on (see keel/smp.h).
+ */
 void mmu_kunmap_page(uintptr_t va)
 {
 	spin_lock(&mmu_kernel_lock);
 	pte_t *e = mmu_walk(kernel_pml4_pa, va, PT_SHIFT);
 	if (e)
 		*e = 0;
-	invlpg(va);
 	spin_unlock(&mmu_kernel_lock);
+	tlb_shootdown_kernel(va, PAGE_SIZE);
 }
 
 bool mmu_kernel_lookup(uintptr_t va, uint64_t *pa)

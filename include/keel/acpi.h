@@ -43,16 +43,16 @@
 /* A processor from MADT type 0 (local APIC) or 9 (local x2APIC). */
 struct acpi_cpu {
 	uint32_t apic_id;
-	uint32_t uid;		/* ACPI processor UID */
-	bool enabled;		/* usable now */
-	bool online_capable;	/* disabled, but may be brought online */
+	uint32_t uid;	     /* ACPI processor UID */
+	bool enabled;	     /* usable now */
+	bool online_capable; /* disabled, but may be brought online */
 };
 
 /* An I/O APIC from MADT type 1. */
 struct acpi_ioapic {
 	uint32_t id;
-	uint64_t addr;		/* physical MMIO base */
-	uint32_t gsi_base;	/* GSI of its redirection entry 0 */
+	uint64_t addr;	   /* physical MMIO base */
+	uint32_t gsi_base; /* GSI of its redirection entry 0 */
 };
 
 /*
@@ -67,15 +67,15 @@ struct acpi_irq_override {
 };
 
 struct acpi_info {
-	unsigned revision;	/* RSDP revision: 0 = ACPI 1.0, >= 2 = 2.0+ */
-	bool used_xsdt;		/* tables found through the XSDT, not the RSDT */
-	char oem_id[7];		/* RSDP OEM id, trailing blanks cut */
-	uint64_t lapic_addr;	/* MADT local APIC address, or type 5's */
-	bool pcat_compat;	/* MADT flag: dual 8259s present */
+	unsigned revision;   /* RSDP revision: 0 = ACPI 1.0, >= 2 = 2.0+ */
+	bool used_xsdt;	     /* tables found through the XSDT, not the RSDT */
+	char oem_id[7];	     /* RSDP OEM id, trailing blanks cut */
+	uint64_t lapic_addr; /* MADT local APIC address, or type 5's */
+	bool pcat_compat;    /* MADT flag: dual 8259s present */
 
 	unsigned ncpus;
 	struct acpi_cpu cpus[ACPI_MAX_CPUS];
-	unsigned ncpus_dropped;	/* usable CPUs beyond ACPI_MAX_CPUS */
+	unsigned ncpus_dropped; /* usable CPUs beyond ACPI_MAX_CPUS */
 
 	unsigned nioapics;
 	struct acpi_ioapic ioapics[ACPI_MAX_IOAPICS];
@@ -84,7 +84,7 @@ struct acpi_info {
 	struct acpi_irq_override overrides[ACPI_MAX_OVERRIDES];
 
 	bool has_hpet;
-	uint64_t hpet_addr;	/* HPET MMIO base (system memory space) */
+	uint64_t hpet_addr; /* HPET MMIO base (system memory space) */
 };
 
 /*

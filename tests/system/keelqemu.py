@@ -119,6 +119,9 @@ class Keel:
                                    codec_errors="replace", echo=False,
                                    dimensions=(50, 200), timeout=10)
         self.child.logfile_read = self._tee
+        # kill() SIGKILLs the process group: no need for pexpect's pauses.
+        self.child.delayafterclose = 0.01
+        self.child.delayafterterminate = 0.01
         return self
 
     def kill(self):

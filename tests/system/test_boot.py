@@ -5,7 +5,7 @@ import pytest
 import keelqemu
 
 
-@pytest.mark.parametrize("smp", [1, 2])
+@pytest.mark.parametrize("smp", [1, 2, 4, 8])
 def test_boot_kernel_smp(keel, kernel, smp):
     k = keel(kernel=kernel, smp=smp, mem="128M", append="panic=exit")
     cpus, free = k.expect_ready(timeout=30)
