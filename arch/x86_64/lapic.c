@@ -1,6 +1,8 @@
 /*
- * lapic.c - the local APIC in xAPIC (MMIO) mode, its periodic timer, and
- * the TSC clock.
+ * lapic.c - the local APIC, its periodic timer, and the TSC clock.
+ * x2APIC mode (registers as MSRs, 32-bit ids) is used when the CPU has it,
+ * xAPIC (MMIO) otherwise.  QEMU 7.2's TCG offers only xAPIC, so the
+ * x2APIC path is not exercised by the test suite on our machines.
  *
  * At boot the TSC and the LAPIC timer are calibrated together against a
  * PIT channel-2 countdown.  arch_clock_ns() converts TSC ticks since boot
@@ -23,7 +25,13 @@
 #define LAPIC_CALIBRATE_US  10000u
 #define FIXED_SHIFT         32
 
-static volatile uint32_t *lapic_base;     /* [I] MMIO mapping */
+#define CPUID_FEATURES_LEAF  1
+#define CPUID_ECX_X2APIC     (1u << 21)
+#define X2APIC_MSR_BASE      0x800
+#define X2APIC_REG_SHIFT     4
+
+static volatile uint32_t *lapic_base;     /* [I] MMIO mapping (xAPIC mode) */
+static bool lapic_x2;                     /* [I] x2APIC mode: registers are MSRs */
 static uint64_t lapic_timer_hz;           /* [I] timer ticks/s at divide 16 */
 static uint64_t tsc_hz;                   /* [I] */
 static uint64_t tsc_boot;                 /* [I] TSC at calibration */
@@ -31,18 +39,34 @@ static uint64_t tsc_ns_mult;              /* [I] ns per tick, 32.32 fixed point 
 
 static inline uint32_t lapic_read(unsigned reg)
 {
+	if (lapic_x2)
+		return (uint32_t)rdmsr(X2APIC_MSR_BASE + (reg >> X2APIC_REG_SHIFT));
 	return lapic_base[reg / 4];
 }
 
 static inline void lapic_write(unsigned reg, uint32_t v)
 {
+	if (lapic_x2) {
+		wrmsr(X2APIC_MSR_BASE + (reg >> X2APIC_REG_SHIFT), v);
+		return;
+	}
 	lapic_base[reg / 4] = v;
 	(void)lapic_base[LAPIC_ID / 4];   /* order the write */
 }
 
 uint32_t lapic_id(void)
 {
+	if (lapic_x2)
+		return lapic_read(LAPIC_ID);   /* the full 32-bit x2APIC id */
 	return lapic_read(LAPIC_ID) >> LAPIC_ID_SHIFT;
+}
+
+static bool cpu_has_x2apic(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid_count(CPUID_FEATURES_LEAF, 0, &a, &b, &c, &d);
+	return c & CPUID_ECX_X2APIC;
 }
 
 void lapic_eoi(void)
@@ -61,14 +85,22 @@ void lapic_init(void)
 {
 	uint64_t base = rdmsr(MSR_APIC_BASE);
 
-	if (!lapic_base) {
-		lapic_base = arch_ioremap(base & MSR_APIC_BASE_ADDR_MASK,
-					  LAPIC_MMIO_SIZE);
-		if (!lapic_base)
-			panic("lapic: cannot map the local APIC");
+	if (this_cpu()->id == 0) {
+		lapic_x2 = cpu_has_x2apic();
+		if (!lapic_x2) {
+			lapic_base = arch_ioremap(base & MSR_APIC_BASE_ADDR_MASK,
+						  LAPIC_MMIO_SIZE);
+			if (!lapic_base)
+				panic("lapic: cannot map the local APIC");
+		}
 		vector_register(VEC_LAPIC_TIMER, lapic_timer_irq, "lapic-timer");
+		klog(LOG_INFO, "lapic: %s mode", lapic_x2 ? "x2APIC" : "xAPIC");
 	}
-	wrmsr(MSR_APIC_BASE, base | MSR_APIC_BASE_ENABLE);
+	/* xAPIC -> x2APIC must go through "enabled" first (SDM 10.12.5). */
+	base |= MSR_APIC_BASE_ENABLE;
+	wrmsr(MSR_APIC_BASE, base);
+	if (lapic_x2)
+		wrmsr(MSR_APIC_BASE, base | MSR_APIC_BASE_X2APIC);
 	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | VEC_SPURIOUS);
 	lapic_write(LAPIC_TPR, 0);
 	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
@@ -122,16 +154,29 @@ void lapic_timer_start(unsigned hz)
 
 static void lapic_icr_wait(void)
 {
+	if (lapic_x2)
+		return;          /* x2APIC has no delivery-status bit */
 	while (lapic_read(LAPIC_ICR_LO) & LAPIC_ICR_PENDING)
 		cpu_relax();
+}
+
+/* Write the interrupt command register: one MSR in x2APIC mode, two MMIO words otherwise. */
+static void lapic_icr_write(uint32_t dest, uint32_t icr_lo)
+{
+	if (lapic_x2) {
+		wrmsr(X2APIC_MSR_BASE + (LAPIC_ICR_LO >> X2APIC_REG_SHIFT),
+		      ((uint64_t)dest << X2APIC_ICR_DEST_SHIFT) | icr_lo);
+		return;
+	}
+	lapic_write(LAPIC_ICR_HI, dest << LAPIC_ICR_DEST_SHIFT);
+	lapic_write(LAPIC_ICR_LO, icr_lo);
 }
 
 void lapic_send_ipi(uint32_t apic_id, uint32_t icr_lo)
 {
 	irq_push_off();          /* ICR_HI/ICR_LO must not be split by an IRQ */
 	lapic_icr_wait();
-	lapic_write(LAPIC_ICR_HI, apic_id << LAPIC_ICR_DEST_SHIFT);
-	lapic_write(LAPIC_ICR_LO, icr_lo);
+	lapic_icr_write(apic_id, icr_lo);
 	lapic_icr_wait();
 	irq_pop_off();
 }
@@ -140,7 +185,7 @@ void lapic_send_ipi_all_but_self(uint32_t icr_lo)
 {
 	irq_push_off();
 	lapic_icr_wait();
-	lapic_write(LAPIC_ICR_LO, icr_lo | LAPIC_ICR_ALL_BUT_SELF);
+	lapic_icr_write(0, icr_lo | LAPIC_ICR_ALL_BUT_SELF);
 	lapic_icr_wait();
 	irq_pop_off();
 }

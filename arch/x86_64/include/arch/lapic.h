@@ -1,4 +1,4 @@
-/* arch/lapic.h - local APIC (xAPIC MMIO) registers and the timer. */
+/* arch/lapic.h - local APIC registers (xAPIC offsets; x2APIC MSR = 0x800 + offset/16) and the timer. */
 #ifndef ARCH_LAPIC_H
 #define ARCH_LAPIC_H
 
@@ -36,6 +36,7 @@
 #define LAPIC_ICR_LEVEL         (1u << 15)
 #define LAPIC_ICR_ALL_BUT_SELF  (3u << 18)
 #define LAPIC_ICR_DEST_SHIFT    24
+#define X2APIC_ICR_DEST_SHIFT   32
 #define LAPIC_ID_SHIFT          24
 
 void lapic_init(void);
