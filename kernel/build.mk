@@ -2,6 +2,12 @@
 KSRCS += $(wildcard kernel/*.c) $(LIBSRCS) $(wildcard tests/kernel/*.c)
 KOBJS := $(patsubst %,$(BUILD)/%.o,$(KSRCS))
 
+# The system-call table is generated from kernel/syscall.tbl.
+$(BUILD)/gen/syscall_table.h: kernel/syscall.tbl tools/gen_syscalls.py
+	@mkdir -p $(dir $@)
+	$(Q)$(PYTHON) tools/gen_syscalls.py $< > $@
+$(BUILD)/kernel/syscall.c.o: $(BUILD)/gen/syscall_table.h
+
 $(BUILD)/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"

@@ -10,6 +10,8 @@
 #include <keel/console.h>
 #include <keel/spinlock.h>
 #include <keel/panic.h>
+#include <keel/wait.h>
+#include <keel/thread.h>
 #include <arch/arch.h>
 
 static struct spinlock console_lock = SPINLOCK_INIT("console");
@@ -18,6 +20,7 @@ static struct console *console_list;      /* [console_lock] */
 static struct spinlock console_in_lock = SPINLOCK_INIT("console_in");
 static char console_in_buf[CONSOLE_INPUT_SIZE];  /* [console_in_lock] */
 static unsigned console_in_head, console_in_tail; /* [console_in_lock] */
+static struct waitq console_in_wq = WAITQ_INIT(console_in_wq, "console_in_wq");
 
 /* Add c to the set of output consoles. */
 void console_register(struct console *c)
@@ -55,6 +58,7 @@ void console_input(char c)
 		console_in_head = next;
 	}
 	spin_unlock(&console_in_lock);
+	wake_up(&console_in_wq);
 }
 
 /* Dequeue one input byte, or -1 when the queue is empty. */
@@ -71,17 +75,47 @@ int console_trygetc(void)
 	return c;
 }
 
-/* Wait for and dequeue one input byte. Interrupts must be on. */
+/*
+ * Wait for and dequeue one input byte, sleeping on console_in_wq (or,
+ * with no thread to sleep, halting until the next interrupt).
+ */
 int console_getc(void)
 {
 	int c;
 
-	while ((c = console_trygetc()) < 0) {
-		arch_irq_disable();
-		if (console_in_tail == console_in_head)
-			arch_wait_for_interrupt();   /* sti; hlt: atomic */
-		else
-			arch_irq_enable();
+	if (!thread_current()) {
+		while ((c = console_trygetc()) < 0) {
+			arch_irq_disable();
+			if (console_in_tail == console_in_head)
+				arch_wait_for_interrupt();   /* sti; hlt: atomic */
+			else
+				arch_irq_enable();
+		}
+		return c;
 	}
+	spin_lock(&console_in_lock);
+	wait_event_locked_uninterruptible(&console_in_wq, &console_in_lock,
+					  console_in_tail != console_in_head);
+	c = (unsigned char)console_in_buf[console_in_tail];
+	console_in_tail = (console_in_tail + 1) % CONSOLE_INPUT_SIZE;
+	spin_unlock(&console_in_lock);
+	return c;
+}
+
+/* Like console_getc, but a signal interrupts the wait: byte or -EINTR. */
+int console_getc_interruptible(void)
+{
+	int c, err;
+
+	spin_lock(&console_in_lock);
+	err = wait_event_locked(&console_in_wq, &console_in_lock,
+				console_in_tail != console_in_head);
+	if (err) {
+		spin_unlock(&console_in_lock);
+		return err;
+	}
+	c = (unsigned char)console_in_buf[console_in_tail];
+	console_in_tail = (console_in_tail + 1) % CONSOLE_INPUT_SIZE;
+	spin_unlock(&console_in_lock);
 	return c;
 }

@@ -514,7 +514,7 @@ static int kmem_cache_setup(struct kmem_cache *c, const char *name,
 	if (err)
 		return err;
 	strlcpy(c->name, name, sizeof(c->name));
-	spin_init(&c->lock, c->name);
+	spin_init(&c->lock, "kmem_cache");
 	for (unsigned l = 0; l < KMEM_NLISTS; l++)
 		kmem_list_init(&c->lists[l]);
 	c->builtin = builtin;

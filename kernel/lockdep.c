@@ -56,6 +56,8 @@
 #define LOCKDEP_FNV_PRIME    16777619u
 /* Frames of spinlock.c between lockdep_acquire and the lock's caller. */
 #define LOCKDEP_SKIP_FRAMES  1
+#define LD_STR_(x)           #x
+#define LD_STR(x)            LD_STR_(x)
 /* Class name of the console output lock (kernel/console.c). */
 #define LOCKDEP_CONSOLE_NAME "console"
 
@@ -324,7 +326,8 @@ static unsigned ld_class_add(const char *name, unsigned subclass,
 	if (id)
 		return id;             /* another CPU was first */
 	if (ld_nclasses == LOCKDEP_MAX_CLASSES) {
-		ld_turn_off("too many lock classes");
+		ld_turn_off("the lock class table (" LD_STR(LOCKDEP_MAX_CLASSES)
+			    ") is full");
 		return 0;
 	}
 	id = ld_nclasses++;
@@ -588,6 +591,7 @@ static void ld_push(struct lockdep_cpu *ld, const struct spinlock *l,
 	ld_enter(ld);
 	if (ld->depth == LOCKDEP_MAX_HELD) {
 		ld->lost++;
+		ld_turn_off("a CPU holds more than " LD_STR(LOCKDEP_MAX_HELD) " locks");
 	} else {
 		h = &ld->held[ld->depth];
 		h->lock = l;

@@ -5,7 +5,9 @@
  * Command line: loglevel=N, test=<list|all> (run in-kernel tests, then
  * exit QEMU), panic=exit (panics exit QEMU with a failure status),
  * bench=<list|all> (run in-kernel benchmarks, then exit QEMU),
- * crash=pagefault|panic (deliberate kernel fault or panic, for the
+ * init=<path> or init="<path> <args>" (first user process, default /init),
+ * initexit=poweroff (leave QEMU when init exits: status 33 if it exited 0
+ * and every frame came back), crash=pagefault|panic (deliberate kernel fault or panic, for the
  * backtrace and panic-IPI tests).
  */
 #include <keel/main.h>
@@ -20,7 +22,13 @@
 #include <keel/panic.h>
 #include <keel/pmm.h>
 #include <keel/smp.h>
+#include <keel/sched.h>
+#include <keel/futex.h>
+#include <keel/proc.h>
+#include <keel/wait.h>
+#include <keel/pmap.h>
 #include <keel/time.h>
+#include <keel/vfs.h>
 #include <lib/cmdline.h>
 #include <lib/string.h>
 #include <arch/arch.h>
@@ -52,6 +60,91 @@ static void kmain_check_memory(const struct bootinfo *bi)
 	panic("not enough memory");
 }
 
+#define INIT_ARGS_MAX  16
+#define INIT_DEFAULT   "/init"
+
+static struct spinlock init_lock = SPINLOCK_INIT("init_wait");
+static struct waitq init_wq = WAITQ_INIT(init_wq, "init_wq");
+static bool init_done;                 /* [init_lock] */
+static int init_status;                /* [init_lock] */
+static uint64_t init_frames_before;    /* [I] free frames before init started */
+static bool init_poweroff;             /* [I] initexit=poweroff */
+
+/* Called when pid 1 has exited (from its last thread). */
+void init_exited(int status)
+{
+	spin_lock(&init_lock);
+	init_done = true;
+	init_status = status;
+	spin_unlock(&init_lock);
+	wake_up(&init_wq);
+}
+
+/* Give the reapers a moment to free the last threads, then count frames. */
+static void kmain_init_report(int status)
+{
+	uint64_t deadline = time_ns() + 200 * NSEC_PER_MSEC;
+
+	while (pmm_free_frames() < init_frames_before && time_ns() < deadline)
+		sched_sleep_until(time_ns() + 10 * NSEC_PER_MSEC, false);
+	kmalloc_shrink();
+	int64_t leaked = (int64_t)init_frames_before - (int64_t)pmm_free_frames();
+	if (status & 0x7f)
+		kprintf("keel: init was killed by signal %d\n", status & 0x7f);
+	else
+		kprintf("keel: init exited with status %d\n", (status >> 8) & 0xff);
+	kprintf("keel: %ld frames not returned since init started; page-table check: %u problems\n",
+		leaked, pmap_check_all(NULL));
+	if (init_poweroff)
+		arch_emulator_exit(status == 0 && leaked == 0 ? EMU_EXIT_SUCCESS : EMU_EXIT_FAILURE);
+}
+
+/*
+ * Start the first user process: init=<path or "path args..."> from the
+ * command line, else /init from the initramfs.  The main thread waits for
+ * it to exit, reports, and falls back to the kernel shell.
+ */
+static void kmain_start_init(const char *cmdline)
+{
+	static char line[CMDLINE_VAL_MAX];
+	char *argv[INIT_ARGS_MAX + 1];
+	char *envp[] = { "HOME=/", "PATH=/bin:/sbin:/usr/bin:/usr/sbin", "TERM=linux", NULL };
+	char val[CMDLINE_VAL_MAX];
+	int argc = 0, err;
+
+	init_poweroff = cmdline_get(cmdline, "initexit", val, sizeof(val)) &&
+			strcmp(val, "poweroff") == 0;
+	if (!cmdline_get(cmdline, "init", line, sizeof(line)))
+		strlcpy(line, INIT_DEFAULT, sizeof(line));
+	for (char *p = line; *p && argc < INIT_ARGS_MAX;) {
+		while (*p == ' ')
+			*p++ = '\0';
+		if (!*p)
+			break;
+		argv[argc++] = p;
+		while (*p && *p != ' ')
+			p++;
+	}
+	argv[argc] = NULL;
+	if (!argc)
+		return;
+	kmalloc_shrink();
+	init_frames_before = pmm_free_frames();
+	err = proc_start_init(argv[0], argv, envp);
+	if (err) {
+		kprintf("keel: cannot start init %s: error %d; staying in the kernel shell\n",
+			argv[0], err);
+		if (init_poweroff)
+			arch_emulator_exit(EMU_EXIT_FAILURE);
+		return;
+	}
+	spin_lock(&init_lock);
+	wait_event_locked_uninterruptible(&init_wq, &init_lock, init_done);
+	int status = init_status;
+	spin_unlock(&init_lock);
+	kmain_init_report(status);
+}
+
 /* A deliberate kernel page fault, for testing the trap handler. */
 __attribute__((noinline)) void crash_pagefault(void)
 {
@@ -77,6 +170,12 @@ void kmain(struct bootinfo *bi)
 	arch_mm_late_init();
 	kmalloc_init();
 	smp_init();
+	sched_init();                   /* kmain is now the thread "main" */
+	futex_init();
+	vfs_init();
+	for (unsigned i = 0; i < bi->mod_count; i++)
+		initramfs_unpack(arch_phys_to_virt(bi->mod[i].start),
+				 bi->mod[i].end - bi->mod[i].start);
 	arch_devices_init();
 	arch_irq_enable();
 	arch_smp_init();
@@ -102,5 +201,6 @@ void kmain(struct bootinfo *bi)
 		else
 			klog(LOG_WARN, "crash=%s: unknown crash kind", val);
 	}
+	kmain_start_init(bi->cmdline);
 	kshell_run();
 }

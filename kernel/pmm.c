@@ -237,6 +237,35 @@ void pmm_free_pages(void *va, unsigned order)
 		panic("pmm: double or invalid free of pfn %lx (order %u)", pfn, order);
 }
 
+void pmm_page_get(paddr_t pa)
+{
+	struct page *pg = pmm_pfn_to_page(pa / PAGE_SIZE);
+
+	assert(pg && (pg->flags & PG_HEAD) && pg->order == 0);
+	uint32_t old = __atomic_fetch_add(&pg->refcount, 1, __ATOMIC_RELAXED);
+	assert(old > 0);
+}
+
+void pmm_page_put(paddr_t pa)
+{
+	struct page *pg = pmm_pfn_to_page(pa / PAGE_SIZE);
+
+	assert(pg && (pg->flags & PG_HEAD) && pg->order == 0);
+	uint32_t old = __atomic_fetch_sub(&pg->refcount, 1, __ATOMIC_ACQ_REL);
+	assert(old > 0);
+	if (old == 1) {
+		pg->refcount = 1;       /* pmm_free_pages expects the owner's ref */
+		pmm_free_pages(arch_phys_to_virt(pa), 0);
+	}
+}
+
+uint32_t pmm_page_refs(paddr_t pa)
+{
+	struct page *pg = pmm_pfn_to_page(pa / PAGE_SIZE);
+
+	return pg ? __atomic_load_n(&pg->refcount, __ATOMIC_RELAXED) : 0;
+}
+
 struct page *pmm_pfn_to_page(uint64_t pfn)
 {
 	return pfn < pmm_max_pfn ? &pmm_page_map[pfn] : NULL;

@@ -5,6 +5,8 @@
  */
 #include <keel/time.h>
 #include <keel/cpu.h>
+#include <keel/timer.h>
+#include <keel/sched.h>
 #include <arch/arch.h>
 
 uint64_t time_ns(void)
@@ -15,6 +17,8 @@ uint64_t time_ns(void)
 void time_tick(void)
 {
 	this_cpu()->ticks++;
+	timer_run_expired();
+	sched_tick();
 }
 
 uint64_t time_ticks(void)

@@ -6,6 +6,8 @@ HOST_KSRCS :=
 HOST_KSRCS += kernel/bootinfo.c
 HOST_KSRCS += kernel/kmalloc.c
 HOST_KSRCS += kernel/acpi.c
+HOST_KSRCS += kernel/vfs.c kernel/ramfs.c kernel/devfs.c kernel/fd.c
+HOST_KSRCS += kernel/pipe.c kernel/sys_fs.c kernel/initramfs.c
 HOST_FAKES := $(wildcard tests/host/fake_*.c)
 HOST_TESTS := $(wildcard tests/host/test_*.c)
 HOST_OBJS  := $(patsubst %.c,$(BUILD)/host/%.o,$(LIBSRCS) $(HOST_KSRCS) $(HOST_FAKES) $(HOST_TESTS))
@@ -27,3 +29,5 @@ host-test: $(BUILD)/host/htest
 # Host builds see the arch headers (layout constants such as PAGE_SIZE) and
 # get the kernel's default debug checks (poisoning, red zones, ...).
 HOST_CFLAGS += -Iarch/$(ARCH)/include -DKEEL_DEBUG=1
+include user/build.mk
+include tests/fuzz/build.mk

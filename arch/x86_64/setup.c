@@ -20,9 +20,11 @@
 #include <arch/lapic.h>
 #include <arch/kbd.h>
 #include <arch/setup.h>
+#include <arch/thread.h>
 #include <arch/smp.h>
 #include <arch/irq.h>
 #include <arch/ioapic.h>
+#include <arch/user.h>
 #include <keel/acpi.h>
 #include <keel/cpu.h>
 #include <keel/bootinfo.h>
@@ -66,6 +68,7 @@ void arch_boot_main(uint32_t protocol, uint32_t info_pa)
 	gdt_init_cpu(bsp, ist);
 	idt_init();
 	mmu_cpu_features();
+	fpu_cpu_init();
 
 	if (protocol == BOOT_PROTO_PVH)
 		err = bootinfo_parse_pvh(&boot_info, info_pa, &mem);
@@ -122,6 +125,7 @@ void arch_devices_init(void)
 		klog(LOG_WARN, "acpi: no usable tables (%d); one CPU, 8259 interrupts", err);
 	}
 	smp_ipi_init();
+	syscall_cpu_init();
 	lapic_timer_calibrate();
 	lapic_timer_start(TICK_HZ);
 	kbd_init();

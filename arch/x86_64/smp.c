@@ -16,6 +16,7 @@
 #include <arch/mmu.h>
 #include <arch/msr.h>
 #include <arch/setup.h>
+#include <arch/thread.h>
 #include <arch/trap.h>
 #include <arch/irq.h>
 #include <keel/acpi.h>
@@ -25,7 +26,8 @@
 #include <keel/panic.h>
 #include <keel/smp.h>
 #include <keel/time.h>
-#include <keel/idle.h>
+#include <keel/sched.h>
+#include <arch/user.h>
 #include <lib/string.h>
 
 #define INIT_DELAY_NS       (10 * NSEC_PER_MSEC)
@@ -135,10 +137,12 @@ static void ap_entry(struct cpu *c)
 	gdt_init_cpu(c, c->arch.ist_top);
 	idt_load();
 	mmu_cpu_features();
+	fpu_cpu_init();
 	lapic_init();
 	lapic_timer_start(TICK_HZ);
+	syscall_cpu_init();
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
-	idle_loop();
+	sched_start_cpu();
 }
 
 static void ipi_call_irq(struct trapframe *tf)

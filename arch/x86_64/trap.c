@@ -20,6 +20,13 @@
 #include <keel/klog.h>
 #include <keel/panic.h>
 #include <keel/ksyms.h>
+#include <keel/signal.h>
+#include <keel/thread.h>
+#include <keel/vm.h>
+#include <arch/user.h>
+#include <arch/mmu.h>
+
+#define FAULT_LOOP_LIMIT 1000
 
 _Static_assert(sizeof(struct trapframe) == TF_SIZE, "trapframe size");
 _Static_assert(__builtin_offsetof(struct trapframe, rbp) == TF_RBP, "TF_RBP");
@@ -101,6 +108,14 @@ void trap_dump(const struct trapframe *tf)
 	backtrace_print_pc(tf->rip);
 }
 
+static bool trap_has_fixup(const struct trapframe *tf)
+{
+	for (const struct extable_entry *e = _extable_start; e < _extable_end; e++)
+		if (e->insn == tf->rip)
+			return true;
+	return false;
+}
+
 static bool trap_fixup(struct trapframe *tf)
 {
 	for (const struct extable_entry *e = _extable_start; e < _extable_end; e++) {
@@ -112,11 +127,100 @@ static bool trap_fixup(struct trapframe *tf)
 	return false;
 }
 
+/* Signal for an exception raised by user code. */
+static int trap_user_signal(uint64_t vector)
+{
+	switch (vector) {
+	case TRAP_DE:
+	case TRAP_MF:
+	case TRAP_XM:
+		return SIGFPE;
+	case TRAP_UD:
+		return SIGILL;
+	case TRAP_DB:
+	case TRAP_BP:
+		return SIGTRAP;
+	case TRAP_AC:
+		return SIGBUS;
+	default:
+		return SIGSEGV;
+	}
+}
+
+/*
+ * Detect a thread faulting on the same instruction and address over and
+ * over without progress (the Twizzler seed bug: the fault handler fixed a
+ * page table the CPU was not using).  Names both address spaces.
+ */
+static bool trap_fault_loop(struct trapframe *tf, uintptr_t addr)
+{
+	struct thread *t = thread_current();
+
+	if (!t)
+		return false;
+	if (t->fault_rip == tf->rip && t->fault_addr == addr) {
+		if (++t->fault_repeat < FAULT_LOOP_LIMIT)
+			return false;
+		kprintf("fault loop: thread %d (%s) faulted %u times at rip %lx addr %lx;\n"
+			"  the handler updated the address space with root %lx,\n"
+			"  the CPU has CR3 = %lx loaded\n", t->tid, t->name, t->fault_repeat,
+			tf->rip, addr, t->mm ? (unsigned long)vm_pmap_root(t->mm) : 0ul,
+			(unsigned long)(read_cr3() & PTE_ADDR_MASK));
+		t->fault_repeat = 0;
+		return true;
+	}
+	t->fault_rip = tf->rip;
+	t->fault_addr = addr;
+	t->fault_repeat = 0;
+	return false;
+}
+
+/* A page fault: resolve it in the address space, or fail. */
+static bool trap_page_fault(struct trapframe *tf)
+{
+	uintptr_t addr = read_cr2();
+	unsigned why = 0;
+	bool can_sleep = thread_current() && this_cpu()->irq_off_depth == 0 &&
+			 this_cpu()->in_irq == 0 && (tf->rflags & X86_RFLAGS_IF);
+
+	if (tf->error & PF_ERR_WRITE)
+		why |= VM_FAULT_WRITE;
+	if (tf->error & PF_ERR_FETCH)
+		why |= VM_FAULT_EXEC;
+	if (tf->error & PF_ERR_USER)
+		why |= VM_FAULT_USER;
+	if (tf->error & PF_ERR_PRESENT)
+		why |= VM_FAULT_PRESENT;
+	if (addr >= USER_TOP || !can_sleep || (tf->error & PF_ERR_RSVD))
+		return false;
+	/* Kernel code only touches user memory in uaccess (with a fixup). */
+	if (!trap_from_user(tf) && !trap_has_fixup(tf))
+		return false;
+	if (trap_fault_loop(tf, addr))
+		return false;
+	arch_irq_enable();
+	int err = vm_fault(addr, why);
+	arch_irq_disable();
+	return err == 0;
+}
+
 static void trap_exception(struct trapframe *tf)
 {
 	if (tf->vector == TRAP_NMI && panic_in_progress())
 		panic_stop_this_cpu(tf->rbp, tf->rip);   /* no return */
-	if (!trap_from_user(tf) && trap_fixup(tf))
+	if (tf->vector == TRAP_PF && trap_page_fault(tf))
+		return;
+	if (trap_from_user(tf)) {
+		int sig = trap_user_signal(tf->vector);
+		struct thread *t = thread_current();
+		klog(LOG_INFO, "%s[%d]: %s at rip %lx%s%lx: killed by signal %d",
+		     t ? t->name : "?", t ? t->tid : 0, trap_name(tf->vector), tf->rip,
+		     tf->vector == TRAP_PF ? ", addr " : ", error ",
+		     tf->vector == TRAP_PF ? read_cr2() : tf->error, sig);
+		signal_force(sig);
+		return;
+	}
+	if (trap_fixup(tf))
 		return;
 	kprintf("\n");
 	trap_dump(tf);
@@ -138,6 +242,8 @@ void trap_dispatch(struct trapframe *tf)
 
 	if (tf->vector < TRAP_EXCEPTIONS) {
 		trap_exception(tf);
+		if (trap_from_user(tf))
+			arch_return_to_user(tf);
 		return;
 	}
 	c->in_irq++;
@@ -151,4 +257,6 @@ void trap_dispatch(struct trapframe *tf)
 		lapic_eoi();
 	}
 	c->in_irq--;
+	if (trap_from_user(tf))
+		arch_return_to_user(tf);
 }

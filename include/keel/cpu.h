@@ -17,9 +17,13 @@ struct thread;
 
 struct cpu {
 	struct cpu *self;        /* [I] must stay first: %gs:0 */
+	uintptr_t entry_scratch[2]; /* [C] arch entry code's scratch (fixed offsets 8, 16) */
 	unsigned id;             /* [I] logical CPU number, 0 = boot CPU */
 	bool online;             /* [A] set once the CPU runs kernel code */
-	struct thread *thread;   /* [C] running thread, NULL when none */
+	struct thread *thread;   /* [C] running thread, NULL when none (idle) */
+	struct thread *curr;     /* [C] context running now: a thread or the idle context */
+	struct thread *sched_prev; /* [C] context switched away from, for the switch epilogue */
+	bool need_resched;       /* [C] reschedule at the next opportunity */
 	int irq_off_depth;       /* [C] irq_push_off nesting */
 	bool irq_was_on;         /* [C] IF before the outermost irq_push_off */
 	int in_irq;              /* [C] interrupt nesting depth */

@@ -50,6 +50,13 @@ void pmm_free_pages(void *va, unsigned order);
 static inline void *pmm_alloc_page(unsigned flags) { return pmm_alloc_pages(0, flags); }
 static inline void pmm_free_page(void *va) { pmm_free_pages(va, 0); }
 
+/* Take one more reference to the (allocated, order-0) frame at pa. */
+void pmm_page_get(paddr_t pa);
+/* Drop a reference; the frame is freed when the last one goes. */
+void pmm_page_put(paddr_t pa);
+/* Current reference count of the frame at pa (diagnostics, COW). */
+uint32_t pmm_page_refs(paddr_t pa);
+
 struct page *pmm_virt_to_page(const void *va);
 struct page *pmm_pfn_to_page(uint64_t pfn);
 /* Number of free frames right now. */

@@ -23,7 +23,6 @@
 #include <keel/lockdep.h>
 #include <keel/spinlock.h>
 #include <keel/panic.h>
-#include <keel/time.h>
 
 /* Skip a test in release builds, where lockdep is compiled out. */
 #define LOCKDEP_TEST_NEEDED(t)                                              \
@@ -226,41 +225,4 @@ KTEST(lockdep_assert_held_irqs_off)
 	KT_CHECK(t, spin_held(&ord_a));
 	spin_unlock(&ord_a);
 	KT_CHECK(t, !spin_held(&ord_a));
-}
-
-#define COST_ROUNDS 100000
-
-static struct spinlock cost_outer = SPINLOCK_INIT("ktest_cost_outer");
-static struct spinlock cost_inner = SPINLOCK_INIT("ktest_cost_inner");
-
-/*
- * Rough cost of an uncontended spin_lock + spin_unlock, alone and nested
- * under a held lock (a known edge: one bit test in debug builds).  Prints
- * only; compare a DEBUG=1 and a DEBUG=0 kernel (best under -accel kvm).
- */
-/* Nanoseconds for COST_ROUNDS lock+unlock pairs of l. */
-static uint64_t lockdep_cost_rounds(struct spinlock *l)
-{
-	uint64_t t0 = time_ns();
-
-	for (int i = 0; i < COST_ROUNDS; i++) {
-		spin_lock(l);
-		spin_unlock(l);
-	}
-	return time_ns() - t0;
-}
-
-KTEST(lockdep_lock_cost)
-{
-	uint64_t alone, nested;
-
-	lockdep_cost_rounds(&cost_inner);          /* warm up */
-	alone = lockdep_cost_rounds(&cost_inner);
-	spin_lock(&cost_outer);
-	nested = lockdep_cost_rounds(&cost_inner);
-	spin_unlock(&cost_outer);
-	kprintf("ktest:   lock+unlock: %lu ps alone, %lu ps nested (debug=%d)\n",
-		(unsigned long)(alone * 1000 / COST_ROUNDS),
-		(unsigned long)(nested * 1000 / COST_ROUNDS), KEEL_DEBUG);
-	KT_CHECK(t, !spin_held(&cost_inner) && !spin_held(&cost_outer));
 }

@@ -57,6 +57,9 @@ void arch_flush_tlb_range(uintptr_t va, size_t len);
 /* Bring up every other CPU the firmware lists (boot CPU, once). */
 void arch_smp_init(void);
 
+/* 64 bits from the CPU's entropy source (RDRAND, else TSC jitter). */
+uint64_t arch_entropy(void);
+
 /* Values for arch_emulator_exit (QEMU exits with (value << 1) | 1). */
 #define EMU_EXIT_SUCCESS 0x10
 #define EMU_EXIT_FAILURE 0x11

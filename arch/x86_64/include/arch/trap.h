@@ -38,6 +38,11 @@
 #define VEC_IPI_RESCHED   0xf2
 #define VEC_SPURIOUS      0xff
 #define NUM_VECTORS       256
+#define VEC_SYSCALL       0x100   /* tf->vector of a frame built by syscall_entry */
+
+/* struct cpu offsets used by syscall_entry (checked in user.c). */
+#define CPU_USER_RSP      8       /* entry_scratch[0] */
+#define CPU_KSTACK_TOP    16      /* entry_scratch[1] */
 
 /* Bitmask of exception vectors for which the CPU pushes an error code. */
 #define TRAP_ERRCODE_MASK ((1 << 8) | (1 << 10) | (1 << 11) | (1 << 12) | \

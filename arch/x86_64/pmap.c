@@ -1,0 +1,755 @@
+/*
+ * pmap.c - user page tables on x86-64: the machine-dependent half of an
+ * address space (interface and contract in keel/pmap.h).
+ *
+ * A pmap is a PML4 page of its own.  Entries 256..511 (the kernel half) are
+ * copies of the kernel PML4's, which point at PDPTs allocated once at boot
+ * and never changed, so the kernel half is shared and never freed here.
+ * Entries 0..255 lead to page-table pages (PDPT, PD, PT) that belong to
+ * this pmap alone: they are allocated on demand by pmap_enter(), freed by
+ * pmap_remove_range() when they become empty, and by pmap_destroy().  User
+ * pages are 4 KiB only; intermediate user entries are P|W|U and the leaf
+ * decides the access (W only for PMAP_WRITE, NX unless PMAP_EXEC).  A page
+ * mapped with prot 0 (PROT_NONE) keeps its frame in a not-present leaf
+ * marked PTE_SW_NONE: the MMU ignores it, pmap treats it as mapped.
+ *
+ * TLB consistency.  pm->active is the set of CPUs that have pm loaded in
+ * CR3.  pmap_activate() sets the new CPU's bit *before* loading CR3 and
+ * clears the old pmap's bit after; a change that removes or restricts a
+ * mapping stores the new entry, then (full fence) reads pm->active and
+ * flushes the range on those CPUs.  A CPU that loads pm after that read
+ * loads CR3 after the store and so cannot cache the old entry; a CPU that
+ * left pm meanwhile gets a harmless extra flush.  The shootdown runs after
+ * pm->lock is dropped (a CPU spinning on it has interrupts off and could
+ * not answer the IPI), and frames and page-table pages that were unmapped
+ * are handed back only after it: until then a stale TLB or paging-structure
+ * cache entry may still reach them.  Without PCIDs, a CR3 load flushes all
+ * non-global entries, so a CPU keeps nothing of a pmap it switched away from.
+ *
+ * Lock order: pmap_registry_lock -> pmap (one at a time) -> pmm.
+ * pmap_check_all() takes the registry lock and each pmap's lock in turn;
+ * it allocates its arrays with no pmap lock held.
+ */
+#include <keel/pmap.h>
+#include <keel/cpu.h>
+#include <keel/smp.h>
+#include <keel/spinlock.h>
+#include <keel/kmalloc.h>
+#include <keel/list.h>
+#include <keel/klog.h>
+#include <keel/panic.h>
+#include <arch/mmu.h>
+#include <arch/arch.h>
+#include <lib/string.h>
+#include <lib/errno.h>
+
+/* Flags of every user-half intermediate entry: the leaf decides access. */
+#define PTE_USER_TABLE  (PTE_P | PTE_W | PTE_U)
+/* Software bit (ignored by the MMU): a not-present leaf that keeps a frame. */
+#define PTE_SW_NONE     (1ull << 9)
+#define PMAP_PROT_ALL   (PMAP_READ | PMAP_WRITE | PMAP_EXEC)
+/* Frames unmapped per lock hold in pmap_remove_range (stack array). */
+#define PMAP_BATCH      64
+/* Table levels: index into a struct pmap_path. */
+#define PMAP_LEVELS     4
+
+/*
+ * Lock key: [L] pm->lock, [A] atomic, [I] immutable after pmap_create,
+ * [R] pmap_registry_lock.
+ */
+struct pmap {
+	struct spinlock lock;
+	paddr_t root;            /* [I] physical address of the PML4 */
+	cpumask_t active;        /* [A] CPUs that have this pmap in CR3 */
+	unsigned long resident;  /* [L] user pages mapped */
+	struct list node;        /* [R] in pmap_registry */
+};
+
+static struct spinlock pmap_registry_lock = SPINLOCK_INIT("pmap_registry");
+static struct list pmap_registry = LIST_INIT(pmap_registry);   /* [R] */
+/* The pmap in each CPU's CR3; [C] (own CPU, interrupts off). */
+static struct pmap *pmap_loaded[MAX_CPUS];
+
+/* The tables on the way to one PT: tbl[0] is the PML4, tbl[3] the PT. */
+struct pmap_path {
+	pte_t *tbl[PMAP_LEVELS];
+};
+
+static pte_t *pmap_table(paddr_t pa)
+{
+	return arch_phys_to_virt(pa);
+}
+
+/* Start of the next 2^shift-aligned block after va's (va < USER_TOP). */
+static uintptr_t pmap_next_boundary(uintptr_t va, unsigned shift)
+{
+	return (va | ((1ul << shift) - 1)) + 1;
+}
+
+/* A leaf maps a frame: accessible (P) or not (prot 0). */
+static bool pmap_leaf_mapped(pte_t e)
+{
+	return e & (PTE_P | PTE_SW_NONE);
+}
+
+static pte_t pmap_leaf(paddr_t pa, unsigned prot)
+{
+	pte_t e = pa | PTE_P | PTE_U;
+
+	assert(!(prot & ~PMAP_PROT_ALL));
+	if (!prot)
+		return pa | PTE_SW_NONE;
+	if (prot & PMAP_WRITE)
+		e |= PTE_W;
+	if (!(prot & PMAP_EXEC) && cpu_has_nx)
+		e |= PTE_NX;
+	return e;
+}
+
+static unsigned pmap_leaf_prot(pte_t e)
+{
+	unsigned prot = PMAP_READ;
+
+	if (!(e & PTE_P))
+		return 0;
+	if (e & PTE_W)
+		prot |= PMAP_WRITE;
+	if (!(e & PTE_NX))
+		prot |= PMAP_EXEC;
+	return prot;
+}
+
+static bool pmap_table_empty(const pte_t *t, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (t[i])       /* unmapping always stores 0 */
+			return false;
+	return true;
+}
+
+/*
+ * The PT entry for va, allocating missing page-table pages (zeroed, owned
+ * by pm); NULL if one could not be allocated.  Needs pm->lock.
+ */
+static pte_t *pmap_pte_alloc(struct pmap *pm, uintptr_t va)
+{
+	pte_t *t = pmap_table(pm->root);
+
+	for (unsigned s = PML4_SHIFT; s > PT_SHIFT; s -= PT_LEVEL_SHIFT) {
+		pte_t *e = &t[PT_INDEX(va, s)];
+		if (!(*e & PTE_P)) {
+			void *page = pmm_alloc_page(PMM_ZERO);
+			if (!page)
+				return NULL;
+			*e = arch_virt_to_phys(page) | PTE_USER_TABLE;
+		}
+		assert(!(*e & PTE_PS));
+		t = pmap_table(*e & PTE_ADDR_MASK);
+	}
+	return &t[PT_INDEX(va, PT_SHIFT)];
+}
+
+/* The PT entry for va, or NULL if no PT covers it.  Needs pm->lock. */
+static pte_t *pmap_pte(struct pmap *pm, uintptr_t va)
+{
+	pte_t *t = pmap_table(pm->root);
+
+	for (unsigned s = PML4_SHIFT; s > PT_SHIFT; s -= PT_LEVEL_SHIFT) {
+		pte_t e = t[PT_INDEX(va, s)];
+		if (!(e & PTE_P))
+			return NULL;
+		assert(!(e & PTE_PS));
+		t = pmap_table(e & PTE_ADDR_MASK);
+	}
+	return &t[PT_INDEX(va, PT_SHIFT)];
+}
+
+/*
+ * Find the first PT that covers an address in [*va, end), skipping holes
+ * in the upper levels; fill path and advance *va to the first address it
+ * covers.  False if there is none.  Needs pm->lock.
+ */
+static bool pmap_next_pt(struct pmap *pm, uintptr_t *vap, uintptr_t end, struct pmap_path *p)
+{
+	uintptr_t va = *vap;
+
+	while (va < end) {
+		pte_t *t = pmap_table(pm->root);
+		unsigned s = PML4_SHIFT;
+		for (unsigned lvl = 0;; lvl++, s -= PT_LEVEL_SHIFT) {
+			p->tbl[lvl] = t;
+			if (s == PT_SHIFT) {
+				*vap = va;
+				return true;
+			}
+			pte_t e = t[PT_INDEX(va, s)];
+			if (!(e & PTE_P))
+				break;
+			assert(!(e & PTE_PS));
+			t = pmap_table(e & PTE_ADDR_MASK);
+		}
+		va = pmap_next_boundary(va, s);
+	}
+	*vap = va;
+	return false;
+}
+
+/* The first present leaf in [*va, end): its address in *va and its entry. */
+static bool pmap_next_leaf(struct pmap *pm, uintptr_t *vap, uintptr_t end, pte_t *leaf)
+{
+	struct pmap_path p;
+	uintptr_t va = *vap;
+
+	while (pmap_next_pt(pm, &va, end, &p)) {
+		uintptr_t pt_end = MIN(end, pmap_next_boundary(va, PD_SHIFT));
+		for (; va < pt_end; va += PAGE_SIZE) {
+			pte_t e = p.tbl[PMAP_LEVELS - 1][PT_INDEX(va, PT_SHIFT)];
+			if (pmap_leaf_mapped(e)) {
+				*vap = va;
+				*leaf = e;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* ---------------------------------------------------------------- TLB */
+
+struct pmap_flush {
+	uintptr_t va;
+	size_t len;
+};
+
+static void pmap_flush_this_cpu(void *arg)
+{
+	struct pmap_flush *f = arg;
+
+	arch_flush_tlb_range(f->va, f->len);
+}
+
+/*
+ * Flush [va, va+len) on every CPU that has pm loaded, after its entries
+ * were changed.  Any flush also drops the CPU's paging-structure caches
+ * (invlpg and CR3 loads both do), so page-table pages unlinked before it
+ * may be freed after it.  Call with no spinlock held.
+ */
+static void pmap_shootdown(struct pmap *pm, uintptr_t va, size_t len)
+{
+	struct pmap_flush f = { va, len };
+	cpumask_t mask;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);   /* entry stores before the read */
+	mask = __atomic_load_n(&pm->active, __ATOMIC_SEQ_CST);
+	if (mask)
+		smp_call_mask(mask, pmap_flush_this_cpu, &f);
+}
+
+/* ---------------------------------------------------------------- create, destroy */
+
+struct pmap *pmap_create(void)
+{
+	const pte_t *kpml4 = pmap_table(mmu_kernel_pml4());
+	struct pmap *pm = kmalloc(sizeof(*pm), KM_ZERO);
+	pte_t *pml4;
+
+	if (!pm)
+		return NULL;
+	pml4 = pmm_alloc_page(PMM_ZERO);
+	if (!pml4) {
+		kfree(pm);
+		return NULL;
+	}
+	for (unsigned i = PML4_KERNEL_FIRST; i < PT_ENTRIES; i++)
+		pml4[i] = kpml4[i];
+	spin_init(&pm->lock, "pmap");
+	pm->root = arch_virt_to_phys(pml4);
+	pm->active = 0;
+	pm->resident = 0;
+	spin_lock(&pmap_registry_lock);
+	list_add_tail(&pmap_registry, &pm->node);
+	spin_unlock(&pmap_registry_lock);
+	return pm;
+}
+
+/* Free the tables below t (entries [0, n) of a table at level shift s). */
+static void pmap_free_level(struct pmap *pm, pte_t *t, unsigned s, uintptr_t base, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		uintptr_t va = base + ((uintptr_t)i << s);
+		if (!t[i])
+			continue;
+		if (s == PT_SHIFT)
+			panic("pmap_destroy: pmap %lx still maps va %lx -> %lx", pm->root, va,
+			      (paddr_t)(t[i] & PTE_ADDR_MASK));
+		pte_t *next = pmap_table(t[i] & PTE_ADDR_MASK);
+		pmap_free_level(pm, next, s - PT_LEVEL_SHIFT, va, PT_ENTRIES);
+		t[i] = 0;
+		pmm_free_page(next);
+	}
+}
+
+void pmap_destroy(struct pmap *pm)
+{
+	cpumask_t active = __atomic_load_n(&pm->active, __ATOMIC_SEQ_CST);
+
+	if (active)
+		panic("pmap_destroy: pmap %lx still loaded on cpus %lx", pm->root, active);
+	if (pm->resident)
+		panic("pmap_destroy: pmap %lx still has %lu pages mapped", pm->root,
+		      pm->resident);
+	spin_lock(&pmap_registry_lock);
+	list_remove(&pm->node);
+	spin_unlock(&pmap_registry_lock);
+	/* No CPU has it loaded and none can load it now: no lock, no flush. */
+	pmap_free_level(pm, pmap_table(pm->root), PML4_SHIFT, 0, PML4_KERNEL_FIRST);
+	pmm_free_page(pmap_table(pm->root));
+	kfree(pm);
+}
+
+paddr_t pmap_root(struct pmap *pm)
+{
+	return pm->root;
+}
+
+unsigned pmap_table_pages(struct pmap *pm, uintptr_t va, paddr_t *tables, unsigned max)
+{
+	paddr_t pa = pm->root;
+	unsigned n = 0;
+
+	if (va >= USER_TOP)
+		return 0;
+	spin_lock(&pm->lock);
+	for (unsigned s = PML4_SHIFT; n < max; s -= PT_LEVEL_SHIFT) {
+		tables[n++] = pa;
+		if (s == PT_SHIFT)
+			break;
+		pte_t e = pmap_table(pa)[PT_INDEX(va, s)];
+		if (!(e & PTE_P))
+			break;
+		pa = e & PTE_ADDR_MASK;
+	}
+	spin_unlock(&pm->lock);
+	return n;
+}
+
+/* ---------------------------------------------------------------- mapping */
+
+int pmap_enter(struct pmap *pm, uintptr_t va, paddr_t pa, unsigned prot, paddr_t *old_pa)
+{
+	pte_t new = pmap_leaf(pa, prot), old;
+	pte_t *e;
+
+	assert(IS_ALIGNED(va, PAGE_SIZE) && va < USER_TOP && IS_ALIGNED(pa, PAGE_SIZE));
+	if (old_pa)
+		*old_pa = 0;
+	spin_lock(&pm->lock);
+	e = pmap_pte_alloc(pm, va);
+	if (!e) {
+		spin_unlock(&pm->lock);
+		return -ENOMEM;
+	}
+	old = __atomic_exchange_n(e, new, __ATOMIC_SEQ_CST);
+	if (!pmap_leaf_mapped(old))
+		pm->resident++;
+	spin_unlock(&pm->lock);
+	if (!pmap_leaf_mapped(old))
+		return 0;
+	if (old & PTE_P)        /* x86 never caches a not-present entry */
+		pmap_shootdown(pm, va, PAGE_SIZE);
+	if (old_pa)
+		*old_pa = old & PTE_ADDR_MASK;
+	return 0;
+}
+
+/* Unmapped frames and unlinked tables waiting for the shootdown. */
+struct pmap_batch {
+	paddr_t frames[PMAP_BATCH];
+	unsigned nframes;
+	void *tables;            /* list linked through each page's first word */
+	uintptr_t lo, hi;        /* range to flush; empty if lo >= hi */
+};
+
+static void pmap_batch_range(struct pmap_batch *b, uintptr_t lo, uintptr_t hi)
+{
+	if (b->lo >= b->hi) {
+		b->lo = lo;
+		b->hi = hi;
+		return;
+	}
+	b->lo = MIN(b->lo, lo);
+	b->hi = MAX(b->hi, hi);
+}
+
+/*
+ * If the PT on path p (covering va) is empty, unlink it from its PD and
+ * queue it on b for freeing after the shootdown; then the PD and the PDPT
+ * in turn, never the PML4.  Needs pm->lock.
+ */
+static void pmap_prune(struct pmap_path *p, uintptr_t va, struct pmap_batch *b)
+{
+	unsigned shift = PD_SHIFT;      /* span of one PT */
+
+	for (unsigned lvl = PMAP_LEVELS - 1; lvl > 0; lvl--, shift += PT_LEVEL_SHIFT) {
+		pte_t *t = p->tbl[lvl];
+		if (!pmap_table_empty(t, PT_ENTRIES))
+			return;
+		p->tbl[lvl - 1][PT_INDEX(va, shift)] = 0;
+		*(void **)t = b->tables;   /* bit 0 clear: still "not present" */
+		b->tables = t;
+		uintptr_t base = ALIGN_DOWN(va, 1ul << shift);
+		pmap_batch_range(b, base, base + (1ul << shift));
+	}
+}
+
+/* Unmap from va on until end or the batch is full; returns where it stopped. */
+static uintptr_t pmap_unmap_some(struct pmap *pm, uintptr_t va, uintptr_t end,
+				 struct pmap_batch *b)
+{
+	struct pmap_path p;
+
+	while (b->nframes < PMAP_BATCH && pmap_next_pt(pm, &va, end, &p)) {
+		uintptr_t pt_va = va;
+		uintptr_t pt_end = MIN(end, pmap_next_boundary(va, PD_SHIFT));
+		pte_t *pt = p.tbl[PMAP_LEVELS - 1];
+		for (; va < pt_end && b->nframes < PMAP_BATCH; va += PAGE_SIZE) {
+			pte_t e = __atomic_exchange_n(&pt[PT_INDEX(va, PT_SHIFT)], 0,
+						      __ATOMIC_SEQ_CST);
+			if (!pmap_leaf_mapped(e))
+				continue;
+			b->frames[b->nframes++] = e & PTE_ADDR_MASK;
+			pm->resident--;
+			if (e & PTE_P)
+				pmap_batch_range(b, va, va + PAGE_SIZE);
+		}
+		pmap_prune(&p, pt_va, b);
+	}
+	return va;
+}
+
+/* Flush, then hand back the batch's frames and free its tables. */
+static void pmap_batch_finish(struct pmap *pm, struct pmap_batch *b,
+			      void (*release)(paddr_t pa, void *ctx), void *ctx)
+{
+	if (b->lo < b->hi)
+		pmap_shootdown(pm, b->lo, b->hi - b->lo);
+	for (unsigned i = 0; i < b->nframes; i++)
+		release(b->frames[i], ctx);
+	while (b->tables) {
+		void *t = b->tables;
+		b->tables = *(void **)t;
+		pmm_free_page(t);
+	}
+	b->nframes = 0;
+	b->lo = b->hi = 0;
+}
+
+void pmap_remove_range(struct pmap *pm, uintptr_t start, uintptr_t end,
+		       void (*release)(paddr_t pa, void *ctx), void *ctx)
+{
+	struct pmap_batch b = { .nframes = 0, .tables = NULL, .lo = 0, .hi = 0 };
+	uintptr_t va = start;
+
+	assert(IS_ALIGNED(start, PAGE_SIZE) && IS_ALIGNED(end, PAGE_SIZE));
+	assert(start <= end && end <= USER_TOP);
+	while (va < end) {
+		spin_lock(&pm->lock);
+		va = pmap_unmap_some(pm, va, end, &b);
+		spin_unlock(&pm->lock);
+		pmap_batch_finish(pm, &b, release, ctx);
+	}
+}
+
+static void pmap_take_frame(paddr_t pa, void *ctx)
+{
+	*(paddr_t *)ctx = pa;
+}
+
+paddr_t pmap_remove(struct pmap *pm, uintptr_t va)
+{
+	paddr_t pa = 0;
+
+	pmap_remove_range(pm, va, va + PAGE_SIZE, pmap_take_frame, &pa);
+	return pa;
+}
+
+void pmap_protect(struct pmap *pm, uintptr_t start, uintptr_t end, unsigned prot)
+{
+	struct pmap_path p;
+	uintptr_t va = start, lo = 0, hi = 0;
+
+	assert(IS_ALIGNED(start, PAGE_SIZE) && IS_ALIGNED(end, PAGE_SIZE));
+	assert(start <= end && end <= USER_TOP);
+	spin_lock(&pm->lock);
+	while (pmap_next_pt(pm, &va, end, &p)) {
+		uintptr_t pt_end = MIN(end, pmap_next_boundary(va, PD_SHIFT));
+		pte_t *pt = p.tbl[PMAP_LEVELS - 1];
+		for (; va < pt_end; va += PAGE_SIZE) {
+			pte_t *e = &pt[PT_INDEX(va, PT_SHIFT)];
+			pte_t old = __atomic_load_n(e, __ATOMIC_RELAXED);
+			if (!pmap_leaf_mapped(old))
+				continue;
+			pte_t new = pmap_leaf(old & PTE_ADDR_MASK, prot);
+			if (new & PTE_P)
+				new |= old & (PTE_A | PTE_D);
+			old = __atomic_exchange_n(e, new, __ATOMIC_SEQ_CST);
+			if (!(old & PTE_P) || (old & ~(PTE_A | PTE_D)) == (new & ~(PTE_A | PTE_D)))
+				continue;       /* nothing cached, or nothing changed */
+			if (lo >= hi)
+				lo = va;
+			hi = va + PAGE_SIZE;
+		}
+	}
+	spin_unlock(&pm->lock);
+	/* Flush gains too: nothing handles a spurious fault on a stale entry. */
+	if (lo < hi)
+		pmap_shootdown(pm, lo, hi - lo);
+}
+
+bool pmap_lookup(struct pmap *pm, uintptr_t va, paddr_t *pa, unsigned *prot)
+{
+	pte_t e = 0;
+
+	if (va >= USER_TOP)
+		return false;
+	spin_lock(&pm->lock);
+	pte_t *pte = pmap_pte(pm, ALIGN_DOWN(va, PAGE_SIZE));
+	if (pte)
+		e = *pte;
+	spin_unlock(&pm->lock);
+	if (!pmap_leaf_mapped(e))
+		return false;
+	if (pa)
+		*pa = e & PTE_ADDR_MASK;
+	if (prot)
+		*prot = pmap_leaf_prot(e);
+	return true;
+}
+
+int pmap_walk(struct pmap *pm, uintptr_t start, uintptr_t end,
+	      int (*fn)(uintptr_t va, paddr_t pa, unsigned prot, void *ctx), void *ctx)
+{
+	uintptr_t va = ALIGN_DOWN(start, PAGE_SIZE);
+
+	end = MIN(end, USER_TOP);
+	while (va < end) {
+		pte_t e;
+		spin_lock(&pm->lock);
+		bool found = pmap_next_leaf(pm, &va, end, &e);
+		spin_unlock(&pm->lock);
+		if (!found)
+			return 0;
+		int ret = fn(va, e & PTE_ADDR_MASK, pmap_leaf_prot(e), ctx);
+		if (ret)
+			return ret;
+		va += PAGE_SIZE;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- per CPU */
+
+void pmap_activate(struct pmap *pm)
+{
+	irq_push_off();
+	unsigned id = this_cpu()->id;
+	struct pmap *old = pmap_loaded[id];
+	cpumask_t me = CPUMASK_CPU(id);
+
+	if (old != pm) {
+		if (pm)
+			__atomic_fetch_or(&pm->active, me, __ATOMIC_SEQ_CST);
+		write_cr3(pm ? pm->root : mmu_kernel_pml4());
+		if (old)
+			__atomic_fetch_and(&old->active, ~me, __ATOMIC_SEQ_CST);
+		pmap_loaded[id] = pm;
+	}
+	irq_pop_off();
+}
+
+struct pmap *pmap_current(void)
+{
+	irq_push_off();
+	struct pmap *pm = pmap_loaded[this_cpu()->id];
+	irq_pop_off();
+	return pm;
+}
+
+/* ---------------------------------------------------------------- hygiene check */
+
+/* One page-table page or one mapping of a user frame, found by the census. */
+struct pmap_rec {
+	paddr_t pa;
+	paddr_t root;            /* the pmap it was found in */
+	uintptr_t va;            /* the mapping's va, or the first va a table covers */
+	bool table;
+};
+
+struct pmap_census {
+	struct pmap_rec *recs;
+	size_t n, cap;           /* n counts every record, even past cap */
+	unsigned problems;
+};
+
+static void census_add(struct pmap_census *c, paddr_t pa, paddr_t root, uintptr_t va, bool table)
+{
+	if (c->n < c->cap)
+		c->recs[c->n] = (struct pmap_rec){ pa, root, va, table };
+	c->n++;
+}
+
+static void census_level(struct pmap_census *c, struct pmap *pm, const pte_t *t, unsigned s,
+			 uintptr_t base, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		uintptr_t va = base + ((uintptr_t)i << s);
+		pte_t e = t[i];
+		if (s == PT_SHIFT) {
+			if (pmap_leaf_mapped(e))
+				census_add(c, e & PTE_ADDR_MASK, pm->root, va, false);
+			continue;
+		}
+		if (!(e & PTE_P))
+			continue;
+		if (e & PTE_PS) {
+			klog(LOG_ERR, "pmap_check: pmap %lx va %lx: large page in the user half",
+			     pm->root, va);
+			c->problems++;
+			continue;
+		}
+		census_add(c, e & PTE_ADDR_MASK, pm->root, va, true);
+		census_level(c, pm, pmap_table(e & PTE_ADDR_MASK), s - PT_LEVEL_SHIFT, va,
+			     PT_ENTRIES);
+	}
+}
+
+/* Record every user table and mapping of every pmap (up to c->cap). */
+static void census_all(struct pmap_census *c)
+{
+	struct list *l;
+
+	spin_lock(&pmap_registry_lock);
+	list_for_each(l, &pmap_registry) {
+		struct pmap *pm = list_entry(l, struct pmap, node);
+		spin_lock(&pm->lock);
+		census_add(c, pm->root, pm->root, 0, true);
+		census_level(c, pm, pmap_table(pm->root), PML4_SHIFT, 0, PML4_KERNEL_FIRST);
+		spin_unlock(&pm->lock);
+	}
+	spin_unlock(&pmap_registry_lock);
+}
+
+static void rec_swap(struct pmap_rec *a, struct pmap_rec *b)
+{
+	struct pmap_rec t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static void rec_sift_down(struct pmap_rec *a, size_t root, size_t n)
+{
+	for (;;) {
+		size_t child = 2 * root + 1;
+		if (child >= n)
+			return;
+		if (child + 1 < n && a[child + 1].pa > a[child].pa)
+			child++;
+		if (a[root].pa >= a[child].pa)
+			return;
+		rec_swap(&a[root], &a[child]);
+		root = child;
+	}
+}
+
+/* Heapsort by pa: O(n log n), no recursion, no extra memory. */
+static void rec_sort(struct pmap_rec *a, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		rec_sift_down(a, i, n);
+	for (size_t i = n; i-- > 1;) {
+		rec_swap(&a[0], &a[i]);
+		rec_sift_down(a, 0, i);
+	}
+}
+
+static void check_print_run(const struct pmap_rec *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		klog(LOG_ERR, "pmap_check:   in pmap %lx at va %lx as %s", r[i].root, r[i].va,
+		     r[i].table ? "page table" : "user page");
+}
+
+/* Check the n records of one physical page; returns the problems found. */
+static unsigned check_page(const struct pmap_rec *r, size_t n, unsigned (*extra_refs)(paddr_t))
+{
+	paddr_t pa = r[0].pa;
+	uint64_t pfn = pa / PAGE_SIZE;
+	struct page *pg = pmm_pfn_to_page(pfn);
+	unsigned tables = 0, problems = 0;
+
+	for (size_t i = 0; i < n; i++)
+		tables += r[i].table;
+	if (tables && n > 1) {
+		klog(LOG_ERR, "pmap_check: page-table page %lx is referenced %zu times", pa, n);
+		check_print_run(r, n);
+		problems++;
+	}
+	if (!pg) {
+		klog(LOG_ERR, "pmap_check: page %lx (pmap %lx va %lx) is outside the page map",
+		     pa, r[0].root, r[0].va);
+		return problems + 1;
+	}
+	if (pmm_frame_is_free(pfn)) {
+		klog(LOG_ERR, "pmap_check: free page %lx in use by pmap %lx at va %lx", pa,
+		     r[0].root, r[0].va);
+		return problems + 1;
+	}
+	if (pg->flags & PG_RESERVED) {
+		klog(LOG_ERR, "pmap_check: reserved page %lx in use by pmap %lx at va %lx", pa,
+		     r[0].root, r[0].va);
+		problems++;
+	}
+	if (tables)
+		return problems;
+	unsigned extra = extra_refs ? extra_refs(pa) : 0;
+	uint32_t refs = pmm_page_refs(pa);
+	if (refs != n + extra) {
+		klog(LOG_ERR, "pmap_check: frame %lx has %u references, expected %zu mappings + %u",
+		     pa, refs, n, extra);
+		check_print_run(r, n);
+		problems++;
+	}
+	return problems;
+}
+
+unsigned pmap_check_all(unsigned (*extra_refs)(paddr_t pa))
+{
+	struct pmap_census c = { NULL, 0, 0, 0 };
+	unsigned problems;
+
+	/* Count, allocate with no lock held, fill; again if it grew meanwhile. */
+	for (;;) {
+		c.n = 0;
+		c.problems = 0;
+		census_all(&c);
+		if (c.n <= c.cap)
+			break;
+		kfree(c.recs);
+		c.cap = c.n + c.n / 4 + 16;
+		c.recs = kmalloc(c.cap * sizeof(*c.recs), 0);
+		if (!c.recs) {
+			klog(LOG_ERR, "pmap_check: no memory for %zu records", c.cap);
+			return 1;
+		}
+	}
+	problems = c.problems;
+	rec_sort(c.recs, c.n);
+	for (size_t i = 0, j; i < c.n; i = j) {
+		for (j = i + 1; j < c.n && c.recs[j].pa == c.recs[i].pa; j++)
+			;
+		problems += check_page(&c.recs[i], j - i, extra_refs);
+	}
+	kfree(c.recs);
+	return problems;
+}

@@ -1,0 +1,177 @@
+/*
+ * signal.c - x86-64 signal frames, laid out exactly as Linux does, so libc
+ * signal handlers and sa_restorer trampolines work unmodified:
+ *
+ *   rsp -> pretcode (sa_restorer)   struct rt_sigframe
+ *          struct ucontext uc        (registers, saved mask, fpstate ptr)
+ *          struct siginfo info       (128 bytes)
+ *          ...                       fxsave area (16-byte aligned)
+ *
+ * A frame that cannot be written (bad stack) kills the process with
+ * SIGSEGV, as Linux does.
+ */
+#include <arch/user.h>
+#include <arch/trap.h>
+#include <arch/thread.h>
+#include <arch/segment.h>
+#include <arch/cpu.h>
+#include <keel/thread.h>
+#include <keel/proc.h>
+#include <keel/signal.h>
+#include <keel/uaccess.h>
+#include <lib/errno.h>
+#include <lib/string.h>
+
+#define SA_NOCLDSTOP  0x00000001
+#define SA_SIGINFO    0x00000004
+#define SA_ONSTACK    0x08000000
+#define SA_RESTORER   0x04000000
+#define SA_RESTART    0x10000000
+#define SA_NODEFER    0x40000000
+#define SA_RESETHAND  0x80000000
+#define REDZONE       128
+#define SIGINFO_SIZE  128
+#define UC_FP_XSTATE  0x1
+#define FIX_RFLAGS    0x00000dd5ul    /* CF PF AF ZF SF TF DF OF: what user may set */
+#define SIGNAL_UNBLOCKABLE ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)))
+#define MXCSR_MASK_SAFE 0x0000ffffu
+#define SYSCALL_INSN_LEN 2
+#define NR_READ   0
+#define NR_WRITE  1
+#define NR_READV  19
+#define NR_WRITEV 20
+#define NR_WAIT4  61
+#define NR_WAITID 247
+
+struct k_sigcontext {
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+	uint16_t cs, gs, fs, ss;
+	uint64_t err, trapno, oldmask, cr2;
+	uint64_t fpstate;
+	uint64_t reserved1[8];
+};
+_Static_assert(sizeof(struct k_sigcontext) == 256, "Linux struct sigcontext");
+
+struct k_ucontext {
+	uint64_t uc_flags;
+	uint64_t uc_link;
+	uint64_t ss_sp;
+	int32_t ss_flags;
+	int32_t ss_pad;
+	uint64_t ss_size;
+	struct k_sigcontext mc;
+	uint64_t sigmask;
+};
+_Static_assert(sizeof(struct k_ucontext) == 304, "Linux struct ucontext");
+
+struct k_siginfo {
+	int32_t si_signo, si_errno, si_code, pad;
+	uint64_t si_addr;
+	uint8_t rest[SIGINFO_SIZE - 24];
+};
+_Static_assert(sizeof(struct k_siginfo) == SIGINFO_SIZE, "Linux siginfo size");
+
+struct rt_sigframe {
+	uint64_t pretcode;
+	struct k_ucontext uc;
+	struct k_siginfo info;
+};
+
+static bool syscall_restartable(uint64_t nr)
+{
+	return nr == NR_READ || nr == NR_WRITE || nr == NR_READV || nr == NR_WRITEV ||
+	       nr == NR_WAIT4 || nr == NR_WAITID;
+}
+
+void signal_setup_frame(struct trapframe *tf, int sig, const struct sigaction_k *act)
+{
+	struct thread *t = thread_current();
+	struct rt_sigframe f;
+	uintptr_t sp, fp_at, frame_at;
+
+	/* A system call interrupted by this signal: restart it or report EINTR. */
+	if (tf->vector == VEC_SYSCALL && (long)tf->rax == -EINTR &&
+	    (act->flags & SA_RESTART) && syscall_restartable(t->syscall_nr)) {
+		tf->rax = t->syscall_nr;
+		tf->rip -= SYSCALL_INSN_LEN;
+	}
+	if (!(act->flags & SA_RESTORER))
+		goto out_kill;
+	sp = tf->rsp - REDZONE;
+	fp_at = ALIGN_DOWN(sp - FXSAVE_SIZE, 64);
+	frame_at = ALIGN_DOWN(fp_at - sizeof(f), 16) - sizeof(uint64_t);
+
+	__asm__ volatile("fxsave64 %0" : "=m"(t->arch.fpu));
+	if (copy_to_user((void *)fp_at, t->arch.fpu, FXSAVE_SIZE))
+		goto out_kill;
+
+	memset(&f, 0, sizeof(f));
+	f.pretcode = act->restorer;
+	f.uc.uc_flags = 0;
+	f.uc.mc = (struct k_sigcontext){
+		.r8 = tf->r8, .r9 = tf->r9, .r10 = tf->r10, .r11 = tf->r11,
+		.r12 = tf->r12, .r13 = tf->r13, .r14 = tf->r14, .r15 = tf->r15,
+		.rdi = tf->rdi, .rsi = tf->rsi, .rbp = tf->rbp, .rbx = tf->rbx,
+		.rdx = tf->rdx, .rax = tf->rax, .rcx = tf->rcx, .rsp = tf->rsp,
+		.rip = tf->rip, .eflags = tf->rflags,
+		.cs = (uint16_t)tf->cs, .ss = (uint16_t)tf->ss,
+		.err = tf->error, .trapno = tf->vector == VEC_SYSCALL ? 0 : tf->vector,
+		.oldmask = t->sig_mask, .cr2 = 0, .fpstate = fp_at,
+	};
+	f.uc.sigmask = t->sig_mask;
+	f.info.si_signo = sig;
+	if (copy_to_user((void *)frame_at, &f, sizeof(f)))
+		goto out_kill;
+
+	t->sig_mask |= act->mask | ((act->flags & SA_NODEFER) ? 0 : 1ull << (sig - 1));
+	t->sig_mask &= ~SIGNAL_UNBLOCKABLE;
+	if (act->flags & SA_RESETHAND) {
+		spin_lock(&t->proc->lock);
+		t->proc->sigactions[sig - 1].handler = 0;
+		spin_unlock(&t->proc->lock);
+	}
+	tf->rsp = frame_at;
+	tf->rip = act->handler;
+	tf->rdi = (uint64_t)sig;
+	tf->rsi = frame_at + __builtin_offsetof(struct rt_sigframe, info);
+	tf->rdx = frame_at + __builtin_offsetof(struct rt_sigframe, uc);
+	tf->rax = 0;
+	tf->rflags &= ~(1ul << 10);    /* DF clear at handler entry */
+	return;
+
+out_kill:
+	proc_exit_group(SIGSEGV, true);
+}
+
+long signal_restore_frame(struct trapframe *tf)
+{
+	struct thread *t = thread_current();
+	uintptr_t frame_at = tf->rsp - sizeof(uint64_t);   /* pretcode was popped */
+	struct rt_sigframe f;
+	uint32_t mxcsr;
+
+	if (copy_from_user(&f, (void *)frame_at, sizeof(f)))
+		goto out_kill;
+	if (f.uc.mc.fpstate) {
+		if (copy_from_user(t->arch.fpu, (void *)f.uc.mc.fpstate, FXSAVE_SIZE))
+			goto out_kill;
+		memcpy(&mxcsr, t->arch.fpu + FXSAVE_MXCSR_OFF, sizeof(mxcsr));
+		mxcsr &= MXCSR_MASK_SAFE;
+		memcpy(t->arch.fpu + FXSAVE_MXCSR_OFF, &mxcsr, sizeof(mxcsr));
+		__asm__ volatile("fxrstor64 %0" : : "m"(t->arch.fpu));
+	}
+	const struct k_sigcontext *m = &f.uc.mc;
+	tf->r8 = m->r8; tf->r9 = m->r9; tf->r10 = m->r10; tf->r11 = m->r11;
+	tf->r12 = m->r12; tf->r13 = m->r13; tf->r14 = m->r14; tf->r15 = m->r15;
+	tf->rdi = m->rdi; tf->rsi = m->rsi; tf->rbp = m->rbp; tf->rbx = m->rbx;
+	tf->rdx = m->rdx; tf->rcx = m->rcx; tf->rsp = m->rsp; tf->rip = m->rip;
+	tf->rflags = (tf->rflags & ~FIX_RFLAGS) | (m->eflags & FIX_RFLAGS) | X86_RFLAGS_IF;
+	tf->cs = SEG_UCODE64 | SEG_RPL_USER;
+	tf->ss = SEG_UDATA | SEG_RPL_USER;
+	t->sig_mask = f.uc.sigmask & ~SIGNAL_UNBLOCKABLE;
+	return (long)m->rax;
+
+out_kill:
+	proc_exit_group(SIGSEGV, true);
+}

@@ -1,0 +1,129 @@
+/*
+ * user.c - x86-64 user mode: the syscall MSRs, user register frames, the
+ * way into user mode, the system-call handler, and the work done on every
+ * return to user mode (rescheduling, signal delivery).
+ */
+#include <arch/trap.h>
+#include <arch/thread.h>
+#include <arch/msr.h>
+#include <arch/cpu.h>
+#include <arch/segment.h>
+#include <arch/user.h>
+#include <keel/thread.h>
+#include <keel/cpu.h>
+#include <keel/sched.h>
+#include <keel/proc.h>
+#include <keel/syscall.h>
+#include <keel/signal.h>
+#include <lib/string.h>
+
+#define STAR_KERNEL_SHIFT 32
+#define STAR_USER_SHIFT   48
+#define FMASK_BITS        (X86_RFLAGS_IF | X86_RFLAGS_AC | (1ul << 8) /* TF */ | \
+			   (1ul << 10) /* DF */)
+#define USER_RFLAGS       (X86_RFLAGS_IF | (1ul << 1) /* reserved, always 1 */)
+#define CPUID_FEATURES_LEAF 1
+
+_Static_assert(__builtin_offsetof(struct cpu, entry_scratch) == CPU_USER_RSP,
+	       "syscall_entry expects entry_scratch at offset 8");
+
+extern char syscall_entry[];
+
+/* Program the syscall/sysret MSRs on this CPU. */
+void syscall_cpu_init(void)
+{
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | MSR_EFER_SCE);
+	wrmsr(MSR_STAR, ((uint64_t)SEG_UCODE32 << STAR_USER_SHIFT) |
+			((uint64_t)SEG_KCODE << STAR_KERNEL_SHIFT));
+	wrmsr(MSR_LSTAR, (uintptr_t)syscall_entry);
+	wrmsr(MSR_FMASK, FMASK_BITS);
+}
+
+struct trapframe *arch_user_frame(struct thread *t)
+{
+	return (struct trapframe *)(t->kstack_top - sizeof(struct trapframe));
+}
+
+void arch_user_frame_init(struct trapframe *tf, uintptr_t entry, uintptr_t sp)
+{
+	memset(tf, 0, sizeof(*tf));
+	tf->rip = entry;
+	tf->rsp = sp;
+	tf->cs = SEG_UCODE64 | SEG_RPL_USER;
+	tf->ss = SEG_UDATA | SEG_RPL_USER;
+	tf->rflags = USER_RFLAGS;
+}
+
+void arch_user_frame_copy(struct trapframe *dst, const struct trapframe *src)
+{
+	*dst = *src;
+}
+
+void arch_user_frame_set_return(struct trapframe *tf, long v)
+{
+	tf->rax = (uint64_t)v;
+}
+
+void arch_user_frame_set_sp(struct trapframe *tf, uintptr_t sp)
+{
+	tf->rsp = sp;
+}
+
+void arch_thread_set_fs_base(uint64_t base)
+{
+	wrmsr(MSR_FS_BASE, base);
+}
+
+void arch_thread_fpu_load(struct thread *t)
+{
+	__asm__ volatile("fxrstor64 %0" : : "m"(t->arch.fpu));
+}
+
+uint64_t arch_hwcap(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid_count(CPUID_FEATURES_LEAF, 0, &a, &b, &c, &d);
+	return d;
+}
+
+void arch_thread_enter_user(struct thread *t)
+{
+	wrmsr(MSR_FS_BASE, t->fs_base);
+	arch_return_to_user(t->utf);
+	arch_enter_user(t->utf);
+}
+
+/* Work before every return to user mode, interrupts off. */
+void arch_return_to_user(struct trapframe *tf)
+{
+	struct sigaction_k act;
+
+	for (;;) {
+		if (this_cpu()->need_resched) {
+			sched_return_to_user();
+			continue;
+		}
+		arch_irq_enable();
+		int sig = signal_dequeue(&act);
+		if (sig)
+			signal_setup_frame(tf, sig, &act);
+		arch_irq_disable();
+		if (!sig && !this_cpu()->need_resched)
+			return;
+	}
+}
+
+void syscall_handler(struct trapframe *tf)
+{
+	uint64_t args[SYSCALL_ARGS] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
+	long nr = (long)tf->rax;
+
+	struct thread *t = thread_current();
+
+	t->syscall_nr = (uint64_t)nr;
+	t->fault_repeat = 0;       /* a system call is progress */
+	tf->rax = (uint64_t)syscall_dispatch((unsigned long)nr, args);
+	arch_irq_disable();
+	arch_return_to_user(tf);
+}

@@ -1,0 +1,133 @@
+/*
+ * keel/fd.h - open files and file-descriptor tables.
+ *
+ * A struct file is one open of a vnode, a pipe end or a device: it holds
+ * the access mode, the status flags (O_APPEND, O_NONBLOCK) and the file
+ * offset, so dup() and fork() share the offset, as POSIX requires.  Files
+ * are reference counted: each descriptor slot and each fd_get() caller
+ * holds one; file_put() of the last runs ops->release and drops the vnode.
+ *
+ * An fdtable maps descriptors to files, with a close-on-exec flag per slot.
+ * It starts with FDTABLE_INIT slots and grows (doubling) up to FDTABLE_MAX.
+ * Threads of one process share it (refcount); fork() clones it.
+ *
+ * Lock key:  [I] immutable, [atomic] atomic accesses,
+ *            [P] file->pos_lock (a sleeping mutex), [T] fdtable->lock.
+ * Lock order: file->pos_lock -> vnode locks.  fdtable->lock is a spinlock:
+ * nothing sleeps under it, files are released only after it is dropped.
+ */
+#ifndef KEEL_FD_H
+#define KEEL_FD_H
+
+#include <keel/compiler.h>
+#include <keel/mutex.h>
+#include <keel/spinlock.h>
+#include <keel/vfs.h>
+
+#define FDTABLE_INIT 64
+#define FDTABLE_MAX  1024               /* RLIMIT_NOFILE */
+#define FD_CLOEXEC   1                  /* F_GETFD / F_SETFD */
+
+/* fcntl commands */
+#define F_DUPFD         0
+#define F_GETFD         1
+#define F_SETFD         2
+#define F_GETFL         3
+#define F_SETFL         4
+#define F_DUPFD_CLOEXEC 1030
+
+struct file;
+
+struct file_ops {
+	/* Read/write at *off (advanced by the call for seekable files). */
+	ssize_t (*read)(struct file *f, struct iobuf b, size_t n, uint64_t *off);
+	ssize_t (*write)(struct file *f, struct iobuf b, size_t n, uint64_t *off);
+	/* Device control; NULL means -ENOTTY. */
+	long (*ioctl)(struct file *f, unsigned long cmd, uintptr_t arg);
+	/* The last reference is gone. */
+	void (*release)(struct file *f);
+	uint32_t mode;          /* st_mode of files without a vnode (pipes) */
+	bool seekable;          /* offsets meaningful: lseek, pread allowed */
+};
+
+struct file {
+	int refcount;                   /* [atomic] */
+	const struct file_ops *ops;     /* [I] */
+	struct vnode *vnode;            /* [I] referenced, NULL for pipes */
+	void *priv;                     /* [I] owner-private (pipe) */
+	unsigned flags;                 /* [atomic] O_ACCMODE|O_APPEND|O_NONBLOCK */
+	struct mutex pos_lock;          /* serializes I/O at the offset */
+	uint64_t off;                   /* [P] */
+};
+
+struct fdtable {
+	struct spinlock lock;
+	int refcount;                   /* [atomic] */
+	unsigned size;                  /* [T] slots in files/cloexec */
+	struct file **files;            /* [T] NULL = free slot */
+	uint8_t *cloexec;               /* [T] FD_CLOEXEC per slot */
+};
+
+/* A new file with one reference (takes over the reference to v), or NULL. */
+struct file *file_alloc(const struct file_ops *ops, struct vnode *v,
+			void *priv, unsigned flags);
+struct file *file_get(struct file *f);
+/* Drop a reference; the last one releases the file.  May sleep. */
+void file_put(struct file *f);
+static inline bool file_readable(const struct file *f)
+{
+	return (f->flags & O_ACCMODE) != O_WRONLY;
+}
+static inline bool file_writable(const struct file *f)
+{
+	return (f->flags & O_ACCMODE) != O_RDONLY;
+}
+/* read/write at the file offset (pos_lock held inside); bytes or -Exxx. */
+ssize_t file_read(struct file *f, struct iobuf b, size_t n);
+ssize_t file_write(struct file *f, struct iobuf b, size_t n);
+/* read/write at off (-ESPIPE on unseekable files). */
+ssize_t file_pread(struct file *f, struct iobuf b, size_t n, uint64_t off);
+ssize_t file_pwrite(struct file *f, struct iobuf b, size_t n, uint64_t off);
+
+/* Open a path (no O_CREAT-style user semantics beyond flags); 0 or -Exxx. */
+int vfs_open(struct vnode *base, const char *path, int flags, uint32_t mode,
+	     struct file **out);
+/* Open for exec and kernel use (flags: O_RDONLY etc.): 0 or -Exxx. */
+int vfs_open_kernel(const char *path, int flags, struct file **out);
+/* Read n bytes at off into a kernel buffer: bytes read or -Exxx. */
+ssize_t vfs_read_kernel(struct file *f, void *buf, size_t n, uint64_t off);
+
+/* A new empty table (refcount 1), or NULL. */
+struct fdtable *fdtable_create(void);
+/* A copy for fork(): same files (new references), same flags; or NULL. */
+struct fdtable *fdtable_clone(struct fdtable *t);
+struct fdtable *fdtable_get(struct fdtable *t);
+/* Drop a reference; the last closes every file.  May sleep. */
+void fdtable_put(struct fdtable *t);
+/* Close every descriptor marked close-on-exec.  May sleep. */
+void fdtable_close_on_exec(struct fdtable *t);
+/* Open /dev/console as descriptors 0, 1, 2: 0 or -Exxx. */
+int fd_install_console(struct fdtable *t);
+
+/* Install f at the lowest free slot >= min: the fd, or -EMFILE/-EINVAL/
+ * -ENOMEM.  On success the table owns the caller's reference. */
+int fd_alloc(struct fdtable *t, struct file *f, int min, bool cloexec);
+/* Install f at fd, closing what was there: fd or -Exxx.  Takes the
+ * caller's reference on success. */
+int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec);
+/* Remove fd: 0 or -EBADF. */
+int fd_close(struct fdtable *t, int fd);
+/* The file at fd in t, with a reference, or NULL. */
+struct file *fdtable_lookup(struct fdtable *t, int fd);
+/* The current process's file at fd, with a reference, or NULL. */
+struct file *fd_get(int fd);
+/* FD_CLOEXEC of fd: 0/1, or -EBADF; set it: 0 or -EBADF. */
+int fd_get_cloexec(struct fdtable *t, int fd);
+int fd_set_cloexec(struct fdtable *t, int fd, bool on);
+
+/* Pipes (kernel/pipe.c): two files, read end and write end. */
+#define PIPE_SIZE (64 * KiB)
+#define PIPE_BUF  4096          /* writes up to this size are atomic */
+int pipe_create(unsigned flags, struct file **rd, struct file **wr);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * keel/pmap.h - the machine-dependent half of an address space: user page
+ * tables (arch/x86_64/pmap.c).  The machine-independent half (VMAs, faults,
+ * fork, exec) is kernel/vm.c.
+ *
+ * A pmap owns the user half of a page-table tree; its kernel half points at
+ * the kernel's shared upper-level tables (never copied below the top level,
+ * never freed with the pmap).  User page-table pages are never shared
+ * between pmaps.  pmap does not count frame references: its callers do
+ * (pmm_page_get/put), one reference per mapping.
+ *
+ * Locking: each pmap has its own spinlock for its tables; callers serialize
+ * changes of one address space with the mm lock as well.  Changes that
+ * remove or restrict a mapping flush it from every CPU that has the pmap
+ * loaded (TLB shootdown) before returning.
+ */
+#ifndef KEEL_PMAP_H
+#define KEEL_PMAP_H
+
+#include <keel/compiler.h>
+#include <keel/pmm.h>
+
+#define PMAP_READ   (1u << 0)
+#define PMAP_WRITE  (1u << 1)
+#define PMAP_EXEC   (1u << 2)
+/*
+ * prot 0 (PROT_NONE) maps the frame but allows no access: pmap keeps and
+ * counts it like any mapping (lookup, walk, remove), the MMU faults on it.
+ * On x86 any accessible page is readable (PMAP_READ is implied by WRITE or
+ * EXEC).  User pages are 4 KiB; va must be page-aligned and below USER_TOP.
+ */
+
+struct pmap;
+
+/* A new address space with an empty user half; NULL when out of memory. */
+struct pmap *pmap_create(void);
+/* Free the page-table pages; every user mapping must be gone (asserts). */
+void pmap_destroy(struct pmap *pm);
+/*
+ * Map user page va -> frame pa with prot (PMAP_*).  Replaces an existing
+ * mapping of va (flushing it); returns 0 or -ENOMEM (page-table pages).
+ * If old_pa is not NULL it receives the replaced frame (0 if none), whose
+ * reference the caller now owns.
+ */
+int pmap_enter(struct pmap *pm, uintptr_t va, paddr_t pa, unsigned prot, paddr_t *old_pa);
+/* Unmap one page; returns its frame (caller drops the reference) or 0. */
+paddr_t pmap_remove(struct pmap *pm, uintptr_t va);
+/*
+ * Unmap every page in [start, end), calling release(pa, ctx) for each frame
+ * after the TLB shootdown; frees page-table pages that become empty.
+ */
+void pmap_remove_range(struct pmap *pm, uintptr_t start, uintptr_t end,
+		       void (*release)(paddr_t pa, void *ctx), void *ctx);
+/* Set the protection of every present page in [start, end) to prot. */
+void pmap_protect(struct pmap *pm, uintptr_t start, uintptr_t end, unsigned prot);
+/* The frame and prot (maybe 0) mapped at va; false if nothing is mapped. */
+bool pmap_lookup(struct pmap *pm, uintptr_t va, paddr_t *pa, unsigned *prot);
+/*
+ * Call fn(va, pa, prot, ctx) for every present page in [start, end), in
+ * address order; stops early and returns fn's value if it is not 0.
+ * fn runs without pm's lock (it may call pmap functions, even on pm);
+ * pages mapped or unmapped meanwhile ahead of the walk may or may not be
+ * seen.
+ */
+int pmap_walk(struct pmap *pm, uintptr_t start, uintptr_t end,
+	      int (*fn)(uintptr_t va, paddr_t pa, unsigned prot, void *ctx), void *ctx);
+/*
+ * Load pm on this CPU (NULL: the kernel's bootstrap tables) and record it
+ * as this CPU's; turns interrupts off for the switch itself.  A pmap must
+ * be deactivated on every CPU before pmap_destroy.
+ */
+void pmap_activate(struct pmap *pm);
+/* The pmap loaded on this CPU, or NULL for the bootstrap tables. */
+struct pmap *pmap_current(void);
+/* Physical address of pm's top-level table (diagnostics). */
+paddr_t pmap_root(struct pmap *pm);
+/*
+ * Physical addresses of the page-table pages that lead to user va, top
+ * level (the root) first, into tables[0 .. max); returns how many exist
+ * (diagnostics and tests).
+ */
+unsigned pmap_table_pages(struct pmap *pm, uintptr_t va, paddr_t *tables, unsigned max);
+
+/*
+ * Page-table hygiene (debug): walk every live pmap and check that no user
+ * page-table page is referenced twice, that every user frame's reference
+ * count equals the number of mappings of it (plus extra_refs(pa) for
+ * references held elsewhere, may be NULL), and that no free frame is
+ * mapped.  Prints each problem; returns the number found.
+ */
+unsigned pmap_check_all(unsigned (*extra_refs)(paddr_t pa));
+
+#endif

@@ -1,0 +1,141 @@
+/*
+ * keel/proc.h - processes: an address space, open files, a working
+ * directory, credentials, signal state and one or more threads.
+ *
+ * Lock key:  [T] proc_tree_lock (the parent/child tree, pids, exit state),
+ *            [P] proc->lock, [I] immutable after creation,
+ *            [F] owned by the file layer (kernel/fd.c, kernel/vfs.c).
+ * Lock order: proc_tree_lock -> proc->lock.
+ */
+#ifndef KEEL_PROC_H
+#define KEEL_PROC_H
+
+#include <keel/compiler.h>
+#include <keel/list.h>
+#include <keel/spinlock.h>
+#include <keel/wait.h>
+
+struct mm;
+struct fdtable;
+struct vnode;
+struct thread;
+
+#define PROC_NAME_MAX 32
+#define PID_MAX       32768
+
+enum proc_state {
+	PROC_ALIVE,
+	PROC_ZOMBIE,            /* exited, waiting for its parent's wait() */
+};
+
+struct sigaction_k {
+	uint64_t handler;       /* SIG_DFL (0), SIG_IGN (1) or a user address */
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+struct proc {
+	int pid;                          /* [I] */
+	char name[PROC_NAME_MAX];         /* [P] basename of the last exec */
+	struct spinlock lock;
+	enum proc_state state;            /* [T] */
+	int exit_status;                  /* [T] wait status (Linux encoding) */
+	struct proc *parent;              /* [T] */
+	struct list children;             /* [T] struct proc.sibling */
+	struct list sibling;              /* [T] */
+	struct list all_node;             /* [T] every process (proc_find) */
+	struct waitq child_wq;            /* wait() sleeps here for children */
+	struct list threads;              /* [P] struct thread.proc_node */
+	unsigned nthreads;                /* [P] live threads */
+	struct mm *mm;                    /* [P] address space; replaced by exec */
+	struct fdtable *fdt;              /* [F] open files */
+	struct vnode *cwd;                /* [F] working directory */
+	unsigned umask;                   /* [P] */
+	int pgid, sid;                    /* [T] */
+	uint32_t uid, gid;                /* [P] (always 0 for now) */
+	uint64_t sig_pending;             /* [P] process-wide pending signals (bit sig-1) */
+	struct sigaction_k sigactions[64];/* [P] */
+	int exit_signal;                  /* [I] signal to the parent at exit (SIGCHLD) */
+	bool group_exiting;               /* [P] exit_group in progress */
+};
+
+/* clone() flags (Linux values). */
+#define CLONE_SIGNAL_MASK    0x000000ff
+#define CLONE_VM             0x00000100
+#define CLONE_FS             0x00000200
+#define CLONE_FILES          0x00000400
+#define CLONE_SIGHAND        0x00000800
+#define CLONE_PIDFD          0x00001000
+#define CLONE_PTRACE         0x00002000
+#define CLONE_VFORK          0x00004000
+#define CLONE_PARENT         0x00008000
+#define CLONE_THREAD         0x00010000
+#define CLONE_NEWNS          0x00020000
+#define CLONE_SYSVSEM        0x00040000
+#define CLONE_SETTLS         0x00080000
+#define CLONE_PARENT_SETTID  0x00100000
+#define CLONE_CHILD_CLEARTID 0x00200000
+#define CLONE_DETACHED       0x00400000
+#define CLONE_UNTRACED       0x00800000
+#define CLONE_CHILD_SETTID   0x01000000
+/* Namespaces, ptrace, pidfd, CLONE_PARENT: not supported (-EINVAL). */
+#define CLONE_UNSUPPORTED    (CLONE_PIDFD | CLONE_PTRACE | CLONE_PARENT | CLONE_NEWNS | \
+			      0x7e000000ul | CLONE_UNTRACED)
+/* A new thread must share these with its creator. */
+#define CLONE_THREAD_NEEDS   (CLONE_VM | CLONE_SIGHAND)
+
+/* wait4/waitid options (Linux values). */
+#define WNOHANG    0x00000001
+#define WUNTRACED  0x00000002
+#define WEXITED    0x00000004
+#define WCONTINUED 0x00000008
+#define WNOWAIT    0x01000000
+#define __WALL     0x40000000
+#define __WCLONE   0x80000000
+
+/* The loaded image exec hands to the first instruction of a program. */
+struct exec_image {
+	uintptr_t entry;                  /* first instruction */
+	uintptr_t sp;                     /* initial stack pointer (argc) */
+	char name[PROC_NAME_MAX];         /* basename of the program */
+};
+
+/* Load path into the empty address space mm; 0 or -Exxx (kernel/exec.c). */
+int exec_load(struct mm *mm, const char *path, char *const argv[], char *const envp[],
+	      struct exec_image *img);
+/* Start the first user process; 0 or -Exxx. */
+int proc_start_init(const char *path, char *const argv[], char *const envp[]);
+/* clone/fork/vfork; returns the child's id or -Exxx. */
+long proc_clone(unsigned long flags, uintptr_t stack, int *ptid, int *ctid, uint64_t tls);
+/* exit(code) of the current thread; the process ends with its last thread. */
+void proc_exit_thread(int code) __noreturn;
+/* exit_group: end every thread; status is a code or (signaled) a signal. */
+void proc_exit_group(int code, bool signaled) __noreturn;
+/* A thread notices its group is exiting and leaves. */
+void proc_exit_thread_in_group(void) __noreturn;
+/* wait4 core: 0 (WNOHANG, nothing yet), a pid, or -Exxx; *status set. */
+long proc_wait(int pid, int *status, int options);
+/* A new process/thread id. */
+int pid_alloc(void);
+/* pid 1, or NULL before it started. */
+struct proc *proc_init(void);
+/* Processes in existence, zombies included (tests). */
+unsigned proc_count(void);
+/* The kernel's reaction to init's exit (kernel/main.c). */
+void init_exited(int status);
+
+struct sigaction_k;
+/* Next deliverable signal for the current thread (kernel/signal.c). */
+int signal_dequeue(struct sigaction_k *act);
+
+/* The process of the running thread (NULL in kernel threads and idle). */
+struct proc *proc_current(void);
+/* Find a live or zombie process by pid; NULL if none.  Takes no reference:
+ * the caller must hold proc_tree_lock. */
+struct proc *proc_find(int pid);
+extern struct spinlock proc_tree_lock;
+/* Every process, zombies included ([T], struct proc.all_node). */
+extern struct list proc_all;
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * keel/sched.h - the scheduler.
+ *
+ * Each CPU has a run queue (its own spinlock) with SCHED_PRIOS round-robin
+ * priority levels; the LAPIC timer of each CPU ends time slices.  A CPU
+ * whose queue is empty steals work from the busiest other queue before it
+ * idles (hlt).  sched_wake() puts a thread on a CPU it may run on (its last
+ * one if idle there, else the least loaded) and sends that CPU a
+ * reschedule IPI if it is idle or runs lower-priority work.
+ *
+ * Preemption happens on the way back to user mode and in the idle loop:
+ * kernel code runs until it sleeps, yields or returns to user space, so
+ * per-CPU data read with interrupts on stays valid (no kernel preemption).
+ * Never call schedule() holding a spinlock.
+ */
+#ifndef KEEL_SCHED_H
+#define KEEL_SCHED_H
+
+#include <keel/compiler.h>
+#include <keel/smp.h>
+
+#define SCHED_PRIOS        3
+#define SCHED_PRIO_DEFAULT 1
+#define SCHED_SLICE_TICKS  2        /* 20 ms at 100 Hz */
+
+struct thread;
+
+/* Boot CPU, once: run queues, turns the running boot code into a thread. */
+void sched_init(void);
+/* Each CPU, once, from its boot path: becomes this CPU's idle loop; never returns. */
+void sched_start_cpu(void) __noreturn;
+/* Make a new (never run) thread runnable. */
+void sched_start_thread(struct thread *t);
+/* Wake a sleeping thread; false if it was not sleeping. Any context. */
+bool sched_wake(struct thread *t);
+/* Give the CPU to another runnable thread, if any. */
+void sched_yield(void);
+/* Sleep until time_ns() >= deadline; 0, or -EINTR if a signal interrupts. */
+int sched_sleep_until(uint64_t deadline, bool interruptible);
+/* Timer tick on this CPU (interrupt context). */
+void sched_tick(void);
+/* On the way back to user mode, interrupts off: switch if a reschedule is due. */
+void sched_return_to_user(void);
+/* Restrict t to the CPUs in mask (non-empty subset of online CPUs); 0 or -EINVAL. */
+int sched_set_affinity(struct thread *t, cpumask_t mask);
+/* Runnable threads on cpu's queue (tests, balancing). */
+unsigned sched_queue_len(unsigned cpu);
+/* Force a reschedule on this CPU at the next opportunity. */
+void sched_need_resched(void);
+
+#endif

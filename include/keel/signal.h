@@ -1,0 +1,54 @@
+/*
+ * keel/signal.h - Linux signal numbers and the kernel's signal interface.
+ * Numbers and structure layouts are Linux x86-64's (our ABI).
+ */
+#ifndef KEEL_SIGNAL_H
+#define KEEL_SIGNAL_H
+
+#include <keel/compiler.h>
+
+#define SIGHUP     1
+#define SIGINT     2
+#define SIGQUIT    3
+#define SIGILL     4
+#define SIGTRAP    5
+#define SIGABRT    6
+#define SIGBUS     7
+#define SIGFPE     8
+#define SIGKILL    9
+#define SIGUSR1    10
+#define SIGSEGV    11
+#define SIGUSR2    12
+#define SIGPIPE    13
+#define SIGALRM    14
+#define SIGTERM    15
+#define SIGSTKFLT  16
+#define SIGCHLD    17
+#define SIGCONT    18
+#define SIGSTOP    19
+#define SIGTSTP    20
+#define SIGTTIN    21
+#define SIGTTOU    22
+#define SIGURG     23
+#define SIGXCPU    24
+#define SIGXFSZ    25
+#define SIGVTALRM  26
+#define SIGPROF    27
+#define SIGWINCH   28
+#define SIGIO      29
+#define SIGPWR     30
+#define SIGSYS     31
+#define NSIG       64          /* signals 1..64 */
+
+struct proc;
+
+/* Send sig to process p (0: just check existence); 0 or -Exxx. */
+int signal_send(struct proc *p, int sig);
+/* Raise sig against the current thread's process (kernel-detected faults, SIGPIPE). */
+void signal_raise_current(int sig);
+/* A synchronous fault signal for the current thread (cannot be ignored). */
+void signal_force(int sig);
+/* True if the current thread has an unblocked signal pending. */
+bool signal_pending(void);
+
+#endif

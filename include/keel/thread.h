@@ -1,0 +1,101 @@
+/*
+ * keel/thread.h - threads: the unit the scheduler runs.
+ *
+ * A thread has a kernel stack (with a guard page), saved kernel context,
+ * and either a process (user threads) or none (kernel threads).  Thread
+ * states and the locks that guard them:
+ *
+ *   state   RUNNING (wants the CPU), SLEEPING (waiting for a wakeup), DEAD.
+ *           Set to SLEEPING/DEAD only by the thread itself; set back to
+ *           RUNNING by sched_wake() under pi_lock.
+ *   on_rq   [rq lock] runnable: in a run queue or running.
+ *   on_cpu  [A] a CPU is still executing on this thread's stack; set when
+ *           switched in, cleared by the next thread after the switch.
+ *
+ * A dead thread never frees its own stack: after the CPU has switched to
+ * another context (and to that context's address space) the thread is
+ * handed to the CPU's reaper kernel thread, which frees it.
+ *
+ * Lock key: [I] immutable, [S] pi_lock, [R] the lock of the run queue of
+ * t->cpu, [A] atomic, [C] only the thread itself, [P] proc->lock.
+ */
+#ifndef KEEL_THREAD_H
+#define KEEL_THREAD_H
+
+#include <keel/compiler.h>
+#include <keel/list.h>
+#include <keel/spinlock.h>
+#include <keel/smp.h>
+#include <keel/timer.h>
+#include <arch/thread.h>
+
+#define THREAD_NAME_MAX 16
+
+enum thread_state {
+	THREAD_RUNNING,
+	THREAD_SLEEPING,
+	THREAD_DEAD,
+};
+
+struct proc;
+struct mm;
+
+struct thread {
+	uintptr_t ksp;                  /* [C] saved kernel stack pointer while switched out */
+	uintptr_t kstack_top;           /* [I] */
+	int tid;                        /* [I] */
+	char name[THREAD_NAME_MAX];     /* [C] */
+	struct spinlock pi_lock;        /* serializes wakeups */
+	int state;                      /* [S]/[C], see above */
+	bool on_rq;                     /* [R] */
+	int on_cpu;                     /* [A] */
+	unsigned cpu;                   /* [R] run queue the thread belongs to */
+	bool migrate;                   /* [R] move to another CPU after switching out */
+	int prio;                       /* [R] 0 = highest */
+	int slice;                      /* [R] ticks left in its time slice */
+	struct list rq_node;            /* [R] */
+	cpumask_t affinity;             /* [S] CPUs it may run on */
+	struct proc *proc;              /* [I] NULL for kernel threads */
+	struct mm *mm;                  /* [C] address space to load (NULL: bootstrap) */
+	struct list proc_node;          /* [P] */
+	void (*kfn)(void *arg);         /* [I] kernel thread body */
+	void *karg;                     /* [I] */
+	struct timer timer;             /* [C] sleep timeouts */
+	uint64_t sig_pending;           /* [P] thread-directed pending signals */
+	uint64_t sig_mask;              /* [C] blocked signals */
+	uintptr_t clear_child_tid;      /* [C] user address to clear + futex-wake at exit */
+	uint64_t fs_base;               /* [C] user TLS base */
+	struct trapframe *utf;          /* [C] user register frame (top of kstack) */
+	struct list dead_node;          /* [reaper lock] */
+	uint64_t run_ns;                /* [C] CPU time used */
+	uint64_t syscall_nr;            /* [C] system call in progress (restart) */
+	uintptr_t fault_rip, fault_addr;/* [C] last page fault (fault-loop detector) */
+	unsigned fault_repeat;          /* [C] */
+	struct arch_thread arch;        /* arch-private (FPU state) */
+};
+
+/* The running thread, or NULL when the CPU runs no thread (idle, early boot). */
+struct thread *thread_current(void);
+/* Create a runnable kernel thread; NULL when out of memory.  cpu < 0: any CPU. */
+struct thread *kthread_create(const char *name, void (*fn)(void *), void *arg, int cpu);
+/* Allocate a thread (not yet runnable) with a kernel stack; NULL on ENOMEM. */
+struct thread *thread_alloc(const char *name);
+/* Free a thread that never ran. */
+void thread_free(struct thread *t);
+/* The current thread ends; its resources are freed later by the reaper. */
+void thread_exit(void) __noreturn;
+/* Number of threads in existence (tests). */
+unsigned thread_count(void);
+/* A thread struct with no stack (boot contexts); NULL on ENOMEM. */
+struct thread *thread_struct_alloc(const char *name);
+
+/* Internal to the scheduler and thread code. */
+void reaper_init(void);
+void reaper_start_cpu(unsigned cpu);
+void reaper_enqueue(struct thread *t);
+void sched_thread_entry(void) __noreturn;
+/* Process hooks (kernel/proc.c): a user thread is exiting / being freed. */
+void proc_thread_exiting(struct thread *t);
+void proc_thread_reap(struct thread *t);
+
+#endif

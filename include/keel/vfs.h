@@ -1,0 +1,263 @@
+/*
+ * keel/vfs.h - the virtual file system: vnodes, path walk, mount points.
+ *
+ * A vnode is one file-system object (regular file, directory, symlink,
+ * character device).  A file system supplies vnode_ops (namespace and data
+ * operations) and, per vnode, the file_ops an open file of it gets.  Two
+ * file systems exist: ramfs (kernel/ramfs.c: the root, /tmp and everything
+ * unpacked from the initramfs) and devfs (kernel/devfs.c, mounted on /dev).
+ *
+ * Path walk (kernel/vfs.c) starts at the root or at a directory vnode,
+ * resolves "." and "..", crosses mount points, follows symlinks (at most
+ * VFS_SYMLOOP_MAX per walk, -ELOOP beyond) and returns a vnode with a
+ * reference.  It holds references, never locks, between components; each
+ * lookup takes the file system's own lock.
+ *
+ * Reference counting: vnode_get()/vnode_put().  A vnode lives while it
+ * has references; in ramfs every directory entry holds one, so an
+ * unlinked file lives on until its last open file is closed.
+ *
+ * Lock key:  [I] immutable after creation, [atomic] atomic accesses,
+ *            [L] vnode->lock (a sleeping mutex: data, size, times, mode),
+ *            [N] the file system's namespace mutex (ramfs: ramfs->ns_lock),
+ *            [M] vfs_mount_lock.
+ * Lock order: [N] -> [L] -> (any spinlock).  Everything here may sleep.
+ */
+#ifndef KEEL_VFS_H
+#define KEEL_VFS_H
+
+#include <keel/compiler.h>
+#include <keel/mutex.h>
+
+typedef long ssize_t;
+
+#define VFS_PATH_MAX    4096            /* Linux PATH_MAX, NUL included */
+#define VFS_NAME_MAX    255             /* Linux NAME_MAX */
+#define VFS_SYMLOOP_MAX 40              /* symlinks followed in one walk */
+
+/* st_mode: file type and permission bits (Linux values). */
+#define S_IFMT   0170000
+#define S_IFSOCK 0140000
+#define S_IFLNK  0120000
+#define S_IFREG  0100000
+#define S_IFBLK  0060000
+#define S_IFDIR  0040000
+#define S_IFCHR  0020000
+#define S_IFIFO  0010000
+#define S_IMODE  07777                  /* permission, setuid/gid, sticky */
+#define S_ISREG(m)  (((m) & S_IFMT) == S_IFREG)
+#define S_ISDIR(m)  (((m) & S_IFMT) == S_IFDIR)
+#define S_ISLNK(m)  (((m) & S_IFMT) == S_IFLNK)
+#define S_ISCHR(m)  (((m) & S_IFMT) == S_IFCHR)
+#define S_ISFIFO(m) (((m) & S_IFMT) == S_IFIFO)
+
+/* open(2) flags (Linux x86-64 values). */
+#define O_ACCMODE   03
+#define O_RDONLY    00
+#define O_WRONLY    01
+#define O_RDWR      02
+#define O_CREAT     0100
+#define O_EXCL      0200
+#define O_NOCTTY    0400
+#define O_TRUNC     01000
+#define O_APPEND    02000
+#define O_NONBLOCK  04000
+#define O_DSYNC     010000
+#define O_LARGEFILE 0100000
+#define O_DIRECTORY 0200000
+#define O_NOFOLLOW  0400000
+#define O_NOATIME   01000000
+#define O_CLOEXEC   02000000
+#define O_SYNC      04010000
+#define O_PATH      010000000
+#define O_TMPFILE   020200000
+
+/* *at() conventions. */
+#define AT_FDCWD            (-100)
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_REMOVEDIR        0x200
+#define AT_EACCESS          0x200
+#define AT_SYMLINK_FOLLOW   0x400
+#define AT_EMPTY_PATH       0x1000
+
+/* linux_dirent64.d_type */
+#define DT_UNKNOWN 0
+#define DT_FIFO    1
+#define DT_CHR     2
+#define DT_DIR     4
+#define DT_BLK     6
+#define DT_REG     8
+#define DT_LNK     10
+#define DT_SOCK    12
+
+/* Largest regular file ramfs keeps (bigger writes get -EFBIG / -ENOSPC). */
+#define VFS_FILE_MAX GiB
+
+/* A buffer in user memory (through keel/uaccess.h) or kernel memory. */
+struct iobuf {
+	char *p;
+	bool user;
+};
+#define IOBUF_USER(ptr)   ((struct iobuf){ (char *)(ptr), true })
+#define IOBUF_KERNEL(ptr) ((struct iobuf){ (char *)(ptr), false })
+
+/* Copy n bytes to b + at / from b + at; 0 or -EFAULT. */
+int iobuf_copy_to(struct iobuf b, size_t at, const void *src, size_t n);
+int iobuf_copy_from(void *dst, struct iobuf b, size_t at, size_t n);
+
+struct vnode;
+struct file_ops;
+
+/*
+ * Called by readdir for each entry; returns false when the caller's
+ * buffer is full (the entry is then not consumed).  May be called with
+ * the file system's namespace lock held: it must not block on the fs.
+ */
+typedef bool (*vfs_filldir_t)(void *ctx, const char *name, size_t len,
+			      uint64_t ino, unsigned dtype, uint64_t next_pos);
+
+struct vnode_ops {
+	/* Directory entry name (not "." / ".."; ".." is): vnode with a ref. */
+	int (*lookup)(struct vnode *dir, const char *name, size_t len,
+		      struct vnode **out);
+	/*
+	 * Create name in dir: mode's type is S_IFREG, S_IFDIR or S_IFLNK
+	 * (then target is the link text).  -EEXIST if the name exists, and
+	 * then *out is the existing vnode with a reference.
+	 */
+	int (*create)(struct vnode *dir, const char *name, size_t len,
+		      uint32_t mode, const char *target, struct vnode **out);
+	/* Remove a non-directory (rmdir false) or an empty directory. */
+	int (*remove)(struct vnode *dir, const char *name, size_t len,
+		      bool rmdir);
+	/* Move odir/oname to ndir/nname (same file system). */
+	int (*rename)(struct vnode *odir, const char *oname, size_t olen,
+		      struct vnode *ndir, const char *nname, size_t nlen);
+	/* Emit entries from *pos on; *pos is a cookie (0 = start). */
+	int (*readdir)(struct vnode *dir, uint64_t *pos, vfs_filldir_t fill,
+		       void *ctx);
+	/* Copy up to n bytes of a symlink's text into buf; its length. */
+	ssize_t (*readlink)(struct vnode *v, char *buf, size_t n);
+	/* Set a regular file's size. */
+	int (*truncate)(struct vnode *v, uint64_t size);
+	/* The last reference is gone: free v. */
+	void (*release)(struct vnode *v);
+};
+
+struct vnode {
+	const struct vnode_ops *ops;    /* [I] */
+	const struct file_ops *fops;    /* [I] what an open file of it gets */
+	uint64_t ino;                   /* [I] */
+	uint32_t dev;                   /* [I] file-system id (st_dev) */
+	uint32_t rdev;                  /* [I] device number (st_rdev) */
+	int refcount;                   /* [atomic] */
+	struct mutex lock;              /* the [L] lock */
+	uint32_t mode;                  /* [L] type bits [I] */
+	uint32_t nlink;                 /* [N] */
+	uint64_t size;                  /* [L] */
+	uint64_t atime, mtime, ctime;   /* [L] ns (since boot: no RTC yet) */
+	struct vnode *mounted;          /* [M] root of the fs mounted here */
+	struct vnode *covered;          /* [I] for a mounted root: its mount point */
+	void *priv;                     /* [I] file-system private */
+};
+
+/* Linux struct stat (x86-64), 144 bytes. */
+struct linux_stat {
+	uint64_t st_dev;
+	uint64_t st_ino;
+	uint64_t st_nlink;
+	uint32_t st_mode;
+	uint32_t st_uid;
+	uint32_t st_gid;
+	uint32_t pad0;
+	uint64_t st_rdev;
+	int64_t st_size;
+	int64_t st_blksize;
+	int64_t st_blocks;
+	uint64_t st_atime, st_atime_nsec;
+	uint64_t st_mtime, st_mtime_nsec;
+	uint64_t st_ctime, st_ctime_nsec;
+	int64_t unused[3];
+};
+_Static_assert(sizeof(struct linux_stat) == 144, "x86-64 struct stat");
+
+/* Linux struct linux_dirent64 header (d_name follows, NUL-terminated). */
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	uint16_t d_reclen;
+	uint8_t d_type;
+	char d_name[];
+} __packed;
+
+/* ---------------------------------------------------------------- API */
+
+/* Mount ramfs at /, devfs on /dev, create /tmp.  Once, after kmalloc. */
+void vfs_init(void);
+/* The root directory (no new reference; it lives forever). */
+struct vnode *vfs_root(void);
+/* Unpack a newc cpio archive into the root fs: 0 or -EINVAL. */
+int initramfs_unpack(const void *buf, size_t len);
+
+/* Take / drop a reference.  vnode_put may sleep (it may free). */
+struct vnode *vnode_get(struct vnode *v);
+void vnode_put(struct vnode *v);
+/* Initialize the common fields of a new vnode (refcount 1). */
+void vnode_init(struct vnode *v, const struct vnode_ops *ops,
+		const struct file_ops *fops, uint32_t mode, uint32_t dev);
+/* Nanoseconds for timestamps. */
+uint64_t vfs_now(void);
+/* Fill a struct stat from v. */
+void vfs_stat(struct vnode *v, struct linux_stat *st);
+
+/* Walk flags. */
+#define WALK_FOLLOW    (1u << 0)        /* follow a symlink as last component */
+#define WALK_DIRECTORY (1u << 1)        /* the result must be a directory */
+
+/*
+ * Resolve a kernel path from base (NULL: the caller's cwd; ignored for an
+ * absolute path).  0 with *out referenced, or -ENOENT, -ENOTDIR, -ELOOP,
+ * -ENAMETOOLONG, -ENOMEM.  May sleep.
+ */
+int vfs_lookup(struct vnode *base, const char *path, unsigned flags,
+	       struct vnode **out);
+/*
+ * Resolve all but the last component: *dir referenced, the last name
+ * copied to name[VFS_NAME_MAX + 1] ("" if the path names the directory
+ * itself, e.g. "/"), *trailing_slash set if the path ended with '/'.
+ */
+int vfs_lookup_parent(struct vnode *base, const char *path,
+		      struct vnode **dir, char *name, bool *trailing_slash);
+
+/* The cwd of the current process (or the root), with a reference. */
+struct vnode *vfs_cwd(void);
+/* Replace the current process's cwd with dir (a reference is taken). */
+void vfs_set_cwd(struct vnode *dir);
+
+/* Mount the fs whose root is root on the directory at path. */
+int vfs_mount(const char *path, struct vnode *root);
+
+/* Namespace operations on paths (relative to base, NULL = cwd). */
+int vfs_mkdir(struct vnode *base, const char *path, uint32_t mode);
+int vfs_symlink(struct vnode *base, const char *target, const char *path);
+int vfs_unlink(struct vnode *base, const char *path, bool rmdir);
+int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase,
+	       const char *npath);
+/* Read a symlink's text (not NUL-terminated) into buf: length or -Exxx. */
+ssize_t vfs_readlink(struct vnode *base, const char *path, char *buf,
+		     size_t n);
+/*
+ * Encode one linux_dirent64 into buf[0..size): its d_reclen, or 0 if it
+ * does not fit.
+ */
+size_t vfs_dirent64_encode(void *buf, size_t size, uint64_t ino,
+			   int64_t off, unsigned dtype, const char *name,
+			   size_t len);
+/* d_type for a st_mode. */
+unsigned vfs_dtype(uint32_t mode);
+
+/* Implemented by the file systems. */
+struct vnode *ramfs_create_fs(void);
+struct vnode *devfs_create_fs(void);
+
+#endif

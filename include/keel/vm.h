@@ -1,0 +1,119 @@
+/*
+ * keel/vm.h - address spaces, machine-independent part (kernel/vm.c).
+ *
+ * An mm is a sorted list of VMAs (virtual memory areas) and a pmap (the
+ * page tables).  Frames are allocated on demand by the fault handler:
+ * demand-zero for anonymous memory, copy-on-write after fork, growth of
+ * the stack VMA downwards within its limit.  Every mapping of a frame holds
+ * one reference to it (pmm_page_get/put), so a frame is freed exactly when
+ * its last mapping goes.
+ *
+ * Lock key: [L] mm->lock (a sleeping mutex: VMAs, brk, page-table changes);
+ * [A] atomic.  Never touch user memory (copy_*_user) while holding
+ * mm->lock: the fault handler takes it.
+ */
+#ifndef KEEL_VM_H
+#define KEEL_VM_H
+
+#include <keel/compiler.h>
+#include <keel/list.h>
+#include <keel/mutex.h>
+
+/* Linux protection and mmap flag values (our ABI). */
+#define PROT_NONE      0x0
+#define PROT_READ      0x1
+#define PROT_WRITE     0x2
+#define PROT_EXEC      0x4
+#define MAP_SHARED     0x01
+#define MAP_PRIVATE    0x02
+#define MAP_FIXED      0x10
+#define MAP_ANONYMOUS  0x20
+#define MAP_GROWSDOWN  0x0100
+#define MAP_DENYWRITE  0x0800
+#define MAP_NORESERVE  0x4000
+#define MAP_POPULATE   0x8000
+#define MAP_STACK      0x20000
+#define MAP_FIXED_NOREPLACE 0x100000
+
+#define VMA_GROWSDOWN  (1u << 0)   /* the stack: faults just below extend it */
+#define VMA_SHARED     (1u << 1)   /* MAP_SHARED anonymous: populated at once, shared by fork */
+#define VMA_HEAP       (1u << 2)   /* the brk area */
+
+#define VM_STACK_MAX   (8ul << 20)          /* RLIMIT_STACK default: 8 MiB */
+#define VM_USER_MIN    0x10000ul            /* nothing is mapped below 64 KiB */
+
+struct pmap;
+struct file;
+
+struct vma {
+	uintptr_t start, end;     /* [L] page-aligned, end exclusive */
+	unsigned prot;            /* [L] PROT_* */
+	unsigned flags;           /* [L] VMA_* */
+	struct list node;         /* [L] mm->vmas, sorted by start */
+};
+
+struct mm {
+	struct mutex lock;
+	struct pmap *pmap;        /* [I] */
+	struct list vmas;         /* [L] */
+	uintptr_t brk_start;      /* [L] start of the heap (end of the image) */
+	uintptr_t brk;            /* [L] current program break */
+	uintptr_t mmap_top;       /* [L] mmap allocates downward from here */
+	uintptr_t stack_top;      /* [L] */
+	unsigned refs;            /* [A] users: threads and temporary holders */
+	uint64_t faults;          /* [A] page faults handled (statistics) */
+};
+
+/* A new empty address space; NULL when out of memory. */
+struct mm *vm_create(void);
+/* Take / drop a reference; the last put frees VMAs, frames and page tables. */
+void vm_get(struct mm *mm);
+void vm_put(struct mm *mm);
+/* A copy-on-write copy of mm for fork; NULL when out of memory. */
+struct mm *vm_fork(struct mm *mm);
+/* Load mm on this CPU (NULL: the kernel bootstrap tables).  Interrupts off. */
+void vm_switch(struct mm *mm);
+/* The mm loaded on this CPU's current thread, or NULL. */
+struct mm *vm_current(void);
+
+/*
+ * Map [start, start+len) with prot, optionally at a fixed address; returns
+ * the address or -Exxx.  len and start must be page multiples.  Used by
+ * exec (image, stack) and by mmap.
+ */
+long vm_map(struct mm *mm, uintptr_t start, size_t len, unsigned prot, unsigned vflags,
+	    bool fixed);
+/* Remove every mapping in [start, start+len); 0 or -Exxx. */
+int vm_unmap(struct mm *mm, uintptr_t start, size_t len);
+/* Change the protection of [start, start+len); 0 or -ENOMEM (a hole) / -EINVAL. */
+int vm_protect(struct mm *mm, uintptr_t start, size_t len, unsigned prot);
+/* Drop the private pages of [start, start+len): they read as zero again. */
+int vm_discard(struct mm *mm, uintptr_t start, size_t len);
+/*
+ * Copy n bytes into mm at va from the kernel, allocating pages as needed
+ * (exec fills the image and the stack of an mm that is not loaded).  The
+ * range must lie in VMAs; 0 or -EFAULT/-ENOMEM.
+ */
+int vm_write_remote(struct mm *mm, uintptr_t va, const void *src, size_t n);
+
+/* What a fault handler is told. */
+#define VM_FAULT_WRITE   (1u << 0)
+#define VM_FAULT_EXEC    (1u << 1)
+#define VM_FAULT_USER    (1u << 2)   /* the access came from user mode */
+#define VM_FAULT_PRESENT (1u << 3)   /* a protection fault on a present page */
+
+/*
+ * Resolve a fault at addr in the current thread's address space: 0 if the
+ * access can be retried, -EFAULT if it is invalid (SIGSEGV), -ENOMEM if no
+ * frame could be had.  May sleep.
+ */
+int vm_fault(uintptr_t addr, unsigned why);
+
+/* The physical address behind user va in mm, if mapped. */
+bool vm_translate(struct mm *mm, uintptr_t va, uint64_t *pa);
+/* Physical root of mm's page tables (diagnostics). */
+uint64_t vm_pmap_root(struct mm *mm);
+/* mm-level statistics for tests: number of VMAs. */
+unsigned vm_vma_count(struct mm *mm);
+
+#endif

@@ -1,0 +1,219 @@
+/*
+ * futex.c - futexes: FUTEX_WAIT, FUTEX_WAKE, FUTEX_WAIT_BITSET,
+ * FUTEX_WAKE_BITSET, private and shared, with timeouts.
+ *
+ * Waiters hang in a hash of buckets keyed by (mm, address) for private
+ * futexes and by the physical address of the word for shared ones.  A
+ * waiter queues itself under the bucket lock *before* it reads the futex
+ * word, and a waker changes the word before it takes the bucket lock, so a
+ * wakeup between the read and the sleep is never lost.  The word is read
+ * with copy_from_user outside the bucket lock (it may fault).
+ */
+#include <keel/futex.h>
+#include <keel/syscall.h>
+#include <keel/thread.h>
+#include <keel/sched.h>
+#include <keel/signal.h>
+#include <keel/time.h>
+#include <keel/vm.h>
+#include <keel/pmap.h>
+#include <keel/spinlock.h>
+#include <keel/list.h>
+#include <keel/klog.h>
+#include <lib/errno.h>
+
+#define FUTEX_WAIT            0
+#define FUTEX_WAKE            1
+#define FUTEX_WAIT_BITSET     9
+#define FUTEX_WAKE_BITSET     10
+#define FUTEX_PRIVATE_FLAG    128
+#define FUTEX_CLOCK_REALTIME  256
+#define FUTEX_CMD_MASK        (~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
+#define FUTEX_BITSET_ANY      0xffffffffu
+#define FUTEX_BUCKETS         64
+
+struct futex_key {
+	uintptr_t space;          /* mm pointer (private) or 0 (shared) */
+	uintptr_t addr;           /* user address (private) or physical (shared) */
+};
+
+struct futex_waiter {
+	struct futex_key key;
+	uint32_t bitset;
+	struct thread *thread;
+	struct list node;         /* [bucket lock] */
+	bool woken;               /* [bucket lock] */
+};
+
+struct futex_bucket {
+	struct spinlock lock;
+	struct list waiters;      /* [lock] */
+};
+
+static struct futex_bucket futex_buckets[FUTEX_BUCKETS];
+static bool futex_ready;      /* buckets initialised (first use is single-threaded boot) */
+
+void futex_init(void)
+{
+	for (int i = 0; i < FUTEX_BUCKETS; i++) {
+		spin_init(&futex_buckets[i].lock, "futex_bucket");
+		list_init(&futex_buckets[i].waiters);
+	}
+	futex_ready = true;
+}
+
+static struct futex_bucket *futex_bucket(const struct futex_key *k)
+{
+	uintptr_t h = (k->addr >> 2) ^ (k->space >> 6);
+
+	return &futex_buckets[(h ^ (h >> 7)) % FUTEX_BUCKETS];
+}
+
+static int futex_make_key(struct mm *mm, uintptr_t uaddr, bool private, struct futex_key *k)
+{
+	if (!IS_ALIGNED(uaddr, sizeof(uint32_t)) || !user_range_ok(uaddr, sizeof(uint32_t)))
+		return -EINVAL;
+	if (private) {
+		*k = (struct futex_key){ (uintptr_t)mm, uaddr };
+		return 0;
+	}
+	uint64_t pa;
+	if (!vm_translate(mm, uaddr, &pa))
+		return -EFAULT;
+	*k = (struct futex_key){ 0, pa };
+	return 0;
+}
+
+static int futex_wake_key(const struct futex_key *k, int n, uint32_t bitset)
+{
+	struct futex_bucket *b = futex_bucket(k);
+	struct list *pos, *tmp;
+	int woken = 0;
+
+	if (!futex_ready)
+		return 0;
+	spin_lock(&b->lock);
+	list_for_each_safe(pos, tmp, &b->waiters) {
+		struct futex_waiter *w = list_entry(pos, struct futex_waiter, node);
+		if (woken >= n)
+			break;
+		if (w->key.space != k->space || w->key.addr != k->addr || !(w->bitset & bitset))
+			continue;
+		list_remove(&w->node);
+		w->woken = true;
+		sched_wake(w->thread);
+		woken++;
+	}
+	spin_unlock(&b->lock);
+	return woken;
+}
+
+int futex_wake_address(struct mm *mm, uintptr_t addr, int n)
+{
+	struct futex_key k = { (uintptr_t)mm, addr };
+
+	/* Private waiters (pthread_join); shared ones would need the frame. */
+	return futex_wake_key(&k, n, FUTEX_BITSET_ANY);
+}
+
+static void futex_timeout(struct timer *tm)
+{
+	sched_wake(container_of(tm, struct thread, timer));
+}
+
+static long futex_wait(const struct futex_key *k, uint32_t __user *uaddr, uint32_t val,
+		       uint64_t deadline, uint32_t bitset)
+{
+	struct thread *t = thread_current();
+	struct futex_bucket *b = futex_bucket(k);
+	struct futex_waiter w = { *k, bitset, t, LIST_INIT(w.node), false };
+	uint32_t cur;
+	long ret = 0;
+
+	spin_lock(&b->lock);
+	list_add_tail(&b->waiters, &w.node);
+	spin_unlock(&b->lock);
+	if (copy_from_user(&cur, uaddr, sizeof(cur))) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (cur != val) {
+		ret = -EAGAIN;
+		goto out;
+	}
+	timer_init(&t->timer, futex_timeout);
+	for (;;) {
+		spin_lock(&b->lock);
+		bool woken = w.woken;
+		if (!woken)
+			WRITE_ONCE(t->state, THREAD_SLEEPING);
+		spin_unlock(&b->lock);
+		if (woken)
+			break;
+		if (signal_pending()) {
+			ret = -EINTR;
+			break;
+		}
+		if (deadline && time_ns() >= deadline) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		if (deadline)
+			timer_arm(&t->timer, deadline);
+		schedule();
+		timer_cancel(&t->timer);
+	}
+	WRITE_ONCE(t->state, THREAD_RUNNING);
+out:
+	spin_lock(&b->lock);
+	if (w.woken)
+		ret = 0;                 /* a wakeup wins over timeout/signal */
+	list_remove(&w.node);
+	spin_unlock(&b->lock);
+	return ret;
+}
+
+struct k_timespec_f {
+	int64_t tv_sec, tv_nsec;
+};
+
+SYSCALL_DEFINE6(futex, uint32_t __user *, uaddr, int, op, uint32_t, val,
+		const struct k_timespec_f __user *, utime, uint32_t __user *, uaddr2,
+		uint32_t, val3)
+{
+	struct futex_key k;
+	int cmd = op & FUTEX_CMD_MASK;
+	bool private = op & FUTEX_PRIVATE_FLAG;
+	uint64_t deadline = 0;
+	uint32_t bitset = FUTEX_BITSET_ANY;
+	int err;
+
+	if (cmd == FUTEX_WAIT_BITSET || cmd == FUTEX_WAKE_BITSET) {
+		if (!val3)
+			return -EINVAL;
+		bitset = val3;
+	}
+	if (cmd != FUTEX_WAIT && cmd != FUTEX_WAKE && cmd != FUTEX_WAIT_BITSET &&
+	    cmd != FUTEX_WAKE_BITSET) {
+		klog_once(LOG_WARN, "futex: operation %d not supported", cmd);
+		return -ENOSYS;
+	}
+	err = futex_make_key(thread_current()->mm, (uintptr_t)uaddr, private, &k);
+	if (err)
+		return err;
+	if (cmd == FUTEX_WAKE || cmd == FUTEX_WAKE_BITSET)
+		return futex_wake_key(&k, (int)MIN(val, (uint32_t)INT32_MAX), bitset);
+	if (utime) {
+		struct k_timespec_f ts;
+		if (copy_from_user(&ts, utime, sizeof(ts)))
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
+			return -EINVAL;
+		uint64_t ns = (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+		/* FUTEX_WAIT takes a relative timeout, WAIT_BITSET an absolute one. */
+		deadline = cmd == FUTEX_WAIT ? time_ns() + ns : ns;
+		if (!deadline)
+			deadline = 1;
+	}
+	return futex_wait(&k, uaddr, val, deadline, bitset);
+}

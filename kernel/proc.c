@@ -1,0 +1,444 @@
+/*
+ * proc.c - processes: creation (init, fork/clone), exit, reparenting and
+ * wait (see keel/proc.h for the lock key).
+ *
+ * Exit happens in two stages.  The last thread of a process to exit runs
+ * proc_thread_exiting() in its own context: it closes the files, drops the
+ * working directory, hands its children to init, and turns the process
+ * into a zombie that its parent can wait for.  Its address space is
+ * released later, by the reaper, once the CPU has switched away from it
+ * (proc_thread_reap).  The zombie's struct proc is freed by wait().
+ *
+ * Process and thread ids share one number space starting at 1 (init);
+ * kernel threads have no user-visible id.
+ */
+#include <keel/proc.h>
+#include <keel/thread.h>
+#include <keel/sched.h>
+#include <keel/signal.h>
+#include <keel/vm.h>
+#include <keel/fd.h>
+#include <keel/vfs.h>
+#include <keel/kmalloc.h>
+#include <keel/klog.h>
+#include <keel/panic.h>
+#include <keel/pmm.h>
+#include <keel/uaccess.h>
+#include <keel/futex.h>
+#include <lib/errno.h>
+#include <lib/string.h>
+#include <keel/cpu.h>
+#include <arch/arch.h>
+#include <arch/user.h>
+
+struct spinlock proc_tree_lock = SPINLOCK_INIT("proc_tree");
+struct list proc_all = LIST_INIT(proc_all);   /* [T] struct proc.all_node */
+static struct proc *init_proc;                       /* [I] pid 1 */
+static int pid_next = 1;                              /* [A] */
+static struct kmem_cache *proc_cache;                 /* [I] */
+static unsigned proc_live;                            /* [A] */
+
+int pid_alloc(void)
+{
+	return __atomic_fetch_add(&pid_next, 1, __ATOMIC_RELAXED);
+}
+
+struct proc *proc_current(void)
+{
+	struct thread *t = thread_current();
+
+	return t ? t->proc : NULL;
+}
+
+struct proc *proc_find(int pid)
+{
+	struct list *pos;
+
+	spin_assert_held(&proc_tree_lock);
+	list_for_each(pos, &proc_all) {
+		struct proc *p = list_entry(pos, struct proc, all_node);
+		if (p->pid == pid)
+			return p;
+	}
+	return NULL;
+}
+
+struct proc *proc_init(void)
+{
+	return init_proc;
+}
+
+unsigned proc_count(void)
+{
+	return __atomic_load_n(&proc_live, __ATOMIC_RELAXED);
+}
+
+static struct proc *proc_alloc(const char *name)
+{
+	struct proc *p;
+
+	if (!proc_cache)
+		proc_cache = kmem_cache_create("proc", sizeof(struct proc), 0);
+	if (!proc_cache)
+		return NULL;
+	p = kmem_cache_alloc(proc_cache, KM_ZERO);
+	if (!p)
+		return NULL;
+	strlcpy(p->name, name, sizeof(p->name));
+	spin_init(&p->lock, "proc");
+	list_init(&p->children);
+	list_init(&p->sibling);
+	list_init(&p->threads);
+	list_init(&p->all_node);
+	waitq_init(&p->child_wq, "proc_child_wq");
+	p->exit_signal = SIGCHLD;
+	p->umask = 022;
+	__atomic_fetch_add(&proc_live, 1, __ATOMIC_RELAXED);
+	return p;
+}
+
+static void proc_free(struct proc *p)
+{
+	kmem_cache_free(proc_cache, p);
+	__atomic_fetch_sub(&proc_live, 1, __ATOMIC_RELAXED);
+}
+
+/* Make t a thread of p, running in p's address space. */
+static void proc_attach_thread(struct proc *p, struct thread *t, int tid)
+{
+	t->tid = tid;
+	t->proc = p;
+	t->mm = p->mm;
+	vm_get(p->mm);
+	spin_lock(&p->lock);
+	list_add_tail(&p->threads, &t->proc_node);
+	p->nthreads++;
+	spin_unlock(&p->lock);
+}
+
+/* Link a new process into the tree under parent (NULL for init). */
+static void proc_link(struct proc *p, struct proc *parent)
+{
+	spin_lock(&proc_tree_lock);
+	p->parent = parent;
+	if (parent) {
+		list_add_tail(&parent->children, &p->sibling);
+		p->pgid = parent->pgid;
+		p->sid = parent->sid;
+	} else {
+		p->pgid = p->sid = p->pid;
+	}
+	list_add_tail(&proc_all, &p->all_node);
+	spin_unlock(&proc_tree_lock);
+}
+
+/* A kernel-thread body that drops into user mode with t->utf. */
+static void proc_user_start(void *arg)
+{
+	struct thread *t = thread_current();
+
+	arch_irq_disable();
+	arch_thread_enter_user(t);
+}
+
+/* Start user thread t (utf filled in) of p. */
+static void proc_start_thread(struct thread *t)
+{
+	t->kfn = proc_user_start;
+	t->cpu = this_cpu()->id;
+	arch_thread_init(t, (uintptr_t)t->utf);
+	sched_start_thread(t);
+}
+
+int proc_start_init(const char *path, char *const argv[], char *const envp[])
+{
+	struct proc *p = proc_alloc("init");
+	struct thread *t = NULL;
+	struct exec_image img;
+	int err = -ENOMEM;
+
+	if (!p)
+		return -ENOMEM;
+	p->pid = pid_alloc();
+	p->mm = vm_create();
+	p->fdt = fdtable_create();
+	t = thread_alloc("init");
+	if (!p->mm || !p->fdt || !t)
+		goto out_fail;
+	p->cwd = vnode_get(vfs_root());
+	err = fd_install_console(p->fdt);
+	if (err)
+		goto out_fail;
+	err = exec_load(p->mm, path, argv, envp, &img);
+	if (err)
+		goto out_fail;
+	strlcpy(p->name, img.name, sizeof(p->name));
+	strlcpy(t->name, img.name, sizeof(t->name));
+	t->utf = arch_user_frame(t);
+	arch_user_frame_init(t->utf, img.entry, img.sp);
+	arch_thread_fpu_reset(t);
+	init_proc = p;
+	proc_link(p, NULL);
+	proc_attach_thread(p, t, p->pid);
+	vm_put(p->mm);              /* the thread holds it now */
+	proc_start_thread(t);
+	return 0;
+
+out_fail:
+	if (t)
+		thread_free(t);
+	if (p->cwd)
+		vnode_put(p->cwd);
+	if (p->fdt)
+		fdtable_put(p->fdt);
+	if (p->mm)
+		vm_put(p->mm);
+	proc_free(p);
+	return err;
+}
+
+long proc_clone(unsigned long flags, uintptr_t stack, int __user *ptid, int __user *ctid,
+		uint64_t tls)
+{
+	struct thread *me = thread_current();
+	struct proc *parent = me->proc, *p = NULL;
+	bool thread = flags & CLONE_THREAD;
+	struct thread *t;
+	int tid, err = -ENOMEM;
+
+	if ((flags & CLONE_UNSUPPORTED) ||
+	    (thread && (flags & CLONE_THREAD_NEEDS) != CLONE_THREAD_NEEDS) ||
+	    ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)))
+		return -EINVAL;
+	t = thread_alloc(me->name);
+	if (!t)
+		return -ENOMEM;
+	tid = pid_alloc();
+	if (!thread) {
+		p = proc_alloc(parent->name);
+		if (!p)
+			goto out_thread;
+		p->pid = tid;
+		p->mm = (flags & CLONE_VM) ? (vm_get(parent->mm), parent->mm) : vm_fork(parent->mm);
+		p->fdt = (flags & CLONE_FILES) ? fdtable_get(parent->fdt) : fdtable_clone(parent->fdt);
+		if (!p->mm || !p->fdt)
+			goto out_proc;
+		p->cwd = vnode_get(parent->cwd);
+		spin_lock(&parent->lock);
+		memcpy(p->sigactions, parent->sigactions, sizeof(p->sigactions));
+		p->umask = parent->umask;
+		p->uid = parent->uid;
+		p->gid = parent->gid;
+		spin_unlock(&parent->lock);
+		p->exit_signal = (int)(flags & CLONE_SIGNAL_MASK);
+	} else {
+		p = parent;
+	}
+	/* The child's registers: the parent's, returning 0. */
+	t->utf = arch_user_frame(t);
+	arch_user_frame_copy(t->utf, me->utf);
+	arch_user_frame_set_return(t->utf, 0);
+	if (stack)
+		arch_user_frame_set_sp(t->utf, stack);
+	memcpy(&t->arch, &me->arch, sizeof(t->arch));
+	t->fs_base = (flags & CLONE_SETTLS) ? tls : me->fs_base;
+	t->sig_mask = me->sig_mask;
+	if (flags & CLONE_CHILD_CLEARTID)
+		t->clear_child_tid = (uintptr_t)ctid;
+	if (flags & CLONE_PARENT_SETTID) {
+		err = copy_to_user(ptid, &tid, sizeof(tid));
+		if (err)
+			goto out_proc;
+	}
+	if ((flags & CLONE_CHILD_SETTID) &&
+	    vm_write_remote(thread ? parent->mm : p->mm, (uintptr_t)ctid, &tid, sizeof(tid)) < 0) {
+		err = -EFAULT;
+		goto out_proc;
+	}
+	if (!thread)
+		proc_link(p, parent);
+	proc_attach_thread(p, t, tid);
+	if (!thread)
+		vm_put(p->mm);           /* the thread holds it now */
+	proc_start_thread(t);
+	return tid;
+
+out_proc:
+	if (p && p != parent) {
+		if (p->cwd)
+			vnode_put(p->cwd);
+		if (p->fdt)
+			fdtable_put(p->fdt);
+		if (p->mm)
+			vm_put(p->mm);
+		proc_free(p);
+	}
+out_thread:
+	thread_free(t);
+	return err;
+}
+
+void proc_exit_group(int code, bool signaled)
+{
+	struct proc *p = proc_current();
+	struct list *pos;
+
+	spin_lock(&p->lock);
+	if (!p->group_exiting) {
+		p->group_exiting = true;
+		p->exit_status = signaled ? (code & 0x7f) : (code & 0xff) << 8;
+	}
+	list_for_each(pos, &p->threads)
+		sched_wake(list_entry(pos, struct thread, proc_node));
+	spin_unlock(&p->lock);
+	thread_exit();
+}
+
+void proc_exit_thread_in_group(void)
+{
+	thread_exit();
+}
+
+void proc_exit_thread(int code)
+{
+	struct proc *p = proc_current();
+
+	spin_lock(&p->lock);
+	if (p->nthreads == 1 && !p->group_exiting)
+		p->exit_status = (code & 0xff) << 8;
+	spin_unlock(&p->lock);
+	thread_exit();
+}
+
+/* Give p's children to init.  [T] */
+static void proc_reparent_children(struct proc *p)
+{
+	struct list *pos, *tmp;
+	bool zombie = false;
+
+	list_for_each_safe(pos, tmp, &p->children) {
+		struct proc *c = list_entry(pos, struct proc, sibling);
+		list_remove(&c->sibling);
+		c->parent = init_proc;
+		list_add_tail(&init_proc->children, &c->sibling);
+		zombie |= c->state == PROC_ZOMBIE;
+	}
+	if (zombie)
+		wake_up(&init_proc->child_wq);
+}
+
+void proc_thread_exiting(struct thread *t)
+{
+	struct proc *p = t->proc;
+	struct proc *parent;
+	bool last;
+
+	if (t->clear_child_tid) {
+		int zero = 0;
+		if (copy_to_user((void __user *)t->clear_child_tid, &zero, sizeof(zero)) == 0)
+			futex_wake_address(t->mm, t->clear_child_tid, 1);
+	}
+	spin_lock(&p->lock);
+	list_remove(&t->proc_node);
+	last = --p->nthreads == 0;
+	spin_unlock(&p->lock);
+	if (!last)
+		return;
+
+	fdtable_put(p->fdt);
+	vnode_put(p->cwd);
+	spin_lock(&p->lock);
+	p->fdt = NULL;
+	p->cwd = NULL;
+	p->mm = NULL;
+	spin_unlock(&p->lock);
+
+	spin_lock(&proc_tree_lock);
+	if (p != init_proc)
+		proc_reparent_children(p);
+	p->state = PROC_ZOMBIE;
+	parent = p->parent;
+	spin_unlock(&proc_tree_lock);
+	if (parent) {
+		signal_send(parent, p->exit_signal);
+		wake_up(&parent->child_wq);
+	} else {
+		init_exited(p->exit_status);
+	}
+}
+
+void proc_thread_reap(struct thread *t)
+{
+	if (t->mm)
+		vm_put(t->mm);
+	t->mm = NULL;
+}
+
+static bool wait_matches(struct proc *me, struct proc *c, int pid)
+{
+	if (pid > 0)
+		return c->pid == pid;
+	if (pid == -1)
+		return true;
+	if (pid == 0)
+		return c->pgid == me->pgid;
+	return c->pgid == -pid;
+}
+
+long proc_wait(int pid, int *status, int options)
+{
+	struct proc *me = proc_current();
+	long ret;
+
+	spin_lock(&proc_tree_lock);
+	for (;;) {
+		struct proc *z = NULL;
+		bool have = false;
+		struct list *pos;
+
+		list_for_each(pos, &me->children) {
+			struct proc *c = list_entry(pos, struct proc, sibling);
+			if (!wait_matches(me, c, pid))
+				continue;
+			have = true;
+			if (c->state == PROC_ZOMBIE) {
+				z = c;
+				break;
+			}
+		}
+		if (z) {
+			if (options & WNOWAIT) {
+				*status = z->exit_status;
+				ret = z->pid;
+				break;
+			}
+			list_remove(&z->sibling);
+			list_remove(&z->all_node);
+			*status = z->exit_status;
+			ret = z->pid;
+			spin_unlock(&proc_tree_lock);
+			proc_free(z);
+			return ret;
+		}
+		if (!have) {
+			ret = -ECHILD;
+			break;
+		}
+		if (options & WNOHANG) {
+			ret = 0;
+			break;
+		}
+		struct waiter w;
+		if (signal_pending()) {
+			ret = -EINTR;
+			break;
+		}
+		waitq_prepare(&me->child_wq, &w);
+		spin_unlock(&proc_tree_lock);
+		schedule();
+		waitq_finish(&me->child_wq, &w);
+		spin_lock(&proc_tree_lock);
+	}
+	spin_unlock(&proc_tree_lock);
+	return ret;
+}

@@ -1,0 +1,592 @@
+/*
+ * ramfs.c - the in-memory file system: the root file system, /tmp, and
+ * everything unpacked from the initramfs.  Regular files, directories and
+ * symlinks.
+ *
+ * A directory keeps a list of entries in creation order; each entry holds
+ * one reference to its child vnode, so a file lives as long as it has a
+ * name or an open file.  Each entry gets a cookie (a counter per
+ * directory) that readdir uses as its position, so a listing stays
+ * consistent while entries are added or removed.  Positions 0 and 1 are
+ * "." and "..".  A directory knows its parent (no reference: a directory
+ * with children cannot be removed); a removed directory has no parent
+ * and accepts no new entries.
+ *
+ * A regular file is an array of page-sized blocks (NULL = a hole, reads
+ * as zeros); the bytes past the size in the last block are always zero.
+ * Files are capped at VFS_FILE_MAX, and a write fails with -ENOSPC
+ * rather than take the last RAMFS_RESERVE_FRAMES free frames.
+ *
+ * Locking: ramfs->ns_lock (a mutex per file system, [N]) guards every
+ * directory's entries, parent, nlink and times, and the nlink of every
+ * node.  vnode->lock ([L]) guards a regular file's blocks, size and times.
+ * Order: ns_lock -> vnode->lock.  Both may be held across user copies.
+ */
+#include <keel/vfs.h>
+#include <keel/fd.h>
+#include <keel/kmalloc.h>
+#include <keel/list.h>
+#include <keel/panic.h>
+#include <keel/pmm.h>
+#include <arch/layout.h>
+#include <lib/errno.h>
+#include <lib/string.h>
+
+#define RAMFS_RESERVE_FRAMES 1024       /* never fill the last 4 MiB */
+#define RAMFS_MAX_PAGES      (VFS_FILE_MAX / PAGE_SIZE)
+
+struct ramfs {
+	struct mutex ns_lock;
+	uint32_t dev;                   /* [I] */
+	uint64_t next_ino;              /* [atomic] */
+};
+
+struct ramfs_node {
+	struct vnode v;
+	struct ramfs *fs;               /* [I] */
+	/* directories */
+	struct ramfs_node *parent;      /* [N] NULL once removed; root: itself */
+	struct list entries;            /* [N] struct ramfs_dirent.node */
+	uint64_t next_cookie;           /* [N] */
+	/* regular files */
+	char **blocks;                  /* [L] PAGE_SIZE blocks, NULL = hole */
+	size_t nblocks;                 /* [L] slots in blocks */
+	/* symlinks */
+	char *target;                   /* [I] NUL-terminated */
+};
+
+struct ramfs_dirent {
+	struct list node;               /* [N] */
+	struct ramfs_node *child;       /* [N] holds a reference */
+	uint64_t cookie;                /* [I] */
+	size_t len;                     /* [I] */
+	char name[];                    /* [I] NUL-terminated */
+};
+
+static const struct vnode_ops ramfs_vops;
+static const struct file_ops ramfs_file_ops, ramfs_dir_ops, ramfs_link_ops;
+static const char ramfs_zero_block[PAGE_SIZE];
+static uint32_t ramfs_next_dev = 1;     /* [atomic] */
+
+static struct ramfs_node *RN(struct vnode *v)
+{
+	return container_of(v, struct ramfs_node, v);
+}
+
+static struct ramfs_node *ramfs_node_alloc(struct ramfs *fs, uint32_t mode)
+{
+	struct ramfs_node *n = kzalloc(sizeof(*n));
+	const struct file_ops *fops = S_ISDIR(mode) ? &ramfs_dir_ops :
+				      S_ISLNK(mode) ? &ramfs_link_ops :
+						      &ramfs_file_ops;
+
+	if (!n)
+		return NULL;
+	vnode_init(&n->v, &ramfs_vops, fops, mode, fs->dev);
+	n->v.ino = __atomic_fetch_add(&fs->next_ino, 1, __ATOMIC_RELAXED);
+	n->fs = fs;
+	list_init(&n->entries);
+	n->next_cookie = 2;
+	if (S_ISDIR(mode))
+		n->v.nlink = 2;
+	return n;
+}
+
+struct vnode *ramfs_create_fs(void)
+{
+	struct ramfs *fs = kzalloc(sizeof(*fs));
+	struct ramfs_node *root;
+
+	if (!fs)
+		return NULL;
+	mutex_init(&fs->ns_lock, "ramfs_ns");
+	fs->dev = __atomic_fetch_add(&ramfs_next_dev, 1, __ATOMIC_RELAXED);
+	fs->next_ino = 1;
+	root = ramfs_node_alloc(fs, S_IFDIR | 0755);
+	if (!root) {
+		kfree(fs);
+		return NULL;
+	}
+	root->parent = root;
+	return &root->v;
+}
+
+static void ramfs_release(struct vnode *v)
+{
+	struct ramfs_node *n = RN(v);
+
+	assert(list_empty(&n->entries));
+	for (size_t i = 0; i < n->nblocks; i++)
+		kfree(n->blocks[i]);
+	kfree(n->blocks);
+	kfree(n->target);
+	kfree(n);
+}
+
+/* ---------------------------------------------------------------- directories */
+
+static struct ramfs_dirent *ramfs_find(struct ramfs_node *dir, const char *name,
+				       size_t len)
+{
+	struct list *pos;
+
+	list_for_each(pos, &dir->entries) {
+		struct ramfs_dirent *d = list_entry(pos, struct ramfs_dirent, node);
+
+		if (d->len == len && memcmp(d->name, name, len) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+static struct ramfs_dirent *ramfs_dirent_alloc(const char *name, size_t len)
+{
+	struct ramfs_dirent *d = kmalloc(sizeof(*d) + len + 1, 0);
+
+	if (!d)
+		return NULL;
+	list_init(&d->node);
+	d->child = NULL;
+	d->len = len;
+	memcpy(d->name, name, len);
+	d->name[len] = '\0';
+	return d;
+}
+
+/* Link d (naming child) into dir. [N] held. */
+static void ramfs_link(struct ramfs_node *dir, struct ramfs_dirent *d,
+		       struct ramfs_node *child)
+{
+	mutex_assert_held(&dir->fs->ns_lock);
+	d->child = child;
+	d->cookie = dir->next_cookie++;
+	list_add_tail(&dir->entries, &d->node);
+	if (S_ISDIR(child->v.mode)) {
+		child->parent = dir;
+		dir->v.nlink++;
+	}
+	dir->v.mtime = dir->v.ctime = vfs_now();
+}
+
+static int ramfs_lookup(struct vnode *vdir, const char *name, size_t len,
+			struct vnode **out)
+{
+	struct ramfs_node *dir = RN(vdir);
+	struct ramfs_dirent *d;
+	int err = 0;
+
+	mutex_lock(&dir->fs->ns_lock);
+	if (len == 2 && name[0] == '.' && name[1] == '.') {
+		if (dir->parent)
+			*out = vnode_get(&dir->parent->v);
+		else
+			err = -ENOENT;
+	} else if ((d = ramfs_find(dir, name, len))) {
+		*out = vnode_get(&d->child->v);
+	} else {
+		err = -ENOENT;
+	}
+	mutex_unlock(&dir->fs->ns_lock);
+	return err;
+}
+
+static int ramfs_create(struct vnode *vdir, const char *name, size_t len,
+			uint32_t mode, const char *target, struct vnode **out)
+{
+	struct ramfs_node *dir = RN(vdir), *n;
+	struct ramfs_dirent *d, *old;
+	int err = 0;
+
+	*out = NULL;
+	n = ramfs_node_alloc(dir->fs, mode);
+	d = ramfs_dirent_alloc(name, len);
+	if (!n || !d)
+		goto out_nomem;
+	if (S_ISLNK(mode)) {
+		size_t tlen = strlen(target);
+
+		n->target = kmalloc(tlen + 1, 0);
+		if (!n->target)
+			goto out_nomem;
+		memcpy(n->target, target, tlen + 1);
+		n->v.size = tlen;
+	}
+
+	mutex_lock(&dir->fs->ns_lock);
+	if ((old = ramfs_find(dir, name, len))) {
+		*out = vnode_get(&old->child->v);
+		err = -EEXIST;
+	} else if (!dir->parent) {
+		err = -ENOENT;          /* the directory was removed */
+	} else {
+		ramfs_link(dir, d, n);  /* the entry takes n's first reference */
+		*out = vnode_get(&n->v);
+	}
+	mutex_unlock(&dir->fs->ns_lock);
+	if (!err)
+		return 0;
+	vnode_put(&n->v);
+	kfree(d);
+	return err;
+
+out_nomem:
+	if (n)
+		vnode_put(&n->v);
+	kfree(d);
+	return -ENOMEM;
+}
+
+static int ramfs_remove(struct vnode *vdir, const char *name, size_t len,
+			bool rmdir)
+{
+	struct ramfs_node *dir = RN(vdir), *child = NULL;
+	struct ramfs_dirent *d;
+	int err = 0;
+
+	mutex_lock(&dir->fs->ns_lock);
+	d = ramfs_find(dir, name, len);
+	if (!d) {
+		err = -ENOENT;
+		goto out;
+	}
+	child = d->child;
+	if (rmdir && !S_ISDIR(child->v.mode))
+		err = -ENOTDIR;
+	else if (!rmdir && S_ISDIR(child->v.mode))
+		err = -EISDIR;
+	else if (rmdir && !list_empty(&child->entries))
+		err = -ENOTEMPTY;
+	if (err)
+		goto out;
+	list_remove(&d->node);
+	if (rmdir) {
+		child->parent = NULL;
+		child->v.nlink = 0;
+		dir->v.nlink--;
+	} else {
+		child->v.nlink--;
+	}
+	child->v.ctime = dir->v.mtime = dir->v.ctime = vfs_now();
+out:
+	mutex_unlock(&dir->fs->ns_lock);
+	if (!err) {
+		kfree(d);
+		vnode_put(&child->v);
+	}
+	return err;
+}
+
+/* True if a is d or one of d's ancestors. [N] held. */
+static bool ramfs_is_ancestor(struct ramfs_node *a, struct ramfs_node *d)
+{
+	for (;;) {
+		if (d == a)
+			return true;
+		if (!d->parent || d->parent == d)
+			return false;
+		d = d->parent;
+	}
+}
+
+static int ramfs_rename(struct vnode *vodir, const char *oname, size_t olen,
+			struct vnode *vndir, const char *nname, size_t nlen)
+{
+	struct ramfs_node *odir = RN(vodir), *ndir = RN(vndir), *src;
+	struct ramfs_dirent *nd = ramfs_dirent_alloc(nname, nlen);
+	struct ramfs_dirent *od, *victim = NULL;
+	bool isdir;
+	int err = 0;
+
+	if (!nd)
+		return -ENOMEM;
+	mutex_lock(&odir->fs->ns_lock);
+	od = ramfs_find(odir, oname, olen);
+	if (!od) {
+		err = -ENOENT;
+		goto out;
+	}
+	src = od->child;
+	isdir = S_ISDIR(src->v.mode);
+	if (!ndir->parent) {
+		err = -ENOENT;
+		goto out;
+	}
+	if (isdir && ramfs_is_ancestor(src, ndir)) {
+		err = -EINVAL;
+		goto out;
+	}
+	victim = ramfs_find(ndir, nname, nlen);
+	if (victim && victim->child == src) {
+		victim = NULL;          /* same file: nothing to do */
+		goto out;
+	}
+	if (victim) {
+		struct ramfs_node *vc = victim->child;
+
+		if (isdir && !S_ISDIR(vc->v.mode))
+			err = -ENOTDIR;
+		else if (!isdir && S_ISDIR(vc->v.mode))
+			err = -EISDIR;
+		else if (S_ISDIR(vc->v.mode) && !list_empty(&vc->entries))
+			err = -ENOTEMPTY;
+		else if (READ_ONCE(vc->v.mounted))
+			err = -EBUSY;
+		if (err) {
+			victim = NULL;
+			goto out;
+		}
+		list_remove(&victim->node);
+		if (S_ISDIR(vc->v.mode)) {
+			vc->parent = NULL;
+			vc->v.nlink = 0;
+			ndir->v.nlink--;
+		} else {
+			vc->v.nlink--;
+		}
+	}
+	list_remove(&od->node);
+	if (isdir)
+		odir->v.nlink--;
+	odir->v.mtime = odir->v.ctime = vfs_now();
+	ramfs_link(ndir, nd, src);      /* moves od's reference to nd */
+	src->v.ctime = vfs_now();
+	nd = od;                        /* free the old entry below */
+out:
+	mutex_unlock(&odir->fs->ns_lock);
+	kfree(nd);
+	if (victim) {
+		struct ramfs_node *vc = victim->child;
+
+		kfree(victim);
+		vnode_put(&vc->v);
+	}
+	return err;
+}
+
+static int ramfs_readdir(struct vnode *vdir, uint64_t *pos, vfs_filldir_t fill,
+			 void *ctx)
+{
+	struct ramfs_node *dir = RN(vdir);
+	struct list *it;
+	int err = 0;
+
+	mutex_lock(&dir->fs->ns_lock);
+	if (!dir->parent) {
+		err = -ENOENT;
+		goto out;
+	}
+	if (*pos == 0) {
+		if (!fill(ctx, ".", 1, dir->v.ino, DT_DIR, 1))
+			goto out;
+		*pos = 1;
+	}
+	if (*pos == 1) {
+		if (!fill(ctx, "..", 2, dir->parent->v.ino, DT_DIR, 2))
+			goto out;
+		*pos = 2;
+	}
+	list_for_each(it, &dir->entries) {
+		struct ramfs_dirent *d = list_entry(it, struct ramfs_dirent, node);
+
+		if (d->cookie < *pos)
+			continue;
+		if (!fill(ctx, d->name, d->len, d->child->v.ino,
+			  vfs_dtype(d->child->v.mode), d->cookie + 1))
+			goto out;
+		*pos = d->cookie + 1;
+	}
+out:
+	mutex_unlock(&dir->fs->ns_lock);
+	return err;
+}
+
+static ssize_t ramfs_readlink(struct vnode *v, char *buf, size_t n)
+{
+	struct ramfs_node *l = RN(v);
+	size_t len = MIN(n, (size_t)l->v.size);
+
+	memcpy(buf, l->target, len);
+	return (ssize_t)len;
+}
+
+/* ---------------------------------------------------------------- file data */
+
+/* Make room for at least want block slots. [L] held. */
+static int ramfs_grow_slots(struct ramfs_node *n, size_t want)
+{
+	size_t cap = MAX(n->nblocks * 2, (size_t)8);
+	char **nb;
+
+	if (want <= n->nblocks)
+		return 0;
+	if (want > RAMFS_MAX_PAGES)
+		return -EFBIG;
+	cap = MIN(MAX(cap, want), (size_t)RAMFS_MAX_PAGES);
+	nb = kzalloc(cap * sizeof(*nb));
+	if (!nb)
+		return -ENOSPC;
+	if (n->blocks)
+		memcpy(nb, n->blocks, n->nblocks * sizeof(*nb));
+	kfree(n->blocks);
+	n->blocks = nb;
+	n->nblocks = cap;
+	return 0;
+}
+
+static char *ramfs_block_alloc(void)
+{
+	if (pmm_free_frames() < RAMFS_RESERVE_FRAMES)
+		return NULL;
+	return kzalloc(PAGE_SIZE);
+}
+
+static ssize_t ramfs_read(struct file *f, struct iobuf b, size_t n,
+			  uint64_t *off)
+{
+	struct ramfs_node *node = RN(f->vnode);
+	size_t done = 0;
+	ssize_t ret;
+
+	mutex_lock(&node->v.lock);
+	if (*off >= node->v.size)
+		n = 0;
+	else
+		n = MIN(n, (size_t)(node->v.size - *off));
+	while (done < n) {
+		uint64_t pos = *off + done;
+		size_t bi = pos / PAGE_SIZE, bo = pos % PAGE_SIZE;
+		size_t chunk = MIN(n - done, PAGE_SIZE - bo);
+		const char *src = bi < node->nblocks && node->blocks[bi] ?
+				  node->blocks[bi] : ramfs_zero_block;
+
+		if (iobuf_copy_to(b, done, src + bo, chunk))
+			break;
+		done += chunk;
+	}
+	ret = done || n == 0 ? (ssize_t)done : -EFAULT;
+	if (done) {
+		node->v.atime = vfs_now();
+		*off += done;
+	}
+	mutex_unlock(&node->v.lock);
+	return ret;
+}
+
+static ssize_t ramfs_write(struct file *f, struct iobuf b, size_t n,
+			   uint64_t *off)
+{
+	struct ramfs_node *node = RN(f->vnode);
+	size_t done = 0;
+	ssize_t err = 0;
+
+	mutex_lock(&node->v.lock);
+	if (__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_APPEND)
+		*off = node->v.size;
+	if (n == 0)
+		goto out;
+	if (*off >= VFS_FILE_MAX) {
+		err = -EFBIG;
+		goto out;
+	}
+	n = MIN(n, (size_t)(VFS_FILE_MAX - *off));
+	err = ramfs_grow_slots(node, DIV_ROUND_UP(*off + n, PAGE_SIZE));
+	if (err)
+		goto out;
+	while (done < n) {
+		uint64_t pos = *off + done;
+		size_t bi = pos / PAGE_SIZE, bo = pos % PAGE_SIZE;
+		size_t chunk = MIN(n - done, PAGE_SIZE - bo);
+
+		if (!node->blocks[bi] && !(node->blocks[bi] = ramfs_block_alloc())) {
+			err = -ENOSPC;
+			break;
+		}
+		if (iobuf_copy_from(node->blocks[bi] + bo, b, done, chunk)) {
+			/* keep the bytes past the size zero */
+			if (pos + chunk > node->v.size)
+				memset(node->blocks[bi] + bo, 0, chunk);
+			err = -EFAULT;
+			break;
+		}
+		done += chunk;
+	}
+	if (done) {
+		*off += done;
+		if (*off > node->v.size)
+			node->v.size = *off;
+		node->v.mtime = node->v.ctime = vfs_now();
+	}
+out:
+	mutex_unlock(&node->v.lock);
+	return done ? (ssize_t)done : err;
+}
+
+static int ramfs_truncate(struct vnode *v, uint64_t size)
+{
+	struct ramfs_node *n = RN(v);
+	int err = 0;
+
+	if (size > VFS_FILE_MAX)
+		return -EFBIG;
+	mutex_lock(&v->lock);
+	if (size < v->size) {
+		size_t keep = DIV_ROUND_UP(size, PAGE_SIZE);
+
+		for (size_t i = keep; i < n->nblocks; i++) {
+			kfree(n->blocks[i]);
+			n->blocks[i] = NULL;
+		}
+		if (size % PAGE_SIZE && keep - 1 < n->nblocks && n->blocks[keep - 1])
+			memset(n->blocks[keep - 1] + size % PAGE_SIZE, 0,
+			       PAGE_SIZE - size % PAGE_SIZE);
+		if (size == 0) {
+			kfree(n->blocks);
+			n->blocks = NULL;
+			n->nblocks = 0;
+		}
+	}
+	v->size = size;
+	v->mtime = v->ctime = vfs_now();
+	mutex_unlock(&v->lock);
+	return err;
+}
+
+static ssize_t ramfs_dir_rw(struct file *f, struct iobuf b, size_t n,
+			    uint64_t *off)
+{
+	return -EISDIR;
+}
+
+static ssize_t ramfs_link_rw(struct file *f, struct iobuf b, size_t n,
+			     uint64_t *off)
+{
+	return -EINVAL;
+}
+
+static const struct vnode_ops ramfs_vops = {
+	.lookup = ramfs_lookup,
+	.create = ramfs_create,
+	.remove = ramfs_remove,
+	.rename = ramfs_rename,
+	.readdir = ramfs_readdir,
+	.readlink = ramfs_readlink,
+	.truncate = ramfs_truncate,
+	.release = ramfs_release,
+};
+
+static const struct file_ops ramfs_file_ops = {
+	.read = ramfs_read,
+	.write = ramfs_write,
+	.seekable = true,
+};
+
+static const struct file_ops ramfs_dir_ops = {
+	.read = ramfs_dir_rw,
+	.write = ramfs_dir_rw,
+	.seekable = true,
+};
+
+static const struct file_ops ramfs_link_ops = {
+	.read = ramfs_link_rw,
+	.write = ramfs_link_rw,
+};

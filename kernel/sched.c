@@ -1,0 +1,444 @@
+/*
+ * sched.c - per-CPU run queues, context switching, wakeups, load balancing
+ * and sleeping (see keel/sched.h and keel/thread.h for the rules).
+ *
+ * Switch protocol.  schedule() takes this CPU's run-queue lock with
+ * interrupts off and keeps it across arch_context_switch(); the context
+ * that resumes (sched_finish_switch) clears the previous thread's on_cpu,
+ * drops the lock, and hands a dead previous thread to the reaper.  So:
+ *   - a thread found in a run queue (under its lock) is never on a CPU;
+ *   - sched_wake() of a thread that has dequeued itself waits for on_cpu
+ *     to clear before enqueueing it, so a thread never runs on two CPUs;
+ *   - the address space is switched before the stacks, so a CPU never
+ *     keeps running on page tables of a thread it no longer runs (the
+ *     Twizzler seed bug); the idle context uses the bootstrap tables.
+ *
+ * Lock order: thread pi_lock -> run-queue lock; a CPU holding its own
+ * run-queue lock only ever trylocks another (work stealing).
+ */
+#include <keel/sched.h>
+#include <keel/thread.h>
+#include <keel/cpu.h>
+#include <keel/klog.h>
+#include <keel/kmalloc.h>
+#include <keel/panic.h>
+#include <keel/proc.h>
+#include <keel/signal.h>
+#include <keel/time.h>
+#include <keel/vm.h>
+#include <lib/errno.h>
+#include <lib/string.h>
+#include <arch/arch.h>
+
+struct runqueue {
+	struct spinlock lock;
+	struct list queue[SCHED_PRIOS];   /* [lock] runnable, not running */
+	unsigned nr_queued;               /* [lock] threads in queue[] */
+	unsigned nr_running;              /* [lock] on_rq threads of this CPU */
+	struct thread *idle;              /* [I] this CPU's idle context */
+	uint64_t switch_ns;               /* [C] when curr was switched in */
+};
+
+static struct runqueue runqueues[MAX_CPUS];
+static bool sched_running;                /* [I] sched_init done */
+
+static struct runqueue *rq_of(unsigned cpu)
+{
+	return &runqueues[cpu];
+}
+
+struct thread *thread_current(void)
+{
+	return this_cpu()->thread;
+}
+
+/* Queue t (on_rq already decided by the caller) at the tail of its level. */
+static void rq_enqueue(struct runqueue *rq, struct thread *t)
+{
+	spin_assert_held(&rq->lock);
+	list_add_tail(&rq->queue[t->prio], &t->rq_node);
+	rq->nr_queued++;
+}
+
+static struct thread *rq_pick(struct runqueue *rq)
+{
+	for (int p = 0; p < SCHED_PRIOS; p++) {
+		struct thread *t = list_first(&rq->queue[p], struct thread, rq_node);
+		if (t) {
+			list_remove(&t->rq_node);
+			rq->nr_queued--;
+			return t;
+		}
+	}
+	return NULL;
+}
+
+/* Take one queued thread that may run on `me` from the busiest other CPU. */
+static struct thread *rq_steal(unsigned me)
+{
+	struct runqueue *mine = rq_of(me);
+	unsigned best = me, best_n = 0;
+
+	for (unsigned c = 0; c < MAX_CPUS; c++) {
+		unsigned n = READ_ONCE(rq_of(c)->nr_queued);
+		if (c != me && cpus[c].online && n > best_n) {
+			best = c;
+			best_n = n;
+		}
+	}
+	if (best == me)
+		return NULL;
+	struct runqueue *rq = rq_of(best);
+	if (!spin_trylock(&rq->lock))
+		return NULL;
+	struct thread *found = NULL;
+	for (int p = SCHED_PRIOS - 1; p >= 0 && !found; p--) {
+		struct list *pos;
+		list_for_each(pos, &rq->queue[p]) {
+			struct thread *t = list_entry(pos, struct thread, rq_node);
+			if (t->affinity & CPUMASK_CPU(me)) {
+				found = t;
+				break;
+			}
+		}
+	}
+	if (found) {
+		list_remove(&found->rq_node);
+		rq->nr_queued--;
+		rq->nr_running--;
+		found->cpu = me;
+		mine->nr_running++;
+	}
+	spin_unlock(&rq->lock);
+	return found;
+}
+
+/* Pick a CPU for a thread that becomes runnable. */
+static unsigned sched_select_cpu(struct thread *t)
+{
+	unsigned best = t->cpu, best_load = UINT32_MAX;
+
+	if ((t->affinity & CPUMASK_CPU(t->cpu)) && cpus[t->cpu].online &&
+	    READ_ONCE(rq_of(t->cpu)->nr_running) == 0)
+		return t->cpu;
+	for (unsigned c = 0; c < MAX_CPUS; c++) {
+		if (!(t->affinity & CPUMASK_CPU(c)) || !cpus[c].online)
+			continue;
+		unsigned load = READ_ONCE(rq_of(c)->nr_running);
+		if (load < best_load) {
+			best = c;
+			best_load = load;
+		}
+	}
+	return best;
+}
+
+/* Make t (not on any run queue, not on a CPU) runnable on cpu. */
+static void sched_enqueue_on(struct thread *t, unsigned cpu)
+{
+	struct runqueue *rq = rq_of(cpu);
+	struct cpu *target = &cpus[cpu];
+	bool kick;
+
+	spin_lock(&rq->lock);
+	t->cpu = cpu;
+	t->on_rq = true;
+	t->slice = SCHED_SLICE_TICKS;
+	rq->nr_running++;
+	rq_enqueue(rq, t);
+	struct thread *curr = READ_ONCE(target->curr);
+	kick = curr == rq->idle || (curr && curr->prio > t->prio);
+	if (kick)
+		WRITE_ONCE(target->need_resched, true);
+	spin_unlock(&rq->lock);
+	if (kick && cpu != this_cpu()->id)
+		arch_send_ipi(cpu, ARCH_IPI_RESCHED);
+}
+
+void sched_start_thread(struct thread *t)
+{
+	assert(t->state == THREAD_RUNNING && !t->on_rq);
+	sched_enqueue_on(t, sched_select_cpu(t));
+}
+
+bool sched_wake(struct thread *t)
+{
+	bool woke = false;
+
+	spin_lock(&t->pi_lock);
+	if (READ_ONCE(t->state) != THREAD_SLEEPING)
+		goto out;
+	for (;;) {
+		unsigned cpu = READ_ONCE(t->cpu);
+		struct runqueue *rq = rq_of(cpu);
+		spin_lock(&rq->lock);
+		if (t->cpu != cpu) {            /* moved meanwhile: retry */
+			spin_unlock(&rq->lock);
+			continue;
+		}
+		if (t->on_rq) {
+			/* Still running (about to sleep): it will see RUNNING. */
+			WRITE_ONCE(t->state, THREAD_RUNNING);
+			spin_unlock(&rq->lock);
+			woke = true;
+			goto out;
+		}
+		spin_unlock(&rq->lock);
+		break;
+	}
+	/* It left its run queue; wait until its CPU is off its stack. */
+	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+		arch_cpu_relax();
+	WRITE_ONCE(t->state, THREAD_RUNNING);
+	sched_enqueue_on(t, sched_select_cpu(t));
+	woke = true;
+out:
+	spin_unlock(&t->pi_lock);
+	return woke;
+}
+
+void sched_need_resched(void)
+{
+	this_cpu()->need_resched = true;
+}
+
+/*
+ * The second half of every switch, run by the context that resumes: see
+ * the file comment.  Interrupts are off; the run-queue lock is held.
+ */
+static void sched_finish_switch(void)
+{
+	struct cpu *c = this_cpu();
+	struct thread *prev = c->sched_prev;
+	bool dead = prev->state == THREAD_DEAD;
+	bool migrate = prev->migrate;
+
+	prev->migrate = false;
+	__atomic_store_n(&prev->on_cpu, 0, __ATOMIC_RELEASE);
+	spin_unlock(&rq_of(c->id)->lock);
+	if (dead)
+		reaper_enqueue(prev);
+	else if (migrate)
+		sched_enqueue_on(prev, sched_select_cpu(prev));
+}
+
+void schedule(void)
+{
+	struct cpu *c = this_cpu();
+	bool was_on = arch_irqs_enabled();
+	struct runqueue *rq;
+	struct thread *prev, *next;
+
+	arch_irq_disable();
+	c = this_cpu();
+	if (c->irq_off_depth != 0)
+		panic("schedule() called while holding a spinlock");
+	rq = rq_of(c->id);
+	prev = c->curr;
+	spin_lock(&rq->lock);
+	c->need_resched = false;
+	if (prev != rq->idle) {
+		if (prev->state == THREAD_RUNNING && (prev->affinity & CPUMASK_CPU(c->id))) {
+			rq_enqueue(rq, prev);
+		} else {
+			prev->on_rq = false;
+			rq->nr_running--;
+			if (prev->state == THREAD_RUNNING)
+				prev->migrate = true;    /* affinity changed */
+		}
+	}
+	next = rq_pick(rq);
+	if (!next)
+		next = rq_steal(c->id);
+	if (!next)
+		next = rq->idle;
+	if (next == prev) {
+		spin_unlock(&rq->lock);
+		goto out;
+	}
+	uint64_t now = time_ns();
+	prev->run_ns += now - rq->switch_ns;
+	rq->switch_ns = now;
+	next->slice = SCHED_SLICE_TICKS;
+	__atomic_store_n(&next->on_cpu, 1, __ATOMIC_RELAXED);
+	c->curr = next;
+	c->thread = next == rq->idle ? NULL : next;
+	c->sched_prev = prev;
+	vm_switch(next->mm);          /* address space first, then stacks */
+	arch_context_switch(prev, next);
+	sched_finish_switch();
+out:
+	if (was_on)
+		arch_irq_enable();
+}
+
+void sched_yield(void)
+{
+	schedule();
+}
+
+/* First code of every new thread (from the arch trampoline). */
+void sched_thread_entry(void)
+{
+	struct thread *t;
+
+	sched_finish_switch();
+	t = this_cpu()->curr;        /* the idle context starts here too */
+	arch_irq_enable();
+	t->kfn(t->karg);
+	thread_exit();
+}
+
+void sched_tick(void)
+{
+	struct cpu *c = this_cpu();
+	struct thread *curr = c->curr;
+	struct runqueue *rq = rq_of(c->id);
+
+	if (!sched_running || !curr)
+		return;
+	if (curr != rq->idle) {
+		if (--curr->slice <= 0)
+			c->need_resched = true;
+		return;
+	}
+	/* Idle: look for work queued elsewhere (stolen in schedule()). */
+	for (unsigned o = 0; o < MAX_CPUS; o++) {
+		if (o != c->id && cpus[o].online && READ_ONCE(rq_of(o)->nr_queued) > 0) {
+			c->need_resched = true;
+			return;
+		}
+	}
+}
+
+void sched_return_to_user(void)
+{
+	while (this_cpu()->need_resched)
+		schedule();
+}
+
+static void sched_idle_loop(void *arg)
+{
+	for (;;) {
+		struct cpu *c = this_cpu();
+		arch_irq_disable();
+		if (c->need_resched || READ_ONCE(rq_of(c->id)->nr_queued) > 0) {
+			arch_irq_enable();
+			schedule();
+			continue;
+		}
+		arch_wait_for_interrupt();     /* sti; hlt: no wakeup lost */
+	}
+}
+
+static void sleep_timer_fn(struct timer *tm)
+{
+	sched_wake(container_of(tm, struct thread, timer));
+}
+
+int sched_sleep_until(uint64_t deadline, bool interruptible)
+{
+	struct thread *t = thread_current();
+	int ret = 0;
+
+	assert(t);
+	timer_init(&t->timer, sleep_timer_fn);
+	while (time_ns() < deadline) {
+		if (interruptible && signal_pending()) {
+			ret = -EINTR;
+			break;
+		}
+		WRITE_ONCE(t->state, THREAD_SLEEPING);
+		timer_arm(&t->timer, deadline);
+		schedule();
+		timer_cancel(&t->timer);
+		WRITE_ONCE(t->state, THREAD_RUNNING);
+	}
+	return ret;
+}
+
+int sched_set_affinity(struct thread *t, cpumask_t mask)
+{
+	mask &= smp_online_mask();
+	if (!mask)
+		return -EINVAL;
+	spin_lock(&t->pi_lock);
+	t->affinity = mask;
+	spin_unlock(&t->pi_lock);
+	if (t == thread_current() && !(mask & CPUMASK_CPU(this_cpu()->id))) {
+		this_cpu()->need_resched = true;
+		schedule();                    /* migrates in sched_finish_switch */
+	}
+	return 0;
+}
+
+unsigned sched_queue_len(unsigned cpu)
+{
+	return READ_ONCE(rq_of(cpu)->nr_queued);
+}
+
+/* Set up this CPU's idle context (a thread that is never queued). */
+static struct thread *sched_make_idle(unsigned cpu)
+{
+	struct thread *idle = thread_alloc("idle");
+
+	if (!idle)
+		panic("sched: no memory for the idle thread of cpu %u", cpu);
+	idle->kfn = sched_idle_loop;
+	idle->cpu = cpu;
+	idle->affinity = CPUMASK_CPU(cpu);
+	idle->prio = SCHED_PRIOS;          /* below everything */
+	arch_thread_init(idle, idle->kstack_top);
+	return idle;
+}
+
+void sched_init(void)
+{
+	struct cpu *c = this_cpu();
+	struct thread *boot;
+
+	timers_init();
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		spin_init(&runqueues[i].lock, "runqueue");
+		for (int p = 0; p < SCHED_PRIOS; p++)
+			list_init(&runqueues[i].queue[p]);
+	}
+	/* The code running now (kmain) becomes the thread "main". */
+	boot = thread_struct_alloc("main");
+	if (!boot)
+		panic("sched: no memory for the boot thread");
+	boot->cpu = c->id;
+	boot->on_rq = true;
+	boot->on_cpu = 1;
+	rq_of(c->id)->nr_running = 1;
+	rq_of(c->id)->idle = sched_make_idle(c->id);
+	c->curr = c->thread = boot;
+	reaper_init();
+	sched_running = true;
+	reaper_start_cpu(c->id);
+}
+
+void sched_start_cpu(void)
+{
+	struct cpu *c = this_cpu();
+	struct runqueue *rq = rq_of(c->id);
+	struct thread *boot_ctx = thread_struct_alloc("ap-boot");
+
+	if (!boot_ctx)
+		panic("sched: no memory on cpu %u", c->id);
+	rq->idle = sched_make_idle(c->id);
+	reaper_start_cpu(c->id);
+	/* Leave the AP boot context for good: switch into the idle context. */
+	boot_ctx->state = THREAD_DEAD;
+	boot_ctx->cpu = c->id;
+	boot_ctx->on_cpu = 1;
+	arch_irq_disable();
+	spin_lock(&rq->lock);
+	c->curr = rq->idle;
+	c->thread = NULL;
+	c->sched_prev = boot_ctx;
+	rq->idle->on_cpu = 1;
+	vm_switch(NULL);
+	arch_context_switch(boot_ctx, rq->idle);
+	panic("sched: AP boot context resumed");
+}

@@ -1,0 +1,150 @@
+/*
+ * sys_mm.c - memory system calls: brk, mmap (anonymous, private file),
+ * munmap, mprotect, madvise.
+ */
+#include <keel/syscall.h>
+#include <keel/vm.h>
+#include <keel/thread.h>
+#include <keel/fd.h>
+#include <keel/vfs.h>
+#include <keel/kmalloc.h>
+#include <keel/klog.h>
+#include <lib/errno.h>
+#include <lib/string.h>
+#include <arch/arch.h>
+
+#define MMAP_KNOWN_FLAGS (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | \
+			  MAP_GROWSDOWN | MAP_DENYWRITE | MAP_NORESERVE | MAP_POPULATE | \
+			  MAP_STACK | MAP_FIXED_NOREPLACE | 0x1000 /* MAP_EXECUTABLE */ | \
+			  0x2000 /* MAP_LOCKED */ | 0x10000 /* MAP_NONBLOCK */)
+#define MAP_TYPE_MASK    0x03
+#define MMAP_FILE_CHUNK  PAGE_SIZE
+
+SYSCALL_DEFINE1(brk, uintptr_t, newbrk)
+{
+	struct mm *mm = thread_current()->mm;
+	uintptr_t cur, old_end, new_end;
+
+	mutex_lock(&mm->lock);
+	cur = mm->brk;
+	mutex_unlock(&mm->lock);
+	if (newbrk < mm->brk_start || newbrk >= USER_TOP)
+		return (long)cur;
+	old_end = ALIGN_UP(cur, PAGE_SIZE);
+	new_end = ALIGN_UP(newbrk, PAGE_SIZE);
+	if (new_end > old_end) {
+		/* Linux refuses to grow the heap into another mapping. */
+		if (vm_map(mm, old_end, new_end - old_end, PROT_READ | PROT_WRITE, VMA_HEAP,
+			   false) != (long)old_end) {
+			vm_unmap(mm, old_end, new_end - old_end);
+			return (long)cur;
+		}
+	} else if (new_end < old_end) {
+		vm_unmap(mm, new_end, old_end - new_end);
+	}
+	mutex_lock(&mm->lock);
+	mm->brk = newbrk;
+	mutex_unlock(&mm->lock);
+	return (long)newbrk;
+}
+
+/* Fill a private file mapping from the file (read now, like MAP_POPULATE). */
+static long mmap_fill_from_file(struct mm *mm, uintptr_t addr, size_t len, int fd, uint64_t off)
+{
+	struct file *f = fd_get(fd);
+	uint8_t *buf;
+	long ret = 0;
+
+	if (!f)
+		return -EBADF;
+	if (!f->vnode || !file_readable(f)) {
+		file_put(f);
+		return -EACCES;
+	}
+	buf = kmalloc(MMAP_FILE_CHUNK, 0);
+	if (!buf) {
+		file_put(f);
+		return -ENOMEM;
+	}
+	for (size_t done = 0; done < len; done += MMAP_FILE_CHUNK) {
+		ssize_t n = vfs_read_kernel(f, buf, MMAP_FILE_CHUNK, off + done);
+		if (n < 0) {
+			ret = n;
+			break;
+		}
+		if (n == 0)
+			break;
+		ret = vm_write_remote(mm, addr + done, buf, (size_t)n);
+		if (ret)
+			break;
+		if ((size_t)n < MMAP_FILE_CHUNK)
+			break;
+	}
+	kfree(buf);
+	file_put(f);
+	return ret;
+}
+
+SYSCALL_DEFINE6(mmap, uintptr_t, addr, size_t, len, unsigned, prot, unsigned, flags, int, fd,
+		uint64_t, off)
+{
+	struct mm *mm = thread_current()->mm;
+	unsigned type = flags & MAP_TYPE_MASK;
+	bool anon = flags & MAP_ANONYMOUS;
+	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+	long ret;
+
+	if (!len || (flags & ~MMAP_KNOWN_FLAGS) || (type != MAP_SHARED && type != MAP_PRIVATE) ||
+	    (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) || !IS_ALIGNED(off, PAGE_SIZE) ||
+	    (fixed && !IS_ALIGNED(addr, PAGE_SIZE)))
+		return -EINVAL;
+	if (len > USER_TOP)
+		return -ENOMEM;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (!anon && type == MAP_SHARED) {
+		klog_once(LOG_WARN, "mmap: shared file mappings are not supported yet");
+		return -ENODEV;
+	}
+	if (flags & MAP_FIXED_NOREPLACE) {
+		/* Probe by mapping without replacement. */
+		ret = vm_map(mm, addr, len, prot, 0, false);
+		if (ret >= 0 && (uintptr_t)ret != addr) {
+			vm_unmap(mm, (uintptr_t)ret, len);
+			return -EEXIST;
+		}
+	} else {
+		ret = vm_map(mm, fixed ? addr : ALIGN_DOWN(addr, PAGE_SIZE), len, prot,
+			     type == MAP_SHARED ? VMA_SHARED : 0, flags & MAP_FIXED);
+	}
+	if (ret < 0 || anon)
+		return ret;
+	/* Private file mapping: copy the file's bytes in (the rest is zero). */
+	long err = mmap_fill_from_file(mm, (uintptr_t)ret, len, fd, off);
+	if (err) {
+		vm_unmap(mm, (uintptr_t)ret, len);
+		return err;
+	}
+	return ret;
+}
+
+SYSCALL_DEFINE2(munmap, uintptr_t, addr, size_t, len)
+{
+	return vm_unmap(thread_current()->mm, addr, len);
+}
+
+SYSCALL_DEFINE3(mprotect, uintptr_t, addr, size_t, len, unsigned, prot)
+{
+	return vm_protect(thread_current()->mm, addr, len, prot);
+}
+
+#define MADV_DONTNEED 4
+#define MADV_FREE     8
+
+SYSCALL_DEFINE3(madvise, uintptr_t, addr, size_t, len, int, advice)
+{
+	if (!IS_ALIGNED(addr, PAGE_SIZE))
+		return -EINVAL;
+	if (advice == MADV_DONTNEED || advice == MADV_FREE)
+		return vm_discard(thread_current()->mm, addr, len);
+	return 0;               /* other advice is only advice */
+}

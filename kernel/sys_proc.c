@@ -1,0 +1,362 @@
+/*
+ * sys_proc.c - process system calls: fork/vfork/clone, execve, exit,
+ * exit_group, wait4, waitid, and the process/thread id calls.
+ */
+#include <keel/syscall.h>
+#include <keel/proc.h>
+#include <keel/thread.h>
+#include <keel/vm.h>
+#include <keel/fd.h>
+#include <keel/kmalloc.h>
+#include <keel/signal.h>
+#include <keel/sched.h>
+#include <keel/klog.h>
+#include <lib/errno.h>
+#include <lib/string.h>
+#include <arch/arch.h>
+#include <arch/user.h>
+
+#define PATH_MAX_K      4096
+#define EXEC_VEC_MAX    4096          /* argv/envp entries */
+#define EXEC_STR_TOTAL  (128 << 10)   /* bytes of argv+envp strings */
+#define EXEC_STR_MAX    EXEC_STR_TOTAL /* one string */
+#define RUSAGE_SIZE     144           /* struct rusage (reported as all zero) */
+#define WSTOPPED_K      WUNTRACED
+#define P_ALL  0
+#define P_PID  1
+#define P_PGID 2
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+
+SYSCALL_DEFINE0(fork)
+{
+	return proc_clone(SIGCHLD, 0, NULL, NULL, 0);
+}
+
+SYSCALL_DEFINE0(vfork)
+{
+	/* A copy-on-write fork is a valid vfork (the child gets its own copy). */
+	return proc_clone(SIGCHLD, 0, NULL, NULL, 0);
+}
+
+SYSCALL_DEFINE5(clone, unsigned long, flags, uintptr_t, stack, int __user *, ptid,
+		int __user *, ctid, uint64_t, tls)
+{
+	if ((flags & CLONE_SIGNAL_MASK) > NSIG)
+		return -EINVAL;
+	return proc_clone(flags & ~CLONE_VFORK, stack, ptid, ctid, tls);
+}
+
+/*
+ * Copy a NULL-terminated user vector of strings into kmalloc'd copies
+ * (scratch holds EXEC_STR_MAX + 1 bytes); *budget limits the total.
+ */
+static int copy_strings(char *const __user *uvec, char ***out, size_t *budget, char *scratch)
+{
+	size_t n = 0, cap = 16;
+	char **vec = kmalloc(cap * sizeof(char *), KM_ZERO);
+	int err = 0;
+
+	if (!vec)
+		return -ENOMEM;
+	for (; uvec; n++) {
+		uint64_t uptr;
+		if (copy_from_user(&uptr, &uvec[n], sizeof(uptr))) {
+			err = -EFAULT;
+			goto out_free;
+		}
+		if (!uptr)
+			break;
+		if (n + 2 > cap) {
+			if (cap >= EXEC_VEC_MAX) {
+				err = -E2BIG;
+				goto out_free;
+			}
+			char **bigger = kmalloc(cap * 2 * sizeof(char *), KM_ZERO);
+			if (!bigger) {
+				err = -ENOMEM;
+				goto out_free;
+			}
+			memcpy(bigger, vec, cap * sizeof(char *));
+			kfree(vec);
+			vec = bigger;
+			cap *= 2;
+		}
+		long len = strncpy_from_user(scratch, (const char *)uptr,
+					     MIN(*budget, (size_t)EXEC_STR_MAX) + 1);
+		if (len < 0) {
+			err = len == -ENAMETOOLONG ? -E2BIG : (int)len;
+			goto out_free;
+		}
+		char *s = kmalloc((size_t)len + 1, 0);
+		if (!s) {
+			err = -ENOMEM;
+			goto out_free;
+		}
+		memcpy(s, scratch, (size_t)len + 1);
+		*budget -= (size_t)len + 1;
+		vec[n] = s;
+	}
+	vec[n] = NULL;
+	*out = vec;
+	return 0;
+out_free:
+	for (size_t i = 0; i < n; i++)
+		kfree(vec[i]);
+	kfree(vec);
+	return err;
+}
+
+static void free_strings(char **vec)
+{
+	for (size_t i = 0; vec && vec[i]; i++)
+		kfree(vec[i]);
+	kfree(vec);
+}
+
+SYSCALL_DEFINE3(execve, const char __user *, upath, char *const __user *, uargv,
+		char *const __user *, uenvp)
+{
+	struct thread *t = thread_current();
+	struct proc *p = t->proc;
+	char **argv = NULL, **envp = NULL;
+	size_t budget = EXEC_STR_TOTAL;
+	struct exec_image img;
+	struct mm *mm, *old;
+	char *path;
+	long err;
+
+	char *scratch;
+
+	path = kmalloc(PATH_MAX_K, 0);
+	scratch = kmalloc(EXEC_STR_MAX + 1, 0);
+	if (!path || !scratch) {
+		err = -ENOMEM;
+		goto out_path;
+	}
+	err = strncpy_from_user(path, upath, PATH_MAX_K);
+	if (err < 0)
+		goto out_path;
+	if ((err = copy_strings(uargv, &argv, &budget, scratch)) ||
+	    (err = copy_strings(uenvp, &envp, &budget, scratch)))
+		goto out_strings;
+	if (p->nthreads > 1) {
+		klog_once(LOG_WARN, "execve from a multi-threaded process is not supported yet");
+		err = -EBUSY;
+		goto out_strings;
+	}
+	mm = vm_create();
+	if (!mm) {
+		err = -ENOMEM;
+		goto out_strings;
+	}
+	err = exec_load(mm, path, argv, envp, &img);
+	if (err) {
+		vm_put(mm);
+		goto out_strings;
+	}
+	/* Point of no return: switch to the new image. */
+	arch_irq_disable();
+	old = t->mm;
+	spin_lock(&p->lock);
+	p->mm = mm;
+	strlcpy(p->name, img.name, sizeof(p->name));
+	for (int s = 0; s < NSIG; s++)
+		if (p->sigactions[s].handler > 1)      /* caught -> default */
+			p->sigactions[s].handler = 0;
+	spin_unlock(&p->lock);
+	t->mm = mm;
+	vm_switch(mm);
+	arch_irq_enable();
+	vm_put(old);
+	strlcpy(t->name, img.name, sizeof(t->name));
+	fdtable_close_on_exec(p->fdt);
+	t->fs_base = 0;
+	t->clear_child_tid = 0;
+	arch_thread_fpu_reset(t);
+	__asm__ volatile("" ::: "memory");
+	arch_user_frame_init(t->utf, img.entry, img.sp);
+	arch_thread_set_fs_base(0);
+	arch_thread_fpu_load(t);
+	err = 0;
+out_strings:
+	free_strings(argv);
+	free_strings(envp);
+out_path:
+	kfree(scratch);
+	kfree(path);
+	return err;
+}
+
+SYSCALL_DEFINE1(exit, int, code)
+{
+	proc_exit_thread(code);
+}
+
+SYSCALL_DEFINE1(exit_group, int, code)
+{
+	proc_exit_group(code, false);
+}
+
+SYSCALL_DEFINE4(wait4, int, pid, int __user *, ustatus, int, options, void __user *, rusage)
+{
+	int status = 0;
+	long ret;
+
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE))
+		return -EINVAL;
+	if (rusage && clear_user(rusage, RUSAGE_SIZE))
+		return -EFAULT;
+	if (ustatus && !user_range_ok((uintptr_t)ustatus, sizeof(int)))
+		return -EFAULT;
+	ret = proc_wait(pid, &status, options & WNOHANG);
+	if (ret > 0 && ustatus && copy_to_user(ustatus, &status, sizeof(status)))
+		return -EFAULT;
+	return ret;
+}
+
+struct k_siginfo_child {
+	int32_t si_signo, si_errno, si_code, pad;
+	int32_t si_pid, si_uid, si_status, pad2;
+	uint8_t rest[128 - 32];
+};
+
+SYSCALL_DEFINE5(waitid, int, idtype, int, id, void __user *, infop, int, options,
+		void __user *, rusage)
+{
+	struct k_siginfo_child si;
+	int status = 0, pid;
+	long ret;
+
+	if (!(options & (WEXITED)) || (options & ~(WNOHANG | WEXITED | WNOWAIT | WSTOPPED_K |
+						   WCONTINUED | __WALL | __WCLONE)))
+		return -EINVAL;
+	switch (idtype) {
+	case P_ALL:
+		pid = -1;
+		break;
+	case P_PID:
+		if (id <= 0)
+			return -EINVAL;
+		pid = id;
+		break;
+	case P_PGID:
+		if (id < 0)
+			return -EINVAL;
+		pid = id ? -id : 0;
+		break;
+	default:
+		return -EINVAL;
+	}
+	ret = proc_wait(pid, &status, options & (WNOHANG | WNOWAIT));
+	if (ret < 0)
+		return ret;
+	memset(&si, 0, sizeof(si));
+	if (ret > 0) {
+		si.si_signo = SIGCHLD;
+		si.si_pid = (int32_t)ret;
+		if (status & 0x7f) {
+			si.si_code = CLD_KILLED;
+			si.si_status = status & 0x7f;
+		} else {
+			si.si_code = CLD_EXITED;
+			si.si_status = (status >> 8) & 0xff;
+		}
+	}
+	if (infop && copy_to_user(infop, &si, sizeof(si)))
+		return -EFAULT;
+	if (rusage && clear_user(rusage, RUSAGE_SIZE))
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL_DEFINE0(getpid)
+{
+	return proc_current()->pid;
+}
+
+SYSCALL_DEFINE0(gettid)
+{
+	return thread_current()->tid;
+}
+
+SYSCALL_DEFINE0(getppid)
+{
+	struct proc *p = proc_current();
+	int ppid;
+
+	spin_lock(&proc_tree_lock);
+	ppid = p->parent ? p->parent->pid : 0;
+	spin_unlock(&proc_tree_lock);
+	return ppid;
+}
+
+SYSCALL_DEFINE1(set_tid_address, int __user *, tidptr)
+{
+	struct thread *t = thread_current();
+
+	t->clear_child_tid = (uintptr_t)tidptr;
+	return t->tid;
+}
+
+SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
+{
+	struct proc *me = proc_current(), *p;
+	long ret = 0;
+
+	if (pgid < 0)
+		return -EINVAL;
+	spin_lock(&proc_tree_lock);
+	p = pid ? proc_find(pid) : me;
+	if (!p || (p != me && p->parent != me))
+		ret = -ESRCH;
+	else
+		p->pgid = pgid ? pgid : p->pid;
+	spin_unlock(&proc_tree_lock);
+	return ret;
+}
+
+SYSCALL_DEFINE1(getpgid, int, pid)
+{
+	struct proc *p;
+	long ret;
+
+	spin_lock(&proc_tree_lock);
+	p = pid ? proc_find(pid) : proc_current();
+	ret = p ? p->pgid : -ESRCH;
+	spin_unlock(&proc_tree_lock);
+	return ret;
+}
+
+SYSCALL_DEFINE0(getpgrp)
+{
+	return proc_current()->pgid;
+}
+
+SYSCALL_DEFINE1(getsid, int, pid)
+{
+	struct proc *p;
+	long ret;
+
+	spin_lock(&proc_tree_lock);
+	p = pid ? proc_find(pid) : proc_current();
+	ret = p ? p->sid : -ESRCH;
+	spin_unlock(&proc_tree_lock);
+	return ret;
+}
+
+SYSCALL_DEFINE0(setsid)
+{
+	struct proc *p = proc_current();
+	long ret;
+
+	spin_lock(&proc_tree_lock);
+	if (p->pgid == p->pid) {
+		ret = -EPERM;
+	} else {
+		p->sid = p->pgid = p->pid;
+		ret = p->sid;
+	}
+	spin_unlock(&proc_tree_lock);
+	return ret;
+}

@@ -1,0 +1,154 @@
+/*
+ * sys_signal.c - signal system calls: rt_sigaction, rt_sigprocmask,
+ * rt_sigreturn, kill, tkill, tgkill, sigaltstack.
+ */
+#include <keel/syscall.h>
+#include <keel/proc.h>
+#include <keel/thread.h>
+#include <keel/signal.h>
+#include <lib/errno.h>
+#include <lib/string.h>
+#include <arch/user.h>
+#include <keel/klog.h>
+
+#define SIG_BLOCK   0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+#define SIGSET_SIZE 8
+#define UNBLOCKABLE ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)))
+
+SYSCALL_DEFINE4(rt_sigaction, int, sig, const struct sigaction_k __user *, act,
+		struct sigaction_k __user *, oact, size_t, setsize)
+{
+	struct proc *p = proc_current();
+	struct sigaction_k k, old;
+
+	if (setsize != SIGSET_SIZE || sig < 1 || sig > NSIG)
+		return -EINVAL;
+	if (act) {
+		if (copy_from_user(&k, act, sizeof(k)))
+			return -EFAULT;
+		if (sig == SIGKILL || sig == SIGSTOP)
+			return -EINVAL;
+	}
+	if (oact && !user_range_ok((uintptr_t)oact, sizeof(old)))
+		return -EFAULT;
+	spin_lock(&p->lock);
+	old = p->sigactions[sig - 1];
+	if (act) {
+		k.mask &= ~UNBLOCKABLE;
+		p->sigactions[sig - 1] = k;
+		/* Setting SIG_IGN (or a default-ignore) discards a pending one. */
+		if (k.handler == 1)
+			p->sig_pending &= ~(1ull << (sig - 1));
+	}
+	spin_unlock(&p->lock);
+	if (oact && copy_to_user(oact, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL_DEFINE4(rt_sigprocmask, int, how, const uint64_t __user *, set,
+		uint64_t __user *, oset, size_t, setsize)
+{
+	struct thread *t = thread_current();
+	uint64_t old = t->sig_mask, s;
+
+	if (setsize != SIGSET_SIZE)
+		return -EINVAL;
+	if (set) {
+		if (copy_from_user(&s, set, sizeof(s)))
+			return -EFAULT;
+		switch (how) {
+		case SIG_BLOCK:
+			t->sig_mask |= s;
+			break;
+		case SIG_UNBLOCK:
+			t->sig_mask &= ~s;
+			break;
+		case SIG_SETMASK:
+			t->sig_mask = s;
+			break;
+		default:
+			return -EINVAL;
+		}
+		t->sig_mask &= ~UNBLOCKABLE;
+	}
+	if (oset && copy_to_user(oset, &old, sizeof(old))) {
+		t->sig_mask = old;
+		return -EFAULT;
+	}
+	return 0;
+}
+
+SYSCALL_DEFINE0(rt_sigreturn)
+{
+	return signal_restore_frame(thread_current()->utf);
+}
+
+SYSCALL_DEFINE2(kill, int, pid, int, sig)
+{
+	struct proc *me = proc_current();
+	struct list targets;
+	long ret = -ESRCH;
+	int n = 0;
+
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	list_init(&targets);
+	spin_lock(&proc_tree_lock);
+	if (pid > 0) {
+		struct proc *p = proc_find(pid);
+		if (p && p->state == PROC_ALIVE)
+			ret = signal_send(p, sig);
+		else if (p)
+			ret = 0;       /* a zombie: the signal is lost, no error */
+	} else {
+		int pgid = pid == 0 ? me->pgid : -pid;
+		struct list *pos;
+		/* pid -1: everyone but init; otherwise a process group. */
+		list_for_each(pos, &proc_all) {
+			struct proc *p = list_entry(pos, struct proc, all_node);
+			if (pid == -1 ? p == proc_init() : p->pgid != pgid)
+				continue;
+			if (p->state == PROC_ALIVE)
+				signal_send(p, sig);
+			n++;
+		}
+		ret = n ? 0 : -ESRCH;
+	}
+	spin_unlock(&proc_tree_lock);
+	return ret;
+}
+
+SYSCALL_DEFINE3(tgkill, int, tgid, int, tid, int, sig)
+{
+	if (tgid <= 0 || tid <= 0 || sig < 0 || sig > NSIG)
+		return -EINVAL;
+	return sys_kill_impl(tgid, sig);
+}
+
+SYSCALL_DEFINE2(tkill, int, tid, int, sig)
+{
+	if (tid <= 0 || sig < 0 || sig > NSIG)
+		return -EINVAL;
+	return sys_kill_impl(tid, sig);
+}
+
+#define SS_DISABLE 2
+
+SYSCALL_DEFINE2(sigaltstack, const void __user *, ss, void __user *, oss)
+{
+	/* No alternate signal stacks yet: report "disabled"; setting one is ENOSYS. */
+	static const struct { uint64_t sp; int32_t flags, pad; uint64_t size; } off = {
+		0, SS_DISABLE, 0, 0
+	};
+
+	if (oss && copy_to_user(oss, &off, sizeof(off)))
+		return -EFAULT;
+	if (ss) {
+		klog_once(LOG_WARN, "sigaltstack: alternate signal stacks are not supported yet");
+		return -ENOSYS;
+	}
+	return 0;
+}

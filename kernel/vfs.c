@@ -1,0 +1,562 @@
+/*
+ * vfs.c - the virtual file system core: vnode references, the path walk,
+ * mount points, the working directory and the namespace operations
+ * (mkdir, symlink, unlink, rename, readlink) on top of vnode_ops.
+ *
+ * The path walk copies the path into a work buffer and consumes it one
+ * component at a time, holding a reference to the current directory and
+ * no lock.  A symlink is expanded in place: the buffer becomes
+ * "<target>/<rest of the path>" and the walk goes on from the root (absolute
+ * target) or from the directory holding the link, so nested links need no
+ * recursion and the total is capped at VFS_SYMLOOP_MAX.  ".." at the root
+ * stays at the root; ".." at the root of a mounted file system first steps
+ * back to the mount point.  Mount points are found through vnode->mounted.
+ *
+ * Locks: vfs_mount_lock (spinlock) guards every vnode's `mounted`;
+ * vfs_cwd_lock (spinlock) guards every process's `cwd` pointer (the
+ * reference it holds belongs to the process).  Neither is held across
+ * anything that sleeps.  File systems lock themselves inside vnode_ops.
+ */
+#include <keel/vfs.h>
+#include <keel/fd.h>
+#include <keel/kmalloc.h>
+#include <keel/klog.h>
+#include <keel/panic.h>
+#include <keel/proc.h>
+#include <keel/spinlock.h>
+#include <keel/time.h>
+#include <keel/uaccess.h>
+#include <lib/errno.h>
+#include <lib/string.h>
+
+static struct vnode *vfs_root_vnode;    /* [I] after vfs_init */
+static struct spinlock vfs_mount_lock = SPINLOCK_INIT("vfs_mount");
+static struct spinlock vfs_cwd_lock = SPINLOCK_INIT("vfs_cwd");
+
+/* ---------------------------------------------------------------- buffers */
+
+int iobuf_copy_to(struct iobuf b, size_t at, const void *src, size_t n)
+{
+	if (b.user)
+		return copy_to_user(b.p + at, src, n);
+	memcpy(b.p + at, src, n);
+	return 0;
+}
+
+int iobuf_copy_from(void *dst, struct iobuf b, size_t at, size_t n)
+{
+	if (b.user)
+		return copy_from_user(dst, b.p + at, n);
+	memcpy(dst, b.p + at, n);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- vnodes */
+
+void vnode_init(struct vnode *v, const struct vnode_ops *ops,
+		const struct file_ops *fops, uint32_t mode, uint32_t dev)
+{
+	uint64_t now = vfs_now();
+
+	memset(v, 0, sizeof(*v));
+	v->ops = ops;
+	v->fops = fops;
+	v->mode = mode;
+	v->dev = dev;
+	v->refcount = 1;
+	v->nlink = 1;
+	v->atime = v->mtime = v->ctime = now;
+	mutex_init(&v->lock, "vnode");
+}
+
+struct vnode *vnode_get(struct vnode *v)
+{
+	int old = __atomic_fetch_add(&v->refcount, 1, __ATOMIC_RELAXED);
+
+	assert(old > 0);
+	return v;
+}
+
+void vnode_put(struct vnode *v)
+{
+	int left = __atomic_sub_fetch(&v->refcount, 1, __ATOMIC_ACQ_REL);
+
+	assert(left >= 0);
+	if (left == 0 && v->ops->release)
+		v->ops->release(v);
+}
+
+uint64_t vfs_now(void)
+{
+	return time_ns();
+}
+
+unsigned vfs_dtype(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:  return DT_REG;
+	case S_IFDIR:  return DT_DIR;
+	case S_IFLNK:  return DT_LNK;
+	case S_IFCHR:  return DT_CHR;
+	case S_IFBLK:  return DT_BLK;
+	case S_IFIFO:  return DT_FIFO;
+	case S_IFSOCK: return DT_SOCK;
+	default:       return DT_UNKNOWN;
+	}
+}
+
+void vfs_stat(struct vnode *v, struct linux_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	mutex_lock(&v->lock);
+	st->st_dev = v->dev;
+	st->st_ino = v->ino;
+	st->st_nlink = READ_ONCE(v->nlink);
+	st->st_mode = v->mode;
+	st->st_rdev = v->rdev;
+	st->st_size = (int64_t)v->size;
+	st->st_blksize = 4096;
+	st->st_blocks = (int64_t)DIV_ROUND_UP(v->size, 512);
+	st->st_atime = v->atime / NSEC_PER_SEC;
+	st->st_atime_nsec = v->atime % NSEC_PER_SEC;
+	st->st_mtime = v->mtime / NSEC_PER_SEC;
+	st->st_mtime_nsec = v->mtime % NSEC_PER_SEC;
+	st->st_ctime = v->ctime / NSEC_PER_SEC;
+	st->st_ctime_nsec = v->ctime % NSEC_PER_SEC;
+	mutex_unlock(&v->lock);
+}
+
+size_t vfs_dirent64_encode(void *buf, size_t size, uint64_t ino, int64_t off,
+			   unsigned dtype, const char *name, size_t len)
+{
+	size_t reclen = ALIGN_UP(offsetof(struct linux_dirent64, d_name) + len + 1, 8);
+	struct linux_dirent64 *d = buf;
+
+	if (reclen > size)
+		return 0;
+	memset(buf, 0, reclen);
+	d->d_ino = ino;
+	d->d_off = off;
+	d->d_reclen = (uint16_t)reclen;
+	d->d_type = (uint8_t)dtype;
+	memcpy(d->d_name, name, len);
+	return reclen;
+}
+
+/* ---------------------------------------------------------------- root, cwd, mounts */
+
+struct vnode *vfs_root(void)
+{
+	return vfs_root_vnode;
+}
+
+struct vnode *vfs_cwd(void)
+{
+	struct proc *p = proc_current();
+	struct vnode *v;
+
+	if (!p)
+		return vnode_get(vfs_root_vnode);
+	spin_lock(&vfs_cwd_lock);
+	v = vnode_get(p->cwd ? p->cwd : vfs_root_vnode);
+	spin_unlock(&vfs_cwd_lock);
+	return v;
+}
+
+void vfs_set_cwd(struct vnode *dir)
+{
+	struct proc *p = proc_current();
+	struct vnode *old;
+
+	if (!p)
+		return;
+	vnode_get(dir);
+	spin_lock(&vfs_cwd_lock);
+	old = p->cwd;
+	p->cwd = dir;
+	spin_unlock(&vfs_cwd_lock);
+	if (old)
+		vnode_put(old);
+}
+
+/* v, or the root of what is mounted on it (consumes the reference to v). */
+static struct vnode *vfs_cross_mounts(struct vnode *v)
+{
+	for (;;) {
+		struct vnode *m;
+
+		spin_lock(&vfs_mount_lock);
+		m = v->mounted ? vnode_get(v->mounted) : NULL;
+		spin_unlock(&vfs_mount_lock);
+		if (!m)
+			return v;
+		vnode_put(v);
+		v = m;
+	}
+}
+
+int vfs_mount(const char *path, struct vnode *root)
+{
+	struct vnode *dir;
+	int err = vfs_lookup(NULL, path, WALK_FOLLOW | WALK_DIRECTORY, &dir);
+
+	if (err)
+		return err;
+	spin_lock(&vfs_mount_lock);
+	if (dir->mounted) {
+		spin_unlock(&vfs_mount_lock);
+		vnode_put(dir);
+		return -EBUSY;
+	}
+	dir->mounted = vnode_get(root);
+	root->covered = dir;            /* keeps the walk's reference */
+	spin_unlock(&vfs_mount_lock);
+	return 0;
+}
+
+/* ".." of cur, with a reference. */
+static int vfs_dotdot(struct vnode *cur, struct vnode **out)
+{
+	struct vnode *v = vnode_get(cur);
+	int err;
+
+	while (v != vfs_root_vnode && v->covered) {
+		struct vnode *c = vnode_get(v->covered);
+
+		vnode_put(v);
+		v = c;
+	}
+	if (v == vfs_root_vnode) {
+		*out = v;
+		return 0;
+	}
+	err = v->ops->lookup(v, "..", 2, out);
+	vnode_put(v);
+	return err;
+}
+
+/* ---------------------------------------------------------------- path walk */
+
+struct walk {
+	char *buf;              /* the rest of the path, being consumed */
+	char *tmp;              /* scratch for symlink expansion */
+	int links;              /* symlinks followed so far */
+	struct vnode *cur;      /* referenced */
+};
+
+/*
+ * Replace the walk's path by target + rest (rest begins after the link's
+ * name and any slashes; slash says there was at least one).
+ */
+static int walk_expand(struct walk *w, struct vnode *link, const char *rest,
+		       bool slash)
+{
+	size_t restlen = strlen(rest);
+	ssize_t n;
+	char *t;
+
+	if (++w->links > VFS_SYMLOOP_MAX)
+		return -ELOOP;
+	n = link->ops->readlink(link, w->tmp, VFS_PATH_MAX);
+	if (n < 0)
+		return (int)n;
+	if (n == 0)
+		return -ENOENT;
+	if ((size_t)n + 1 + restlen + 1 > VFS_PATH_MAX)
+		return -ENAMETOOLONG;
+	if (slash)
+		w->tmp[n++] = '/';
+	memcpy(w->tmp + n, rest, restlen + 1);
+	t = w->buf;
+	w->buf = w->tmp;
+	w->tmp = t;
+	if (w->buf[0] == '/') {
+		vnode_put(w->cur);
+		w->cur = vnode_get(vfs_root_vnode);
+	}
+	return 0;
+}
+
+/*
+ * The walk proper.  With last != NULL, stop at the final component and
+ * return its directory in *out and its name in last.
+ */
+static int vfs_walk(struct vnode *base, const char *path, unsigned flags,
+		    struct vnode **out, char *last, bool *trailing)
+{
+	size_t plen = strnlen(path, VFS_PATH_MAX);
+	struct walk w = { 0 };
+	char *p;
+	int err = 0;
+
+	if (plen == 0)
+		return -ENOENT;
+	if (plen >= VFS_PATH_MAX)
+		return -ENAMETOOLONG;
+	w.buf = kmalloc(VFS_PATH_MAX, 0);
+	w.tmp = kmalloc(VFS_PATH_MAX, 0);
+	if (!w.buf || !w.tmp) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	memcpy(w.buf, path, plen + 1);
+	if (path[0] == '/')
+		w.cur = vnode_get(vfs_root_vnode);
+	else
+		w.cur = base ? vnode_get(base) : vfs_cwd();
+	if (trailing)
+		*trailing = false;
+	if (last)
+		last[0] = '\0';
+
+	p = w.buf;
+	for (;;) {
+		char *comp, *rest;
+		size_t len;
+		bool slash, is_last;
+		struct vnode *next;
+
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			break;          /* names the directory itself */
+		comp = p;
+		while (*p && *p != '/')
+			p++;
+		len = (size_t)(p - comp);
+		rest = p;
+		while (*rest == '/')
+			rest++;
+		slash = rest != p;
+		is_last = *rest == '\0';
+		if (len > VFS_NAME_MAX) {
+			err = -ENAMETOOLONG;
+			goto out_put;
+		}
+		if (!S_ISDIR(w.cur->mode)) {
+			err = -ENOTDIR;
+			goto out_put;
+		}
+		if (is_last && last) {
+			memcpy(last, comp, len);
+			last[len] = '\0';
+			*trailing = slash;
+			break;
+		}
+		if (len == 1 && comp[0] == '.') {
+			p = rest;
+			continue;
+		}
+		if (len == 2 && comp[0] == '.' && comp[1] == '.') {
+			err = vfs_dotdot(w.cur, &next);
+		} else {
+			err = w.cur->ops->lookup(w.cur, comp, len, &next);
+			if (!err)
+				next = vfs_cross_mounts(next);
+		}
+		if (err)
+			goto out_put;
+		if (S_ISLNK(next->mode) &&
+		    (!is_last || slash || (flags & WALK_FOLLOW))) {
+			err = walk_expand(&w, next, rest, slash);
+			vnode_put(next);
+			if (err)
+				goto out_put;
+			p = w.buf;
+			continue;
+		}
+		if (is_last && slash && !S_ISDIR(next->mode)) {
+			vnode_put(next);
+			err = -ENOTDIR;
+			goto out_put;
+		}
+		vnode_put(w.cur);
+		w.cur = next;
+		p = rest;
+	}
+	if (!last && (flags & WALK_DIRECTORY) && !S_ISDIR(w.cur->mode)) {
+		err = -ENOTDIR;
+		goto out_put;
+	}
+	*out = w.cur;
+	w.cur = NULL;
+out_put:
+	if (w.cur)
+		vnode_put(w.cur);
+out_free:
+	kfree(w.buf);
+	kfree(w.tmp);
+	return err;
+}
+
+int vfs_lookup(struct vnode *base, const char *path, unsigned flags,
+	       struct vnode **out)
+{
+	return vfs_walk(base, path, flags, out, NULL, NULL);
+}
+
+int vfs_lookup_parent(struct vnode *base, const char *path,
+		      struct vnode **dir, char *name, bool *trailing_slash)
+{
+	return vfs_walk(base, path, 0, dir, name, trailing_slash);
+}
+
+/* ---------------------------------------------------------------- namespace */
+
+static bool name_is_dot(const char *name)
+{
+	return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
+}
+
+/* Create a vnode of the given type at path; 0 or -Exxx (-EEXIST). */
+static int vfs_create_at(struct vnode *base, const char *path, uint32_t mode,
+			 const char *target)
+{
+	char name[VFS_NAME_MAX + 1];
+	struct vnode *dir, *v = NULL;
+	bool trailing;
+	int err = vfs_lookup_parent(base, path, &dir, name, &trailing);
+
+	if (err)
+		return err;
+	if (name[0] == '\0' || name_is_dot(name))
+		err = -EEXIST;
+	else if (trailing && !S_ISDIR(mode))
+		err = -ENOENT;
+	else
+		err = dir->ops->create(dir, name, strlen(name), mode, target, &v);
+	if (v)
+		vnode_put(v);
+	vnode_put(dir);
+	return err;
+}
+
+int vfs_mkdir(struct vnode *base, const char *path, uint32_t mode)
+{
+	return vfs_create_at(base, path, S_IFDIR | (mode & S_IMODE), NULL);
+}
+
+int vfs_symlink(struct vnode *base, const char *target, const char *path)
+{
+	size_t n = strnlen(target, VFS_PATH_MAX);
+
+	if (n == 0)
+		return -ENOENT;
+	if (n >= VFS_PATH_MAX)
+		return -ENAMETOOLONG;
+	return vfs_create_at(base, path, S_IFLNK | 0777, target);
+}
+
+int vfs_unlink(struct vnode *base, const char *path, bool rmdir)
+{
+	char name[VFS_NAME_MAX + 1];
+	struct vnode *dir, *v;
+	bool trailing;
+	int err = vfs_lookup_parent(base, path, &dir, name, &trailing);
+
+	if (err)
+		return err;
+	if (name[0] == '\0')
+		err = rmdir ? -EBUSY : -EISDIR;
+	else if (strcmp(name, ".") == 0)
+		err = rmdir ? -EINVAL : -EISDIR;
+	else if (strcmp(name, "..") == 0)
+		err = rmdir ? -ENOTEMPTY : -EISDIR;
+	if (err)
+		goto out;
+	/* Mount points cannot go; "file/" is not a directory. */
+	err = dir->ops->lookup(dir, name, strlen(name), &v);
+	if (err)
+		goto out;
+	if (READ_ONCE(v->mounted))
+		err = -EBUSY;
+	else if (!rmdir && trailing)
+		err = S_ISDIR(v->mode) ? -EISDIR : -ENOTDIR;
+	else if (rmdir && !S_ISDIR(v->mode))
+		err = -ENOTDIR;
+	vnode_put(v);
+	if (!err)
+		err = dir->ops->remove(dir, name, strlen(name), rmdir);
+out:
+	vnode_put(dir);
+	return err;
+}
+
+int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase,
+	       const char *npath)
+{
+	char *oname = kmalloc(2 * (VFS_NAME_MAX + 1), 0);
+	char *nname = oname + VFS_NAME_MAX + 1;
+	struct vnode *odir = NULL, *ndir = NULL, *v;
+	bool otrail, ntrail;
+	int err;
+
+	if (!oname)
+		return -ENOMEM;
+	err = vfs_lookup_parent(obase, opath, &odir, oname, &otrail);
+	if (err)
+		goto out;
+	err = vfs_lookup_parent(nbase, npath, &ndir, nname, &ntrail);
+	if (err)
+		goto out;
+	if (!oname[0] || !nname[0] || name_is_dot(oname) || name_is_dot(nname)) {
+		err = -EBUSY;
+		goto out;
+	}
+	if (odir->dev != ndir->dev || odir->ops != ndir->ops) {
+		err = -EXDEV;
+		goto out;
+	}
+	err = odir->ops->lookup(odir, oname, strlen(oname), &v);
+	if (err)
+		goto out;
+	if ((otrail || ntrail) && !S_ISDIR(v->mode))
+		err = -ENOTDIR;
+	else if (READ_ONCE(v->mounted))
+		err = -EBUSY;
+	vnode_put(v);
+	if (!err)
+		err = odir->ops->rename(odir, oname, strlen(oname), ndir, nname,
+					strlen(nname));
+out:
+	if (odir)
+		vnode_put(odir);
+	if (ndir)
+		vnode_put(ndir);
+	kfree(oname);
+	return err;
+}
+
+ssize_t vfs_readlink(struct vnode *base, const char *path, char *buf, size_t n)
+{
+	struct vnode *v;
+	ssize_t ret;
+	int err = vfs_lookup(base, path, 0, &v);
+
+	if (err)
+		return err;
+	ret = S_ISLNK(v->mode) ? v->ops->readlink(v, buf, n) : -EINVAL;
+	vnode_put(v);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- init */
+
+void vfs_init(void)
+{
+	struct vnode *dev;
+	int err;
+
+	vfs_root_vnode = ramfs_create_fs();
+	if (!vfs_root_vnode)
+		panic("vfs: cannot create the root file system");
+	err = vfs_mkdir(NULL, "/dev", 0755);
+	if (!err)
+		err = vfs_mkdir(NULL, "/tmp", 01777);
+	dev = devfs_create_fs();
+	if (!err && dev)
+		err = vfs_mount("/dev", dev);
+	if (err || !dev)
+		panic("vfs: cannot set up /dev and /tmp (%d)", err);
+	klog(LOG_INFO, "vfs: ramfs on /, devfs on /dev");
+}

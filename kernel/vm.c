@@ -1,0 +1,571 @@
+/*
+ * vm.c - address spaces: VMAs, the page-fault handler, fork's
+ * copy-on-write copy, and the operations behind mmap/munmap/mprotect/brk
+ * and exec (see keel/vm.h for the rules and the lock key).
+ *
+ * Copy-on-write: fork maps every page of a private writable VMA read-only
+ * in both address spaces and takes a frame reference for the child.  A
+ * write fault on such a page copies it, unless the faulting mapping is the
+ * frame's only reference, in which case the page is simply made writable.
+ * mprotect never adds write permission to page-table entries directly (that
+ * would break sharing); the next write faults and goes through the same
+ * path.
+ */
+#include <keel/vm.h>
+#include <keel/pmap.h>
+#include <keel/pmm.h>
+#include <keel/kmalloc.h>
+#include <keel/thread.h>
+#include <keel/klog.h>
+#include <keel/panic.h>
+#include <lib/errno.h>
+#include <lib/string.h>
+#include <arch/arch.h>
+
+#define VM_MMAP_TOP   0x00007f0000000000ul   /* mmap allocates below this */
+#define VM_STACK_TOP  0x00007ffffffff000ul   /* top of the initial stack */
+#define MM_ALIGN      64
+
+static struct kmem_cache *mm_cache, *vma_cache;   /* [I] after first use */
+
+static bool vm_caches_ready(void)
+{
+	if (!mm_cache)
+		mm_cache = kmem_cache_create("mm", sizeof(struct mm), MM_ALIGN);
+	if (!vma_cache)
+		vma_cache = kmem_cache_create("vma", sizeof(struct vma), 0);
+	return mm_cache && vma_cache;
+}
+
+/* PROT_* of a VMA -> PMAP_* for a page; write only when allowed to. */
+static unsigned vm_pmap_prot(unsigned prot, bool writable)
+{
+	unsigned p = 0;
+
+	if (prot & (PROT_READ | PROT_WRITE | PROT_EXEC))
+		p |= PMAP_READ;
+	if ((prot & PROT_WRITE) && writable)
+		p |= PMAP_WRITE;
+	if (prot & PROT_EXEC)
+		p |= PMAP_EXEC;
+	return p;
+}
+
+static void vm_release_frame(paddr_t pa, void *ctx)
+{
+	pmm_page_put(pa);
+}
+
+struct mm *vm_create(void)
+{
+	struct mm *mm;
+
+	if (!vm_caches_ready())
+		return NULL;
+	mm = kmem_cache_alloc(mm_cache, KM_ZERO);
+	if (!mm)
+		return NULL;
+	mm->pmap = pmap_create();
+	if (!mm->pmap) {
+		kmem_cache_free(mm_cache, mm);
+		return NULL;
+	}
+	mutex_init(&mm->lock, "mm");
+	list_init(&mm->vmas);
+	mm->mmap_top = VM_MMAP_TOP;
+	mm->stack_top = VM_STACK_TOP;
+	mm->refs = 1;
+	return mm;
+}
+
+void vm_get(struct mm *mm)
+{
+	__atomic_fetch_add(&mm->refs, 1, __ATOMIC_RELAXED);
+}
+
+static void vma_free(struct vma *v)
+{
+	kmem_cache_free(vma_cache, v);
+}
+
+void vm_put(struct mm *mm)
+{
+	struct list *pos, *tmp;
+
+	if (__atomic_sub_fetch(&mm->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	/* Nobody can reach mm any more; no CPU has it loaded. */
+	list_for_each_safe(pos, tmp, &mm->vmas) {
+		struct vma *v = list_entry(pos, struct vma, node);
+		pmap_remove_range(mm->pmap, v->start, v->end, vm_release_frame, NULL);
+		list_remove(&v->node);
+		vma_free(v);
+	}
+	pmap_destroy(mm->pmap);
+	kmem_cache_free(mm_cache, mm);
+}
+
+void vm_switch(struct mm *mm)
+{
+	pmap_activate(mm ? mm->pmap : NULL);
+}
+
+bool vm_translate(struct mm *mm, uintptr_t va, uint64_t *pa)
+{
+	unsigned prot;
+	paddr_t p;
+	bool ok;
+
+	mutex_lock(&mm->lock);
+	ok = pmap_lookup(mm->pmap, ALIGN_DOWN(va, PAGE_SIZE), &p, &prot);
+	mutex_unlock(&mm->lock);
+	if (ok)
+		*pa = p + (va & (PAGE_SIZE - 1));
+	return ok;
+}
+
+uint64_t vm_pmap_root(struct mm *mm)
+{
+	return pmap_root(mm->pmap);
+}
+
+struct mm *vm_current(void)
+{
+	struct thread *t = thread_current();
+
+	return t ? t->mm : NULL;
+}
+
+unsigned vm_vma_count(struct mm *mm)
+{
+	unsigned n = 0;
+	struct list *pos;
+
+	mutex_lock(&mm->lock);
+	list_for_each(pos, &mm->vmas)
+		n++;
+	mutex_unlock(&mm->lock);
+	return n;
+}
+
+/* The VMA containing addr, or NULL.  [L] */
+static struct vma *vma_find(struct mm *mm, uintptr_t addr)
+{
+	struct list *pos;
+
+	list_for_each(pos, &mm->vmas) {
+		struct vma *v = list_entry(pos, struct vma, node);
+		if (addr < v->start)
+			return NULL;
+		if (addr < v->end)
+			return v;
+	}
+	return NULL;
+}
+
+/* The first VMA that ends after addr (contains it or lies above), or NULL. [L] */
+static struct vma *vma_find_next(struct mm *mm, uintptr_t addr)
+{
+	struct list *pos;
+
+	list_for_each(pos, &mm->vmas) {
+		struct vma *v = list_entry(pos, struct vma, node);
+		if (v->end > addr)
+			return v;
+	}
+	return NULL;
+}
+
+static void vma_insert(struct mm *mm, struct vma *nv)
+{
+	struct list *pos;
+
+	list_for_each(pos, &mm->vmas) {
+		if (list_entry(pos, struct vma, node)->start > nv->start)
+			break;
+	}
+	list_insert_between(&nv->node, pos->prev, pos);
+}
+
+/* Split the VMA containing addr at addr (if addr is inside it).  [L] */
+static int vma_split(struct mm *mm, uintptr_t addr)
+{
+	struct vma *v = vma_find(mm, addr), *n;
+
+	if (!v || v->start == addr)
+		return 0;
+	n = kmem_cache_alloc(vma_cache, 0);
+	if (!n)
+		return -ENOMEM;
+	*n = *v;
+	n->start = addr;
+	v->end = addr;
+	list_insert_between(&n->node, &v->node, v->node.next);
+	return 0;
+}
+
+static bool range_free(struct mm *mm, uintptr_t start, uintptr_t end)
+{
+	struct vma *v = vma_find_next(mm, start);
+
+	return !v || v->start >= end;
+}
+
+/* The highest free gap of len bytes below mm->mmap_top; 0 if none.  [L] */
+static uintptr_t vm_find_gap(struct mm *mm, size_t len)
+{
+	uintptr_t top = mm->mmap_top;
+	struct list *pos;
+
+	for (pos = mm->vmas.prev; pos != &mm->vmas; pos = pos->prev) {
+		struct vma *v = list_entry(pos, struct vma, node);
+		if (v->start >= top)
+			continue;
+		if (v->end <= top && top - v->end >= len)
+			break;
+		top = v->start;
+	}
+	if (top < len || top - len < VM_USER_MIN)
+		return 0;
+	return top - len;
+}
+
+static int vm_unmap_locked(struct mm *mm, uintptr_t start, uintptr_t end)
+{
+	struct list *pos, *tmp;
+	int err;
+
+	if ((err = vma_split(mm, start)) || (err = vma_split(mm, end)))
+		return err;
+	list_for_each_safe(pos, tmp, &mm->vmas) {
+		struct vma *v = list_entry(pos, struct vma, node);
+		if (v->start >= end)
+			break;
+		if (v->end <= start)
+			continue;
+		pmap_remove_range(mm->pmap, v->start, v->end, vm_release_frame, NULL);
+		list_remove(&v->node);
+		vma_free(v);
+	}
+	return 0;
+}
+
+/* Allocate and map every page of [start, end) now (shared mappings).  [L] */
+static int vm_populate(struct mm *mm, uintptr_t start, uintptr_t end, unsigned prot)
+{
+	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
+		void *page = pmm_alloc_page(PMM_ZERO);
+		if (!page)
+			return -ENOMEM;
+		if (pmap_enter(mm->pmap, va, arch_virt_to_phys(page), vm_pmap_prot(prot, true),
+			       NULL) < 0) {
+			pmm_free_page(page);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+long vm_map(struct mm *mm, uintptr_t start, size_t len, unsigned prot, unsigned vflags,
+	    bool fixed)
+{
+	struct vma *v;
+	long ret;
+
+	if (!len || !IS_ALIGNED(len, PAGE_SIZE) || !IS_ALIGNED(start, PAGE_SIZE) ||
+	    len > USER_TOP || start > USER_TOP - len)
+		return -EINVAL;
+	v = kmem_cache_alloc(vma_cache, KM_ZERO);
+	if (!v)
+		return -ENOMEM;
+	mutex_lock(&mm->lock);
+	if (fixed) {
+		if (start < VM_USER_MIN) {
+			ret = -EPERM;
+			goto out_free;
+		}
+		ret = vm_unmap_locked(mm, start, start + len);
+		if (ret)
+			goto out_free;
+	} else if (!start || start < VM_USER_MIN || !range_free(mm, start, start + len)) {
+		start = vm_find_gap(mm, len);
+		if (!start) {
+			ret = -ENOMEM;
+			goto out_free;
+		}
+	}
+	v->start = start;
+	v->end = start + len;
+	v->prot = prot;
+	v->flags = vflags;
+	vma_insert(mm, v);
+	if (vflags & VMA_SHARED) {
+		ret = vm_populate(mm, v->start, v->end, prot);
+		if (ret) {
+			vm_unmap_locked(mm, v->start, v->end);
+			goto out_unlock;
+		}
+	}
+	ret = (long)start;
+	goto out_unlock;
+out_free:
+	vma_free(v);
+out_unlock:
+	mutex_unlock(&mm->lock);
+	return ret;
+}
+
+int vm_unmap(struct mm *mm, uintptr_t start, size_t len)
+{
+	int err;
+
+	if (!IS_ALIGNED(start, PAGE_SIZE) || !len || len > USER_TOP || start > USER_TOP - len)
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	mutex_lock(&mm->lock);
+	err = vm_unmap_locked(mm, start, start + len);
+	mutex_unlock(&mm->lock);
+	return err;
+}
+
+int vm_protect(struct mm *mm, uintptr_t start, size_t len, unsigned prot)
+{
+	uintptr_t end, at;
+	struct list *pos;
+	int err = 0;
+
+	if (!IS_ALIGNED(start, PAGE_SIZE) || len > USER_TOP || start > USER_TOP - len ||
+	    (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -EINVAL;
+	end = start + ALIGN_UP(len, PAGE_SIZE);
+	if (end == start)
+		return 0;
+	mutex_lock(&mm->lock);
+	/* The whole range must be mapped. */
+	for (at = start; at < end;) {
+		struct vma *v = vma_find(mm, at);
+		if (!v) {
+			err = -ENOMEM;
+			goto out;
+		}
+		at = v->end;
+	}
+	if ((err = vma_split(mm, start)) || (err = vma_split(mm, end)))
+		goto out;
+	list_for_each(pos, &mm->vmas) {
+		struct vma *v = list_entry(pos, struct vma, node);
+		if (v->start >= end)
+			break;
+		if (v->end <= start)
+			continue;
+		v->prot = prot;
+		pmap_protect(mm->pmap, v->start, v->end,
+			     vm_pmap_prot(prot, v->flags & VMA_SHARED));
+	}
+out:
+	mutex_unlock(&mm->lock);
+	return err;
+}
+
+int vm_discard(struct mm *mm, uintptr_t start, size_t len)
+{
+	uintptr_t end;
+	struct list *pos;
+
+	if (!IS_ALIGNED(start, PAGE_SIZE) || len > USER_TOP || start > USER_TOP - len)
+		return -EINVAL;
+	end = start + ALIGN_UP(len, PAGE_SIZE);
+	mutex_lock(&mm->lock);
+	list_for_each(pos, &mm->vmas) {
+		struct vma *v = list_entry(pos, struct vma, node);
+		if (v->start >= end)
+			break;
+		if (v->end <= start || (v->flags & VMA_SHARED))
+			continue;
+		pmap_remove_range(mm->pmap, MAX(v->start, start), MIN(v->end, end),
+				  vm_release_frame, NULL);
+	}
+	mutex_unlock(&mm->lock);
+	return 0;
+}
+
+/* Make the page at va privately writable for this mm (copy if shared). [L] */
+static int vm_make_writable(struct mm *mm, struct vma *v, uintptr_t va, paddr_t pa)
+{
+	paddr_t old = 0;
+	void *copy;
+
+	if (pmm_page_refs(pa) == 1)
+		return pmap_enter(mm->pmap, va, pa, vm_pmap_prot(v->prot, true), NULL);
+	copy = pmm_alloc_page(0);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, arch_phys_to_virt(pa), PAGE_SIZE);
+	if (pmap_enter(mm->pmap, va, arch_virt_to_phys(copy), vm_pmap_prot(v->prot, true),
+		       &old) < 0) {
+		pmm_free_page(copy);
+		return -ENOMEM;
+	}
+	if (old)
+		pmm_page_put(old);
+	return 0;
+}
+
+/* Resolve a fault at page va in v; see vm_fault.  [L] */
+static int vm_fault_page(struct mm *mm, struct vma *v, uintptr_t va, unsigned why)
+{
+	paddr_t pa;
+	unsigned pprot;
+	void *page;
+
+	if (pmap_lookup(mm->pmap, va, &pa, &pprot)) {
+		if ((why & VM_FAULT_WRITE) && !(pprot & PMAP_WRITE))
+			return vm_make_writable(mm, v, va, pa);
+		return 0;       /* resolved meanwhile by another thread */
+	}
+	page = pmm_alloc_page(PMM_ZERO);
+	if (!page)
+		return -ENOMEM;
+	if (pmap_enter(mm->pmap, va, arch_virt_to_phys(page), vm_pmap_prot(v->prot, true),
+		       NULL) < 0) {
+		pmm_free_page(page);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static bool vm_access_ok(const struct vma *v, unsigned why)
+{
+	if (why & VM_FAULT_WRITE)
+		return v->prot & PROT_WRITE;
+	if (why & VM_FAULT_EXEC)
+		return v->prot & PROT_EXEC;
+	return v->prot != PROT_NONE;
+}
+
+int vm_fault(uintptr_t addr, unsigned why)
+{
+	struct mm *mm = vm_current();
+	uintptr_t va = ALIGN_DOWN(addr, PAGE_SIZE);
+	struct vma *v;
+	int err;
+
+	if (!mm || addr >= USER_TOP)
+		return -EFAULT;
+	mutex_lock(&mm->lock);
+	v = vma_find(mm, va);
+	if (!v) {
+		/* Just below the stack: grow it, within the stack limit. */
+		v = vma_find_next(mm, va);
+		if (!v || !(v->flags & VMA_GROWSDOWN) || v->end - va > VM_STACK_MAX ||
+		    !range_free(mm, va, v->start)) {
+			err = -EFAULT;
+			goto out;
+		}
+		v->start = va;
+	}
+	if (!vm_access_ok(v, why)) {
+		err = -EFAULT;
+		goto out;
+	}
+	err = vm_fault_page(mm, v, va, why);
+	if (!err)
+		__atomic_fetch_add(&mm->faults, 1, __ATOMIC_RELAXED);
+out:
+	mutex_unlock(&mm->lock);
+	return err;
+}
+
+int vm_write_remote(struct mm *mm, uintptr_t va, const void *src, size_t n)
+{
+	const uint8_t *s = src;
+	int err = 0;
+
+	mutex_lock(&mm->lock);
+	while (n) {
+		uintptr_t page = ALIGN_DOWN(va, PAGE_SIZE);
+		size_t off = va - page, chunk = MIN(n, PAGE_SIZE - off);
+		struct vma *v = vma_find(mm, page);
+		paddr_t pa;
+		unsigned pprot;
+
+		if (!v) {
+			err = -EFAULT;
+			break;
+		}
+		if (!pmap_lookup(mm->pmap, page, &pa, &pprot) || !(pprot & PMAP_WRITE) ||
+		    pmm_page_refs(pa) != 1) {
+			err = vm_fault_page(mm, v, page, VM_FAULT_WRITE);
+			if (err)
+				break;
+			if (!pmap_lookup(mm->pmap, page, &pa, &pprot)) {
+				err = -EFAULT;
+				break;
+			}
+		}
+		memcpy((uint8_t *)arch_phys_to_virt(pa) + off, s, chunk);
+		s += chunk;
+		va += chunk;
+		n -= chunk;
+	}
+	mutex_unlock(&mm->lock);
+	return err;
+}
+
+struct fork_ctx {
+	struct mm *child;
+	bool shared;
+	unsigned prot;
+	int err;
+};
+
+static int vm_fork_page(uintptr_t va, paddr_t pa, unsigned pprot, void *arg)
+{
+	struct fork_ctx *f = arg;
+	unsigned cprot = f->shared ? pprot : (pprot & ~PMAP_WRITE);
+
+	if (pmap_enter(f->child->pmap, va, pa, cprot, NULL) < 0) {
+		f->err = -ENOMEM;
+		return -ENOMEM;
+	}
+	pmm_page_get(pa);
+	return 0;
+}
+
+struct mm *vm_fork(struct mm *mm)
+{
+	struct mm *child = vm_create();
+	struct list *pos;
+	int err = 0;
+
+	if (!child)
+		return NULL;
+	mutex_lock(&mm->lock);
+	child->brk_start = mm->brk_start;
+	child->brk = mm->brk;
+	child->mmap_top = mm->mmap_top;
+	child->stack_top = mm->stack_top;
+	list_for_each(pos, &mm->vmas) {
+		struct vma *v = list_entry(pos, struct vma, node);
+		struct vma *c = kmem_cache_alloc(vma_cache, 0);
+		struct fork_ctx f = { child, v->flags & VMA_SHARED, v->prot, 0 };
+
+		if (!c) {
+			err = -ENOMEM;
+			break;
+		}
+		*c = *v;
+		list_add_tail(&child->vmas, &c->node);   /* same order as parent */
+		err = pmap_walk(mm->pmap, v->start, v->end, vm_fork_page, &f);
+		if (err)
+			break;
+		if (!f.shared && (v->prot & PROT_WRITE))
+			pmap_protect(mm->pmap, v->start, v->end, vm_pmap_prot(v->prot, false));
+	}
+	mutex_unlock(&mm->lock);
+	if (err) {
+		vm_put(child);
+		return NULL;
+	}
+	return child;
+}

@@ -1,0 +1,212 @@
+/*
+ * fake_sched.c - host stand-ins for mutexes, wait queues, user copies,
+ * proc_current(), signals, the console and the clock, so the file layer
+ * (kernel/vfs.c, ramfs.c, fd.c, pipe.c, devfs.c, sys_fs.c) runs in host
+ * unit tests.  Hooks and rules: fake_sched.h.
+ */
+#include <keel/console.h>
+#include <keel/mutex.h>
+#include <keel/panic.h>
+#include <keel/proc.h>
+#include <keel/signal.h>
+#include <keel/time.h>
+#include <keel/uaccess.h>
+#include <keel/wait.h>
+#include <lib/errno.h>
+#include <lib/string.h>
+
+#include "fake_sched.h"
+
+#define FAKE_OWNER ((struct thread *)1)
+
+struct proc *fake_current_proc;
+uint64_t fake_signals_raised;
+char fake_console_out[4096];
+unsigned fake_console_out_len;
+static char fake_console_in[256];
+static unsigned fake_console_in_head, fake_console_in_len;
+static uint64_t fake_clock;
+
+/* ---------------------------------------------------------------- mutexes */
+
+void mutex_init(struct mutex *m, const char *name)
+{
+	spin_init(&m->lock, name);
+	m->owner = NULL;
+	waitq_init(&m->wq, name);
+	m->name = name;
+}
+
+void mutex_lock(struct mutex *m)
+{
+	if (m->owner)
+		panic("fake mutex_lock(%s): already held (deadlock)", m->name);
+	m->owner = FAKE_OWNER;
+}
+
+int mutex_lock_interruptible(struct mutex *m)
+{
+	mutex_lock(m);
+	return 0;
+}
+
+bool mutex_trylock(struct mutex *m)
+{
+	if (m->owner)
+		return false;
+	m->owner = FAKE_OWNER;
+	return true;
+}
+
+void mutex_unlock(struct mutex *m)
+{
+	if (!m->owner)
+		panic("fake mutex_unlock(%s): not held", m->name);
+	m->owner = NULL;
+}
+
+bool mutex_held(struct mutex *m)
+{
+	return m->owner != NULL;
+}
+
+/* ---------------------------------------------------------------- wait queues */
+
+void waitq_init(struct waitq *wq, const char *name)
+{
+	spin_init(&wq->lock, name);
+	list_init(&wq->waiters);
+}
+
+void waitq_prepare(struct waitq *wq, struct waiter *w)
+{
+	panic("fake waitq_prepare: a host test would sleep forever");
+}
+
+void waitq_finish(struct waitq *wq, struct waiter *w)
+{
+}
+
+void wake_up(struct waitq *wq)
+{
+}
+
+void wake_up_one(struct waitq *wq)
+{
+}
+
+bool wait_interrupted(void)
+{
+	return false;
+}
+
+void schedule(void)
+{
+}
+
+/* ---------------------------------------------------------------- user memory */
+
+bool user_range_ok(uintptr_t addr, size_t n)
+{
+	return addr >= FAKE_USER_BAD_LIMIT && addr + n >= addr;
+}
+
+int copy_from_user(void *dst, const void __user *src, size_t n)
+{
+	if (n && !user_range_ok((uintptr_t)src, n))
+		return -EFAULT;
+	memcpy(dst, src, n);
+	return 0;
+}
+
+int copy_to_user(void __user *dst, const void *src, size_t n)
+{
+	if (n && !user_range_ok((uintptr_t)dst, n))
+		return -EFAULT;
+	memcpy(dst, src, n);
+	return 0;
+}
+
+int clear_user(void __user *dst, size_t n)
+{
+	if (n && !user_range_ok((uintptr_t)dst, n))
+		return -EFAULT;
+	memset(dst, 0, n);
+	return 0;
+}
+
+long strncpy_from_user(char *dst, const char __user *src, size_t n)
+{
+	if (!user_range_ok((uintptr_t)src, 1))
+		return -EFAULT;
+	for (size_t i = 0; i < n; i++) {
+		dst[i] = src[i];
+		if (!src[i])
+			return (long)i;
+	}
+	return -ENAMETOOLONG;
+}
+
+/* ---------------------------------------------------------------- process, signals */
+
+struct proc *proc_current(void)
+{
+	return fake_current_proc;
+}
+
+void signal_raise_current(int sig)
+{
+	if (sig > 0 && sig <= NSIG)
+		fake_signals_raised |= 1ull << (sig - 1);
+}
+
+bool signal_pending(void)
+{
+	return false;
+}
+
+/* ---------------------------------------------------------------- console, clock */
+
+void console_write(const char *s, size_t n)
+{
+	n = MIN(n, sizeof(fake_console_out) - fake_console_out_len);
+	memcpy(fake_console_out + fake_console_out_len, s, n);
+	fake_console_out_len += (unsigned)n;
+}
+
+void fake_console_feed(const char *s)
+{
+	for (; *s && fake_console_in_len < sizeof(fake_console_in); s++) {
+		unsigned at = (fake_console_in_head + fake_console_in_len) %
+			      sizeof(fake_console_in);
+
+		fake_console_in[at] = *s;
+		fake_console_in_len++;
+	}
+}
+
+int console_trygetc(void)
+{
+	int c;
+
+	if (!fake_console_in_len)
+		return -1;
+	c = (unsigned char)fake_console_in[fake_console_in_head];
+	fake_console_in_head = (fake_console_in_head + 1) % sizeof(fake_console_in);
+	fake_console_in_len--;
+	return c;
+}
+
+int console_getc(void)
+{
+	int c = console_trygetc();
+
+	if (c < 0)
+		panic("fake console_getc: no input queued (would block)");
+	return c;
+}
+
+uint64_t time_ns(void)
+{
+	return fake_clock += 1000;
+}

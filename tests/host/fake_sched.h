@@ -1,0 +1,29 @@
+/*
+ * fake_sched.h - test hooks of tests/host/fake_sched.c: host stand-ins for
+ * the scheduler-side services the file layer uses (mutexes, wait queues,
+ * user copies, the current process, signals, the console, the clock).
+ *
+ * Single-threaded: a mutex is a flag (taking a held one panics), a wait
+ * that would sleep panics (host tests exercise non-blocking paths only).
+ * "User" memory is ordinary memory, except that addresses below
+ * FAKE_USER_BAD_LIMIT fault (-EFAULT), so tests can pass bad pointers.
+ */
+#ifndef FAKE_SCHED_H
+#define FAKE_SCHED_H
+
+#include <stdint.h>
+
+struct proc;
+
+#define FAKE_USER_BAD_LIMIT 0x10000
+
+/* What proc_current() returns (NULL: a kernel thread). */
+extern struct proc *fake_current_proc;
+/* Signals raised with signal_raise_current(), as a bit mask (bit sig-1). */
+extern uint64_t fake_signals_raised;
+/* Bytes the fake console received, and input it will hand out. */
+extern char fake_console_out[4096];
+extern unsigned fake_console_out_len;
+void fake_console_feed(const char *s);
+
+#endif

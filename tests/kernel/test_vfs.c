@@ -1,0 +1,237 @@
+/*
+ * test_vfs.c - in-kernel tests of the file layer through its kernel API
+ * (no process needed): ramfs files and directories, symlinks, devices,
+ * non-blocking pipes, fd tables, the initramfs unpacker, and that every
+ * byte of heap comes back once files are closed and unlinked.  Blocking
+ * pipe and tty paths are covered by the user-space suite.
+ */
+#include <keel/ktest.h>
+#include <keel/fd.h>
+#include <keel/klog.h>
+#include <keel/kmalloc.h>
+#include <keel/pmm.h>
+#include <keel/vfs.h>
+#include <lib/errno.h>
+#include <lib/printf.h>
+#include <lib/string.h>
+
+static uint64_t kt_heap(void)
+{
+	struct kmem_stats st;
+
+	kmalloc_stats(&st);
+	return st.bytes_in_use;
+}
+
+static int kt_put(const char *path, const void *data, size_t n)
+{
+	struct file *f;
+	ssize_t w;
+	int err = vfs_open(NULL, path, O_WRONLY | O_CREAT | O_TRUNC, 0644, &f);
+
+	if (err)
+		return err;
+	w = file_write(f, IOBUF_KERNEL(data), n);
+	file_put(f);
+	return w == (ssize_t)n ? 0 : -EIO;
+}
+
+KTEST(vfs_files_roundtrip)
+{
+	static char data[10000], back[10000];
+	uint64_t heap = kt_heap();
+	struct file *f;
+	struct vnode *v;
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (char)(i % 251);
+	KT_CHECK_EQ(t, vfs_mkdir(NULL, "/tmp/kt", 0755), 0);
+	KT_CHECK_EQ(t, kt_put("/tmp/kt/a", data, sizeof(data)), 0);
+	KT_CHECK_EQ(t, vfs_open_kernel("/tmp/kt/a", O_RDONLY, &f), 0);
+	KT_CHECK_EQ(t, vfs_read_kernel(f, back, sizeof(back), 0), (long)sizeof(back));
+	KT_CHECK(t, memcmp(data, back, sizeof(data)) == 0);
+	KT_CHECK_EQ(t, vfs_read_kernel(f, back, 10, 9995), 5);
+	KT_CHECK_EQ(t, file_write(f, IOBUF_KERNEL("x"), 1), -EBADF);
+	/* Unlinked while open: still readable, freed at the last close. */
+	KT_CHECK_EQ(t, vfs_unlink(NULL, "/tmp/kt/a", false), 0);
+	KT_CHECK_EQ(t, vfs_read_kernel(f, back, 4, 0), 4);
+	file_put(f);
+	KT_CHECK_EQ(t, vfs_lookup(NULL, "/tmp/kt/a", 0, &v), -ENOENT);
+	KT_CHECK_EQ(t, vfs_unlink(NULL, "/tmp/kt", true), 0);
+	KT_CHECK_EQ(t, kt_heap(), heap);
+}
+
+KTEST(vfs_walk_and_symlinks)
+{
+	uint64_t heap = kt_heap();
+	struct vnode *v;
+	char buf[32];
+
+	KT_CHECK_EQ(t, vfs_mkdir(NULL, "/tmp/w", 0755), 0);
+	KT_CHECK_EQ(t, vfs_mkdir(NULL, "/tmp/w/d", 0755), 0);
+	KT_CHECK_EQ(t, kt_put("/tmp/w/d/f", "abc", 3), 0);
+	KT_CHECK_EQ(t, vfs_symlink(NULL, "d", "/tmp/w/l"), 0);
+	KT_CHECK_EQ(t, vfs_symlink(NULL, "/tmp/w/self", "/tmp/w/self"), 0);
+	KT_CHECK_EQ(t, vfs_lookup(NULL, "/tmp/w/l/f", 0, &v), 0);
+	KT_CHECK(t, S_ISREG(v->mode) && v->size == 3);
+	vnode_put(v);
+	KT_CHECK_EQ(t, vfs_lookup(NULL, "/tmp/w/l/../d/./f", 0, &v), 0);
+	vnode_put(v);
+	KT_CHECK_EQ(t, vfs_lookup(NULL, "/tmp/w/self", WALK_FOLLOW, &v), -ELOOP);
+	KT_CHECK_EQ(t, vfs_lookup(NULL, "/tmp/w/d/f/", 0, &v), -ENOTDIR);
+	KT_CHECK_EQ(t, vfs_lookup(NULL, "/tmp/w/nope", 0, &v), -ENOENT);
+	KT_CHECK_EQ(t, vfs_readlink(NULL, "/tmp/w/l", buf, sizeof(buf)), 1);
+	KT_CHECK_EQ(t, vfs_rename(NULL, "/tmp/w/d/f", NULL, "/tmp/w/g"), 0);
+	KT_CHECK_EQ(t, vfs_rename(NULL, "/tmp/w/g", NULL, "/dev/g"), -EXDEV);
+	KT_CHECK_EQ(t, vfs_unlink(NULL, "/tmp/w", true), -ENOTEMPTY);
+	KT_CHECK_EQ(t, vfs_unlink(NULL, "/tmp/w/g", false), 0);
+	KT_CHECK_EQ(t, vfs_unlink(NULL, "/tmp/w/l", false), 0);
+	KT_CHECK_EQ(t, vfs_unlink(NULL, "/tmp/w/self", false), 0);
+	KT_CHECK_EQ(t, vfs_unlink(NULL, "/tmp/w/d", true), 0);
+	KT_CHECK_EQ(t, vfs_unlink(NULL, "/tmp/w", true), 0);
+	KT_CHECK_EQ(t, kt_heap(), heap);
+}
+
+KTEST(vfs_devices)
+{
+	uint64_t heap = kt_heap();
+	struct file *f;
+	char buf[8] = "xxxxxxx";
+
+	KT_CHECK_EQ(t, vfs_open_kernel("/dev/zero", O_RDWR, &f), 0);
+	KT_CHECK_EQ(t, file_read(f, IOBUF_KERNEL(buf), sizeof(buf)), 8);
+	KT_CHECK(t, buf[0] == 0 && buf[7] == 0);
+	KT_CHECK_EQ(t, file_write(f, IOBUF_KERNEL(buf), 8), 8);
+	file_put(f);
+	KT_CHECK_EQ(t, vfs_open_kernel("/dev/null", O_RDWR | O_TRUNC, &f), 0);
+	KT_CHECK_EQ(t, file_read(f, IOBUF_KERNEL(buf), sizeof(buf)), 0);
+	KT_CHECK_EQ(t, file_write(f, IOBUF_KERNEL(buf), 8), 8);
+	file_put(f);
+	KT_CHECK_EQ(t, vfs_open_kernel("/dev/console", O_WRONLY, &f), 0);
+	KT_CHECK_EQ(t, file_write(f, IOBUF_KERNEL("ktest:   console ok\n"), 20), 20);
+	KT_CHECK(t, f->ops->ioctl != NULL);
+	file_put(f);
+	KT_CHECK_EQ(t, kt_heap(), heap);
+}
+
+KTEST(vfs_pipe_nonblocking)
+{
+	static char big[PIPE_SIZE];
+	uint64_t heap = kt_heap();
+	struct file *rd, *wr;
+	char buf[8];
+
+	KT_CHECK_EQ(t, pipe_create(O_NONBLOCK, &rd, &wr), 0);
+	KT_CHECK_EQ(t, file_read(rd, IOBUF_KERNEL(buf), 8), -EAGAIN);
+	KT_CHECK_EQ(t, file_write(wr, IOBUF_KERNEL("ping"), 4), 4);
+	KT_CHECK_EQ(t, file_read(rd, IOBUF_KERNEL(buf), 8), 4);
+	KT_CHECK(t, memcmp(buf, "ping", 4) == 0);
+	KT_CHECK_EQ(t, file_write(wr, IOBUF_KERNEL(big), PIPE_SIZE), PIPE_SIZE);
+	KT_CHECK_EQ(t, file_write(wr, IOBUF_KERNEL(big), 1), -EAGAIN);
+	KT_CHECK_EQ(t, file_read(rd, IOBUF_KERNEL(big), PIPE_SIZE), PIPE_SIZE);
+	KT_CHECK_EQ(t, file_pread(rd, IOBUF_KERNEL(buf), 1, 0), -ESPIPE);
+	file_put(wr);
+	KT_CHECK_EQ(t, file_read(rd, IOBUF_KERNEL(buf), 8), 0);   /* EOF */
+	file_put(rd);
+	KT_CHECK_EQ(t, pipe_create(0, &rd, &wr), 0);
+	file_put(rd);
+	KT_CHECK_EQ(t, file_write(wr, IOBUF_KERNEL("x"), 1), -EPIPE);
+	file_put(wr);
+	KT_CHECK_EQ(t, kt_heap(), heap);
+}
+
+KTEST(vfs_fdtable)
+{
+	uint64_t heap = kt_heap();
+	struct fdtable *a = fdtable_create(), *b;
+	struct file *f;
+
+	KT_CHECK(t, a != NULL);
+	KT_CHECK_EQ(t, fd_install_console(a), 0);
+	KT_CHECK_EQ(t, vfs_open_kernel("/dev/null", O_RDONLY, &f), 0);
+	KT_CHECK_EQ(t, fd_alloc(a, f, 0, true), 3);
+	KT_CHECK_EQ(t, fd_install_at(a, 300, file_get(f), false), 300);
+	KT_CHECK(t, a->size >= 301);
+	b = fdtable_clone(a);
+	KT_CHECK(t, b != NULL);
+	fdtable_close_on_exec(b);
+	KT_CHECK(t, fdtable_lookup(b, 3) == NULL);
+	f = fdtable_lookup(b, 300);
+	KT_CHECK(t, f != NULL);
+	if (f)
+		file_put(f);
+	KT_CHECK_EQ(t, fd_close(b, 300), 0);
+	KT_CHECK_EQ(t, fd_close(b, 300), -EBADF);
+	fdtable_put(b);
+	fdtable_put(a);
+	KT_CHECK_EQ(t, kt_heap(), heap);
+}
+
+/* A newc cpio entry at buf + at; the new end. */
+static size_t kt_cpio_add(char *buf, size_t at, const char *name, unsigned mode,
+			  const char *data)
+{
+	size_t nlen = strlen(name) + 1, dlen = data ? strlen(data) : 0;
+
+	at += (size_t)snprintf(buf + at, 111, "070701%08X%08X%08X%08X%08X%08X%08X"
+			       "%08X%08X%08X%08X%08X%08X", 1, mode, 0, 0, 1, 0,
+			       (unsigned)dlen, 0, 0, 0, 0, (unsigned)nlen, 0);
+	memcpy(buf + at, name, nlen);
+	at += nlen;
+	while (at % 4)
+		buf[at++] = 0;
+	if (dlen)
+		memcpy(buf + at, data, dlen);
+	at += dlen;
+	while (at % 4)
+		buf[at++] = 0;
+	return at;
+}
+
+KTEST(vfs_initramfs_unpack)
+{
+	static char img[1024];
+	uint64_t heap = kt_heap();
+	struct file *f;
+	char buf[8];
+	size_t n;
+
+	n = kt_cpio_add(img, 0, "tmp/ktir/bin/prog", S_IFREG | 0755, "prog");
+	n = kt_cpio_add(img, n, "tmp/ktir/link", S_IFLNK | 0777, "bin/prog");
+	n = kt_cpio_add(img, n, "TRAILER!!!", 0, NULL);
+	KT_CHECK_EQ(t, initramfs_unpack(img, n), 0);
+	KT_CHECK_EQ(t, vfs_open_kernel("/tmp/ktir/link", O_RDONLY, &f), 0);
+	KT_CHECK_EQ(t, vfs_read_kernel(f, buf, sizeof(buf), 0), 4);
+	file_put(f);
+	KT_CHECK_EQ(t, initramfs_unpack("junk", 4), -EINVAL);
+	KT_CHECK_EQ(t, vfs_unlink(NULL, "/tmp/ktir/link", false), 0);
+	KT_CHECK_EQ(t, vfs_unlink(NULL, "/tmp/ktir/bin/prog", false), 0);
+	KT_CHECK_EQ(t, vfs_unlink(NULL, "/tmp/ktir/bin", true), 0);
+	KT_CHECK_EQ(t, vfs_unlink(NULL, "/tmp/ktir", true), 0);
+	KT_CHECK_EQ(t, kt_heap(), heap);
+}
+
+/* Everything freed gives its frames back too. */
+KTEST(vfs_memory_returns)
+{
+	static char page[4096];
+	uint64_t frames, heap;
+
+	kmalloc_shrink();
+	frames = pmm_free_frames();
+	heap = kt_heap();
+	for (int i = 0; i < 64; i++)
+		KT_CHECK_EQ(t, kt_put("/tmp/mem", page, sizeof(page)) , 0);
+	{
+		struct file *f;
+
+		KT_CHECK_EQ(t, vfs_open(NULL, "/tmp/mem", O_WRONLY | O_APPEND, 0, &f), 0);
+		for (int i = 0; i < 256; i++)
+			file_write(f, IOBUF_KERNEL(page), sizeof(page));
+		file_put(f);
+	}
+	KT_CHECK_EQ(t, vfs_unlink(NULL, "/tmp/mem", false), 0);
+	kmalloc_shrink();
+	KT_CHECK_EQ(t, kt_heap(), heap);
+	KT_CHECK_EQ(t, pmm_free_frames(), frames);
+}

@@ -1,0 +1,50 @@
+# user/build.mk - Keel's user programs and the initramfs that carries them.
+#
+#   make $(BUILD)/initramfs.cpio    (also part of `make`, `make run`, the ISO)
+#   make user                       just the programs, in $(BUILD)/user/
+#   EXTRA_ROOT=dir                  copy dir's tree into the initramfs too
+#
+# Programs are ordinary static Linux binaries built with musl-gcc (Debian
+# musl-tools): Keel speaks the Linux x86-64 ABI, so the same binaries run
+# natively on Linux (that is how usertests is checked first).  One program
+# per user/NAME.c; usertests is user/usertests.c + user/ut_*.c.
+#
+# The initramfs is rebuilt when a program, user/mkinitramfs.sh, EXTRA_ROOT's
+# name or anything in EXTRA_ROOT (names, sizes, modes, mtimes) changes: that
+# state is kept in $(BUILD)/root.manifest, rewritten only when it differs.
+
+USER_CC     ?= musl-gcc
+USER_CFLAGS := -static -std=gnu11 -O2 -Wall -Wextra -Werror
+USER_PROGS  := init hello forkexec usertests
+USER_BINS   := $(addprefix $(BUILD)/user/,$(USER_PROGS))
+USERTESTS_SRCS := user/usertests.c $(wildcard user/ut_*.c)
+EXTRA_ROOT  ?=
+INITRAMFS   ?= $(BUILD)/initramfs.cpio
+
+.PHONY: user user-force
+user: $(USER_BINS)
+
+$(BUILD)/user/usertests: $(USERTESTS_SRCS) user/usertests.h
+$(BUILD)/user/init $(BUILD)/user/hello $(BUILD)/user/forkexec: $(BUILD)/user/%: user/%.c
+
+$(USER_BINS): user/build.mk | deps
+	@mkdir -p $(dir $@)
+	@echo "  MUSLCC  $@"
+	$(Q)$(USER_CC) $(USER_CFLAGS) -o $@ $(filter %.c,$^)
+
+# The state of EXTRA_ROOT, so that a change there rebuilds the archive.
+$(BUILD)/root.manifest: user-force
+	@mkdir -p $(dir $@)
+	@{ printf 'EXTRA_ROOT=%s\n' '$(EXTRA_ROOT)'; \
+	  if [ -n '$(EXTRA_ROOT)' ] && [ -d '$(EXTRA_ROOT)' ]; then \
+		cd '$(EXTRA_ROOT)' && find . -printf '%p %y %m %s %T@ %l\n' | LC_ALL=C sort; \
+	  fi; } >$@.new
+	@cmp -s $@.new $@ 2>/dev/null && rm -f $@.new || mv $@.new $@
+
+$(BUILD)/initramfs.cpio: $(USER_BINS) $(BUILD)/root.manifest user/mkinitramfs.sh
+	@echo "  CPIO    $@"
+	$(Q)user/mkinitramfs.sh $@ $(BUILD)/root $(BUILD)/user '$(EXTRA_ROOT)'
+
+# Build the initramfs before anything that boots with it looks for it
+# (tools/build.mk passes it to QEMU / the ISO when the file exists).
+all $(BUILD)/keel.iso run gdb: $(INITRAMFS)
