@@ -244,11 +244,13 @@ static int exec_build_stack(struct mm *mm, const struct elf_info *ei, uintptr_t 
 		at += (argc + 1 + envc + 1) * sizeof(uint64_t);
 		memcpy(sb.buf + at, aux, na * sizeof(uint64_t));
 	}
-	err = (int)vm_map(mm, mm->stack_top - sb.size, sb.size,
-			  PROT_READ | PROT_WRITE | (ei->exec_stack ? PROT_EXEC : 0),
-			  VMA_GROWSDOWN, true);
-	if (err < 0)
+	long mapped = vm_map(mm, mm->stack_top - sb.size, sb.size,
+			     PROT_READ | PROT_WRITE | (ei->exec_stack ? PROT_EXEC : 0),
+			     VMA_GROWSDOWN, true);
+	if (mapped < 0) {
+		err = (int)mapped;
 		goto out;
+	}
 	{
 		uintptr_t lo = ALIGN_DOWN(sp, PAGE_SIZE);
 		err = vm_write_remote(mm, lo, sb.buf + (lo - (sb.top - sb.size)), sb.top - lo);

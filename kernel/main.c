@@ -27,6 +27,8 @@
 #include <keel/proc.h>
 #include <keel/wait.h>
 #include <keel/pmap.h>
+#include <keel/vm.h>
+#include <keel/thread.h>
 #include <keel/time.h>
 #include <keel/vfs.h>
 #include <lib/cmdline.h>
@@ -69,6 +71,8 @@ static bool init_done;                 /* [init_lock] */
 static int init_status;                /* [init_lock] */
 static uint64_t init_frames_before;    /* [I] free frames before init started */
 static bool init_poweroff;             /* [I] initexit=poweroff */
+static uint64_t init_heap_pages_before; /* [I] */
+static unsigned init_threads_before;    /* [I] */
 
 /* Called when pid 1 has exited (from its last thread). */
 void init_exited(int status)
@@ -85,6 +89,7 @@ static void kmain_init_report(int status)
 {
 	uint64_t deadline = time_ns() + 200 * NSEC_PER_MSEC;
 
+	proc_reap_init();
 	while (pmm_free_frames() < init_frames_before && time_ns() < deadline)
 		sched_sleep_until(time_ns() + 10 * NSEC_PER_MSEC, false);
 	kmalloc_shrink();
@@ -93,8 +98,13 @@ static void kmain_init_report(int status)
 		kprintf("keel: init was killed by signal %d\n", status & 0x7f);
 	else
 		kprintf("keel: init exited with status %d\n", (status >> 8) & 0xff);
-	kprintf("keel: %ld frames not returned since init started; page-table check: %u problems\n",
-		leaked, pmap_check_all(NULL));
+	struct kmem_stats st;
+	kmalloc_stats(&st);
+	kprintf("keel: %ld frames not returned since init started (heap pages %+ld, threads %+d, "
+		"processes %u); page-table check: %u problems\n", leaked,
+		(long)st.pages_in_use - (long)init_heap_pages_before,
+		(int)thread_count() - (int)init_threads_before, proc_count(),
+		pmap_check_all(NULL));
 	if (init_poweroff)
 		arch_emulator_exit(status == 0 && leaked == 0 ? EMU_EXIT_SUCCESS : EMU_EXIT_FAILURE);
 }
@@ -129,6 +139,10 @@ static void kmain_start_init(const char *cmdline)
 	if (!argc)
 		return;
 	kmalloc_shrink();
+	struct kmem_stats st;
+	kmalloc_stats(&st);
+	init_heap_pages_before = st.pages_in_use;
+	init_threads_before = thread_count();
 	init_frames_before = pmm_free_frames();
 	err = proc_start_init(argv[0], argv, envp);
 	if (err) {
@@ -172,6 +186,8 @@ void kmain(struct bootinfo *bi)
 	smp_init();
 	sched_init();                   /* kmain is now the thread "main" */
 	futex_init();
+	vm_init();
+	proc_init_caches();
 	vfs_init();
 	for (unsigned i = 0; i < bi->mod_count; i++)
 		initramfs_unpack(arch_phys_to_virt(bi->mod[i].start),

@@ -73,14 +73,17 @@ unsigned proc_count(void)
 	return __atomic_load_n(&proc_live, __ATOMIC_RELAXED);
 }
 
+void proc_init_caches(void)
+{
+	proc_cache = kmem_cache_create("proc", sizeof(struct proc), 0);
+	if (!proc_cache)
+		panic("proc: cannot create the proc cache");
+}
+
 static struct proc *proc_alloc(const char *name)
 {
 	struct proc *p;
 
-	if (!proc_cache)
-		proc_cache = kmem_cache_create("proc", sizeof(struct proc), 0);
-	if (!proc_cache)
-		return NULL;
 	p = kmem_cache_alloc(proc_cache, KM_ZERO);
 	if (!p)
 		return NULL;
@@ -372,6 +375,18 @@ void proc_thread_reap(struct thread *t)
 	if (t->mm)
 		vm_put(t->mm);
 	t->mm = NULL;
+}
+
+void proc_reap_init(void)
+{
+	struct proc *p = init_proc;
+
+	spin_lock(&proc_tree_lock);
+	assert(p && p->state == PROC_ZOMBIE);
+	list_remove(&p->all_node);
+	init_proc = NULL;
+	spin_unlock(&proc_tree_lock);
+	proc_free(p);
 }
 
 static bool wait_matches(struct proc *me, struct proc *c, int pid)

@@ -30,11 +30,15 @@ static struct kmem_cache *mm_cache, *vma_cache;   /* [I] after first use */
 
 static bool vm_caches_ready(void)
 {
-	if (!mm_cache)
-		mm_cache = kmem_cache_create("mm", sizeof(struct mm), MM_ALIGN);
-	if (!vma_cache)
-		vma_cache = kmem_cache_create("vma", sizeof(struct vma), 0);
 	return mm_cache && vma_cache;
+}
+
+void vm_init(void)
+{
+	mm_cache = kmem_cache_create("mm", sizeof(struct mm), MM_ALIGN);
+	vma_cache = kmem_cache_create("vma", sizeof(struct vma), 0);
+	if (!vm_caches_ready())
+		panic("vm: cannot create the mm/vma caches");
 }
 
 /* PROT_* of a VMA -> PMAP_* for a page; write only when allowed to. */

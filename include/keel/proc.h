@@ -104,6 +104,8 @@ struct exec_image {
 /* Load path into the empty address space mm; 0 or -Exxx (kernel/exec.c). */
 int exec_load(struct mm *mm, const char *path, char *const argv[], char *const envp[],
 	      struct exec_image *img);
+/* Boot: create the process cache. */
+void proc_init_caches(void);
 /* Start the first user process; 0 or -Exxx. */
 int proc_start_init(const char *path, char *const argv[], char *const envp[]);
 /* clone/fork/vfork; returns the child's id or -Exxx. */
@@ -122,6 +124,8 @@ int pid_alloc(void);
 struct proc *proc_init(void);
 /* Processes in existence, zombies included (tests). */
 unsigned proc_count(void);
+/* Free the exited init (nobody else waits for it). */
+void proc_reap_init(void);
 /* The kernel's reaction to init's exit (kernel/main.c). */
 void init_exited(int status);
 

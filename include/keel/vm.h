@@ -64,6 +64,8 @@ struct mm {
 	uint64_t faults;          /* [A] page faults handled (statistics) */
 };
 
+/* Boot: create the caches. */
+void vm_init(void);
 /* A new empty address space; NULL when out of memory. */
 struct mm *vm_create(void);
 /* Take / drop a reference; the last put frees VMAs, frames and page tables. */

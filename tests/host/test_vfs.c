@@ -868,6 +868,7 @@ HTEST(initramfs_unpack_tree)
 	n = cpio_add(img, n, "TRAILER!!!", 0, NULL);
 	HCHECK_EQ(initramfs_unpack(img, n), 0);
 	HCHECK_EQ(get_file("/ir/bin/hello", buf, sizeof(buf)), 3);
+	HCHECK_EQ(initramfs_unpack("junk", 4), -EINVAL);
 	memcpy(img, "070799", 6);
 	HCHECK_EQ(initramfs_unpack(img, n), -EINVAL);
 	const char *rm[] = { "/ir/bin/hello", "/ir/deep/er/file", "/ir/sh" };
