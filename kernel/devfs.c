@@ -182,6 +182,20 @@ static void tty_raw_input(struct tty *t, char c, const struct linux_termios *tio
 	tty_echo(&c, 1, tio->c_lflag & ECHO);
 }
 
+/*
+ * Next typed byte: -EAGAIN if nonblock and none is queued.  (To become
+ * console_getc_interruptible() once console.h declares it: -EINTR then.)
+ */
+static int tty_getc(bool nonblock)
+{
+	if (nonblock) {
+		int c = console_trygetc();
+
+		return c < 0 ? -EAGAIN : c;
+	}
+	return console_getc();
+}
+
 static void tty_snapshot(struct tty *t, struct linux_termios *tio)
 {
 	spin_lock(&t->lock);
@@ -192,6 +206,7 @@ static void tty_snapshot(struct tty *t, struct linux_termios *tio)
 static ssize_t tty_read(struct file *f, struct iobuf b, size_t n, uint64_t *off)
 {
 	struct tty *t = &console_tty;
+	bool nonblock = __atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_NONBLOCK;
 	struct linux_termios tio;
 	ssize_t ret;
 	int c;
@@ -203,22 +218,18 @@ static ssize_t tty_read(struct file *f, struct iobuf b, size_t n, uint64_t *off)
 	tty_snapshot(t, &tio);
 	if (tio.c_lflag & ICANON) {
 		while (t->ready == 0 && !t->eof) {
-			if (f->flags & O_NONBLOCK) {
-				c = console_trygetc();
-				if (c < 0) {
-					ret = -EAGAIN;
-					goto out;
-				}
-			} else {
-				c = console_getc();
+			c = tty_getc(nonblock);
+			if (c < 0) {
+				ret = c;
+				goto out;
 			}
 			tty_canon_input(t, (char)c, &tio);
 		}
 	} else {
 		if (t->ready == 0) {
-			c = (f->flags & O_NONBLOCK) ? console_trygetc() : console_getc();
+			c = tty_getc(nonblock);
 			if (c < 0) {
-				ret = -EAGAIN;
+				ret = c;
 				goto out;
 			}
 			tty_raw_input(t, (char)c, &tio);

@@ -78,7 +78,7 @@ static int exec_read_file(const char *path, void **buf, size_t *len)
 		return err;
 	vfs_stat(f->vnode, &st);
 	if (!S_ISREG(st.st_mode)) {
-		err = S_ISDIR(st.st_mode) ? -EISDIR : -EACCES;
+		err = -EACCES;          /* Linux: directories and devices too */
 		goto out;
 	}
 	if (!(st.st_mode & 0111)) {

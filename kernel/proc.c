@@ -80,6 +80,11 @@ void proc_init_caches(void)
 		panic("proc: cannot create the proc cache");
 }
 
+static void proc_itimer_fire(struct timer *tm)
+{
+	signal_send(container_of(tm, struct proc, itimer), SIGALRM);
+}
+
 static struct proc *proc_alloc(const char *name)
 {
 	struct proc *p;
@@ -96,6 +101,7 @@ static struct proc *proc_alloc(const char *name)
 	waitq_init(&p->child_wq, "proc_child_wq");
 	p->exit_signal = SIGCHLD;
 	p->umask = 022;
+	timer_init(&p->itimer, proc_itimer_fire);
 	__atomic_fetch_add(&proc_live, 1, __ATOMIC_RELAXED);
 	return p;
 }
@@ -348,6 +354,7 @@ void proc_thread_exiting(struct thread *t)
 	if (!last)
 		return;
 
+	timer_cancel(&p->itimer);
 	fdtable_put(p->fdt);
 	vnode_put(p->cwd);
 	spin_lock(&p->lock);
@@ -365,8 +372,15 @@ void proc_thread_exiting(struct thread *t)
 	if (parent) {
 		signal_send(parent, p->exit_signal);
 		wake_up(&parent->child_wq);
-	} else {
+	} else if (p == init_proc) {
 		init_exited(p->exit_status);
+	} else {
+		/* An orphan of a dead init: nobody can wait for it. */
+		spin_lock(&proc_tree_lock);
+		list_remove(&p->all_node);
+		spin_unlock(&proc_tree_lock);
+		t->proc = NULL;          /* the reaper does not need it */
+		proc_free(p);
 	}
 }
 
@@ -377,15 +391,34 @@ void proc_thread_reap(struct thread *t)
 	t->mm = NULL;
 }
 
+/*
+ * init has exited: free it, free its zombie children, and kill the live
+ * ones (they free themselves when they exit, having no parent).
+ */
 void proc_reap_init(void)
 {
 	struct proc *p = init_proc;
+	struct list *pos, *tmp;
+	struct list dead = LIST_INIT(dead);
 
 	spin_lock(&proc_tree_lock);
 	assert(p && p->state == PROC_ZOMBIE);
+	list_for_each_safe(pos, tmp, &p->children) {
+		struct proc *c = list_entry(pos, struct proc, sibling);
+		list_remove(&c->sibling);
+		c->parent = NULL;
+		if (c->state == PROC_ZOMBIE) {
+			list_remove(&c->all_node);
+			list_add_tail(&dead, &c->sibling);
+		} else {
+			signal_send(c, SIGKILL);
+		}
+	}
 	list_remove(&p->all_node);
 	init_proc = NULL;
 	spin_unlock(&proc_tree_lock);
+	list_for_each_safe(pos, tmp, &dead)
+		proc_free(list_entry(pos, struct proc, sibling));
 	proc_free(p);
 }
 

@@ -7,6 +7,9 @@
 #include <keel/time.h>
 #include <keel/sched.h>
 #include <keel/thread.h>
+#include <keel/proc.h>
+#include <keel/timer.h>
+#include <keel/klog.h>
 #include <lib/errno.h>
 
 #define CLOCK_REALTIME           0
@@ -159,4 +162,95 @@ SYSCALL_DEFINE0(sched_yield)
 {
 	sched_yield();
 	return 0;
+}
+
+#define ITIMER_REAL    0
+#define ITIMER_VIRTUAL 1
+#define ITIMER_PROF    2
+
+struct k_itimerval {
+	struct k_timeval interval;
+	struct k_timeval value;
+};
+
+static uint64_t tv_to_ns(const struct k_timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * NSEC_PER_SEC + (uint64_t)tv->tv_usec * NSEC_PER_USEC;
+}
+
+static struct k_timeval ns_to_tv(uint64_t ns)
+{
+	return (struct k_timeval){ (int64_t)(ns / NSEC_PER_SEC),
+				   (int64_t)(ns % NSEC_PER_SEC / NSEC_PER_USEC) };
+}
+
+/* Read and optionally replace the process's real-time interval timer. */
+static void itimer_swap(struct proc *p, const uint64_t *value, const uint64_t *interval,
+			uint64_t *old_value, uint64_t *old_interval)
+{
+	uint64_t now = time_ns();
+
+	/* The timer is protected by its own lock: cancel, then re-arm. */
+	bool armed = timer_cancel(&p->itimer);
+	*old_value = armed && p->itimer.expires > now ? p->itimer.expires - now : 0;
+	*old_interval = p->itimer.period;
+	if (!value) {
+		if (armed)
+			timer_arm(&p->itimer, p->itimer.expires);
+		return;
+	}
+	p->itimer.period = *interval;
+	if (*value)
+		timer_arm(&p->itimer, now + *value);
+}
+
+SYSCALL_DEFINE2(getitimer, int, which, struct k_itimerval __user *, ucur)
+{
+	struct k_itimerval cur;
+	uint64_t v, i;
+
+	if (which != ITIMER_REAL)
+		return which == ITIMER_VIRTUAL || which == ITIMER_PROF ? -ENOSYS : -EINVAL;
+	itimer_swap(proc_current(), NULL, NULL, &v, &i);
+	cur.value = ns_to_tv(v);
+	cur.interval = ns_to_tv(i);
+	return copy_to_user(ucur, &cur, sizeof(cur));
+}
+
+SYSCALL_DEFINE3(setitimer, int, which, const struct k_itimerval __user *, unew,
+		struct k_itimerval __user *, uold)
+{
+	struct k_itimerval nv, ov;
+	uint64_t v, i, ovv, ovi;
+
+	if (which != ITIMER_REAL) {
+		klog_once(LOG_WARN, "setitimer: only ITIMER_REAL is supported");
+		return which == ITIMER_VIRTUAL || which == ITIMER_PROF ? -ENOSYS : -EINVAL;
+	}
+	if (!unew)
+		return -EFAULT;
+	if (copy_from_user(&nv, unew, sizeof(nv)))
+		return -EFAULT;
+	if (nv.value.tv_sec < 0 || nv.value.tv_usec < 0 || nv.value.tv_usec >= 1000000 ||
+	    nv.interval.tv_sec < 0 || nv.interval.tv_usec < 0 || nv.interval.tv_usec >= 1000000)
+		return -EINVAL;
+	v = tv_to_ns(&nv.value);
+	i = tv_to_ns(&nv.interval);
+	itimer_swap(proc_current(), &v, &i, &ovv, &ovi);
+	if (uold) {
+		ov.value = ns_to_tv(ovv);
+		ov.interval = ns_to_tv(ovi);
+		if (copy_to_user(uold, &ov, sizeof(ov)))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+SYSCALL_DEFINE1(alarm, unsigned, seconds)
+{
+	uint64_t v = (uint64_t)seconds * NSEC_PER_SEC, i = 0, ov, oi;
+
+	itimer_swap(proc_current(), &v, &i, &ov, &oi);
+	/* Remaining seconds, rounded up (a pending alarm never reports 0). */
+	return (long)((ov + NSEC_PER_SEC - 1) / NSEC_PER_SEC);
 }

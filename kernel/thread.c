@@ -144,8 +144,7 @@ static void reaper_main(void *arg)
 		spin_unlock(&r->lock);
 		/* The thread is off every CPU: on_cpu was cleared before it came here. */
 		assert(!__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE));
-		if (t->proc)
-			proc_thread_reap(t);
+		proc_thread_reap(t);       /* drops the address space, if any */
 		thread_free(t);
 	}
 }

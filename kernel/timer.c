@@ -34,13 +34,25 @@ void timer_init(struct timer *t, void (*fn)(struct timer *t))
 {
 	t->fn = fn;
 	t->cpu = -1;
+	t->period = 0;
 	list_init(&t->node);
+}
+
+/* Insert t into b in expiry order.  [b->lock] */
+static void timer_insert(struct timer_base *b, struct timer *t)
+{
+	struct list *pos;
+
+	list_for_each(pos, &b->pending) {
+		if (list_entry(pos, struct timer, node)->expires > t->expires)
+			break;
+	}
+	list_insert_between(&t->node, pos->prev, pos);
 }
 
 void timer_arm(struct timer *t, uint64_t expires)
 {
 	struct timer_base *b;
-	struct list *pos;
 
 	timer_cancel(t);
 	irq_push_off();
@@ -48,11 +60,7 @@ void timer_arm(struct timer *t, uint64_t expires)
 	spin_lock(&b->lock);
 	t->expires = expires;
 	t->cpu = (int)this_cpu()->id;
-	list_for_each(pos, &b->pending) {
-		if (list_entry(pos, struct timer, node)->expires > expires)
-			break;
-	}
-	list_insert_between(&t->node, pos->prev, pos);
+	timer_insert(b, t);
 	spin_unlock(&b->lock);
 	irq_pop_off();
 }
@@ -89,6 +97,11 @@ void timer_run_expired(void)
 		t->cpu = -1;
 		if (t->fn)
 			t->fn(t);
+		if (t->period && t->cpu < 0) {
+			t->expires = MAX(t->expires + t->period, now + 1);
+			t->cpu = (int)this_cpu()->id;
+			timer_insert(b, t);
+		}
 	}
 	spin_unlock(&b->lock);
 }

@@ -166,6 +166,17 @@ static void ut_child(const struct ut_test *t, int reason_fd)
 	_exit(0);
 }
 
+/* As PID 1 (init exec'd us), orphans of the tests become ours: reap them. */
+static void ut_reap_orphans(void)
+{
+	int status;
+
+	if (getpid() != 1)
+		return;
+	while (waitpid(-1, &status, WNOHANG) > 0)
+		;
+}
+
 /* Runs one test in a child; prints its line; returns true when it passed. */
 static bool ut_run(const struct ut_test *t)
 {
@@ -202,6 +213,7 @@ static bool ut_run(const struct ut_test *t)
 			return false;
 		}
 	}
+	ut_reap_orphans();
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && len == 0) {
 		ut_print("usertests: PASS %s\n", t->name);
 		return true;

@@ -14,6 +14,7 @@
 #include <keel/list.h>
 #include <keel/spinlock.h>
 #include <keel/wait.h>
+#include <keel/timer.h>
 
 struct mm;
 struct fdtable;
@@ -58,6 +59,7 @@ struct proc {
 	struct sigaction_k sigactions[64];/* [P] */
 	int exit_signal;                  /* [I] signal to the parent at exit (SIGCHLD) */
 	bool group_exiting;               /* [P] exit_group in progress */
+	struct timer itimer;              /* ITIMER_REAL / alarm: sends SIGALRM */
 };
 
 /* clone() flags (Linux values). */

@@ -6,7 +6,8 @@
  * Callbacks run with interrupts off under the CPU's timer lock, so they
  * must be short and must not arm or cancel timers; they usually wake a
  * thread.  After timer_cancel() returns, the callback is not running and
- * will not run.  Lock order: timer lock -> thread pi_lock -> run queue lock.
+ * will not run.  A timer with a period is re-armed by the tick after its
+ * callback ran (for interval timers), until cancelled.  Lock order: timer lock -> thread pi_lock -> run queue lock.
  */
 #ifndef KEEL_TIMER_H
 #define KEEL_TIMER_H
@@ -19,6 +20,7 @@ struct timer {
 	void (*fn)(struct timer *t);    /* [timer lock] */
 	struct list node;               /* [timer lock] */
 	int cpu;                        /* [timer lock] -1 when not armed */
+	uint64_t period;                /* [timer lock] re-arm interval in ns, 0: one-shot */
 };
 
 /* Set up every CPU's timer list (boot CPU, before any timer is armed). */
