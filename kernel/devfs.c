@@ -182,10 +182,7 @@ static void tty_raw_input(struct tty *t, char c, const struct linux_termios *tio
 	tty_echo(&c, 1, tio->c_lflag & ECHO);
 }
 
-/*
- * Next typed byte: -EAGAIN if nonblock and none is queued.  (To become
- * console_getc_interruptible() once console.h declares it: -EINTR then.)
- */
+/* Next typed byte: -EAGAIN if nonblock and none is queued, -EINTR on a signal. */
 static int tty_getc(bool nonblock)
 {
 	if (nonblock) {
@@ -193,7 +190,7 @@ static int tty_getc(bool nonblock)
 
 		return c < 0 ? -EAGAIN : c;
 	}
-	return console_getc();
+	return console_getc_interruptible();
 }
 
 static void tty_snapshot(struct tty *t, struct linux_termios *tio)

@@ -13,7 +13,7 @@ void mutex_init(struct mutex *m, const char *name)
 {
 	spin_init(&m->lock, name);
 	m->owner = NULL;
-	waitq_init(&m->wq, name);
+	waitq_init(&m->wq, "mutex_wq");   /* its own lock class */
 	m->name = name;
 }
 

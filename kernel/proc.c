@@ -232,7 +232,7 @@ long proc_clone(unsigned long flags, uintptr_t stack, int __user *ptid, int __us
 		p->fdt = (flags & CLONE_FILES) ? fdtable_get(parent->fdt) : fdtable_clone(parent->fdt);
 		if (!p->mm || !p->fdt)
 			goto out_proc;
-		p->cwd = vnode_get(parent->cwd);
+		p->cwd = vfs_cwd();        /* read under the cwd lock (chdir races) */
 		spin_lock(&parent->lock);
 		memcpy(p->sigactions, parent->sigactions, sizeof(p->sigactions));
 		p->umask = parent->umask;

@@ -37,6 +37,8 @@
 #define LOW_4G                (4ull << 30)
 
 bool cpu_has_nx, cpu_has_smep, cpu_has_smap, cpu_has_umip, cpu_has_1g;  /* [I] */
+/* Byte flag read by the trap entry stubs: clac only where it exists. */
+uint8_t cpu_smap_enabled;                                                /* [I] */
 
 static uint64_t phys_offset;        /* [I] 0 before the switch, then DIRECT_MAP_BASE */
 static uint64_t kernel_pml4_pa;     /* [I] */
@@ -94,8 +96,10 @@ void mmu_cpu_features(void)
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | MSR_EFER_NXE);
 	if (cpu_has_smep)
 		cr4 |= X86_CR4_SMEP;
-	if (cpu_has_smap)
+	if (cpu_has_smap) {
 		cr4 |= X86_CR4_SMAP;
+		cpu_smap_enabled = 1;
+	}
 	if (cpu_has_umip)
 		cr4 |= X86_CR4_UMIP;
 	write_cr4(cr4);

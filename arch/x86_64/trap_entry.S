@@ -62,6 +62,11 @@ trap_common:
 	pushq %r14
 	pushq %r15
 	cld
+	/* An interrupt can arrive inside a user copy (AC set): SMAP back on. */
+	testb $1, cpu_smap_enabled(%rip)
+	jz 3f
+	clac
+3:
 	testb $3, TF_CS(%rsp)
 	jz 1f
 	swapgs

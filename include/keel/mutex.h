@@ -17,7 +17,8 @@ struct mutex {
 	const char *name;           /* [I] */
 };
 
-#define MUTEX_INIT(m, n) { SPINLOCK_INIT(n), NULL, WAITQ_INIT((m).wq, n), n }
+/* The wait queue's lock is its own lock class (taken inside the mutex's). */
+#define MUTEX_INIT(m, n) { SPINLOCK_INIT(n), NULL, WAITQ_INIT((m).wq, "mutex_wq"), n }
 
 void mutex_init(struct mutex *m, const char *name);
 void mutex_lock(struct mutex *m);

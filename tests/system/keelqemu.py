@@ -74,12 +74,16 @@ class Keel:
     uefi=False (SeaBIOS + GRUB) or uefi=True (OVMF + GRUB)."""
 
     def __init__(self, kernel=None, iso=None, uefi=False, smp=1, mem="128M",
-                 append="", extra=(), log=None, hard_timeout=300):
+                 append="", extra=(), log=None, hard_timeout=300, initrd="auto"):
         if (kernel is None) == (iso is None):
             raise ValueError("give exactly one of kernel= and iso=")
         self.kernel, self.iso, self.uefi = kernel, iso, uefi
         self.smp, self.mem, self.append = smp, mem, append
         self.extra = list(extra)
+        if initrd == "auto":
+            default = build_dir() / "initramfs.cpio"
+            initrd = default if default.exists() else None
+        self.initrd = initrd
         self.log = log
         self.hard_timeout = hard_timeout
         self.child = None
@@ -99,6 +103,8 @@ class Keel:
              "-monitor", f"unix:{self.monitor_path},server=on,wait=off"]
         if self.kernel is not None:
             a += ["-kernel", str(self.kernel), "-append", self.append]
+            if self.initrd:
+                a += ["-initrd", str(self.initrd)]
         else:
             if self.uefi:
                 a += ["-bios", OVMF]
