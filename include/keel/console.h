@@ -31,5 +31,7 @@ void console_input(char c);
 int console_trygetc(void);
 /* Next input byte, waiting for one (interrupts must be enabled). */
 int console_getc(void);
+/* The same, but a signal ends the wait with -EINTR. */
+int console_getc_interruptible(void);
 
 #endif
