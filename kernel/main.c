@@ -64,6 +64,7 @@ static void kmain_check_memory(const struct bootinfo *bi)
 
 #define INIT_ARGS_MAX  16
 #define INIT_DEFAULT   "/init"
+#define INIT_REAP_WAIT_NS (5000 * NSEC_PER_MSEC)
 
 static struct spinlock init_lock = SPINLOCK_INIT("init_wait");
 static struct waitq init_wq = WAITQ_INIT(init_wq, "init_wq");

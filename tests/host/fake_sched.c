@@ -206,6 +206,11 @@ int console_getc(void)
 	return c;
 }
 
+int console_getc_interruptible(void)
+{
+	return console_getc();
+}
+
 uint64_t time_ns(void)
 {
 	return fake_clock += 1000;
