@@ -28,6 +28,7 @@
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <keel/cpu.h>
+#include <keel/time.h>
 #include <arch/arch.h>
 #include <arch/user.h>
 
@@ -301,6 +302,63 @@ void proc_exit_group(int code, bool signaled)
 		sched_wake(list_entry(pos, struct thread, proc_node));
 	spin_unlock(&p->lock);
 	thread_exit();
+}
+
+/*
+ * execve in a multi-threaded process: every other thread exits (as for
+ * exit_group, but the caller survives).  Returns 0 once the caller is the
+ * only thread, or -EINTR if the process is already exiting.
+ */
+int proc_kill_other_threads(void)
+{
+	struct thread *me = thread_current();
+	struct proc *p = me->proc;
+	struct list *pos;
+
+	spin_lock(&p->lock);
+	if (p->nthreads == 1) {
+		spin_unlock(&p->lock);
+		return 0;
+	}
+	if (p->group_exiting) {
+		spin_unlock(&p->lock);
+		return -EINTR;
+	}
+	p->group_exiting = true;
+	p->exec_survivor = me;
+	list_for_each(pos, &p->threads)
+		sched_wake(list_entry(pos, struct thread, proc_node));
+	spin_unlock(&p->lock);
+	/* They leave at their next return to user mode or interruptible sleep. */
+	while (READ_ONCE(p->nthreads) > 1)
+		sched_sleep_until(time_ns() + NSEC_PER_MSEC, false);
+	spin_lock(&p->lock);
+	p->group_exiting = false;
+	p->exec_survivor = NULL;
+	spin_unlock(&p->lock);
+	return 0;
+}
+
+struct thread *thread_find(int tid)
+{
+	struct list *pos, *tpos;
+
+	spin_assert_held(&proc_tree_lock);
+	list_for_each(pos, &proc_all) {
+		struct proc *p = list_entry(pos, struct proc, all_node);
+		if (p->state != PROC_ALIVE)
+			continue;
+		spin_lock(&p->lock);
+		list_for_each(tpos, &p->threads) {
+			struct thread *t = list_entry(tpos, struct thread, proc_node);
+			if (t->tid == tid) {
+				spin_unlock(&p->lock);
+				return t;
+			}
+		}
+		spin_unlock(&p->lock);
+	}
+	return NULL;
 }
 
 void proc_exit_thread_in_group(void)

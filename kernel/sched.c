@@ -359,16 +359,40 @@ int sched_sleep_until(uint64_t deadline, bool interruptible)
 
 int sched_set_affinity(struct thread *t, cpumask_t mask)
 {
+	struct runqueue *rq;
+	bool requeue = false, kick = false;
+	unsigned cpu;
+
 	mask &= smp_online_mask();
 	if (!mask)
 		return -EINVAL;
 	spin_lock(&t->pi_lock);
 	t->affinity = mask;
-	spin_unlock(&t->pi_lock);
-	if (t == thread_current() && !(mask & CPUMASK_CPU(this_cpu()->id))) {
-		this_cpu()->need_resched = true;
-		schedule();                    /* migrates in sched_finish_switch */
+	cpu = t->cpu;
+	rq = rq_of(cpu);
+	spin_lock(&rq->lock);
+	if (t->on_rq && !(mask & CPUMASK_CPU(cpu))) {
+		if (!__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE) && t != cpus[cpu].curr) {
+			/* Queued on a CPU it may no longer use: move it. */
+			list_remove(&t->rq_node);
+			rq->nr_queued--;
+			rq->nr_running--;
+			t->on_rq = false;
+			requeue = true;
+		} else {
+			/* Running there: schedule() migrates it at its next switch. */
+			WRITE_ONCE(cpus[cpu].need_resched, true);
+			kick = cpu != this_cpu()->id;
+		}
 	}
+	spin_unlock(&rq->lock);
+	if (requeue)
+		sched_enqueue_on(t, sched_select_cpu(t));
+	spin_unlock(&t->pi_lock);
+	if (kick)
+		arch_send_ipi(cpu, ARCH_IPI_RESCHED);
+	if (t == thread_current() && !(mask & CPUMASK_CPU(this_cpu()->id)))
+		schedule();                    /* migrates in sched_finish_switch */
 	return 0;
 }
 

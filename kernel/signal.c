@@ -63,6 +63,23 @@ int signal_send(struct proc *p, int sig)
 	return 0;
 }
 
+int signal_send_thread(struct thread *t, int sig)
+{
+	struct proc *p = t->proc;
+
+	if (sig == 0)
+		return 0;
+	if (!sig_valid(sig))
+		return -EINVAL;
+	spin_lock(&p->lock);
+	if (p->state == PROC_ALIVE && !sig_ignored(p, sig)) {
+		t->sig_pending |= SIG_BIT(sig);
+		sched_wake(t);
+	}
+	spin_unlock(&p->lock);
+	return 0;
+}
+
 void signal_raise_current(int sig)
 {
 	struct thread *t = thread_current();
@@ -89,7 +106,8 @@ bool signal_pending(void)
 	if (!t || !t->proc)
 		return false;
 	spin_lock(&t->proc->lock);
-	pending = sig_deliverable(t) != 0 || t->proc->group_exiting;
+	pending = sig_deliverable(t) != 0 ||
+		  (t->proc->group_exiting && t->proc->exec_survivor != t);
 	spin_unlock(&t->proc->lock);
 	return pending;
 }
@@ -107,7 +125,7 @@ int signal_dequeue(struct sigaction_k *act)
 
 	for (;;) {
 		spin_lock(&p->lock);
-		if (p->group_exiting) {
+		if (p->group_exiting && p->exec_survivor != t) {
 			spin_unlock(&p->lock);
 			proc_exit_thread_in_group();      /* does not return */
 		}

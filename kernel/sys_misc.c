@@ -187,11 +187,16 @@ SYSCALL_DEFINE3(sched_setaffinity, int, pid, size_t, len, const uint64_t __user 
 
 	if (len < sizeof(mask))
 		return -EINVAL;
-	if (pid != 0 && pid != thread_current()->tid)
-		return -ESRCH;      /* other threads: with the thread table (issue 5) */
 	if (copy_from_user(&mask, umask, sizeof(mask)))
 		return -EFAULT;
-	return sched_set_affinity(thread_current(), mask);
+	if (pid == 0 || pid == thread_current()->tid)
+		return sched_set_affinity(thread_current(), mask);
+	/* Another thread: found and changed under the process tree lock. */
+	spin_lock(&proc_tree_lock);
+	struct thread *t = thread_find(pid);
+	long ret = t ? sched_set_affinity(t, mask) : -ESRCH;
+	spin_unlock(&proc_tree_lock);
+	return ret;
 }
 
 SYSCALL_DEFINE3(sched_getaffinity, int, pid, size_t, len, uint64_t __user *, umask)
@@ -200,9 +205,16 @@ SYSCALL_DEFINE3(sched_getaffinity, int, pid, size_t, len, uint64_t __user *, uma
 
 	if (len < sizeof(mask) || (len & (sizeof(mask) - 1)))
 		return -EINVAL;
-	if (pid != 0 && pid != thread_current()->tid)
-		return -ESRCH;
-	mask = thread_current()->affinity & smp_online_mask();
+	if (pid == 0 || pid == thread_current()->tid) {
+		mask = thread_current()->affinity & smp_online_mask();
+	} else {
+		spin_lock(&proc_tree_lock);
+		struct thread *t = thread_find(pid);
+		mask = t ? t->affinity & smp_online_mask() : 0;
+		spin_unlock(&proc_tree_lock);
+		if (!mask)
+			return -ESRCH;
+	}
 	if (clear_user(umask, len) || copy_to_user(umask, &mask, sizeof(mask)))
 		return -EFAULT;
 	return (long)sizeof(mask);

@@ -140,11 +140,6 @@ SYSCALL_DEFINE3(execve, const char __user *, upath, char *const __user *, uargv,
 	if ((err = copy_strings(uargv, &argv, &budget, scratch)) ||
 	    (err = copy_strings(uenvp, &envp, &budget, scratch)))
 		goto out_strings;
-	if (p->nthreads > 1) {
-		klog_once(LOG_WARN, "execve from a multi-threaded process is not supported yet");
-		err = -EBUSY;
-		goto out_strings;
-	}
 	mm = vm_create();
 	if (!mm) {
 		err = -ENOMEM;
@@ -155,7 +150,12 @@ SYSCALL_DEFINE3(execve, const char __user *, upath, char *const __user *, uargv,
 		vm_put(mm);
 		goto out_strings;
 	}
-	/* Point of no return: switch to the new image. */
+	/* Point of no return: the other threads go, then the new image comes. */
+	err = proc_kill_other_threads();
+	if (err) {
+		vm_put(mm);
+		goto out_strings;
+	}
 	arch_irq_disable();
 	old = t->mm;
 	spin_lock(&p->lock);

@@ -121,18 +121,34 @@ SYSCALL_DEFINE2(kill, int, pid, int, sig)
 	return ret;
 }
 
+/* Signal thread tid (of process tgid, unless tgid is -1). */
+static long kill_thread(int tgid, int tid, int sig)
+{
+	struct thread *t;
+	long ret;
+
+	spin_lock(&proc_tree_lock);
+	t = thread_find(tid);
+	if (!t || (tgid != -1 && t->proc->pid != tgid))
+		ret = -ESRCH;
+	else
+		ret = signal_send_thread(t, sig);
+	spin_unlock(&proc_tree_lock);
+	return ret;
+}
+
 SYSCALL_DEFINE3(tgkill, int, tgid, int, tid, int, sig)
 {
 	if (tgid <= 0 || tid <= 0 || sig < 0 || sig > NSIG)
 		return -EINVAL;
-	return sys_kill_impl(tgid, sig);
+	return kill_thread(tgid, tid, sig);
 }
 
 SYSCALL_DEFINE2(tkill, int, tid, int, sig)
 {
 	if (tid <= 0 || sig < 0 || sig > NSIG)
 		return -EINVAL;
-	return sys_kill_impl(tid, sig);
+	return kill_thread(-1, tid, sig);
 }
 
 #define SS_DISABLE 2

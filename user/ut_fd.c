@@ -14,12 +14,9 @@
  *   dup               dup takes the lowest free fd and shares the offset;
  *                     dup2/dup3/F_DUPFD/F_DUPFD_CLOEXEC/F_GETFD/F_SETFD
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdio.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include "usertests.h"
 

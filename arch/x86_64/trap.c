@@ -152,6 +152,13 @@ static int trap_user_signal(uint64_t vector)
  * over without progress (the Twizzler seed bug: the fault handler fixed a
  * page table the CPU was not using).  Names both address spaces.
  */
+static unsigned fault_loops;   /* [A] detections since boot */
+
+unsigned fault_loop_detections(void)
+{
+	return __atomic_load_n(&fault_loops, __ATOMIC_RELAXED);
+}
+
 static bool trap_fault_loop(struct trapframe *tf, uintptr_t addr)
 {
 	struct thread *t = thread_current();
@@ -167,6 +174,7 @@ static bool trap_fault_loop(struct trapframe *tf, uintptr_t addr)
 			tf->rip, addr, t->mm ? (unsigned long)vm_pmap_root(t->mm) : 0ul,
 			(unsigned long)(read_cr3() & PTE_ADDR_MASK));
 		t->fault_repeat = 0;
+		__atomic_fetch_add(&fault_loops, 1, __ATOMIC_RELAXED);
 		return true;
 	}
 	t->fault_rip = tf->rip;

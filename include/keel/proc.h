@@ -58,7 +58,8 @@ struct proc {
 	uint64_t sig_pending;             /* [P] process-wide pending signals (bit sig-1) */
 	struct sigaction_k sigactions[64];/* [P] */
 	int exit_signal;                  /* [I] signal to the parent at exit (SIGCHLD) */
-	bool group_exiting;               /* [P] exit_group in progress */
+	bool group_exiting;               /* [P] exit_group (or execve's kill) in progress */
+	struct thread *exec_survivor;     /* [P] the thread execve keeps, or NULL */
 	struct timer itimer;              /* ITIMER_REAL / alarm: sends SIGALRM */
 };
 
@@ -120,6 +121,10 @@ void proc_exit_group(int code, bool signaled) __noreturn;
 void proc_exit_thread_in_group(void) __noreturn;
 /* wait4 core: 0 (WNOHANG, nothing yet), a pid, or -Exxx; *status set. */
 long proc_wait(int pid, int *status, int options);
+/* execve: make the caller the only thread; 0 or -EINTR. */
+int proc_kill_other_threads(void);
+/* The live thread with id tid (proc_tree_lock held), or NULL. */
+struct thread *thread_find(int tid);
 /* A new process/thread id. */
 int pid_alloc(void);
 /* pid 1, or NULL before it started. */

@@ -115,6 +115,8 @@ int vm_fault(uintptr_t addr, unsigned why);
 bool vm_translate(struct mm *mm, uintptr_t va, uint64_t *pa);
 /* Physical root of mm's page tables (diagnostics). */
 uint64_t vm_pmap_root(struct mm *mm);
+/* Times the fault-loop detector stopped a thread (arch trap code). */
+unsigned fault_loop_detections(void);
 /* mm-level statistics for tests: number of VMAs. */
 unsigned vm_vma_count(struct mm *mm);
 

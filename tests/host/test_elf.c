@@ -460,7 +460,7 @@ HTEST(elf_load_fields)
 	EXPECT(-EINVAL, t.ph[PH_LW].p_memsz = ~0ull - 0x401fff);	/* vaddr + memsz wraps */
 	EXPECT(-EINVAL, t.ph[PH_LW].p_memsz = USER_TOP - 0x402000 + 1);	/* past user_top */
 	EXPECT(0, t.ph[PH_LW].p_memsz = USER_TOP - 0x402000);		/* ends at user_top */
-	EXPECT(-EINVAL, t.ph[PH_LW].p_vaddr = USER_TOP - 0x1000 + 0; t.ph[PH_LW].p_memsz = 0x1001);
+	EXPECT(-EINVAL, t.ph[PH_LW].p_vaddr = USER_TOP - 0x1000; t.ph[PH_LW].p_memsz = 0x1001);
 	EXPECT(-EINVAL, t.ph[PH_LR].p_vaddr = 0; t.ph[PH_PHDR].p_type = PT_NULL); /* page 0 */
 	EXPECT(0, t.ph[PH_LR].p_vaddr = 0x1000; t.ph[PH_PHDR].p_type = PT_NULL);
 	EXPECT(-EINVAL, t.ph[PH_LX].p_align = 3);
