@@ -1,0 +1,1175 @@
+/*
+ * threadtests.c - Keel's thread and scheduler test suite (musl pthreads).
+ *
+ *   threadtests              run every test
+ *   threadtests name...      run the named tests only
+ *   threadtests --list       print the test names
+ *
+ * Same harness as usertests: each test runs in a child process of its own
+ * (a crash or hang fails that test only) under a 60 s alarm, its failure
+ * reason comes back through a pipe, and the output is one
+ * "threadtests: PASS name" or "threadtests: FAIL name: reason" line per test
+ * and "threadtests: N passed, N failed" last; the exit status is 1 if any
+ * test failed.  Every test must pass natively on Linux first.
+ *
+ *   create_join       1,000 threads, 50 at a time, each doing a little work;
+ *                     pthread_join returns each one's exact value
+ *   mutex_counter     4 threads x 10,000 increments under a pthread_mutex:
+ *                     the total is exactly 40,000
+ *   cond_pingpong     two threads alternate 2,000 times through one condition
+ *                     variable: no lost wakeup, exact turn count
+ *   cond_prodcons     2 producers, 2 consumers, an 8-slot buffer guarded by a
+ *                     mutex and two condition variables: every item consumed
+ *                     once (exact count and sum)
+ *   exit_group_kills  in a child process, threads spin, sleep and wait on a
+ *                     futex forever while one calls exit(7): waitpid sees
+ *                     exit status 7 within 10 s
+ *   join_exited       joining threads that returned 100 ms earlier
+ *   tls               __thread variables start from their initial value and
+ *                     are private to each thread (distinct addresses)
+ *   gettid            gettid() == getpid() in the main thread; every thread's
+ *                     tid differs; getpid() is the same in all threads
+ *   pthread_exit      pthread_exit(v) from a nested call ends that thread
+ *                     only: join sees v, the process goes on
+ *   main_thread_exit  the main thread's pthread_exit does not end the
+ *                     process: another thread still runs and its exit(5)
+ *                     is the status; the last thread's pthread_exit ends the
+ *                     process with status 0
+ *   futex_timeout     FUTEX_WAIT (private and shared) with a 50 ms timeout and
+ *                     FUTEX_WAIT_BITSET with an absolute deadline 50 ms ahead
+ *                     fail with ETIMEDOUT after >= 50 ms
+ *   futex_eagain      FUTEX_WAIT with a value that does not match: EAGAIN at
+ *                     once
+ *   futex_wake        FUTEX_WAKE with no waiter returns 0; a thread blocked
+ *                     in FUTEX_WAIT is woken (wake count 1) and sees the value
+ *   yield_storm       20 processes each calling sched_yield 10 times all
+ *                     finish, with their own exit codes
+ *   no_starvation     a busy-looping process and a sleeping worker pinned to
+ *                     the same CPU: the worker still completes 20 rounds of
+ *                     nanosleep(1 ms) + work within 5 s
+ *   fairness          2 x CPUs CPU-bound processes count loop iterations for
+ *                     2 s of wall time; every count is within 20 % of the mean
+ *   nanosleep         nanosleep(100 ms) lasts >= 100 ms of CLOCK_MONOTONIC
+ *
+ * Rules as in usertests.h: no stdio in tests (fork would duplicate its
+ * buffers), raw syscall() where a wrapper could hide what is tested,
+ * children waited for by pid (threadtests may be PID 1).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TT_ALARM_SECONDS 60
+#define TT_REASON_MAX 512
+#define TT_MS 1000000ll
+#define TT_SEC 1000000000ll
+
+/* ---------------------------------------------------------------- harness */
+
+static int tt_reason_fd = -1;	/* write end of the reason pipe, in a test child */
+
+static void tt_print(const char *fmt, ...)
+{
+	char buf[TT_REASON_MAX + 128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 1)
+		n = sizeof(buf) - 1;
+	if (n > 0 && write(STDOUT_FILENO, buf, (size_t)n) < 0)
+		_exit(2);
+}
+
+/* Ends the current test (from any of its threads) as failed. */
+__attribute__((noreturn, format(printf, 1, 2))) static void tt_fail(const char *fmt, ...)
+{
+	char buf[TT_REASON_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 1)
+		n = sizeof(buf) - 1;
+	if (tt_reason_fd >= 0 && n > 0 && write(tt_reason_fd, buf, (size_t)n) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+#define TT_CHECK(cond)                                                         \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			tt_fail("line %d: %s (errno %d)", __LINE__, #cond, errno); \
+	} while (0)
+
+/* A libc call that must succeed (-1/errno convention). */
+#define TT_OK(call)                                                            \
+	({                                                                     \
+		long tt_r_ = (long)(call);                                     \
+		if (tt_r_ == -1)                                               \
+			tt_fail("line %d: %s failed: %s", __LINE__, #call,     \
+				strerror(errno));                              \
+		tt_r_;                                                         \
+	})
+
+/* A pthread call that must succeed (returns 0 or an error number). */
+#define TT_PT(call)                                                            \
+	do {                                                                   \
+		int tt_e_ = (call);                                            \
+		if (tt_e_ != 0)                                                \
+			tt_fail("line %d: %s: %s", __LINE__, #call,            \
+				strerror(tt_e_));                              \
+	} while (0)
+
+/* A raw syscall that must fail with errno err. */
+#define TT_CHECK_ERR(call, err)                                                \
+	do {                                                                   \
+		long tt_r_;                                                    \
+		errno = 0;                                                     \
+		tt_r_ = (long)(call);                                          \
+		if (tt_r_ != -1 || errno != (err))                             \
+			tt_fail("line %d: %s = %ld, errno %d (%s), want %s",   \
+				__LINE__, #call, tt_r_, errno, strerror(errno), #err); \
+	} while (0)
+
+#define TT_CHECK_EXIT(status, code)                                            \
+	do {                                                                   \
+		int tt_s_ = (status);                                          \
+		if (!WIFEXITED(tt_s_) || WEXITSTATUS(tt_s_) != (code))         \
+			tt_fail("line %d: child status 0x%x, want exit %d",    \
+				__LINE__, tt_s_, (int)(code));                 \
+	} while (0)
+
+static int64_t tt_now_ns(void)
+{
+	struct timespec ts;
+
+	if (syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts) != 0)
+		tt_fail("clock_gettime: %s", strerror(errno));
+	return (int64_t)ts.tv_sec * TT_SEC + ts.tv_nsec;
+}
+
+static void tt_sleep_ns(int64_t ns)
+{
+	struct timespec ts = { (time_t)(ns / TT_SEC), (long)(ns % TT_SEC) };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static pid_t tt_fork(void)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		tt_fail("fork: %s", strerror(errno));
+	return pid;
+}
+
+/* Waits for pid; returns its wait status. */
+static int tt_wait(pid_t pid)
+{
+	int status = 0;
+
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			tt_fail("waitpid(%d): %s", (int)pid, strerror(errno));
+	}
+	return status;
+}
+
+/*
+ * Waits up to timeout_ns for pid.  Returns its wait status, or -1 when it
+ * is still running: then it has been killed with SIGKILL and reaped.
+ */
+static int tt_wait_timeout(pid_t pid, int64_t timeout_ns)
+{
+	int64_t deadline = tt_now_ns() + timeout_ns;
+	int status = 0;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			return status;
+		if (r < 0 && errno != EINTR)
+			tt_fail("waitpid(%d): %s", (int)pid, strerror(errno));
+		if (tt_now_ns() >= deadline)
+			break;
+		tt_sleep_ns(5 * TT_MS);
+	}
+	kill(pid, SIGKILL);
+	tt_wait(pid);
+	return -1;
+}
+
+static void tt_write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			tt_fail("write(%d, %zu): %s", fd, n, w < 0 ? strerror(errno) : "0");
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* Reads exactly n bytes; returns false on EOF before the first byte. */
+static bool tt_read_all(int fd, void *buf, size_t n)
+{
+	char *p = buf;
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = read(fd, p + got, n - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			tt_fail("read(%d): %s", fd, strerror(errno));
+		if (r == 0) {
+			if (got == 0)
+				return false;
+			tt_fail("read(%d): short read %zu of %zu", fd, got, n);
+		}
+		got += (size_t)r;
+	}
+	return true;
+}
+
+static long tt_futex(int *uaddr, int op, int val, const struct timespec *ts, int val3)
+{
+	return syscall(SYS_futex, uaddr, op, val, ts, NULL, val3);
+}
+
+static pid_t tt_tid(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+/* The CPUs this process may run on. */
+static cpu_set_t tt_cpus(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	TT_OK(sched_getaffinity(0, sizeof(set), &set));
+	if (CPU_COUNT(&set) < 1)
+		tt_fail("sched_getaffinity: empty CPU set");
+	return set;
+}
+
+/* Pins the calling thread to one CPU. */
+static void tt_pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	TT_OK(sched_setaffinity(0, sizeof(set), &set));
+}
+
+/* A little CPU work whose result the compiler cannot drop. */
+static uint64_t tt_work(uint64_t seed, unsigned n)
+{
+	volatile uint64_t x = seed;
+
+	for (unsigned i = 0; i < n; i++)
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+	return x;
+}
+
+/* ---------------------------------------------------------------- create/join */
+
+#define CJ_TOTAL 1000
+#define CJ_BATCH 50
+
+static uintptr_t cj_expect(uintptr_t i)
+{
+	return (uintptr_t)tt_work(i, (unsigned)(i % 64)) ^ i;
+}
+
+static void *cj_thread(void *arg)
+{
+	uintptr_t i = (uintptr_t)arg;
+
+	return (void *)cj_expect(i);
+}
+
+static void tt_create_join(void)
+{
+	pthread_t th[CJ_BATCH];
+
+	for (uintptr_t base = 0; base < CJ_TOTAL; base += CJ_BATCH) {
+		for (uintptr_t k = 0; k < CJ_BATCH; k++)
+			TT_PT(pthread_create(&th[k], NULL, cj_thread, (void *)(base + k)));
+		for (uintptr_t k = 0; k < CJ_BATCH; k++) {
+			void *ret = NULL;
+
+			TT_PT(pthread_join(th[k], &ret));
+			if ((uintptr_t)ret != cj_expect(base + k))
+				tt_fail("thread %lu returned %#lx, want %#lx",
+					(unsigned long)(base + k), (unsigned long)(uintptr_t)ret,
+					(unsigned long)cj_expect(base + k));
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- mutex */
+
+#define MX_THREADS 4
+#define MX_ITERS 10000
+
+static pthread_mutex_t mx_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_barrier_t mx_start;
+static long mx_counter;	/* mx_lock */
+
+static void *mx_thread(void *arg)
+{
+	(void)arg;
+	pthread_barrier_wait(&mx_start);
+	for (int i = 0; i < MX_ITERS; i++) {
+		pthread_mutex_lock(&mx_lock);
+		/* A read-modify-write that races without the lock. */
+		long v = *(volatile long *)&mx_counter;
+		if ((i & 255) == 0)
+			sched_yield();	/* get preempted holding the lock now and then */
+		*(volatile long *)&mx_counter = v + 1;
+		pthread_mutex_unlock(&mx_lock);
+	}
+	return NULL;
+}
+
+static void tt_mutex_counter(void)
+{
+	pthread_t th[MX_THREADS];
+
+	TT_PT(pthread_barrier_init(&mx_start, NULL, MX_THREADS));
+	for (int i = 0; i < MX_THREADS; i++)
+		TT_PT(pthread_create(&th[i], NULL, mx_thread, NULL));
+	for (int i = 0; i < MX_THREADS; i++)
+		TT_PT(pthread_join(th[i], NULL));
+	if (mx_counter != MX_THREADS * MX_ITERS)
+		tt_fail("counter %ld, want %d", mx_counter, MX_THREADS * MX_ITERS);
+}
+
+/* ---------------------------------------------------------------- condvars */
+
+#define PP_ROUNDS 2000
+
+static pthread_mutex_t pp_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pp_cond = PTHREAD_COND_INITIALIZER;
+static int pp_turn;		/* pp_lock: whose move, 0 or 1 */
+static long pp_moves[2];	/* pp_lock */
+
+static void *pp_thread(void *arg)
+{
+	int me = (int)(intptr_t)arg;
+
+	for (int i = 0; i < PP_ROUNDS; i++) {
+		pthread_mutex_lock(&pp_lock);
+		while (pp_turn != me)
+			pthread_cond_wait(&pp_cond, &pp_lock);
+		pp_moves[me]++;
+		pp_turn = !me;
+		pthread_cond_signal(&pp_cond);
+		pthread_mutex_unlock(&pp_lock);
+	}
+	return NULL;
+}
+
+static void tt_cond_pingpong(void)
+{
+	pthread_t th[2];
+	int64_t t0 = tt_now_ns();
+
+	for (intptr_t i = 0; i < 2; i++)
+		TT_PT(pthread_create(&th[i], NULL, pp_thread, (void *)i));
+	for (int i = 0; i < 2; i++)
+		TT_PT(pthread_join(th[i], NULL));
+	if (pp_moves[0] != PP_ROUNDS || pp_moves[1] != PP_ROUNDS || pp_turn != 0)
+		tt_fail("moves %ld/%ld, turn %d", pp_moves[0], pp_moves[1], pp_turn);
+	if (tt_now_ns() - t0 > 30 * TT_SEC)
+		tt_fail("%d rounds took %lld ms", PP_ROUNDS,
+			(long long)((tt_now_ns() - t0) / TT_MS));
+}
+
+#define PC_SLOTS 8
+#define PC_PRODUCERS 2
+#define PC_CONSUMERS 2
+#define PC_ITEMS 2000	/* per producer */
+#define PC_STOP (-1L)
+
+static pthread_mutex_t pc_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pc_not_empty = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t pc_not_full = PTHREAD_COND_INITIALIZER;
+static long pc_buf[PC_SLOTS];	/* pc_lock */
+static unsigned pc_head, pc_count;	/* pc_lock */
+
+static void pc_put(long v)
+{
+	pthread_mutex_lock(&pc_lock);
+	while (pc_count == PC_SLOTS)
+		pthread_cond_wait(&pc_not_full, &pc_lock);
+	pc_buf[(pc_head + pc_count) % PC_SLOTS] = v;
+	pc_count++;
+	pthread_cond_signal(&pc_not_empty);
+	pthread_mutex_unlock(&pc_lock);
+}
+
+static long pc_get(void)
+{
+	long v;
+
+	pthread_mutex_lock(&pc_lock);
+	while (pc_count == 0)
+		pthread_cond_wait(&pc_not_empty, &pc_lock);
+	v = pc_buf[pc_head];
+	pc_head = (pc_head + 1) % PC_SLOTS;
+	pc_count--;
+	pthread_cond_signal(&pc_not_full);
+	pthread_mutex_unlock(&pc_lock);
+	return v;
+}
+
+struct pc_result {
+	long items;
+	long sum;
+};
+
+static void *pc_producer(void *arg)
+{
+	long base = (long)(intptr_t)arg * PC_ITEMS;
+
+	for (long i = 1; i <= PC_ITEMS; i++)
+		pc_put(base + i);
+	return NULL;
+}
+
+static void *pc_consumer(void *arg)
+{
+	struct pc_result *r = arg;
+	long v;
+
+	while ((v = pc_get()) != PC_STOP) {
+		r->items++;
+		r->sum += v;
+	}
+	return NULL;
+}
+
+static void tt_cond_prodcons(void)
+{
+	pthread_t prod[PC_PRODUCERS], cons[PC_CONSUMERS];
+	struct pc_result res[PC_CONSUMERS];
+	long n = (long)PC_PRODUCERS * PC_ITEMS, items = 0, sum = 0;
+
+	memset(res, 0, sizeof(res));
+	for (int i = 0; i < PC_CONSUMERS; i++)
+		TT_PT(pthread_create(&cons[i], NULL, pc_consumer, &res[i]));
+	for (intptr_t i = 0; i < PC_PRODUCERS; i++)
+		TT_PT(pthread_create(&prod[i], NULL, pc_producer, (void *)i));
+	for (int i = 0; i < PC_PRODUCERS; i++)
+		TT_PT(pthread_join(prod[i], NULL));
+	for (int i = 0; i < PC_CONSUMERS; i++)
+		pc_put(PC_STOP);
+	for (int i = 0; i < PC_CONSUMERS; i++) {
+		TT_PT(pthread_join(cons[i], NULL));
+		items += res[i].items;
+		sum += res[i].sum;
+	}
+	if (items != n || sum != n * (n + 1) / 2)
+		tt_fail("consumed %ld items summing to %ld, want %ld and %ld", items, sum, n,
+			n * (n + 1) / 2);
+}
+
+/* ---------------------------------------------------------------- exit_group */
+
+static int eg_word;	/* never changes: FUTEX_WAIT on it blocks forever */
+
+static void *eg_spin(void *arg)
+{
+	(void)arg;
+	for (volatile unsigned long i = 0;; i++)
+		;
+	return NULL;
+}
+
+static void *eg_sleep(void *arg)
+{
+	(void)arg;
+	for (;;)
+		tt_sleep_ns(TT_SEC);
+	return NULL;
+}
+
+static void *eg_futex(void *arg)
+{
+	(void)arg;
+	for (;;)
+		tt_futex(&eg_word, FUTEX_WAIT_PRIVATE, 0, NULL, 0);
+	return NULL;
+}
+
+static void *eg_exiter(void *arg)
+{
+	(void)arg;
+	tt_sleep_ns(20 * TT_MS);
+	exit(7);
+}
+
+static void tt_exit_group_kills(void)
+{
+	void *(*fns[])(void *) = { eg_spin, eg_spin, eg_sleep, eg_futex, eg_exiter };
+	pid_t pid = tt_fork();
+	int status;
+
+	if (pid == 0) {
+		pthread_t th[sizeof(fns) / sizeof(fns[0])];
+
+		for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+			if (pthread_create(&th[i], NULL, fns[i], NULL) != 0)
+				_exit(100);
+		pthread_join(th[0], NULL);	/* never returns */
+		_exit(101);
+	}
+	status = tt_wait_timeout(pid, 10 * TT_SEC);
+	if (status == -1)
+		tt_fail("process still running 10 s after a thread called exit(7)");
+	TT_CHECK_EXIT(status, 7);
+}
+
+/* ---------------------------------------------------------------- join */
+
+#define JE_THREADS 10
+
+static void *je_thread(void *arg)
+{
+	return (void *)((uintptr_t)arg * 7 + 1);
+}
+
+static void tt_join_exited(void)
+{
+	pthread_t th[JE_THREADS];
+
+	for (uintptr_t i = 0; i < JE_THREADS; i++)
+		TT_PT(pthread_create(&th[i], NULL, je_thread, (void *)i));
+	tt_sleep_ns(100 * TT_MS);
+	for (uintptr_t i = 0; i < JE_THREADS; i++) {
+		void *ret = NULL;
+
+		TT_PT(pthread_join(th[i], &ret));
+		if ((uintptr_t)ret != i * 7 + 1)
+			tt_fail("thread %lu returned %#lx", (unsigned long)i,
+				(unsigned long)(uintptr_t)ret);
+	}
+}
+
+/* ---------------------------------------------------------------- tls */
+
+#define TLS_THREADS 8
+#define TLS_INIT 0x5eed
+
+static __thread long tls_var = TLS_INIT;
+static __thread char tls_zero[256];	/* .tbss: must start zeroed */
+static pthread_barrier_t tls_barrier;
+static long *tls_addr[TLS_THREADS + 1];
+
+static void *tls_thread(void *arg)
+{
+	intptr_t me = (intptr_t)arg;
+
+	if (tls_var != TLS_INIT)
+		tt_fail("thread %ld: tls_var starts as %#lx", (long)me, tls_var);
+	for (size_t i = 0; i < sizeof(tls_zero); i++)
+		if (tls_zero[i] != 0)
+			tt_fail("thread %ld: .tbss byte %zu is %d", (long)me, i, tls_zero[i]);
+	tls_var = 1000 + me;
+	memset(tls_zero, (int)me + 1, sizeof(tls_zero));
+	tls_addr[me] = &tls_var;
+	pthread_barrier_wait(&tls_barrier);	/* everyone has written */
+	for (int i = 0; i < 10; i++) {
+		sched_yield();
+		if (tls_var != 1000 + me || tls_zero[sizeof(tls_zero) - 1] != (char)(me + 1))
+			tt_fail("thread %ld: tls_var became %ld", (long)me, tls_var);
+	}
+	return NULL;
+}
+
+static void tt_tls(void)
+{
+	pthread_t th[TLS_THREADS];
+
+	tls_var = 42;
+	tls_addr[TLS_THREADS] = &tls_var;
+	TT_PT(pthread_barrier_init(&tls_barrier, NULL, TLS_THREADS));
+	for (intptr_t i = 0; i < TLS_THREADS; i++)
+		TT_PT(pthread_create(&th[i], NULL, tls_thread, (void *)i));
+	for (int i = 0; i < TLS_THREADS; i++)
+		TT_PT(pthread_join(th[i], NULL));
+	if (tls_var != 42 || tls_zero[0] != 0)
+		tt_fail("main thread's tls_var became %ld", tls_var);
+	for (int i = 0; i <= TLS_THREADS; i++)
+		for (int j = i + 1; j <= TLS_THREADS; j++)
+			if (tls_addr[i] == tls_addr[j])
+				tt_fail("threads %d and %d share &tls_var %p", i, j,
+					(void *)tls_addr[i]);
+}
+
+/* ---------------------------------------------------------------- gettid */
+
+#define GT_THREADS 8
+
+struct gt_ids {
+	pid_t tid, pid;
+	pthread_t self;
+};
+
+static pthread_barrier_t gt_barrier;
+
+static void *gt_thread(void *arg)
+{
+	struct gt_ids *ids = arg;
+
+	ids->tid = tt_tid();
+	ids->pid = getpid();
+	ids->self = pthread_self();
+	pthread_barrier_wait(&gt_barrier);	/* all alive at once: no tid reuse */
+	return NULL;
+}
+
+static void tt_gettid(void)
+{
+	struct gt_ids ids[GT_THREADS + 1];
+	pthread_t th[GT_THREADS];
+	pid_t pid = getpid();
+
+	if (tt_tid() != pid)
+		tt_fail("main thread: gettid %d, getpid %d", (int)tt_tid(), (int)pid);
+	ids[GT_THREADS].tid = pid;
+	ids[GT_THREADS].self = pthread_self();
+	TT_PT(pthread_barrier_init(&gt_barrier, NULL, GT_THREADS + 1));
+	for (int i = 0; i < GT_THREADS; i++)
+		TT_PT(pthread_create(&th[i], NULL, gt_thread, &ids[i]));
+	pthread_barrier_wait(&gt_barrier);
+	for (int i = 0; i < GT_THREADS; i++)
+		TT_PT(pthread_join(th[i], NULL));
+	for (int i = 0; i < GT_THREADS; i++) {
+		if (ids[i].pid != pid)
+			tt_fail("thread %d: getpid %d, want %d", i, (int)ids[i].pid, (int)pid);
+		if (ids[i].tid <= 0)
+			tt_fail("thread %d: gettid %d", i, (int)ids[i].tid);
+		for (int j = i + 1; j <= GT_THREADS; j++) {
+			if (ids[i].tid == ids[j].tid)
+				tt_fail("threads %d and %d: same tid %d", i, j, (int)ids[i].tid);
+			if (pthread_equal(ids[i].self, ids[j].self))
+				tt_fail("threads %d and %d: same pthread_self", i, j);
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- pthread_exit */
+
+static __attribute__((noinline)) void pe_leave(uintptr_t v)
+{
+	pthread_exit((void *)v);
+}
+
+static void *pe_thread(void *arg)
+{
+	pe_leave((uintptr_t)arg);
+	tt_fail("pthread_exit returned");
+}
+
+static void tt_pthread_exit(void)
+{
+	for (uintptr_t i = 0; i < 20; i++) {
+		pthread_t th;
+		void *ret = NULL;
+
+		TT_PT(pthread_create(&th, NULL, pe_thread, (void *)(0x1234 + i)));
+		TT_PT(pthread_join(th, &ret));
+		if ((uintptr_t)ret != 0x1234 + i)
+			tt_fail("join returned %#lx, want %#lx", (unsigned long)(uintptr_t)ret,
+				(unsigned long)(0x1234 + i));
+	}
+}
+
+static int mte_fd = -1;	/* write end of the parent's pipe, in the child */
+static pid_t mte_main_tid;
+
+static void *mte_survivor(void *arg)
+{
+	int code = (int)(intptr_t)arg;
+
+	tt_sleep_ns(50 * TT_MS);	/* the main thread has exited by now */
+	if (getpid() != mte_main_tid)
+		_exit(102);
+	tt_write_all(mte_fd, "ok", 2);
+	if (code >= 0)
+		exit(code);
+	pthread_exit(NULL);	/* the last thread: the process exits with 0 */
+}
+
+/* A child whose main thread pthread_exits; the other thread ends the process. */
+static void mte_run(int code, int expect)
+{
+	char buf[3] = "";
+	int p[2], status;
+	pid_t pid;
+
+	TT_OK(pipe(p));
+	pid = tt_fork();
+	if (pid == 0) {
+		pthread_t th;
+
+		close(p[0]);
+		mte_fd = p[1];
+		mte_main_tid = tt_tid();
+		if (pthread_create(&th, NULL, mte_survivor, (void *)(intptr_t)code) != 0)
+			_exit(100);
+		pthread_exit(NULL);
+	}
+	close(p[1]);
+	status = tt_wait_timeout(pid, 10 * TT_SEC);
+	if (status == -1)
+		tt_fail("code %d: process still running after 10 s", code);
+	TT_CHECK_EXIT(status, expect);
+	if (!tt_read_all(p[0], buf, 2) || memcmp(buf, "ok", 2) != 0)
+		tt_fail("code %d: the surviving thread did not run", code);
+	close(p[0]);
+}
+
+static void tt_main_thread_exit(void)
+{
+	mte_run(5, 5);
+	mte_run(-1, 0);
+}
+
+/* ---------------------------------------------------------------- futex */
+
+static void ft_expect_timeout(int op, const struct timespec *ts, const char *what)
+{
+	int word = 0;
+	int64_t t0 = tt_now_ns(), dt;
+	long r;
+
+	errno = 0;
+	r = tt_futex(&word, op, 0, ts, FUTEX_BITSET_MATCH_ANY);
+	dt = tt_now_ns() - t0;
+	if (r != -1 || errno != ETIMEDOUT)
+		tt_fail("%s: returned %ld, errno %d (%s), want ETIMEDOUT", what, r, errno,
+			strerror(errno));
+	if (dt < 50 * TT_MS || dt > 5 * TT_SEC)
+		tt_fail("%s: timed out after %lld us, want >= 50 ms", what,
+			(long long)(dt / 1000));
+}
+
+static void tt_futex_timeout(void)
+{
+	struct timespec rel = { 0, 50 * TT_MS }, abs;
+	int64_t deadline;
+
+	ft_expect_timeout(FUTEX_WAIT_PRIVATE, &rel, "FUTEX_WAIT_PRIVATE");
+	ft_expect_timeout(FUTEX_WAIT, &rel, "FUTEX_WAIT");
+	/* WAIT_BITSET's timeout is absolute, CLOCK_MONOTONIC by default. */
+	deadline = tt_now_ns() + 50 * TT_MS;
+	abs.tv_sec = (time_t)(deadline / TT_SEC);
+	abs.tv_nsec = (long)(deadline % TT_SEC);
+	ft_expect_timeout(FUTEX_WAIT_BITSET_PRIVATE, &abs, "FUTEX_WAIT_BITSET_PRIVATE");
+}
+
+static void tt_futex_eagain(void)
+{
+	struct timespec ts = { 5, 0 };
+	int word = 1;
+	int64_t t0 = tt_now_ns();
+
+	TT_CHECK_ERR(tt_futex(&word, FUTEX_WAIT_PRIVATE, 0, NULL, 0), EAGAIN);
+	TT_CHECK_ERR(tt_futex(&word, FUTEX_WAIT, 0, NULL, 0), EAGAIN);
+	TT_CHECK_ERR(tt_futex(&word, FUTEX_WAIT_PRIVATE, 2, &ts, 0), EAGAIN);
+	if (tt_now_ns() - t0 > TT_SEC)
+		tt_fail("EAGAIN took %lld ms", (long long)((tt_now_ns() - t0) / TT_MS));
+}
+
+static int fw_word;
+static volatile int fw_waiting;
+
+static void *fw_waiter(void *arg)
+{
+	(void)arg;
+	fw_waiting = 1;
+	while (__atomic_load_n(&fw_word, __ATOMIC_ACQUIRE) == 0)
+		tt_futex(&fw_word, FUTEX_WAIT_PRIVATE, 0, NULL, 0);
+	return (void *)(intptr_t)fw_word;
+}
+
+static void tt_futex_wake(void)
+{
+	pthread_t th;
+	void *ret = NULL;
+	long woken = 0;
+	int64_t deadline;
+
+	if (tt_futex(&fw_word, FUTEX_WAKE_PRIVATE, 1, NULL, 0) != 0)
+		tt_fail("FUTEX_WAKE with no waiter did not return 0");
+	TT_PT(pthread_create(&th, NULL, fw_waiter, NULL));
+	while (!fw_waiting)
+		sched_yield();
+	tt_sleep_ns(50 * TT_MS);	/* now it sleeps in FUTEX_WAIT */
+	__atomic_store_n(&fw_word, 77, __ATOMIC_RELEASE);
+	deadline = tt_now_ns() + 5 * TT_SEC;
+	/* One wake must find it (it is either asleep or will see 77). */
+	woken = tt_futex(&fw_word, FUTEX_WAKE_PRIVATE, 1, NULL, 0);
+	if (woken != 1)
+		tt_fail("FUTEX_WAKE woke %ld threads, want 1 (waiter asleep for 50 ms)", woken);
+	TT_PT(pthread_join(th, &ret));
+	if ((intptr_t)ret != 77)
+		tt_fail("waiter saw %ld", (long)(intptr_t)ret);
+	if (tt_now_ns() > deadline)
+		tt_fail("woken thread took > 5 s to finish");
+}
+
+/* ---------------------------------------------------------------- scheduling */
+
+#define YS_PROCS 20
+#define YS_YIELDS 10
+
+static void tt_yield_storm(void)
+{
+	pid_t pids[YS_PROCS];
+
+	for (int i = 0; i < YS_PROCS; i++) {
+		pids[i] = tt_fork();
+		if (pids[i] == 0) {
+			for (int k = 0; k < YS_YIELDS; k++)
+				if (syscall(SYS_sched_yield) != 0)
+					_exit(100);
+			_exit(i);
+		}
+	}
+	for (int i = 0; i < YS_PROCS; i++) {
+		int status = tt_wait_timeout(pids[i], 20 * TT_SEC);
+
+		if (status == -1)
+			tt_fail("process %d of %d still running after 20 s", i, YS_PROCS);
+		TT_CHECK_EXIT(status, i);
+	}
+}
+
+#define NS_ROUNDS 20
+
+static int tt_first_cpu(void)
+{
+	cpu_set_t set = tt_cpus();
+
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &set))
+			return c;
+	tt_fail("no CPU");
+}
+
+static void tt_no_starvation(void)
+{
+	int cpu = tt_first_cpu(), p[2], status;
+	pid_t spinner, worker;
+	char c;
+
+	TT_OK(pipe(p));
+	spinner = tt_fork();
+	if (spinner == 0) {
+		tt_pin(cpu);
+		tt_write_all(p[1], "s", 1);
+		for (volatile unsigned long i = 0;; i++)
+			;
+	}
+	if (!tt_read_all(p[0], &c, 1)) {
+		kill(spinner, SIGKILL);
+		tt_fail("spinner died");
+	}
+	worker = tt_fork();
+	if (worker == 0) {
+		tt_pin(cpu);
+		for (int i = 0; i < NS_ROUNDS; i++) {
+			tt_sleep_ns(TT_MS);
+			tt_work((uint64_t)i, 20000);
+		}
+		_exit(0);
+	}
+	status = tt_wait_timeout(worker, 5 * TT_SEC);
+	kill(spinner, SIGKILL);
+	TT_CHECK(WIFSIGNALED(tt_wait(spinner)));
+	close(p[0]);
+	close(p[1]);
+	if (status == -1)
+		tt_fail("worker sharing CPU %d with a spinner did not finish %d rounds in 5 s",
+			cpu, NS_ROUNDS);
+	TT_CHECK_EXIT(status, 0);
+}
+
+#define FR_SECONDS 2
+#define FR_CHUNK 2048	/* iterations between clock reads */
+#define FR_TOLERANCE 20	/* percent */
+#define FR_MAX 64
+
+struct fr_report {
+	int index;
+	long long count;
+};
+
+/* A fairness child: waits for the start time, counts until the end time. */
+static void fr_child(int index, int go_fd, int out_fd)
+{
+	struct fr_report rep = { index, 0 };
+	int64_t times[2];
+	volatile uint64_t x = (uint64_t)index;
+
+	if (!tt_read_all(go_fd, times, sizeof(times)))
+		_exit(100);
+	while (tt_now_ns() < times[0])
+		;
+	while (tt_now_ns() < times[1]) {
+		for (int i = 0; i < FR_CHUNK; i++)
+			x = x * 6364136223846793005ull + 1;
+		rep.count += FR_CHUNK;
+	}
+	tt_write_all(out_fd, &rep, sizeof(rep));
+	_exit(0);
+}
+
+static void tt_fairness(void)
+{
+	cpu_set_t set = tt_cpus();
+	int n = 2 * CPU_COUNT(&set), go[2], out[2];
+	long long counts[FR_MAX], sum = 0, mean;
+	pid_t pids[FR_MAX];
+	int64_t times[2];
+	char report[TT_REASON_MAX / 2];
+	size_t len = 0;
+	bool bad = false;
+
+	if (n > FR_MAX)
+		n = FR_MAX;
+	TT_OK(pipe(go));
+	TT_OK(pipe(out));
+	for (int i = 0; i < n; i++) {
+		pids[i] = tt_fork();
+		if (pids[i] == 0) {
+			close(go[1]);
+			close(out[0]);
+			fr_child(i, go[0], out[1]);
+		}
+		counts[i] = -1;
+	}
+	close(go[0]);
+	close(out[1]);
+	times[0] = tt_now_ns() + 100 * TT_MS;
+	times[1] = times[0] + FR_SECONDS * TT_SEC;
+	for (int i = 0; i < n; i++)
+		tt_write_all(go[1], times, sizeof(times));	/* atomic: < PIPE_BUF */
+	close(go[1]);
+	for (int i = 0; i < n; i++) {
+		struct fr_report rep;
+
+		if (!tt_read_all(out[0], &rep, sizeof(rep)))
+			tt_fail("only %d of %d counters reported", i, n);
+		if (rep.index < 0 || rep.index >= n || counts[rep.index] != -1)
+			tt_fail("bad report from counter %d", rep.index);
+		counts[rep.index] = rep.count;
+		sum += rep.count;
+	}
+	close(out[0]);
+	for (int i = 0; i < n; i++)
+		TT_CHECK_EXIT(tt_wait(pids[i]), 0);
+	mean = sum / n;
+	for (int i = 0; i < n; i++) {
+		long long dev = counts[i] > mean ? counts[i] - mean : mean - counts[i];
+
+		if (dev * 100 > mean * FR_TOLERANCE)
+			bad = true;
+		if (len < sizeof(report))
+			len += (size_t)snprintf(report + len, sizeof(report) - len, " %lld",
+						counts[i] / 1000);
+	}
+	if (bad || mean == 0)
+		tt_fail("%d counters, not all within %d%% of mean %lldk:%s (k iterations)", n,
+			FR_TOLERANCE, mean / 1000, report);
+}
+
+static void tt_nanosleep(void)
+{
+	struct timespec ts = { 0, 100 * TT_MS };
+	int64_t t0 = tt_now_ns(), dt;
+
+	TT_OK(nanosleep(&ts, NULL));
+	dt = tt_now_ns() - t0;
+	if (dt < 100 * TT_MS || dt > 5 * TT_SEC)
+		tt_fail("nanosleep(100 ms) took %lld us", (long long)(dt / 1000));
+}
+
+/* ---------------------------------------------------------------- runner */
+
+#define TT_TESTS(X)               \
+	X(create_join)            \
+	X(mutex_counter)          \
+	X(cond_pingpong)          \
+	X(cond_prodcons)          \
+	X(exit_group_kills)       \
+	X(join_exited)            \
+	X(tls)                    \
+	X(gettid)                 \
+	X(pthread_exit)           \
+	X(main_thread_exit)       \
+	X(futex_timeout)          \
+	X(futex_eagain)           \
+	X(futex_wake)             \
+	X(yield_storm)            \
+	X(no_starvation)          \
+	X(fairness)               \
+	X(nanosleep)
+
+struct tt_test {
+	const char *name;
+	void (*fn)(void);
+};
+
+#define TT_ENTRY(name) { #name, tt_##name },
+static const struct tt_test tt_tests[] = { TT_TESTS(TT_ENTRY) };
+#undef TT_ENTRY
+#define TT_NTESTS (sizeof(tt_tests) / sizeof(tt_tests[0]))
+
+static void tt_alarm(int sig)
+{
+	static const char msg[] = "timed out (hang?)";
+
+	(void)sig;
+	if (tt_reason_fd >= 0 && write(tt_reason_fd, msg, sizeof(msg) - 1) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+/* The child side of one test. */
+static void tt_child(const struct tt_test *t, int reason_fd)
+{
+	struct rlimit no_core = { 0, 0 };
+
+	tt_reason_fd = reason_fd;
+	setrlimit(RLIMIT_CORE, &no_core);
+	signal(SIGALRM, tt_alarm);
+	alarm(TT_ALARM_SECONDS);
+	t->fn();
+	_exit(0);
+}
+
+/* As PID 1 (init exec'd us), orphans of the tests become ours: reap them. */
+static void tt_reap_orphans(void)
+{
+	int status;
+
+	if (getpid() != 1)
+		return;
+	while (waitpid(-1, &status, WNOHANG) > 0)
+		;
+}
+
+/* Runs one test in a child; prints its line; returns true when it passed. */
+static bool tt_run(const struct tt_test *t)
+{
+	char reason[TT_REASON_MAX + 1];
+	size_t len = 0;
+	int p[2], status;
+	ssize_t r;
+	pid_t pid;
+
+	if (pipe(p) < 0) {
+		tt_print("threadtests: FAIL %s: pipe: %s\n", t->name, strerror(errno));
+		return false;
+	}
+	pid = fork();
+	if (pid < 0) {
+		tt_print("threadtests: FAIL %s: fork: %s\n", t->name, strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return false;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		tt_child(t, p[1]);
+	}
+	close(p[1]);
+	while (len < TT_REASON_MAX && ((r = read(p[0], reason + len, TT_REASON_MAX - len)) > 0 ||
+				       (r < 0 && errno == EINTR)))
+		len += r > 0 ? (size_t)r : 0;
+	close(p[0]);
+	reason[len] = '\0';
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			tt_print("threadtests: FAIL %s: waitpid: %s\n", t->name, strerror(errno));
+			return false;
+		}
+	}
+	tt_reap_orphans();
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && len == 0) {
+		tt_print("threadtests: PASS %s\n", t->name);
+		return true;
+	}
+	if (len == 0 && WIFSIGNALED(status))
+		snprintf(reason, sizeof(reason), "killed by signal %d", WTERMSIG(status));
+	else if (len == 0)
+		snprintf(reason, sizeof(reason), "exit status %d", WEXITSTATUS(status));
+	tt_print("threadtests: FAIL %s: %s\n", t->name, reason);
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	int passed = 0, failed = 0;
+
+	if (argc > 1 && strcmp(argv[1], "--list") == 0) {
+		for (size_t i = 0; i < TT_NTESTS; i++)
+			tt_print("%s\n", tt_tests[i].name);
+		return 0;
+	}
+	signal(SIGPIPE, SIG_DFL);
+	if (argc <= 1) {
+		for (size_t i = 0; i < TT_NTESTS; i++)
+			tt_run(&tt_tests[i]) ? passed++ : failed++;
+	}
+	for (int a = 1; a < argc; a++) {
+		size_t i = 0;
+
+		while (i < TT_NTESTS && strcmp(tt_tests[i].name, argv[a]) != 0)
+			i++;
+		if (i == TT_NTESTS) {
+			tt_print("threadtests: FAIL %s: no such test\n", argv[a]);
+			failed++;
+			continue;
+		}
+		tt_run(&tt_tests[i]) ? passed++ : failed++;
+	}
+	tt_print("threadtests: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
