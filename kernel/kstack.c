@@ -21,6 +21,18 @@ static uint64_t kstack_used[KSTACK_MAX / BITS_PER_WORD];   /* [kstack_lock] */
 _Static_assert((uint64_t)KSTACK_MAX * KSTACK_SLOT_SIZE <= ARCH_KSTACK_AREA_SIZE,
 	       "kernel stack area too small");
 
+/*
+ * Boot: allocate the page tables of the whole stack area now (about
+ * 164 KiB), so creating a thread never needs one and the memory held by
+ * threads is exactly their stacks.
+ */
+void kstack_init(void)
+{
+	if (arch_prepare_kernel_range(ARCH_KSTACK_AREA_BASE,
+				      (size_t)KSTACK_MAX * KSTACK_SLOT_SIZE) < 0)
+		panic("kstack: no memory for the kernel stack page tables");
+}
+
 static uintptr_t kstack_slot_base(unsigned slot)
 {
 	return ARCH_KSTACK_AREA_BASE + (uintptr_t)slot * KSTACK_SLOT_SIZE;

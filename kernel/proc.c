@@ -413,6 +413,9 @@ void proc_thread_exiting(struct thread *t)
 		return;
 
 	timer_cancel(&p->itimer);
+	/* Give the memory back now unless another process shares the mm (vfork-like clone). */
+	if (__atomic_load_n(&t->mm->refs, __ATOMIC_ACQUIRE) == 1)
+		vm_clear(t->mm);
 	fdtable_put(p->fdt);
 	vnode_put(p->cwd);
 	spin_lock(&p->lock);

@@ -92,6 +92,26 @@ static void vma_free(struct vma *v)
 	kmem_cache_free(vma_cache, v);
 }
 
+/*
+ * Unmap every user page of mm and free its VMAs now, while the caller may
+ * still run on mm's page tables (kernel mode only touches the kernel
+ * half).  Used at process exit so memory comes back before the parent's
+ * wait returns, as on Linux; vm_put frees the rest later.
+ */
+void vm_clear(struct mm *mm)
+{
+	struct list *pos, *tmp;
+
+	mutex_lock(&mm->lock);
+	list_for_each_safe(pos, tmp, &mm->vmas) {
+		struct vma *v = list_entry(pos, struct vma, node);
+		pmap_remove_range(mm->pmap, v->start, v->end, vm_release_frame, NULL);
+		list_remove(&v->node);
+		vma_free(v);
+	}
+	mutex_unlock(&mm->lock);
+}
+
 void vm_put(struct mm *mm)
 {
 	struct list *pos, *tmp;

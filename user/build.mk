@@ -15,7 +15,7 @@
 
 USER_CC     ?= musl-gcc
 USER_CFLAGS := -static -std=gnu11 -O2 -Wall -Wextra -Werror
-USER_PROGS  := init hello forkexec usertests
+USER_PROGS  := init hello forkexec usertests stress
 USER_BINS   := $(addprefix $(BUILD)/user/,$(USER_PROGS))
 USERTESTS_SRCS := user/usertests.c $(wildcard user/ut_*.c)
 EXTRA_ROOT  ?=
@@ -25,7 +25,7 @@ INITRAMFS   ?= $(BUILD)/initramfs.cpio
 user: $(USER_BINS)
 
 $(BUILD)/user/usertests: $(USERTESTS_SRCS) user/usertests.h
-$(BUILD)/user/init $(BUILD)/user/hello $(BUILD)/user/forkexec: $(BUILD)/user/%: user/%.c
+$(BUILD)/user/init $(BUILD)/user/hello $(BUILD)/user/forkexec $(BUILD)/user/stress: $(BUILD)/user/%: user/%.c
 
 $(USER_BINS): user/build.mk | deps
 	@mkdir -p $(dir $@)
@@ -41,7 +41,7 @@ $(BUILD)/root.manifest: user-force
 	  fi; } >$@.new
 	@cmp -s $@.new $@ 2>/dev/null && rm -f $@.new || mv $@.new $@
 
-$(BUILD)/initramfs.cpio: $(USER_BINS) $(BUILD)/root.manifest user/mkinitramfs.sh
+$(BUILD)/initramfs.cpio: $(USER_BINS) $(BUILD)/root.manifest user/mkinitramfs.sh user/build.mk
 	@echo "  CPIO    $@"
 	$(Q)user/mkinitramfs.sh $@ $(BUILD)/root $(BUILD)/user '$(EXTRA_ROOT)'
 

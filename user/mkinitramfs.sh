@@ -5,7 +5,7 @@
 #
 # The staging tree (rebuilt from scratch each time):
 #   /init                      USER_BIN_DIR/init
-#   /bin/hello, forkexec, usertests
+#   /bin/<every other program built from user/>
 #   /dev /proc /tmp (1777) /etc   empty directories; /dev/console is the
 #                              kernel's to provide (no device nodes: packing
 #                              must work without root)
@@ -30,8 +30,10 @@ fi
 rm -rf "$stage"
 mkdir -p "$stage"/{bin,dev,proc,tmp,etc}
 install -m 0755 "$bin/init" "$stage/init"
-for prog in hello forkexec usertests; do
-	install -m 0755 "$bin/$prog" "$stage/bin/$prog"
+for path in "$bin"/*; do
+	prog=$(basename "$path")
+	[ "$prog" = init ] && continue
+	install -m 0755 "$path" "$stage/bin/$prog"
 done
 if [[ -n "$extra" ]]; then
 	# -R without -a: symlinks kept as links, hard links become copies.

@@ -51,13 +51,14 @@
  *                     2 s of wall time; every count is within 20 % of the mean
  *   nanosleep         nanosleep(100 ms) lasts >= 100 ms of CLOCK_MONOTONIC
  *
+ * The binary doubles as the helper of main_thread_exit ("--main-exit").
+ *
  * Rules as in usertests.h: no stdio in tests (fork would duplicate its
  * buffers), raw syscall() where a wrapper could hide what is tested,
  * children waited for by pid (threadtests may be PID 1).
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -77,6 +78,16 @@
 #define TT_REASON_MAX 512
 #define TT_MS 1000000ll
 #define TT_SEC 1000000000ll
+
+/* <linux/futex.h> (musl-gcc has no kernel headers). */
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define FUTEX_WAIT_BITSET 9
+#define FUTEX_PRIVATE_FLAG 128
+#define FUTEX_WAIT_PRIVATE (FUTEX_WAIT | FUTEX_PRIVATE_FLAG)
+#define FUTEX_WAKE_PRIVATE (FUTEX_WAKE | FUTEX_PRIVATE_FLAG)
+#define FUTEX_WAIT_BITSET_PRIVATE (FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG)
+#define FUTEX_BITSET_MATCH_ANY (-1)
 
 /* ---------------------------------------------------------------- harness */
 
@@ -718,7 +729,8 @@ static void tt_pthread_exit(void)
 	}
 }
 
-static int mte_fd = -1;	/* write end of the parent's pipe, in the child */
+static const char *tt_self = "/bin/threadtests";	/* argv[0], for exec */
+static int mte_fd = -1;	/* write end of the parent's pipe, in the helper */
 static pid_t mte_main_tid;
 
 static void *mte_survivor(void *arg)
@@ -734,24 +746,40 @@ static void *mte_survivor(void *arg)
 	pthread_exit(NULL);	/* the last thread: the process exits with 0 */
 }
 
-/* A child whose main thread pthread_exits; the other thread ends the process. */
+/*
+ * "threadtests --main-exit CODE FD": the main thread starts a survivor and
+ * pthread_exits.  A fresh exec, not just a fork: musl 1.2.3's fork child has
+ * no set_tid_address, so its main thread would exit still holding musl's
+ * thread-list lock and the survivor's pthread_exit would wait forever.
+ */
+static int mte_helper(int argc, char **argv)
+{
+	pthread_t th;
+
+	if (argc != 4)
+		return 3;
+	mte_fd = atoi(argv[3]);
+	mte_main_tid = tt_tid();
+	if (pthread_create(&th, NULL, mte_survivor, (void *)(intptr_t)atoi(argv[2])) != 0)
+		return 100;
+	pthread_exit(NULL);
+}
+
+/* A process whose main thread pthread_exits; the other thread ends it. */
 static void mte_run(int code, int expect)
 {
-	char buf[3] = "";
+	char buf[3] = "", codes[16], fds[16];
 	int p[2], status;
 	pid_t pid;
 
 	TT_OK(pipe(p));
 	pid = tt_fork();
 	if (pid == 0) {
-		pthread_t th;
-
 		close(p[0]);
-		mte_fd = p[1];
-		mte_main_tid = tt_tid();
-		if (pthread_create(&th, NULL, mte_survivor, (void *)(intptr_t)code) != 0)
-			_exit(100);
-		pthread_exit(NULL);
+		snprintf(codes, sizeof(codes), "%d", code);
+		snprintf(fds, sizeof(fds), "%d", p[1]);
+		execl(tt_self, tt_self, "--main-exit", codes, fds, (char *)NULL);
+		_exit(103);
 	}
 	close(p[1]);
 	status = tt_wait_timeout(pid, 10 * TT_SEC);
@@ -1148,6 +1176,10 @@ int main(int argc, char **argv)
 {
 	int passed = 0, failed = 0;
 
+	if (argc > 0 && argv[0][0] != '\0')
+		tt_self = argv[0];
+	if (argc > 1 && strcmp(argv[1], "--main-exit") == 0)
+		return mte_helper(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "--list") == 0) {
 		for (size_t i = 0; i < TT_NTESTS; i++)
 			tt_print("%s\n", tt_tests[i].name);

@@ -222,6 +222,21 @@ void mmu_late_init(void)
 	mmu_booted = true;
 }
 
+int mmu_kprepare_range(uintptr_t va, size_t len)
+{
+	int ret = 0;
+
+	spin_lock(&mmu_kernel_lock);
+	for (uintptr_t a = ALIGN_DOWN(va, LARGE_PAGE_SIZE); a < va + len; a += LARGE_PAGE_SIZE) {
+		if (!mmu_walk(kernel_pml4_pa, a, PT_SHIFT)) {
+			ret = -ENOMEM;
+			break;
+		}
+	}
+	spin_unlock(&mmu_kernel_lock);
+	return ret;
+}
+
 int mmu_kmap_page(uintptr_t va, uint64_t pa, uint64_t flags)
 {
 	int ret = 0;

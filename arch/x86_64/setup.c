@@ -91,6 +91,7 @@ void arch_mm_late_init(void)
 	struct cpu *c = this_cpu();
 
 	mmu_late_init();
+	kstack_init();
 	for (unsigned i = 1; i <= IST_COUNT; i++) {
 		uintptr_t top = kstack_alloc();
 		if (!top)
@@ -191,6 +192,11 @@ int arch_map_kernel_page(uintptr_t va, uint64_t pa)
 void arch_unmap_kernel_page(uintptr_t va)
 {
 	mmu_kunmap_page(va);
+}
+
+int arch_prepare_kernel_range(uintptr_t va, size_t len)
+{
+	return mmu_kprepare_range(va, len);
 }
 
 bool arch_kernel_lookup(uintptr_t va, uint64_t *pa)

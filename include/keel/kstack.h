@@ -9,6 +9,8 @@
 
 #define KSTACK_PAGES 4                   /* 16 KiB of stack */
 
+/* Boot, after the pmm: prepare the stack area's page tables. */
+void kstack_init(void);
 /* Allocate a kernel stack; returns its top (initial stack pointer) or 0. */
 uintptr_t kstack_alloc(void);
 /* Free a stack returned by kstack_alloc (by its top). */

@@ -71,6 +71,8 @@ struct mm *vm_create(void);
 /* Take / drop a reference; the last put frees VMAs, frames and page tables. */
 void vm_get(struct mm *mm);
 void vm_put(struct mm *mm);
+/* Free every user page and VMA of mm now (exit); the mm stays valid. */
+void vm_clear(struct mm *mm);
 /* A copy-on-write copy of mm for fork; NULL when out of memory. */
 struct mm *vm_fork(struct mm *mm);
 /* Load mm on this CPU (NULL: the kernel bootstrap tables).  Interrupts off. */

@@ -38,6 +38,8 @@ void *arch_ioremap(uint64_t pa, size_t len);
 /* Map/unmap one kernel data page (RW, NX) at va in the stack/MMIO areas. */
 int arch_map_kernel_page(uintptr_t va, uint64_t pa);
 void arch_unmap_kernel_page(uintptr_t va);
+/* Allocate the page tables of a kernel range up front; 0 or -ENOMEM. */
+int arch_prepare_kernel_range(uintptr_t va, size_t len);
 /* Physical address behind kernel va; false if not mapped. */
 bool arch_kernel_lookup(uintptr_t va, uint64_t *pa);
 /* Base and size of the virtual area for kernel stacks. */

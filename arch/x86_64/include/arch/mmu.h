@@ -51,6 +51,8 @@ void mmu_init(const struct bootinfo *bi);
 uint64_t mmu_kernel_pml4(void);
 /* True if physical [pa, pa+len) is reachable through arch_phys_to_virt. */
 bool mmu_direct_mapped(uint64_t pa, uint64_t len);
+/* Allocate the page tables for kernel range [va, va+len) now; 0 or -ENOMEM. */
+int mmu_kprepare_range(uintptr_t va, size_t len);
 /* Map one 4 KiB kernel page (va in the upper half); 0 or -ENOMEM. */
 int mmu_kmap_page(uintptr_t va, uint64_t pa, uint64_t flags);
 /* Unmap one kernel page and flush it from this CPU's TLB. */

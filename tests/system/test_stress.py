@@ -1,0 +1,21 @@
+"""Hostile user workloads must hurt only themselves: running out of memory
+kills only the offending child, a fork bomb ends with fork failing cleanly,
+malformed executables are refused.  Afterwards every frame has come back
+and the page tables are clean (the kernel's init-exit report)."""
+
+import pytest
+
+import keelqemu
+from test_user import _check_report
+
+
+@pytest.mark.parametrize("workload,mem", [("oom", "64M"), ("forkbomb", "128M"),
+                                          ("badexec", "128M")])
+def test_stress(keel, workload, mem):
+    k = keel(kernel=keelqemu.build_dir() / "keel.elf", smp=2, mem=mem,
+             append=f'init="/bin/stress {workload}" initexit=poweroff panic=exit')
+    status = k.wait_exit(timeout=300)
+    assert f"stress: {workload}: ok" in k.output, k.output[-3000:]
+    assert "PANIC" not in k.output
+    _check_report(k)
+    assert status == keelqemu.EXIT_SUCCESS
