@@ -9,6 +9,7 @@
  * always safe (no sysret with a non-canonical RIP).
  */
 #include <arch/trap.h>
+#include <arch/entry.h>
 #include <arch/segment.h>
 
 	.section .text
@@ -26,26 +27,9 @@ syscall_entry:
 	pushq %rcx                             /* rip */
 	pushq $0                               /* error */
 	pushq $VEC_SYSCALL                     /* vector */
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	SAVE_GPRS
 	cld
-	movq %rsp, %rdi
-	pushq TF_RIP(%rdi)                     /* fake frame for backtraces */
-	pushq TF_RBP(%rdi)
-	movq %rsp, %rbp
+	PUSH_FAKE_FRAME                        /* for backtraces */
 	sti
 	call syscall_handler
 	cli

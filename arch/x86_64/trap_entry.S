@@ -6,6 +6,7 @@
  * mode, calls trap_dispatch(tf), and returns with iretq.
  */
 #include <arch/trap.h>
+#include <arch/entry.h>
 
 	.section .text
 	.altmacro
@@ -46,21 +47,7 @@ trap_stub_table:
 trap_common:
 	.cfi_startproc simple
 	.cfi_undefined rip
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	SAVE_GPRS
 	cld
 	/* An interrupt can arrive inside a user copy (AC set): SMAP back on. */
 	testb $1, cpu_smap_enabled(%rip)
@@ -73,10 +60,7 @@ trap_common:
 1:
 	/* A fake frame (saved rbp, interrupted rip) so backtraces walk
 	 * through the trap into the interrupted code. */
-	movq %rsp, %rdi
-	pushq TF_RIP(%rdi)
-	pushq TF_RBP(%rdi)
-	movq %rsp, %rbp
+	PUSH_FAKE_FRAME
 	call trap_dispatch
 	addq $16, %rsp
 	.globl trap_return
@@ -85,21 +69,7 @@ trap_return:
 	jz 2f
 	swapgs
 2:
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	RESTORE_GPRS
 	addq $16, %rsp          /* vector and error code */
 	iretq
 	.cfi_endproc
