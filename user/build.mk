@@ -15,7 +15,7 @@
 
 USER_CC     ?= musl-gcc
 USER_CFLAGS := -static -std=gnu11 -O2 -Wall -Wextra -Werror
-USER_PROGS  := init hello forkexec usertests stress
+USER_PROGS  := init hello forkexec usertests stress threadtests spawnbg benchsched
 USER_BINS   := $(addprefix $(BUILD)/user/,$(USER_PROGS))
 USERTESTS_SRCS := user/usertests.c $(wildcard user/ut_*.c)
 EXTRA_ROOT  ?=
@@ -25,7 +25,9 @@ INITRAMFS   ?= $(BUILD)/initramfs.cpio
 user: $(USER_BINS)
 
 $(BUILD)/user/usertests: $(USERTESTS_SRCS) user/usertests.h
-$(BUILD)/user/init $(BUILD)/user/hello $(BUILD)/user/forkexec $(BUILD)/user/stress: $(BUILD)/user/%: user/%.c
+$(BUILD)/user/init $(BUILD)/user/hello $(BUILD)/user/forkexec $(BUILD)/user/stress \
+	$(BUILD)/user/threadtests $(BUILD)/user/spawnbg $(BUILD)/user/benchsched: \
+	$(BUILD)/user/%: user/%.c
 
 $(USER_BINS): user/build.mk | deps
 	@mkdir -p $(dir $@)
@@ -47,4 +49,4 @@ $(BUILD)/initramfs.cpio: $(USER_BINS) $(BUILD)/root.manifest user/mkinitramfs.sh
 
 # Build the initramfs before anything that boots with it looks for it
 # (tools/build.mk passes it to QEMU / the ISO when the file exists).
-all $(BUILD)/keel.iso run gdb: $(INITRAMFS)
+all $(BUILD)/keel.iso run gdb bench: $(INITRAMFS)

@@ -1,0 +1,382 @@
+/*
+ * sys_file.c - system calls on file descriptors: read, write, pread64,
+ * pwrite64, readv, writev, lseek, open/openat, close, dup*, fcntl, ioctl,
+ * pipe/pipe2 (Linux semantics; see kernel/sys_fs.c for the conventions).
+ */
+#include <keel/fd.h>
+#include <keel/kmalloc.h>
+#include <keel/proc.h>
+#include <keel/spinlock.h>
+#include <keel/syscall.h>
+#include <keel/uaccess.h>
+#include <keel/vfs.h>
+#include <lib/errno.h>
+#include <lib/string.h>
+#include "sys_fs.h"
+
+SYSCALL_DEFINE3(read, int, fd, void __user *, buf, size_t, count)
+{
+	struct file *f;
+	ssize_t ret;
+
+	if (count && !user_range_ok((uintptr_t)buf, count))
+		return -EFAULT;
+	if (!(f = fd_get(fd)))
+		return -EBADF;
+	ret = file_read(f, IOBUF_USER(buf), count);
+	file_put(f);
+	return ret;
+}
+
+SYSCALL_DEFINE3(write, int, fd, const void __user *, buf, size_t, count)
+{
+	struct file *f;
+	ssize_t ret;
+
+	if (count && !user_range_ok((uintptr_t)buf, count))
+		return -EFAULT;
+	if (!(f = fd_get(fd)))
+		return -EBADF;
+	ret = file_write(f, IOBUF_USER(buf), count);
+	file_put(f);
+	return ret;
+}
+
+SYSCALL_DEFINE4(pread64, int, fd, void __user *, buf, size_t, count, int64_t, off)
+{
+	struct file *f;
+	ssize_t ret;
+
+	if (off < 0)
+		return -EINVAL;
+	if (count && !user_range_ok((uintptr_t)buf, count))
+		return -EFAULT;
+	if (!(f = fd_get(fd)))
+		return -EBADF;
+	ret = file_pread(f, IOBUF_USER(buf), count, (uint64_t)off);
+	file_put(f);
+	return ret;
+}
+
+SYSCALL_DEFINE4(pwrite64, int, fd, const void __user *, buf, size_t, count,
+		int64_t, off)
+{
+	struct file *f;
+	ssize_t ret;
+
+	if (off < 0)
+		return -EINVAL;
+	if (count && !user_range_ok((uintptr_t)buf, count))
+		return -EFAULT;
+	if (!(f = fd_get(fd)))
+		return -EBADF;
+	ret = file_pwrite(f, IOBUF_USER(buf), count, (uint64_t)off);
+	file_put(f);
+	return ret;
+}
+
+/* readv/writev: copy and check the whole vector, then do each piece. */
+static long sys_rw_vector(int fd, const void __user *uiov, int iovcnt, bool wr)
+{
+	struct linux_iovec *iov;
+	struct file *f;
+	uint64_t total = 0;
+	long ret = 0;
+
+	if (iovcnt < 0 || iovcnt > UIO_MAXIOV)
+		return -EINVAL;
+	if (iovcnt == 0) {
+		if (!(f = fd_get(fd)))
+			return -EBADF;
+		file_put(f);
+		return 0;
+	}
+	iov = kmalloc((size_t)iovcnt * sizeof(*iov), 0);
+	if (!iov)
+		return -ENOMEM;
+	if (copy_from_user(iov, uiov, (size_t)iovcnt * sizeof(*iov))) {
+		ret = -EFAULT;
+		goto out_free;
+	}
+	for (int i = 0; i < iovcnt; i++) {
+		if (iov[i].len > (uint64_t)INT64_MAX - total) {
+			ret = -EINVAL;
+			goto out_free;
+		}
+		total += iov[i].len;
+		if (iov[i].len && !user_range_ok(iov[i].base, iov[i].len)) {
+			ret = -EFAULT;
+			goto out_free;
+		}
+	}
+	if (!(f = fd_get(fd))) {
+		ret = -EBADF;
+		goto out_free;
+	}
+	for (int i = 0; i < iovcnt; i++) {
+		struct iobuf b = IOBUF_USER(iov[i].base);
+		ssize_t n;
+
+		if (iov[i].len == 0)
+			continue;
+		n = wr ? file_write(f, b, iov[i].len) : file_read(f, b, iov[i].len);
+		if (n < 0) {
+			if (ret == 0)
+				ret = n;
+			break;
+		}
+		ret += n;
+		if ((uint64_t)n < iov[i].len)
+			break;
+	}
+	file_put(f);
+out_free:
+	kfree(iov);
+	return ret;
+}
+
+SYSCALL_DEFINE3(readv, int, fd, const void __user *, iov, int, iovcnt)
+{
+	return sys_rw_vector(fd, iov, iovcnt, false);
+}
+
+SYSCALL_DEFINE3(writev, int, fd, const void __user *, iov, int, iovcnt)
+{
+	return sys_rw_vector(fd, iov, iovcnt, true);
+}
+
+SYSCALL_DEFINE3(lseek, int, fd, int64_t, off, int, whence)
+{
+	struct file *f;
+	int64_t base, pos;
+	long ret;
+
+	if (whence < SEEK_SET || whence > SEEK_END)
+		return -EINVAL;
+	if (!(f = fd_get(fd)))
+		return -EBADF;
+	if (!f->ops->seekable) {
+		file_put(f);
+		return -ESPIPE;
+	}
+	mutex_lock(&f->pos_lock);
+	if (whence == SEEK_SET) {
+		base = 0;
+	} else if (whence == SEEK_CUR) {
+		base = (int64_t)f->off;
+	} else if (f->vnode) {
+		mutex_lock(&f->vnode->lock);
+		base = (int64_t)f->vnode->size;
+		mutex_unlock(&f->vnode->lock);
+	} else {
+		base = 0;
+	}
+	if (__builtin_add_overflow(base, off, &pos) || pos < 0) {
+		ret = -EINVAL;
+	} else {
+		f->off = (uint64_t)pos;
+		ret = pos;
+	}
+	mutex_unlock(&f->pos_lock);
+	file_put(f);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- open, close */
+
+#define OPEN_FLAGS_KNOWN (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | \
+			  O_APPEND | O_NONBLOCK | O_DSYNC | O_LARGEFILE |    \
+			  O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | \
+			  O_SYNC | 040000 /* O_DIRECT */ | 020000 /* FASYNC */)
+
+SYSCALL_DEFINE4(openat, int, dirfd, const char __user *, upath, int, flags,
+		unsigned, mode)
+{
+	struct vnode *base;
+	struct file *f;
+	char *path;
+	int err;
+
+	if ((flags & O_TMPFILE) == O_TMPFILE || (flags & O_PATH))
+		return -EOPNOTSUPP;
+	if ((unsigned)flags & ~(unsigned)OPEN_FLAGS_KNOWN)
+		return -EINVAL;
+	if ((err = user_path(upath, &path)))
+		return err;
+	if (!(err = at_base(dirfd, path, &base))) {
+		err = vfs_open(base, path, flags, mode & ~cur_umask(), &f);
+		vnode_put(base);
+	}
+	kfree(path);
+	if (err)
+		return err;
+	return install_file(f, flags & O_CLOEXEC);
+}
+
+SYSCALL_DEFINE3(open, const char __user *, upath, int, flags, unsigned, mode)
+{
+	uint64_t args[SYSCALL_ARGS] = { (uint64_t)AT_FDCWD, (uintptr_t)upath,
+					(uint64_t)flags, mode };
+
+	return sys_openat(args);
+}
+
+SYSCALL_DEFINE1(close, int, fd)
+{
+	struct fdtable *t = cur_fdt();
+
+	return t ? fd_close(t, fd) : -EBADF;
+}
+
+/* ---------------------------------------------------------------- dup, fcntl */
+
+SYSCALL_DEFINE1(dup, int, oldfd)
+{
+	struct file *f = fd_get(oldfd);
+
+	if (!f)
+		return -EBADF;
+	return install_file(f, false);
+}
+
+static long do_dup3(int oldfd, int newfd, int flags)
+{
+	struct file *f;
+	int ret;
+
+	if (flags & ~O_CLOEXEC)
+		return -EINVAL;
+	if (newfd < 0 || newfd >= FDTABLE_MAX)
+		return -EBADF;
+	if (!(f = fd_get(oldfd)))
+		return -EBADF;
+	ret = fd_install_at(cur_fdt(), newfd, f, flags & O_CLOEXEC);
+	if (ret < 0)
+		file_put(f);
+	return ret;
+}
+
+SYSCALL_DEFINE2(dup2, int, oldfd, int, newfd)
+{
+	if (oldfd == newfd) {
+		struct file *f = fd_get(oldfd);
+
+		if (!f)
+			return -EBADF;
+		file_put(f);
+		return newfd;
+	}
+	return do_dup3(oldfd, newfd, 0);
+}
+
+SYSCALL_DEFINE3(dup3, int, oldfd, int, newfd, int, flags)
+{
+	if (oldfd == newfd)
+		return -EINVAL;
+	return do_dup3(oldfd, newfd, flags);
+}
+
+SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
+{
+	struct fdtable *t = cur_fdt();
+	struct file *f = fd_get(fd);
+	unsigned old, new;
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (arg >= FDTABLE_MAX) {
+			ret = -EINVAL;
+			break;
+		}
+		ret = fd_alloc(t, file_get(f), (int)arg, cmd == F_DUPFD_CLOEXEC);
+		if (ret < 0)
+			file_put(f);
+		break;
+	case F_GETFD:
+		ret = fd_get_cloexec(t, fd);
+		break;
+	case F_SETFD:
+		ret = fd_set_cloexec(t, fd, arg & FD_CLOEXEC);
+		break;
+	case F_GETFL:
+		ret = __atomic_load_n(&f->flags, __ATOMIC_RELAXED) | O_LARGEFILE;
+		break;
+	case F_SETFL:
+		old = __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
+		do {
+			new = (old & ~(unsigned)(O_APPEND | O_NONBLOCK)) |
+			      ((unsigned)arg & (O_APPEND | O_NONBLOCK));
+		} while (!__atomic_compare_exchange_n(&f->flags, &old, new, false,
+						      __ATOMIC_RELAXED,
+						      __ATOMIC_RELAXED));
+		ret = 0;
+		break;
+	default:
+		ret = -EINVAL;
+		break;
+	}
+	file_put(f);
+	return ret;
+}
+
+SYSCALL_DEFINE3(ioctl, int, fd, unsigned long, cmd, uint64_t, arg)
+{
+	struct file *f = fd_get(fd);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	ret = f->ops->ioctl ? f->ops->ioctl(f, cmd, (uintptr_t)arg) : -ENOTTY;
+	file_put(f);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- pipes */
+
+SYSCALL_DEFINE2(pipe2, int __user *, ufds, int, flags)
+{
+	struct fdtable *t = cur_fdt();
+	struct file *rd, *wr;
+	int fds[2], err;
+	bool cloexec = flags & O_CLOEXEC;
+
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
+		return -EINVAL;
+	if (!user_range_ok((uintptr_t)ufds, sizeof(fds)))
+		return -EFAULT;
+	if (!t)
+		return -EMFILE;
+	if ((err = pipe_create((unsigned)flags & O_NONBLOCK, &rd, &wr)))
+		return err;
+	fds[0] = fd_alloc(t, rd, 0, cloexec);
+	if (fds[0] < 0) {
+		file_put(rd);
+		file_put(wr);
+		return fds[0];
+	}
+	fds[1] = fd_alloc(t, wr, 0, cloexec);
+	if (fds[1] < 0) {
+		file_put(wr);
+		fd_close(t, fds[0]);
+		return fds[1];
+	}
+	if (copy_to_user(ufds, fds, sizeof(fds))) {
+		fd_close(t, fds[0]);
+		fd_close(t, fds[1]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+SYSCALL_DEFINE1(pipe, int __user *, ufds)
+{
+	uint64_t args[SYSCALL_ARGS] = { (uintptr_t)ufds, 0 };
+
+	return sys_pipe2(args);
+}
+
+/* ---------------------------------------------------------------- stat, access */
