@@ -31,6 +31,7 @@
 #define FUTEX_CMD_MASK        (~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
 #define FUTEX_BITSET_ANY      0xffffffffu
 #define FUTEX_BUCKETS         64
+#define FUTEX_FOREVER_NS      (UINT64_MAX / 4)   /* saturate huge timeouts */
 
 struct futex_key {
 	uintptr_t space;          /* mm pointer (private) or 0 (shared) */
@@ -69,15 +70,24 @@ static struct futex_bucket *futex_bucket(const struct futex_key *k)
 	return &futex_buckets[(h ^ (h >> 7)) % FUTEX_BUCKETS];
 }
 
+/*
+ * A shared futex is keyed by its frame only in MAP_SHARED memory (the only
+ * memory two processes really share); in private memory, where a
+ * copy-on-write would change the frame, by (mm, address) like a private one.
+ */
 static int futex_make_key(struct mm *mm, uintptr_t uaddr, bool private, struct futex_key *k)
 {
+	uint32_t probe;
+	uint64_t pa;
+
 	if (!IS_ALIGNED(uaddr, sizeof(uint32_t)) || !user_range_ok(uaddr, sizeof(uint32_t)))
 		return -EINVAL;
-	if (private) {
+	if (private || !vm_is_shared(mm, uaddr)) {
 		*k = (struct futex_key){ (uintptr_t)mm, uaddr };
 		return 0;
 	}
-	uint64_t pa;
+	if (copy_from_user(&probe, (const void *)uaddr, sizeof(probe)))
+		return -EFAULT;         /* also faults the page in */
 	if (!vm_translate(mm, uaddr, &pa))
 		return -EFAULT;
 	*k = (struct futex_key){ 0, pa };
@@ -209,7 +219,9 @@ SYSCALL_DEFINE6(futex, uint32_t __user *, uaddr, int, op, uint32_t, val,
 			return -EFAULT;
 		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
 			return -EINVAL;
-		uint64_t ns = (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+		uint64_t ns = (uint64_t)ts.tv_sec >= FUTEX_FOREVER_NS / NSEC_PER_SEC ?
+			      FUTEX_FOREVER_NS :
+			      (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 		/* FUTEX_WAIT takes a relative timeout, WAIT_BITSET an absolute one. */
 		deadline = cmd == FUTEX_WAIT ? time_ns() + ns : ns;
 		if (!deadline)

@@ -39,6 +39,8 @@ static int pid_next = 1;                              /* [A] */
 static struct kmem_cache *proc_cache;                 /* [I] */
 static unsigned proc_live;                            /* [A] */
 
+static void proc_vfork_wait(struct thread *me);
+
 int pid_alloc(void)
 {
 	return __atomic_fetch_add(&pid_next, 1, __ATOMIC_RELAXED);
@@ -103,6 +105,7 @@ static struct proc *proc_alloc(const char *name)
 	p->exit_signal = SIGCHLD;
 	p->umask = 022;
 	timer_init(&p->itimer, proc_itimer_fire);
+	spin_init(&p->itimer_lock, "proc_itimer");
 	__atomic_fetch_add(&proc_live, 1, __ATOMIC_RELAXED);
 	return p;
 }
@@ -216,6 +219,8 @@ long proc_clone(unsigned long flags, uintptr_t stack, int __user *ptid, int __us
 	struct thread *t;
 	int tid, err = -ENOMEM;
 
+	if ((flags & CLONE_SETTLS) && tls >= USER_TOP)
+		return -EPERM;
 	if ((flags & CLONE_UNSUPPORTED) ||
 	    (thread && (flags & CLONE_THREAD_NEEDS) != CLONE_THREAD_NEEDS) ||
 	    ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)))
@@ -250,6 +255,7 @@ long proc_clone(unsigned long flags, uintptr_t stack, int __user *ptid, int __us
 	arch_user_frame_set_return(t->utf, 0);
 	if (stack)
 		arch_user_frame_set_sp(t->utf, stack);
+	arch_thread_fpu_save(me);        /* the live registers, not the last switch's copy */
 	memcpy(&t->arch, &me->arch, sizeof(t->arch));
 	t->fs_base = (flags & CLONE_SETTLS) ? tls : me->fs_base;
 	t->sig_mask = me->sig_mask;
@@ -270,7 +276,13 @@ long proc_clone(unsigned long flags, uintptr_t stack, int __user *ptid, int __us
 	proc_attach_thread(p, t, tid);
 	if (!thread)
 		vm_put(p->mm);           /* the thread holds it now */
+	if (flags & CLONE_VFORK) {
+		t->vfork_parent = me;
+		me->vfork_done = false;
+	}
 	proc_start_thread(t);
+	if (flags & CLONE_VFORK)
+		proc_vfork_wait(me);
 	return tid;
 
 out_proc:
@@ -294,8 +306,11 @@ void proc_exit_group(int code, bool signaled)
 	struct list *pos;
 
 	spin_lock(&p->lock);
-	if (!p->group_exiting) {
+	if (!p->group_exiting || p->exec_survivor) {
+		/* First exit, or an execve's thread kill in progress: the exit wins. */
 		p->group_exiting = true;
+		p->exec_survivor = NULL;
+		p->exit_requested = true;
 		p->exit_status = signaled ? (code & 0x7f) : (code & 0xff) << 8;
 	}
 	list_for_each(pos, &p->threads)
@@ -333,13 +348,23 @@ int proc_kill_other_threads(void)
 	while (READ_ONCE(p->nthreads) > 1)
 		sched_sleep_until(time_ns() + NSEC_PER_MSEC, false);
 	spin_lock(&p->lock);
+	if (p->exit_requested) {
+		/* exit_group won: this thread leaves too, execve fails. */
+		spin_unlock(&p->lock);
+		return -EINTR;
+	}
 	p->group_exiting = false;
 	p->exec_survivor = NULL;
 	spin_unlock(&p->lock);
 	return 0;
 }
 
-struct thread *thread_find(int tid)
+/*
+ * The live thread with id tid; on success returns it with its process's
+ * lock held (so it cannot exit and be freed meanwhile): the caller
+ * releases t->proc->lock.
+ */
+struct thread *thread_find_locked(int tid)
 {
 	struct list *pos, *tpos;
 
@@ -351,10 +376,8 @@ struct thread *thread_find(int tid)
 		spin_lock(&p->lock);
 		list_for_each(tpos, &p->threads) {
 			struct thread *t = list_entry(tpos, struct thread, proc_node);
-			if (t->tid == tid) {
-				spin_unlock(&p->lock);
+			if (t->tid == tid)
 				return t;
-			}
 		}
 		spin_unlock(&p->lock);
 	}
@@ -377,8 +400,13 @@ void proc_exit_thread(int code)
 	thread_exit();
 }
 
-/* Give p's children to init.  [T] */
-static void proc_reparent_children(struct proc *p)
+/*
+ * Give p's children to init.  After init itself has exited there is
+ * nobody to wait for them: zombies are freed (moved to *dead for the
+ * caller to free outside the lock), live ones are killed and free
+ * themselves when they exit.  [T]
+ */
+static void proc_reparent_children(struct proc *p, struct list *dead)
 {
 	struct list *pos, *tmp;
 	bool zombie = false;
@@ -387,11 +415,42 @@ static void proc_reparent_children(struct proc *p)
 		struct proc *c = list_entry(pos, struct proc, sibling);
 		list_remove(&c->sibling);
 		c->parent = init_proc;
-		list_add_tail(&init_proc->children, &c->sibling);
-		zombie |= c->state == PROC_ZOMBIE;
+		if (init_proc) {
+			list_add_tail(&init_proc->children, &c->sibling);
+			zombie |= c->state == PROC_ZOMBIE;
+		} else if (c->state == PROC_ZOMBIE) {
+			list_remove(&c->all_node);
+			list_add_tail(dead, &c->sibling);
+		} else {
+			signal_send(c, SIGKILL);
+		}
 	}
 	if (zombie)
 		wake_up(&init_proc->child_wq);
+}
+
+static struct spinlock vfork_lock = SPINLOCK_INIT("vfork");
+static struct waitq vfork_wq = WAITQ_INIT(vfork_wq, "vfork_wq");
+
+/* vfork: the parent sleeps until its child execs or exits. */
+static void proc_vfork_wait(struct thread *me)
+{
+	spin_lock(&vfork_lock);
+	wait_event_locked_uninterruptible(&vfork_wq, &vfork_lock, me->vfork_done);
+	spin_unlock(&vfork_lock);
+}
+
+void proc_vfork_release(struct thread *t)
+{
+	struct thread *parent = t->vfork_parent;
+
+	if (!parent)
+		return;
+	t->vfork_parent = NULL;
+	spin_lock(&vfork_lock);
+	parent->vfork_done = true;
+	spin_unlock(&vfork_lock);
+	wake_up(&vfork_wq);
 }
 
 void proc_thread_exiting(struct thread *t)
@@ -405,6 +464,7 @@ void proc_thread_exiting(struct thread *t)
 		if (copy_to_user((void __user *)t->clear_child_tid, &zero, sizeof(zero)) == 0)
 			futex_wake_address(t->mm, t->clear_child_tid, 1);
 	}
+	proc_vfork_release(t);
 	spin_lock(&p->lock);
 	list_remove(&t->proc_node);
 	last = --p->nthreads == 0;
@@ -412,7 +472,10 @@ void proc_thread_exiting(struct thread *t)
 	if (!last)
 		return;
 
-	timer_cancel(&p->itimer);
+	spin_lock(&p->itimer_lock);
+	p->itimer.period = 0;
+	timer_cancel(&p->itimer);        /* waits for a running callback */
+	spin_unlock(&p->itimer_lock);
 	/* Give the memory back now unless another process shares the mm (vfork-like clone). */
 	if (__atomic_load_n(&t->mm->refs, __ATOMIC_ACQUIRE) == 1)
 		vm_clear(t->mm);
@@ -424,22 +487,32 @@ void proc_thread_exiting(struct thread *t)
 	p->mm = NULL;
 	spin_unlock(&p->lock);
 
+	struct list dead = LIST_INIT(dead);
+	struct list *pos, *tmp;
+	bool is_init, orphan;
+	int status;
+
 	spin_lock(&proc_tree_lock);
-	if (p != init_proc)
-		proc_reparent_children(p);
+	is_init = p == init_proc;
+	if (!is_init)
+		proc_reparent_children(p, &dead);
 	p->state = PROC_ZOMBIE;
 	parent = p->parent;
-	spin_unlock(&proc_tree_lock);
+	status = p->exit_status;
+	/* The parent may free p as soon as it sees the zombie: notify under the lock. */
 	if (parent) {
 		signal_send(parent, p->exit_signal);
 		wake_up(&parent->child_wq);
-	} else if (p == init_proc) {
-		init_exited(p->exit_status);
-	} else {
-		/* An orphan of a dead init: nobody can wait for it. */
-		spin_lock(&proc_tree_lock);
-		list_remove(&p->all_node);
-		spin_unlock(&proc_tree_lock);
+	}
+	orphan = !parent && !is_init;
+	if (orphan)
+		list_remove(&p->all_node);   /* an orphan of a dead init: nobody waits */
+	spin_unlock(&proc_tree_lock);
+	list_for_each_safe(pos, tmp, &dead)
+		proc_free(list_entry(pos, struct proc, sibling));
+	if (is_init)
+		init_exited(status);
+	if (orphan) {
 		t->proc = NULL;          /* the reaper does not need it */
 		proc_free(p);
 	}
@@ -538,11 +611,12 @@ long proc_wait(int pid, int *status, int options)
 			break;
 		}
 		struct waiter w;
+		waitq_prepare(&me->child_wq, &w);     /* asleep before the check */
 		if (signal_pending()) {
+			waitq_finish(&me->child_wq, &w);
 			ret = -EINTR;
 			break;
 		}
-		waitq_prepare(&me->child_wq, &w);
 		spin_unlock(&proc_tree_lock);
 		schedule();
 		waitq_finish(&me->child_wq, &w);

@@ -13,6 +13,10 @@
  *     keeps running on page tables of a thread it no longer runs (the
  *     Twizzler seed bug); the idle context uses the bootstrap tables.
  *
+ * Load balancing: an idle CPU steals a queued thread from the busiest CPU;
+ * and every SCHED_BALANCE_TICKS each busy CPU pulls one thread when the
+ * busiest CPU has at least two more runnable threads than it has.
+ *
  * Lock order: thread pi_lock -> run-queue lock; a CPU holding its own
  * run-queue lock only ever trylocks another (work stealing).
  */
@@ -37,6 +41,8 @@ struct runqueue {
 	unsigned nr_running;              /* [lock] on_rq threads of this CPU */
 	struct thread *idle;              /* [I] this CPU's idle context */
 	uint64_t switch_ns;               /* [C] when curr was switched in */
+	bool balance;                     /* [C] pull work at the next schedule() */
+	unsigned balance_ticks;           /* [C] ticks until the next balance check */
 };
 
 static struct runqueue runqueues[MAX_CPUS];
@@ -73,10 +79,9 @@ static struct thread *rq_pick(struct runqueue *rq)
 	return NULL;
 }
 
-/* Take one queued thread that may run on `me` from the busiest other CPU. */
-static struct thread *rq_steal(unsigned me)
+/* The online CPU other than me with the most queued threads, or me. */
+static unsigned rq_busiest(unsigned me)
 {
-	struct runqueue *mine = rq_of(me);
 	unsigned best = me, best_n = 0;
 
 	for (unsigned c = 0; c < MAX_CPUS; c++) {
@@ -86,6 +91,15 @@ static struct thread *rq_steal(unsigned me)
 			best_n = n;
 		}
 	}
+	return best;
+}
+
+/* Take one queued thread that may run on `me` from the busiest other CPU. */
+static struct thread *rq_steal(unsigned me)
+{
+	struct runqueue *mine = rq_of(me);
+	unsigned best = rq_busiest(me);
+
 	if (best == me)
 		return NULL;
 	struct runqueue *rq = rq_of(best);
@@ -247,6 +261,13 @@ void schedule(void)
 				prev->migrate = true;    /* affinity changed */
 		}
 	}
+	if (rq->balance) {
+		/* Periodic balancing: pull one thread from the busiest CPU. */
+		struct thread *pulled = rq_steal(c->id);
+		rq->balance = false;
+		if (pulled)
+			rq_enqueue(rq, pulled);
+	}
 	next = rq_pick(rq);
 	if (!next)
 		next = rq_steal(c->id);
@@ -300,6 +321,15 @@ void sched_tick(void)
 	if (curr != rq->idle) {
 		if (--curr->slice <= 0)
 			c->need_resched = true;
+		if (++rq->balance_ticks >= SCHED_BALANCE_TICKS) {
+			unsigned busiest = rq_busiest(c->id);
+			rq->balance_ticks = 0;
+			if (busiest != c->id && READ_ONCE(rq_of(busiest)->nr_running) >=
+						    READ_ONCE(rq->nr_running) + 2) {
+				rq->balance = true;
+				c->need_resched = true;
+			}
+		}
 		return;
 	}
 	/* Idle: look for work queued elsewhere (stolen in schedule()). */
@@ -344,11 +374,12 @@ int sched_sleep_until(uint64_t deadline, bool interruptible)
 	assert(t);
 	timer_init(&t->timer, sleep_timer_fn);
 	while (time_ns() < deadline) {
+		WRITE_ONCE(t->state, THREAD_SLEEPING);     /* before the check */
 		if (interruptible && signal_pending()) {
+			WRITE_ONCE(t->state, THREAD_RUNNING);
 			ret = -EINTR;
 			break;
 		}
-		WRITE_ONCE(t->state, THREAD_SLEEPING);
 		timer_arm(&t->timer, deadline);
 		schedule();
 		timer_cancel(&t->timer);

@@ -63,20 +63,19 @@ int signal_send(struct proc *p, int sig)
 	return 0;
 }
 
-int signal_send_thread(struct thread *t, int sig)
+int signal_send_thread_locked(struct thread *t, int sig)
 {
 	struct proc *p = t->proc;
 
+	spin_assert_held(&p->lock);
 	if (sig == 0)
 		return 0;
 	if (!sig_valid(sig))
 		return -EINVAL;
-	spin_lock(&p->lock);
 	if (p->state == PROC_ALIVE && !sig_ignored(p, sig)) {
 		t->sig_pending |= SIG_BIT(sig);
 		sched_wake(t);
 	}
-	spin_unlock(&p->lock);
 	return 0;
 }
 

@@ -193,8 +193,12 @@ SYSCALL_DEFINE3(sched_setaffinity, int, pid, size_t, len, const uint64_t __user 
 		return sched_set_affinity(thread_current(), mask);
 	/* Another thread: found and changed under the process tree lock. */
 	spin_lock(&proc_tree_lock);
-	struct thread *t = thread_find(pid);
-	long ret = t ? sched_set_affinity(t, mask) : -ESRCH;
+	struct thread *t = thread_find_locked(pid);
+	long ret = -ESRCH;
+	if (t) {
+		ret = sched_set_affinity(t, mask);
+		spin_unlock(&t->proc->lock);
+	}
 	spin_unlock(&proc_tree_lock);
 	return ret;
 }
@@ -209,13 +213,17 @@ SYSCALL_DEFINE3(sched_getaffinity, int, pid, size_t, len, uint64_t __user *, uma
 		mask = thread_current()->affinity & smp_online_mask();
 	} else {
 		spin_lock(&proc_tree_lock);
-		struct thread *t = thread_find(pid);
-		mask = t ? t->affinity & smp_online_mask() : 0;
+		struct thread *t = thread_find_locked(pid);
+		mask = 0;
+		if (t) {
+			mask = t->affinity & smp_online_mask();
+			spin_unlock(&t->proc->lock);
+		}
 		spin_unlock(&proc_tree_lock);
 		if (!mask)
 			return -ESRCH;
 	}
-	if (clear_user(umask, len) || copy_to_user(umask, &mask, sizeof(mask)))
+	if (copy_to_user(umask, &mask, sizeof(mask)))
 		return -EFAULT;
 	return (long)sizeof(mask);
 }

@@ -34,9 +34,11 @@ SYSCALL_DEFINE1(brk, uintptr_t, newbrk)
 	new_end = ALIGN_UP(newbrk, PAGE_SIZE);
 	if (new_end > old_end) {
 		/* Linux refuses to grow the heap into another mapping. */
-		if (vm_map(mm, old_end, new_end - old_end, PROT_READ | PROT_WRITE, VMA_HEAP,
-			   false) != (long)old_end) {
-			vm_unmap(mm, old_end, new_end - old_end);
+		long got = vm_map(mm, old_end, new_end - old_end, PROT_READ | PROT_WRITE,
+				  VMA_HEAP, false);
+		if (got != (long)old_end) {
+			if (got > 0)     /* placed elsewhere: undo only that */
+				vm_unmap(mm, (uintptr_t)got, new_end - old_end);
 			return (long)cur;
 		}
 	} else if (new_end < old_end) {
@@ -104,6 +106,16 @@ SYSCALL_DEFINE6(mmap, uintptr_t, addr, size_t, len, unsigned, prot, unsigned, fl
 	if (!anon && type == MAP_SHARED) {
 		klog_once(LOG_WARN, "mmap: shared file mappings are not supported yet");
 		return -ENODEV;
+	}
+	if (!anon) {
+		/* Check the file before MAP_FIXED can remove what is mapped there. */
+		struct file *f = fd_get(fd);
+		if (!f)
+			return -EBADF;
+		bool ok = f->vnode && file_readable(f);
+		file_put(f);
+		if (!ok)
+			return -EACCES;
 	}
 	if (flags & MAP_FIXED_NOREPLACE) {
 		/* Probe by mapping without replacement. */

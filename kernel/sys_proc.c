@@ -35,8 +35,8 @@ SYSCALL_DEFINE0(fork)
 
 SYSCALL_DEFINE0(vfork)
 {
-	/* A copy-on-write fork is a valid vfork (the child gets its own copy). */
-	return proc_clone(SIGCHLD, 0, NULL, NULL, 0);
+	/* The child borrows the address space; the parent waits until it execs or exits. */
+	return proc_clone(CLONE_VM | CLONE_VFORK | SIGCHLD, 0, NULL, NULL, 0);
 }
 
 SYSCALL_DEFINE5(clone, unsigned long, flags, uintptr_t, stack, int __user *, ptid,
@@ -44,7 +44,7 @@ SYSCALL_DEFINE5(clone, unsigned long, flags, uintptr_t, stack, int __user *, pti
 {
 	if ((flags & CLONE_SIGNAL_MASK) > NSIG)
 		return -EINVAL;
-	return proc_clone(flags & ~CLONE_VFORK, stack, ptid, ctid, tls);
+	return proc_clone(flags, stack, ptid, ctid, tls);
 }
 
 /*
@@ -84,8 +84,8 @@ static int copy_strings(char *const __user *uvec, char ***out, size_t *budget, c
 		}
 		long len = strncpy_from_user(scratch, (const char *)uptr,
 					     MIN(*budget, (size_t)EXEC_STR_MAX) + 1);
-		if (len < 0) {
-			err = len == -ENAMETOOLONG ? -E2BIG : (int)len;
+		if (len < 0 || (size_t)len + 1 > *budget) {
+			err = len < 0 && len != -ENAMETOOLONG ? (int)len : -E2BIG;
 			goto out_free;
 		}
 		char *s = kmalloc((size_t)len + 1, 0);
@@ -169,6 +169,7 @@ SYSCALL_DEFINE3(execve, const char __user *, upath, char *const __user *, uargv,
 	vm_switch(mm);
 	arch_irq_enable();
 	vm_put(old);
+	proc_vfork_release(t);
 	strlcpy(t->name, img.name, sizeof(t->name));
 	fdtable_close_on_exec(p->fdt);
 	t->fs_base = 0;
@@ -205,6 +206,8 @@ SYSCALL_DEFINE4(wait4, int, pid, int __user *, ustatus, int, options, void __use
 
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE))
 		return -EINVAL;
+	if (pid == INT32_MIN)
+		return -ESRCH;          /* as Linux: -pid would overflow */
 	if (rusage && clear_user(rusage, RUSAGE_SIZE))
 		return -EFAULT;
 	if (ustatus && !user_range_ok((uintptr_t)ustatus, sizeof(int)))

@@ -95,6 +95,8 @@ SYSCALL_DEFINE2(kill, int, pid, int, sig)
 
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
+	if (pid == INT32_MIN)
+		return -ESRCH;          /* -pid would overflow */
 	list_init(&targets);
 	spin_lock(&proc_tree_lock);
 	if (pid > 0) {
@@ -109,7 +111,7 @@ SYSCALL_DEFINE2(kill, int, pid, int, sig)
 		/* pid -1: everyone but init; otherwise a process group. */
 		list_for_each(pos, &proc_all) {
 			struct proc *p = list_entry(pos, struct proc, all_node);
-			if (pid == -1 ? p == proc_init() : p->pgid != pgid)
+			if (pid == -1 ? (p == proc_init() || p == me) : p->pgid != pgid)
 				continue;
 			if (p->state == PROC_ALIVE)
 				signal_send(p, sig);
@@ -128,11 +130,13 @@ static long kill_thread(int tgid, int tid, int sig)
 	long ret;
 
 	spin_lock(&proc_tree_lock);
-	t = thread_find(tid);
-	if (!t || (tgid != -1 && t->proc->pid != tgid))
+	t = thread_find_locked(tid);
+	if (!t) {
 		ret = -ESRCH;
-	else
-		ret = signal_send_thread(t, sig);
+	} else {
+		ret = tgid != -1 && t->proc->pid != tgid ? -ESRCH : signal_send_thread_locked(t, sig);
+		spin_unlock(&t->proc->lock);
+	}
 	spin_unlock(&proc_tree_lock);
 	return ret;
 }

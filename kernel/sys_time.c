@@ -11,6 +11,7 @@
 #include <keel/timer.h>
 #include <keel/klog.h>
 #include <lib/errno.h>
+#include <lib/string.h>
 
 #define CLOCK_REALTIME           0
 #define CLOCK_MONOTONIC          1
@@ -173,8 +174,12 @@ struct k_itimerval {
 	struct k_timeval value;
 };
 
+#define TIME_FOREVER_NS (UINT64_MAX / 4)      /* far beyond any uptime */
+
 static uint64_t tv_to_ns(const struct k_timeval *tv)
 {
+	if ((uint64_t)tv->tv_sec >= TIME_FOREVER_NS / NSEC_PER_SEC)
+		return TIME_FOREVER_NS;
 	return (uint64_t)tv->tv_sec * NSEC_PER_SEC + (uint64_t)tv->tv_usec * NSEC_PER_USEC;
 }
 
@@ -190,18 +195,19 @@ static void itimer_swap(struct proc *p, const uint64_t *value, const uint64_t *i
 {
 	uint64_t now = time_ns();
 
-	/* The timer is protected by its own lock: cancel, then re-arm. */
+	spin_lock(&p->itimer_lock);
 	bool armed = timer_cancel(&p->itimer);
 	*old_value = armed && p->itimer.expires > now ? p->itimer.expires - now : 0;
 	*old_interval = p->itimer.period;
 	if (!value) {
 		if (armed)
 			timer_arm(&p->itimer, p->itimer.expires);
-		return;
+	} else {
+		p->itimer.period = *interval;
+		if (*value)
+			timer_arm(&p->itimer, now + *value);
 	}
-	p->itimer.period = *interval;
-	if (*value)
-		timer_arm(&p->itimer, now + *value);
+	spin_unlock(&p->itimer_lock);
 }
 
 SYSCALL_DEFINE2(getitimer, int, which, struct k_itimerval __user *, ucur)
@@ -228,8 +234,8 @@ SYSCALL_DEFINE3(setitimer, int, which, const struct k_itimerval __user *, unew,
 		return which == ITIMER_VIRTUAL || which == ITIMER_PROF ? -ENOSYS : -EINVAL;
 	}
 	if (!unew)
-		return -EFAULT;
-	if (copy_from_user(&nv, unew, sizeof(nv)))
+		memset(&nv, 0, sizeof(nv));     /* Linux: NULL disarms */
+	else if (copy_from_user(&nv, unew, sizeof(nv)))
 		return -EFAULT;
 	if (nv.value.tv_sec < 0 || nv.value.tv_usec < 0 || nv.value.tv_usec >= 1000000 ||
 	    nv.interval.tv_sec < 0 || nv.interval.tv_usec < 0 || nv.interval.tv_usec >= 1000000)

@@ -1,8 +1,11 @@
 /*
  * timer.c - one-shot timers kept per CPU in a list sorted by expiry and
  * run from that CPU's tick (see keel/timer.h).  Each CPU's list has its
- * own lock; callbacks run under it, which is what lets timer_cancel()
- * guarantee that a callback is not running when it returns.
+ * own lock; callbacks run under it, and a timer stays marked as armed on
+ * its CPU until its callback has returned, which is what lets
+ * timer_cancel() guarantee that the callback is not running when it
+ * returns.  Arming and cancelling one timer from two threads at once is
+ * the callers' to serialize (each user owns its timer, or locks it).
  */
 #include <keel/timer.h>
 #include <keel/cpu.h>
@@ -74,10 +77,11 @@ bool timer_cancel(struct timer *t)
 		struct timer_base *b = timer_base((unsigned)cpu);
 		spin_lock(&b->lock);
 		if (t->cpu == cpu) {
+			bool pending = !list_empty(&t->node);
 			list_remove(&t->node);
 			t->cpu = -1;
 			spin_unlock(&b->lock);
-			return true;
+			return pending;
 		}
 		spin_unlock(&b->lock);     /* fired or moved meanwhile: re-check */
 	}
@@ -94,13 +98,17 @@ void timer_run_expired(void)
 		if (!t || t->expires > now)
 			break;
 		list_remove(&t->node);
-		t->cpu = -1;
+		/*
+		 * t->cpu stays set while fn runs (under b->lock), so a
+		 * timer_cancel() elsewhere waits for it to finish.
+		 */
 		if (t->fn)
 			t->fn(t);
-		if (t->period && t->cpu < 0) {
+		if (t->period) {
 			t->expires = MAX(t->expires + t->period, now + 1);
-			t->cpu = (int)this_cpu()->id;
 			timer_insert(b, t);
+		} else {
+			t->cpu = -1;
 		}
 	}
 	spin_unlock(&b->lock);

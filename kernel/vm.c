@@ -26,7 +26,9 @@
 #define VM_STACK_TOP  0x00007ffffffff000ul   /* top of the initial stack */
 #define MM_ALIGN      64
 
-static struct kmem_cache *mm_cache, *vma_cache;   /* [I] after first use */
+static struct kmem_cache *mm_cache, *vma_cache;   /* [I] after vm_init */
+
+static struct vma *vma_find(struct mm *mm, uintptr_t addr);
 
 static bool vm_caches_ready(void)
 {
@@ -132,6 +134,18 @@ void vm_put(struct mm *mm)
 void vm_switch(struct mm *mm)
 {
 	pmap_activate(mm ? mm->pmap : NULL);
+}
+
+bool vm_is_shared(struct mm *mm, uintptr_t va)
+{
+	struct vma *v;
+	bool shared;
+
+	mutex_lock(&mm->lock);
+	v = vma_find(mm, va);
+	shared = v && (v->flags & VMA_SHARED);
+	mutex_unlock(&mm->lock);
+	return shared;
 }
 
 bool vm_translate(struct mm *mm, uintptr_t va, uint64_t *pa)

@@ -9,7 +9,8 @@
 #   make gdb        QEMU halted with a gdb stub on :1234, gdb attached
 #   make test       host tests + clang build + system tests (tools/test-all.sh)
 #   make bench      boot time (tools/bench-boot.py, BENCH_N=) and in-kernel
-#                   microbenchmarks on a DEBUG=0 build (tools/bench-kernel.sh)
+#                   microbenchmarks on a DEBUG=0 build (tools/bench-kernel.sh),
+#                   user-space scheduler benchmarks (tools/bench-user.sh)
 #
 # Dependency check first: every user-facing target depends on the phony
 # `deps`, and every object file has `deps` as an order-only prerequisite, so
@@ -101,3 +102,4 @@ bench: deps $(BUILD)/keel.elf
 	$(Q)$(PYTHON) tools/bench-boot.py --kernel $(BUILD)/keel.elf -n $(BENCH_N)
 	$(Q)$(MAKE) --no-print-directory DEBUG=0 BUILD=build-release build-release/keel.elf >/dev/null
 	$(Q)tools/bench-kernel.sh build-release/keel.elf
+	$(Q)tools/bench-user.sh build-release/keel.elf $(INITRAMFS)

@@ -6,7 +6,8 @@
  *   threadtests --list       print the test names
  *
  * Same harness as usertests: each test runs in a child process of its own
- * (a crash or hang fails that test only) under a 60 s alarm, its failure
+ * (a crash or hang fails that test only) under a 60 s alarm (and is killed
+ * with its process group 15 s later if that alarm is blocked), its failure
  * reason comes back through a pipe, and the output is one
  * "threadtests: PASS name" or "threadtests: FAIL name: reason" line per test
  * and "threadtests: N passed, N failed" last; the exit status is 1 if any
@@ -75,6 +76,7 @@
 #include <unistd.h>
 
 #define TT_ALARM_SECONDS 60
+#define TT_WATCHDOG_GRACE 15	/* the runner kills a test this much later */
 #define TT_REASON_MAX 512
 #define TT_MS 1000000ll
 #define TT_SEC 1000000000ll
@@ -1123,9 +1125,26 @@ static void tt_reap_orphans(void)
 		;
 }
 
+static volatile pid_t tt_running;	/* the test child, for tt_watchdog */
+static volatile sig_atomic_t tt_killed;
+
+/*
+ * The runner's own alarm: a test that hangs with SIGALRM blocked (musl
+ * blocks signals inside pthread_create, for one) is killed with its
+ * process group, so that the suite goes on.
+ */
+static void tt_watchdog(int sig)
+{
+	(void)sig;
+	tt_killed = 1;
+	kill(-tt_running, SIGKILL);
+	kill(tt_running, SIGKILL);
+}
+
 /* Runs one test in a child; prints its line; returns true when it passed. */
 static bool tt_run(const struct tt_test *t)
 {
+	struct sigaction sa = { .sa_handler = tt_watchdog };	/* no SA_RESTART */
 	char reason[TT_REASON_MAX + 1];
 	size_t len = 0;
 	int p[2], status;
@@ -1145,21 +1164,33 @@ static bool tt_run(const struct tt_test *t)
 	}
 	if (pid == 0) {
 		close(p[0]);
+		setpgid(0, 0);	/* its own group, for tt_watchdog */
 		tt_child(t, p[1]);
 	}
 	close(p[1]);
-	while (len < TT_REASON_MAX && ((r = read(p[0], reason + len, TT_REASON_MAX - len)) > 0 ||
-				       (r < 0 && errno == EINTR)))
+	tt_running = pid;
+	tt_killed = 0;
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(TT_ALARM_SECONDS + TT_WATCHDOG_GRACE);
+	while (len < TT_REASON_MAX && !tt_killed &&
+	       ((r = read(p[0], reason + len, TT_REASON_MAX - len)) > 0 || (r < 0 && errno == EINTR)))
 		len += r > 0 ? (size_t)r : 0;
 	close(p[0]);
 	reason[len] = '\0';
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
+			alarm(0);
 			tt_print("threadtests: FAIL %s: waitpid: %s\n", t->name, strerror(errno));
 			return false;
 		}
 	}
+	alarm(0);
 	tt_reap_orphans();
+	if (tt_killed) {
+		tt_print("threadtests: FAIL %s: killed after %d s (hung with SIGALRM blocked?)\n",
+			 t->name, TT_ALARM_SECONDS + TT_WATCHDOG_GRACE);
+		return false;
+	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && len == 0) {
 		tt_print("threadtests: PASS %s\n", t->name);
 		return true;

@@ -15,6 +15,7 @@
 #include <arch/thread.h>
 #include <arch/segment.h>
 #include <arch/cpu.h>
+#include <arch/layout.h>
 #include <keel/thread.h>
 #include <keel/proc.h>
 #include <keel/signal.h>
@@ -30,6 +31,7 @@
 #define SA_NODEFER    0x40000000
 #define SA_RESETHAND  0x80000000
 #define REDZONE       128
+#define SS_DISABLE_FLAG 2
 #define SIGINFO_SIZE  128
 #define UC_FP_XSTATE  0x1
 #define FIX_RFLAGS    0x00000dd5ul    /* CF PF AF ZF SF TF DF OF: what user may set */
@@ -96,7 +98,8 @@ void signal_setup_frame(struct trapframe *tf, int sig, const struct sigaction_k 
 		tf->rax = t->syscall_nr;
 		tf->rip -= SYSCALL_INSN_LEN;
 	}
-	if (!(act->flags & SA_RESTORER))
+	if (!(act->flags & SA_RESTORER) || act->handler >= USER_TOP ||
+	    act->restorer >= USER_TOP)
 		goto out_kill;
 	sp = tf->rsp - REDZONE;
 	fp_at = ALIGN_DOWN(sp - FXSAVE_SIZE, 64);
@@ -109,6 +112,7 @@ void signal_setup_frame(struct trapframe *tf, int sig, const struct sigaction_k 
 	memset(&f, 0, sizeof(f));
 	f.pretcode = act->restorer;
 	f.uc.uc_flags = 0;
+	f.uc.ss_flags = SS_DISABLE_FLAG;
 	f.uc.mc = (struct k_sigcontext){
 		.r8 = tf->r8, .r9 = tf->r9, .r10 = tf->r10, .r11 = tf->r11,
 		.r12 = tf->r12, .r13 = tf->r13, .r14 = tf->r14, .r15 = tf->r15,
@@ -162,6 +166,8 @@ long signal_restore_frame(struct trapframe *tf)
 		__asm__ volatile("fxrstor64 %0" : : "m"(t->arch.fpu));
 	}
 	const struct k_sigcontext *m = &f.uc.mc;
+	if (m->rip >= USER_TOP || m->rsp >= USER_TOP)
+		goto out_kill;          /* iretq would fault in the kernel */
 	tf->r8 = m->r8; tf->r9 = m->r9; tf->r10 = m->r10; tf->r11 = m->r11;
 	tf->r12 = m->r12; tf->r13 = m->r13; tf->r14 = m->r14; tf->r15 = m->r15;
 	tf->rdi = m->rdi; tf->rsi = m->rsi; tf->rbp = m->rbp; tf->rbx = m->rbx;

@@ -42,6 +42,12 @@ void arch_thread_fpu_reset(struct thread *t)
 	t->arch.fpu_valid = true;
 }
 
+void arch_thread_fpu_save(struct thread *t)
+{
+	if (t->arch.fpu_valid)
+		__asm__ volatile("fxsave64 %0" : "=m"(t->arch.fpu));
+}
+
 void arch_thread_init(struct thread *t, uintptr_t frame_top)
 {
 	uintptr_t *sp = (uintptr_t *)ALIGN_DOWN(frame_top, 16);

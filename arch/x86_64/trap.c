@@ -23,6 +23,7 @@
 #include <keel/signal.h>
 #include <keel/thread.h>
 #include <keel/vm.h>
+#include <keel/proc.h>
 #include <arch/user.h>
 #include <arch/mmu.h>
 
@@ -212,10 +213,21 @@ static bool trap_page_fault(struct trapframe *tf)
 	return err == 0;
 }
 
+extern char trap_iretq[];
+
 static void trap_exception(struct trapframe *tf)
 {
 	if (tf->vector == TRAP_NMI && panic_in_progress())
 		panic_stop_this_cpu(tf->rbp, tf->rip);   /* no return */
+	if (tf->rip == (uintptr_t)trap_iretq && thread_current() &&
+	    thread_current()->proc) {
+		/* The user state we were returning to is invalid (bad RIP, flags). */
+		klog(LOG_INFO, "%s[%d]: %s returning to user mode: killed by signal %d",
+		     thread_current()->name, thread_current()->tid, trap_name(tf->vector),
+		     SIGSEGV);
+		arch_irq_enable();
+		proc_exit_group(SIGSEGV, true);
+	}
 	if (tf->vector == TRAP_PF && trap_page_fault(tf))
 		return;
 	if (trap_from_user(tf)) {

@@ -55,8 +55,13 @@ trap_common:
 	clac
 3:
 	testb $3, TF_CS(%rsp)
-	jz 1f
-	swapgs
+	jnz 4f
+	/* A fault on the iretq to user mode arrives in kernel mode after the
+	 * swapgs back to the user GS: swap again (trap.c kills the task). */
+	leaq trap_iretq(%rip), %rax
+	cmpq %rax, TF_RIP(%rsp)
+	jne 1f
+4:	swapgs
 1:
 	/* A fake frame (saved rbp, interrupted rip) so backtraces walk
 	 * through the trap into the interrupted code. */
@@ -71,5 +76,7 @@ trap_return:
 2:
 	RESTORE_GPRS
 	addq $16, %rsp          /* vector and error code */
+	.globl trap_iretq
+trap_iretq:
 	iretq
 	.cfi_endproc

@@ -19,8 +19,11 @@
 
 #define STAR_KERNEL_SHIFT 32
 #define STAR_USER_SHIFT   48
+/* Flags cleared on syscall entry: IF, TF, DF, AC, and NT (an iretq with NT
+ * set faults in long mode), IOPL and RF, as Linux does. */
 #define FMASK_BITS        (X86_RFLAGS_IF | X86_RFLAGS_AC | (1ul << 8) /* TF */ | \
-			   (1ul << 10) /* DF */)
+			   (1ul << 10) /* DF */ | (1ul << 14) /* NT */ | \
+			   (3ul << 12) /* IOPL */ | (1ul << 16) /* RF */)
 #define USER_RFLAGS       (X86_RFLAGS_IF | (1ul << 1) /* reserved, always 1 */)
 #define CPUID_FEATURES_LEAF 1
 

@@ -60,7 +60,9 @@ struct proc {
 	int exit_signal;                  /* [I] signal to the parent at exit (SIGCHLD) */
 	bool group_exiting;               /* [P] exit_group (or execve's kill) in progress */
 	struct thread *exec_survivor;     /* [P] the thread execve keeps, or NULL */
-	struct timer itimer;              /* ITIMER_REAL / alarm: sends SIGALRM */
+	bool exit_requested;              /* [P] exit_group was called (wins over execve) */
+	struct timer itimer;              /* [itimer_lock] ITIMER_REAL / alarm: SIGALRM */
+	struct spinlock itimer_lock;      /* serializes setitimer/alarm (before timer_base) */
 };
 
 /* clone() flags (Linux values). */
@@ -121,10 +123,13 @@ void proc_exit_group(int code, bool signaled) __noreturn;
 void proc_exit_thread_in_group(void) __noreturn;
 /* wait4 core: 0 (WNOHANG, nothing yet), a pid, or -Exxx; *status set. */
 long proc_wait(int pid, int *status, int options);
+/* vfork child t execs or exits: let its parent run again. */
+void proc_vfork_release(struct thread *t);
 /* execve: make the caller the only thread; 0 or -EINTR. */
 int proc_kill_other_threads(void);
-/* The live thread with id tid (proc_tree_lock held), or NULL. */
-struct thread *thread_find(int tid);
+/* The live thread with id tid (proc_tree_lock held), or NULL; returns with
+ * t->proc->lock held, which the caller releases. */
+struct thread *thread_find_locked(int tid);
 /* A new process/thread id. */
 int pid_alloc(void);
 /* pid 1, or NULL before it started. */

@@ -22,6 +22,7 @@
 #define SCHED_PRIOS        3
 #define SCHED_PRIO_DEFAULT 1
 #define SCHED_SLICE_TICKS  2        /* 20 ms at 100 Hz */
+#define SCHED_BALANCE_TICKS 4       /* busy CPUs check the balance every 40 ms */
 
 struct thread;
 

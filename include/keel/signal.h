@@ -45,8 +45,8 @@ struct proc;
 /* Send sig to process p (0: just check existence); 0 or -Exxx. */
 int signal_send(struct proc *p, int sig);
 struct thread;
-/* Send sig to one thread (tgkill); 0 or -Exxx. */
-int signal_send_thread(struct thread *t, int sig);
+/* Send sig to one thread (tgkill), its process's lock held; 0 or -Exxx. */
+int signal_send_thread_locked(struct thread *t, int sig);
 /* Raise sig against the current thread's process (kernel-detected faults, SIGPIPE). */
 void signal_raise_current(int sig);
 /* A synchronous fault signal for the current thread (cannot be ignored). */

@@ -69,6 +69,8 @@ struct thread {
 	struct list dead_node;          /* [reaper lock] */
 	uint64_t run_ns;                /* [C] CPU time used */
 	uint64_t syscall_nr;            /* [C] system call in progress (restart) */
+	struct thread *vfork_parent;    /* [C] parent waiting for our exec/exit (vfork) */
+	bool vfork_done;                /* [vfork_lock] our vfork child let us go */
 	uintptr_t fault_rip, fault_addr;/* [C] last page fault (fault-loop detector) */
 	unsigned fault_repeat;          /* [C] */
 	struct arch_thread arch;        /* arch-private (FPU state) */

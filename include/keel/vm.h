@@ -113,6 +113,8 @@ int vm_write_remote(struct mm *mm, uintptr_t va, const void *src, size_t n);
  */
 int vm_fault(uintptr_t addr, unsigned why);
 
+/* True if va lies in a MAP_SHARED mapping of mm. */
+bool vm_is_shared(struct mm *mm, uintptr_t va);
 /* The physical address behind user va in mm, if mapped. */
 bool vm_translate(struct mm *mm, uintptr_t va, uint64_t *pa);
 /* Physical root of mm's page tables (diagnostics). */

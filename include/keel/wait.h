@@ -59,11 +59,14 @@ void schedule(void);
 		int wait_ret_ = 0;                                          \
 		while (!(cond)) {                                           \
 			struct waiter wait_w_;                              \
+			/* Sleeping first, then the signal check: a */     \
+			/* signal sent in between finds us asleep. */      \
+			waitq_prepare((wq), &wait_w_);                      \
 			if (wait_interrupted()) {                           \
+				waitq_finish((wq), &wait_w_);               \
 				wait_ret_ = -EINTR;                         \
 				break;                                      \
 			}                                                   \
-			waitq_prepare((wq), &wait_w_);                      \
 			spin_unlock(lock);                                  \
 			schedule();                                         \
 			waitq_finish((wq), &wait_w_);                       \

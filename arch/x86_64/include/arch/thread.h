@@ -27,6 +27,8 @@ struct trapframe;
 void arch_thread_init(struct thread *t, uintptr_t frame_top);
 /* Give t a clean user FPU state. */
 void arch_thread_fpu_reset(struct thread *t);
+/* Save the current thread's live FPU/SSE registers into t->arch (t is current). */
+void arch_thread_fpu_save(struct thread *t);
 /* Save prev's context and registers, resume next. */
 void arch_context_switch(struct thread *prev, struct thread *next);
 /* Jump to user mode with the registers in tf (on the current kernel stack). */
