@@ -85,12 +85,21 @@ void init_exited(int status)
 	wake_up(&init_wq);
 }
 
+/* Wait (bounded) until no dead thread waits for its reaper. */
+static void kmain_wait_reapers(uint64_t deadline)
+{
+	while (thread_dying_count() > 0 && time_ns() < deadline)
+		sched_sleep_until(time_ns() + NSEC_PER_MSEC, false);
+}
+
 /* Give the reapers a moment to free the last threads, then count frames. */
 static void kmain_init_report(int status)
 {
-	uint64_t deadline = time_ns() + 200 * NSEC_PER_MSEC;
+	uint64_t deadline = time_ns() + INIT_REAP_WAIT_NS;
 
 	proc_reap_init();
+	/* The reapers free the last threads asynchronously: let them finish. */
+	kmain_wait_reapers(deadline);
 	while (pmm_free_frames() < init_frames_before && time_ns() < deadline)
 		sched_sleep_until(time_ns() + 10 * NSEC_PER_MSEC, false);
 	kmalloc_shrink();
@@ -139,6 +148,7 @@ static void kmain_start_init(const char *cmdline)
 	argv[argc] = NULL;
 	if (!argc)
 		return;
+	kmain_wait_reapers(time_ns() + INIT_REAP_WAIT_NS);   /* AP boot contexts */
 	kmalloc_shrink();
 	struct kmem_stats st;
 	kmalloc_stats(&st);

@@ -484,6 +484,7 @@ void sched_start_cpu(void)
 	rq->idle = sched_make_idle(c->id);
 	reaper_start_cpu(c->id);
 	/* Leave the AP boot context for good: switch into the idle context. */
+	thread_note_dying();
 	boot_ctx->state = THREAD_DEAD;
 	boot_ctx->cpu = c->id;
 	boot_ctx->on_cpu = 1;

@@ -33,6 +33,7 @@ static struct reaper reapers[MAX_CPUS];
 static struct kmem_cache *thread_cache;   /* [I] */
 static int thread_next_tid = 1;           /* [A] */
 static unsigned thread_live;              /* [A] */
+static unsigned thread_dying;             /* [A] dead, not yet freed by a reaper */
 
 /* A thread struct without a stack (boot contexts). */
 struct thread *thread_struct_alloc(const char *name)
@@ -88,6 +89,16 @@ unsigned thread_count(void)
 	return __atomic_load_n(&thread_live, __ATOMIC_RELAXED);
 }
 
+void thread_note_dying(void)
+{
+	__atomic_fetch_add(&thread_dying, 1, __ATOMIC_RELAXED);
+}
+
+unsigned thread_dying_count(void)
+{
+	return __atomic_load_n(&thread_dying, __ATOMIC_ACQUIRE);
+}
+
 struct thread *kthread_create(const char *name, void (*fn)(void *), void *arg, int cpu)
 {
 	struct thread *t = thread_alloc(name);
@@ -114,6 +125,7 @@ void thread_exit(void)
 	assert(t);
 	if (t->proc)
 		proc_thread_exiting(t);
+	thread_note_dying();
 	arch_irq_disable();
 	WRITE_ONCE(t->state, THREAD_DEAD);
 	schedule();
@@ -146,6 +158,7 @@ static void reaper_main(void *arg)
 		assert(!__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE));
 		proc_thread_reap(t);       /* drops the address space, if any */
 		thread_free(t);
+		__atomic_fetch_sub(&thread_dying, 1, __ATOMIC_RELEASE);
 	}
 }
 

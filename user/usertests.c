@@ -17,7 +17,8 @@
  * build/user/usertests).  Scratch files go to /tmp/ut.<pid>.*.
  *
  * The binary doubles as a helper for the exec tests (argv[1] "--echo",
- * "--fdcheck"); see ut_proc.c.
+ * "--fdcheck"; see ut_proc.c) and, as "--orphan-init", as an init that
+ * exits leaving a child and a grandchild behind (see ut_regress.c).
  */
 #include <signal.h>
 #include <stdarg.h>
@@ -247,6 +248,8 @@ int main(int argc, char **argv, char **envp)
 		return ut_helper_echo(argc, argv, envp);
 	if (argc > 1 && strcmp(argv[1], "--fdcheck") == 0)
 		return ut_helper_fdcheck(argc, argv);
+	if (argc > 1 && strcmp(argv[1], "--orphan-init") == 0)
+		return ut_helper_orphan_init();
 	if (argc > 1 && strcmp(argv[1], "--list") == 0) {
 		for (size_t i = 0; i < UT_NTESTS; i++)
 			ut_print("%s\n", ut_tests[i].name);

@@ -134,7 +134,18 @@ void ut_read_all(int fd, void *buf, size_t n);
 	X(dirs)                        \
 	X(clock)                       \
 	X(nanosleep)                   \
-	X(uname)
+	X(uname)                       \
+	X(nt_flag_syscall)             \
+	X(argv_budget)                 \
+	X(itimer_race)                 \
+	X(lostwake_exit)               \
+	X(fpu_fork_thread)             \
+	X(brk_collision)               \
+	X(kill_minus1_spares_caller)   \
+	X(vfork_suspends_parent)       \
+	X(mmap_fixed_bad_fd_keeps_mapping) \
+	X(noncanonical_rip_kills_process) \
+	X(clone_settls_noncanonical_eperm)
 
 #define UT_DECLARE(name) void ut_##name(void);
 UT_TESTS(UT_DECLARE)
@@ -143,5 +154,8 @@ UT_TESTS(UT_DECLARE)
 /* Helper modes of the usertests binary, run through exec by the tests. */
 int ut_helper_echo(int argc, char **argv, char **envp);
 int ut_helper_fdcheck(int argc, char **argv);
+
+/* "usertests --orphan-init", for a system test that boots it as init. */
+int ut_helper_orphan_init(void);
 
 #endif /* USERTESTS_H */

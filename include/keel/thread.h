@@ -88,6 +88,10 @@ void thread_free(struct thread *t);
 void thread_exit(void) __noreturn;
 /* Number of threads in existence (tests). */
 unsigned thread_count(void);
+/* Threads that died and wait for their reaper (tests, accounting). */
+unsigned thread_dying_count(void);
+/* Count a context that died without thread_exit (AP boot contexts). */
+void thread_note_dying(void);
 /* A thread struct with no stack (boot contexts); NULL on ENOMEM. */
 struct thread *thread_struct_alloc(const char *name);
 

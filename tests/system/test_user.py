@@ -53,6 +53,16 @@ def test_forkexec(keel):
     assert status == keelqemu.EXIT_SUCCESS
 
 
+def test_init_exit_leaves_orphans(keel):
+    """init exits while its child and grandchild still sleep: the kernel
+    kills and frees them, does not panic, reports and powers off."""
+    k, status = _run_init(keel, "/bin/usertests --orphan-init")
+    assert "usertests: orphan-init: exiting" in k.output, k.output[-2000:]
+    assert "PANIC" not in k.output, k.output[-3000:]
+    _check_report(k)
+    assert status == keelqemu.EXIT_SUCCESS
+
+
 def test_missing_init_falls_back_to_shell(keel):
     k = keel(kernel=keelqemu.build_dir() / "keel.elf", smp=1, mem="128M",
              append="init=/no/such/program panic=exit")
