@@ -65,9 +65,9 @@ static bool wait_threads_back(unsigned baseline)
 {
 	uint64_t end = time_ns() + WAIT_LIMIT_NS;
 
-	while (thread_count() > baseline && time_ns() < end)
+	while ((thread_count() > baseline || thread_dying_count() > 0) && time_ns() < end)
 		sched_sleep_until(time_ns() + NSEC_PER_MSEC, false);
-	return thread_count() <= baseline;
+	return thread_count() <= baseline && thread_dying_count() == 0;
 }
 
 static void kt_count(void *arg)
@@ -90,9 +90,11 @@ static void kthread_round(struct ktest_ctx *t, unsigned base)
 
 KTEST(sched_kthreads_run_and_are_reaped)
 {
-	unsigned base = thread_count();
+	unsigned base;
 	uint64_t frames;
 
+	wait_threads_back(UINT32_MAX);      /* earlier tests' threads: all reaped */
+	base = thread_count();
 	kmalloc_shrink();
 	frames = pmm_free_frames();
 	kthread_round(t, base);
