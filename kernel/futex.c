@@ -122,7 +122,12 @@ int futex_wake_address(struct mm *mm, uintptr_t addr, int n)
 {
 	struct futex_key k = { (uintptr_t)mm, addr };
 
-	/* Private waiters (pthread_join); shared ones would need the frame. */
+	/*
+	 * Thread exit (CLONE_CHILD_CLEARTID): the word is in private memory,
+	 * where private and shared waiters are both keyed by (mm, address)
+	 * (musl waits on it with a shared FUTEX_WAIT).  A word in MAP_SHARED
+	 * memory would be keyed by its frame and is not woken here.
+	 */
 	return futex_wake_key(&k, n, FUTEX_BITSET_ANY);
 }
 
