@@ -172,12 +172,16 @@ static void lapic_icr_write(uint32_t dest, uint32_t icr_lo)
 	lapic_write(LAPIC_ICR_LO, icr_lo);
 }
 
+/*
+ * Send an IPI.  Like Linux, wait for the previous one to leave the ICR
+ * before writing, but not for this one to be delivered: under emulation
+ * delivery can take as long as the target vCPU takes to run.
+ */
 void lapic_send_ipi(uint32_t apic_id, uint32_t icr_lo)
 {
 	irq_push_off();          /* ICR_HI/ICR_LO must not be split by an IRQ */
 	lapic_icr_wait();
 	lapic_icr_write(apic_id, icr_lo);
-	lapic_icr_wait();
 	irq_pop_off();
 }
 
@@ -186,7 +190,6 @@ void lapic_send_ipi_all_but_self(uint32_t icr_lo)
 	irq_push_off();
 	lapic_icr_wait();
 	lapic_icr_write(0, icr_lo | LAPIC_ICR_ALL_BUT_SELF);
-	lapic_icr_wait();
 	irq_pop_off();
 }
 
