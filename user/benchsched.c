@@ -25,7 +25,8 @@
  * Benchmarks needing two CPUs (or N CPUs) are left out when the process may
  * run on fewer.  The numbers are those of whatever runs the binary: under
  * QEMU TCG they say how Keel compares with itself, not with real hardware.
- * No stdio (fork would duplicate its buffers).
+ * No stdio (fork would duplicate its buffers): output goes through
+ * utest_print() (utest.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,6 +42,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "utest.h"
 
 #define B_MS 1000000ll
 #define B_SEC 1000000000ll
@@ -55,39 +57,22 @@
 #define FUTEX_WAIT_PRIVATE 128
 #define FUTEX_WAKE_PRIVATE 129
 
-__attribute__((format(printf, 1, 2))) static void b_say(const char *fmt, ...)
-{
-	char buf[256];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(buf) - 1)
-		n = sizeof(buf) - 1;
-	if (n > 0 && write(STDOUT_FILENO, buf, (size_t)n) < 0)
-		_exit(2);
-}
-
+/* Prints "benchsched: message" on stderr and exits 1. */
 __attribute__((noreturn, format(printf, 1, 2))) static void b_die(const char *fmt, ...)
 {
-	char buf[256];
 	va_list ap;
-	int n;
+	int r;
 
-	memcpy(buf, "benchsched: ", 12);
 	va_start(ap, fmt);
-	n = 12 + vsnprintf(buf + 12, sizeof(buf) - 13, fmt, ap);
+	r = utest_vline(STDERR_FILENO, "benchsched: ", fmt, ap);
 	va_end(ap);
-	if (n > (int)sizeof(buf) - 2)
-		n = sizeof(buf) - 2;
-	buf[n++] = '\n';
-	if (write(STDERR_FILENO, buf, (size_t)n) < 0)
-		_exit(2);
-	_exit(1);
+	_exit(r < 0 ? 2 : 1);
 }
 
+/*
+ * CLOCK_MONOTONIC through libc (the vDSO where there is one), not
+ * utest_now_ns()'s raw syscall: the benchmarks time short intervals.
+ */
 static int64_t b_now(void)
 {
 	struct timespec ts;
@@ -95,14 +80,6 @@ static int64_t b_now(void)
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
 		b_die("clock_gettime: %s", strerror(errno));
 	return (int64_t)ts.tv_sec * B_SEC + ts.tv_nsec;
-}
-
-static void b_sleep(int64_t ns)
-{
-	struct timespec ts = { (time_t)(ns / B_SEC), (long)(ns % B_SEC) };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 static long b_futex(int *uaddr, int op, int val)
@@ -189,7 +166,7 @@ static void b_thread_create_join(void)
 		b_create(&th, b_nothing, NULL);
 		b_join(th);
 	}
-	b_say("bench: thread_create_join %.1f us\n",
+	utest_print("bench: thread_create_join %.1f us\n",
 	      (double)(b_now() - t0) / B_CREATE_PAIRS / 1000.0);
 }
 
@@ -255,7 +232,7 @@ static void b_pingpong(const char *name, bool yield, int cpu0, int cpu1)
 		if (b_load(&pp.stop))
 			break;
 	}
-	b_say("bench: %s %.2f us\n", name, (double)(b_now() - t0) / (double)pp.rounds / 1000.0);
+	utest_print("bench: %s %.2f us\n", name, (double)(b_now() - t0) / (double)pp.rounds / 1000.0);
 	b_join(th);
 }
 
@@ -303,7 +280,7 @@ static void b_futex_wake(const char *name, int waker_cpu, int waiter_cpu)
 	for (int i = 0; i < B_WAKE_SAMPLES; i++) {
 		int a;
 
-		b_sleep(B_MS);	/* the waiter is asleep in FUTEX_WAIT by now */
+		utest_sleep_ns(B_MS);	/* the waiter is asleep in FUTEX_WAIT by now */
 		t0 = b_now();
 		b_store(&fw.word, i + 1);
 		b_futex(&fw.word, FUTEX_WAKE_PRIVATE, 1);
@@ -313,7 +290,7 @@ static void b_futex_wake(const char *name, int waker_cpu, int waiter_cpu)
 	}
 	b_join(th);
 	qsort(lat, B_WAKE_SAMPLES, sizeof(lat[0]), b_cmp64);
-	b_say("bench: %s %.1f us\n", name, (double)lat[B_WAKE_SAMPLES / 2] / 1000.0);
+	utest_print("bench: %s %.1f us\n", name, (double)lat[B_WAKE_SAMPLES / 2] / 1000.0);
 }
 
 /* ---------------------------------------------------------------- CPU-bound */
@@ -393,9 +370,9 @@ static void b_cpu_scaling(void)
 		rate = b_cpu_procs(ns[i]);
 		if (ns[i] == 1)
 			one = rate;
-		b_say("bench: cpu_procs_%d %.1f Miter/s\n", ns[i], rate / 1e6);
+		utest_print("bench: cpu_procs_%d %.1f Miter/s\n", ns[i], rate / 1e6);
 		if (ns[i] > 1 && one > 0)
-			b_say("bench: cpu_scaling_%d %.2f x\n", ns[i], rate / one);
+			utest_print("bench: cpu_scaling_%d %.2f x\n", ns[i], rate / one);
 	}
 }
 
@@ -466,7 +443,7 @@ static int b_run(const struct bench *b)
 		_exit(0);
 	}
 	if (waitpid(pid, &status, 0) != pid || status != 0) {
-		b_say("benchsched: %s failed: status 0x%x\n", b->name, status);
+		utest_print("benchsched: %s failed: status 0x%x\n", b->name, status);
 		return 1;
 	}
 	return 0;
@@ -478,7 +455,7 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "--list") == 0) {
 		for (size_t i = 0; i < NBENCHES; i++)
-			b_say("%s\n", benches[i].name);
+			utest_print("%s\n", benches[i].name);
 		return 0;
 	}
 	for (size_t i = 0; i < NBENCHES; i++) {
@@ -489,6 +466,6 @@ int main(int argc, char **argv)
 		if (run)
 			failed += b_run(&benches[i]);
 	}
-	b_say("benchsched: done, %d failed\n", failed);
+	utest_print("benchsched: done, %d failed\n", failed);
 	return failed ? 1 : 0;
 }

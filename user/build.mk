@@ -7,7 +7,8 @@
 # Programs are ordinary static Linux binaries built with musl-gcc (Debian
 # musl-tools): Keel speaks the Linux x86-64 ABI, so the same binaries run
 # natively on Linux (that is how usertests is checked first).  One program
-# per user/NAME.c; usertests is user/usertests.c + user/ut_*.c.
+# per user/NAME.c; usertests is user/usertests.c + user/ut_*.c.  The test
+# programs and init are also linked with user/utest.c, their shared helpers.
 #
 # The initramfs is rebuilt when a program, user/mkinitramfs.sh, EXTRA_ROOT's
 # name or anything in EXTRA_ROOT (names, sizes, modes, mtimes) changes: that
@@ -18,6 +19,7 @@ USER_CFLAGS := -static -std=gnu11 -O2 -Wall -Wextra -Werror
 USER_PROGS  := init hello forkexec usertests stress threadtests spawnbg benchsched
 USER_BINS   := $(addprefix $(BUILD)/user/,$(USER_PROGS))
 USERTESTS_SRCS := user/usertests.c $(wildcard user/ut_*.c)
+UTEST_PROGS := init usertests threadtests spawnbg benchsched
 EXTRA_ROOT  ?=
 INITRAMFS   ?= $(BUILD)/initramfs.cpio
 
@@ -28,6 +30,7 @@ $(BUILD)/user/usertests: $(USERTESTS_SRCS) user/usertests.h
 $(BUILD)/user/init $(BUILD)/user/hello $(BUILD)/user/forkexec $(BUILD)/user/stress \
 	$(BUILD)/user/threadtests $(BUILD)/user/spawnbg $(BUILD)/user/benchsched: \
 	$(BUILD)/user/%: user/%.c
+$(addprefix $(BUILD)/user/,$(UTEST_PROGS)): user/utest.c user/utest.h
 
 $(USER_BINS): user/build.mk | deps
 	@mkdir -p $(dir $@)

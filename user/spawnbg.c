@@ -20,12 +20,11 @@
  *
  * tests/system/test_threads.py types the lines on the PS/2 keyboard while the
  * children are still running or have just exited.  No stdio: fork would
- * duplicate its buffers.
+ * duplicate its buffers (lines go out through utest_print(), utest.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +33,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "utest.h"
 
 #define SPAWN_CHILDREN 10
 #define SPAWN_LINE_MAX 256
@@ -50,21 +50,6 @@ struct linux_dirent64 {
 
 static const char *spawn_self = "/bin/spawnbg";
 static long spawn_started, spawn_reaped, spawn_failed;
-
-__attribute__((format(printf, 1, 2))) static void spawn_say(const char *fmt, ...)
-{
-	char buf[SPAWN_LINE_MAX + 128];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(buf) - 1)
-		n = sizeof(buf) - 1;
-	if (n > 0 && write(STDOUT_FILENO, buf, (size_t)n) < 0)
-		_exit(2);
-}
 
 /* "spawnbg --ls DIR ROUND": one line listing DIR, sorted as getdents returns. */
 static int spawn_ls(const char *dir, const char *round)
@@ -102,7 +87,7 @@ static void spawn_account(int status)
 	spawn_reaped++;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		spawn_failed++;
-		spawn_say("spawnbg: child failed: status 0x%x\n", status);
+		utest_print("spawnbg: child failed: status 0x%x\n", status);
 	}
 }
 
@@ -139,7 +124,7 @@ static void spawn_round(long round)
 		pid_t pid = fork();
 
 		if (pid < 0) {
-			spawn_say("spawnbg: fork: %s\n", strerror(errno));
+			utest_print("spawnbg: fork: %s\n", strerror(errno));
 			spawn_failed++;
 			continue;
 		}
@@ -159,7 +144,7 @@ static bool spawn_line(const char *line, long *round)
 	++*round;
 	spawn_round(*round);
 	spawn_reap_some();
-	spawn_say("spawnbg: got %s (round %ld)\n", line, *round);
+	utest_print("spawnbg: got %s (round %ld)\n", line, *round);
 	return true;
 }
 
@@ -174,7 +159,7 @@ int main(int argc, char **argv)
 		return spawn_ls(argv[2], argv[3]);
 	if (argc > 0 && strchr(argv[0], '/'))
 		spawn_self = argv[0];
-	spawn_say("spawnbg: ready, %d children per line; type \"quit\" to end\n",
+	utest_print("spawnbg: ready, %d children per line; type \"quit\" to end\n",
 		  SPAWN_CHILDREN);
 	while (more) {
 		ssize_t r = read(STDIN_FILENO, buf + len, sizeof(buf) - 1 - len);
@@ -197,7 +182,7 @@ int main(int argc, char **argv)
 			len = 0;	/* an overlong line: drop it */
 	}
 	spawn_reap_all();
-	spawn_say("spawnbg: done: %ld rounds, %ld children, %ld failed\n", round, spawn_reaped,
+	utest_print("spawnbg: done: %ld rounds, %ld children, %ld failed\n", round, spawn_reaped,
 		  spawn_failed + (spawn_started - spawn_reaped));
 	return spawn_failed == 0 && spawn_reaped == spawn_started ? 0 : 1;
 }

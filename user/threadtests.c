@@ -5,9 +5,10 @@
  *   threadtests name...      run the named tests only
  *   threadtests --list       print the test names
  *
- * Same harness as usertests: each test runs in a child process of its own
- * (a crash or hang fails that test only) under a 60 s alarm (and is killed
- * with its process group 15 s later if that alarm is blocked), its failure
+ * Same harness as usertests (utest_main() in utest.c): each test runs in a
+ * child process of its own (a crash or hang fails that test only) under a
+ * 60 s alarm (and is killed with its process group 15 s later if that
+ * alarm is blocked), its failure
  * reason comes back through a pipe, and the output is one
  * "threadtests: PASS name" or "threadtests: FAIL name: reason" line per test
  * and "threadtests: N passed, N failed" last; the exit status is 1 if any
@@ -68,23 +69,19 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "utest.h"
 
 #define TT_ALARM_SECONDS 60
 #define TT_WATCHDOG_GRACE 15	/* the runner kills a test this much later */
-#define TT_REASON_MAX 512
-#define TT_MS 1000000ll
-#define TT_SEC 1000000000ll
 
 /* <linux/futex.h> (musl-gcc has no kernel headers). */
 #define FUTEX_WAIT 0
@@ -98,121 +95,16 @@
 
 /* ---------------------------------------------------------------- harness */
 
-static int tt_reason_fd = -1;	/* write end of the reason pipe, in a test child */
-
-static void tt_print(const char *fmt, ...)
-{
-	char buf[TT_REASON_MAX + 128];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(buf) - 1)
-		n = sizeof(buf) - 1;
-	if (n > 0 && write(STDOUT_FILENO, buf, (size_t)n) < 0)
-		_exit(2);
-}
-
-/* Ends the current test (from any of its threads) as failed. */
-__attribute__((noreturn, format(printf, 1, 2))) static void tt_fail(const char *fmt, ...)
-{
-	char buf[TT_REASON_MAX];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(buf) - 1)
-		n = sizeof(buf) - 1;
-	if (tt_reason_fd >= 0 && n > 0 && write(tt_reason_fd, buf, (size_t)n) < 0)
-		_exit(2);
-	_exit(1);
-}
-
-#define TT_CHECK(cond)                                                         \
-	do {                                                                   \
-		if (!(cond))                                                   \
-			tt_fail("line %d: %s (errno %d)", __LINE__, #cond, errno); \
-	} while (0)
-
-/* A libc call that must succeed (-1/errno convention). */
-#define TT_OK(call)                                                            \
-	({                                                                     \
-		long tt_r_ = (long)(call);                                     \
-		if (tt_r_ == -1)                                               \
-			tt_fail("line %d: %s failed: %s", __LINE__, #call,     \
-				strerror(errno));                              \
-		tt_r_;                                                         \
-	})
+/* The runner, utest_fail() and the UT_CHECK macros come from utest.h. */
 
 /* A pthread call that must succeed (returns 0 or an error number). */
 #define TT_PT(call)                                                            \
 	do {                                                                   \
 		int tt_e_ = (call);                                            \
 		if (tt_e_ != 0)                                                \
-			tt_fail("line %d: %s: %s", __LINE__, #call,            \
+			utest_fail("line %d: %s: %s", __LINE__, #call,            \
 				strerror(tt_e_));                              \
 	} while (0)
-
-/* A raw syscall that must fail with errno err. */
-#define TT_CHECK_ERR(call, err)                                                \
-	do {                                                                   \
-		long tt_r_;                                                    \
-		errno = 0;                                                     \
-		tt_r_ = (long)(call);                                          \
-		if (tt_r_ != -1 || errno != (err))                             \
-			tt_fail("line %d: %s = %ld, errno %d (%s), want %s",   \
-				__LINE__, #call, tt_r_, errno, strerror(errno), #err); \
-	} while (0)
-
-#define TT_CHECK_EXIT(status, code)                                            \
-	do {                                                                   \
-		int tt_s_ = (status);                                          \
-		if (!WIFEXITED(tt_s_) || WEXITSTATUS(tt_s_) != (code))         \
-			tt_fail("line %d: child status 0x%x, want exit %d",    \
-				__LINE__, tt_s_, (int)(code));                 \
-	} while (0)
-
-static int64_t tt_now_ns(void)
-{
-	struct timespec ts;
-
-	if (syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts) != 0)
-		tt_fail("clock_gettime: %s", strerror(errno));
-	return (int64_t)ts.tv_sec * TT_SEC + ts.tv_nsec;
-}
-
-static void tt_sleep_ns(int64_t ns)
-{
-	struct timespec ts = { (time_t)(ns / TT_SEC), (long)(ns % TT_SEC) };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static pid_t tt_fork(void)
-{
-	pid_t pid = fork();
-
-	if (pid < 0)
-		tt_fail("fork: %s", strerror(errno));
-	return pid;
-}
-
-/* Waits for pid; returns its wait status. */
-static int tt_wait(pid_t pid)
-{
-	int status = 0;
-
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			tt_fail("waitpid(%d): %s", (int)pid, strerror(errno));
-	}
-	return status;
-}
 
 /*
  * Waits up to timeout_ns for pid.  Returns its wait status, or -1 when it
@@ -220,7 +112,7 @@ static int tt_wait(pid_t pid)
  */
 static int tt_wait_timeout(pid_t pid, int64_t timeout_ns)
 {
-	int64_t deadline = tt_now_ns() + timeout_ns;
+	int64_t deadline = utest_now_ns() + timeout_ns;
 	int status = 0;
 	pid_t r;
 
@@ -229,30 +121,14 @@ static int tt_wait_timeout(pid_t pid, int64_t timeout_ns)
 		if (r == pid)
 			return status;
 		if (r < 0 && errno != EINTR)
-			tt_fail("waitpid(%d): %s", (int)pid, strerror(errno));
-		if (tt_now_ns() >= deadline)
+			utest_fail("waitpid(%d): %s", (int)pid, strerror(errno));
+		if (utest_now_ns() >= deadline)
 			break;
-		tt_sleep_ns(5 * TT_MS);
+		utest_sleep_ns(5 * UTEST_MS);
 	}
 	kill(pid, SIGKILL);
-	tt_wait(pid);
+	utest_wait(pid);
 	return -1;
-}
-
-static void tt_write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			tt_fail("write(%d, %zu): %s", fd, n, w < 0 ? strerror(errno) : "0");
-		p += w;
-		n -= (size_t)w;
-	}
 }
 
 /* Reads exactly n bytes; returns false on EOF before the first byte. */
@@ -267,11 +143,11 @@ static bool tt_read_all(int fd, void *buf, size_t n)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			tt_fail("read(%d): %s", fd, strerror(errno));
+			utest_fail("read(%d): %s", fd, strerror(errno));
 		if (r == 0) {
 			if (got == 0)
 				return false;
-			tt_fail("read(%d): short read %zu of %zu", fd, got, n);
+			utest_fail("read(%d): short read %zu of %zu", fd, got, n);
 		}
 		got += (size_t)r;
 	}
@@ -294,9 +170,9 @@ static cpu_set_t tt_cpus(void)
 	cpu_set_t set;
 
 	CPU_ZERO(&set);
-	TT_OK(sched_getaffinity(0, sizeof(set), &set));
+	UT_OK(sched_getaffinity(0, sizeof(set), &set));
 	if (CPU_COUNT(&set) < 1)
-		tt_fail("sched_getaffinity: empty CPU set");
+		utest_fail("sched_getaffinity: empty CPU set");
 	return set;
 }
 
@@ -307,7 +183,7 @@ static void tt_pin(int cpu)
 
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
-	TT_OK(sched_setaffinity(0, sizeof(set), &set));
+	UT_OK(sched_setaffinity(0, sizeof(set), &set));
 }
 
 /* A little CPU work whose result the compiler cannot drop. */
@@ -349,7 +225,7 @@ static void tt_create_join(void)
 
 			TT_PT(pthread_join(th[k], &ret));
 			if ((uintptr_t)ret != cj_expect(base + k))
-				tt_fail("thread %lu returned %#lx, want %#lx",
+				utest_fail("thread %lu returned %#lx, want %#lx",
 					(unsigned long)(base + k), (unsigned long)(uintptr_t)ret,
 					(unsigned long)cj_expect(base + k));
 		}
@@ -391,7 +267,7 @@ static void tt_mutex_counter(void)
 	for (int i = 0; i < MX_THREADS; i++)
 		TT_PT(pthread_join(th[i], NULL));
 	if (mx_counter != MX_THREADS * MX_ITERS)
-		tt_fail("counter %ld, want %d", mx_counter, MX_THREADS * MX_ITERS);
+		utest_fail("counter %ld, want %d", mx_counter, MX_THREADS * MX_ITERS);
 }
 
 /* ---------------------------------------------------------------- condvars */
@@ -422,17 +298,17 @@ static void *pp_thread(void *arg)
 static void tt_cond_pingpong(void)
 {
 	pthread_t th[2];
-	int64_t t0 = tt_now_ns();
+	int64_t t0 = utest_now_ns();
 
 	for (intptr_t i = 0; i < 2; i++)
 		TT_PT(pthread_create(&th[i], NULL, pp_thread, (void *)i));
 	for (int i = 0; i < 2; i++)
 		TT_PT(pthread_join(th[i], NULL));
 	if (pp_moves[0] != PP_ROUNDS || pp_moves[1] != PP_ROUNDS || pp_turn != 0)
-		tt_fail("moves %ld/%ld, turn %d", pp_moves[0], pp_moves[1], pp_turn);
-	if (tt_now_ns() - t0 > 30 * TT_SEC)
-		tt_fail("%d rounds took %lld ms", PP_ROUNDS,
-			(long long)((tt_now_ns() - t0) / TT_MS));
+		utest_fail("moves %ld/%ld, turn %d", pp_moves[0], pp_moves[1], pp_turn);
+	if (utest_now_ns() - t0 > 30 * UTEST_SEC)
+		utest_fail("%d rounds took %lld ms", PP_ROUNDS,
+			(long long)((utest_now_ns() - t0) / UTEST_MS));
 }
 
 #define PC_SLOTS 8
@@ -520,7 +396,7 @@ static void tt_cond_prodcons(void)
 		sum += res[i].sum;
 	}
 	if (items != n || sum != n * (n + 1) / 2)
-		tt_fail("consumed %ld items summing to %ld, want %ld and %ld", items, sum, n,
+		utest_fail("consumed %ld items summing to %ld, want %ld and %ld", items, sum, n,
 			n * (n + 1) / 2);
 }
 
@@ -540,7 +416,7 @@ static void *eg_sleep(void *arg)
 {
 	(void)arg;
 	for (;;)
-		tt_sleep_ns(TT_SEC);
+		utest_sleep_ns(UTEST_SEC);
 	return NULL;
 }
 
@@ -555,14 +431,14 @@ static void *eg_futex(void *arg)
 static void *eg_exiter(void *arg)
 {
 	(void)arg;
-	tt_sleep_ns(20 * TT_MS);
+	utest_sleep_ns(20 * UTEST_MS);
 	exit(7);
 }
 
 static void tt_exit_group_kills(void)
 {
 	void *(*fns[])(void *) = { eg_spin, eg_spin, eg_sleep, eg_futex, eg_exiter };
-	pid_t pid = tt_fork();
+	pid_t pid = utest_fork();
 	int status;
 
 	if (pid == 0) {
@@ -574,10 +450,10 @@ static void tt_exit_group_kills(void)
 		pthread_join(th[0], NULL);	/* never returns */
 		_exit(101);
 	}
-	status = tt_wait_timeout(pid, 10 * TT_SEC);
+	status = tt_wait_timeout(pid, 10 * UTEST_SEC);
 	if (status == -1)
-		tt_fail("process still running 10 s after a thread called exit(7)");
-	TT_CHECK_EXIT(status, 7);
+		utest_fail("process still running 10 s after a thread called exit(7)");
+	UT_CHECK_EXIT(status, 7);
 }
 
 /* ---------------------------------------------------------------- join */
@@ -595,13 +471,13 @@ static void tt_join_exited(void)
 
 	for (uintptr_t i = 0; i < JE_THREADS; i++)
 		TT_PT(pthread_create(&th[i], NULL, je_thread, (void *)i));
-	tt_sleep_ns(100 * TT_MS);
+	utest_sleep_ns(100 * UTEST_MS);
 	for (uintptr_t i = 0; i < JE_THREADS; i++) {
 		void *ret = NULL;
 
 		TT_PT(pthread_join(th[i], &ret));
 		if ((uintptr_t)ret != i * 7 + 1)
-			tt_fail("thread %lu returned %#lx", (unsigned long)i,
+			utest_fail("thread %lu returned %#lx", (unsigned long)i,
 				(unsigned long)(uintptr_t)ret);
 	}
 }
@@ -621,10 +497,10 @@ static void *tls_thread(void *arg)
 	intptr_t me = (intptr_t)arg;
 
 	if (tls_var != TLS_INIT)
-		tt_fail("thread %ld: tls_var starts as %#lx", (long)me, tls_var);
+		utest_fail("thread %ld: tls_var starts as %#lx", (long)me, tls_var);
 	for (size_t i = 0; i < sizeof(tls_zero); i++)
 		if (tls_zero[i] != 0)
-			tt_fail("thread %ld: .tbss byte %zu is %d", (long)me, i, tls_zero[i]);
+			utest_fail("thread %ld: .tbss byte %zu is %d", (long)me, i, tls_zero[i]);
 	tls_var = 1000 + me;
 	memset(tls_zero, (int)me + 1, sizeof(tls_zero));
 	tls_addr[me] = &tls_var;
@@ -632,7 +508,7 @@ static void *tls_thread(void *arg)
 	for (int i = 0; i < 10; i++) {
 		sched_yield();
 		if (tls_var != 1000 + me || tls_zero[sizeof(tls_zero) - 1] != (char)(me + 1))
-			tt_fail("thread %ld: tls_var became %ld", (long)me, tls_var);
+			utest_fail("thread %ld: tls_var became %ld", (long)me, tls_var);
 	}
 	return NULL;
 }
@@ -649,11 +525,11 @@ static void tt_tls(void)
 	for (int i = 0; i < TLS_THREADS; i++)
 		TT_PT(pthread_join(th[i], NULL));
 	if (tls_var != 42 || tls_zero[0] != 0)
-		tt_fail("main thread's tls_var became %ld", tls_var);
+		utest_fail("main thread's tls_var became %ld", tls_var);
 	for (int i = 0; i <= TLS_THREADS; i++)
 		for (int j = i + 1; j <= TLS_THREADS; j++)
 			if (tls_addr[i] == tls_addr[j])
-				tt_fail("threads %d and %d share &tls_var %p", i, j,
+				utest_fail("threads %d and %d share &tls_var %p", i, j,
 					(void *)tls_addr[i]);
 }
 
@@ -686,7 +562,7 @@ static void tt_gettid(void)
 	pid_t pid = getpid();
 
 	if (tt_tid() != pid)
-		tt_fail("main thread: gettid %d, getpid %d", (int)tt_tid(), (int)pid);
+		utest_fail("main thread: gettid %d, getpid %d", (int)tt_tid(), (int)pid);
 	ids[GT_THREADS].tid = pid;
 	ids[GT_THREADS].self = pthread_self();
 	TT_PT(pthread_barrier_init(&gt_barrier, NULL, GT_THREADS + 1));
@@ -697,14 +573,14 @@ static void tt_gettid(void)
 		TT_PT(pthread_join(th[i], NULL));
 	for (int i = 0; i < GT_THREADS; i++) {
 		if (ids[i].pid != pid)
-			tt_fail("thread %d: getpid %d, want %d", i, (int)ids[i].pid, (int)pid);
+			utest_fail("thread %d: getpid %d, want %d", i, (int)ids[i].pid, (int)pid);
 		if (ids[i].tid <= 0)
-			tt_fail("thread %d: gettid %d", i, (int)ids[i].tid);
+			utest_fail("thread %d: gettid %d", i, (int)ids[i].tid);
 		for (int j = i + 1; j <= GT_THREADS; j++) {
 			if (ids[i].tid == ids[j].tid)
-				tt_fail("threads %d and %d: same tid %d", i, j, (int)ids[i].tid);
+				utest_fail("threads %d and %d: same tid %d", i, j, (int)ids[i].tid);
 			if (pthread_equal(ids[i].self, ids[j].self))
-				tt_fail("threads %d and %d: same pthread_self", i, j);
+				utest_fail("threads %d and %d: same pthread_self", i, j);
 		}
 	}
 }
@@ -719,7 +595,7 @@ static __attribute__((noinline)) void pe_leave(uintptr_t v)
 static void *pe_thread(void *arg)
 {
 	pe_leave((uintptr_t)arg);
-	tt_fail("pthread_exit returned");
+	utest_fail("pthread_exit returned");
 }
 
 static void tt_pthread_exit(void)
@@ -731,7 +607,7 @@ static void tt_pthread_exit(void)
 		TT_PT(pthread_create(&th, NULL, pe_thread, (void *)(0x1234 + i)));
 		TT_PT(pthread_join(th, &ret));
 		if ((uintptr_t)ret != 0x1234 + i)
-			tt_fail("join returned %#lx, want %#lx", (unsigned long)(uintptr_t)ret,
+			utest_fail("join returned %#lx, want %#lx", (unsigned long)(uintptr_t)ret,
 				(unsigned long)(0x1234 + i));
 	}
 }
@@ -744,10 +620,10 @@ static void *mte_survivor(void *arg)
 {
 	int code = (int)(intptr_t)arg;
 
-	tt_sleep_ns(50 * TT_MS);	/* the main thread has exited by now */
+	utest_sleep_ns(50 * UTEST_MS);	/* the main thread has exited by now */
 	if (getpid() != mte_main_tid)
 		_exit(102);
-	tt_write_all(mte_fd, "ok", 2);
+	utest_write_all(mte_fd, "ok", 2);
 	if (code >= 0)
 		exit(code);
 	pthread_exit(NULL);	/* the last thread: the process exits with 0 */
@@ -779,8 +655,8 @@ static void mte_run(int code, int expect)
 	int p[2], status;
 	pid_t pid;
 
-	TT_OK(pipe(p));
-	pid = tt_fork();
+	UT_OK(pipe(p));
+	pid = utest_fork();
 	if (pid == 0) {
 		close(p[0]);
 		snprintf(codes, sizeof(codes), "%d", code);
@@ -789,12 +665,12 @@ static void mte_run(int code, int expect)
 		_exit(103);
 	}
 	close(p[1]);
-	status = tt_wait_timeout(pid, 10 * TT_SEC);
+	status = tt_wait_timeout(pid, 10 * UTEST_SEC);
 	if (status == -1)
-		tt_fail("code %d: process still running after 10 s", code);
-	TT_CHECK_EXIT(status, expect);
+		utest_fail("code %d: process still running after 10 s", code);
+	UT_CHECK_EXIT(status, expect);
 	if (!tt_read_all(p[0], buf, 2) || memcmp(buf, "ok", 2) != 0)
-		tt_fail("code %d: the surviving thread did not run", code);
+		utest_fail("code %d: the surviving thread did not run", code);
 	close(p[0]);
 }
 
@@ -809,31 +685,31 @@ static void tt_main_thread_exit(void)
 static void ft_expect_timeout(int op, const struct timespec *ts, const char *what)
 {
 	int word = 0;
-	int64_t t0 = tt_now_ns(), dt;
+	int64_t t0 = utest_now_ns(), dt;
 	long r;
 
 	errno = 0;
 	r = tt_futex(&word, op, 0, ts, FUTEX_BITSET_MATCH_ANY);
-	dt = tt_now_ns() - t0;
+	dt = utest_now_ns() - t0;
 	if (r != -1 || errno != ETIMEDOUT)
-		tt_fail("%s: returned %ld, errno %d (%s), want ETIMEDOUT", what, r, errno,
+		utest_fail("%s: returned %ld, errno %d (%s), want ETIMEDOUT", what, r, errno,
 			strerror(errno));
-	if (dt < 50 * TT_MS || dt > 5 * TT_SEC)
-		tt_fail("%s: timed out after %lld us, want >= 50 ms", what,
+	if (dt < 50 * UTEST_MS || dt > 5 * UTEST_SEC)
+		utest_fail("%s: timed out after %lld us, want >= 50 ms", what,
 			(long long)(dt / 1000));
 }
 
 static void tt_futex_timeout(void)
 {
-	struct timespec rel = { 0, 50 * TT_MS }, abs;
+	struct timespec rel = { 0, 50 * UTEST_MS }, abs;
 	int64_t deadline;
 
 	ft_expect_timeout(FUTEX_WAIT_PRIVATE, &rel, "FUTEX_WAIT_PRIVATE");
 	ft_expect_timeout(FUTEX_WAIT, &rel, "FUTEX_WAIT");
 	/* WAIT_BITSET's timeout is absolute, CLOCK_MONOTONIC by default. */
-	deadline = tt_now_ns() + 50 * TT_MS;
-	abs.tv_sec = (time_t)(deadline / TT_SEC);
-	abs.tv_nsec = (long)(deadline % TT_SEC);
+	deadline = utest_now_ns() + 50 * UTEST_MS;
+	abs.tv_sec = (time_t)(deadline / UTEST_SEC);
+	abs.tv_nsec = (long)(deadline % UTEST_SEC);
 	ft_expect_timeout(FUTEX_WAIT_BITSET_PRIVATE, &abs, "FUTEX_WAIT_BITSET_PRIVATE");
 }
 
@@ -841,13 +717,13 @@ static void tt_futex_eagain(void)
 {
 	struct timespec ts = { 5, 0 };
 	int word = 1;
-	int64_t t0 = tt_now_ns();
+	int64_t t0 = utest_now_ns();
 
-	TT_CHECK_ERR(tt_futex(&word, FUTEX_WAIT_PRIVATE, 0, NULL, 0), EAGAIN);
-	TT_CHECK_ERR(tt_futex(&word, FUTEX_WAIT, 0, NULL, 0), EAGAIN);
-	TT_CHECK_ERR(tt_futex(&word, FUTEX_WAIT_PRIVATE, 2, &ts, 0), EAGAIN);
-	if (tt_now_ns() - t0 > TT_SEC)
-		tt_fail("EAGAIN took %lld ms", (long long)((tt_now_ns() - t0) / TT_MS));
+	UT_CHECK_ERR(tt_futex(&word, FUTEX_WAIT_PRIVATE, 0, NULL, 0), EAGAIN);
+	UT_CHECK_ERR(tt_futex(&word, FUTEX_WAIT, 0, NULL, 0), EAGAIN);
+	UT_CHECK_ERR(tt_futex(&word, FUTEX_WAIT_PRIVATE, 2, &ts, 0), EAGAIN);
+	if (utest_now_ns() - t0 > UTEST_SEC)
+		utest_fail("EAGAIN took %lld ms", (long long)((utest_now_ns() - t0) / UTEST_MS));
 }
 
 static int fw_word;
@@ -870,22 +746,22 @@ static void tt_futex_wake(void)
 	int64_t deadline;
 
 	if (tt_futex(&fw_word, FUTEX_WAKE_PRIVATE, 1, NULL, 0) != 0)
-		tt_fail("FUTEX_WAKE with no waiter did not return 0");
+		utest_fail("FUTEX_WAKE with no waiter did not return 0");
 	TT_PT(pthread_create(&th, NULL, fw_waiter, NULL));
 	while (!fw_waiting)
 		sched_yield();
-	tt_sleep_ns(50 * TT_MS);	/* now it sleeps in FUTEX_WAIT */
+	utest_sleep_ns(50 * UTEST_MS);	/* now it sleeps in FUTEX_WAIT */
 	__atomic_store_n(&fw_word, 77, __ATOMIC_RELEASE);
-	deadline = tt_now_ns() + 5 * TT_SEC;
+	deadline = utest_now_ns() + 5 * UTEST_SEC;
 	/* One wake must find it (it is either asleep or will see 77). */
 	woken = tt_futex(&fw_word, FUTEX_WAKE_PRIVATE, 1, NULL, 0);
 	if (woken != 1)
-		tt_fail("FUTEX_WAKE woke %ld threads, want 1 (waiter asleep for 50 ms)", woken);
+		utest_fail("FUTEX_WAKE woke %ld threads, want 1 (waiter asleep for 50 ms)", woken);
 	TT_PT(pthread_join(th, &ret));
 	if ((intptr_t)ret != 77)
-		tt_fail("waiter saw %ld", (long)(intptr_t)ret);
-	if (tt_now_ns() > deadline)
-		tt_fail("woken thread took > 5 s to finish");
+		utest_fail("waiter saw %ld", (long)(intptr_t)ret);
+	if (utest_now_ns() > deadline)
+		utest_fail("woken thread took > 5 s to finish");
 }
 
 /* ---------------------------------------------------------------- scheduling */
@@ -898,7 +774,7 @@ static void tt_yield_storm(void)
 	pid_t pids[YS_PROCS];
 
 	for (int i = 0; i < YS_PROCS; i++) {
-		pids[i] = tt_fork();
+		pids[i] = utest_fork();
 		if (pids[i] == 0) {
 			for (int k = 0; k < YS_YIELDS; k++)
 				if (syscall(SYS_sched_yield) != 0)
@@ -907,11 +783,11 @@ static void tt_yield_storm(void)
 		}
 	}
 	for (int i = 0; i < YS_PROCS; i++) {
-		int status = tt_wait_timeout(pids[i], 20 * TT_SEC);
+		int status = tt_wait_timeout(pids[i], 20 * UTEST_SEC);
 
 		if (status == -1)
-			tt_fail("process %d of %d still running after 20 s", i, YS_PROCS);
-		TT_CHECK_EXIT(status, i);
+			utest_fail("process %d of %d still running after 20 s", i, YS_PROCS);
+		UT_CHECK_EXIT(status, i);
 	}
 }
 
@@ -924,7 +800,7 @@ static int tt_first_cpu(void)
 	for (int c = 0; c < CPU_SETSIZE; c++)
 		if (CPU_ISSET(c, &set))
 			return c;
-	tt_fail("no CPU");
+	utest_fail("no CPU");
 }
 
 static void tt_no_starvation(void)
@@ -933,36 +809,36 @@ static void tt_no_starvation(void)
 	pid_t spinner, worker;
 	char c;
 
-	TT_OK(pipe(p));
-	spinner = tt_fork();
+	UT_OK(pipe(p));
+	spinner = utest_fork();
 	if (spinner == 0) {
 		tt_pin(cpu);
-		tt_write_all(p[1], "s", 1);
+		utest_write_all(p[1], "s", 1);
 		for (volatile unsigned long i = 0;; i++)
 			;
 	}
 	if (!tt_read_all(p[0], &c, 1)) {
 		kill(spinner, SIGKILL);
-		tt_fail("spinner died");
+		utest_fail("spinner died");
 	}
-	worker = tt_fork();
+	worker = utest_fork();
 	if (worker == 0) {
 		tt_pin(cpu);
 		for (int i = 0; i < NS_ROUNDS; i++) {
-			tt_sleep_ns(TT_MS);
+			utest_sleep_ns(UTEST_MS);
 			tt_work((uint64_t)i, 20000);
 		}
 		_exit(0);
 	}
-	status = tt_wait_timeout(worker, 5 * TT_SEC);
+	status = tt_wait_timeout(worker, 5 * UTEST_SEC);
 	kill(spinner, SIGKILL);
-	TT_CHECK(WIFSIGNALED(tt_wait(spinner)));
+	UT_CHECK(WIFSIGNALED(utest_wait(spinner)));
 	close(p[0]);
 	close(p[1]);
 	if (status == -1)
-		tt_fail("worker sharing CPU %d with a spinner did not finish %d rounds in 5 s",
+		utest_fail("worker sharing CPU %d with a spinner did not finish %d rounds in 5 s",
 			cpu, NS_ROUNDS);
-	TT_CHECK_EXIT(status, 0);
+	UT_CHECK_EXIT(status, 0);
 }
 
 #define FR_SECONDS 2
@@ -993,14 +869,14 @@ static void fr_child(int index, int go_fd, int out_fd, int pin_cpu)
 	}
 	if (!tt_read_all(go_fd, times, sizeof(times)))
 		_exit(100);
-	while (tt_now_ns() < times[0])
+	while (utest_now_ns() < times[0])
 		;
-	while (tt_now_ns() < times[1]) {
+	while (utest_now_ns() < times[1]) {
 		for (int i = 0; i < FR_CHUNK; i++)
 			x = x * 6364136223846793005ull + 1;
 		rep.count += FR_CHUNK;
 	}
-	tt_write_all(out_fd, &rep, sizeof(rep));
+	utest_write_all(out_fd, &rep, sizeof(rep));
 	_exit(0);
 }
 
@@ -1015,16 +891,16 @@ static void fr_run(int n, int pin_cpu, int min_pct, int max_dev_pct)
 	long long counts[FR_MAX], sum = 0, mean;
 	pid_t pids[FR_MAX];
 	int64_t times[2];
-	char report[TT_REASON_MAX / 2];
+	char report[UTEST_REASON_MAX / 2];
 	size_t len = 0;
 	bool bad = false;
 
 	if (n > FR_MAX)
 		n = FR_MAX;
-	TT_OK(pipe(go));
-	TT_OK(pipe(out));
+	UT_OK(pipe(go));
+	UT_OK(pipe(out));
 	for (int i = 0; i < n; i++) {
-		pids[i] = tt_fork();
+		pids[i] = utest_fork();
 		if (pids[i] == 0) {
 			close(go[1]);
 			close(out[0]);
@@ -1034,24 +910,24 @@ static void fr_run(int n, int pin_cpu, int min_pct, int max_dev_pct)
 	}
 	close(go[0]);
 	close(out[1]);
-	times[0] = tt_now_ns() + 100 * TT_MS;
-	times[1] = times[0] + FR_SECONDS * TT_SEC;
+	times[0] = utest_now_ns() + 100 * UTEST_MS;
+	times[1] = times[0] + FR_SECONDS * UTEST_SEC;
 	for (int i = 0; i < n; i++)
-		tt_write_all(go[1], times, sizeof(times));	/* atomic: < PIPE_BUF */
+		utest_write_all(go[1], times, sizeof(times));	/* atomic: < PIPE_BUF */
 	close(go[1]);
 	for (int i = 0; i < n; i++) {
 		struct fr_report rep;
 
 		if (!tt_read_all(out[0], &rep, sizeof(rep)))
-			tt_fail("only %d of %d counters reported", i, n);
+			utest_fail("only %d of %d counters reported", i, n);
 		if (rep.index < 0 || rep.index >= n || counts[rep.index] != -1)
-			tt_fail("bad report from counter %d", rep.index);
+			utest_fail("bad report from counter %d", rep.index);
 		counts[rep.index] = rep.count;
 		sum += rep.count;
 	}
 	close(out[0]);
 	for (int i = 0; i < n; i++)
-		TT_CHECK_EXIT(tt_wait(pids[i]), 0);
+		UT_CHECK_EXIT(utest_wait(pids[i]), 0);
 	mean = sum / n;
 	for (int i = 0; i < n; i++) {
 		long long dev = counts[i] > mean ? counts[i] - mean : mean - counts[i];
@@ -1065,7 +941,7 @@ static void fr_run(int n, int pin_cpu, int min_pct, int max_dev_pct)
 						counts[i] / 1000);
 	}
 	if (bad || mean == 0)
-		tt_fail("%d counters on %s: not all within bounds of mean %lldk:%s (k iterations)",
+		utest_fail("%d counters on %s: not all within bounds of mean %lldk:%s (k iterations)",
 			n, pin_cpu >= 0 ? "one CPU" : "all CPUs", mean / 1000, report);
 }
 
@@ -1084,13 +960,13 @@ static void tt_fairness(void)
 
 static void tt_nanosleep(void)
 {
-	struct timespec ts = { 0, 100 * TT_MS };
-	int64_t t0 = tt_now_ns(), dt;
+	struct timespec ts = { 0, 100 * UTEST_MS };
+	int64_t t0 = utest_now_ns(), dt;
 
-	TT_OK(nanosleep(&ts, NULL));
-	dt = tt_now_ns() - t0;
-	if (dt < 100 * TT_MS || dt > 5 * TT_SEC)
-		tt_fail("nanosleep(100 ms) took %lld us", (long long)(dt / 1000));
+	UT_OK(nanosleep(&ts, NULL));
+	dt = utest_now_ns() - t0;
+	if (dt < 100 * UTEST_MS || dt > 5 * UTEST_SEC)
+		utest_fail("nanosleep(100 ms) took %lld us", (long long)(dt / 1000));
 }
 
 /* ---------------------------------------------------------------- runner */
@@ -1114,158 +990,24 @@ static void tt_nanosleep(void)
 	X(fairness)               \
 	X(nanosleep)
 
-struct tt_test {
-	const char *name;
-	void (*fn)(void);
-};
-
 #define TT_ENTRY(name) { #name, tt_##name },
-static const struct tt_test tt_tests[] = { TT_TESTS(TT_ENTRY) };
+static const struct utest tt_tests[] = { TT_TESTS(TT_ENTRY) };
 #undef TT_ENTRY
-#define TT_NTESTS (sizeof(tt_tests) / sizeof(tt_tests[0]))
 
-static void tt_alarm(int sig)
-{
-	static const char msg[] = "timed out (hang?)";
-
-	(void)sig;
-	if (tt_reason_fd >= 0 && write(tt_reason_fd, msg, sizeof(msg) - 1) < 0)
-		_exit(2);
-	_exit(1);
-}
-
-/* The child side of one test. */
-static void tt_child(const struct tt_test *t, int reason_fd)
-{
-	struct rlimit no_core = { 0, 0 };
-
-	tt_reason_fd = reason_fd;
-	setrlimit(RLIMIT_CORE, &no_core);
-	signal(SIGALRM, tt_alarm);
-	alarm(TT_ALARM_SECONDS);
-	t->fn();
-	_exit(0);
-}
-
-/* As PID 1 (init exec'd us), orphans of the tests become ours: reap them. */
-static void tt_reap_orphans(void)
-{
-	int status;
-
-	if (getpid() != 1)
-		return;
-	while (waitpid(-1, &status, WNOHANG) > 0)
-		;
-}
-
-static volatile pid_t tt_running;	/* the test child, for tt_watchdog */
-static volatile sig_atomic_t tt_killed;
-
-/*
- * The runner's own alarm: a test that hangs with SIGALRM blocked (musl
- * blocks signals inside pthread_create, for one) is killed with its
- * process group, so that the suite goes on.
- */
-static void tt_watchdog(int sig)
-{
-	(void)sig;
-	tt_killed = 1;
-	kill(-tt_running, SIGKILL);
-	kill(tt_running, SIGKILL);
-}
-
-/* Runs one test in a child; prints its line; returns true when it passed. */
-static bool tt_run(const struct tt_test *t)
-{
-	struct sigaction sa = { .sa_handler = tt_watchdog };	/* no SA_RESTART */
-	char reason[TT_REASON_MAX + 1];
-	size_t len = 0;
-	int p[2], status;
-	ssize_t r;
-	pid_t pid;
-
-	if (pipe(p) < 0) {
-		tt_print("threadtests: FAIL %s: pipe: %s\n", t->name, strerror(errno));
-		return false;
-	}
-	pid = fork();
-	if (pid < 0) {
-		tt_print("threadtests: FAIL %s: fork: %s\n", t->name, strerror(errno));
-		close(p[0]);
-		close(p[1]);
-		return false;
-	}
-	if (pid == 0) {
-		close(p[0]);
-		setpgid(0, 0);	/* its own group, for tt_watchdog */
-		tt_child(t, p[1]);
-	}
-	close(p[1]);
-	tt_running = pid;
-	tt_killed = 0;
-	sigaction(SIGALRM, &sa, NULL);
-	alarm(TT_ALARM_SECONDS + TT_WATCHDOG_GRACE);
-	while (len < TT_REASON_MAX && !tt_killed &&
-	       ((r = read(p[0], reason + len, TT_REASON_MAX - len)) > 0 || (r < 0 && errno == EINTR)))
-		len += r > 0 ? (size_t)r : 0;
-	close(p[0]);
-	reason[len] = '\0';
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			alarm(0);
-			tt_print("threadtests: FAIL %s: waitpid: %s\n", t->name, strerror(errno));
-			return false;
-		}
-	}
-	alarm(0);
-	tt_reap_orphans();
-	if (tt_killed) {
-		tt_print("threadtests: FAIL %s: killed after %d s (hung with SIGALRM blocked?)\n",
-			 t->name, TT_ALARM_SECONDS + TT_WATCHDOG_GRACE);
-		return false;
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && len == 0) {
-		tt_print("threadtests: PASS %s\n", t->name);
-		return true;
-	}
-	if (len == 0 && WIFSIGNALED(status))
-		snprintf(reason, sizeof(reason), "killed by signal %d", WTERMSIG(status));
-	else if (len == 0)
-		snprintf(reason, sizeof(reason), "exit status %d", WEXITSTATUS(status));
-	tt_print("threadtests: FAIL %s: %s\n", t->name, reason);
-	return false;
-}
+static const struct utest_suite tt_suite = {
+	.prog = "threadtests",
+	.tests = tt_tests,
+	.ntests = sizeof(tt_tests) / sizeof(tt_tests[0]),
+	.alarm_seconds = TT_ALARM_SECONDS,
+	.alarm_reason = true,
+	.watchdog_grace = TT_WATCHDOG_GRACE,
+};
 
 int main(int argc, char **argv)
 {
-	int passed = 0, failed = 0;
-
 	if (argc > 0 && argv[0][0] != '\0')
 		tt_self = argv[0];
 	if (argc > 1 && strcmp(argv[1], "--main-exit") == 0)
 		return mte_helper(argc, argv);
-	if (argc > 1 && strcmp(argv[1], "--list") == 0) {
-		for (size_t i = 0; i < TT_NTESTS; i++)
-			tt_print("%s\n", tt_tests[i].name);
-		return 0;
-	}
-	signal(SIGPIPE, SIG_DFL);
-	if (argc <= 1) {
-		for (size_t i = 0; i < TT_NTESTS; i++)
-			tt_run(&tt_tests[i]) ? passed++ : failed++;
-	}
-	for (int a = 1; a < argc; a++) {
-		size_t i = 0;
-
-		while (i < TT_NTESTS && strcmp(tt_tests[i].name, argv[a]) != 0)
-			i++;
-		if (i == TT_NTESTS) {
-			tt_print("threadtests: FAIL %s: no such test\n", argv[a]);
-			failed++;
-			continue;
-		}
-		tt_run(&tt_tests[i]) ? passed++ : failed++;
-	}
-	tt_print("threadtests: %d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return utest_main(&tt_suite, argc, argv);
 }

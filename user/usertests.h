@@ -3,8 +3,8 @@
  *
  * usertests (like xv6's) is a table of small test functions, each run in a
  * child process of its own: a test passes when its function returns, and
- * fails when it calls ut_fail() (which exits the child) or dies.  The runner
- * (usertests.c) prints one "usertests: PASS name" or "usertests: FAIL name:
+ * fails when it calls utest_fail() (which exits the child) or dies.  The
+ * runner (utest_main() in utest.c) prints one "usertests: PASS name" or "usertests: FAIL name:
  * reason" line per test and a closing "usertests: N passed, N failed".
  *
  * Tests speak the Linux x86-64 ABI and must pass on Linux first.  They call
@@ -27,15 +27,13 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "utest.h"
 
 /* Addresses no user pointer may name: low, non-canonical, kernel half. */
 #define UT_BAD_LOW ((void *)1)
 #define UT_BAD_NONCANON ((void *)0x0000800000000000ull)
 #define UT_BAD_KERNEL ((void *)0xffff800000000000ull)
 #define UT_PAGE 4096
-
-/* Ends the current test as failed with a printf-style reason. */
-__attribute__((noreturn, format(printf, 1, 2))) void ut_fail(const char *fmt, ...);
 
 /* Directory of the helper programs (usertests, hello): $USERTESTS_BIN, else
  * the directory of argv[0], else /bin. */
@@ -50,60 +48,11 @@ void ut_tmppath(char *buf, size_t size, const char *tag);
 /* Runs fn(arg) in a child (stdout/stderr kept); returns its wait status. */
 int ut_in_child(void (*fn)(void *), void *arg);
 
-/* Waits for pid (retrying EINTR); returns its wait status. */
-int ut_wait(pid_t pid);
-
-/* Nanoseconds of CLOCK_MONOTONIC, via the raw syscall. */
-int64_t ut_now_ns(void);
-
-/* write()/read() exactly n bytes (or fail the test). */
-void ut_write_all(int fd, const void *buf, size_t n);
-void ut_read_all(int fd, void *buf, size_t n);
-
-#define UT_CHECK(cond)                                                         \
-	do {                                                                   \
-		if (!(cond))                                                   \
-			ut_fail("line %d: %s (errno %d)", __LINE__, #cond, errno); \
-	} while (0)
-
-/* A call that must fail with errno err (libc convention: -1 and errno). */
-#define UT_CHECK_ERR(call, err)                                                   \
-	do {                                                                      \
-		long ut_r_;                                                       \
-		errno = 0;                                                        \
-		ut_r_ = (long)(call);                                             \
-		if (ut_r_ != -1 || errno != (err))                                \
-			ut_fail("line %d: %s = %ld, errno %d (%s), want %s", __LINE__, \
-				#call, ut_r_, errno, strerror(errno), #err);      \
-	} while (0)
-
-/* A call that must not fail; evaluates to its result. */
-#define UT_OK(call)                                                               \
-	({                                                                        \
-		long ut_r_ = (long)(call);                                        \
-		if (ut_r_ == -1)                                                  \
-			ut_fail("line %d: %s failed: %s", __LINE__, #call,        \
-				strerror(errno));                                 \
-		ut_r_;                                                            \
-	})
-
-/* A child's status must be "killed by sig". */
-#define UT_CHECK_KILLED(status, sig)                                             \
-	do {                                                                     \
-		int ut_s_ = (status);                                            \
-		if (!WIFSIGNALED(ut_s_) || WTERMSIG(ut_s_) != (sig))             \
-			ut_fail("line %d: child status 0x%x, want killed by %s", \
-				__LINE__, ut_s_, #sig);                          \
-	} while (0)
-
-/* A child's status must be "exited with code". */
-#define UT_CHECK_EXIT(status, code)                                              \
-	do {                                                                     \
-		int ut_s_ = (status);                                            \
-		if (!WIFEXITED(ut_s_) || WEXITSTATUS(ut_s_) != (code))           \
-			ut_fail("line %d: child status 0x%x, want exit %d",      \
-				__LINE__, ut_s_, (int)(code));                   \
-	} while (0)
+/*
+ * Also from utest.h: utest_fail(), utest_fork(), utest_wait(),
+ * utest_now_ns(), utest_write_all(), utest_read_all() and the UT_CHECK,
+ * UT_CHECK_ERR, UT_OK, UT_CHECK_KILLED, UT_CHECK_EXIT macros.
+ */
 
 /* The test functions, one file per area. */
 #define UT_TESTS(X)                    \

@@ -52,14 +52,14 @@ void ut_pipe_data(void)
 	if (pid == 0) {
 		close(p[0]);
 		for (size_t off = 0; off < sizeof(buf); off += 1000)
-			ut_write_all(p[1], buf + off, sizeof(buf) - off < 1000 ? sizeof(buf) - off : 1000);
+			utest_write_all(p[1], buf + off, sizeof(buf) - off < 1000 ? sizeof(buf) - off : 1000);
 		_exit(0);
 	}
 	close(p[1]);
-	ut_read_all(p[0], in, sizeof(in));
+	utest_read_all(p[0], in, sizeof(in));
 	UT_CHECK(memcmp(in, buf, sizeof(buf)) == 0);
 	UT_CHECK(read(p[0], in, 1) == 0);
-	UT_CHECK_EXIT(ut_wait(pid), 0);
+	UT_CHECK_EXIT(utest_wait(pid), 0);
 	close(p[0]);
 }
 
@@ -84,10 +84,10 @@ void ut_pipe_eof(void)
 	close(p[1]);
 	close(go[0]);
 	/* The child still holds a write end: no EOF yet, so data must come first. */
-	ut_write_all(go[1], "g", 1);
-	ut_read_all(p[0], buf, 4);
+	utest_write_all(go[1], "g", 1);
+	utest_read_all(p[0], buf, 4);
 	UT_CHECK(memcmp(buf, "tail", 4) == 0);
-	UT_CHECK_EXIT(ut_wait(pid), 0);
+	UT_CHECK_EXIT(utest_wait(pid), 0);
 	UT_CHECK(read(p[0], buf, sizeof(buf)) == 0);	/* last writer gone */
 	UT_CHECK(read(p[0], buf, sizeof(buf)) == 0);	/* and stays at EOF */
 	close(p[0]);
@@ -109,17 +109,17 @@ void ut_pipe_full_blocks(void)
 		close(p[0]);
 		for (size_t i = 0; i < sizeof(out); i++)
 			out[i] = ut_pattern(i);
-		ut_write_all(p[1], out, sizeof(out));
+		utest_write_all(p[1], out, sizeof(out));
 		_exit(0);
 	}
 	close(p[1]);
 	nanosleep(&ts, NULL);
 	UT_CHECK(waitpid(pid, &status, WNOHANG) == 0);	/* still blocked in write */
-	ut_read_all(p[0], in, sizeof(in));
-	UT_CHECK_EXIT(ut_wait(pid), 0);
+	utest_read_all(p[0], in, sizeof(in));
+	UT_CHECK_EXIT(utest_wait(pid), 0);
 	for (size_t i = 0; i < sizeof(in); i++)
 		if (in[i] != ut_pattern(i))
-			ut_fail("byte %zu is 0x%x, want 0x%x", i, in[i], ut_pattern(i));
+			utest_fail("byte %zu is 0x%x, want 0x%x", i, in[i], ut_pattern(i));
 	close(p[0]);
 }
 
@@ -177,7 +177,7 @@ static void ut_efault_one(void *bad)
 	pid_t pid;
 
 	UT_OK(pipe(p));
-	ut_write_all(p[1], "data", 4);
+	utest_write_all(p[1], "data", 4);
 	UT_CHECK_ERR(syscall(SYS_read, p[0], bad, 4), EFAULT);
 	UT_CHECK_ERR(syscall(SYS_write, p[1], bad, 4), EFAULT);
 	close(p[0]);
@@ -207,7 +207,7 @@ static void ut_efault_one(void *bad)
 
 	ut_tmppath(name, sizeof(name), "efault");
 	fd = UT_OK(open(name, O_RDWR | O_CREAT | O_TRUNC, 0644));
-	ut_write_all(fd, "0123456789", 10);
+	utest_write_all(fd, "0123456789", 10);
 	UT_CHECK_ERR(syscall(SYS_pread64, fd, bad, 4, 0), EFAULT);
 	UT_CHECK_ERR(syscall(SYS_pwrite64, fd, bad, 4, 0), EFAULT);
 	close(fd);
@@ -300,7 +300,7 @@ void ut_dup(void)
 	UT_CHECK(dup(fd) == b);
 
 	/* Shared offset and status flags. */
-	ut_write_all(fd, "12345", 5);
+	utest_write_all(fd, "12345", 5);
 	UT_CHECK(lseek(a, 0, SEEK_CUR) == 5);
 	UT_CHECK(lseek(b, 1, SEEK_SET) == 1);
 	UT_CHECK(read(fd, buf, 2) == 2 && memcmp(buf, "23", 2) == 0);

@@ -127,17 +127,17 @@ static void ut_list(const char *dir, size_t bufsize)
 			while (i < UT_NDENTS && strcmp(ut_dents[i].name, d->d_name) != 0)
 				i++;
 			if (i == UT_NDENTS)
-				ut_fail("unexpected entry \"%s\"", d->d_name);
+				utest_fail("unexpected entry \"%s\"", d->d_name);
 			if (seen & (1u << i))
-				ut_fail("entry \"%s\" listed twice", d->d_name);
+				utest_fail("entry \"%s\" listed twice", d->d_name);
 			if (d->d_type != ut_dents[i].type && d->d_type != DT_UNKNOWN)
-				ut_fail("\"%s\" has d_type %d", d->d_name, d->d_type);
+				utest_fail("\"%s\" has d_type %d", d->d_name, d->d_type);
 			seen |= 1u << i;
 			off += d->d_reclen;
 		}
 	}
 	if (seen != (1u << UT_NDENTS) - 1)
-		ut_fail("listing with %zu-byte buffers missed entries (mask 0x%x)", bufsize, seen);
+		utest_fail("listing with %zu-byte buffers missed entries (mask 0x%x)", bufsize, seen);
 	close(fd);
 }
 
@@ -200,7 +200,7 @@ void ut_dirs(void)
 
 		snprintf(expect, sizeof(expect), "%s/sub", here);
 		if (strcmp(want, expect) != 0)
-			ut_fail("getcwd \"%s\", want \"%s\"", want, expect);
+			utest_fail("getcwd \"%s\", want \"%s\"", want, expect);
 	}
 	UT_CHECK_ERR(syscall(SYS_getcwd, tiny, sizeof(tiny)), ERANGE);
 	UT_OK(close(UT_OK(open("file", O_WRONLY | O_CREAT, 0644))));
@@ -230,9 +230,9 @@ static int64_t ut_clock_ns(clockid_t id)
 	struct timespec ts;
 
 	if (syscall(SYS_clock_gettime, id, &ts) != 0)
-		ut_fail("clock_gettime(%d): %s", (int)id, strerror(errno));
+		utest_fail("clock_gettime(%d): %s", (int)id, strerror(errno));
 	if (ts.tv_nsec < 0 || ts.tv_nsec >= UT_NSEC_PER_SEC || ts.tv_sec < 0)
-		ut_fail("clock %d gave {%lld, %ld}", (int)id, (long long)ts.tv_sec, ts.tv_nsec);
+		utest_fail("clock %d gave {%lld, %ld}", (int)id, (long long)ts.tv_sec, ts.tv_nsec);
 	return (int64_t)ts.tv_sec * UT_NSEC_PER_SEC + ts.tv_nsec;
 }
 
@@ -245,7 +245,7 @@ void ut_clock(void)
 		int64_t now = ut_clock_ns(CLOCK_MONOTONIC);
 
 		if (now < prev)
-			ut_fail("CLOCK_MONOTONIC went back by %lld ns", (long long)(prev - now));
+			utest_fail("CLOCK_MONOTONIC went back by %lld ns", (long long)(prev - now));
 		prev = now;
 	}
 	UT_OK(syscall(SYS_nanosleep, &ms, NULL));
@@ -261,16 +261,16 @@ void ut_nanosleep(void)
 	struct timespec bad1 = { 0, UT_NSEC_PER_SEC }, bad2 = { -1, 0 }, bad3 = { 0, -1 };
 	int64_t t0, t1;
 
-	t0 = ut_now_ns();
+	t0 = utest_now_ns();
 	UT_OK(syscall(SYS_nanosleep, &req, NULL));
-	t1 = ut_now_ns();
+	t1 = utest_now_ns();
 	if (t1 - t0 < UT_SLEEP_NS)
-		ut_fail("nanosleep(50 ms) slept %lld ns", (long long)(t1 - t0));
+		utest_fail("nanosleep(50 ms) slept %lld ns", (long long)(t1 - t0));
 	t0 = t1;
 	UT_CHECK(syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &req, NULL) == 0);
-	t1 = ut_now_ns();
+	t1 = utest_now_ns();
 	if (t1 - t0 < UT_SLEEP_NS)
-		ut_fail("clock_nanosleep(50 ms) slept %lld ns", (long long)(t1 - t0));
+		utest_fail("clock_nanosleep(50 ms) slept %lld ns", (long long)(t1 - t0));
 	UT_CHECK_ERR(syscall(SYS_nanosleep, &bad1, NULL), EINVAL);
 	UT_CHECK_ERR(syscall(SYS_nanosleep, &bad2, NULL), EINVAL);
 	UT_CHECK_ERR(syscall(SYS_nanosleep, &bad3, NULL), EINVAL);

@@ -48,7 +48,7 @@ static void *ut_map(size_t len, int prot)
 	void *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
-		ut_fail("mmap(%zu, %d): %s", len, prot, strerror(errno));
+		utest_fail("mmap(%zu, %d): %s", len, prot, strerror(errno));
 	return p;
 }
 
@@ -96,17 +96,17 @@ void ut_cow(void)
 			bad |= !ut_all(areas[i], UT_COW_SIZE, 'C') << (i + 3);
 		_exit(bad);
 	}
-	ut_read_all(to_parent[0], &c, 1);	/* the child has written */
+	utest_read_all(to_parent[0], &c, 1);	/* the child has written */
 	for (int i = 0; i < 3; i++) {
 		if (!ut_all(areas[i], UT_COW_SIZE, 'P'))
-			ut_fail("parent sees the child's write in area %d", i);
+			utest_fail("parent sees the child's write in area %d", i);
 		memset(areas[i], 'Q', UT_COW_SIZE);
 	}
-	ut_write_all(to_child[1], "r", 1);
-	UT_CHECK_EXIT(ut_wait(pid), 0);	/* bits 0-2: before, 3-5: after */
+	utest_write_all(to_child[1], "r", 1);
+	UT_CHECK_EXIT(utest_wait(pid), 0);	/* bits 0-2: before, 3-5: after */
 	for (int i = 0; i < 3; i++)
 		if (!ut_all(areas[i], UT_COW_SIZE, 'Q'))
-			ut_fail("parent lost its own write in area %d", i);
+			utest_fail("parent lost its own write in area %d", i);
 	munmap(map, UT_COW_SIZE);
 }
 
@@ -118,7 +118,7 @@ void ut_demand_zero(void)
 
 	for (size_t off = 0; off < UT_ZERO_MAP; off += UT_PAGE)
 		if (p[off] != 0 || p[off + UT_PAGE - 1] != 0)
-			ut_fail("fresh anonymous page at +%zu is not zero", off);
+			utest_fail("fresh anonymous page at +%zu is not zero", off);
 	UT_CHECK(ut_all(p, UT_PAGE, 0) && ut_all(p + UT_ZERO_MAP - UT_PAGE, UT_PAGE, 0));
 	for (size_t off = 0; off < UT_ZERO_MAP; off += 64 * UT_PAGE)
 		p[off] = (char)(off >> 18);
@@ -126,7 +126,7 @@ void ut_demand_zero(void)
 		UT_CHECK(p[off] == (char)(off >> 18));
 	UT_OK(munmap(p, UT_ZERO_MAP));
 	if (!ut_all(ut_bss, UT_BSS_SIZE, 0))
-		ut_fail(".bss is not zero");
+		utest_fail(".bss is not zero");
 	ut_bss[UT_BSS_SIZE - 1] = 1;
 }
 

@@ -92,7 +92,7 @@ static int ut_exec_capture(const char *path, char *const argv[], char *const env
 		len += (size_t)r;
 	out[len] = '\0';
 	close(p[0]);
-	return ut_wait(pid);
+	return utest_wait(pid);
 }
 
 /* ---------------------------------------------------------------- fork/wait */
@@ -108,7 +108,7 @@ void ut_fork_exit_wait(void)
 		pid = UT_OK(fork());
 		if (pid == 0)
 			_exit(codes[i]);
-		UT_CHECK_EXIT(ut_wait(pid), codes[i]);
+		UT_CHECK_EXIT(utest_wait(pid), codes[i]);
 	}
 	/* WNOHANG on a child blocked in read(); then release it. */
 	UT_OK(pipe(p));
@@ -119,9 +119,9 @@ void ut_fork_exit_wait(void)
 	}
 	close(p[0]);
 	UT_CHECK(waitpid(pid, &status, WNOHANG) == 0);
-	ut_write_all(p[1], "x", 1);
+	utest_write_all(p[1], "x", 1);
 	close(p[1]);
-	UT_CHECK_EXIT(ut_wait(pid), 7);
+	UT_CHECK_EXIT(utest_wait(pid), 7);
 	UT_CHECK_ERR(waitpid(pid, &status, 0), ECHILD); /* already reaped */
 	UT_CHECK_ERR(wait4(-1, &status, 0, NULL), ECHILD); /* no children at all */
 	UT_CHECK_ERR(syscall(SYS_wait4, pid, &status, 0x100, NULL), EINVAL); /* bad option bit */
@@ -139,7 +139,7 @@ static int ut_chain(int depth)
 		return 200;
 	if (pid == 0)
 		_exit(getppid() == me ? ut_chain(depth - 1) : 201);
-	status = ut_wait(pid);
+	status = utest_wait(pid);
 	return WIFEXITED(status) ? WEXITSTATUS(status) + 1 : 202;
 }
 
@@ -148,7 +148,7 @@ void ut_fork_chain(void)
 	int got = ut_chain(UT_CHAIN_DEPTH);
 
 	if (got != UT_CHAIN_DEPTH)
-		ut_fail("chain of %d returned %d", UT_CHAIN_DEPTH, got);
+		utest_fail("chain of %d returned %d", UT_CHAIN_DEPTH, got);
 }
 
 /* A tree node: forks its children, checks each, exits with index + 1. */
@@ -167,7 +167,7 @@ static int ut_tree(int depth, int index)
 			_exit(ut_tree(depth - 1, i));
 	}
 	for (int i = UT_TREE_FANOUT - 1; i >= 0; i--) {	/* not in fork order */
-		int status = ut_wait(kids[i]);
+		int status = utest_wait(kids[i]);
 
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != i + 1)
 			bad = 1;
@@ -180,7 +180,7 @@ void ut_fork_tree(void)
 	int got = ut_tree(UT_TREE_DEPTH, 0);
 
 	if (got != 1)
-		ut_fail("tree returned %d (%d = a node saw a wrong status)", got, UT_TREE_BAD);
+		utest_fail("tree returned %d (%d = a node saw a wrong status)", got, UT_TREE_BAD);
 }
 
 /*
@@ -207,10 +207,10 @@ void ut_reparent(void)
 			_exit(1);
 		if (g == 0) {
 			struct timespec ms = { 0, 1000000 };
-			int64_t deadline = ut_now_ns() + 5000000000ll;
+			int64_t deadline = utest_now_ns() + 5000000000ll;
 
 			close(p[0]);
-			while (getppid() == me && ut_now_ns() < deadline)
+			while (getppid() == me && utest_now_ns() < deadline)
 				nanosleep(&ms, NULL);
 			msg.self = getpid();
 			msg.ppid = getppid();
@@ -219,13 +219,13 @@ void ut_reparent(void)
 		_exit(0);
 	}
 	close(p[1]);
-	UT_CHECK_EXIT(ut_wait(middle), 0);
-	ut_read_all(p[0], &msg, sizeof(msg));
+	UT_CHECK_EXIT(utest_wait(middle), 0);
+	utest_read_all(p[0], &msg, sizeof(msg));
 	close(p[0]);
 	if (msg.ppid == getpid() && subreaper)
-		UT_CHECK_EXIT(ut_wait(msg.self), 0);	/* we inherited it: reap it */
+		UT_CHECK_EXIT(utest_wait(msg.self), 0);	/* we inherited it: reap it */
 	else if (msg.ppid != 1)
-		ut_fail("orphan's parent is %d, want 1%s", (int)msg.ppid,
+		utest_fail("orphan's parent is %d, want 1%s", (int)msg.ppid,
 			subreaper ? " or this subreaper" : "");
 }
 
@@ -243,11 +243,11 @@ void ut_exec_args_env(void)
 	ut_binpath(path, sizeof(path), "usertests");
 	UT_CHECK_EXIT(ut_exec_capture(path, argv, envp, out, sizeof(out)), 0);
 	if (strcmp(out, want) != 0)
-		ut_fail("--echo printed \"%s\", want \"%s\"", out, want);
+		utest_fail("--echo printed \"%s\", want \"%s\"", out, want);
 	argv[2] = NULL;	/* no arguments, empty environment */
 	UT_CHECK_EXIT(ut_exec_capture(path, argv, noenv, out, sizeof(out)), 0);
 	if (strcmp(out, "--\n") != 0)
-		ut_fail("--echo with nothing printed \"%s\"", out);
+		utest_fail("--echo with nothing printed \"%s\"", out);
 }
 
 void ut_exec_hello(void)
@@ -260,7 +260,7 @@ void ut_exec_hello(void)
 	UT_CHECK_EXIT(ut_exec_capture(path, argv, envp, out, sizeof(out)), 0);
 	if (strncmp(out, "hello, world\n", 13) != 0 || !strstr(out, "from-usertests") ||
 	    !strstr(out, "HELLO=keel"))
-		ut_fail("hello printed \"%s\"", out);
+		utest_fail("hello printed \"%s\"", out);
 }
 
 /* Writes a file of n bytes with mode 0755. */
@@ -268,7 +268,7 @@ static void ut_make_file(const char *path, const void *data, size_t n)
 {
 	int fd = UT_OK(open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755));
 
-	ut_write_all(fd, data, n);
+	utest_write_all(fd, data, n);
 	UT_OK(close(fd));
 }
 
@@ -313,8 +313,8 @@ void ut_exec_fail(void)
 
 	/* Still a whole process: memory, fds and fork work. */
 	UT_OK(pipe(p));
-	ut_write_all(p[1], "k", 1);
-	ut_read_all(p[0], &c, 1);
+	utest_write_all(p[1], "k", 1);
+	utest_read_all(p[0], &c, 1);
 	UT_CHECK(c == 'k');
 	UT_CHECK_EXIT(ut_in_child(ut_noop, NULL), 0);
 }

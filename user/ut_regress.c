@@ -153,7 +153,7 @@ static void ut_exec_too_big(void *arg)
 	char path[256];
 
 	if (!big || !av)
-		ut_fail("malloc: out of memory");
+		utest_fail("malloc: out of memory");
 	memset(big, 'a', len);
 	big[len] = '\0';
 	for (int i = 0; i < UT_ARG_STRINGS; i++)
@@ -164,7 +164,7 @@ static void ut_exec_too_big(void *arg)
 		errno = 0;
 		execve(path, av, envp);
 		if (errno != E2BIG)
-			ut_fail("execve of %d strings of %zu bytes, round %d: %s, want E2BIG",
+			utest_fail("execve of %d strings of %zu bytes, round %d: %s, want E2BIG",
 				UT_ARG_STRINGS, len, round, strerror(errno));
 	}
 }
@@ -178,7 +178,7 @@ void ut_argv_budget(void)
 
 	status = ut_in_child(ut_exec_too_big, (void *)(size_t)UT_ARG_HUGE);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == UT_FDCHECK_TOO_FEW_ARGS)
-		ut_fail("execve with %u huge strings succeeded", UT_ARG_STRINGS);
+		utest_fail("execve with %u huge strings succeeded", UT_ARG_STRINGS);
 	UT_CHECK_EXIT(status, 0);
 	UT_CHECK_EXIT(ut_in_child(ut_exec_too_big, (void *)(size_t)UT_ARG_BIG), 0);
 
@@ -192,7 +192,7 @@ void ut_argv_budget(void)
 		execve(path, argv, envp);
 		_exit(120);
 	}
-	UT_CHECK_EXIT(ut_wait(pid), 0);
+	UT_CHECK_EXIT(utest_wait(pid), 0);
 }
 
 /* ---------------------------------------------------------------- itimer race */
@@ -242,8 +242,8 @@ static void ut_itimer_child(void *arg)
 	once.it_value.tv_usec = UT_ITIMER_FIRE_US;
 	if (setitimer(ITIMER_REAL, &once, NULL) != 0)
 		_exit(11);
-	deadline = ut_now_ns() + UT_ITIMER_FIRE_WAIT_NS;
-	while (ut_alarms == 0 && ut_now_ns() < deadline)
+	deadline = utest_now_ns() + UT_ITIMER_FIRE_WAIT_NS;
+	while (ut_alarms == 0 && utest_now_ns() < deadline)
 		ut_sleep_ms(1);
 	_exit(ut_alarms == 1 ? 0 : 12);
 }
@@ -253,7 +253,7 @@ void ut_itimer_race(void)
 	int status = ut_in_child(ut_itimer_child, NULL);
 
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 12)
-		ut_fail("after the race, a %d us one-shot timer did not fire exactly once",
+		utest_fail("after the race, a %d us one-shot timer did not fire exactly once",
 			UT_ITIMER_FIRE_US);
 	UT_CHECK_EXIT(status, 0);
 }
@@ -315,16 +315,16 @@ void ut_lostwake_exit(void)
 		UT_OK(setitimer(ITIMER_REAL, &limit, NULL));
 		while (waitpid(pid, &status, 0) < 0) {
 			if (errno != EINTR)
-				ut_fail("waitpid: %s", strerror(errno));
+				utest_fail("waitpid: %s", strerror(errno));
 			if (ut_lw_timeout) {
 				kill(pid, SIGKILL);
-				ut_fail("round %d: child %d did not finish exiting in %d s", i,
+				utest_fail("round %d: child %d did not finish exiting in %d s", i,
 					(int)pid, UT_LOSTWAKE_LIMIT_S);
 			}
 		}
 		UT_OK(setitimer(ITIMER_REAL, &off, NULL));
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			ut_fail("round %d: child status 0x%x, want exit 0", i, status);
+			utest_fail("round %d: child status 0x%x, want exit 0", i, status);
 	}
 	signal(SIGALRM, SIG_DFL);
 	UT_OK(setitimer(ITIMER_REAL, &watchdog, NULL));
@@ -362,12 +362,12 @@ void ut_fpu_fork_thread(void)
 		pid = UT_OK(fork());
 		if (pid == 0)
 			_exit(ut_round_is(mode) ? 0 : 1);
-		if (ut_wait(pid) != 0)
-			ut_fail("round %d: a forked child lost rounding mode 0x%x", i, mode);
+		if (utest_wait(pid) != 0)
+			utest_fail("round %d: a forked child lost rounding mode 0x%x", i, mode);
 		UT_CHECK(pthread_create(&th, NULL, ut_round_thread, (void *)(intptr_t)mode) == 0);
 		UT_CHECK(pthread_join(th, &ok) == 0);
 		if (!ok)
-			ut_fail("round %d: a new thread lost rounding mode 0x%x", i, mode);
+			utest_fail("round %d: a new thread lost rounding mode 0x%x", i, mode);
 		UT_CHECK(ut_round_is(mode));
 	}
 	fesetround(FE_TONEAREST);
@@ -426,10 +426,10 @@ static void ut_kill_scenario(void *arg)
 	UT_OK(pipe(got));
 	b = UT_OK(fork());
 	if (b == 0) {
-		int64_t deadline = ut_now_ns() + UT_KILL_WAIT_NS;
+		int64_t deadline = utest_now_ns() + UT_KILL_WAIT_NS;
 
 		close(got[0]);
-		while (!ut_urg_seen && ut_now_ns() < deadline)
+		while (!ut_urg_seen && utest_now_ns() < deadline)
 			ut_sleep_ms(1);
 		_exit(ut_urg_seen && write(got[1], "g", 1) == 1 ? 0 : 1);
 	}
@@ -437,10 +437,10 @@ static void ut_kill_scenario(void *arg)
 	UT_OK(kill(-1, 0));	/* B is there to signal: no ESRCH */
 	UT_OK(kill(-1, SIGURG));
 	if (read(got[0], &c, 1) != 1)
-		ut_fail("kill(-1, SIGURG) did not reach another process");
-	UT_CHECK_EXIT(ut_wait(b), 0);
+		utest_fail("kill(-1, SIGURG) did not reach another process");
+	UT_CHECK_EXIT(utest_wait(b), 0);
 	if (ut_urg_seen)
-		ut_fail("kill(-1, SIGURG) signalled the caller");
+		utest_fail("kill(-1, SIGURG) signalled the caller");
 }
 
 /*
@@ -467,7 +467,7 @@ void ut_kill_minus1_spares_caller(void)
 			UT_CHECK_EXIT(ut_in_child(ut_kill_scenario, NULL), 0);
 			_exit(0);
 		}
-		UT_CHECK_EXIT(ut_wait(ns_init), 0);
+		UT_CHECK_EXIT(utest_wait(ns_init), 0);
 	} else if (getppid() == 1) {
 		UT_CHECK_EXIT(ut_in_child(ut_kill_scenario, NULL), 0);
 	} else {
@@ -492,7 +492,7 @@ void ut_vfork_suspends_parent(void)
 	ut_binpath(path, sizeof(path), "usertests");
 
 	/* The child sleeps, then writes our memory: we run only after its exit. */
-	start = ut_now_ns();
+	start = utest_now_ns();
 	pid = vfork();
 	if (pid == 0) {
 		syscall(SYS_nanosleep, &delay, NULL);
@@ -501,10 +501,10 @@ void ut_vfork_suspends_parent(void)
 	}
 	UT_CHECK(pid > 0);
 	if (shared != 1)
-		ut_fail("after vfork the parent ran before the child's write (shared = %d)",
+		utest_fail("after vfork the parent ran before the child's write (shared = %d)",
 			shared);
-	UT_CHECK(ut_now_ns() - start >= UT_VFORK_DELAY_NS);
-	UT_CHECK_EXIT(ut_wait(pid), 0);
+	UT_CHECK(utest_now_ns() - start >= UT_VFORK_DELAY_NS);
+	UT_CHECK_EXIT(utest_wait(pid), 0);
 
 	/* Resumed by the child's execve, which must work from a vfork child. */
 	pid = vfork();
@@ -515,7 +515,7 @@ void ut_vfork_suspends_parent(void)
 	}
 	UT_CHECK(pid > 0);
 	UT_CHECK(shared == 2);
-	UT_CHECK_EXIT(ut_wait(pid), 0);
+	UT_CHECK_EXIT(utest_wait(pid), 0);
 }
 
 /* ---------------------------------------------------------------- mmap */
@@ -630,11 +630,11 @@ void ut_clone_settls_noncanonical_eperm(void)
 		long r = ut_clone_settls(bad[i]);
 
 		if (r > 0) {
-			ut_wait((pid_t)r);
-			ut_fail("clone(CLONE_SETTLS, %p) made child %ld", bad[i], r);
+			utest_wait((pid_t)r);
+			utest_fail("clone(CLONE_SETTLS, %p) made child %ld", bad[i], r);
 		}
 		if (r != -EPERM)
-			ut_fail("clone(CLONE_SETTLS, %p) = %ld, want -EPERM", bad[i], r);
+			utest_fail("clone(CLONE_SETTLS, %p) = %ld, want -EPERM", bad[i], r);
 	}
 }
 
