@@ -122,6 +122,14 @@ int signal_dequeue(struct sigaction_k *act)
 	struct thread *t = thread_current();
 	struct proc *p = t->proc;
 
+	/*
+	 * Fast path of every return to user mode: nothing pending, no exit.
+	 * A racing sender is seen at the next kernel exit, as with the lock.
+	 */
+	if (!READ_ONCE(t->sig_pending) && !READ_ONCE(p->sig_pending) &&
+	    !READ_ONCE(p->group_exiting))
+		return 0;
+
 	for (;;) {
 		spin_lock(&p->lock);
 		if (p->group_exiting && p->exec_survivor != t) {
