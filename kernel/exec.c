@@ -134,7 +134,7 @@ static int exec_map_segments(struct mm *mm, const struct elf_info *ei, const uin
 				return (int)r;
 		}
 		if (s->filesz) {
-			r = vm_write_remote(mm, s->vaddr + bias, file + s->offset, s->filesz);
+			r = vm_write_remote(mm, s->vaddr + bias, file + s->offset, s->filesz, true);
 			if (r)
 				return (int)r;
 		}
@@ -253,7 +253,8 @@ static int exec_build_stack(struct mm *mm, const struct elf_info *ei, uintptr_t 
 	}
 	{
 		uintptr_t lo = ALIGN_DOWN(sp, PAGE_SIZE);
-		err = vm_write_remote(mm, lo, sb.buf + (lo - (sb.top - sb.size)), sb.top - lo);
+		err = vm_write_remote(mm, lo, sb.buf + (lo - (sb.top - sb.size)), sb.top - lo,
+				      true);
 	}
 	if (!err)
 		*sp_out = sp;

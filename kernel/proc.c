@@ -116,6 +116,18 @@ static void proc_free(struct proc *p)
 	__atomic_fetch_sub(&proc_live, 1, __ATOMIC_RELAXED);
 }
 
+/* Undo a process that was being built and never ran (error paths). */
+static void proc_free_unstarted(struct proc *p)
+{
+	if (p->cwd)
+		vnode_put(p->cwd);
+	if (p->fdt)
+		fdtable_put(p->fdt);
+	if (p->mm)
+		vm_put(p->mm);
+	proc_free(p);
+}
+
 /* Make t a thread of p, running in p's address space. */
 static void proc_attach_thread(struct proc *p, struct thread *t, int tid)
 {
@@ -200,13 +212,7 @@ int proc_start_init(const char *path, char *const argv[], char *const envp[])
 out_fail:
 	if (t)
 		thread_free(t);
-	if (p->cwd)
-		vnode_put(p->cwd);
-	if (p->fdt)
-		fdtable_put(p->fdt);
-	if (p->mm)
-		vm_put(p->mm);
-	proc_free(p);
+	proc_free_unstarted(p);
 	return err;
 }
 
@@ -261,16 +267,12 @@ long proc_clone(unsigned long flags, uintptr_t stack, int __user *ptid, int __us
 	t->sig_mask = me->sig_mask;
 	if (flags & CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = (uintptr_t)ctid;
-	if (flags & CLONE_PARENT_SETTID) {
-		err = copy_to_user(ptid, &tid, sizeof(tid));
-		if (err)
-			goto out_proc;
-	}
-	if ((flags & CLONE_CHILD_SETTID) &&
-	    vm_write_remote(thread ? parent->mm : p->mm, (uintptr_t)ctid, &tid, sizeof(tid)) < 0) {
-		err = -EFAULT;
-		goto out_proc;
-	}
+	/* As on Linux, a tid that cannot be stored is not an error for clone. */
+	if (flags & CLONE_PARENT_SETTID)
+		(void)copy_to_user(ptid, &tid, sizeof(tid));
+	if (flags & CLONE_CHILD_SETTID)
+		(void)vm_write_remote(thread ? parent->mm : p->mm, (uintptr_t)ctid, &tid,
+				      sizeof(tid), false);
 	if (!thread)
 		proc_link(p, parent);
 	proc_attach_thread(p, t, tid);
@@ -286,15 +288,8 @@ long proc_clone(unsigned long flags, uintptr_t stack, int __user *ptid, int __us
 	return tid;
 
 out_proc:
-	if (p && p != parent) {
-		if (p->cwd)
-			vnode_put(p->cwd);
-		if (p->fdt)
-			fdtable_put(p->fdt);
-		if (p->mm)
-			vm_put(p->mm);
-		proc_free(p);
-	}
+	if (p && p != parent)
+		proc_free_unstarted(p);
 out_thread:
 	thread_free(t);
 	return err;

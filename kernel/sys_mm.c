@@ -76,7 +76,7 @@ static long mmap_fill_from_file(struct mm *mm, uintptr_t addr, size_t len, int f
 		}
 		if (n == 0)
 			break;
-		ret = vm_write_remote(mm, addr + done, buf, (size_t)n);
+		ret = vm_write_remote(mm, addr + done, buf, (size_t)n, true);
 		if (ret)
 			break;
 		if ((size_t)n < MMAP_FILE_CHUNK)

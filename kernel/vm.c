@@ -514,7 +514,7 @@ out:
 	return err;
 }
 
-int vm_write_remote(struct mm *mm, uintptr_t va, const void *src, size_t n)
+int vm_write_remote(struct mm *mm, uintptr_t va, const void *src, size_t n, bool force)
 {
 	const uint8_t *s = src;
 	int err = 0;
@@ -527,7 +527,7 @@ int vm_write_remote(struct mm *mm, uintptr_t va, const void *src, size_t n)
 		paddr_t pa;
 		unsigned pprot;
 
-		if (!v) {
+		if (!v || (!force && !(v->prot & PROT_WRITE))) {
 			err = -EFAULT;
 			break;
 		}

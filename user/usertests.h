@@ -94,7 +94,8 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(vfork_suspends_parent)       \
 	X(mmap_fixed_bad_fd_keeps_mapping) \
 	X(noncanonical_rip_kills_process) \
-	X(clone_settls_noncanonical_eperm)
+	X(clone_settls_noncanonical_eperm) \
+	X(clone_settid_readonly)
 
 #define UT_DECLARE(name) void ut_##name(void);
 UT_TESTS(UT_DECLARE)

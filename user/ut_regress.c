@@ -35,6 +35,10 @@
  *   clone_settls_noncanonical_eperm
  *                             clone(CLONE_SETTLS) with a TLS base outside the
  *                             user half fails with EPERM
+ *   clone_settid_readonly     clone(CLONE_PARENT_SETTID|CLONE_CHILD_SETTID)
+ *                             aimed at a read-only page succeeds and writes
+ *                             nothing there, in parent or child (the kernel
+ *                             once made the page writable to store the tid)
  *
  * The binary's "--orphan-init" mode (ut_helper_orphan_init) is for the
  * system test that boots it as init: it leaves a child and a grandchild
@@ -636,6 +640,51 @@ void ut_clone_settls_noncanonical_eperm(void)
 		if (r != -EPERM)
 			utest_fail("clone(CLONE_SETTLS, %p) = %ld, want -EPERM", bad[i], r);
 	}
+}
+
+#define UT_RO_MAGIC 0x11223344
+
+/* Raw clone(SIGCHLD | CLONE_*_SETTID) storing the tid at ro; the child exits
+ * 0 if *ro still holds UT_RO_MAGIC, else 1. */
+static long ut_clone_settid(uint32_t *ro)
+{
+	register long r10 __asm__("r10") = (long)ro;	/* child_tid */
+	long r;
+
+	__asm__ volatile("syscall\n\t"
+			 "test %%rax, %%rax\n\t"
+			 "jnz 1f\n\t"
+			 "xor %%edi, %%edi\n\t"
+			 "cmpl %[magic], (%[ro])\n\t"
+			 "setne %%dil\n\t"
+			 "mov %[exit], %%eax\n\t"
+			 "syscall\n"
+			 "1:"
+			 : "=a"(r)
+			 : "a"(SYS_clone),
+			   "D"(SIGCHLD | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID), "S"(0),
+			   "d"(ro), "r"(r10), [ro] "r"(ro), [magic] "i"(UT_RO_MAGIC),
+			   [exit] "i"(SYS_exit)
+			 : "rcx", "r11", "memory", "cc");
+	return r;
+}
+
+void ut_clone_settid_readonly(void)
+{
+	uint32_t *ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			    -1, 0);
+
+	if (ro == MAP_FAILED)
+		utest_fail("mmap: errno %d", errno);
+	*ro = UT_RO_MAGIC;
+	UT_OK(mprotect(ro, 4096, PROT_READ));
+	long r = ut_clone_settid(ro);
+	if (r <= 0)
+		utest_fail("clone with read-only tid pointers = %ld, want a child", r);
+	UT_CHECK_EXIT(utest_wait((pid_t)r), 0);
+	if (*ro != UT_RO_MAGIC)
+		utest_fail("the read-only page changed in the parent: %#x", *ro);
+	munmap(ro, 4096);
 }
 
 /* ---------------------------------------------------------------- orphan init */

@@ -96,9 +96,11 @@ int vm_discard(struct mm *mm, uintptr_t start, size_t len);
 /*
  * Copy n bytes into mm at va from the kernel, allocating pages as needed
  * (exec fills the image and the stack of an mm that is not loaded).  The
- * range must lie in VMAs; 0 or -EFAULT/-ENOMEM.
+ * range must lie in VMAs that allow writing, unless force (the kernel
+ * filling read-only mappings it creates: exec, file mmap); 0 or
+ * -EFAULT/-ENOMEM.
  */
-int vm_write_remote(struct mm *mm, uintptr_t va, const void *src, size_t n);
+int vm_write_remote(struct mm *mm, uintptr_t va, const void *src, size_t n, bool force);
 
 /* What a fault handler is told. */
 #define VM_FAULT_WRITE   (1u << 0)
