@@ -319,16 +319,22 @@ SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
 	return ret;
 }
 
-SYSCALL_DEFINE1(getpgid, int, pid)
+/* The process group (or session, if sid) of pid (0: the caller). */
+static long pid_group(int pid, bool sid)
 {
 	struct proc *p;
 	long ret;
 
 	spin_lock(&proc_tree_lock);
 	p = pid ? proc_find(pid) : proc_current();
-	ret = p ? p->pgid : -ESRCH;
+	ret = !p ? -ESRCH : sid ? p->sid : p->pgid;
 	spin_unlock(&proc_tree_lock);
 	return ret;
+}
+
+SYSCALL_DEFINE1(getpgid, int, pid)
+{
+	return pid_group(pid, false);
 }
 
 SYSCALL_DEFINE0(getpgrp)
@@ -338,14 +344,7 @@ SYSCALL_DEFINE0(getpgrp)
 
 SYSCALL_DEFINE1(getsid, int, pid)
 {
-	struct proc *p;
-	long ret;
-
-	spin_lock(&proc_tree_lock);
-	p = pid ? proc_find(pid) : proc_current();
-	ret = p ? p->sid : -ESRCH;
-	spin_unlock(&proc_tree_lock);
-	return ret;
+	return pid_group(pid, true);
 }
 
 SYSCALL_DEFINE0(setsid)
