@@ -50,61 +50,13 @@
 #include <keel/panic.h>
 #include <keel/pmm.h>
 #include <keel/spinlock.h>
+#include <keel/list.h>
 #include <lib/errno.h>
 #include <lib/printf.h>
 #include <lib/string.h>
 
-#define KMEM_PAGE_SIZE		PAGE_SIZE
-#define KMEM_DEBUG		(KEEL_DEBUG != 0)
 #define KMEM_REDZONE		(KMEM_DEBUG ? KMEM_REDZONE_MIN : 0)
-#define KMEM_SLAB_MAX_ORDER	3	/* slabs are at most 8 pages */
-#define KMEM_SLAB_MAX_OBJS	256	/* objects per slab (bitmap size) */
-#define KMEM_MAP_BITS		64
-#define KMEM_MAP_WORDS		(KMEM_SLAB_MAX_OBJS / KMEM_MAP_BITS)
-#define KMEM_WASTE_DIV		8	/* take the first order wasting <= 1/8 */
-#define KMEM_EMPTY_RESERVE	1	/* empty slabs a cache keeps */
-#define KMEM_SLAB_MAGIC		0x51ab51abu
-#define KMEM_CACHE_MAGIC	0xcac4eca5u
-
-enum kmem_list_id { KMEM_PARTIAL, KMEM_FULL, KMEM_EMPTY, KMEM_NLISTS };
-
-static const char *const kmem_list_names[KMEM_NLISTS] = {
-	[KMEM_PARTIAL] = "partial", [KMEM_FULL] = "full", [KMEM_EMPTY] = "empty",
-};
-
-/* Circular doubly-linked list node; a list is a node used as the head. */
-struct kmem_list {
-	struct kmem_list *next, *prev;
-};
-
-struct kmem_slab {
-	struct kmem_list link;		/* [L] on c->lists[list] */
-	struct kmem_cache *cache;	/* [I] owner */
-	char *objs;			/* [I] object 0 */
-	uint32_t magic;			/* [I] KMEM_SLAB_MAGIC while it exists */
-	uint8_t order;			/* [I] 2^order pages */
-	uint8_t list;			/* [L] enum kmem_list_id */
-	uint16_t inuse;			/* [L] live objects */
-	uint64_t map[KMEM_MAP_WORDS];	/* [L] bit i set: object i live */
-};
-
-struct kmem_cache {
-	struct spinlock lock;		/* [L]: this cache and its slabs */
-	char name[KMEM_NAME_MAX];	/* [I] */
-	uint32_t magic;			/* [I] KMEM_CACHE_MAGIC while it exists */
-	bool builtin;			/* [I] a static cache, never destroyed */
-	unsigned order;			/* [I] pages per slab = 2^order */
-	unsigned nobjs;			/* [I] objects per slab */
-	size_t obj_size;		/* [I] usable bytes per object */
-	size_t stride;			/* [I] obj_size + red zone, aligned */
-	size_t align;			/* [I] object alignment */
-	size_t objs_off;		/* [I] offset of object 0 in a slab */
-	struct kmem_list lists[KMEM_NLISTS];	/* [L] slabs by fill state */
-	unsigned nslabs[KMEM_NLISTS];		/* [L] length of each list */
-	uint64_t inuse;			/* [L] live objects */
-	uint64_t allocs, frees;		/* [L] lifetime counters */
-	struct kmem_list all;		/* [kmem_caches_lock] on kmem_caches */
-};
+#include "kmalloc_internal.h"
 
 /* Size classes, ascending; the last is KMALLOC_MAX_CACHE_SIZE. */
 static const size_t kmalloc_sizes[] = {
@@ -118,8 +70,8 @@ _Static_assert(KMALLOC_MAX_CACHE_SIZE == 2048, "kmalloc_sizes[] last entry");
 _Static_assert(KMALLOC_MIN_ALIGN >= sizeof(uint64_t), "word poison check");
 _Static_assert(sizeof(struct kmem_slab) < KMEM_PAGE_SIZE / 4, "slab header");
 
-static struct spinlock kmem_caches_lock = SPINLOCK_INIT("kmem_caches");
-static struct kmem_list kmem_caches = { &kmem_caches, &kmem_caches };
+struct spinlock kmem_caches_lock = SPINLOCK_INIT("kmem_caches");
+struct list kmem_caches = LIST_INIT(kmem_caches);
 static size_t kmem_ncaches;			/* [kmem_caches_lock] */
 /* Counters of destroyed caches, so stats stay "since boot". */
 static uint64_t kmem_retired_allocs, kmem_retired_frees; /* [kmem_caches_lock] */
@@ -134,35 +86,6 @@ static char kmem_large_tag;
 
 /* Large-block counters. [A] */
 static uint64_t kmem_large_pages, kmem_large_allocs, kmem_large_frees;
-
-/* ---------------------------------------------------------- lists */
-
-static void kmem_list_init(struct kmem_list *h)
-{
-	h->next = h;
-	h->prev = h;
-}
-
-static bool kmem_list_empty(const struct kmem_list *h)
-{
-	return h->next == h;
-}
-
-static void kmem_list_add(struct kmem_list *h, struct kmem_list *n)
-{
-	n->next = h->next;
-	n->prev = h;
-	h->next->prev = n;
-	h->next = n;
-}
-
-static void kmem_list_del(struct kmem_list *n)
-{
-	n->prev->next = n->next;
-	n->next->prev = n->prev;
-	n->next = n;
-	n->prev = n;
-}
 
 #define kmem_slab_of(node) container_of((node), struct kmem_slab, link)
 #define kmem_cache_of(node) container_of((node), struct kmem_cache, all)
@@ -181,9 +104,9 @@ static void kmem_slab_file(struct kmem_cache *c, struct kmem_slab *s)
 		to = KMEM_PARTIAL;
 	if (to == s->list)
 		return;
-	kmem_list_del(&s->link);
+	list_remove(&s->link);
 	c->nslabs[s->list]--;
-	kmem_list_add(&c->lists[to], &s->link);
+	list_add_head(&c->lists[to], &s->link);
 	c->nslabs[to]++;
 	s->list = to;
 }
@@ -193,7 +116,7 @@ static void kmem_slab_file(struct kmem_cache *c, struct kmem_slab *s)
 typedef uint64_t __attribute__((may_alias)) kmem_word_t;
 
 /* Offset of the first byte in [p, p + n) that is not `byte`, or n. */
-static size_t kmem_mismatch(const void *p, size_t n, uint8_t byte)
+size_t kmem_mismatch(const void *p, size_t n, uint8_t byte)
 {
 	const uint8_t *b = p;
 	uint64_t pattern = byte * 0x0101010101010101ull;
@@ -251,7 +174,7 @@ static struct kmem_slab *kmem_slab_new(struct kmem_cache *c)
 	if (!base)
 		return NULL;
 	memset(s, 0, sizeof(*s));
-	kmem_list_init(&s->link);
+	list_init(&s->link);
 	s->cache = c;
 	s->objs = base + c->objs_off;
 	s->magic = KMEM_SLAB_MAGIC;
@@ -293,24 +216,24 @@ static void kmem_slab_release(struct kmem_slab *s)
 }
 
 /* Move every empty slab of c onto the private list out. */
-static void kmem_take_empty(struct kmem_cache *c, struct kmem_list *out)
+static void kmem_take_empty(struct kmem_cache *c, struct list *out)
 {
 	spin_assert_held(&c->lock);
-	while (!kmem_list_empty(&c->lists[KMEM_EMPTY])) {
-		struct kmem_list *n = c->lists[KMEM_EMPTY].next;
+	while (!list_empty(&c->lists[KMEM_EMPTY])) {
+		struct list *n = c->lists[KMEM_EMPTY].next;
 
-		kmem_list_del(n);
-		kmem_list_add(out, n);
+		list_remove(n);
+		list_add_head(out, n);
 		c->nslabs[KMEM_EMPTY]--;
 	}
 }
 
-static void kmem_release_list(struct kmem_list *l)
+static void kmem_release_list(struct list *l)
 {
-	while (!kmem_list_empty(l)) {
-		struct kmem_list *n = l->next;
+	while (!list_empty(l)) {
+		struct list *n = l->next;
 
-		kmem_list_del(n);
+		list_remove(n);
 		kmem_slab_release(kmem_slab_of(n));
 	}
 }
@@ -332,7 +255,7 @@ static unsigned kmem_slab_first_free(const struct kmem_cache *c,
 	      c->name, (const void *)s);
 }
 
-static bool kmem_slab_live(const struct kmem_slab *s, size_t i)
+bool kmem_slab_live(const struct kmem_slab *s, size_t i)
 {
 	return s->map[i / KMEM_MAP_BITS] & (1ull << (i % KMEM_MAP_BITS));
 }
@@ -398,23 +321,23 @@ static size_t kmem_obj_index(const struct kmem_slab *s, const void *p,
 static void *kmem_alloc_obj(struct kmem_cache *c)
 {
 	struct kmem_slab *s;
-	struct kmem_list *l;
+	struct list *l;
 	unsigned i;
 	char *obj;
 
 	spin_lock(&c->lock);
-	while (kmem_list_empty(&c->lists[KMEM_PARTIAL]) &&
-	       kmem_list_empty(&c->lists[KMEM_EMPTY])) {
+	while (list_empty(&c->lists[KMEM_PARTIAL]) &&
+	       list_empty(&c->lists[KMEM_EMPTY])) {
 		spin_unlock(&c->lock);
 		s = kmem_slab_new(c);
 		if (!s)
 			return NULL;
 		spin_lock(&c->lock);
-		kmem_list_add(&c->lists[KMEM_EMPTY], &s->link);
+		list_add_head(&c->lists[KMEM_EMPTY], &s->link);
 		c->nslabs[KMEM_EMPTY]++;
 	}
 	l = &c->lists[KMEM_PARTIAL];
-	if (kmem_list_empty(l))
+	if (list_empty(l))
 		l = &c->lists[KMEM_EMPTY];
 	s = kmem_slab_of(l->next);
 	i = kmem_slab_first_free(c, s);
@@ -458,7 +381,7 @@ static void kmem_free_obj(struct kmem_slab *s, void *p, const char *who,
 	c->frees++;
 	kmem_slab_file(c, s);
 	if (s->inuse == 0 && c->nslabs[KMEM_EMPTY] > KMEM_EMPTY_RESERVE) {
-		kmem_list_del(&s->link);
+		list_remove(&s->link);
 		c->nslabs[KMEM_EMPTY]--;
 		spare = s;
 	}
@@ -516,11 +439,11 @@ static int kmem_cache_setup(struct kmem_cache *c, const char *name,
 	strlcpy(c->name, name, sizeof(c->name));
 	spin_init(&c->lock, "kmem_cache");
 	for (unsigned l = 0; l < KMEM_NLISTS; l++)
-		kmem_list_init(&c->lists[l]);
+		list_init(&c->lists[l]);
 	c->builtin = builtin;
 	c->magic = KMEM_CACHE_MAGIC;
 	spin_lock(&kmem_caches_lock);
-	kmem_list_add(kmem_caches.prev, &c->all);
+	list_add_head(kmem_caches.prev, &c->all);
 	kmem_ncaches++;
 	spin_unlock(&kmem_caches_lock);
 	return 0;
@@ -574,13 +497,13 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size,
 /* See kmalloc.h. */
 int kmem_cache_destroy(struct kmem_cache *c)
 {
-	struct kmem_list spare;
+	struct list spare;
 	int err = 0;
 
 	assert(c && c->magic == KMEM_CACHE_MAGIC);
 	if (c->builtin)
 		return -EPERM;
-	kmem_list_init(&spare);
+	list_init(&spare);
 	spin_lock(&kmem_caches_lock);
 	spin_lock(&c->lock);
 	if (c->inuse != 0) {
@@ -588,7 +511,7 @@ int kmem_cache_destroy(struct kmem_cache *c)
 		goto out_unlock;
 	}
 	kmem_take_empty(c, &spare);
-	kmem_list_del(&c->all);
+	list_remove(&c->all);
 	kmem_ncaches--;
 	kmem_retired_allocs += c->allocs;
 	kmem_retired_frees += c->frees;
@@ -736,10 +659,10 @@ size_t kmalloc_usable_size(const void *p)
 /* See kmalloc.h. */
 void kmalloc_shrink(void)
 {
-	struct kmem_list spare;
-	struct kmem_list *n;
+	struct list spare;
+	struct list *n;
 
-	kmem_list_init(&spare);
+	list_init(&spare);
 	spin_lock(&kmem_caches_lock);
 	for (n = kmem_caches.next; n != &kmem_caches; n = n->next) {
 		struct kmem_cache *c = kmem_cache_of(n);
@@ -755,7 +678,7 @@ void kmalloc_shrink(void)
 /* See kmalloc.h. */
 void kmalloc_stats(struct kmem_stats *st)
 {
-	struct kmem_list *n;
+	struct list *n;
 
 	memset(st, 0, sizeof(*st));
 	spin_lock(&kmem_caches_lock);
@@ -781,144 +704,4 @@ void kmalloc_stats(struct kmem_stats *st)
 			    KMEM_PAGE_SIZE;
 	st->allocs += __atomic_load_n(&kmem_large_allocs, __ATOMIC_RELAXED);
 	st->frees += __atomic_load_n(&kmem_large_frees, __ATOMIC_RELAXED);
-}
-
-/* ---------------------------------------------------------- checking */
-
-static unsigned kmem_popcount(uint64_t x)
-{
-	unsigned n = 0;
-
-	for (; x; x &= x - 1)
-		n++;
-	return n;
-}
-
-/* Debug: check every object's red zone and every free object's poison. */
-static int kmem_check_objects(const struct kmem_cache *c,
-			      const struct kmem_slab *s)
-{
-	int bad = 0;
-
-	for (unsigned i = 0; i < c->nobjs; i++) {
-		const char *obj = s->objs + (size_t)i * c->stride;
-		size_t rz = c->stride - c->obj_size;
-		size_t off = kmem_mismatch(obj + c->obj_size, rz,
-					   KMEM_REDZONE_BYTE);
-
-		if (off < rz) {
-			klog(LOG_ERR, "kmem check: cache %s: object %p: red zone overwritten at byte %zu\n",
-			     c->name, obj, c->obj_size + off);
-			bad++;
-		}
-		if (kmem_slab_live(s, i))
-			continue;
-		off = kmem_mismatch(obj, c->obj_size, KMEM_POISON_FREE);
-		if (off < c->obj_size) {
-			klog(LOG_ERR, "kmem check: cache %s: free object %p written after free at byte %zu\n",
-			     c->name, obj, off);
-			bad++;
-		}
-	}
-	return bad;
-}
-
-/* Check one slab found on list l of c; returns the number of problems. */
-static int kmem_check_slab(const struct kmem_cache *c,
-			   const struct kmem_slab *s, enum kmem_list_id l)
-{
-	unsigned live = 0;
-	bool fill_ok;
-
-	if (s->magic != KMEM_SLAB_MAGIC || s->cache != c) {
-		klog(LOG_ERR, "kmem check: cache %s: slab %p: bad header\n",
-		     c->name, (const void *)s);
-		return 1;	/* nothing else in it can be trusted */
-	}
-	for (size_t i = 0; i < (1ul << s->order); i++) {
-		struct page *pg = pmm_virt_to_page((const char *)s +
-						   i * KMEM_PAGE_SIZE);
-
-		if (!pg || !(pg->flags & PG_SLAB) || pg->slab != s) {
-			klog(LOG_ERR, "kmem check: cache %s: slab %p: page %zu not marked\n",
-			     c->name, (const void *)s, i);
-			return 1;
-		}
-	}
-	for (unsigned w = 0; w < KMEM_MAP_WORDS; w++)
-		live += kmem_popcount(s->map[w]);
-	fill_ok = l == KMEM_EMPTY ? live == 0 :
-		  l == KMEM_FULL  ? live == c->nobjs :
-				    live > 0 && live < c->nobjs;
-	if (live != s->inuse || s->list != l || !fill_ok ||
-	    s->objs != (const char *)s + c->objs_off) {
-		klog(LOG_ERR, "kmem check: cache %s: slab %p on %s list: %u live, inuse %u\n",
-		     c->name, (const void *)s, kmem_list_names[l], live,
-		     s->inuse);
-		return 1;
-	}
-	return KMEM_DEBUG ? kmem_check_objects(c, s) : 0;
-}
-
-/* Check cache c (its lock held); returns the number of problems. */
-static int kmem_check_cache(struct kmem_cache *c)
-{
-	uint64_t live = 0;
-	int bad = 0;
-
-	spin_assert_held(&c->lock);
-	for (unsigned l = 0; l < KMEM_NLISTS; l++) {
-		const struct kmem_list *h = &c->lists[l], *n;
-		unsigned count = 0;
-
-		for (n = h->next; n != h && count <= c->nslabs[l]; n = n->next) {
-			const struct kmem_slab *s = kmem_slab_of(n);
-
-			count++;
-			if (n->next->prev != n) {
-				klog(LOG_ERR, "kmem check: cache %s: %s list broken at %p\n",
-				     c->name, kmem_list_names[l], (const void *)s);
-				bad++;
-				break;
-			}
-			bad += kmem_check_slab(c, s, l);
-			live += s->inuse;
-		}
-		if (count != c->nslabs[l]) {
-			klog(LOG_ERR, "kmem check: cache %s: %s list holds %u slabs, expected %u\n",
-			     c->name, kmem_list_names[l], count, c->nslabs[l]);
-			bad++;
-		}
-	}
-	if (!bad && live != c->inuse) {
-		klog(LOG_ERR, "kmem check: cache %s: %llu live objects, counter says %llu\n",
-		     c->name, (unsigned long long)live,
-		     (unsigned long long)c->inuse);
-		bad++;
-	}
-	return bad;
-}
-
-/* See kmalloc.h. */
-int kmalloc_check(void)
-{
-	struct kmem_list *n;
-	int bad = 0;
-
-	spin_lock(&kmem_caches_lock);
-	for (n = kmem_caches.next; n != &kmem_caches; n = n->next) {
-		struct kmem_cache *c = kmem_cache_of(n);
-
-		if (c->magic != KMEM_CACHE_MAGIC) {
-			klog(LOG_ERR, "kmem check: cache %p: bad magic\n",
-			     (void *)c);
-			bad++;
-			continue;
-		}
-		spin_lock(&c->lock);
-		bad += kmem_check_cache(c);
-		spin_unlock(&c->lock);
-	}
-	spin_unlock(&kmem_caches_lock);
-	return bad ? -EINVAL : 0;
 }

@@ -5,6 +5,7 @@
 HOST_KSRCS :=
 HOST_KSRCS += kernel/bootinfo.c
 HOST_KSRCS += kernel/kmalloc.c
+HOST_KSRCS += kernel/kmalloc_check.c
 HOST_KSRCS += kernel/acpi.c
 HOST_KSRCS += kernel/vfs.c kernel/ramfs.c kernel/devfs.c kernel/fd.c
 HOST_KSRCS += kernel/pipe.c kernel/sys_fs.c kernel/sys_file.c kernel/sys_path.c kernel/initramfs.c
