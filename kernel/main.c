@@ -65,12 +65,14 @@ static void kmain_check_memory(const struct bootinfo *bi)
 #define INIT_ARGS_MAX  16
 #define INIT_DEFAULT   "/init"
 #define INIT_REAP_WAIT_NS (5000 * NSEC_PER_MSEC)
+#define INIT_LEAK_SHOW    16           /* leaked blocks listed at init exit */
 
 static struct spinlock init_lock = SPINLOCK_INIT("init_wait");
 static struct waitq init_wq = WAITQ_INIT(init_wq, "init_wq");
 static bool init_done;                 /* [init_lock] */
 static int init_status;                /* [init_lock] */
 static uint64_t init_frames_before;    /* [I] free frames before init started */
+static uint64_t init_alloc_mark;       /* [I] pmm_alloc_seq() before init started */
 static bool init_poweroff;             /* [I] initexit=poweroff */
 static uint64_t init_heap_pages_before; /* [I] */
 static unsigned init_threads_before;    /* [I] */
@@ -100,10 +102,15 @@ static void kmain_init_report(int status)
 	proc_reap_init();
 	/* The reapers free the last threads asynchronously: let them finish. */
 	kmain_wait_reapers(deadline);
-	while (pmm_free_frames() < init_frames_before && time_ns() < deadline)
+	for (;;) {
+		kmalloc_shrink();       /* empty slabs count as returned */
+		if (pmm_free_frames() >= init_frames_before || time_ns() >= deadline)
+			break;
 		sched_sleep_until(time_ns() + 10 * NSEC_PER_MSEC, false);
-	kmalloc_shrink();
+	}
 	int64_t leaked = (int64_t)init_frames_before - (int64_t)pmm_free_frames();
+	if (leaked > 0)
+		pmm_report_since(init_alloc_mark, INIT_LEAK_SHOW);
 	if (status & 0x7f)
 		kprintf("keel: init was killed by signal %d\n", status & 0x7f);
 	else
@@ -155,6 +162,7 @@ static void kmain_start_init(const char *cmdline)
 	init_heap_pages_before = st.pages_in_use;
 	init_threads_before = thread_count();
 	init_frames_before = pmm_free_frames();
+	init_alloc_mark = pmm_alloc_seq();
 	err = proc_start_init(argv[0], argv, envp);
 	if (err) {
 		kprintf("keel: cannot start init %s: error %d; staying in the kernel shell\n",

@@ -20,6 +20,7 @@
 #include <keel/spinlock.h>
 #include <keel/panic.h>
 #include <keel/klog.h>
+#include <keel/ksyms.h>
 #include <lib/string.h>
 #include <arch/arch.h>
 
@@ -46,6 +47,7 @@ static struct buddy pmm_buddy;                  /* [pmm_lock] */
 static struct page *pmm_page_map;               /* [I] */
 static uint64_t pmm_max_pfn;                    /* [I] */
 static uint64_t pmm_total;                      /* [I] frames given to the buddy */
+static uint64_t pmm_seq;                        /* [A] allocations so far */
 
 static void pmm_reserve(uint64_t start, uint64_t end)
 {
@@ -211,6 +213,8 @@ void *pmm_alloc_pages(unsigned order, unsigned flags)
 	pg->flags = PG_HEAD;
 	pg->order = order;
 	pg->slab = NULL;
+	pg->alloc_pc = (uintptr_t)__builtin_return_address(0);
+	pg->alloc_seq = __atomic_add_fetch(&pmm_seq, 1, __ATOMIC_RELAXED);
 	va = arch_phys_to_virt((uint64_t)pfn * PAGE_SIZE);
 	if (flags & PMM_ZERO)
 		memset(va, 0, PAGE_SIZE << order);
@@ -299,6 +303,31 @@ bool pmm_frame_is_free(uint64_t pfn)
 uint64_t pmm_total_frames(void)
 {
 	return pmm_total;
+}
+
+uint64_t pmm_alloc_seq(void)
+{
+	return __atomic_load_n(&pmm_seq, __ATOMIC_RELAXED);
+}
+
+uint64_t pmm_report_since(uint64_t mark, unsigned max)
+{
+	uint64_t frames = 0;
+	unsigned shown = 0;
+
+	for (uint64_t pfn = 0; pfn < pmm_max_pfn; pfn++) {
+		const struct page *pg = &pmm_page_map[pfn];
+		uint16_t flags = READ_ONCE(pg->flags);
+		if (!(flags & PG_HEAD) || (flags & PG_SLAB) || READ_ONCE(pg->alloc_seq) <= mark)
+			continue;
+		frames += 1ull << pg->order;
+		if (shown++ < max) {
+			kprintf("pmm: pfn %lx order %u refs %u allocated by", pfn, pg->order,
+				READ_ONCE(pg->refcount));
+			backtrace_print_pc(pg->alloc_pc);
+		}
+	}
+	return frames;
 }
 
 /* Debug: the buddy invariants hold (0) or not (-EINVAL). */

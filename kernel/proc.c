@@ -135,6 +135,7 @@ static void proc_attach_thread(struct proc *p, struct thread *t, int tid)
 	t->proc = p;
 	t->mm = p->mm;
 	vm_get(p->mm);
+	vm_user_enter(p->mm);
 	spin_lock(&p->lock);
 	list_add_tail(&p->threads, &t->proc_node);
 	p->nthreads++;
@@ -460,6 +461,8 @@ void proc_thread_exiting(struct thread *t)
 			futex_wake_address(t->mm, t->clear_child_tid, 1);
 	}
 	proc_vfork_release(t);
+	/* Before nthreads drops: the last thread's exit finds the memory freed. */
+	vm_user_leave(t->mm);
 	spin_lock(&p->lock);
 	list_remove(&t->proc_node);
 	last = --p->nthreads == 0;
@@ -471,9 +474,6 @@ void proc_thread_exiting(struct thread *t)
 	p->itimer.period = 0;
 	timer_cancel(&p->itimer);        /* waits for a running callback */
 	spin_unlock(&p->itimer_lock);
-	/* Give the memory back now unless another process shares the mm (vfork-like clone). */
-	if (__atomic_load_n(&t->mm->refs, __ATOMIC_ACQUIRE) == 1)
-		vm_clear(t->mm);
 	fdtable_put(p->fdt);
 	vnode_put(p->cwd);
 	spin_lock(&p->lock);

@@ -166,8 +166,10 @@ SYSCALL_DEFINE3(execve, const char __user *, upath, char *const __user *, uargv,
 			p->sigactions[s].handler = 0;
 	spin_unlock(&p->lock);
 	t->mm = mm;
+	vm_user_enter(mm);
 	vm_switch(mm);
 	arch_irq_enable();
+	vm_user_leave(old);
 	vm_put(old);
 	proc_vfork_release(t);
 	strlcpy(t->name, img.name, sizeof(t->name));

@@ -100,7 +100,7 @@ static void vma_free(struct vma *v)
  * half).  Used at process exit so memory comes back before the parent's
  * wait returns, as on Linux; vm_put frees the rest later.
  */
-void vm_clear(struct mm *mm)
+static void vm_clear(struct mm *mm)
 {
 	struct list *pos, *tmp;
 
@@ -112,6 +112,20 @@ void vm_clear(struct mm *mm)
 		vma_free(v);
 	}
 	mutex_unlock(&mm->lock);
+}
+
+void vm_user_enter(struct mm *mm)
+{
+	__atomic_fetch_add(&mm->users, 1, __ATOMIC_RELAXED);
+}
+
+void vm_user_leave(struct mm *mm)
+{
+	unsigned old = __atomic_fetch_sub(&mm->users, 1, __ATOMIC_ACQ_REL);
+
+	assert(old > 0);
+	if (old == 1)
+		vm_clear(mm);
 }
 
 void vm_put(struct mm *mm)

@@ -75,6 +75,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -454,6 +455,77 @@ static void tt_exit_group_kills(void)
 	if (status == -1)
 		utest_fail("process still running 10 s after a thread called exit(7)");
 	UT_CHECK_EXIT(status, 7);
+}
+
+/* ---------------------------------------------------------------- exit frees memory */
+
+#define EF_THREADS   8
+#define EF_BYTES     (2ul << 20)	/* touched by each thread */
+#define EF_SLACK     (2ul << 20)	/* kernel heap and stacks freed later */
+
+static int ef_ready;	/* threads that touched their memory */
+
+static void *ef_thread(void *arg)
+{
+	char *p = malloc(EF_BYTES);
+
+	(void)arg;
+	if (!p)
+		_exit(102);
+	memset(p, 0x5a, EF_BYTES);
+	__asm__ volatile("" : : "r"(p) : "memory");	/* the stores must happen */
+	__atomic_fetch_add(&ef_ready, 1, __ATOMIC_RELEASE);
+	/* Spin: the threads die on every CPU at once. */
+	for (volatile unsigned long i = 0;; i++)
+		;
+	return NULL;
+}
+
+static unsigned long ef_free_bytes(void)
+{
+	struct sysinfo si;
+
+	UT_OK(sysinfo(&si));
+	return si.freeram * si.mem_unit;
+}
+
+/*
+ * A multi-threaded process's memory is back when its parent's wait
+ * returns, even though its killed threads die together (and their kernel
+ * side is freed later).
+ */
+static void tt_exit_frees_memory(void)
+{
+	unsigned long before = ef_free_bytes(), after;
+	int pipefd[2], status;
+	char c;
+	pid_t pid;
+
+	UT_OK(pipe(pipefd));
+	pid = utest_fork();
+	if (pid == 0) {
+		pthread_t th[EF_THREADS];
+		close(pipefd[0]);
+		for (int i = 0; i < EF_THREADS; i++)
+			if (pthread_create(&th[i], NULL, ef_thread, NULL) != 0)
+				_exit(100);
+		/* Wait until the threads hold their memory. */
+		while (__atomic_load_n(&ef_ready, __ATOMIC_ACQUIRE) < EF_THREADS)
+			utest_sleep_ns(5 * UTEST_MS);
+		if (write(pipefd[1], "x", 1) != 1)
+			_exit(101);
+		exit(3);	/* exit_group: kills the threads */
+	}
+	close(pipefd[1]);
+	if (read(pipefd[0], &c, 1) != 1)
+		utest_fail("the child died before its threads touched their memory");
+	close(pipefd[0]);
+	status = tt_wait_timeout(pid, 10 * UTEST_SEC);
+	UT_CHECK_EXIT(status, 3);
+	after = ef_free_bytes();
+	if (after + EF_SLACK < before)
+		utest_fail("%lu KiB still in use after wait (%lu KiB allowed)",
+			   (before - after) / 1024, EF_SLACK / 1024);
 }
 
 /* ---------------------------------------------------------------- join */
@@ -977,6 +1049,7 @@ static void tt_nanosleep(void)
 	X(cond_pingpong)          \
 	X(cond_prodcons)          \
 	X(exit_group_kills)       \
+	X(exit_frees_memory)      \
 	X(join_exited)            \
 	X(tls)                    \
 	X(gettid)                 \

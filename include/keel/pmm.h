@@ -29,6 +29,8 @@ struct page {
 	uint8_t order;              /* [O] order of the allocated block (head page) */
 	uint8_t pad;
 	void *slab;                 /* [O] kmalloc's slab for PG_SLAB pages */
+	uintptr_t alloc_pc;         /* [O] who allocated the block (head page) */
+	uint64_t alloc_seq;         /* [O] pmm_alloc_seq() when it was allocated */
 };
 
 typedef uint64_t paddr_t;
@@ -64,6 +66,14 @@ uint64_t pmm_free_frames(void);
 uint64_t pmm_total_frames(void);
 /* True if frame pfn is in the free pool right now. */
 bool pmm_frame_is_free(uint64_t pfn);
+/* Allocations so far: a mark for pmm_report_since(). */
+uint64_t pmm_alloc_seq(void);
+/*
+ * Diagnostics: print (up to max) blocks allocated after mark that are still
+ * allocated and not kernel-heap slabs, with their allocator; returns how
+ * many frames such blocks hold.  Reads the page map without locks.
+ */
+uint64_t pmm_report_since(uint64_t mark, unsigned max);
 /* Debug: check the allocator invariants; 0 or -EINVAL. */
 int pmm_check(void);
 

@@ -60,7 +60,8 @@ struct mm {
 	uintptr_t brk;            /* [L] current program break */
 	uintptr_t mmap_top;       /* [L] mmap allocates downward from here */
 	uintptr_t stack_top;      /* [L] */
-	unsigned refs;            /* [A] users: threads and temporary holders */
+	unsigned refs;            /* [A] references: threads and temporary holders */
+	unsigned users;           /* [A] threads running in mm that have not exited */
 	uint64_t faults;          /* [A] page faults handled (statistics) */
 };
 
@@ -71,8 +72,14 @@ struct mm *vm_create(void);
 /* Take / drop a reference; the last put frees VMAs, frames and page tables. */
 void vm_get(struct mm *mm);
 void vm_put(struct mm *mm);
-/* Free every user page and VMA of mm now (exit); the mm stays valid. */
-void vm_clear(struct mm *mm);
+/*
+ * A thread starts running in mm (it holds a reference of its own) / has
+ * exited or exec'd away from it.  When the last user leaves, every user
+ * page and VMA is freed at once, before the exit is visible to a parent's
+ * wait (as Linux's mm_users); the mm itself lives until the last put.
+ */
+void vm_user_enter(struct mm *mm);
+void vm_user_leave(struct mm *mm);
 /* A copy-on-write copy of mm for fork; NULL when out of memory. */
 struct mm *vm_fork(struct mm *mm);
 /* Load mm on this CPU (NULL: the kernel bootstrap tables).  Interrupts off. */

@@ -7,6 +7,7 @@
 #include <keel/pmm.h>
 #include <keel/kmalloc.h>
 #include <keel/kstack.h>
+#include <keel/ksyms.h>
 #include <lib/string.h>
 #include <arch/arch.h>
 
@@ -32,6 +33,31 @@ KTEST(pmm_alloc_free_orders)
 			pmm_free_pages(blocks[o], o);
 	KT_CHECK_EQ(t, pmm_free_frames(), before);
 	KT_CHECK_EQ(t, pmm_check(), 0);
+}
+
+/* The leak report names blocks allocated after a mark, and their allocator. */
+KTEST(pmm_report_since_mark)
+{
+	uint64_t mark = pmm_alloc_seq();
+	void *a = pmm_alloc_page(0);
+	void *b = pmm_alloc_pages(1, 0);
+
+	KT_CHECK(t, a && b);
+	if (!a || !b)
+		goto out;
+	KT_CHECK(t, pmm_virt_to_page(a)->alloc_seq > mark);
+	KT_CHECK(t, pmm_virt_to_page(b)->alloc_seq > pmm_virt_to_page(a)->alloc_seq);
+	/* The allocator recorded is this function, not pmm_alloc_pages. */
+	uintptr_t off;
+	const char *who = ksym_lookup(pmm_virt_to_page(b)->alloc_pc, &off);
+	KT_CHECK(t, who && strcmp(who, __func__) == 0);
+	/* Other CPUs may allocate meanwhile: at least our 3 frames. */
+	KT_CHECK(t, pmm_report_since(mark, 0) >= 3);
+out:
+	if (a)
+		pmm_free_page(a);
+	if (b)
+		pmm_free_pages(b, 1);
 }
 
 /* Regression: the kernel image and low memory must never be allocatable. */
