@@ -214,6 +214,7 @@ void kmain(struct bootinfo *bi)
 	arch_devices_init();
 	arch_irq_enable();
 	arch_smp_init();
+	sched_wait_all_cpus();
 
 	kprintf("keel: ready: %u cpus, %lu MiB free\n", cpu_online_count(),
 		pmm_free_frames() * PAGE_SIZE / MiB);

@@ -47,6 +47,7 @@ struct runqueue {
 
 static struct runqueue runqueues[MAX_CPUS];
 static bool sched_running;                /* [I] sched_init done */
+static unsigned sched_cpus_started;       /* [A] CPUs whose scheduler runs */
 
 static struct runqueue *rq_of(unsigned cpu)
 {
@@ -471,6 +472,25 @@ void sched_init(void)
 	reaper_init();
 	sched_running = true;
 	reaper_start_cpu(c->id);
+	__atomic_store_n(&sched_cpus_started, 1, __ATOMIC_RELEASE);
+}
+
+unsigned sched_started_cpus(void)
+{
+	return __atomic_load_n(&sched_cpus_started, __ATOMIC_ACQUIRE);
+}
+
+void sched_wait_all_cpus(void)
+{
+	uint64_t deadline = time_ns() + SCHED_START_WAIT_NS;
+
+	while (sched_started_cpus() < cpu_online_count()) {
+		if (time_ns() > deadline)
+			panic("sched: %u cpus online but only %u scheduling after %lu ms",
+			      cpu_online_count(), sched_started_cpus(),
+			      SCHED_START_WAIT_NS / NSEC_PER_MSEC);
+		arch_cpu_relax();
+	}
 }
 
 void sched_start_cpu(void)
@@ -485,6 +505,8 @@ void sched_start_cpu(void)
 	reaper_start_cpu(c->id);
 	/* Leave the AP boot context for good: switch into the idle context. */
 	thread_note_dying();
+	/* Counted after the allocations above and the dying note: see sched_wait_all_cpus. */
+	__atomic_fetch_add(&sched_cpus_started, 1, __ATOMIC_RELEASE);
 	boot_ctx->state = THREAD_DEAD;
 	boot_ctx->cpu = c->id;
 	boot_ctx->on_cpu = 1;

@@ -30,6 +30,15 @@ struct thread;
 void sched_init(void);
 /* Each CPU, once, from its boot path: becomes this CPU's idle loop; never returns. */
 void sched_start_cpu(void) __noreturn;
+/*
+ * Boot CPU, after the APs are online: wait until every online CPU runs its
+ * scheduler (idle context, reaper, boot context handed to the reaper), so
+ * memory and thread counts taken afterwards are stable; panics if one
+ * never gets there.  sched_started_cpus() counts those CPUs.
+ */
+#define SCHED_START_WAIT_NS (1000 * NSEC_PER_MSEC)
+void sched_wait_all_cpus(void);
+unsigned sched_started_cpus(void);
 /* Make a new (never run) thread runnable. */
 void sched_start_thread(struct thread *t);
 /* Wake a sleeping thread; false if it was not sleeping. Any context. */

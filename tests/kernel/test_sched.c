@@ -88,6 +88,16 @@ static void kthread_round(struct ktest_ctx *t, unsigned base)
 	KT_CHECK(t, wait_threads_back(base));
 }
 
+/*
+ * Regression: "ready" used to come as soon as every AP was online, while an
+ * AP could still be creating its reaper, so the init-exit frame count
+ * (taken after "ready") sometimes saw that stack as a leak.
+ */
+KTEST(sched_every_cpu_scheduling_at_ready)
+{
+	KT_CHECK_EQ(t, sched_started_cpus(), cpu_online_count());
+}
+
 KTEST(sched_kthreads_run_and_are_reaped)
 {
 	unsigned base;
