@@ -463,8 +463,10 @@ void proc_thread_exiting(struct thread *t)
 	proc_vfork_release(t);
 	/* Before nthreads drops: the last thread's exit finds the memory freed. */
 	vm_user_leave(t->mm);
+	uint64_t run_ns = sched_thread_run_ns(t);
 	spin_lock(&p->lock);
 	list_remove(&t->proc_node);
+	p->exited_run_ns += run_ns;
 	last = --p->nthreads == 0;
 	spin_unlock(&p->lock);
 	if (!last)
@@ -511,6 +513,19 @@ void proc_thread_exiting(struct thread *t)
 		t->proc = NULL;          /* the reaper does not need it */
 		proc_free(p);
 	}
+}
+
+uint64_t proc_cpu_ns(struct proc *p)
+{
+	uint64_t ns;
+	struct list *pos;
+
+	spin_lock(&p->lock);
+	ns = p->exited_run_ns;
+	list_for_each(pos, &p->threads)
+		ns += sched_thread_run_ns(list_entry(pos, struct thread, proc_node));
+	spin_unlock(&p->lock);
+	return ns;
 }
 
 void proc_thread_reap(struct thread *t)

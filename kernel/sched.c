@@ -294,6 +294,20 @@ out:
 		arch_irq_enable();
 }
 
+uint64_t sched_thread_run_ns(struct thread *t)
+{
+	bool was_on = arch_irqs_enabled();
+	uint64_t ns;
+
+	arch_irq_disable();
+	ns = READ_ONCE(t->run_ns);
+	if (t == this_cpu()->curr)      /* add the slice it is running now */
+		ns += time_ns() - rq_of(this_cpu()->id)->switch_ns;
+	if (was_on)
+		arch_irq_enable();
+	return ns;
+}
+
 void sched_yield(void)
 {
 	schedule();

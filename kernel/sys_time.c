@@ -46,8 +46,10 @@ static int clock_read(int clock, uint64_t *ns)
 		*ns = time_ns();
 		return 0;
 	case CLOCK_PROCESS_CPUTIME_ID:
+		*ns = proc_cpu_ns(proc_current());
+		return 0;
 	case CLOCK_THREAD_CPUTIME_ID:
-		*ns = thread_current()->run_ns;
+		*ns = sched_thread_run_ns(thread_current());
 		return 0;
 	default:
 		return -EINVAL;

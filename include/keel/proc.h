@@ -49,6 +49,7 @@ struct proc {
 	struct waitq child_wq;            /* wait() sleeps here for children */
 	struct list threads;              /* [P] struct thread.proc_node */
 	unsigned nthreads;                /* [P] live threads */
+	uint64_t exited_run_ns;           /* [P] CPU time of threads that exited */
 	struct mm *mm;                    /* [P] address space; replaced by exec */
 	struct fdtable *fdt;              /* [F] open files */
 	struct vnode *cwd;                /* [F] working directory */
@@ -146,6 +147,8 @@ struct sigaction_k;
 int signal_dequeue(struct sigaction_k *act);
 
 /* The process of the running thread (NULL in kernel threads and idle). */
+/* CPU time used by every thread p has had (CLOCK_PROCESS_CPUTIME_ID). */
+uint64_t proc_cpu_ns(struct proc *p);
 struct proc *proc_current(void);
 /* Find a live or zombie process by pid; NULL if none.  Takes no reference:
  * the caller must hold proc_tree_lock. */

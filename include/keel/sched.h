@@ -39,6 +39,8 @@ void sched_start_cpu(void) __noreturn;
 #define SCHED_START_WAIT_NS (1000 * NSEC_PER_MSEC)
 void sched_wait_all_cpus(void);
 unsigned sched_started_cpus(void);
+/* CPU time t has used, including the slice it runs now if it is current. */
+uint64_t sched_thread_run_ns(struct thread *t);
 /* Make a new (never run) thread runnable. */
 void sched_start_thread(struct thread *t);
 /* Wake a sleeping thread; false if it was not sleeping. Any context. */
