@@ -65,6 +65,24 @@ static void rq_enqueue(struct runqueue *rq, struct thread *t)
 	spin_assert_held(&rq->lock);
 	list_add_tail(&rq->queue[t->prio], &t->rq_node);
 	rq->nr_queued++;
+	t->queued_ns = time_ns();
+}
+
+/*
+ * Auditor: t leaves a run queue to run; warn (a few times per boot) if it
+ * waited far longer than round-robin allows, which is a scheduler bug or a
+ * host that stalled a virtual CPU (the log line tells which CPU).
+ */
+static unsigned rq_long_waits;   /* [A] */
+
+static void rq_check_wait(struct thread *t, unsigned cpu)
+{
+	uint64_t waited = time_ns() - t->queued_ns;
+
+	if (waited > SCHED_WAIT_WARN_NS &&
+	    __atomic_fetch_add(&rq_long_waits, 1, __ATOMIC_RELAXED) < SCHED_WAIT_WARN_MAX)
+		klog(LOG_WARN, "sched: thread %d (%s) waited %lu ms in a run queue, then ran on cpu %u",
+		     t->tid, t->name, waited / NSEC_PER_MSEC, cpu);
 }
 
 static struct thread *rq_pick(struct runqueue *rq)
@@ -74,6 +92,7 @@ static struct thread *rq_pick(struct runqueue *rq)
 		if (t) {
 			list_remove(&t->rq_node);
 			rq->nr_queued--;
+			rq_check_wait(t, this_cpu()->id);
 			return t;
 		}
 	}
@@ -119,6 +138,7 @@ static struct thread *rq_steal(unsigned me)
 	}
 	if (found) {
 		list_remove(&found->rq_node);
+		rq_check_wait(found, me);
 		rq->nr_queued--;
 		rq->nr_running--;
 		found->cpu = me;
@@ -292,6 +312,11 @@ void schedule(void)
 out:
 	if (was_on)
 		arch_irq_enable();
+}
+
+unsigned sched_long_waits(void)
+{
+	return __atomic_load_n(&rq_long_waits, __ATOMIC_RELAXED);
 }
 
 uint64_t sched_thread_run_ns(struct thread *t)

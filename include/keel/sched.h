@@ -21,6 +21,9 @@
 
 #define SCHED_PRIOS        3
 #define SCHED_PRIO_DEFAULT 1
+/* A runnable thread that waits this long to run is logged (at most MAX times). */
+#define SCHED_WAIT_WARN_NS  (1000ull * 1000 * 1000)
+#define SCHED_WAIT_WARN_MAX 8
 #define SCHED_SLICE_TICKS  2        /* 20 ms at 100 Hz */
 #define SCHED_BALANCE_TICKS 4       /* busy CPUs check the balance every 40 ms */
 
@@ -39,6 +42,8 @@ void sched_start_cpu(void) __noreturn;
 #define SCHED_START_WAIT_NS (1000 * NSEC_PER_MSEC)
 void sched_wait_all_cpus(void);
 unsigned sched_started_cpus(void);
+/* Threads that waited over SCHED_WAIT_WARN_NS in a run queue, since boot. */
+unsigned sched_long_waits(void);
 /* CPU time t has used, including the slice it runs now if it is current. */
 uint64_t sched_thread_run_ns(struct thread *t);
 /* Make a new (never run) thread runnable. */

@@ -68,6 +68,7 @@ struct thread {
 	struct trapframe *utf;          /* [C] user register frame (top of kstack) */
 	struct list dead_node;          /* [reaper lock] */
 	uint64_t run_ns;                /* [C] CPU time used */
+	uint64_t queued_ns;             /* [run-queue lock] when it was last queued */
 	uint64_t syscall_nr;            /* [C] system call in progress (restart) */
 	struct thread *vfork_parent;    /* [C] parent waiting for our exec/exit (vfork) */
 	bool vfork_done;                /* [vfork_lock] our vfork child let us go */

@@ -98,6 +98,35 @@ KTEST(sched_every_cpu_scheduling_at_ready)
 	KT_CHECK_EQ(t, sched_started_cpus(), cpu_online_count());
 }
 
+/* A kernel thread is never preempted: one that spins starves its CPU. */
+static void hog_spin(void *arg)
+{
+	uint64_t end = time_ns() + (uint64_t)(uintptr_t)arg;
+
+	while (time_ns() < end)
+		arch_cpu_relax();
+	done_signal();
+}
+
+/* The run-queue wait auditor notices a thread queued behind a hog. */
+KTEST(sched_long_wait_is_logged)
+{
+	unsigned before = sched_long_waits();
+	int cpu = (int)cpu_online_count() - 1;
+
+	if (cpu == 0) {
+		klog(LOG_INFO, "ktest: sched_long_wait_is_logged needs 2 cpus; skipped");
+		return;
+	}
+	done_reset();
+	KT_CHECK(t, kthread_create("ktest-hog", hog_spin,
+				   (void *)(uintptr_t)(SCHED_WAIT_WARN_NS + 200 * NSEC_PER_MSEC),
+				   cpu) != NULL);
+	KT_CHECK(t, kthread_create("ktest-starved", hog_spin, (void *)0, cpu) != NULL);
+	KT_CHECK(t, done_wait(2));
+	KT_CHECK(t, sched_long_waits() > before);
+}
+
 KTEST(sched_kthreads_run_and_are_reaped)
 {
 	unsigned base;
