@@ -65,14 +65,17 @@ static void kstack_put_slot(unsigned slot)
 
 static void kstack_unmap(uintptr_t stack, unsigned pages)
 {
-	for (unsigned i = 0; i < pages; i++) {
-		uintptr_t va = stack + i * PAGE_SIZE;
-		uint64_t pa = 0;
-		if (arch_kernel_lookup(va, &pa)) {
-			arch_unmap_kernel_page(va);
-			pmm_free_page(arch_phys_to_virt(pa));
-		}
-	}
+	uint64_t pa[KSTACK_PAGES];
+
+	assert(pages <= KSTACK_PAGES);
+	for (unsigned i = 0; i < pages; i++)
+		if (!arch_kernel_lookup(stack + i * PAGE_SIZE, &pa[i]))
+			pa[i] = 0;
+	/* One shootdown for the stack; its frames are free only after it. */
+	arch_unmap_kernel_pages(stack, pages);
+	for (unsigned i = 0; i < pages; i++)
+		if (pa[i])
+			pmm_free_page(arch_phys_to_virt(pa[i]));
 }
 
 uintptr_t kstack_alloc(void)

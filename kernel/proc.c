@@ -5,9 +5,19 @@
  * Exit happens in two stages.  The last thread of a process to exit runs
  * proc_thread_exiting() in its own context: it closes the files, drops the
  * working directory, hands its children to init, and turns the process
- * into a zombie that its parent can wait for.  Its address space is
- * released later, by the reaper, once the CPU has switched away from it
- * (proc_thread_reap).  The zombie's struct proc is freed by wait().
+ * into a zombie that its parent can wait for.  Every exiting thread leaves
+ * its address space (vm_user_leave): the last one out frees the user pages
+ * then, before the zombie is visible; the page tables and the mm go later,
+ * with the last thread's reference, in the reaper once the CPU has
+ * switched away from them (proc_thread_reap).  The zombie's struct proc is
+ * freed by wait().
+ *
+ * Memory reserve: clone refuses (-ENOMEM) while fewer than
+ * PROC_CLONE_RESERVE_FRAMES frames are free.  Fork shares every page
+ * copy-on-write, so it costs little itself, but parent and child each
+ * copy their stack and data pages right after it; without the reserve a
+ * fork bomb's last child got the last frames and then died of its first
+ * copy-on-write fault.  (Linux keeps a similar admin reserve.)
  *
  * Process and thread ids share one number space starting at 1 (init);
  * kernel threads have no user-visible id.
@@ -31,6 +41,8 @@
 #include <keel/time.h>
 #include <arch/arch.h>
 #include <arch/user.h>
+
+#define PROC_CLONE_RESERVE_FRAMES 256      /* 1 MiB */
 
 struct spinlock proc_tree_lock = SPINLOCK_INIT("proc_tree");
 struct list proc_all = LIST_INIT(proc_all);   /* [T] struct proc.all_node */
@@ -232,6 +244,8 @@ long proc_clone(unsigned long flags, uintptr_t stack, int __user *ptid, int __us
 	    (thread && (flags & CLONE_THREAD_NEEDS) != CLONE_THREAD_NEEDS) ||
 	    ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)))
 		return -EINVAL;
+	if (pmm_free_frames() < PROC_CLONE_RESERVE_FRAMES)
+		return -ENOMEM;
 	t = thread_alloc(me->name);
 	if (!t)
 		return -ENOMEM;

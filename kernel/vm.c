@@ -18,6 +18,8 @@
 #include <keel/thread.h>
 #include <keel/klog.h>
 #include <keel/panic.h>
+#include <keel/proc.h>
+#include <keel/signal.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <arch/arch.h>
@@ -526,6 +528,15 @@ int vm_fault(uintptr_t addr, unsigned why)
 out:
 	mutex_unlock(&mm->lock);
 	return err;
+}
+
+void vm_out_of_memory(uintptr_t addr)
+{
+	struct thread *t = thread_current();
+
+	klog(LOG_WARN, "%s[%d]: out of memory on a page fault at %lx: killed by signal %d",
+	     t->name, t->tid, addr, SIGKILL);
+	proc_exit_group(SIGKILL, true);
 }
 
 int vm_write_remote(struct mm *mm, uintptr_t va, const void *src, size_t n, bool force)

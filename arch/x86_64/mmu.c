@@ -257,19 +257,21 @@ out_unlock:
 }
 
 /*
- * Unmap a kernel page and flush it from every CPU's TLB.  The shootdown
+ * Unmap n kernel pages and flush them from every CPU's TLB.  The shootdown
  * happens after mmu_kernel_lock is dropped: a CPU spinning on that lock
  * has interrupts off and could not answer the IPI.  Interrupts must be on
  * or the caller must not hold locks other CPUs spin on (see keel/smp.h).
  */
-void mmu_kunmap_page(uintptr_t va)
+void mmu_kunmap_pages(uintptr_t va, size_t n)
 {
 	spin_lock(&mmu_kernel_lock);
-	pte_t *e = mmu_walk(kernel_pml4_pa, va, PT_SHIFT);
-	if (e)
-		*e = 0;
+	for (size_t i = 0; i < n; i++) {
+		pte_t *e = mmu_walk(kernel_pml4_pa, va + i * PAGE_SIZE, PT_SHIFT);
+		if (e)
+			*e = 0;
+	}
 	spin_unlock(&mmu_kernel_lock);
-	tlb_shootdown_kernel(va, PAGE_SIZE);
+	tlb_shootdown_kernel(va, n * PAGE_SIZE);
 }
 
 bool mmu_kernel_lookup(uintptr_t va, uint64_t *pa)

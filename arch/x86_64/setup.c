@@ -189,9 +189,9 @@ int arch_map_kernel_page(uintptr_t va, uint64_t pa)
 	return mmu_kmap_page(va, pa, PTE_W | (cpu_has_nx ? PTE_NX : 0));
 }
 
-void arch_unmap_kernel_page(uintptr_t va)
+void arch_unmap_kernel_pages(uintptr_t va, size_t n)
 {
-	mmu_kunmap_page(va);
+	mmu_kunmap_pages(va, n);
 }
 
 int arch_prepare_kernel_range(uintptr_t va, size_t len)

@@ -24,6 +24,7 @@
 #include <keel/thread.h>
 #include <keel/vm.h>
 #include <keel/proc.h>
+#include <lib/errno.h>
 #include <arch/user.h>
 #include <arch/mmu.h>
 
@@ -209,6 +210,8 @@ static bool trap_page_fault(struct trapframe *tf)
 		return false;
 	arch_irq_enable();
 	int err = vm_fault(addr, why);
+	if (err == -ENOMEM && trap_from_user(tf))
+		vm_out_of_memory(addr);
 	arch_irq_disable();
 	return err == 0;
 }

@@ -35,9 +35,13 @@ void *arch_phys_to_virt(uint64_t pa);
 /* Map physical MMIO uncached; returns its virtual address or NULL. */
 void *arch_ioremap(uint64_t pa, size_t len);
 
-/* Map/unmap one kernel data page (RW, NX) at va in the stack/MMIO areas. */
+/*
+ * Map one kernel data page (RW, NX) at va in the stack/MMIO areas; unmap
+ * n pages from va, flushed from every CPU's TLB (one shootdown) on return.
+ */
 int arch_map_kernel_page(uintptr_t va, uint64_t pa);
-void arch_unmap_kernel_page(uintptr_t va);
+void arch_unmap_kernel_pages(uintptr_t va, size_t n);
+static inline void arch_unmap_kernel_page(uintptr_t va) { arch_unmap_kernel_pages(va, 1); }
 /* Allocate the page tables of a kernel range up front; 0 or -ENOMEM. */
 int arch_prepare_kernel_range(uintptr_t va, size_t len);
 /* Physical address behind kernel va; false if not mapped. */

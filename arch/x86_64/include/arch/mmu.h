@@ -55,8 +55,8 @@ bool mmu_direct_mapped(uint64_t pa, uint64_t len);
 int mmu_kprepare_range(uintptr_t va, size_t len);
 /* Map one 4 KiB kernel page (va in the upper half); 0 or -ENOMEM. */
 int mmu_kmap_page(uintptr_t va, uint64_t pa, uint64_t flags);
-/* Unmap one kernel page and flush it from this CPU's TLB. */
-void mmu_kunmap_page(uintptr_t va);
+/* Unmap n kernel pages from va and flush them from every CPU's TLB. */
+void mmu_kunmap_pages(uintptr_t va, size_t n);
 /* Look up the physical address behind a kernel va; false if unmapped. */
 bool mmu_kernel_lookup(uintptr_t va, uint64_t *pa);
 /* Translate va through the page tables rooted at pml4 (physical). */
