@@ -68,6 +68,8 @@ static void kstack_unmap(uintptr_t stack, unsigned pages)
 	uint64_t pa[KSTACK_PAGES];
 
 	assert(pages <= KSTACK_PAGES);
+	if (pages == 0)
+		return;
 	for (unsigned i = 0; i < pages; i++)
 		if (!arch_kernel_lookup(stack + i * PAGE_SIZE, &pa[i]))
 			pa[i] = 0;

@@ -322,9 +322,10 @@ uint64_t pmm_report_since(uint64_t mark, unsigned max)
 			continue;
 		frames += 1ull << pg->order;
 		if (shown++ < max) {
-			kprintf("pmm: pfn %lx order %u refs %u allocated by", pfn, pg->order,
-				READ_ONCE(pg->refcount));
-			backtrace_print_pc(pg->alloc_pc);
+			uintptr_t off = 0;
+			const char *who = ksym_lookup(pg->alloc_pc, &off);
+			kprintf("pmm: pfn %lx order %u refs %u allocated by %s+0x%lx\n", pfn,
+				pg->order, READ_ONCE(pg->refcount), who ? who : "?", off);
 		}
 	}
 	return frames;

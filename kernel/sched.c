@@ -74,15 +74,20 @@ static void rq_enqueue(struct runqueue *rq, struct thread *t)
  * host that stalled a virtual CPU (the log line tells which CPU).
  */
 static unsigned rq_long_waits;   /* [A] */
+static uint64_t rq_audit_from;   /* [A] 0, or: audit threads queued since (after boot) */
 
 static void rq_check_wait(struct thread *t, unsigned cpu)
 {
-	uint64_t waited = time_ns() - t->queued_ns;
+	uint64_t from = __atomic_load_n(&rq_audit_from, __ATOMIC_RELAXED);
+	/* Signed: TSCs of two CPUs may differ a little. */
+	int64_t waited = (int64_t)(time_ns() - t->queued_ns);
 
-	if (waited > SCHED_WAIT_WARN_NS &&
+	if (!from || t->queued_ns < from)
+		return;         /* queued during boot (the clock may not even run) */
+	if (waited > (int64_t)SCHED_WAIT_WARN_NS &&
 	    __atomic_fetch_add(&rq_long_waits, 1, __ATOMIC_RELAXED) < SCHED_WAIT_WARN_MAX)
-		klog(LOG_WARN, "sched: thread %d (%s) waited %lu ms in a run queue, then ran on cpu %u",
-		     t->tid, t->name, waited / NSEC_PER_MSEC, cpu);
+		klog(LOG_WARN, "sched: thread %d (%s) waited %ld ms in a run queue, then ran on cpu %u",
+		     t->tid, t->name, waited / (int64_t)NSEC_PER_MSEC, cpu);
 }
 
 static struct thread *rq_pick(struct runqueue *rq)
@@ -325,9 +330,27 @@ uint64_t sched_thread_run_ns(struct thread *t)
 	uint64_t ns;
 
 	arch_irq_disable();
-	ns = READ_ONCE(t->run_ns);
-	if (t == this_cpu()->curr)      /* add the slice it is running now */
-		ns += time_ns() - rq_of(this_cpu()->id)->switch_ns;
+	if (t == this_cpu()->curr) {
+		/* Add the slice it is running now. */
+		ns = t->run_ns + time_ns() - rq_of(this_cpu()->id)->switch_ns;
+		goto out;
+	}
+	for (;;) {
+		/* run_ns, curr and switch_ns change under t's run-queue lock. */
+		unsigned cpu = READ_ONCE(t->cpu);
+		struct runqueue *rq = rq_of(cpu);
+		spin_lock(&rq->lock);
+		if (READ_ONCE(t->cpu) != cpu) {         /* moved meanwhile: retry */
+			spin_unlock(&rq->lock);
+			continue;
+		}
+		ns = t->run_ns;
+		if (cpus[cpu].curr == t)
+			ns += time_ns() - rq->switch_ns;
+		spin_unlock(&rq->lock);
+		break;
+	}
+out:
 	if (was_on)
 		arch_irq_enable();
 	return ns;
@@ -530,6 +553,7 @@ void sched_wait_all_cpus(void)
 			      SCHED_START_WAIT_NS / NSEC_PER_MSEC);
 		arch_cpu_relax();
 	}
+	__atomic_store_n(&rq_audit_from, time_ns(), __ATOMIC_RELAXED);
 }
 
 void sched_start_cpu(void)

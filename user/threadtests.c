@@ -1057,11 +1057,12 @@ static void fr_round(int n, int pin_cpu, long long counts[], long long cpu_ms[])
 		UT_CHECK_EXIT(utest_wait(pids[i]), 0);
 }
 
-static bool fr_in_bounds(long long pct, int min_pct, int max_dev_pct)
+/* count is at least min_pct % of mean and, if max_dev_pct >= 0, within max_dev_pct % of it. */
+static bool fr_in_bounds(long long count, long long mean, int min_pct, int max_dev_pct)
 {
-	long long dev = pct > 100 ? pct - 100 : 100 - pct;
+	long long dev = count > mean ? count - mean : mean - count;
 
-	return pct >= min_pct && (max_dev_pct < 0 || dev <= max_dev_pct);
+	return count * 100 >= mean * min_pct && (max_dev_pct < 0 || dev * 100 <= mean * max_dev_pct);
 }
 
 /*
@@ -1097,7 +1098,7 @@ static void fr_run(int n, int pin_cpu, int min_pct, int max_dev_pct)
 			utest_fail("%d counters on %s counted nothing", n, where);
 		rep[0] = '\0';
 		for (int i = 0; i < n; i++) {
-			ok &= fr_in_bounds(counts[i] * 100 / mean, min_pct, max_dev_pct);
+			ok &= fr_in_bounds(counts[i], mean, min_pct, max_dev_pct);
 			if (len < sizeof(report[0]))
 				len += (size_t)snprintf(rep + len, sizeof(report[0]) - len,
 							" %lld/%lld", counts[i] / 1000, cpu_ms[i]);

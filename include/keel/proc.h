@@ -146,9 +146,9 @@ struct sigaction_k;
 /* Next deliverable signal for the current thread (kernel/signal.c). */
 int signal_dequeue(struct sigaction_k *act);
 
-/* The process of the running thread (NULL in kernel threads and idle). */
 /* CPU time used by every thread p has had (CLOCK_PROCESS_CPUTIME_ID). */
 uint64_t proc_cpu_ns(struct proc *p);
+/* The process of the running thread (NULL in kernel threads and idle). */
 struct proc *proc_current(void);
 /* Find a live or zombie process by pid; NULL if none.  Takes no reference:
  * the caller must hold proc_tree_lock. */

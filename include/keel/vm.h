@@ -116,16 +116,16 @@ int vm_write_remote(struct mm *mm, uintptr_t va, const void *src, size_t n, bool
 #define VM_FAULT_PRESENT (1u << 3)   /* a protection fault on a present page */
 
 /*
- * Resolve a fault at addr in the current thread's address space: 0 if the
- * access can be retried, -EFAULT if it is invalid (SIGSEGV), -ENOMEM if no
- * frame could be had.  May sleep.
- */
-/*
  * A user page fault found no free frame: log it and kill the current
  * process with SIGKILL (as Linux's OOM killer would; the victim here is
  * the one that faulted).  Interrupts on.
  */
 void vm_out_of_memory(uintptr_t addr) __noreturn;
+/*
+ * Resolve a fault at addr in the current thread's address space: 0 if the
+ * access can be retried, -EFAULT if it is invalid (SIGSEGV), -ENOMEM if no
+ * frame could be had.  May sleep.
+ */
 int vm_fault(uintptr_t addr, unsigned why);
 
 /* True if va lies in a MAP_SHARED mapping of mm. */
