@@ -126,9 +126,14 @@ static void tlb_flush_one(void *arg)
 	arch_flush_tlb_range(r->va, r->len);
 }
 
-void tlb_shootdown_kernel(uintptr_t va, size_t len)
+void tlb_shootdown_mask(cpumask_t mask, uintptr_t va, size_t len)
 {
 	struct tlb_range r = { va, len };
 
-	smp_call_all(tlb_flush_one, &r);
+	smp_call_mask(mask, tlb_flush_one, &r);
+}
+
+void tlb_shootdown_kernel(uintptr_t va, size_t len)
+{
+	tlb_shootdown_mask(CPUMASK_ALL, va, len);
 }

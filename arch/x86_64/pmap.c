@@ -216,18 +216,6 @@ static bool pmap_next_leaf(struct pmap *pm, uintptr_t *vap, uintptr_t end, pte_t
 
 /* ---------------------------------------------------------------- TLB */
 
-struct pmap_flush {
-	uintptr_t va;
-	size_t len;
-};
-
-static void pmap_flush_this_cpu(void *arg)
-{
-	struct pmap_flush *f = arg;
-
-	arch_flush_tlb_range(f->va, f->len);
-}
-
 /*
  * Flush [va, va+len) on every CPU that has pm loaded, after its entries
  * were changed.  Any flush also drops the CPU's paging-structure caches
@@ -236,13 +224,12 @@ static void pmap_flush_this_cpu(void *arg)
  */
 static void pmap_shootdown(struct pmap *pm, uintptr_t va, size_t len)
 {
-	struct pmap_flush f = { va, len };
 	cpumask_t mask;
 
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);   /* entry stores before the read */
 	mask = __atomic_load_n(&pm->active, __ATOMIC_SEQ_CST);
 	if (mask)
-		smp_call_mask(mask, pmap_flush_this_cpu, &f);
+		tlb_shootdown_mask(mask, va, len);
 }
 
 /* ---------------------------------------------------------------- create, destroy */

@@ -31,5 +31,7 @@ void smp_call_handle(void);
 cpumask_t smp_online_mask(void);
 /* Flush a kernel virtual range from every CPU's TLB (after changing it). */
 void tlb_shootdown_kernel(uintptr_t va, size_t len);
+/* Flush [va, va+len) on the CPUs in mask (this one included if set), and wait. */
+void tlb_shootdown_mask(cpumask_t mask, uintptr_t va, size_t len);
 
 #endif
