@@ -47,7 +47,7 @@ static struct buddy pmm_buddy;                  /* [pmm_lock] */
 static struct page *pmm_page_map;               /* [I] */
 static uint64_t pmm_max_pfn;                    /* [I] */
 static uint64_t pmm_total;                      /* [I] frames given to the buddy */
-static uint64_t pmm_seq;                        /* [A] allocations so far */
+static uint64_t pmm_seq;                        /* [pmm_lock] allocations so far */
 
 static void pmm_reserve(uint64_t start, uint64_t end)
 {
@@ -200,10 +200,12 @@ void *pmm_alloc_pages(unsigned order, unsigned flags)
 {
 	int64_t pfn;
 	struct page *pg;
+	uint64_t seq;
 	void *va;
 
 	spin_lock(&pmm_lock);
 	pfn = buddy_alloc(&pmm_buddy, order);
+	seq = ++pmm_seq;        /* under the lock: no extra shared cache line */
 	spin_unlock(&pmm_lock);
 	if (pfn < 0)
 		return NULL;
@@ -214,7 +216,7 @@ void *pmm_alloc_pages(unsigned order, unsigned flags)
 	pg->order = order;
 	pg->slab = NULL;
 	pg->alloc_pc = (uintptr_t)__builtin_return_address(0);
-	pg->alloc_seq = __atomic_add_fetch(&pmm_seq, 1, __ATOMIC_RELAXED);
+	pg->alloc_seq = seq;
 	va = arch_phys_to_virt((uint64_t)pfn * PAGE_SIZE);
 	if (flags & PMM_ZERO)
 		memset(va, 0, PAGE_SIZE << order);
@@ -307,7 +309,12 @@ uint64_t pmm_total_frames(void)
 
 uint64_t pmm_alloc_seq(void)
 {
-	return __atomic_load_n(&pmm_seq, __ATOMIC_RELAXED);
+	uint64_t seq;
+
+	spin_lock(&pmm_lock);
+	seq = pmm_seq;
+	spin_unlock(&pmm_lock);
+	return seq;
 }
 
 uint64_t pmm_report_since(uint64_t mark, unsigned max)
