@@ -46,6 +46,7 @@
  */
 #include <arch/layout.h>
 #include <keel/kmalloc.h>
+#include <keel/failinject.h>
 #include <keel/klog.h>
 #include <keel/panic.h>
 #include <keel/pmm.h>
@@ -165,10 +166,13 @@ static void kmem_check_poison(const struct kmem_cache *c, const char *obj)
 
 /* ---------------------------------------------------------- slabs */
 
-/* Allocate and format a slab for c (no lock held); NULL if out of memory. */
-static struct kmem_slab *kmem_slab_new(struct kmem_cache *c)
+/*
+ * Allocate and format a slab for c (no lock held); NULL if out of memory.
+ * pmm_flags: 0 or PMM_NOFAIL (for a KM_NOFAIL allocation).
+ */
+static struct kmem_slab *kmem_slab_new(struct kmem_cache *c, unsigned pmm_flags)
 {
-	char *base = pmm_alloc_pages(c->order, 0);
+	char *base = pmm_alloc_pages(c->order, pmm_flags);
 	struct kmem_slab *s = (struct kmem_slab *)base;
 
 	if (!base)
@@ -317,8 +321,11 @@ static size_t kmem_obj_index(const struct kmem_slab *s, const void *p,
 	return i;
 }
 
-/* Hand out one object of c, growing c if needed; NULL if out of memory. */
-static void *kmem_alloc_obj(struct kmem_cache *c)
+/*
+ * Hand out one object of c, growing c if needed; NULL if out of memory.
+ * flags: KM_NOFAIL passes PMM_NOFAIL to the pmm.
+ */
+static void *kmem_alloc_obj(struct kmem_cache *c, unsigned flags)
 {
 	struct kmem_slab *s;
 	struct list *l;
@@ -329,7 +336,7 @@ static void *kmem_alloc_obj(struct kmem_cache *c)
 	while (list_empty(&c->lists[KMEM_PARTIAL]) &&
 	       list_empty(&c->lists[KMEM_EMPTY])) {
 		spin_unlock(&c->lock);
-		s = kmem_slab_new(c);
+		s = kmem_slab_new(c, (flags & KM_NOFAIL) ? PMM_NOFAIL : 0);
 		if (!s)
 			return NULL;
 		spin_lock(&c->lock);
@@ -483,7 +490,7 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size,
 	align = MAX(align, (size_t)KMALLOC_MIN_ALIGN);
 	if (kmem_geometry(&probe, size, align))
 		return NULL;
-	c = kmem_alloc_obj(&kmem_cache_cache);
+	c = kmem_alloc_obj(&kmem_cache_cache, 0);
 	if (!c)
 		return NULL;
 	memset(c, 0, sizeof(*c));
@@ -532,7 +539,9 @@ void *kmem_cache_alloc(struct kmem_cache *c, unsigned flags)
 	void *obj;
 
 	assert(c && c->magic == KMEM_CACHE_MAGIC);
-	obj = kmem_alloc_obj(c);
+	if (!(flags & KM_NOFAIL) && fail_should(FAIL_HEAP))
+		return NULL;
+	obj = kmem_alloc_obj(c, flags);
 	if (!obj)
 		return NULL;
 	if (flags & KM_ZERO)
@@ -573,9 +582,13 @@ static unsigned kmem_large_order(size_t size)
 static void *kmalloc_large(size_t size, unsigned flags)
 {
 	unsigned order = kmem_large_order(size);
-	void *p = pmm_alloc_pages(order, (flags & KM_ZERO) ? PMM_ZERO : 0);
 	struct page *pg;
+	void *p;
 
+	if (!(flags & KM_NOFAIL) && fail_should(FAIL_HEAP))
+		return NULL;
+	p = pmm_alloc_pages(order, ((flags & KM_ZERO) ? PMM_ZERO : 0) |
+			    ((flags & KM_NOFAIL) ? PMM_NOFAIL : 0));
 	if (!p)
 		return NULL;
 	pg = pmm_virt_to_page(p);

@@ -8,6 +8,7 @@
 #include <keel/pmm.h>
 #include <keel/spinlock.h>
 #include <keel/panic.h>
+#include <keel/failinject.h>
 #include <arch/arch.h>
 
 #define KSTACK_SLOT_PAGES  (KSTACK_PAGES + 1)
@@ -82,10 +83,13 @@ static void kstack_unmap(uintptr_t stack, unsigned pages)
 
 uintptr_t kstack_alloc(void)
 {
-	int slot = kstack_take_slot();
 	uintptr_t stack;
 	unsigned i;
+	int slot;
 
+	if (fail_should(FAIL_KSTACK))
+		return 0;
+	slot = kstack_take_slot();
 	if (slot < 0)
 		return 0;
 	stack = kstack_slot_base(slot) + PAGE_SIZE;   /* above the guard */

@@ -8,12 +8,14 @@
  * init=<path> or init="<path> <args>" (first user process, default /init),
  * initexit=poweroff (leave QEMU when init exits: status 33 if it exited 0
  * and every frame came back), crash=pagefault|panic (deliberate kernel fault or panic, for the
- * backtrace and panic-IPI tests).
+ * backtrace and panic-IPI tests), failalloc=<what>:<probability>[:<seed>]
+ * (fail kernel allocations at random while init runs; keel/failinject.h).
  */
 #include <keel/main.h>
 #include <keel/bootinfo.h>
 #include <keel/console.h>
 #include <keel/cpu.h>
+#include <keel/failinject.h>
 #include <keel/klog.h>
 #include <keel/kmalloc.h>
 #include <keel/kshell.h>
@@ -49,6 +51,7 @@ static void kmain_parse_cmdline(const char *cmdline)
 		panic_set_exit(true);
 	if (cmdline_get(cmdline, "test", kmain_test_list, sizeof(kmain_test_list)))
 		panic_set_exit(true);
+	failinject_init(cmdline);
 }
 
 static void kmain_check_memory(const struct bootinfo *bi)
@@ -99,6 +102,7 @@ static void kmain_init_report(int status)
 {
 	uint64_t deadline = time_ns() + INIT_REAP_WAIT_NS;
 
+	failinject_disarm();            /* the report and the shell must not fail */
 	proc_reap_init();
 	/* The reapers free the last threads asynchronously: let them finish. */
 	kmain_wait_reapers(deadline);
@@ -171,6 +175,7 @@ static void kmain_start_init(const char *cmdline)
 			arch_emulator_exit(EMU_EXIT_FAILURE);
 		return;
 	}
+	failinject_arm();               /* boot and init's start never fail */
 	spin_lock(&init_lock);
 	wait_event_locked_uninterruptible(&init_wq, &init_lock, init_done);
 	int status = init_status;

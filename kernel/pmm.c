@@ -21,6 +21,7 @@
 #include <keel/panic.h>
 #include <keel/klog.h>
 #include <keel/ksyms.h>
+#include <keel/failinject.h>
 #include <lib/string.h>
 #include <arch/arch.h>
 
@@ -28,6 +29,10 @@
 #define PMM_MAX_RESERVED   (BOOTINFO_MAX_MODULES + 8)
 #define PMM_EARLY_LIMIT    (1ull << 30)      /* boot identity map */
 #define PMM_DEBUG_POISON   0xdb
+/* The kernel's reserve: 1/128 of memory, within [2 MiB, 64 MiB]. */
+#define PMM_USER_RESERVE_SHARE 128
+#define PMM_USER_RESERVE_MIN   (2 * MiB / PAGE_SIZE)
+#define PMM_USER_RESERVE_MAX   (64 * MiB / PAGE_SIZE)
 
 struct pmm_range {
 	uint64_t start, end;
@@ -47,6 +52,7 @@ static struct buddy pmm_buddy;                  /* [pmm_lock] */
 static struct page *pmm_page_map;               /* [I] */
 static uint64_t pmm_max_pfn;                    /* [I] */
 static uint64_t pmm_total;                      /* [I] frames given to the buddy */
+static uint64_t pmm_user_reserve;               /* [I] frames PMM_USER may not take */
 static uint64_t pmm_seq;                        /* [pmm_lock] allocations so far */
 
 static void pmm_reserve(uint64_t start, uint64_t end)
@@ -191,6 +197,9 @@ void pmm_init(const struct bootinfo *bi)
 	for (uint64_t pfn = 0; pfn < pmm_max_pfn; pfn++)
 		if (buddy_is_free(&pmm_buddy, pfn))
 			pmm_page_map[pfn].flags = 0;
+	pmm_user_reserve = MIN(MAX(pmm_total / PMM_USER_RESERVE_SHARE,
+				   (uint64_t)PMM_USER_RESERVE_MIN),
+			       (uint64_t)PMM_USER_RESERVE_MAX);
 	klog(LOG_INFO, "pmm: %lu MiB usable, %lu KiB page map, %lu KiB boot tables",
 	     pmm_total * PAGE_SIZE / MiB, map_bytes / KiB,
 	     (pmm_early.end - pmm_early.start - ALIGN_UP(map_bytes, PAGE_SIZE)) / KiB);
@@ -203,8 +212,15 @@ void *pmm_alloc_pages(unsigned order, unsigned flags)
 	uint64_t seq;
 	void *va;
 
+	if (!(flags & PMM_NOFAIL) && fail_should(FAIL_FRAME))
+		return NULL;
 	spin_lock(&pmm_lock);
-	pfn = buddy_alloc(&pmm_buddy, order);
+	/* User memory leaves the reserve to the kernel (see PMM_USER). */
+	if ((flags & PMM_USER) &&
+	    buddy_free_pages(&pmm_buddy) < pmm_user_reserve + (1ull << order))
+		pfn = -1;
+	else
+		pfn = buddy_alloc(&pmm_buddy, order);
 	seq = ++pmm_seq;        /* under the lock: no extra shared cache line */
 	spin_unlock(&pmm_lock);
 	if (pfn < 0)
@@ -305,6 +321,11 @@ bool pmm_frame_is_free(uint64_t pfn)
 uint64_t pmm_total_frames(void)
 {
 	return pmm_total;
+}
+
+uint64_t pmm_user_reserve_frames(void)
+{
+	return pmm_user_reserve;
 }
 
 uint64_t pmm_alloc_seq(void)

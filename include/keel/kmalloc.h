@@ -44,6 +44,7 @@
 #include <keel/compiler.h>
 
 #define KM_ZERO			(1u << 0)	/* zero-fill the object */
+#define KM_NOFAIL		(1u << 1)	/* never a failalloc= injected failure */
 
 #define KMALLOC_MIN_ALIGN	16		/* alignment of every object */
 #define KMALLOC_MAX_CACHE_SIZE	2048		/* larger requests take whole pages */

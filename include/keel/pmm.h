@@ -17,6 +17,15 @@
 #include <lib/buddy.h>
 
 #define PMM_ZERO        (1u << 0)       /* zero-fill the block */
+/*
+ * User memory (page faults, copy-on-write copies, shared objects): fails
+ * while fewer than pmm_user_reserve_frames() frames would stay free, so
+ * the kernel (page tables, stacks, heap) keeps working - and the
+ * out-of-memory killer's victim can exit - when user space has taken
+ * everything else.
+ */
+#define PMM_USER        (1u << 2)
+#define PMM_NOFAIL      (1u << 1)       /* never a failalloc= injected failure */
 
 #define PG_RESERVED     (1u << 0)       /* never allocatable (firmware, kernel image) */
 #define PG_SLAB         (1u << 1)       /* owned by the kernel heap; page->slab valid */
@@ -64,6 +73,8 @@ struct page *pmm_pfn_to_page(uint64_t pfn);
 /* Number of free frames right now. */
 uint64_t pmm_free_frames(void);
 uint64_t pmm_total_frames(void);
+/* Frames that only kernel allocations may take (see PMM_USER). */
+uint64_t pmm_user_reserve_frames(void);
 /* True if frame pfn is in the free pool right now. */
 bool pmm_frame_is_free(uint64_t pfn);
 /* Allocations so far: a mark for pmm_report_since(). */

@@ -1,7 +1,8 @@
 /*
  * fake_kernel.c - host stand-ins for the kernel's panic, logging and
- * spinlock services, so pure kernel/ files (kernel/kmalloc.c, ...) can be
- * unit-tested on the host.  Test hooks: fake_kernel.h.
+ * spinlock services, and a fault injector that never injects, so pure
+ * kernel/ files (kernel/kmalloc.c, ...) can be unit-tested on the host.
+ * Test hooks: fake_kernel.h.
  *
  * Invariants: single-threaded.  A spinlock is "held" while its holder
  * field is non-NULL; taking a held lock or releasing a free one panics, so
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <keel/failinject.h>
 #include <keel/klog.h>
 #include <keel/panic.h>
 #include <keel/spinlock.h>
@@ -197,4 +199,15 @@ void irq_push_off(void)
 
 void irq_pop_off(void)
 {
+}
+
+/* ---------------------------------------------------------- failinject */
+
+/* Never armed on the host: kmalloc's fail_should() hook stays false. */
+unsigned failinject_armed;
+
+bool failinject_roll(enum fail_kind kind)
+{
+	(void)kind;
+	return false;
 }
