@@ -26,6 +26,7 @@
 #include <keel/fd.h>
 #include <keel/console.h>
 #include <keel/proc.h>
+#include <keel/signal.h>
 #include <keel/spinlock.h>
 #include <keel/uaccess.h>
 #include <lib/errno.h>
@@ -344,6 +345,9 @@ static ssize_t null_write(struct file *f, struct iobuf b, size_t n, uint64_t *of
 	return (ssize_t)n;
 }
 
+/* Bytes of zeros copied between two checks for a reschedule or SIGKILL. */
+#define ZERO_CHECK_BYTES (64 * KiB)
+
 static ssize_t zero_read(struct file *f, struct iobuf b, size_t n, uint64_t *off)
 {
 	static const char zeros[256];
@@ -352,6 +356,8 @@ static ssize_t zero_read(struct file *f, struct iobuf b, size_t n, uint64_t *off
 	while (done < n) {
 		size_t k = MIN(n - done, sizeof(zeros));
 
+		if (done && done % ZERO_CHECK_BYTES == 0 && signal_checkpoint())
+			return (ssize_t)done;
 		if (iobuf_copy_to(b, done, zeros, k))
 			return done ? (ssize_t)done : -EFAULT;
 		done += k;
@@ -366,7 +372,7 @@ static const struct file_ops null_fops = {
 	.read = null_read, .write = null_write, .seekable = true,
 };
 static const struct file_ops zero_fops = {
-	.read = zero_read, .write = null_write, .seekable = true,
+	.read = zero_read, .write = null_write, .seekable = true, .mmap_zero = true,
 };
 
 /* ---------------------------------------------------------------- the directory */

@@ -74,7 +74,9 @@ static ssize_t file_io(struct file *f, file_io_fn fn, struct iobuf b, size_t n)
 	n = MIN(n, FILE_RW_MAX);
 	if (!f->ops->seekable)
 		return fn(f, b, n, &off);
-	mutex_lock(&f->pos_lock);
+	/* Another process may hold the position across a long read: killable. */
+	if (mutex_lock_killable(&f->pos_lock))
+		return -EINTR;
 	off = f->off;
 	ret = fn(f, b, n, &off);
 	f->off = off;

@@ -17,7 +17,9 @@ void mutex_init(struct mutex *m, const char *name)
 	m->name = name;
 }
 
-static int mutex_lock_common(struct mutex *m, bool interruptible)
+enum mutex_wait { MUTEX_WAIT_ALWAYS, MUTEX_WAIT_INTERRUPTIBLE, MUTEX_WAIT_KILLABLE };
+
+static int mutex_lock_common(struct mutex *m, enum mutex_wait how)
 {
 	struct thread *me = thread_current();
 	int err = 0;
@@ -26,8 +28,10 @@ static int mutex_lock_common(struct mutex *m, bool interruptible)
 	spin_lock(&m->lock);
 	if (m->owner == me)
 		panic("mutex %s: recursive lock", m->name);
-	if (interruptible)
+	if (how == MUTEX_WAIT_INTERRUPTIBLE)
 		err = wait_event_locked(&m->wq, &m->lock, m->owner == NULL);
+	else if (how == MUTEX_WAIT_KILLABLE)
+		err = wait_event_locked_killable(&m->wq, &m->lock, m->owner == NULL);
 	else
 		wait_event_locked_uninterruptible(&m->wq, &m->lock, m->owner == NULL);
 	if (!err)
@@ -38,12 +42,17 @@ static int mutex_lock_common(struct mutex *m, bool interruptible)
 
 void mutex_lock(struct mutex *m)
 {
-	mutex_lock_common(m, false);
+	mutex_lock_common(m, MUTEX_WAIT_ALWAYS);
 }
 
 int mutex_lock_interruptible(struct mutex *m)
 {
-	return mutex_lock_common(m, true);
+	return mutex_lock_common(m, MUTEX_WAIT_INTERRUPTIBLE);
+}
+
+int mutex_lock_killable(struct mutex *m)
+{
+	return mutex_lock_common(m, MUTEX_WAIT_KILLABLE);
 }
 
 bool mutex_trylock(struct mutex *m)

@@ -13,7 +13,8 @@
  * freed by wait().
  *
  * Memory reserve: clone refuses (-ENOMEM) while fewer than
- * PROC_CLONE_RESERVE_FRAMES frames are free.  Fork shares every page
+ * PROC_CLONE_RESERVE_FRAMES frames are free beyond the kernel's reserve
+ * (which user page faults cannot take, see PMM_USER).  Fork shares every page
  * copy-on-write, so it costs little itself, but parent and child each
  * copy their stack and data pages right after it; without the reserve a
  * fork bomb's last child got the last frames and then died of its first
@@ -216,6 +217,7 @@ int proc_start_init(const char *path, char *const argv[], char *const envp[])
 	arch_user_frame_init(t->utf, img.entry, img.sp);
 	arch_thread_fpu_reset(t);
 	init_proc = p;
+	p->unkillable = true;
 	proc_link(p, NULL);
 	proc_attach_thread(p, t, p->pid);
 	vm_put(p->mm);              /* the thread holds it now */
@@ -244,7 +246,7 @@ long proc_clone(unsigned long flags, uintptr_t stack, int __user *ptid, int __us
 	    (thread && (flags & CLONE_THREAD_NEEDS) != CLONE_THREAD_NEEDS) ||
 	    ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)))
 		return -EINVAL;
-	if (pmm_free_frames() < PROC_CLONE_RESERVE_FRAMES)
+	if (pmm_free_frames() < pmm_user_reserve_frames() + PROC_CLONE_RESERVE_FRAMES)
 		return -ENOMEM;
 	t = thread_alloc(me->name);
 	if (!t)
@@ -425,6 +427,8 @@ static void proc_reparent_children(struct proc *p, struct list *dead)
 		struct proc *c = list_entry(pos, struct proc, sibling);
 		list_remove(&c->sibling);
 		c->parent = init_proc;
+		/* As on Linux: an orphan tells its new parent with SIGCHLD only. */
+		c->exit_signal = SIGCHLD;
 		if (init_proc) {
 			list_add_tail(&init_proc->children, &c->sibling);
 			zombie |= c->state == PROC_ZOMBIE;
@@ -442,11 +446,16 @@ static void proc_reparent_children(struct proc *p, struct list *dead)
 static struct spinlock vfork_lock = SPINLOCK_INIT("vfork");
 static struct waitq vfork_wq = WAITQ_INIT(vfork_wq, "vfork_wq");
 
-/* vfork: the parent sleeps until its child execs or exits. */
+/*
+ * vfork: the parent sleeps until its child execs or exits.  Killable, as on
+ * Linux: a SIGKILL, an exit_group or another thread's execve (the child
+ * itself may be that thread, CLONE_VFORK|CLONE_THREAD) ends the wait, and
+ * the caller dies on its way back to user mode.
+ */
 static void proc_vfork_wait(struct thread *me)
 {
 	spin_lock(&vfork_lock);
-	wait_event_locked_uninterruptible(&vfork_wq, &vfork_lock, me->vfork_done);
+	(void)wait_event_locked_killable(&vfork_wq, &vfork_lock, me->vfork_done);
 	spin_unlock(&vfork_lock);
 }
 

@@ -15,7 +15,10 @@
  * A regular file is an array of page-sized blocks (NULL = a hole, reads
  * as zeros); the bytes past the size in the last block are always zero.
  * Files are capped at VFS_FILE_MAX, and a write fails with -ENOSPC
- * rather than take the last RAMFS_RESERVE_FRAMES free frames.
+ * rather than take the last RAMFS_RESERVE_FRAMES free frames or let all
+ * files together hold more than 1/RAMFS_MAX_SHARE of memory (Linux's tmpfs
+ * default): file pages are kernel memory that no out-of-memory kill frees.
+ * Long reads and writes stop early for a fatal signal (signal_checkpoint).
  *
  * Locking: ramfs->ns_lock (a mutex per file system, [N]) guards every
  * directory's entries, parent, nlink and times, and the nlink of every
@@ -28,12 +31,17 @@
 #include <keel/list.h>
 #include <keel/panic.h>
 #include <keel/pmm.h>
+#include <keel/signal.h>
 #include <arch/layout.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 
 #define RAMFS_RESERVE_FRAMES 1024       /* never fill the last 4 MiB */
 #define RAMFS_MAX_PAGES      (VFS_FILE_MAX / PAGE_SIZE)
+#define RAMFS_MAX_SHARE      2          /* files hold at most half of memory */
+#define RAMFS_CHECK_PAGES    16         /* pages copied between checkpoints */
+
+static uint64_t ramfs_pages;            /* [A] file blocks held by every ramfs */
 
 struct ramfs {
 	struct mutex ns_lock;
@@ -111,13 +119,15 @@ struct vnode *ramfs_create_fs(void)
 	return &root->v;
 }
 
+static void ramfs_block_free(char *b);
+
 static void ramfs_release(struct vnode *v)
 {
 	struct ramfs_node *n = RN(v);
 
 	assert(list_empty(&n->entries));
 	for (size_t i = 0; i < n->nblocks; i++)
-		kfree(n->blocks[i]);
+		ramfs_block_free(n->blocks[i]);
 	kfree(n->blocks);
 	kfree(n->target);
 	kfree(n);
@@ -435,9 +445,24 @@ static int ramfs_grow_slots(struct ramfs_node *n, size_t want)
 
 static char *ramfs_block_alloc(void)
 {
-	if (pmm_free_frames() < RAMFS_RESERVE_FRAMES)
+	char *b;
+
+	if (pmm_free_frames() < RAMFS_RESERVE_FRAMES ||
+	    __atomic_load_n(&ramfs_pages, __ATOMIC_RELAXED) >=
+	    pmm_total_frames() / RAMFS_MAX_SHARE)
 		return NULL;
-	return kzalloc(PAGE_SIZE);
+	b = kzalloc(PAGE_SIZE);
+	if (b)
+		__atomic_fetch_add(&ramfs_pages, 1, __ATOMIC_RELAXED);
+	return b;
+}
+
+static void ramfs_block_free(char *b)
+{
+	if (!b)
+		return;
+	kfree(b);
+	__atomic_fetch_sub(&ramfs_pages, 1, __ATOMIC_RELAXED);
 }
 
 static ssize_t ramfs_read(struct file *f, struct iobuf b, size_t n,
@@ -459,6 +484,8 @@ static ssize_t ramfs_read(struct file *f, struct iobuf b, size_t n,
 		const char *src = bi < node->nblocks && node->blocks[bi] ?
 				  node->blocks[bi] : ramfs_zero_block;
 
+		if (done && bi % RAMFS_CHECK_PAGES == 0 && bo == 0 && signal_checkpoint())
+			break;
 		if (iobuf_copy_to(b, done, src + bo, chunk))
 			break;
 		done += chunk;
@@ -497,6 +524,8 @@ static ssize_t ramfs_write(struct file *f, struct iobuf b, size_t n,
 		size_t bi = pos / PAGE_SIZE, bo = pos % PAGE_SIZE;
 		size_t chunk = MIN(n - done, PAGE_SIZE - bo);
 
+		if (done && bi % RAMFS_CHECK_PAGES == 0 && bo == 0 && signal_checkpoint())
+			break;
 		if (!node->blocks[bi] && !(node->blocks[bi] = ramfs_block_alloc())) {
 			err = -ENOSPC;
 			break;
@@ -533,7 +562,7 @@ static int ramfs_truncate(struct vnode *v, uint64_t size)
 		size_t keep = DIV_ROUND_UP(size, PAGE_SIZE);
 
 		for (size_t i = keep; i < n->nblocks; i++) {
-			kfree(n->blocks[i]);
+			ramfs_block_free(n->blocks[i]);
 			n->blocks[i] = NULL;
 		}
 		if (size % PAGE_SIZE && keep - 1 < n->nblocks && n->blocks[keep - 1])

@@ -404,6 +404,14 @@ void sched_tick(void)
 	}
 }
 
+void sched_cond_resched(void)
+{
+	/* No kernel preemption: this CPU's flag cannot change under us but by
+	 * its own interrupts, which only ever set it. */
+	if (READ_ONCE(this_cpu()->need_resched))
+		schedule();
+}
+
 void sched_return_to_user(void)
 {
 	while (this_cpu()->need_resched)

@@ -38,6 +38,9 @@ static bool sig_ignored(struct proc *p, int sig)
 {
 	uint64_t h = p->sigactions[sig - 1].handler;
 
+	/* init receives only the signals it has a handler for (Linux). */
+	if (p->unkillable && h == SIG_DFL_VALUE)
+		return true;
 	if (sig == SIGKILL || sig == SIGSTOP)
 		return false;
 	if (h == SIG_IGN_VALUE)
@@ -97,6 +100,24 @@ static uint64_t sig_deliverable(struct thread *t)
 	return (t->sig_pending | t->proc->sig_pending) & ~(t->sig_mask & ~UNBLOCKABLE);
 }
 
+bool signal_fatal_pending(void)
+{
+	struct thread *t = thread_current();
+	struct proc *p;
+
+	if (!t || !(p = t->proc))
+		return false;
+	/* Lock-free: a sender sets the bit and then wakes us (see signal_send). */
+	return ((READ_ONCE(t->sig_pending) | READ_ONCE(p->sig_pending)) & SIG_BIT(SIGKILL)) ||
+	       (READ_ONCE(p->group_exiting) && READ_ONCE(p->exec_survivor) != t);
+}
+
+bool signal_checkpoint(void)
+{
+	sched_cond_resched();
+	return signal_fatal_pending();
+}
+
 bool signal_pending(void)
 {
 	struct thread *t = thread_current();
@@ -151,6 +172,9 @@ int signal_dequeue(struct sigaction_k *act)
 
 		if (sig != SIGKILL && sig != SIGSTOP && a.handler == SIG_IGN_VALUE)
 			continue;
+		/* Caught when sent, reset to the default since: init drops it. */
+		if (READ_ONCE(p->unkillable) && a.handler == SIG_DFL_VALUE)
+			continue;
 		if (sig == SIGKILL || a.handler == SIG_DFL_VALUE) {
 			if (DEFAULT_IGNORE & SIG_BIT(sig))
 				continue;
@@ -181,6 +205,9 @@ void signal_force(int sig)
 		t->sig_mask &= ~bit;
 		p->sigactions[sig - 1].handler = SIG_DFL_VALUE;
 	}
+	/* A real fault that init does not handle ends init too (Linux). */
+	if (p->sigactions[sig - 1].handler == SIG_DFL_VALUE)
+		p->unkillable = false;
 	t->sig_pending |= bit;
 	spin_unlock(&p->lock);
 }

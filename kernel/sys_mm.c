@@ -1,6 +1,11 @@
 /*
- * sys_mm.c - memory system calls: brk, mmap (anonymous, private file),
- * munmap, mprotect, madvise.
+ * sys_mm.c - memory system calls: brk, mmap (anonymous, private file,
+ * /dev/zero), munmap, mprotect, madvise.
+ *
+ * Nothing here fills memory in a loop that user space sizes, except a
+ * private file mapping, which copies at most the file's length and stops
+ * for a fatal signal.  Shared anonymous memory is filled on fault
+ * (kernel/vmobj.c); sizes beyond the commit limit fail with -ENOMEM.
  */
 #include <keel/syscall.h>
 #include <keel/vm.h>
@@ -9,6 +14,7 @@
 #include <keel/vfs.h>
 #include <keel/kmalloc.h>
 #include <keel/klog.h>
+#include <keel/signal.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <arch/arch.h>
@@ -69,6 +75,10 @@ static long mmap_fill_from_file(struct mm *mm, uintptr_t addr, size_t len, int f
 		return -ENOMEM;
 	}
 	for (size_t done = 0; done < len; done += MMAP_FILE_CHUNK) {
+		if (done && signal_checkpoint()) {
+			ret = -EINTR;
+			break;
+		}
 		ssize_t n = vfs_read_kernel(f, buf, MMAP_FILE_CHUNK, off + done);
 		if (n < 0) {
 			ret = n;
@@ -94,6 +104,7 @@ SYSCALL_DEFINE6(mmap, uintptr_t, addr, size_t, len, unsigned, prot, unsigned, fl
 	unsigned type = flags & MAP_TYPE_MASK;
 	bool anon = flags & MAP_ANONYMOUS;
 	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+	unsigned vflags = type == MAP_SHARED ? VMA_SHARED : 0;
 	long ret;
 
 	if (!len || (flags & ~MMAP_KNOWN_FLAGS) || (type != MAP_SHARED && type != MAP_PRIVATE) ||
@@ -103,30 +114,37 @@ SYSCALL_DEFINE6(mmap, uintptr_t, addr, size_t, len, unsigned, prot, unsigned, fl
 	if (len > USER_TOP)
 		return -ENOMEM;
 	len = ALIGN_UP(len, PAGE_SIZE);
-	if (!anon && type == MAP_SHARED) {
-		klog_once(LOG_WARN, "mmap: shared file mappings are not supported yet");
-		return -ENODEV;
-	}
 	if (!anon) {
 		/* Check the file before MAP_FIXED can remove what is mapped there. */
 		struct file *f = fd_get(fd);
 		if (!f)
 			return -EBADF;
-		bool ok = f->vnode && file_readable(f);
+		bool readable = file_readable(f), zero = f->ops->mmap_zero;
+		bool regular = f->vnode && S_ISREG(f->vnode->mode);
 		file_put(f);
-		if (!ok)
+		if (!readable)
 			return -EACCES;
+		if (zero) {
+			anon = true;         /* /dev/zero: anonymous memory, as on Linux */
+		} else if (!regular) {
+			return -ENODEV;
+		} else if (type == MAP_SHARED) {
+			klog_once(LOG_WARN, "mmap: shared file mappings are not supported yet");
+			return -ENODEV;
+		}
 	}
+	if (flags & MAP_NORESERVE)
+		vflags |= VMA_NORESERVE;
 	if (flags & MAP_FIXED_NOREPLACE) {
 		/* Probe by mapping without replacement. */
-		ret = vm_map(mm, addr, len, prot, 0, false);
+		ret = vm_map(mm, addr, len, prot, vflags, false);
 		if (ret >= 0 && (uintptr_t)ret != addr) {
 			vm_unmap(mm, (uintptr_t)ret, len);
 			return -EEXIST;
 		}
 	} else {
 		ret = vm_map(mm, fixed ? addr : ALIGN_DOWN(addr, PAGE_SIZE), len, prot,
-			     type == MAP_SHARED ? VMA_SHARED : 0, flags & MAP_FIXED);
+			     vflags, flags & MAP_FIXED);
 	}
 	if (ret < 0 || anon)
 		return ret;

@@ -10,6 +10,13 @@
  * mprotect never adds write permission to page-table entries directly (that
  * would break sharing); the next write faults and goes through the same
  * path.
+ *
+ * Shared anonymous memory: a MAP_SHARED VMA maps a vmobj (kernel/vmobj.c)
+ * whose frames are allocated on first touch; fork and VMA splits share the
+ * object.  Nothing is filled at mmap time.
+ *
+ * Out of memory: user frames are PMM_USER allocations; when one fails,
+ * vm_fault runs the out-of-memory killer (kernel/oom.c) and retries.
  */
 #include <keel/vm.h>
 #include <keel/pmap.h>
@@ -20,6 +27,8 @@
 #include <keel/panic.h>
 #include <keel/proc.h>
 #include <keel/signal.h>
+#include <keel/vmobj.h>
+#include <keel/oom.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <arch/arch.h>
@@ -93,7 +102,21 @@ void vm_get(struct mm *mm)
 
 static void vma_free(struct vma *v)
 {
+	vmobj_put(v->obj);
 	kmem_cache_free(vma_cache, v);
+}
+
+unsigned long vm_resident(struct mm *mm)
+{
+	return pmap_resident(mm->pmap);
+}
+
+bool vm_commit_ok(size_t len, unsigned prot, unsigned vflags)
+{
+	bool accounted = ((vflags & VMA_SHARED) || (prot & PROT_WRITE)) &&
+			 !(vflags & VMA_NORESERVE);
+
+	return !accounted || len / PAGE_SIZE <= pmm_total_frames();
 }
 
 /*
@@ -253,6 +276,10 @@ static int vma_split(struct mm *mm, uintptr_t addr)
 		return -ENOMEM;
 	*n = *v;
 	n->start = addr;
+	if (n->obj) {
+		vmobj_get(n->obj);
+		n->pgoff += (addr - v->start) / PAGE_SIZE;
+	}
 	v->end = addr;
 	list_insert_between(&n->node, &v->node, v->node.next);
 	return 0;
@@ -304,22 +331,6 @@ static int vm_unmap_locked(struct mm *mm, uintptr_t start, uintptr_t end)
 	return 0;
 }
 
-/* Allocate and map every page of [start, end) now (shared mappings).  [L] */
-static int vm_populate(struct mm *mm, uintptr_t start, uintptr_t end, unsigned prot)
-{
-	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
-		void *page = pmm_alloc_page(PMM_ZERO);
-		if (!page)
-			return -ENOMEM;
-		if (pmap_enter(mm->pmap, va, arch_virt_to_phys(page), vm_pmap_prot(prot, true),
-			       NULL) < 0) {
-			pmm_free_page(page);
-			return -ENOMEM;
-		}
-	}
-	return 0;
-}
-
 long vm_map(struct mm *mm, uintptr_t start, size_t len, unsigned prot, unsigned vflags,
 	    bool fixed)
 {
@@ -329,9 +340,15 @@ long vm_map(struct mm *mm, uintptr_t start, size_t len, unsigned prot, unsigned 
 	if (!len || !IS_ALIGNED(len, PAGE_SIZE) || !IS_ALIGNED(start, PAGE_SIZE) ||
 	    len > USER_TOP || start > USER_TOP - len)
 		return -EINVAL;
+	if (!vm_commit_ok(len, prot, vflags))
+		return -ENOMEM;
 	v = kmem_cache_alloc(vma_cache, KM_ZERO);
 	if (!v)
 		return -ENOMEM;
+	if ((vflags & VMA_SHARED) && !(v->obj = vmobj_create(len / PAGE_SIZE))) {
+		vma_free(v);
+		return -ENOMEM;
+	}
 	mutex_lock(&mm->lock);
 	if (fixed) {
 		if (start < VM_USER_MIN) {
@@ -353,13 +370,6 @@ long vm_map(struct mm *mm, uintptr_t start, size_t len, unsigned prot, unsigned 
 	v->prot = prot;
 	v->flags = vflags;
 	vma_insert(mm, v);
-	if (vflags & VMA_SHARED) {
-		ret = vm_populate(mm, v->start, v->end, prot);
-		if (ret) {
-			vm_unmap_locked(mm, v->start, v->end);
-			goto out_unlock;
-		}
-	}
 	ret = (long)start;
 	goto out_unlock;
 out_free:
@@ -451,7 +461,7 @@ static int vm_make_writable(struct mm *mm, struct vma *v, uintptr_t va, paddr_t 
 
 	if (pmm_page_refs(pa) == 1)
 		return pmap_enter(mm->pmap, va, pa, vm_pmap_prot(v->prot, true), NULL);
-	copy = pmm_alloc_page(0);
+	copy = pmm_alloc_page(PMM_USER);
 	if (!copy)
 		return -ENOMEM;
 	memcpy(copy, arch_phys_to_virt(pa), PAGE_SIZE);
@@ -477,7 +487,18 @@ static int vm_fault_page(struct mm *mm, struct vma *v, uintptr_t va, unsigned wh
 			return vm_make_writable(mm, v, va, pa);
 		return 0;       /* resolved meanwhile by another thread */
 	}
-	page = pmm_alloc_page(PMM_ZERO);
+	if (v->obj) {
+		/* Shared: the object's frame for this page, made on first touch. */
+		int err = vmobj_page(v->obj, v->pgoff + (va - v->start) / PAGE_SIZE, &pa);
+		if (err)
+			return err;
+		if (pmap_enter(mm->pmap, va, pa, vm_pmap_prot(v->prot, true), NULL) < 0) {
+			pmm_page_put(pa);
+			return -ENOMEM;
+		}
+		return 0;
+	}
+	page = pmm_alloc_page(PMM_ZERO | PMM_USER);
 	if (!page)
 		return -ENOMEM;
 	if (pmap_enter(mm->pmap, va, arch_virt_to_phys(page), vm_pmap_prot(v->prot, true),
@@ -497,15 +518,12 @@ static bool vm_access_ok(const struct vma *v, unsigned why)
 	return v->prot != PROT_NONE;
 }
 
-int vm_fault(uintptr_t addr, unsigned why)
+static int vm_fault_once(struct mm *mm, uintptr_t addr, unsigned why)
 {
-	struct mm *mm = vm_current();
 	uintptr_t va = ALIGN_DOWN(addr, PAGE_SIZE);
 	struct vma *v;
 	int err;
 
-	if (!mm || addr >= USER_TOP)
-		return -EFAULT;
 	mutex_lock(&mm->lock);
 	v = vma_find(mm, va);
 	if (!v) {
@@ -527,6 +545,21 @@ int vm_fault(uintptr_t addr, unsigned why)
 		__atomic_fetch_add(&mm->faults, 1, __ATOMIC_RELAXED);
 out:
 	mutex_unlock(&mm->lock);
+	return err;
+}
+
+int vm_fault(uintptr_t addr, unsigned why)
+{
+	struct mm *mm = vm_current();
+	int err;
+
+	if (!mm || addr >= USER_TOP)
+		return -EFAULT;
+	/* Out of memory: let the killer free some (never holding mm->lock). */
+	while ((err = vm_fault_once(mm, addr, why)) == -ENOMEM) {
+		if (oom_kill())
+			break;
+	}
 	return err;
 }
 
@@ -618,12 +651,19 @@ struct mm *vm_fork(struct mm *mm)
 			break;
 		}
 		*c = *v;
+		if (c->obj)
+			vmobj_get(c->obj);
 		list_add_tail(&child->vmas, &c->node);   /* same order as parent */
 		err = pmap_walk(mm->pmap, v->start, v->end, vm_fork_page, &f);
 		if (err)
 			break;
 		if (!f.shared && (v->prot & PROT_WRITE))
 			pmap_protect(mm->pmap, v->start, v->end, vm_pmap_prot(v->prot, false));
+		/* A big address space takes a while: let others run, stop if killed. */
+		if (signal_checkpoint()) {
+			err = -EINTR;
+			break;
+		}
 	}
 	mutex_unlock(&mm->lock);
 	if (err) {

@@ -61,6 +61,11 @@ void wake_up_one(struct waitq *wq)
 	wake_some(wq, false);
 }
 
+bool wait_killed(void)
+{
+	return signal_fatal_pending();
+}
+
 bool wait_interrupted(void)
 {
 	struct thread *t = thread_current();

@@ -294,6 +294,11 @@ void pmap_destroy(struct pmap *pm)
 	kfree(pm);
 }
 
+unsigned long pmap_resident(struct pmap *pm)
+{
+	return READ_ONCE(pm->resident);
+}
+
 paddr_t pmap_root(struct pmap *pm)
 {
 	return pm->root;

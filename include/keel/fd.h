@@ -48,6 +48,7 @@ struct file_ops {
 	void (*release)(struct file *f);
 	uint32_t mode;          /* st_mode of files without a vnode (pipes) */
 	bool seekable;          /* offsets meaningful: lseek, pread allowed */
+	bool mmap_zero;         /* mmap gives anonymous zero memory (/dev/zero) */
 };
 
 struct file {

@@ -24,6 +24,9 @@ void mutex_init(struct mutex *m, const char *name);
 void mutex_lock(struct mutex *m);
 /* Like mutex_lock, but gives up with -EINTR if a signal arrives. */
 int mutex_lock_interruptible(struct mutex *m);
+/* The same, but only a fatal signal ends the wait (-EINTR): for mutexes held
+ * across long operations that user space starts (file positions). */
+int mutex_lock_killable(struct mutex *m);
 bool mutex_trylock(struct mutex *m);
 void mutex_unlock(struct mutex *m);
 /* True if the current thread holds m. */

@@ -58,7 +58,10 @@ struct proc {
 	uint32_t uid, gid;                /* [P] (always 0 for now) */
 	uint64_t sig_pending;             /* [P] process-wide pending signals (bit sig-1) */
 	struct sigaction_k sigactions[64];/* [P] */
-	int exit_signal;                  /* [I] signal to the parent at exit (SIGCHLD) */
+	int exit_signal;                  /* [T] signal to the parent at exit; SIGCHLD once reparented */
+	bool unkillable;                  /* [P] init: signals at their default action are
+					   * dropped (Linux's SIGNAL_UNKILLABLE); a fault
+					   * signal it does not handle clears it */
 	bool group_exiting;               /* [P] exit_group (or execve's kill) in progress */
 	struct thread *exec_survivor;     /* [P] the thread execve keeps, or NULL */
 	bool exit_requested;              /* [P] exit_group was called (wins over execve) */

@@ -54,6 +54,13 @@ bool sched_wake(struct thread *t);
 void sched_yield(void);
 /* Sleep until time_ns() >= deadline; 0, or -EINTR if a signal interrupts. */
 int sched_sleep_until(uint64_t deadline, bool interruptible);
+/*
+ * A scheduling point in a long kernel loop: switch if this CPU's slice is
+ * over or better work waits.  Thread context, no spinlock held.  Most
+ * loops want signal_checkpoint() (keel/signal.h), which also says when to
+ * stop for a fatal signal.
+ */
+void sched_cond_resched(void);
 /* Timer tick on this CPU (interrupt context). */
 void sched_tick(void);
 /* On the way back to user mode, interrupts off: switch if a reschedule is due. */

@@ -53,5 +53,18 @@ void signal_raise_current(int sig);
 void signal_force(int sig);
 /* True if the current thread has an unblocked signal pending. */
 bool signal_pending(void);
+/*
+ * True if the current thread is about to die: SIGKILL is pending or its
+ * process is exiting (exit_group, or another thread's execve).  Killable
+ * sleeps and long kernel loops stop on it.  Lock-free; any thread context.
+ */
+bool signal_fatal_pending(void);
+/*
+ * The check every kernel loop whose length user space controls makes
+ * between steps: gives the CPU away if a reschedule is due, then returns
+ * signal_fatal_pending().  The loop stops on true, returning what it has
+ * done so far or -EINTR.  Holding no spinlock (mutexes are fine).
+ */
+bool signal_checkpoint(void);
 
 #endif

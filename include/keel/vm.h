@@ -36,19 +36,23 @@
 #define MAP_FIXED_NOREPLACE 0x100000
 
 #define VMA_GROWSDOWN  (1u << 0)   /* the stack: faults just below extend it */
-#define VMA_SHARED     (1u << 1)   /* MAP_SHARED anonymous: populated at once, shared by fork */
+#define VMA_SHARED     (1u << 1)   /* MAP_SHARED anonymous: a vmobj filled on fault, shared by fork */
 #define VMA_HEAP       (1u << 2)   /* the brk area */
+#define VMA_NORESERVE  (1u << 3)   /* MAP_NORESERVE: not held to the commit limit */
 
 #define VM_STACK_MAX   (8ul << 20)          /* RLIMIT_STACK default: 8 MiB */
 #define VM_USER_MIN    0x10000ul            /* nothing is mapped below 64 KiB */
 
 struct pmap;
 struct file;
+struct vmobj;
 
 struct vma {
 	uintptr_t start, end;     /* [L] page-aligned, end exclusive */
 	unsigned prot;            /* [L] PROT_* */
 	unsigned flags;           /* [L] VMA_* */
+	struct vmobj *obj;        /* [L] VMA_SHARED: the frames (one reference per VMA) */
+	uint64_t pgoff;           /* [L] page of obj mapped at start */
 	struct list node;         /* [L] mm->vmas, sorted by start */
 };
 
@@ -116,15 +120,16 @@ int vm_write_remote(struct mm *mm, uintptr_t va, const void *src, size_t n, bool
 #define VM_FAULT_PRESENT (1u << 3)   /* a protection fault on a present page */
 
 /*
- * A user page fault found no free frame: log it and kill the current
- * process with SIGKILL (as Linux's OOM killer would; the victim here is
- * the one that faulted).  Interrupts on.
+ * A user page fault could not be given a frame even after the
+ * out-of-memory killer ran (the faulting process is its victim, or there
+ * is none): log it and end the current process with SIGKILL.  Interrupts on.
  */
 void vm_out_of_memory(uintptr_t addr) __noreturn;
 /*
  * Resolve a fault at addr in the current thread's address space: 0 if the
  * access can be retried, -EFAULT if it is invalid (SIGSEGV), -ENOMEM if no
- * frame could be had.  May sleep.
+ * frame could be had (the out-of-memory killer has already chosen a victim
+ * and waited for it; see kernel/oom.c).  May sleep.
  */
 int vm_fault(uintptr_t addr, unsigned why);
 
@@ -136,6 +141,13 @@ bool vm_translate(struct mm *mm, uintptr_t va, uint64_t *pa);
 uint64_t vm_pmap_root(struct mm *mm);
 /* Times the fault-loop detector stopped a thread (arch trap code). */
 unsigned fault_loop_detections(void);
+/* User pages mapped in mm (racy snapshot, for the out-of-memory killer). */
+unsigned long vm_resident(struct mm *mm);
+/*
+ * The commit limit (Linux's heuristic overcommit): a single mapping may not
+ * be larger than all of memory, unless MAP_NORESERVE.
+ */
+bool vm_commit_ok(size_t len, unsigned prot, unsigned vflags);
 /* mm-level statistics for tests: number of VMAs. */
 unsigned vm_vma_count(struct mm *mm);
 

@@ -75,7 +75,32 @@ void schedule(void);
 		wait_ret_;                                                  \
 	})
 
-/* The same, not interruptible by signals (kernel-internal waits). */
+/*
+ * The same, but only a fatal signal (SIGKILL, a group exit: see
+ * signal_fatal_pending) ends the wait early: the least every sleep on
+ * something user space controls must allow.  0 or -EINTR.
+ */
+bool wait_killed(void);
+#define wait_event_locked_killable(wq, lock, cond)                         \
+	({                                                                  \
+		int wait_ret_ = 0;                                          \
+		while (!(cond)) {                                           \
+			struct waiter wait_w_;                              \
+			waitq_prepare((wq), &wait_w_);                      \
+			if (wait_killed()) {                                \
+				waitq_finish((wq), &wait_w_);               \
+				wait_ret_ = -EINTR;                         \
+				break;                                      \
+			}                                                   \
+			spin_unlock(lock);                                  \
+			schedule();                                         \
+			waitq_finish((wq), &wait_w_);                       \
+			spin_lock(lock);                                    \
+		}                                                           \
+		wait_ret_;                                                  \
+	})
+
+/* The same, not interruptible by signals (kernel-internal waits only). */
 #define wait_event_locked_uninterruptible(wq, lock, cond)                  \
 	do {                                                                \
 		while (!(cond)) {                                           \

@@ -50,6 +50,12 @@ int mutex_lock_interruptible(struct mutex *m)
 	return 0;
 }
 
+int mutex_lock_killable(struct mutex *m)
+{
+	mutex_lock(m);
+	return 0;
+}
+
 bool mutex_trylock(struct mutex *m)
 {
 	if (m->owner)
@@ -161,6 +167,16 @@ void signal_raise_current(int sig)
 }
 
 bool signal_pending(void)
+{
+	return false;
+}
+
+bool signal_fatal_pending(void)
+{
+	return false;
+}
+
+bool signal_checkpoint(void)
 {
 	return false;
 }

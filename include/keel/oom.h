@@ -1,0 +1,19 @@
+/*
+ * keel/oom.h - the out-of-memory killer (kernel/oom.c).
+ */
+#ifndef KEEL_OOM_H
+#define KEEL_OOM_H
+
+/*
+ * A user-memory allocation failed in a page fault of the current thread:
+ * make sure a victim (the biggest holder of user memory, never init) is
+ * dying, and wait a little for memory to come back.  0: retry the
+ * allocation; -ENOMEM: give up (the current process is the victim, or no
+ * process can be killed); -EINTR: the current thread is dying.  Thread
+ * context, no lock held (sleeps).
+ */
+int oom_kill(void);
+/* Processes killed so far (tests, the init-exit report). */
+unsigned long oom_kill_count(void);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * keel/vmobj.h - anonymous memory objects behind shared mappings
+ * (kernel/vmobj.c): frames allocated on first touch, shared by every
+ * mapping of the object (fork keeps sharing them).
+ *
+ * Lock key: each object has its own spinlock; refs is atomic.
+ */
+#ifndef KEEL_VMOBJ_H
+#define KEEL_VMOBJ_H
+
+#include <keel/compiler.h>
+#include <keel/pmm.h>
+
+struct vmobj;
+
+/* A new empty object of npages pages (refs 1); NULL when out of memory. */
+struct vmobj *vmobj_create(uint64_t npages);
+/* One more user (a VMA that maps part of the object). */
+void vmobj_get(struct vmobj *o);
+/* One user less; the last frees the object and drops its frames (o may be NULL). */
+void vmobj_put(struct vmobj *o);
+/* Size in pages. */
+uint64_t vmobj_size(const struct vmobj *o);
+/*
+ * The frame of page idx, allocated zeroed on first use (a user allocation:
+ * it fails in the kernel's reserve), with one more reference taken for the
+ * caller's mapping.  0, -ENOMEM, or -EFAULT past the end.  Never sleeps.
+ */
+int vmobj_page(struct vmobj *o, uint64_t idx, paddr_t *pa);
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * vmobj.c - anonymous memory objects: the frames behind MAP_SHARED
+ * anonymous mappings (and shared mappings of /dev/zero).
+ *
+ * An object is a sparse array of frames indexed by page number, filled on
+ * demand: the first fault on a page allocates a zeroed frame, stores it in
+ * the object and maps it; later faults, in this address space or in any
+ * forked one that shares the mapping, map the same frame.  Nothing is
+ * allocated at mmap time, so a huge shared mapping costs nothing until it
+ * is touched and cannot hold a CPU inside mmap.
+ *
+ * The array is a radix tree of page-sized nodes (VMOBJ_FANOUT slots each),
+ * as tall as the object's size needs.  The object holds one reference on
+ * each of its frames; each mapping holds its own (keel/vm.h), so a frame
+ * lives while it is mapped or the object lives.
+ *
+ * Invariants: o->lock protects the tree; o->refs counts the VMAs that use
+ * the object (atomic); the last vmobj_put frees the tree and drops the
+ * object's frame references.  Lock order: mm->lock -> vmobj.lock -> pmm_lock.
+ */
+#include <keel/vmobj.h>
+#include <keel/pmm.h>
+#include <keel/kmalloc.h>
+#include <keel/spinlock.h>
+#include <keel/panic.h>
+#include <lib/errno.h>
+#include <lib/string.h>
+#include <arch/arch.h>
+
+#define VMOBJ_SHIFT   9                          /* 512 slots per node */
+#define VMOBJ_FANOUT  (1u << VMOBJ_SHIFT)
+#define VMOBJ_MAX_HEIGHT 5                       /* 2^45 pages: any user range */
+
+_Static_assert(VMOBJ_FANOUT * sizeof(uint64_t) == PAGE_SIZE, "a node is one page");
+
+struct vmobj {
+	struct spinlock lock;
+	uint64_t npages;          /* [I] size in pages */
+	unsigned height;          /* [I] levels of the tree (1: root holds frames) */
+	uint64_t *root;           /* [lock] node: frames (leaf level) or nodes */
+	uint64_t frames;          /* [lock] frames held */
+	unsigned refs;            /* [A] VMAs using the object */
+};
+
+static unsigned vmobj_height(uint64_t npages)
+{
+	unsigned h = 1;
+	uint64_t span = VMOBJ_FANOUT;
+
+	while (span < npages && h < VMOBJ_MAX_HEIGHT) {
+		span <<= VMOBJ_SHIFT;
+		h++;
+	}
+	return h;
+}
+
+static uint64_t *vmobj_node_alloc(void)
+{
+	return pmm_alloc_page(PMM_ZERO);
+}
+
+struct vmobj *vmobj_create(uint64_t npages)
+{
+	struct vmobj *o;
+
+	if (!npages)
+		return NULL;
+	o = kzalloc(sizeof(*o));
+	if (!o)
+		return NULL;
+	o->root = vmobj_node_alloc();
+	if (!o->root) {
+		kfree(o);
+		return NULL;
+	}
+	spin_init(&o->lock, "vmobj");
+	o->npages = npages;
+	o->height = vmobj_height(npages);
+	o->refs = 1;
+	return o;
+}
+
+void vmobj_get(struct vmobj *o)
+{
+	__atomic_fetch_add(&o->refs, 1, __ATOMIC_RELAXED);
+}
+
+/* Free a subtree of the given height (1: a leaf of frames). */
+static void vmobj_free_node(uint64_t *node, unsigned height)
+{
+	for (unsigned i = 0; i < VMOBJ_FANOUT; i++) {
+		if (!node[i])
+			continue;
+		if (height == 1)
+			pmm_page_put(node[i]);
+		else
+			vmobj_free_node(arch_phys_to_virt(node[i]), height - 1);
+	}
+	pmm_free_page(node);
+}
+
+void vmobj_put(struct vmobj *o)
+{
+	if (!o || __atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	vmobj_free_node(o->root, o->height);
+	kfree(o);
+}
+
+uint64_t vmobj_size(const struct vmobj *o)
+{
+	return o->npages;
+}
+
+int vmobj_page(struct vmobj *o, uint64_t idx, paddr_t *pa)
+{
+	uint64_t *node;
+	void *page;
+	int err = 0;
+
+	if (idx >= o->npages)
+		return -EFAULT;
+	spin_lock(&o->lock);
+	node = o->root;
+	for (unsigned h = o->height; h > 1; h--) {
+		unsigned slot = (idx >> (VMOBJ_SHIFT * (h - 1))) & (VMOBJ_FANOUT - 1);
+		if (!node[slot]) {
+			uint64_t *child = vmobj_node_alloc();
+			if (!child) {
+				err = -ENOMEM;
+				goto out;
+			}
+			node[slot] = arch_virt_to_phys(child);
+		}
+		node = arch_phys_to_virt(node[slot]);
+	}
+	node += idx & (VMOBJ_FANOUT - 1);
+	if (!*node) {
+		page = pmm_alloc_page(PMM_ZERO | PMM_USER);
+		if (!page) {
+			err = -ENOMEM;
+			goto out;
+		}
+		*node = arch_virt_to_phys(page);
+		o->frames++;
+	}
+	pmm_page_get(*node);          /* the caller's mapping */
+	*pa = *node;
+out:
+	spin_unlock(&o->lock);
+	return err;
+}
