@@ -53,6 +53,7 @@ static struct kmem_cache *proc_cache;                 /* [I] */
 static unsigned proc_live;                            /* [A] */
 
 static void proc_vfork_wait(struct thread *me);
+static void proc_vfork_link(struct thread *parent, struct thread *child);
 
 int pid_alloc(void)
 {
@@ -295,10 +296,8 @@ long proc_clone(unsigned long flags, uintptr_t stack, int __user *ptid, int __us
 	proc_attach_thread(p, t, tid);
 	if (!thread)
 		vm_put(p->mm);           /* the thread holds it now */
-	if (flags & CLONE_VFORK) {
-		t->vfork_parent = me;
-		me->vfork_done = false;
-	}
+	if (flags & CLONE_VFORK)
+		proc_vfork_link(me, t);
 	proc_start_thread(t);
 	if (flags & CLONE_VFORK)
 		proc_vfork_wait(me);
@@ -450,26 +449,47 @@ static struct waitq vfork_wq = WAITQ_INIT(vfork_wq, "vfork_wq");
  * vfork: the parent sleeps until its child execs or exits.  Killable, as on
  * Linux: a SIGKILL, an exit_group or another thread's execve (the child
  * itself may be that thread, CLONE_VFORK|CLONE_THREAD) ends the wait, and
- * the caller dies on its way back to user mode.
+ * the caller dies on its way back to user mode.  Parent and child point at
+ * each other under vfork_lock until one of them lets go, so neither ever
+ * touches the other after it has gone.
  */
+static void proc_vfork_link(struct thread *parent, struct thread *child)
+{
+	spin_lock(&vfork_lock);
+	parent->vfork_done = false;
+	parent->vfork_child = child;
+	child->vfork_parent = parent;
+	spin_unlock(&vfork_lock);
+}
+
 static void proc_vfork_wait(struct thread *me)
 {
 	spin_lock(&vfork_lock);
-	(void)wait_event_locked_killable(&vfork_wq, &vfork_lock, me->vfork_done);
+	if (wait_event_locked_killable(&vfork_wq, &vfork_lock, me->vfork_done) &&
+	    me->vfork_child) {
+		/* Killed first: the child must not wake a freed thread. */
+		me->vfork_child->vfork_parent = NULL;
+		me->vfork_child = NULL;
+	}
 	spin_unlock(&vfork_lock);
 }
 
 void proc_vfork_release(struct thread *t)
 {
-	struct thread *parent = t->vfork_parent;
+	struct thread *parent;
 
-	if (!parent)
-		return;
-	t->vfork_parent = NULL;
+	if (!READ_ONCE(t->vfork_parent))
+		return;          /* only ever set before t first runs */
 	spin_lock(&vfork_lock);
-	parent->vfork_done = true;
+	parent = t->vfork_parent;
+	t->vfork_parent = NULL;
+	if (parent) {
+		parent->vfork_done = true;
+		parent->vfork_child = NULL;
+	}
 	spin_unlock(&vfork_lock);
-	wake_up(&vfork_wq);
+	if (parent)
+		wake_up(&vfork_wq);
 }
 
 void proc_thread_exiting(struct thread *t)

@@ -15,17 +15,25 @@
  * Helper programs are found in $USERTESTS_BIN, else next to argv[0], else in
  * /bin: on Keel that is /bin/usertests and /bin/hello; on Linux run
  * `USERTESTS_BIN=build/user build/user/usertests` (or just
- * build/user/usertests).  Scratch files go to /tmp/ut.<pid>.*.
+ * build/user/usertests).  Scratch files go to /tmp/ut.<pid>.*; after the
+ * run, those a failed test left behind (its pid no longer exists) are
+ * removed, so the kernel's init-exit report sees every frame come back
+ * even when tests failed (for instance under failalloc= fault injection).
  *
  * The binary doubles as a helper for the exec tests (argv[1] "--echo",
  * "--fdcheck"; see ut_proc.c) and, as "--orphan-init", as an init that
  * exits leaving a child and a grandchild behind (see ut_regress.c).
  */
+#include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "usertests.h"
 
 #define UT_ALARM_SECONDS 30
+#define UT_TMPDIR        "/tmp"
+#define UT_TMP_PREFIX    "ut."
+#define UT_CLEAN_TRIES   100	/* removals may fail with ENOMEM: retry */
 
 #define UT_ENTRY(name) { #name, ut_##name },
 static const struct utest ut_tests[] = { UT_TESTS(UT_ENTRY) };
@@ -66,6 +74,62 @@ int ut_in_child(void (*fn)(void *), void *arg)
 	return utest_wait(pid);
 }
 
+/* Remove path and, if a directory, everything under it; 0 or -1. */
+static int ut_remove_tree(const char *path)
+{
+	char sub[512];
+	struct dirent *d;
+	DIR *dir;
+	int err = 0;
+
+	if (unlink(path) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)	/* a directory (Linux, POSIX) */
+		return -1;
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir))) {
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", path, d->d_name);
+		err |= ut_remove_tree(sub);
+	}
+	closedir(dir);
+	return err || rmdir(path) < 0 ? -1 : 0;
+}
+
+/* Remove /tmp/ut.<pid>.* of processes that no longer exist; 0 if all gone. */
+static int ut_clean_tmp_once(void)
+{
+	char path[512];
+	struct dirent *d;
+	DIR *dir = opendir(UT_TMPDIR);
+	int err = 0;
+
+	if (!dir)
+		return errno == ENOENT ? 0 : -1;
+	while ((d = readdir(dir))) {
+		long pid;
+
+		if (strncmp(d->d_name, UT_TMP_PREFIX, strlen(UT_TMP_PREFIX)) != 0)
+			continue;
+		pid = strtol(d->d_name + strlen(UT_TMP_PREFIX), NULL, 10);
+		if (pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", UT_TMPDIR, d->d_name);
+		err |= ut_remove_tree(path);
+	}
+	closedir(dir);
+	return err;
+}
+
+static void ut_clean_tmp(void)
+{
+	for (int i = 0; i < UT_CLEAN_TRIES && ut_clean_tmp_once() < 0; i++)
+		;
+}
+
 static void ut_set_bindir(const char *argv0)
 {
 	const char *env = getenv("USERTESTS_BIN");
@@ -87,6 +151,11 @@ int main(int argc, char **argv, char **envp)
 		return ut_helper_fdcheck(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "--orphan-init") == 0)
 		return ut_helper_orphan_init();
+	if (argc > 2 && strcmp(argv[1], "--exit") == 0)
+		return atoi(argv[2]);       /* exec tests: "I ran", as a status */
 	ut_set_bindir(argc > 0 ? argv[0] : NULL);
-	return utest_main(&ut_suite, argc, argv);
+	int status = utest_main(&ut_suite, argc, argv);
+	if (argc <= 1 || strcmp(argv[1], "--list") != 0)
+		ut_clean_tmp();
+	return status;
 }

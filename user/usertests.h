@@ -95,7 +95,19 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(mmap_fixed_bad_fd_keeps_mapping) \
 	X(noncanonical_rip_kills_process) \
 	X(clone_settls_noncanonical_eperm) \
-	X(clone_settid_readonly)
+	X(clone_settid_readonly)       \
+	/* 32-bit entry points: compat-mode syscall, sysenter, signals (ut_compat.c) */ \
+	X(compat_syscall_enosys)       \
+	X(compat_sysenter_sigsegv)     \
+	X(compat_signal_runs_64bit)    \
+	X(compat_sigreturn_bad_cs_sigsegv) \
+	X(compat_gs_base_kernel_eperm) \
+	/* What an outside fuzzer found (ut_hostile.c) */ \
+	X(vfork_thread_exec)           \
+	X(vfork_wait_killable)         \
+	X(mmap_shared_lazy)            \
+	X(mmap_commit_limit)           \
+	X(mmap_dev_zero)
 
 #define UT_DECLARE(name) void ut_##name(void);
 UT_TESTS(UT_DECLARE)

@@ -70,7 +70,8 @@ struct thread {
 	uint64_t run_ns;                /* [C] CPU time used */
 	uint64_t queued_ns;             /* [run-queue lock] when it was last queued */
 	uint64_t syscall_nr;            /* [C] system call in progress (restart) */
-	struct thread *vfork_parent;    /* [C] parent waiting for our exec/exit (vfork) */
+	struct thread *vfork_parent;    /* [vfork_lock] parent waiting for our exec/exit */
+	struct thread *vfork_child;     /* [vfork_lock] the vfork child we wait for */
 	bool vfork_done;                /* [vfork_lock] our vfork child let us go */
 	uintptr_t fault_rip, fault_addr;/* [C] last page fault (fault-loop detector) */
 	unsigned fault_repeat;          /* [C] */
