@@ -6,6 +6,7 @@
 #include <keel/proc.h>
 #include <keel/thread.h>
 #include <keel/signal.h>
+#include <keel/sched.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <arch/user.h>
@@ -84,6 +85,14 @@ SYSCALL_DEFINE4(rt_sigprocmask, int, how, const uint64_t __user *, set,
 SYSCALL_DEFINE0(rt_sigreturn)
 {
 	return signal_restore_frame(thread_current()->utf);
+}
+
+/* Sleep until a signal is delivered (one that is ignored never wakes us). */
+SYSCALL_DEFINE0(pause)
+{
+	while (sched_sleep_until(UINT64_MAX, true) == 0)
+		;
+	return -EINTR;
 }
 
 SYSCALL_DEFINE2(kill, int, pid, int, sig)
