@@ -19,8 +19,6 @@
 #include <lib/errno.h>
 #include <lib/string.h>
 
-/* Linux caps one read/write at INT_MAX rounded down to a page. */
-#define FILE_RW_MAX 0x7ffff000ul
 
 /* ---------------------------------------------------------------- files */
 

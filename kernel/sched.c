@@ -74,6 +74,7 @@ static void rq_enqueue(struct runqueue *rq, struct thread *t)
  * host that stalled a virtual CPU (the log line tells which CPU).
  */
 static unsigned rq_long_waits;   /* [A] */
+static uint64_t rq_max_wait;     /* [A] longest run-queue wait audited, ns */
 static uint64_t rq_audit_from;   /* [A] 0, or: audit threads queued since (after boot) */
 
 static void rq_check_wait(struct thread *t, unsigned cpu)
@@ -84,6 +85,11 @@ static void rq_check_wait(struct thread *t, unsigned cpu)
 
 	if (!from || t->queued_ns < from)
 		return;         /* queued during boot (the clock may not even run) */
+	uint64_t max = __atomic_load_n(&rq_max_wait, __ATOMIC_RELAXED);
+	while (waited > (int64_t)max &&
+	       !__atomic_compare_exchange_n(&rq_max_wait, &max, (uint64_t)waited, false,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
 	if (waited > (int64_t)SCHED_WAIT_WARN_NS &&
 	    __atomic_fetch_add(&rq_long_waits, 1, __ATOMIC_RELAXED) < SCHED_WAIT_WARN_MAX)
 		klog(LOG_WARN, "sched: thread %d (%s) waited %ld ms in a run queue, then ran on cpu %u",
@@ -317,6 +323,11 @@ void schedule(void)
 out:
 	if (was_on)
 		arch_irq_enable();
+}
+
+uint64_t sched_max_wait_ns(void)
+{
+	return __atomic_load_n(&rq_max_wait, __ATOMIC_RELAXED);
 }
 
 unsigned sched_long_waits(void)

@@ -117,16 +117,18 @@ static long sys_rw_vector(int fd, const void __user *uiov, int iovcnt, bool wr)
 		struct iobuf b = IOBUF_USER(iov[i].base);
 		ssize_t n;
 
-		if (iov[i].len == 0)
+		size_t len = MIN(iov[i].len, FILE_RW_MAX - (uint64_t)ret);
+
+		if (len == 0)
 			continue;
-		n = wr ? file_write(f, b, iov[i].len) : file_read(f, b, iov[i].len);
+		n = wr ? file_write(f, b, len) : file_read(f, b, len);
 		if (n < 0) {
 			if (ret == 0)
 				ret = n;
 			break;
 		}
 		ret += n;
-		if ((uint64_t)n < iov[i].len)
+		if ((uint64_t)n < len || (uint64_t)ret >= FILE_RW_MAX)
 			break;
 	}
 	file_put(f);

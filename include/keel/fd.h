@@ -36,6 +36,10 @@
 #define F_SETFL         4
 #define F_DUPFD_CLOEXEC 1030
 
+/* Linux caps one read/write (and a whole readv/writev) at INT_MAX rounded
+ * down to a page. */
+#define FILE_RW_MAX 0x7ffff000ul
+
 struct file;
 
 struct file_ops {

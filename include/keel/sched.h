@@ -44,6 +44,8 @@ void sched_wait_all_cpus(void);
 unsigned sched_started_cpus(void);
 /* Threads that waited over SCHED_WAIT_WARN_NS in a run queue, since boot. */
 unsigned sched_long_waits(void);
+/* The longest a runnable thread has waited in a run queue since boot, ns. */
+uint64_t sched_max_wait_ns(void);
 /* CPU time t has used, including the slice it runs now if it is current. */
 uint64_t sched_thread_run_ns(struct thread *t);
 /* Make a new (never run) thread runnable. */
