@@ -6,6 +6,9 @@
  *   stress oomkill    a hog takes every frame while init's pages are
  *                     copy-on-write; init then writes them all: the
  *                     out-of-memory killer must kill the hog, never init
+ *   stress sparse     a child touches one byte every 2 MiB of a huge
+ *                     MAP_NORESERVE mapping: page tables outgrow the data;
+ *                     they count against it, and it is killed
  *   stress initsig    every way a process once killed init: a child with
  *                     exit signal SIGKILL, an orphan cloned with SIGTERM as
  *                     its exit signal, kill(1, ...), kill(0, ...) from
@@ -40,6 +43,8 @@
 #define OOMKILL_LOW_SHARE 16        /* "full": free < 1/16 of memory */
 #define OOMKILL_WAIT_MS 30000
 #define POLL_MS 10
+#define SPARSE_LEN (1ul << 40)      /* 1 TiB of address space */
+#define SPARSE_STRIDE (2ul << 20)   /* one page table per touched page */
 #define WALL 0x40000000             /* __WALL: any child, whatever its exit signal */
 #define BOMB_MAX_DEPTH 100000
 #define BADEXEC_ROUNDS 200
@@ -193,6 +198,31 @@ static int stress_oomkill(void)
 		}
 	}
 	return fork_exec_works("oomkill");
+}
+
+static int stress_sparse(void)
+{
+	int st;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return fail("fork");
+	if (pid == 0) {
+		volatile uint8_t *p = mmap(NULL, SPARSE_LEN, PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(2);
+		for (size_t off = 0; off < SPARSE_LEN; off += SPARSE_STRIDE)
+			p[off] = 1;
+		_exit(3);              /* 512 Ki page tables?  Impossible here */
+	}
+	if (waitpid(pid, &st, 0) != pid)
+		return fail("waitpid");
+	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL) {
+		printf("stress: FAIL sparse: child status %#x\n", st);
+		return 1;
+	}
+	return fork_exec_works("sparse");
 }
 
 static volatile sig_atomic_t got_usr1;
@@ -379,7 +409,7 @@ static int stress_badexec(void)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: stress oom|oomkill|initsig|forkbomb|badexec\n");
+		fprintf(stderr, "usage: stress oom|oomkill|initsig|sparse|forkbomb|badexec\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "oom") == 0)
@@ -388,6 +418,8 @@ int main(int argc, char **argv)
 		return stress_oomkill();
 	if (strcmp(argv[1], "initsig") == 0)
 		return stress_initsig();
+	if (strcmp(argv[1], "sparse") == 0)
+		return stress_sparse();
 	if (strcmp(argv[1], "forkbomb") == 0)
 		return stress_forkbomb();
 	if (strcmp(argv[1], "badexec") == 0)

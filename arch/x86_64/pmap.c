@@ -62,6 +62,7 @@ struct pmap {
 	paddr_t root;            /* [I] physical address of the PML4 */
 	cpumask_t active;        /* [A] CPUs that have this pmap in CR3 */
 	unsigned long resident;  /* [L] user pages mapped */
+	unsigned long tables;    /* [A] page-table pages below the PML4 */
 	struct list node;        /* [R] in pmap_registry */
 };
 
@@ -138,10 +139,12 @@ static pte_t *pmap_pte_alloc(struct pmap *pm, uintptr_t va)
 	for (unsigned s = PML4_SHIFT; s > PT_SHIFT; s -= PT_LEVEL_SHIFT) {
 		pte_t *e = &t[PT_INDEX(va, s)];
 		if (!(*e & PTE_P)) {
-			void *page = pmm_alloc_page(PMM_ZERO);
+			/* User memory: held to the kernel's reserve, like the pages. */
+			void *page = pmm_alloc_page(PMM_ZERO | PMM_USER);
 			if (!page)
 				return NULL;
 			*e = arch_virt_to_phys(page) | PTE_USER_TABLE;
+			__atomic_fetch_add(&pm->tables, 1, __ATOMIC_RELAXED);
 		}
 		assert(!(*e & PTE_PS));
 		t = pmap_table(*e & PTE_ADDR_MASK);
@@ -296,7 +299,7 @@ void pmap_destroy(struct pmap *pm)
 
 unsigned long pmap_resident(struct pmap *pm)
 {
-	return READ_ONCE(pm->resident);
+	return READ_ONCE(pm->resident) + __atomic_load_n(&pm->tables, __ATOMIC_RELAXED);
 }
 
 paddr_t pmap_root(struct pmap *pm)
@@ -431,6 +434,7 @@ static void pmap_batch_finish(struct pmap *pm, struct pmap_batch *b,
 		void *t = b->tables;
 		b->tables = *(void **)t;
 		pmm_free_page(t);
+		__atomic_fetch_sub(&pm->tables, 1, __ATOMIC_RELAXED);
 	}
 	b->nframes = 0;
 	b->lo = b->hi = 0;

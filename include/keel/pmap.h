@@ -74,7 +74,8 @@ void pmap_activate(struct pmap *pm);
 struct pmap *pmap_current(void);
 /* Physical address of pm's top-level table (diagnostics). */
 paddr_t pmap_root(struct pmap *pm);
-/* User pages mapped in pm right now (a racy snapshot: the OOM killer's measure). */
+/* Pages pm holds: user pages mapped and page-table pages (a racy snapshot:
+ * the out-of-memory killer's measure). */
 unsigned long pmap_resident(struct pmap *pm);
 /*
  * Physical addresses of the page-table pages that lead to user va, top

@@ -141,7 +141,8 @@ bool vm_translate(struct mm *mm, uintptr_t va, uint64_t *pa);
 uint64_t vm_pmap_root(struct mm *mm);
 /* Times the fault-loop detector stopped a thread (arch trap code). */
 unsigned fault_loop_detections(void);
-/* User pages mapped in mm (racy snapshot, for the out-of-memory killer). */
+/* Pages mm holds: mapped user pages and page tables (racy snapshot, for the
+ * out-of-memory killer). */
 unsigned long vm_resident(struct mm *mm);
 /*
  * The commit limit (Linux's heuristic overcommit): a single mapping may not

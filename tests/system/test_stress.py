@@ -13,6 +13,7 @@ from test_user import _check_report
 
 @pytest.mark.parametrize("workload,mem", [("oom", "64M"), ("oomkill", "64M"),
                                           ("oomkill", "256M"), ("initsig", "128M"),
+                                          ("sparse", "64M"),
                                           ("forkbomb", "128M"), ("badexec", "128M")])
 def test_stress(keel, workload, mem):
     k = keel(kernel=keelqemu.build_dir() / "keel.elf", smp=2, mem=mem,
