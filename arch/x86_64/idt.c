@@ -1,10 +1,12 @@
 /*
  * idt.c - the interrupt descriptor table, shared by all CPUs.
  * Every vector points at its generated stub in trap_entry.S; double fault,
- * NMI and machine check run on their own IST stacks.  Written once at boot
- * by the boot CPU, immutable afterwards.
+ * NMI and machine check run on their own IST stacks (their stubs enter
+ * through paranoid_common, which does not trust the interrupted CS for the
+ * GS decision).  Written once at boot by the boot CPU, immutable afterwards.
  */
 #include <arch/trap.h>
+#include <arch/entry.h>
 #include <arch/percpu.h>
 #include <arch/segment.h>
 #include <arch/cpu.h>
@@ -22,6 +24,9 @@ struct idt_gate {
 	uint32_t reserved;
 } __attribute__((packed));
 _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate layout");
+/* The vectors given IST stacks below are exactly the paranoid ones. */
+_Static_assert(TRAP_PARANOID_MASK == ((1 << TRAP_DF) | (1 << TRAP_NMI) | (1 << TRAP_MC)),
+	       "IST vectors and paranoid entry stubs disagree");
 
 struct idt_desc {
 	uint16_t limit;

@@ -9,6 +9,13 @@
  *
  * A frame that cannot be written (bad stack) kills the process with
  * SIGSEGV, as Linux does.
+ *
+ * The handler always runs in 64-bit mode: the frame records the interrupted
+ * CS (which may be the 32-bit SEG_UCODE32 when user code switched to
+ * compatibility mode), and CS/SS are reset to the 64-bit user selectors, as
+ * Linux does for a 64-bit frame.  rt_sigreturn restores that CS only if it
+ * is one of the two user code selectors (a 32-bit one with a 32-bit RIP),
+ * and always loads the user data SS; anything else kills with SIGSEGV.
  */
 #include <arch/user.h>
 #include <arch/trap.h>
@@ -35,6 +42,12 @@
 #define SIGINFO_SIZE  128
 #define UC_FP_XSTATE  0x1
 #define FIX_RFLAGS    0x00000dd5ul    /* CF PF AF ZF SF TF DF OF: what user may set */
+#define RFLAGS_TF     (1ul << 8)
+#define RFLAGS_DF     (1ul << 10)
+#define USER_CS64     (SEG_UCODE64 | SEG_RPL_USER)
+#define USER_CS32     (SEG_UCODE32 | SEG_RPL_USER)
+#define USER_SS       (SEG_UDATA | SEG_RPL_USER)
+#define COMPAT_RIP_MAX 0xfffffffful   /* compatibility mode has a 32-bit EIP */
 #define SIGNAL_UNBLOCKABLE ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)))
 #define MXCSR_MASK_SAFE 0x0000ffffu
 #define SYSCALL_INSN_LEN 2
@@ -141,7 +154,11 @@ void signal_setup_frame(struct trapframe *tf, int sig, const struct sigaction_k 
 	tf->rsi = frame_at + __builtin_offsetof(struct rt_sigframe, info);
 	tf->rdx = frame_at + __builtin_offsetof(struct rt_sigframe, uc);
 	tf->rax = 0;
-	tf->rflags &= ~(1ul << 10);    /* DF clear at handler entry */
+	/* DF clear at handler entry (ABI); TF clear as Linux does. */
+	tf->rflags &= ~(RFLAGS_DF | RFLAGS_TF);
+	/* A 64-bit handler, even if the signal interrupted compatibility mode. */
+	tf->cs = USER_CS64;
+	tf->ss = USER_SS;
 	return;
 
 out_kill:
@@ -166,15 +183,18 @@ long signal_restore_frame(struct trapframe *tf)
 		__asm__ volatile("fxrstor64 %0" : : "m"(t->arch.fpu));
 	}
 	const struct k_sigcontext *m = &f.uc.mc;
+	uint64_t cs = m->cs | SEG_RPL_USER;
 	if (m->rip >= USER_TOP || m->rsp >= USER_TOP)
 		goto out_kill;          /* iretq would fault in the kernel */
+	if (cs != USER_CS64 && !(cs == USER_CS32 && m->rip <= COMPAT_RIP_MAX))
+		goto out_kill;          /* no user code segment (Linux: iret fails) */
 	tf->r8 = m->r8; tf->r9 = m->r9; tf->r10 = m->r10; tf->r11 = m->r11;
 	tf->r12 = m->r12; tf->r13 = m->r13; tf->r14 = m->r14; tf->r15 = m->r15;
 	tf->rdi = m->rdi; tf->rsi = m->rsi; tf->rbp = m->rbp; tf->rbx = m->rbx;
 	tf->rdx = m->rdx; tf->rcx = m->rcx; tf->rsp = m->rsp; tf->rip = m->rip;
 	tf->rflags = (tf->rflags & ~FIX_RFLAGS) | (m->eflags & FIX_RFLAGS) | X86_RFLAGS_IF;
-	tf->cs = SEG_UCODE64 | SEG_RPL_USER;
-	tf->ss = SEG_UDATA | SEG_RPL_USER;
+	tf->cs = cs;            /* back to compatibility mode, if it was there */
+	tf->ss = USER_SS;
 	t->sig_mask = f.uc.sigmask & ~SIGNAL_UNBLOCKABLE;
 	return (long)m->rax;
 

@@ -33,6 +33,14 @@ SYSCALL_DEFINE2(arch_prctl, int, code, uint64_t, addr)
 	case ARCH_GET_FS:
 		return copy_to_user((void *)addr, &t->fs_base, sizeof(t->fs_base));
 	case ARCH_SET_GS:
+		/* Never a kernel-half or non-canonical base, like Linux: the
+		 * paranoid entries take a kernel-half GS base for the kernel's
+		 * (arch/entry.h). */
+		if (addr >= USER_TOP)
+			return -EPERM;
+		/* A user GS base is not kept per thread yet. */
+		klog_once(LOG_WARN, "arch_prctl: user GS base is not supported");
+		return -EINVAL;
 	case ARCH_GET_GS:
 		klog_once(LOG_WARN, "arch_prctl: user GS base is not supported");
 		return -EINVAL;

@@ -8,11 +8,19 @@
  * -EFAULT that way); otherwise the trap is dumped - name, error code, all
  * registers, CR2 for page faults - and the kernel panics with a symbolized
  * backtrace that walks through the trap into the interrupted code.
- * An NMI during a panic is the panic IPI: the CPU prints its backtrace and
- * stops.  Interrupts may arrive in kernel mode on any CPU (idle loop, spinning):
+ * Interrupts may arrive in kernel mode on any CPU (idle loop, spinning):
  * nothing here assumes they came from user mode.
+ *
+ * Double fault, NMI and machine check come through trap_paranoid() instead
+ * (paranoid_common in trap_entry.S, on IST stacks, GS already made the
+ * kernel's): they can interrupt any instruction, so they never schedule,
+ * take locks or deliver signals.  An NMI during a panic is the panic IPI:
+ * the CPU prints its backtrace and stops; any other NMI is counted and
+ * ignored.  Double fault and machine check are fatal, whatever mode they
+ * interrupted.
  */
 #include <arch/trap.h>
+#include <arch/entry.h>
 #include <arch/irq.h>
 #include <arch/cpu.h>
 #include <arch/lapic.h>
@@ -220,8 +228,6 @@ extern char trap_iretq[];
 
 static void trap_exception(struct trapframe *tf)
 {
-	if (tf->vector == TRAP_NMI && panic_in_progress())
-		panic_stop_this_cpu(tf->rbp, tf->rip);   /* no return */
 	if (tf->rip == (uintptr_t)trap_iretq && thread_current() &&
 	    thread_current()->proc) {
 		/* The user state we were returning to is invalid (bad RIP, flags). */
@@ -245,6 +251,28 @@ static void trap_exception(struct trapframe *tf)
 	}
 	if (trap_fixup(tf))
 		return;
+	kprintf("\n");
+	trap_dump(tf);
+	panic("unhandled %s", trap_name(tf->vector));
+}
+
+static unsigned nmi_unexpected;   /* [A] NMIs that were not a panic's */
+
+unsigned trap_nmi_count(void)
+{
+	return __atomic_load_n(&nmi_unexpected, __ATOMIC_RELAXED);
+}
+
+/* Double fault, NMI, machine check (TRAP_PARANOID_MASK), any context. */
+void trap_paranoid(struct trapframe *tf)
+{
+	if (tf->vector == TRAP_NMI) {
+		if (panic_in_progress())
+			panic_stop_this_cpu(tf->rbp, tf->rip);   /* no return */
+		/* No log: the NMI may have interrupted the console's lock holder. */
+		__atomic_fetch_add(&nmi_unexpected, 1, __ATOMIC_RELAXED);
+		return;
+	}
 	kprintf("\n");
 	trap_dump(tf);
 	panic("unhandled %s", trap_name(tf->vector));

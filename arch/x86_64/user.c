@@ -1,7 +1,13 @@
 /*
- * user.c - x86-64 user mode: the syscall MSRs, user register frames, the
- * way into user mode, the system-call handler, and the work done on every
- * return to user mode (rescheduling, signal delivery).
+ * user.c - x86-64 user mode: the syscall and sysenter MSRs, user register
+ * frames, the way into user mode, the system-call handlers, and the work
+ * done on every return to user mode (rescheduling, signal delivery).
+ *
+ * Keel has only the 64-bit ABI, but user code can still reach the 32-bit
+ * entries (a far jump to SEG_UCODE32 enters compatibility mode): a syscall
+ * there enters through MSR_CSTAR and fails with -ENOSYS (as on Linux built
+ * without IA32 emulation); SYSENTER_CS = 0 makes sysenter raise #GP
+ * (Intel; AMD raises #UD in long mode anyway), i.e. SIGSEGV or SIGILL.
  */
 #include <arch/trap.h>
 #include <arch/thread.h>
@@ -15,6 +21,9 @@
 #include <keel/proc.h>
 #include <keel/syscall.h>
 #include <keel/signal.h>
+#include <keel/klog.h>
+#include <arch/entry.h>
+#include <lib/errno.h>
 #include <lib/string.h>
 
 #define STAR_KERNEL_SHIFT 32
@@ -26,20 +35,35 @@
 			   (3ul << 12) /* IOPL */ | (1ul << 16) /* RF */)
 #define USER_RFLAGS       (X86_RFLAGS_IF | (1ul << 1) /* reserved, always 1 */)
 #define CPUID_FEATURES_LEAF 1
+#define CPUID_EDX_SEP       (1u << 11)    /* SYSENTER/SYSEXIT and their MSRs */
+/* SYSENTER_CS = 0: sysenter raises #GP(0) (Intel SDM); ESP/EIP unused. */
+#define SYSENTER_CS_NONE    0
 
 _Static_assert(__builtin_offsetof(struct cpu, entry_scratch) == CPU_USER_RSP,
 	       "syscall_entry expects entry_scratch at offset 8");
 
-extern char syscall_entry[];
+extern char syscall_entry[], syscall_compat_entry[];
 
-/* Program the syscall/sysret MSRs on this CPU. */
+/*
+ * Program the syscall/sysret MSRs on this CPU, and the ones of the entries
+ * Keel does not offer: every way into ring 0 must lead somewhere safe.
+ */
 void syscall_cpu_init(void)
 {
+	uint32_t a, b, c, d;
+
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | MSR_EFER_SCE);
 	wrmsr(MSR_STAR, ((uint64_t)SEG_UCODE32 << STAR_USER_SHIFT) |
 			((uint64_t)SEG_KCODE << STAR_KERNEL_SHIFT));
 	wrmsr(MSR_LSTAR, (uintptr_t)syscall_entry);
+	wrmsr(MSR_CSTAR, (uintptr_t)syscall_compat_entry);
 	wrmsr(MSR_FMASK, FMASK_BITS);
+	cpuid_count(CPUID_FEATURES_LEAF, 0, &a, &b, &c, &d);
+	if (d & CPUID_EDX_SEP) {
+		wrmsr(MSR_SYSENTER_CS, SYSENTER_CS_NONE);
+		wrmsr(MSR_SYSENTER_ESP, 0);
+		wrmsr(MSR_SYSENTER_EIP, 0);
+	}
 }
 
 struct trapframe *arch_user_frame(struct thread *t)
@@ -115,6 +139,24 @@ void arch_return_to_user(struct trapframe *tf)
 		if (!sig && !this_cpu()->need_resched)
 			return;
 	}
+}
+
+/*
+ * A syscall instruction executed in 32-bit compatibility mode (through
+ * MSR_CSTAR; tf->cs is the 32-bit user CS): there is no 32-bit ABI, so it
+ * fails with -ENOSYS and returns to the instruction after it, still in
+ * compatibility mode.
+ */
+void syscall_compat_handler(struct trapframe *tf)
+{
+	struct thread *t = thread_current();
+
+	klog_once(LOG_WARN, "%s[%d]: syscall %lu from 32-bit compatibility mode: "
+		  "-ENOSYS (no 32-bit ABI; logged once)", t->name, t->tid,
+		  (unsigned long)(uint32_t)tf->rax);
+	tf->rax = (uint64_t)-ENOSYS;
+	arch_irq_disable();
+	arch_return_to_user(tf);
 }
 
 void syscall_handler(struct trapframe *tf)
