@@ -113,22 +113,15 @@ def check_output(run, out, status):
         run.failures.append(f"QEMU exit status {status}")
 
 
-def boot(run, kernel, seconds, workers, extra, mem, hang, logdir, qemu_prefix=()):
-    """Boot once and watch the console; fills run (never raises)."""
-    run.log = Path(logdir) / f"seed{run.seed}-smp{run.smp}.log"
+def watch(k, run, seconds, hang):
+    """Follow a started Keel (fuzzsys as init) to its end and judge it: fills
+    run.failures and figures.  Never raises; kills QEMU at the end."""
     slack = 120 + seconds // 2
-    k = keelqemu.Keel(kernel=kernel, smp=run.smp, mem=mem,
-                      append=fuzz_cmdline(run.seed, seconds, workers, extra),
-                      log=run.log, hard_timeout=seconds + slack + 60)
-    if qemu_prefix:
-        # keelqemu has no prefix hook: wrap its argv (timeout ... qemu ...).
-        argv = k.argv
-        k.argv = lambda: list(qemu_prefix) + argv()
     t0 = time.monotonic()
-    k.start()
     status = None
-    last = time.monotonic()
+    last = t0
     deadline = t0 + seconds + slack
+    hung = []
     try:
         while True:
             i = k.child.expect([PROGRESS_RE.pattern, r"fuzzsys: done ", pexpect.EOF,
@@ -140,21 +133,39 @@ def boot(run, kernel, seconds, workers, extra, mem, hang, logdir, qemu_prefix=()
                 status = k._reap()
                 break
             if now - last > hang and i != 1:
-                run.failures.append(f"hang: no progress line for {hang} s")
+                hung.append(f"hang: no progress line for {hang} s")
                 break
             if now > deadline:
-                run.failures.append(f"QEMU still running after {seconds + slack} s")
+                hung.append(f"QEMU still running after {seconds + slack} s")
                 break
     finally:
         k.kill()
     run.wall = time.monotonic() - t0
-    out = k.output
-    hung = list(run.failures)
-    run.failures = []
-    check_output(run, out, status)
-    run.failures = hung + [f for f in run.failures if not hung or
-                           not f.startswith(("no final", "no init-exit"))]
+    check_output(run, k.output, status)
+    if hung:      # the missing end lines follow from the hang: say it once
+        run.failures = hung + [f for f in run.failures
+                               if not f.startswith(("no final", "no init-exit"))]
     return run
+
+
+def make_keel(run, kernel, seconds, workers, extra, mem, log, qemu_prefix=()):
+    """A keelqemu.Keel (not started) that boots fuzzsys as init for run."""
+    k = keelqemu.Keel(kernel=kernel, smp=run.smp, mem=mem,
+                      append=fuzz_cmdline(run.seed, seconds, workers, extra),
+                      log=log, hard_timeout=seconds + 240 + seconds // 2)
+    if qemu_prefix:
+        # keelqemu has no prefix hook: wrap its argv (timeout ... qemu ...).
+        argv = k.argv
+        k.argv = lambda: list(qemu_prefix) + argv()
+    return k
+
+
+def boot(run, kernel, seconds, workers, extra, mem, hang, logdir, qemu_prefix=()):
+    """Boot once and watch the console; fills run (never raises)."""
+    run.log = Path(logdir) / f"seed{run.seed}-smp{run.smp}.log"
+    k = make_keel(run, kernel, seconds, workers, extra, mem, run.log, qemu_prefix)
+    k.start()
+    return watch(k, run, seconds, hang)
 
 
 def start_hog():

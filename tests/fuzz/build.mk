@@ -40,3 +40,34 @@ fuzz-cpio: $(BUILD)/fuzz/fuzz_cpio $(BUILD)/initramfs.cpio
 	$(Q)cp $(BUILD)/initramfs.cpio $(BUILD)/fuzz/cpio-corpus/
 	$(Q)cd $(BUILD)/fuzz && ./fuzz_cpio $(FUZZ_FLAGS) -artifact_prefix=cpio-crash- \
 		-dict=$(CURDIR)/tests/fuzz/cpio.dict cpio-corpus
+
+# ---------------------------------------------------------------- fuzz-sys, soak
+# System-call fuzzing and soak runs in QEMU (tools/fuzz-sys.py; never part of
+# `make test`, which runs a bounded fuzz in tests/system/test_fuzz.py).
+#
+#   make fuzz-sys   FUZZ_SECONDS=60 per boot, FUZZ_SMP=1,2, FUZZ_SEEDS=1,2,3
+#                   (empty: random seeds for FUZZ_TOTAL seconds), FUZZ_ARGS=
+#                   more fuzzsys options (e.g. --no-compat --log)
+#   make soak       SOAK_MINUTES=30 of mixed load (fuzzsys --soak) on SOAK_SMP=4;
+#                   SOAK_STARVE=1 pins QEMU to host CPU 0 beside a CPU hog
+# Console logs: $(BUILD)/fuzz-sys/.
+FUZZ_SECONDS ?= 60
+FUZZ_SMP     ?= 1,2
+FUZZ_SEEDS   ?= 1,2,3
+FUZZ_TOTAL   ?= 600
+FUZZ_ARGS    ?=
+SOAK_MINUTES ?= 30
+SOAK_SMP     ?= 4
+SOAK_STARVE  ?=
+SOAK_SEED    ?= $(shell date +%s)
+
+.PHONY: fuzz-sys soak
+fuzz-sys: deps $(BUILD)/keel.elf $(INITRAMFS)
+	$(Q)KEEL_BUILD=$(BUILD) $(PYTHON) tools/fuzz-sys.py --seconds $(FUZZ_SECONDS) \
+		--smp $(FUZZ_SMP) $(if $(FUZZ_SEEDS),--seeds $(FUZZ_SEEDS),--total $(FUZZ_TOTAL)) \
+		-- $(FUZZ_ARGS)
+
+soak: deps $(BUILD)/keel.elf $(INITRAMFS)
+	$(Q)KEEL_BUILD=$(BUILD) $(PYTHON) tools/fuzz-sys.py --soak \
+		--seconds $$(( $(SOAK_MINUTES) * 60 )) --smp $(SOAK_SMP) --seeds $(SOAK_SEED) \
+		--mem 512M $(if $(filter 1 yes,$(SOAK_STARVE)),--starve) -- $(FUZZ_ARGS)
