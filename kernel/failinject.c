@@ -19,6 +19,8 @@
  */
 #include <keel/failinject.h>
 #include <keel/klog.h>
+#include <keel/proc.h>
+#include <keel/kmalloc.h>
 #include <keel/thread.h>
 #include <lib/cmdline.h>
 #include <lib/errno.h>
@@ -31,6 +33,8 @@
 #define FAIL_LIST_SEP       ','
 #define FAIL_RATIO_SEP      '/'
 #define FAIL_DRAW_SHIFT     32          /* a draw's top 32 bits are compared */
+#define FAIL_NOINIT         "noinit"    /* option: spare init's own allocations */
+#define FAIL_INIT_PID       1
 
 /* splitmix64 (Steele, Lea, Flood 2014): increment and finalizer constants. */
 #define SPLITMIX_GOLDEN     0x9e3779b97f4a7c15ull
@@ -47,6 +51,7 @@ unsigned failinject_armed;              /* [A] kinds injected right now */
 static unsigned fail_mask;              /* [I] kinds failalloc= asked for */
 static uint64_t fail_boot_threshold;    /* [I] failalloc='s threshold */
 static uint64_t fail_seed;              /* [I] */
+static bool fail_spare_init;            /* [I] failalloc=...:noinit */
 static uint64_t fail_threshold;         /* [A] threshold in force */
 static struct thread *fail_thread;      /* [A] tests: only this thread */
 static uint64_t fail_draws;             /* [A] draws so far */
@@ -71,6 +76,11 @@ bool failinject_roll(enum fail_kind kind)
 	only = __atomic_load_n(&fail_thread, __ATOMIC_ACQUIRE);
 	if (only && only != thread_current())
 		return false;
+	if (fail_spare_init) {
+		struct proc *p = proc_current();
+		if (p && p->pid == FAIL_INIT_PID)
+			return false;
+	}
 	n = __atomic_fetch_add(&fail_draws, 1, __ATOMIC_RELAXED);
 	draw = fail_hash(fail_seed + n * SPLITMIX_GOLDEN) >> FAIL_DRAW_SHIFT;
 	if (draw >= __atomic_load_n(&fail_threshold, __ATOMIC_ACQUIRE))
@@ -132,7 +142,7 @@ static int fail_parse_kinds(const char **s, unsigned *mask)
 
 /* See failinject.h. */
 int failinject_parse(const char *val, unsigned *mask, uint64_t *threshold,
-		     uint64_t *seed)
+		     uint64_t *seed, bool *noinit)
 {
 	const char *p = val;
 	uint64_t num, den = FAIL_PER_MILLE;
@@ -154,6 +164,11 @@ int failinject_parse(const char *val, unsigned *mask, uint64_t *threshold,
 		if (fail_parse_num(&p, seed) < 0)
 			return -EINVAL;
 	}
+	*noinit = false;
+	if (*p == FAIL_SEP && strcmp(p + 1, FAIL_NOINIT) == 0) {
+		*noinit = true;
+		p += 1 + strlen(FAIL_NOINIT);
+	}
 	if (*p)
 		return -EINVAL;
 	/* num/den of FAIL_SCALE without overflow (num <= den, num <= 1000). */
@@ -169,9 +184,10 @@ void failinject_init(const char *cmdline)
 
 	if (!cmdline_get(cmdline, "failalloc", val, sizeof(val)))
 		return;
-	if (failinject_parse(val, &fail_mask, &fail_boot_threshold, &fail_seed) < 0) {
+	if (failinject_parse(val, &fail_mask, &fail_boot_threshold, &fail_seed,
+			     &fail_spare_init) < 0) {
 		klog(LOG_WARN, "failinject: bad failalloc=%s (want <frame|heap|kstack|all>"
-		     ":<per-mille or 1/N>[:<seed>]); ignored", val);
+		     ":<per-mille or 1/N>[:<seed>[:noinit]]); ignored", val);
 		fail_mask = 0;
 		return;
 	}
@@ -196,6 +212,9 @@ void failinject_disarm(void)
 	kprintf("failinject: frame %lu heap %lu kstack %lu failures injected\n",
 		failinject_count(FAIL_FRAME), failinject_count(FAIL_HEAP),
 		failinject_count(FAIL_KSTACK));
+	/* Error paths that freed twice or wrote after free show up here. */
+	if (kmalloc_check() < 0)
+		klog(LOG_ERR, "failinject: kmem check failed after fault injection");
 }
 
 /* See failinject.h. */

@@ -2,14 +2,18 @@
  * keel/failinject.h - fault injection for kernel allocations (in the
  * spirit of Linux's failslab / fail_page_alloc).
  *
- * Booting with failalloc=<what>:<probability>[:<seed>] makes a random
- * share of the kernel's allocations fail, so that their error paths run:
+ * Booting with failalloc=<what>:<probability>[:<seed>[:noinit]] makes a
+ * random share of the kernel's allocations fail, so that their error
+ * paths run:
  *   <what>         frame (pmm_alloc_pages), heap (kmalloc and
  *                  kmem_cache_alloc), kstack (kstack_alloc), all, or a
  *                  comma-separated list of them ("frame,kstack");
  *   <probability>  N per mille ("20" fails 2 %, "1000" fails every one),
  *                  or "1/N" (one in N);
- *   <seed>         seed of the pseudo-random sequence (default 1).
+ *   <seed>         seed of the pseudo-random sequence (default 1);
+ *   noinit         never fail allocations made for init (pid 1) itself,
+ *                  so a test runner as init keeps forking its tests and
+ *                  the failures land deeper, inside the tests.
  * Injection arms only once init has been started (failinject_arm()), so
  * boot never sees a failure, and disarms when init has exited
  * (failinject_disarm()), which also prints how many failures of each
@@ -70,7 +74,10 @@ void failinject_init(const char *cmdline);
 /* Start injecting what failalloc= asked for (no-op without it). */
 void failinject_arm(void);
 
-/* Stop injecting and print the counts (no-op without failalloc=). */
+/*
+ * Stop injecting, print the counts and check the kernel heap's invariants
+ * (no-op without failalloc=).  Takes cache locks; not from interrupts.
+ */
 void failinject_disarm(void);
 
 /* Failures of kind injected since boot ([A] counter). */
@@ -78,12 +85,12 @@ uint64_t failinject_count(enum fail_kind kind);
 
 /*
  * Parse a failalloc= value into a kind mask, a threshold out of
- * FAIL_SCALE (fail when a 32-bit draw is below it) and a seed.
- * Returns 0 or -EINVAL.  Pure; exposed for tests.
+ * FAIL_SCALE (fail when a 32-bit draw is below it), a seed and the
+ * noinit flag.  Returns 0 or -EINVAL.  Pure; exposed for tests.
  */
 #define FAIL_SCALE          (1ull << 32)
 int failinject_parse(const char *val, unsigned *mask, uint64_t *threshold,
-		     uint64_t *seed);
+		     uint64_t *seed, bool *noinit);
 
 /*
  * Tests: inject kinds in mask with threshold (FAIL_SCALE = always, 0 =

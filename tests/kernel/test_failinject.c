@@ -21,28 +21,34 @@ KTEST(failinject_parse)
 {
 	unsigned mask;
 	uint64_t thr, seed;
+	bool noinit;
 
-	KT_CHECK_EQ(t, failinject_parse("frame:1000", &mask, &thr, &seed), 0);
+	KT_CHECK_EQ(t, failinject_parse("frame:1000", &mask, &thr, &seed, &noinit), 0);
 	KT_CHECK_EQ(t, mask, FAIL_MASK(FAIL_FRAME));
 	KT_CHECK(t, thr == FAIL_SCALE);
 	KT_CHECK_EQ(t, seed, 1);
-	KT_CHECK_EQ(t, failinject_parse("heap,kstack:1/4:77", &mask, &thr, &seed), 0);
+	KT_CHECK_EQ(t, failinject_parse("heap,kstack:1/4:77", &mask, &thr, &seed, &noinit), 0);
 	KT_CHECK_EQ(t, mask, FAIL_MASK(FAIL_HEAP) | FAIL_MASK(FAIL_KSTACK));
 	KT_CHECK(t, thr == FAIL_SCALE / 4);
 	KT_CHECK_EQ(t, seed, 77);
-	KT_CHECK_EQ(t, failinject_parse("all:0", &mask, &thr, &seed), 0);
+	KT_CHECK(t, !noinit);
+	KT_CHECK_EQ(t, failinject_parse("frame:5:3:noinit", &mask, &thr, &seed, &noinit), 0);
+	KT_CHECK(t, noinit && seed == 3 && thr == FAIL_SCALE / 200);
+	KT_CHECK(t, failinject_parse("frame:5:noinit", &mask, &thr, &seed, &noinit) < 0);
+	KT_CHECK(t, failinject_parse("frame:5:3:nope", &mask, &thr, &seed, &noinit) < 0);
+	KT_CHECK_EQ(t, failinject_parse("all:0", &mask, &thr, &seed, &noinit), 0);
 	KT_CHECK_EQ(t, mask, FAIL_MASK_ALL);
 	KT_CHECK(t, thr == 0);
-	KT_CHECK_EQ(t, failinject_parse("all:500", &mask, &thr, &seed), 0);
+	KT_CHECK_EQ(t, failinject_parse("all:500", &mask, &thr, &seed, &noinit), 0);
 	KT_CHECK(t, thr == FAIL_SCALE / 2);
-	KT_CHECK(t, failinject_parse("disk:10", &mask, &thr, &seed) < 0);
-	KT_CHECK(t, failinject_parse("frame", &mask, &thr, &seed) < 0);
-	KT_CHECK(t, failinject_parse("frame:1001", &mask, &thr, &seed) < 0);
-	KT_CHECK(t, failinject_parse("frame:2/3", &mask, &thr, &seed) < 0);
-	KT_CHECK(t, failinject_parse("frame:1/0", &mask, &thr, &seed) < 0);
-	KT_CHECK(t, failinject_parse("frame:10:", &mask, &thr, &seed) < 0);
-	KT_CHECK(t, failinject_parse("frame:10:5x", &mask, &thr, &seed) < 0);
-	KT_CHECK(t, failinject_parse(":10", &mask, &thr, &seed) < 0);
+	KT_CHECK(t, failinject_parse("disk:10", &mask, &thr, &seed, &noinit) < 0);
+	KT_CHECK(t, failinject_parse("frame", &mask, &thr, &seed, &noinit) < 0);
+	KT_CHECK(t, failinject_parse("frame:1001", &mask, &thr, &seed, &noinit) < 0);
+	KT_CHECK(t, failinject_parse("frame:2/3", &mask, &thr, &seed, &noinit) < 0);
+	KT_CHECK(t, failinject_parse("frame:1/0", &mask, &thr, &seed, &noinit) < 0);
+	KT_CHECK(t, failinject_parse("frame:10:", &mask, &thr, &seed, &noinit) < 0);
+	KT_CHECK(t, failinject_parse("frame:10:5x", &mask, &thr, &seed, &noinit) < 0);
+	KT_CHECK(t, failinject_parse(":10", &mask, &thr, &seed, &noinit) < 0);
 }
 
 /* How many of FI_TEST_ROUNDS allocations of kind with flags succeed. */
