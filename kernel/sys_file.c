@@ -147,6 +147,25 @@ SYSCALL_DEFINE3(writev, int, fd, const void __user *, iov, int, iovcnt)
 	return sys_rw_vector(fd, iov, iovcnt, true);
 }
 
+/* ftruncate: a regular file open for writing gets the given size. */
+SYSCALL_DEFINE2(ftruncate, int, fd, int64_t, length)
+{
+	struct file *f;
+	long err;
+
+	if (length < 0)
+		return -EINVAL;
+	if (!(f = fd_get(fd)))
+		return -EBADF;
+	if (!f->vnode || !S_ISREG(f->vnode->mode) || !file_writable(f) ||
+	    !f->vnode->ops->truncate)
+		err = -EINVAL;
+	else
+		err = f->vnode->ops->truncate(f->vnode, (uint64_t)length);
+	file_put(f);
+	return err;
+}
+
 SYSCALL_DEFINE3(lseek, int, fd, int64_t, off, int, whence)
 {
 	struct file *f;

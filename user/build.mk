@@ -16,7 +16,7 @@
 
 USER_CC     ?= musl-gcc
 USER_CFLAGS := -static -std=gnu11 -O2 -Wall -Wextra -Werror
-USER_PROGS  := init hello forkexec usertests stress threadtests spawnbg benchsched fuzzsys
+USER_PROGS  := init hello forkexec usertests stress threadtests spawnbg benchsched benchlat fuzzsys
 USER_BINS   := $(addprefix $(BUILD)/user/,$(USER_PROGS))
 USERTESTS_SRCS := user/usertests.c $(wildcard user/ut_*.c)
 UTEST_PROGS := init usertests threadtests spawnbg benchsched
@@ -29,7 +29,7 @@ user: $(USER_BINS)
 $(BUILD)/user/usertests: $(USERTESTS_SRCS) user/usertests.h
 $(BUILD)/user/init $(BUILD)/user/hello $(BUILD)/user/forkexec $(BUILD)/user/stress \
 	$(BUILD)/user/threadtests $(BUILD)/user/spawnbg $(BUILD)/user/benchsched \
-	$(BUILD)/user/fuzzsys: $(BUILD)/user/%: user/%.c
+	$(BUILD)/user/benchlat $(BUILD)/user/fuzzsys: $(BUILD)/user/%: user/%.c
 # fuzzsys breaks its own TLS on purpose (arch_prctl, segment loads): no
 # stack-protector canary reads through %fs.
 $(BUILD)/user/fuzzsys: USER_CFLAGS += -fno-stack-protector

@@ -81,6 +81,7 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(file_rw)                     \
 	X(getdents)                    \
 	X(dirs)                        \
+	X(ftruncate)                   \
 	X(clock)                       \
 	X(nanosleep)                   \
 	X(uname)                       \

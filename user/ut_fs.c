@@ -5,6 +5,8 @@
  *              hole past the end reads as zeros; pread/pwrite leave the
  *              offset alone; O_APPEND, O_TRUNC, O_EXCL; fstat size and type;
  *              lseek errors (EINVAL, ESPIPE on a pipe)
+ *   ftruncate  shrinking keeps the first bytes, growing reads as zeros;
+ *              EINVAL for a negative size, a read-only fd, a pipe; EBADF
  *   getdents   getdents64 lists ".", ".." and exactly the created entries
  *              with their types, also with a buffer that holds one entry;
  *              EINVAL for a buffer too small, ENOTDIR on a file
@@ -284,4 +286,33 @@ void ut_uname(void)
 	UT_OK(syscall(SYS_uname, &u));
 	UT_CHECK(u.sysname[0] != '\0' && u.release[0] != '\0');
 	UT_CHECK(strcmp(u.machine, "x86_64") == 0);
+}
+
+void ut_ftruncate(void)
+{
+	char path[64], buf[256];
+	struct stat st;
+	int pfd[2];
+
+	ut_tmppath(path, sizeof(path), "trunc");
+	int fd = UT_OK(open(path, O_RDWR | O_CREAT | O_TRUNC, 0600));
+	memset(buf, 'a', sizeof(buf));
+	utest_write_all(fd, buf, sizeof(buf));
+	UT_OK(ftruncate(fd, 100));
+	UT_OK(fstat(fd, &st));
+	UT_CHECK(st.st_size == 100);
+	UT_OK(ftruncate(fd, 200));
+	UT_CHECK(pread(fd, buf, sizeof(buf), 0) == 200);
+	UT_CHECK(buf[99] == 'a' && buf[100] == 0 && buf[199] == 0);
+	UT_CHECK_ERR(ftruncate(fd, -1), EINVAL);
+	close(fd);
+	fd = UT_OK(open(path, O_RDONLY));
+	UT_CHECK_ERR(ftruncate(fd, 0), EINVAL);
+	close(fd);
+	UT_OK(pipe(pfd));
+	UT_CHECK_ERR(ftruncate(pfd[1], 0), EINVAL);
+	close(pfd[0]);
+	close(pfd[1]);
+	UT_CHECK_ERR(ftruncate(fd, 0), EBADF);
+	UT_OK(unlink(path));
 }
