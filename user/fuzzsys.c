@@ -1606,6 +1606,7 @@ static const struct {
 	const char *name;
 	const char *argv[16];
 	bool spawn_input;       /* stdin: SOAK_SPAWN_LINES lines, then "quit" */
+	bool console;           /* output to the console (else /dev/null) */
 } soak_jobs[] = {
 	{ "storm", { "/bin/fuzzsys", "--storm", NULL }, false },
 	{ "pingpong", { "/bin/fuzzsys", "--pingpong", NULL }, false },
@@ -1613,7 +1614,7 @@ static const struct {
 	{ "threadtests", { "/bin/threadtests", "create_join", "mutex_counter", "cond_pingpong",
 			   "cond_prodcons", "exit_group_kills", "join_exited", "tls", "gettid",
 			   "pthread_exit", "main_thread_exit", "futex_eagain", "futex_wake",
-			   "yield_storm", NULL }, false },
+			   "yield_storm", NULL }, false, true },
 	{ "badexec", { "/bin/stress", "badexec", NULL }, false },
 	{ "forkexec", { "/bin/forkexec", NULL }, false },
 };
@@ -1634,8 +1635,10 @@ static void start_job(struct slot *s, int index)
 		int null = open("/dev/null", O_RDWR);
 		setsid();
 		dup2(in[0] >= 0 ? in[0] : null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
+		if (!soak_jobs[kind].console) {
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
 		execv(soak_jobs[kind].argv[0], (char **)soak_jobs[kind].argv);
 		_exit(127);
 	}
