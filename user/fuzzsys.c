@@ -1608,15 +1608,15 @@ static const struct {
 	bool spawn_input;       /* stdin: SOAK_SPAWN_LINES lines, then "quit" */
 	bool console;           /* output to the console (else /dev/null) */
 } soak_jobs[] = {
-	{ "storm", { "/bin/fuzzsys", "--storm", NULL }, false },
-	{ "pingpong", { "/bin/fuzzsys", "--pingpong", NULL }, false },
-	{ "spawnbg", { "/bin/spawnbg", NULL }, true },
+	{ "storm", { "/bin/fuzzsys", "--storm", NULL }, false, false },
+	{ "pingpong", { "/bin/fuzzsys", "--pingpong", NULL }, false, false },
+	{ "spawnbg", { "/bin/spawnbg", NULL }, true, false },
 	{ "threadtests", { "/bin/threadtests", "create_join", "mutex_counter", "cond_pingpong",
 			   "cond_prodcons", "exit_group_kills", "join_exited", "tls", "gettid",
 			   "pthread_exit", "main_thread_exit", "futex_eagain", "futex_wake",
 			   "yield_storm", NULL }, false, true },
-	{ "badexec", { "/bin/stress", "badexec", NULL }, false },
-	{ "forkexec", { "/bin/forkexec", NULL }, false },
+	{ "badexec", { "/bin/stress", "badexec", NULL }, false, false },
+	{ "forkexec", { "/bin/forkexec", NULL }, false, false },
 };
 #define SOAK_KINDS (sizeof(soak_jobs) / sizeof(soak_jobs[0]))
 
