@@ -23,6 +23,7 @@
 #include <keel/kbench.h>
 #include <keel/panic.h>
 #include <keel/pmm.h>
+#include <keel/oom.h>
 #include <keel/smp.h>
 #include <keel/sched.h>
 #include <keel/futex.h>
@@ -126,6 +127,9 @@ static void kmain_init_report(int status)
 		(long)st.pages_in_use - (long)init_heap_pages_before,
 		(int)thread_count() - (int)init_threads_before, proc_count(),
 		pmap_check_all(NULL));
+	kprintf("keel: out-of-memory kills %lu, longest run-queue wait %lu ms, "
+		"fault loops stopped %u\n", oom_kill_count(),
+		(unsigned long)(sched_max_wait_ns() / NSEC_PER_MSEC), fault_loop_detections());
 	if (init_poweroff)
 		arch_emulator_exit(status == 0 && leaked == 0 ? EMU_EXIT_SUCCESS : EMU_EXIT_FAILURE);
 }
