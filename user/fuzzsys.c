@@ -529,6 +529,9 @@ static long fz_safe_pid(long pid)
 
 	if (p == 1 || p == -1 || (p == 0 && sc1(SYS_getpgid, 0) == 1))
 		return sc0(SYS_getpid);
+	/* Soak jobs must fail only through the kernel: leave them alone. */
+	if (opt.soak && p != 0 && p != sc0(SYS_getpid))
+		return sc0(SYS_getpid);
 	return pid;
 }
 
