@@ -7,8 +7,13 @@
 #   make gdb        QEMU halted with a gdb stub, gdb attached with symbols
 #   make bench      benchmarks (never part of make test)
 #   make CC=clang   build with clang/ld.lld instead of gcc/ld
+#   make KCOV=1     kernel coverage for fuzzers (/dev/kcov), in build-kcov/
 
 ARCH      ?= x86_64
+KCOV      ?= 0
+ifeq ($(KCOV),1)
+BUILD     ?= build-kcov
+endif
 BUILD     ?= build
 DEBUG     ?= 1
 PYTHON    ?= /usr/bin/python3
@@ -47,13 +52,16 @@ KCFLAGS := -std=gnu11 -ffreestanding -fno-builtin -nostdinc \
 	-fno-stack-protector -fno-omit-frame-pointer -fno-strict-aliasing \
 	-O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Iinclude -Iarch/$(ARCH)/include -I$(BUILD)/gen \
-	-MMD -MP -DKEEL_DEBUG=$(DEBUG)
+	-MMD -MP -DKEEL_DEBUG=$(DEBUG) -DKEEL_KCOV=$(KCOV)
 ifeq ($(COMPILER),clang)
 KCFLAGS += --target=x86_64-unknown-none-elf -mgeneral-regs-only
 else
 KCFLAGS += -mgeneral-regs-only --param=min-pagesize=0
 endif
 KASFLAGS := $(filter-out -std=gnu11,$(KCFLAGS)) -D__ASSEMBLY__
+# KCOV=1: the files in KCOV_SRCS (kernel/build.mk, arch/*/build.mk) call
+# __sanitizer_cov_trace_pc() in every basic block (kernel/kcov.c).
+KCOV_CFLAGS := -fsanitize-coverage=trace-pc
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 	--no-warn-rwx-segments
 ifeq ($(COMPILER),clang)
@@ -68,6 +76,7 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
 
 # ---------------------------------------------------------------- sources
 KSRCS :=
+KCOV_SRCS :=
 LIBSRCS := $(wildcard lib/*.c)
 include arch/$(ARCH)/build.mk
 include kernel/build.mk

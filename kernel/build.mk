@@ -8,6 +8,24 @@ $(BUILD)/gen/syscall_table.h: kernel/syscall.tbl tools/gen_syscalls.py
 	$(Q)$(PYTHON) tools/gen_syscalls.py $< > $@
 $(BUILD)/kernel/syscall.c.o: $(BUILD)/gen/syscall_table.h
 
+# KCOV=1: coverage instrumentation (kernel/kcov.c) for the generic kernel
+# code, except the hook itself, the scheduler (the context switch changes
+# the current thread under it), spinlocks, lockdep and idle (on every path:
+# noise, not coverage).  lib/ and tests/kernel/ are never instrumented.
+# $(BUILD)/gen/kcov.config records the setting: changing it rebuilds.
+KCOV_EXCLUDE_KERNEL := kcov sched spinlock lockdep idle
+KCOV_SRCS += $(filter-out $(patsubst %,kernel/%.c,$(KCOV_EXCLUDE_KERNEL)), \
+	$(wildcard kernel/*.c))
+ifeq ($(KCOV),1)
+$(patsubst %,$(BUILD)/%.o,$(KCOV_SRCS)): KCFLAGS += $(KCOV_CFLAGS)
+endif
+
+.PHONY: kcov-config-force
+$(BUILD)/gen/kcov.config: kcov-config-force
+	@mkdir -p $(dir $@)
+	@echo 'KCOV=$(KCOV)' | cmp -s - $@ 2>/dev/null || echo 'KCOV=$(KCOV)' > $@
+$(KOBJS): $(BUILD)/gen/kcov.config
+
 $(BUILD)/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"

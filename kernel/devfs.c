@@ -6,6 +6,8 @@
  *   tty     (5,0)  the same device (every process's controlling tty)
  *   null    (1,3)  reads end of file, writes vanish
  *   zero    (1,5)  reads zeros, writes vanish
+ *   kcov    (10,240) per-thread kernel coverage (kernel/kcov.c); only in
+ *                  kernels built with KCOV=1, absent (ENOENT) otherwise
  *
  * The console tty has a line discipline in the spirit of Linux's n_tty,
  * cut to what shells need.  In canonical mode (ICANON, the default) a read
@@ -24,6 +26,7 @@
  */
 #include <keel/vfs.h>
 #include <keel/fd.h>
+#include <keel/kcov.h>
 #include <keel/console.h>
 #include <keel/proc.h>
 #include <keel/signal.h>
@@ -382,14 +385,27 @@ struct devfs_entry {
 	const struct file_ops *fops;
 	uint32_t rdev;
 	struct vnode v;
+	bool (*present)(void);          /* [I] NULL: always there */
+	void (*missing)(void);          /* [I] a lookup of an absent device */
 };
 
+/* Linux's debugfs kcov has a dynamic number; this is Keel's own.  kcov comes
+ * last so that the other devices keep their inode numbers. */
+#define DEV_KCOV DEV_MKDEV(10, 240)
+
 static struct devfs_entry devfs_entries[] = {
-	{ "console", &tty_fops, DEV_MKDEV(5, 1), { 0 } },
-	{ "null", &null_fops, DEV_MKDEV(1, 3), { 0 } },
-	{ "tty", &tty_fops, DEV_MKDEV(5, 0), { 0 } },
-	{ "zero", &zero_fops, DEV_MKDEV(1, 5), { 0 } },
+	{ "console", &tty_fops, DEV_MKDEV(5, 1), { 0 }, NULL, NULL },
+	{ "null", &null_fops, DEV_MKDEV(1, 3), { 0 }, NULL, NULL },
+	{ "tty", &tty_fops, DEV_MKDEV(5, 0), { 0 }, NULL, NULL },
+	{ "zero", &zero_fops, DEV_MKDEV(1, 5), { 0 }, NULL, NULL },
+	{ "kcov", &kcov_fops, DEV_KCOV, { 0 }, kcov_built_in, kcov_note_missing },
 };
+
+static bool devfs_present(const struct devfs_entry *e)
+{
+	return !e->present || e->present();
+}
+
 static struct vnode devfs_root_vnode;   /* [I] after devfs_create_fs */
 
 static int devfs_lookup(struct vnode *dir, const char *name, size_t len,
@@ -403,6 +419,11 @@ static int devfs_lookup(struct vnode *dir, const char *name, size_t len,
 		struct devfs_entry *e = &devfs_entries[i];
 
 		if (strlen(e->name) == len && memcmp(e->name, name, len) == 0) {
+			if (!devfs_present(e)) {
+				if (e->missing)
+					e->missing();
+				return -ENOENT;
+			}
 			*out = vnode_get(&e->v);
 			return 0;
 		}
@@ -448,7 +469,8 @@ static int devfs_readdir(struct vnode *dir, uint64_t *pos, vfs_filldir_t fill,
 		} else if (i - 2 < ARRAY_SIZE(devfs_entries)) {
 			struct devfs_entry *e = &devfs_entries[i - 2];
 
-			if (!fill(ctx, e->name, strlen(e->name), e->v.ino, DT_CHR, i + 1))
+			if (devfs_present(e) &&
+			    !fill(ctx, e->name, strlen(e->name), e->v.ino, DT_CHR, i + 1))
 				return 0;
 		} else {
 			return 0;

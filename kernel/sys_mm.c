@@ -1,6 +1,7 @@
 /*
  * sys_mm.c - memory system calls: brk, mmap (anonymous, private file,
- * /dev/zero), munmap, mprotect, madvise.
+ * /dev/zero, devices with their own memory such as /dev/kcov), munmap,
+ * mprotect, madvise.
  *
  * Nothing here fills memory in a loop that user space sizes, except a
  * private file mapping, which copies at most the file's length and stops
@@ -12,6 +13,7 @@
 #include <keel/thread.h>
 #include <keel/fd.h>
 #include <keel/vfs.h>
+#include <keel/vmobj.h>
 #include <keel/kmalloc.h>
 #include <keel/klog.h>
 #include <keel/signal.h>
@@ -97,6 +99,34 @@ static long mmap_fill_from_file(struct mm *mm, uintptr_t addr, size_t len, int f
 	return ret;
 }
 
+/*
+ * mmap of a device with its own memory (f->ops->mmap, e.g. /dev/kcov): map
+ * the object it hands out.  len is page-aligned and the flags checked.
+ */
+static long mmap_device(struct mm *mm, uintptr_t addr, size_t len, unsigned prot,
+			unsigned flags, struct file *f, uint64_t off)
+{
+	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+	struct vmobj *obj;
+	long ret;
+
+	ret = f->ops->mmap(f, off, len, flags, &obj);
+	if (ret)
+		return ret;
+	if (flags & MAP_FIXED_NOREPLACE) {
+		ret = vm_map_obj(mm, addr, len, prot, 0, obj, 0, false);
+		if (ret >= 0 && (uintptr_t)ret != addr) {
+			vm_unmap(mm, (uintptr_t)ret, len);
+			ret = -EEXIST;
+		}
+	} else {
+		ret = vm_map_obj(mm, fixed ? addr : ALIGN_DOWN(addr, PAGE_SIZE), len, prot, 0,
+				 obj, 0, flags & MAP_FIXED);
+	}
+	vmobj_put(obj);
+	return ret;
+}
+
 SYSCALL_DEFINE6(mmap, uintptr_t, addr, size_t, len, unsigned, prot, unsigned, flags, int, fd,
 		uint64_t, off)
 {
@@ -121,6 +151,11 @@ SYSCALL_DEFINE6(mmap, uintptr_t, addr, size_t, len, unsigned, prot, unsigned, fl
 			return -EBADF;
 		bool readable = file_readable(f), zero = f->ops->mmap_zero;
 		bool regular = f->vnode && S_ISREG(f->vnode->mode);
+		if (f->ops->mmap) {
+			ret = readable ? mmap_device(mm, addr, len, prot, flags, f, off) : -EACCES;
+			file_put(f);
+			return ret;
+		}
 		file_put(f);
 		if (!readable)
 			return -EACCES;

@@ -18,6 +18,7 @@
 #include <keel/cpu.h>
 #include <keel/wait.h>
 #include <keel/proc.h>
+#include <keel/kcov.h>
 #include <lib/string.h>
 
 #define THREAD_ALIGN 64
@@ -123,6 +124,7 @@ void thread_exit(void)
 	struct thread *t = thread_current();
 
 	assert(t);
+	kcov_thread_exit(t);
 	if (t->proc)
 		proc_thread_exiting(t);
 	thread_note_dying();

@@ -334,18 +334,31 @@ static int vm_unmap_locked(struct mm *mm, uintptr_t start, uintptr_t end)
 long vm_map(struct mm *mm, uintptr_t start, size_t len, unsigned prot, unsigned vflags,
 	    bool fixed)
 {
+	return vm_map_obj(mm, start, len, prot, vflags, NULL, 0, fixed);
+}
+
+long vm_map_obj(struct mm *mm, uintptr_t start, size_t len, unsigned prot, unsigned vflags,
+		struct vmobj *obj, uint64_t pgoff, bool fixed)
+{
 	struct vma *v;
 	long ret;
 
 	if (!len || !IS_ALIGNED(len, PAGE_SIZE) || !IS_ALIGNED(start, PAGE_SIZE) ||
 	    len > USER_TOP || start > USER_TOP - len)
 		return -EINVAL;
-	if (!vm_commit_ok(len, prot, vflags))
+	if (obj && (pgoff > vmobj_size(obj) || len / PAGE_SIZE > vmobj_size(obj) - pgoff))
+		return -EINVAL;
+	if (!obj && !vm_commit_ok(len, prot, vflags))
 		return -ENOMEM;
 	v = kmem_cache_alloc(vma_cache, KM_ZERO);
 	if (!v)
 		return -ENOMEM;
-	if ((vflags & VMA_SHARED) && !(v->obj = vmobj_create(len / PAGE_SIZE))) {
+	if (obj) {
+		vmobj_get(obj);         /* the VMA's own reference */
+		v->obj = obj;
+		v->pgoff = pgoff;
+		vflags |= VMA_SHARED;
+	} else if ((vflags & VMA_SHARED) && !(v->obj = vmobj_create(len / PAGE_SIZE))) {
 		vma_free(v);
 		return -ENOMEM;
 	}

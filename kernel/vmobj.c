@@ -14,6 +14,10 @@
  * each of its frames; each mapping holds its own (keel/vm.h), so a frame
  * lives while it is mapped or the object lives.
  *
+ * vmobj_create_frames() wraps frames allocated elsewhere (a device's
+ * buffer, kernel/kcov.c) in an object, so that the same VMA machinery maps
+ * them; the owner keeps writing them through the direct map.
+ *
  * Invariants: o->lock protects the tree; o->refs counts the VMAs that use
  * the object (atomic); the last vmobj_put frees the tree and drops the
  * object's frame references.  Lock order: mm->lock -> vmobj.lock -> pmm_lock.
@@ -112,6 +116,47 @@ uint64_t vmobj_size(const struct vmobj *o)
 	return o->npages;
 }
 
+/* The leaf slot of page idx, making the nodes above it; NULL on ENOMEM. [lock] */
+static uint64_t *vmobj_slot(struct vmobj *o, uint64_t idx)
+{
+	uint64_t *node = o->root;
+
+	for (unsigned h = o->height; h > 1; h--) {
+		unsigned slot = (idx >> (VMOBJ_SHIFT * (h - 1))) & (VMOBJ_FANOUT - 1);
+		if (!node[slot]) {
+			uint64_t *child = vmobj_node_alloc();
+			if (!child)
+				return NULL;
+			node[slot] = arch_virt_to_phys(child);
+		}
+		node = arch_phys_to_virt(node[slot]);
+	}
+	return node + (idx & (VMOBJ_FANOUT - 1));
+}
+
+struct vmobj *vmobj_create_frames(const paddr_t *frames, uint64_t npages)
+{
+	struct vmobj *o = vmobj_create(npages);
+	uint64_t *slot;
+
+	if (!o)
+		return NULL;
+	spin_lock(&o->lock);
+	for (uint64_t i = 0; i < npages; i++) {
+		slot = vmobj_slot(o, i);
+		if (!slot) {
+			spin_unlock(&o->lock);
+			vmobj_put(o);   /* drops the references taken so far */
+			return NULL;
+		}
+		pmm_page_get(frames[i]);
+		*slot = frames[i];
+		o->frames++;
+	}
+	spin_unlock(&o->lock);
+	return o;
+}
+
 int vmobj_page(struct vmobj *o, uint64_t idx, paddr_t *pa)
 {
 	uint64_t *node;
@@ -121,20 +166,11 @@ int vmobj_page(struct vmobj *o, uint64_t idx, paddr_t *pa)
 	if (idx >= o->npages)
 		return -EFAULT;
 	spin_lock(&o->lock);
-	node = o->root;
-	for (unsigned h = o->height; h > 1; h--) {
-		unsigned slot = (idx >> (VMOBJ_SHIFT * (h - 1))) & (VMOBJ_FANOUT - 1);
-		if (!node[slot]) {
-			uint64_t *child = vmobj_node_alloc();
-			if (!child) {
-				err = -ENOMEM;
-				goto out;
-			}
-			node[slot] = arch_virt_to_phys(child);
-		}
-		node = arch_phys_to_virt(node[slot]);
+	node = vmobj_slot(o, idx);
+	if (!node) {
+		err = -ENOMEM;
+		goto out;
 	}
-	node += idx & (VMOBJ_FANOUT - 1);
 	if (!*node) {
 		page = pmm_alloc_page(PMM_ZERO | PMM_USER);
 		if (!page) {

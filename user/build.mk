@@ -16,7 +16,7 @@
 
 USER_CC     ?= musl-gcc
 USER_CFLAGS := -static -std=gnu11 -O2 -Wall -Wextra -Werror
-USER_PROGS  := init hello forkexec usertests stress threadtests spawnbg benchsched benchlat fuzzsys
+USER_PROGS  := init hello forkexec usertests stress threadtests spawnbg benchsched benchlat fuzzsys kcovtest
 USER_BINS   := $(addprefix $(BUILD)/user/,$(USER_PROGS))
 USERTESTS_SRCS := user/usertests.c $(wildcard user/ut_*.c)
 UTEST_PROGS := init usertests threadtests spawnbg benchsched
@@ -34,6 +34,8 @@ $(BUILD)/user/init $(BUILD)/user/hello $(BUILD)/user/forkexec $(BUILD)/user/stre
 # stack-protector canary reads through %fs.
 $(BUILD)/user/fuzzsys: USER_CFLAGS += -fno-stack-protector
 $(addprefix $(BUILD)/user/,$(UTEST_PROGS)): user/utest.c user/utest.h
+# kcovtest checks /dev/kcov (make KCOV=1) through the fuzzer's helper.
+$(BUILD)/user/kcovtest: user/kcovtest.c user/kcov.h
 
 $(USER_BINS): user/build.mk | deps
 	@mkdir -p $(dir $@)

@@ -41,6 +41,7 @@
 #define FILE_RW_MAX 0x7ffff000ul
 
 struct file;
+struct vmobj;
 
 struct file_ops {
 	/* Read/write at *off (advanced by the call for seekable files). */
@@ -50,6 +51,14 @@ struct file_ops {
 	long (*ioctl)(struct file *f, unsigned long cmd, uintptr_t arg);
 	/* The last reference is gone. */
 	void (*release)(struct file *f);
+	/*
+	 * mmap of a device's own memory: the object behind len bytes (a page
+	 * multiple) at byte offset off, mapped with the MAP_* flags, with one
+	 * reference for the caller; 0 or -Exxx.  NULL: regular files and
+	 * mmap_zero devices only.
+	 */
+	int (*mmap)(struct file *f, uint64_t off, size_t len, unsigned flags,
+		    struct vmobj **obj);
 	uint32_t mode;          /* st_mode of files without a vnode (pipes) */
 	bool seekable;          /* offsets meaningful: lseek, pread allowed */
 	bool mmap_zero;         /* mmap gives anonymous zero memory (/dev/zero) */
@@ -59,7 +68,7 @@ struct file {
 	int refcount;                   /* [atomic] */
 	const struct file_ops *ops;     /* [I] */
 	struct vnode *vnode;            /* [I] referenced, NULL for pipes */
-	void *priv;                     /* [I] owner-private (pipe) */
+	void *priv;                     /* [I] owner-private (pipe); /dev/kcov sets it once [A] */
 	unsigned flags;                 /* [atomic] O_ACCMODE|O_APPEND|O_NONBLOCK */
 	struct mutex pos_lock;          /* serializes I/O at the offset */
 	uint64_t off;                   /* [P] */

@@ -39,6 +39,7 @@ enum thread_state {
 
 struct proc;
 struct mm;
+struct kcov;
 
 struct thread {
 	uintptr_t ksp;                  /* [C] saved kernel stack pointer while switched out */
@@ -75,6 +76,7 @@ struct thread {
 	bool vfork_done;                /* [vfork_lock] our vfork child let us go */
 	uintptr_t fault_rip, fault_addr;/* [C] last page fault (fault-loop detector) */
 	unsigned fault_repeat;          /* [C] */
+	struct kcov *kcov;              /* [C] coverage being recorded (kernel/kcov.c), or NULL */
 	struct arch_thread arch;        /* arch-private (FPU state) */
 };
 

@@ -98,6 +98,13 @@ struct mm *vm_current(void);
  */
 long vm_map(struct mm *mm, uintptr_t start, size_t len, unsigned prot, unsigned vflags,
 	    bool fixed);
+/*
+ * The same for a shared mapping of an existing object (a device's memory):
+ * pages pgoff.. of obj, which must hold len bytes from there.  The VMA takes
+ * its own reference to obj; the caller keeps (and later drops) its own.
+ */
+long vm_map_obj(struct mm *mm, uintptr_t start, size_t len, unsigned prot, unsigned vflags,
+		struct vmobj *obj, uint64_t pgoff, bool fixed);
 /* Remove every mapping in [start, start+len); 0 or -Exxx. */
 int vm_unmap(struct mm *mm, uintptr_t start, size_t len);
 /* Change the protection of [start, start+len); 0 or -ENOMEM (a hole) / -EINVAL. */

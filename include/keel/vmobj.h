@@ -15,6 +15,12 @@ struct vmobj;
 
 /* A new empty object of npages pages (refs 1); NULL when out of memory. */
 struct vmobj *vmobj_create(uint64_t npages);
+/*
+ * An object of npages pages whose page i is the (allocated, order-0) frame
+ * frames[i]: the object takes one reference on each; the caller keeps its
+ * own.  refs 1; NULL when out of memory.  Never sleeps.
+ */
+struct vmobj *vmobj_create_frames(const paddr_t *frames, uint64_t npages);
 /* One more user (a VMA that maps part of the object). */
 void vmobj_get(struct vmobj *o);
 /* One user less; the last frees the object and drops its frames (o may be NULL). */
