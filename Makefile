@@ -8,6 +8,7 @@
 #   make bench      benchmarks (never part of make test)
 #   make CC=clang   build with clang/ld.lld instead of gcc/ld
 #   make KCOV=1     kernel coverage for fuzzers (/dev/kcov), in build-kcov/
+#   make kcov-test  build the coverage kernel and run its system test
 
 ARCH      ?= x86_64
 KCOV      ?= 0
@@ -84,6 +85,14 @@ include tests/build.mk
 include tools/build.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# The coverage kernel ($(BUILD)-kcov) next to this build's programs, and its
+# system test (tests/system/test_kcov.py; `make test` runs it too).
+.PHONY: kcov-test
+kcov-test: $(INITRAMFS)
+	$(MAKE) KCOV=1 BUILD=$(BUILD)-kcov $(BUILD)-kcov/keel.elf
+	KEEL_BUILD=$(BUILD) KEEL_KCOV_BUILD=$(BUILD)-kcov KEEL_KCOV_NO_BUILD=1 \
+		$(PYTHON) -m pytest tests/system/test_kcov.py -v
 
 clean:
 	rm -rf $(BUILD) build-clang
