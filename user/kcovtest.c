@@ -9,14 +9,16 @@
  * kernel text that differ; nothing another thread or a child process does
  * is recorded in this thread's buffer, while that thread's own buffer sees
  * its calls; disabling stops recording; a thread that exits with coverage
- * enabled and its file closed leaves nothing behind (the kernel's init-exit
- * report counts the frames).
+ * enabled and its file closed, and threads that use and misuse kcov files
+ * at random and exit leaving them open, mapped and enabled, leave nothing
+ * behind (the kernel's init-exit report counts the frames).
  *
  * Output for the test: "kcovtest: <phase> pcs=N unique=U min=0x.. max=0x.."
  * per phase, getpid()'s PCs ("kcovtest: getpid-pcs 0x.. ..." for
  * tools/kcov-symbolize.py), "kcovtest: FAIL <what>" per failed check, and last
  * "kcovtest: N checks, N failed".  Exit status 0 when all passed, 2 when
- * /dev/kcov does not exist (a kernel without KCOV=1).
+ * /dev/kcov does not exist (a kernel without KCOV=1).  `kcovtest --churn`
+ * runs only the random use and misuse (for fault injection).
  */
 #include "kcov.h"
 
@@ -175,6 +177,89 @@ static void test_bad_use(void)
 	close(fd);
 }
 
+/* ---------------------------------------------------------------- churn */
+
+#define CHURN_THREADS 3
+#define CHURN_ROUNDS  150
+#define CHURN_FDS     4
+
+static uint64_t churn_next(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* Random use and misuse of a few kcov files; the kernel must stay whole
+ * (the init-exit report checks that every frame came back). */
+static void *churn_main(void *arg)
+{
+	uint64_t x = (uintptr_t)arg * 0x9e3779b97f4a7c15ull + 1;
+	int fd[CHURN_FDS];
+	void *map[CHURN_FDS];
+	size_t len[CHURN_FDS];
+
+	for (int i = 0; i < CHURN_FDS; i++) {
+		fd[i] = -1;
+		map[i] = MAP_FAILED;
+	}
+	for (int r = 0; r < CHURN_ROUNDS; r++) {
+		int i = churn_next(&x) % CHURN_FDS;
+		unsigned long words = 1 + churn_next(&x) % (2 * SMALL_WORDS);
+
+		switch (churn_next(&x) % 7) {
+		case 0:
+			if (fd[i] < 0)
+				fd[i] = open(KCOV_PATH, O_RDWR);
+			break;
+		case 1:
+			ioctl(fd[i], KCOV_INIT_TRACE, words);
+			break;
+		case 2:
+			if (map[i] != MAP_FAILED)
+				break;
+			len[i] = words * 8;
+			map[i] = mmap(NULL, len[i], PROT_READ | PROT_WRITE, MAP_SHARED, fd[i], 0);
+			if (map[i] != MAP_FAILED)
+				((volatile uint64_t *)map[i])[0] = churn_next(&x);
+			break;
+		case 3:
+			ioctl(fd[i], KCOV_ENABLE, churn_next(&x) % 2);
+			getppid();
+			break;
+		case 4:
+			ioctl(fd[i], KCOV_DISABLE, 0);
+			break;
+		case 5:
+			if (map[i] != MAP_FAILED)
+				munmap(map[i], len[i]);
+			map[i] = MAP_FAILED;
+			break;
+		default:
+			close(fd[i]);
+			fd[i] = -1;
+			break;
+		}
+	}
+	return NULL;                    /* files, mappings and coverage left as they are */
+}
+
+static void test_churn(void)
+{
+	pthread_t th[CHURN_THREADS];
+	int made[CHURN_THREADS], ok = 1;
+
+	for (uintptr_t i = 0; i < CHURN_THREADS; i++) {
+		made[i] = pthread_create(&th[i], NULL, churn_main, (void *)(i + 1)) == 0;
+		ok &= made[i];
+	}
+	for (int i = 0; i < CHURN_THREADS; i++)
+		if (made[i])
+			ok &= pthread_join(th[i], NULL) == 0;
+	check(ok, "churn threads");
+}
+
 /* ---------------------------------------------------------------- threads */
 
 struct other {
@@ -222,7 +307,7 @@ static void *leaver_main(void *arg)
 	return NULL;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct pcset g, w, p, x, f, d;
 	struct other o;
@@ -231,6 +316,11 @@ int main(void)
 	int pfd[2], null_fd, err, leaver_ok = 0;
 	char c;
 
+	if (argc > 1 && strcmp(argv[1], "--churn") == 0) {
+		test_churn();           /* alone, e.g. under failalloc= */
+		printf("kcovtest: churn done\n");
+		return 0;
+	}
 	err = kcov_open(&k, KCOV_WORDS_DEFAULT);
 	if (err == -ENOENT) {
 		printf("kcovtest: /dev/kcov is absent (kernel built without KCOV=1)\n");
@@ -302,6 +392,7 @@ int main(void)
 
 	check(pthread_create(&th, NULL, leaver_main, &leaver_ok) == 0 &&
 	      pthread_join(th, NULL) == 0 && leaver_ok, "exit with coverage on");
+	test_churn();
 	kcov_close(&k);
 	close(null_fd);
 	close(pfd[0]);

@@ -105,6 +105,22 @@ def test_kcov_coverage(keel, kcov_kernel):
     assert "getpid" in sym, sym
 
 
+@pytest.mark.parametrize("seed", [5, 11])
+def test_kcov_churn_failalloc(keel, kcov_kernel, seed):
+    """Random use and misuse of /dev/kcov from three threads while kernel
+    heap allocations fail at random: no panic, every frame comes back."""
+    _need_kcovtest()
+    k = keel(kernel=kcov_kernel, smp=2, mem="256M",
+             append=f'init="/bin/kcovtest --churn" initexit=poweroff panic=exit '
+                    f'failalloc=heap:200:{seed}')
+    k.wait_exit(timeout=120)
+    out = k.output
+    assert "PANIC" not in out and "lockdep:" not in out, out[-3000:]
+    m = REPORT.search(out)
+    assert m, "no init exit report:\n" + out[-2000:]
+    assert int(m.group(1)) == 0 and int(m.group(2)) == 0, out[-3000:]
+
+
 def test_kcov_absent_without_kcov(keel):
     """A kernel built without KCOV=1 has no /dev/kcov and says how to get it."""
     _need_kcovtest()
