@@ -37,9 +37,12 @@ def kcov_kernel():
     elf = bdir / "keel.elf"
     if not os.environ.get("KEEL_KCOV_NO_BUILD"):
         rel = os.path.relpath(bdir, keelqemu.REPO)
+        # Not a sub-make of `make test`'s jobserver: a build of its own.
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
         r = subprocess.run(["make", "-j2", "KCOV=1", f"BUILD={rel}", f"{rel}/keel.elf"],
                            cwd=keelqemu.REPO, capture_output=True, text=True,
-                           timeout=BUILD_TIMEOUT)
+                           timeout=BUILD_TIMEOUT, env=env)
         if r.returncode:
             pytest.fail("make KCOV=1 failed:\n" + (r.stdout + r.stderr)[-3000:],
                         pytrace=False)
