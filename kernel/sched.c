@@ -30,6 +30,7 @@
 #include <keel/signal.h>
 #include <keel/time.h>
 #include <keel/vm.h>
+#include <keel/ksyms.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <arch/arch.h>
@@ -41,6 +42,8 @@ struct runqueue {
 	unsigned nr_running;              /* [lock] on_rq threads of this CPU */
 	struct thread *idle;              /* [I] this CPU's idle context */
 	uint64_t switch_ns;               /* [C] when curr was switched in */
+	uint64_t sched_ns;                /* [C] when this CPU last ran schedule() */
+	bool hog_reported;                /* [C] the kernel hog of now was logged */
 	bool balance;                     /* [C] pull work at the next schedule() */
 	unsigned balance_ticks;           /* [C] ticks until the next balance check */
 };
@@ -74,6 +77,7 @@ static void rq_enqueue(struct runqueue *rq, struct thread *t)
  * host that stalled a virtual CPU (the log line tells which CPU).
  */
 static unsigned rq_long_waits;   /* [A] */
+static unsigned sched_hogs;      /* [A] kernel hogs seen (see sched_check_hog) */
 static uint64_t rq_max_wait;     /* [A] longest run-queue wait audited, ns */
 static uint64_t rq_audit_from;   /* [A] 0, or: audit threads queued since (after boot) */
 
@@ -283,6 +287,8 @@ void schedule(void)
 	prev = c->curr;
 	spin_lock(&rq->lock);
 	c->need_resched = false;
+	rq->sched_ns = time_ns();
+	rq->hog_reported = false;
 	if (prev != rq->idle) {
 		if (prev->state == THREAD_RUNNING && (prev->affinity & CPUMASK_CPU(c->id))) {
 			rq_enqueue(rq, prev);
@@ -384,7 +390,42 @@ void sched_thread_entry(void)
 	thread_exit();
 }
 
-void sched_tick(void)
+/*
+ * Watchdog: a thread that has been in the kernel for SCHED_HOG_WARN_NS
+ * without passing through schedule() is a kernel path without a
+ * scheduling point (a loop that should call signal_checkpoint; or a kernel
+ * thread that spins), or, under QEMU, a host that stalled this virtual CPU.  Logged with the
+ * system call and the interrupted kernel code, a few times per boot.
+ */
+static void sched_check_hog(struct runqueue *rq, struct thread *curr, uintptr_t pc)
+{
+	uint64_t ran = time_ns() - rq->sched_ns;
+	uintptr_t off = 0;
+	const char *sym;
+
+	if (rq->hog_reported || ran < SCHED_HOG_WARN_NS)
+		return;
+	rq->hog_reported = true;
+	if (__atomic_fetch_add(&sched_hogs, 1, __ATOMIC_RELAXED) >= SCHED_HOG_WARN_MAX)
+		return;
+	sym = ksym_lookup(pc, &off);
+	if (curr->proc)
+		klog(LOG_WARN, "sched: cpu %u: thread %d (%s) has run %lu ms in the kernel "
+		     "without a scheduling point (system call %lu), at %s+%#lx", this_cpu()->id,
+		     curr->tid, curr->name, (unsigned long)(ran / NSEC_PER_MSEC),
+		     (unsigned long)curr->syscall_nr, sym ? sym : "?", (unsigned long)off);
+	else
+		klog(LOG_WARN, "sched: cpu %u: kernel thread %s has run %lu ms without a "
+		     "scheduling point, at %s+%#lx", this_cpu()->id, curr->name,
+		     (unsigned long)(ran / NSEC_PER_MSEC), sym ? sym : "?", (unsigned long)off);
+}
+
+unsigned sched_kernel_hogs(void)
+{
+	return __atomic_load_n(&sched_hogs, __ATOMIC_RELAXED);
+}
+
+void sched_tick(uintptr_t pc, bool from_user)
 {
 	struct cpu *c = this_cpu();
 	struct thread *curr = c->curr;
@@ -392,6 +433,8 @@ void sched_tick(void)
 
 	if (!sched_running || !curr)
 		return;
+	if (curr != rq->idle && !from_user && c->in_irq <= 1)
+		sched_check_hog(rq, curr, pc);
 	if (curr != rq->idle) {
 		if (--curr->slice <= 0)
 			c->need_resched = true;
@@ -418,8 +461,11 @@ void sched_tick(void)
 void sched_cond_resched(void)
 {
 	/* No kernel preemption: this CPU's flag cannot change under us but by
-	 * its own interrupts, which only ever set it. */
-	if (READ_ONCE(this_cpu()->need_resched))
+	 * its own interrupts, which only ever set it.  Never from an interrupt,
+	 * the idle context or under a spinlock (shared helpers may be). */
+	struct cpu *c = this_cpu();
+
+	if (READ_ONCE(c->need_resched) && c->thread && !c->in_irq && c->irq_off_depth == 0)
 		schedule();
 }
 

@@ -14,11 +14,11 @@ uint64_t time_ns(void)
 	return arch_clock_ns();
 }
 
-void time_tick(void)
+void time_tick(uintptr_t pc, bool from_user)
 {
 	this_cpu()->ticks++;
 	timer_run_expired();
-	sched_tick();
+	sched_tick(pc, from_user);
 }
 
 uint64_t time_ticks(void)

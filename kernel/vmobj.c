@@ -27,6 +27,7 @@
 #include <keel/kmalloc.h>
 #include <keel/spinlock.h>
 #include <keel/panic.h>
+#include <keel/sched.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <arch/arch.h>
@@ -101,6 +102,7 @@ static void vmobj_free_node(uint64_t *node, unsigned height)
 			vmobj_free_node(arch_phys_to_virt(node[i]), height - 1);
 	}
 	pmm_free_page(node);
+	sched_cond_resched();         /* a big object: others get the CPU */
 }
 
 void vmobj_put(struct vmobj *o)

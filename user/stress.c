@@ -331,7 +331,10 @@ static int stress_initsig(void)
 	pid = fork();
 	if (pid == 0)
 		_exit(kill(1, SIGUSR1) ? 1 : 0);
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+	pid_t r;
+	while ((r = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+		;                       /* the handler ran meanwhile: no SA_RESTART */
+	if (pid < 0 || r != pid)
 		return fail("SIGUSR1 child");
 	for (int ms = 0; ms < OOMKILL_WAIT_MS && !got_usr1; ms += POLL_MS)
 		sleep_ms(POLL_MS);

@@ -38,6 +38,7 @@
 #include <keel/list.h>
 #include <keel/klog.h>
 #include <keel/panic.h>
+#include <keel/sched.h>
 #include <arch/mmu.h>
 #include <arch/arch.h>
 #include <lib/string.h>
@@ -453,6 +454,7 @@ void pmap_remove_range(struct pmap *pm, uintptr_t start, uintptr_t end,
 		va = pmap_unmap_some(pm, va, end, &b);
 		spin_unlock(&pm->lock);
 		pmap_batch_finish(pm, &b, release, ctx);
+		sched_cond_resched();     /* a big unmap or exit: let others run */
 	}
 }
 
@@ -495,6 +497,10 @@ void pmap_protect(struct pmap *pm, uintptr_t start, uintptr_t end, unsigned prot
 				lo = va;
 			hi = va + PAGE_SIZE;
 		}
+		/* One page table at a time: interrupts and others get the CPU. */
+		spin_unlock(&pm->lock);
+		sched_cond_resched();
+		spin_lock(&pm->lock);
 	}
 	spin_unlock(&pm->lock);
 	/* Flush gains too: nothing handles a spurious fault on a stale entry. */
@@ -539,6 +545,8 @@ int pmap_walk(struct pmap *pm, uintptr_t start, uintptr_t end,
 		if (ret)
 			return ret;
 		va += PAGE_SIZE;
+		if (IS_ALIGNED(va, 1ul << PD_SHIFT))
+			sched_cond_resched();
 	}
 	return 0;
 }

@@ -58,13 +58,22 @@ void sched_yield(void);
 int sched_sleep_until(uint64_t deadline, bool interruptible);
 /*
  * A scheduling point in a long kernel loop: switch if this CPU's slice is
- * over or better work waits.  Thread context, no spinlock held.  Most
+ * over or better work waits.  Does nothing in an interrupt, in the idle
+ * context or under a spinlock, so shared helpers may call it.  Most
  * loops want signal_checkpoint() (keel/signal.h), which also says when to
  * stop for a fatal signal.
  */
 void sched_cond_resched(void);
-/* Timer tick on this CPU (interrupt context). */
-void sched_tick(void);
+/*
+ * Timer tick on this CPU (interrupt context); pc is where the tick
+ * interrupted, from_user whether that was user mode (the kernel-hog
+ * watchdog reports kernel code that runs too long without a scheduling point).
+ */
+#define SCHED_HOG_WARN_NS   (200ull * 1000 * 1000)
+#define SCHED_HOG_WARN_MAX  8
+void sched_tick(uintptr_t pc, bool from_user);
+/* Kernel hogs the watchdog has seen since boot. */
+unsigned sched_kernel_hogs(void);
 /* On the way back to user mode, interrupts off: switch if a reschedule is due. */
 void sched_return_to_user(void);
 /* Restrict t to the CPUs in mask (non-empty subset of online CPUs); 0 or -EINVAL. */

@@ -108,10 +108,11 @@ static void hog_spin(void *arg)
 	done_signal();
 }
 
-/* The run-queue wait auditor notices a thread queued behind a hog. */
+/* The run-queue wait auditor notices a thread queued behind a hog, and
+ * the kernel-hog watchdog notices the hog. */
 KTEST(sched_long_wait_is_logged)
 {
-	unsigned before = sched_long_waits();
+	unsigned before = sched_long_waits(), hogs = sched_kernel_hogs();
 	int cpu = (int)cpu_online_count() - 1;
 
 	if (cpu == 0) {
@@ -125,6 +126,7 @@ KTEST(sched_long_wait_is_logged)
 	KT_CHECK(t, kthread_create("ktest-starved", hog_spin, (void *)0, cpu) != NULL);
 	KT_CHECK(t, done_wait(2));
 	KT_CHECK(t, sched_long_waits() > before);
+	KT_CHECK(t, sched_kernel_hogs() > hogs);
 }
 
 KTEST(sched_kthreads_run_and_are_reaped)
