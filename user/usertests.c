@@ -31,6 +31,12 @@
 #include "usertests.h"
 
 #define UT_ALARM_SECONDS 30
+/*
+ * The runner kills a test's process group this much after its alarm: a
+ * grandchild left blocked forever (its parent OOM-killed, say, under
+ * failalloc=) would otherwise hang the suite on the reason pipe.
+ */
+#define UT_WATCHDOG_GRACE 10
 #define UT_TMPDIR        "/tmp"
 #define UT_TMP_PREFIX    "ut."
 #define UT_CLEAN_TRIES   100	/* removals may fail with ENOMEM: retry */
@@ -44,6 +50,7 @@ static const struct utest_suite ut_suite = {
 	.tests = ut_tests,
 	.ntests = sizeof(ut_tests) / sizeof(ut_tests[0]),
 	.alarm_seconds = UT_ALARM_SECONDS,
+	.watchdog_grace = UT_WATCHDOG_GRACE,
 };
 
 static char ut_bin[256] = "/bin";
