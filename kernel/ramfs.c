@@ -18,6 +18,7 @@
  * rather than take the last RAMFS_RESERVE_FRAMES free frames or let all
  * files together hold more than 1/RAMFS_MAX_SHARE of memory (Linux's tmpfs
  * default): file pages are kernel memory that no out-of-memory kill frees.
+ * A block the heap cannot give is -ENOMEM, as on tmpfs.
  * Long reads and writes stop early for a fatal signal (signal_checkpoint).
  *
  * Locking: ramfs->ns_lock (a mutex per file system, [N]) guards every
@@ -434,7 +435,7 @@ static int ramfs_grow_slots(struct ramfs_node *n, size_t want)
 	cap = MIN(MAX(cap, want), (size_t)RAMFS_MAX_PAGES);
 	nb = kzalloc(cap * sizeof(*nb));
 	if (!nb)
-		return -ENOSPC;
+		return -ENOMEM;
 	if (n->blocks)
 		memcpy(nb, n->blocks, n->nblocks * sizeof(*nb));
 	kfree(n->blocks);
@@ -443,18 +444,18 @@ static int ramfs_grow_slots(struct ramfs_node *n, size_t want)
 	return 0;
 }
 
-static char *ramfs_block_alloc(void)
+/* A zeroed block in *bp: 0, -ENOSPC (over the ramfs limits) or -ENOMEM. */
+static int ramfs_block_alloc(char **bp)
 {
-	char *b;
-
 	if (pmm_free_frames() < RAMFS_RESERVE_FRAMES ||
 	    __atomic_load_n(&ramfs_pages, __ATOMIC_RELAXED) >=
 	    pmm_total_frames() / RAMFS_MAX_SHARE)
-		return NULL;
-	b = kzalloc(PAGE_SIZE);
-	if (b)
-		__atomic_fetch_add(&ramfs_pages, 1, __ATOMIC_RELAXED);
-	return b;
+		return -ENOSPC;
+	*bp = kzalloc(PAGE_SIZE);
+	if (!*bp)
+		return -ENOMEM;
+	__atomic_fetch_add(&ramfs_pages, 1, __ATOMIC_RELAXED);
+	return 0;
 }
 
 static void ramfs_block_free(char *b)
@@ -526,10 +527,8 @@ static ssize_t ramfs_write(struct file *f, struct iobuf b, size_t n,
 
 		if (done && bi % RAMFS_CHECK_PAGES == 0 && bo == 0 && signal_checkpoint())
 			break;
-		if (!node->blocks[bi] && !(node->blocks[bi] = ramfs_block_alloc())) {
-			err = -ENOSPC;
+		if (!node->blocks[bi] && (err = ramfs_block_alloc(&node->blocks[bi])))
 			break;
-		}
 		if (iobuf_copy_from(node->blocks[bi] + bo, b, done, chunk)) {
 			/* keep the bytes past the size zero */
 			if (pos + chunk > node->v.size)
