@@ -34,7 +34,6 @@
 #define FAIL_RATIO_SEP      '/'
 #define FAIL_DRAW_SHIFT     32          /* a draw's top 32 bits are compared */
 #define FAIL_NOINIT         "noinit"    /* option: spare init's own allocations */
-#define FAIL_INIT_PID       1
 
 /* splitmix64 (Steele, Lea, Flood 2014): increment and finalizer constants. */
 #define SPLITMIX_GOLDEN     0x9e3779b97f4a7c15ull
@@ -76,11 +75,8 @@ bool failinject_roll(enum fail_kind kind)
 	only = __atomic_load_n(&fail_thread, __ATOMIC_ACQUIRE);
 	if (only && only != thread_current())
 		return false;
-	if (fail_spare_init) {
-		struct proc *p = proc_current();
-		if (p && p->pid == FAIL_INIT_PID)
-			return false;
-	}
+	if (fail_spare_init && proc_init() && proc_current() == proc_init())
+		return false;
 	n = __atomic_fetch_add(&fail_draws, 1, __ATOMIC_RELAXED);
 	draw = fail_hash(fail_seed + n * SPLITMIX_GOLDEN) >> FAIL_DRAW_SHIFT;
 	if (draw >= __atomic_load_n(&fail_threshold, __ATOMIC_ACQUIRE))
