@@ -18,7 +18,9 @@ panic=exit`.  A run fails on:
     problems, init exiting non-zero or killed by a signal.
 
 Console logs are kept in build/fuzz-sys/ (--logdir).  The summary lists
-per run: verdict, calls, processes, frames not returned at the end.  Exit
+per run: verdict, calls, processes, frames not returned at the end, and on
+a coverage kernel (`make KCOV=1`; fuzzsys uses /dev/kcov when it opens,
+--cover asks for it) the edge bits covered and the corpus size.  Exit
 status 0 when every run passed.  --starve pins QEMU to host CPU 0 next to
 a busy-looping hog (vCPUs starved on purpose).
 """
@@ -44,6 +46,7 @@ DONE_RE = re.compile(r"fuzzsys: done seed=(\d+) calls=(\d+) procs=(\d+) threads=
                      r"jobfail=(\d+)")
 REPORT_RE = re.compile(r"keel: (-?\d+) frames not returned since init started .*"
                        r"page-table check: (\d+) problems")
+COVER_RE = re.compile(r"cover=(\d+) corpus=(\d+)")
 STATUS_RE = re.compile(r"keel: init exited with status (\d+)")
 KILLED_RE = re.compile(r"keel: init was killed by signal (\d+)")
 
@@ -72,6 +75,7 @@ class Run:
         self.seed, self.smp = seed, smp
         self.failures = []
         self.calls = self.procs = self.frames = None
+        self.cover = self.corpus = None
         self.log = None
         self.wall = 0.0
 
@@ -94,6 +98,9 @@ def check_output(run, out, status):
         if p:
             run.calls, run.procs = int(p[-1][0]), int(p[-1][1])
         run.failures.append("no final `fuzzsys: done` line")
+    c = COVER_RE.findall(out)      # the last progress or final line
+    if c:
+        run.cover, run.corpus = int(c[-1][0]), int(c[-1][1])
     r = REPORT_RE.search(out)
     if not r:
         run.failures.append("no init-exit report")
@@ -231,12 +238,15 @@ def main():
             hog.kill()
             hog.wait()
     print("\nfuzz-sys summary:")
-    print(f"{'seed':>11} {'smp':>3} {'verdict':7} {'calls':>9} {'procs':>7} {'frames':>6}")
+    print(f"{'seed':>11} {'smp':>3} {'verdict':7} {'calls':>9} {'procs':>7} {'frames':>6} "
+          f"{'cover':>6} {'corpus':>6}")
     for r in runs:
         print(f"{r.seed:>11} {r.smp:>3} {'PASS' if r.ok else 'FAIL':7} "
               f"{r.calls if r.calls is not None else '-':>9} "
               f"{r.procs if r.procs is not None else '-':>7} "
-              f"{r.frames if r.frames is not None else '-':>6}")
+              f"{r.frames if r.frames is not None else '-':>6} "
+              f"{r.cover if r.cover is not None else '-':>6} "
+              f"{r.corpus if r.corpus is not None else '-':>6}")
     failed = sum(not r.ok for r in runs)
     print(f"{len(runs) - failed} passed, {failed} failed")
     return 1 if failed else 0

@@ -7,8 +7,9 @@
 # Programs are ordinary static Linux binaries built with musl-gcc (Debian
 # musl-tools): Keel speaks the Linux x86-64 ABI, so the same binaries run
 # natively on Linux (that is how usertests is checked first).  One program
-# per user/NAME.c; usertests is user/usertests.c + user/ut_*.c.  The test
-# programs and init are also linked with user/utest.c, their shared helpers.
+# per user/NAME.c; usertests is user/usertests.c + user/ut_*.c, fuzzsys is
+# user/fuzzsys.c + user/fuzz_*.c.  The test programs and init are also
+# linked with user/utest.c, their shared helpers.
 #
 # The initramfs is rebuilt when a program, user/mkinitramfs.sh, EXTRA_ROOT's
 # name or anything in EXTRA_ROOT (names, sizes, modes, mtimes) changes: that
@@ -30,6 +31,9 @@ $(BUILD)/user/usertests: $(USERTESTS_SRCS) user/usertests.h
 $(BUILD)/user/init $(BUILD)/user/hello $(BUILD)/user/forkexec $(BUILD)/user/stress \
 	$(BUILD)/user/threadtests $(BUILD)/user/spawnbg $(BUILD)/user/benchsched \
 	$(BUILD)/user/benchlat $(BUILD)/user/fuzzsys: $(BUILD)/user/%: user/%.c
+# fuzzsys: supervisor (fuzzsys.c), generation, workers, coverage (kcov.h).
+$(BUILD)/user/fuzzsys: user/fuzz_gen.c user/fuzz_worker.c user/fuzz_cover.c user/fuzzsys.h \
+	user/kcov.h
 # fuzzsys breaks its own TLS on purpose (arch_prctl, segment loads): no
 # stack-protector canary reads through %fs.
 $(BUILD)/user/fuzzsys: USER_CFLAGS += -fno-stack-protector

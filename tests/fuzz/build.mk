@@ -50,12 +50,17 @@ fuzz-cpio: $(BUILD)/fuzz/fuzz_cpio $(BUILD)/initramfs.cpio
 #                   more fuzzsys options (e.g. --no-compat --log)
 #   make soak       SOAK_MINUTES=30 of mixed load (fuzzsys --soak) on SOAK_SMP=4;
 #                   SOAK_STARVE=1 pins QEMU to host CPU 0 beside a CPU hog
+#   make fuzz-sys KCOV=1   the same against the coverage kernel, built with
+#                   its programs into its own directory (build-kcov/ unless
+#                   BUILD= says otherwise), fuzzsys --cover: coverage-guided,
+#                   and the summary shows the edge bits covered
 # Console logs: $(BUILD)/fuzz-sys/.
 FUZZ_SECONDS ?= 60
 FUZZ_SMP     ?= 1,2
 FUZZ_SEEDS   ?= 1,2,3
 FUZZ_TOTAL   ?= 600
 FUZZ_ARGS    ?=
+FUZZ_COVER   := $(if $(filter 1,$(KCOV)),--cover)
 SOAK_MINUTES ?= 30
 SOAK_SMP     ?= 4
 SOAK_STARVE  ?=
@@ -65,9 +70,9 @@ SOAK_SEED    ?= $(shell date +%s)
 fuzz-sys: deps $(BUILD)/keel.elf $(INITRAMFS)
 	$(Q)KEEL_BUILD=$(BUILD) $(PYTHON) tools/fuzz-sys.py --seconds $(FUZZ_SECONDS) \
 		--smp $(FUZZ_SMP) $(if $(FUZZ_SEEDS),--seeds $(FUZZ_SEEDS),--total $(FUZZ_TOTAL)) \
-		-- $(FUZZ_ARGS)
+		-- $(FUZZ_COVER) $(FUZZ_ARGS)
 
 soak: deps $(BUILD)/keel.elf $(INITRAMFS)
 	$(Q)KEEL_BUILD=$(BUILD) $(PYTHON) tools/fuzz-sys.py --soak \
 		--seconds $$(( $(SOAK_MINUTES) * 60 )) --smp $(SOAK_SMP) --seeds $(SOAK_SEED) \
-		--mem 512M $(if $(filter 1 yes,$(SOAK_STARVE)),--starve) -- $(FUZZ_ARGS)
+		--mem 512M $(if $(filter 1 yes,$(SOAK_STARVE)),--starve) -- $(FUZZ_COVER) $(FUZZ_ARGS)

@@ -1,4 +1,5 @@
-"""Kernel coverage (/dev/kcov): the KCOV=1 kernel runs user/kcovtest as init.
+"""Kernel coverage (/dev/kcov): the KCOV=1 kernel runs user/kcovtest as init,
+and one short coverage-guided fuzz run (user/fuzzsys --cover).
 
 The coverage kernel is built here, into its own directory ($KEEL_KCOV_BUILD,
 default <build>-kcov, e.g. build-kcov), with `make KCOV=1`: only the kernel
@@ -8,6 +9,7 @@ there and skips when no coverage kernel was built (`make kcov-test` builds
 it first).  The normal kernel must not have /dev/kcov at all.
 """
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -22,6 +24,13 @@ REPORT = re.compile(r"keel: (-?\d+) frames not returned since init started .*"
 PHASE = re.compile(r"kcovtest: ([\w-]+) pcs=(\d+) unique=(\d+) min=0x([0-9a-f]+) "
                    r"max=0x([0-9a-f]+)")
 BUILD_TIMEOUT = 600
+COVER_FUZZ_SECONDS = 20
+COVER_FUZZ_SEED = 7
+
+_spec = importlib.util.spec_from_file_location(
+    "fuzz_sys", keelqemu.REPO / "tools" / "fuzz-sys.py")
+fuzz_sys = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(fuzz_sys)
 
 
 def kcov_build_dir():
@@ -122,6 +131,23 @@ def test_kcov_churn_failalloc(keel, kcov_kernel, seed):
     m = REPORT.search(out)
     assert m, "no init exit report:\n" + out[-2000:]
     assert int(m.group(1)) == 0 and int(m.group(2)) == 0, out[-3000:]
+
+
+def test_kcov_guided_fuzz(keel, kcov_kernel):
+    """fuzzsys --cover on the coverage kernel: a clean run (the checks of
+    tools/fuzz-sys.py and test_fuzz.py) whose workers recorded coverage and
+    kept calls that reached new kernel code."""
+    run = fuzz_sys.Run(COVER_FUZZ_SEED, 2)
+    k = keel(kernel=kcov_kernel, smp=2, mem="256M",
+             append=fuzz_sys.fuzz_cmdline(COVER_FUZZ_SEED, COVER_FUZZ_SECONDS, 4,
+                                          ["--cover"]),
+             hard_timeout=COVER_FUZZ_SECONDS + 240)
+    fuzz_sys.watch(k, run, COVER_FUZZ_SECONDS, 60)
+    assert run.ok, "; ".join(run.failures) + f"\n--- console tail ---\n{k.tail()}"
+    assert run.calls and run.frames == 0
+    assert "cover:guided" in k.output, k.output[-2000:]
+    assert run.cover and run.cover > 0 and run.corpus and run.corpus > 0, \
+        f"no coverage recorded (cover={run.cover} corpus={run.corpus}):\n{k.tail()}"
 
 
 def test_kcov_absent_without_kcov(keel):
