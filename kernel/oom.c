@@ -10,6 +10,10 @@
  * come back before it retries.  Linux's policy in spirit: the hog dies,
  * not whoever happened to fault next.
  *
+ * An allocation can also fail while memory is plentiful (an injected
+ * failure, failalloc=; a race with a burst of frees): then nobody is
+ * killed, the fault is simply retried, OOM_TRANSIENT_TRIES times at most.
+ *
  * One victim at a time: while the last victim is alive and younger than
  * OOM_VICTIM_TIMEOUT_NS, nobody else is chosen (its exit frees its memory
  * when its last thread leaves the address space, see vm_user_leave).
@@ -25,10 +29,15 @@
 #include <keel/time.h>
 #include <keel/pmap.h>
 #include <keel/vm.h>
+#include <keel/pmm.h>
 #include <keel/klog.h>
 #include <lib/errno.h>
 
 #define OOM_WAIT_NS            (10 * NSEC_PER_MSEC)    /* between retries */
+#define OOM_TRANSIENT_NS       NSEC_PER_MSEC           /* retry of a passing failure */
+#define OOM_TRANSIENT_TRIES    64                      /* then believe it */
+/* Memory is short when fewer frames than this are free beyond the reserve. */
+#define OOM_LOW_FRAMES         64
 #define OOM_VICTIM_TIMEOUT_NS  (2000 * NSEC_PER_MSEC)  /* then choose another */
 
 static int oom_victim_pid;          /* [T] last victim, 0 if none */
@@ -67,7 +76,7 @@ static bool oom_victim_pending(void)
 	return false;
 }
 
-int oom_kill(void)
+int oom_kill(unsigned attempt)
 {
 	struct proc *me = proc_current(), *victim = NULL;
 	unsigned long most = 0, pages;
@@ -75,6 +84,11 @@ int oom_kill(void)
 
 	if (signal_fatal_pending())
 		return -EINTR;
+	if (attempt < OOM_TRANSIENT_TRIES &&
+	    pmm_free_frames() >= pmm_user_reserve_frames() + OOM_LOW_FRAMES) {
+		sched_sleep_until(time_ns() + OOM_TRANSIENT_NS, false);
+		return 0;          /* not out of memory: try again */
+	}
 	spin_lock(&proc_tree_lock);
 	if (!oom_victim_pending()) {
 		list_for_each(pos, &proc_all) {

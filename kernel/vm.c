@@ -27,6 +27,7 @@
 #include <keel/panic.h>
 #include <keel/proc.h>
 #include <keel/signal.h>
+#include <keel/sched.h>
 #include <keel/vmobj.h>
 #include <keel/oom.h>
 #include <lib/errno.h>
@@ -71,6 +72,28 @@ static unsigned vm_pmap_prot(unsigned prot, bool writable)
 static void vm_release_frame(paddr_t pa, void *ctx)
 {
 	pmm_page_put(pa);
+}
+
+/*
+ * Unmap [start, end) of mm's page tables and drop the frames, in bounded
+ * steps with a scheduling point between them: unmapping or exiting a big
+ * address space must not hold the CPU.  [L] (or mm unreachable)
+ */
+static void vm_remove_pages(struct mm *mm, uintptr_t start, uintptr_t end)
+{
+	while (start < end) {
+		start = pmap_remove_some(mm->pmap, start, end, vm_release_frame, NULL);
+		sched_cond_resched();
+	}
+}
+
+/* The same for a protection change.  [L] */
+static void vm_protect_pages(struct mm *mm, uintptr_t start, uintptr_t end, unsigned pprot)
+{
+	while (start < end) {
+		start = pmap_protect_some(mm->pmap, start, end, pprot);
+		sched_cond_resched();
+	}
 }
 
 struct mm *vm_create(void)
@@ -132,7 +155,7 @@ static void vm_clear(struct mm *mm)
 	mutex_lock(&mm->lock);
 	list_for_each_safe(pos, tmp, &mm->vmas) {
 		struct vma *v = list_entry(pos, struct vma, node);
-		pmap_remove_range(mm->pmap, v->start, v->end, vm_release_frame, NULL);
+		vm_remove_pages(mm, v->start, v->end);
 		list_remove(&v->node);
 		vma_free(v);
 	}
@@ -162,7 +185,7 @@ void vm_put(struct mm *mm)
 	/* Nobody can reach mm any more; no CPU has it loaded. */
 	list_for_each_safe(pos, tmp, &mm->vmas) {
 		struct vma *v = list_entry(pos, struct vma, node);
-		pmap_remove_range(mm->pmap, v->start, v->end, vm_release_frame, NULL);
+		vm_remove_pages(mm, v->start, v->end);
 		list_remove(&v->node);
 		vma_free(v);
 	}
@@ -324,7 +347,7 @@ static int vm_unmap_locked(struct mm *mm, uintptr_t start, uintptr_t end)
 			break;
 		if (v->end <= start)
 			continue;
-		pmap_remove_range(mm->pmap, v->start, v->end, vm_release_frame, NULL);
+		vm_remove_pages(mm, v->start, v->end);
 		list_remove(&v->node);
 		vma_free(v);
 	}
@@ -436,8 +459,7 @@ int vm_protect(struct mm *mm, uintptr_t start, size_t len, unsigned prot)
 		if (v->end <= start)
 			continue;
 		v->prot = prot;
-		pmap_protect(mm->pmap, v->start, v->end,
-			     vm_pmap_prot(prot, v->flags & VMA_SHARED));
+		vm_protect_pages(mm, v->start, v->end, vm_pmap_prot(prot, v->flags & VMA_SHARED));
 	}
 out:
 	mutex_unlock(&mm->lock);
@@ -459,8 +481,7 @@ int vm_discard(struct mm *mm, uintptr_t start, size_t len)
 			break;
 		if (v->end <= start || (v->flags & VMA_SHARED))
 			continue;
-		pmap_remove_range(mm->pmap, MAX(v->start, start), MIN(v->end, end),
-				  vm_release_frame, NULL);
+		vm_remove_pages(mm, MAX(v->start, start), MIN(v->end, end));
 	}
 	mutex_unlock(&mm->lock);
 	return 0;
@@ -564,13 +585,14 @@ out:
 int vm_fault(uintptr_t addr, unsigned why)
 {
 	struct mm *mm = vm_current();
+	unsigned attempt = 0;
 	int err;
 
 	if (!mm || addr >= USER_TOP)
 		return -EFAULT;
 	/* Out of memory: let the killer free some (never holding mm->lock). */
 	while ((err = vm_fault_once(mm, addr, why)) == -ENOMEM) {
-		if (oom_kill())
+		if (oom_kill(attempt++))
 			break;
 	}
 	return err;
@@ -621,11 +643,14 @@ int vm_write_remote(struct mm *mm, uintptr_t va, const void *src, size_t n, bool
 	return err;
 }
 
+#define VM_FORK_STEP 512        /* pages copied between scheduling points */
+
 struct fork_ctx {
 	struct mm *child;
 	bool shared;
 	unsigned prot;
 	int err;
+	unsigned pages;
 };
 
 static int vm_fork_page(uintptr_t va, paddr_t pa, unsigned pprot, void *arg)
@@ -638,6 +663,8 @@ static int vm_fork_page(uintptr_t va, paddr_t pa, unsigned pprot, void *arg)
 		return -ENOMEM;
 	}
 	pmm_page_get(pa);
+	if (++f->pages % VM_FORK_STEP == 0)
+		sched_cond_resched();    /* pmap_walk calls us unlocked */
 	return 0;
 }
 
@@ -657,7 +684,7 @@ struct mm *vm_fork(struct mm *mm)
 	list_for_each(pos, &mm->vmas) {
 		struct vma *v = list_entry(pos, struct vma, node);
 		struct vma *c = kmem_cache_alloc(vma_cache, 0);
-		struct fork_ctx f = { child, v->flags & VMA_SHARED, v->prot, 0 };
+		struct fork_ctx f = { child, v->flags & VMA_SHARED, v->prot, 0, 0 };
 
 		if (!c) {
 			err = -ENOMEM;
@@ -671,7 +698,7 @@ struct mm *vm_fork(struct mm *mm)
 		if (err)
 			break;
 		if (!f.shared && (v->prot & PROT_WRITE))
-			pmap_protect(mm->pmap, v->start, v->end, vm_pmap_prot(v->prot, false));
+			vm_protect_pages(mm, v->start, v->end, vm_pmap_prot(v->prot, false));
 		/* A big address space takes a while: let others run, stop if killed. */
 		if (signal_checkpoint()) {
 			err = -EINTR;

@@ -38,7 +38,6 @@
 #include <keel/list.h>
 #include <keel/klog.h>
 #include <keel/panic.h>
-#include <keel/sched.h>
 #include <arch/mmu.h>
 #include <arch/arch.h>
 #include <lib/string.h>
@@ -51,6 +50,7 @@
 #define PMAP_PROT_ALL   (PMAP_READ | PMAP_WRITE | PMAP_EXEC)
 /* Frames unmapped per lock hold in pmap_remove_range (stack array). */
 #define PMAP_BATCH      64
+#define PMAP_PROTECT_PTS 16      /* page tables per pmap_protect_some() */
 /* Table levels: index into a struct pmap_path. */
 #define PMAP_LEVELS     4
 
@@ -441,21 +441,28 @@ static void pmap_batch_finish(struct pmap *pm, struct pmap_batch *b,
 	b->lo = b->hi = 0;
 }
 
-void pmap_remove_range(struct pmap *pm, uintptr_t start, uintptr_t end,
-		       void (*release)(paddr_t pa, void *ctx), void *ctx)
+uintptr_t pmap_remove_some(struct pmap *pm, uintptr_t start, uintptr_t end,
+			   void (*release)(paddr_t pa, void *ctx), void *ctx)
 {
 	struct pmap_batch b = { .nframes = 0, .tables = NULL, .lo = 0, .hi = 0 };
-	uintptr_t va = start;
+	uintptr_t va;
 
 	assert(IS_ALIGNED(start, PAGE_SIZE) && IS_ALIGNED(end, PAGE_SIZE));
 	assert(start <= end && end <= USER_TOP);
-	while (va < end) {
-		spin_lock(&pm->lock);
-		va = pmap_unmap_some(pm, va, end, &b);
-		spin_unlock(&pm->lock);
-		pmap_batch_finish(pm, &b, release, ctx);
-		sched_cond_resched();     /* a big unmap or exit: let others run */
-	}
+	if (start == end)
+		return end;
+	spin_lock(&pm->lock);
+	va = pmap_unmap_some(pm, start, end, &b);
+	spin_unlock(&pm->lock);
+	pmap_batch_finish(pm, &b, release, ctx);
+	return va;
+}
+
+void pmap_remove_range(struct pmap *pm, uintptr_t start, uintptr_t end,
+		       void (*release)(paddr_t pa, void *ctx), void *ctx)
+{
+	while (start < end)
+		start = pmap_remove_some(pm, start, end, release, ctx);
 }
 
 static void pmap_take_frame(paddr_t pa, void *ctx)
@@ -471,15 +478,16 @@ paddr_t pmap_remove(struct pmap *pm, uintptr_t va)
 	return pa;
 }
 
-void pmap_protect(struct pmap *pm, uintptr_t start, uintptr_t end, unsigned prot)
+uintptr_t pmap_protect_some(struct pmap *pm, uintptr_t start, uintptr_t end, unsigned prot)
 {
 	struct pmap_path p;
 	uintptr_t va = start, lo = 0, hi = 0;
+	unsigned pts = 0;
 
 	assert(IS_ALIGNED(start, PAGE_SIZE) && IS_ALIGNED(end, PAGE_SIZE));
 	assert(start <= end && end <= USER_TOP);
 	spin_lock(&pm->lock);
-	while (pmap_next_pt(pm, &va, end, &p)) {
+	while (pts++ < PMAP_PROTECT_PTS && pmap_next_pt(pm, &va, end, &p)) {
 		uintptr_t pt_end = MIN(end, pmap_next_boundary(va, PD_SHIFT));
 		pte_t *pt = p.tbl[PMAP_LEVELS - 1];
 		for (; va < pt_end; va += PAGE_SIZE) {
@@ -497,15 +505,18 @@ void pmap_protect(struct pmap *pm, uintptr_t start, uintptr_t end, unsigned prot
 				lo = va;
 			hi = va + PAGE_SIZE;
 		}
-		/* One page table at a time: interrupts and others get the CPU. */
-		spin_unlock(&pm->lock);
-		sched_cond_resched();
-		spin_lock(&pm->lock);
 	}
 	spin_unlock(&pm->lock);
 	/* Flush gains too: nothing handles a spurious fault on a stale entry. */
 	if (lo < hi)
 		pmap_shootdown(pm, lo, hi - lo);
+	return MIN(va, end);
+}
+
+void pmap_protect(struct pmap *pm, uintptr_t start, uintptr_t end, unsigned prot)
+{
+	while (start < end)
+		start = pmap_protect_some(pm, start, end, prot);
 }
 
 bool pmap_lookup(struct pmap *pm, uintptr_t va, paddr_t *pa, unsigned *prot)
@@ -545,8 +556,6 @@ int pmap_walk(struct pmap *pm, uintptr_t start, uintptr_t end,
 		if (ret)
 			return ret;
 		va += PAGE_SIZE;
-		if (IS_ALIGNED(va, 1ul << PD_SHIFT))
-			sched_cond_resched();
 	}
 	return 0;
 }

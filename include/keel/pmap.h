@@ -51,8 +51,17 @@ paddr_t pmap_remove(struct pmap *pm, uintptr_t va);
  */
 void pmap_remove_range(struct pmap *pm, uintptr_t start, uintptr_t end,
 		       void (*release)(paddr_t pa, void *ctx), void *ctx);
+/*
+ * The same, but only a bounded step of it (one batch of frames): returns
+ * where it stopped (end when done).  Callers with long ranges loop over it
+ * with scheduling points between steps; pmap itself never schedules.
+ */
+uintptr_t pmap_remove_some(struct pmap *pm, uintptr_t start, uintptr_t end,
+			   void (*release)(paddr_t pa, void *ctx), void *ctx);
 /* Set the protection of every present page in [start, end) to prot. */
 void pmap_protect(struct pmap *pm, uintptr_t start, uintptr_t end, unsigned prot);
+/* The same, a bounded step (a few page tables); returns where it stopped. */
+uintptr_t pmap_protect_some(struct pmap *pm, uintptr_t start, uintptr_t end, unsigned prot);
 /* The frame and prot (maybe 0) mapped at va; false if nothing is mapped. */
 bool pmap_lookup(struct pmap *pm, uintptr_t va, paddr_t *pa, unsigned *prot);
 /*
