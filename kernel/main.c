@@ -128,9 +128,9 @@ static void kmain_init_report(int status)
 		(int)thread_count() - (int)init_threads_before, proc_count(),
 		pmap_check_all(NULL));
 	kprintf("keel: out-of-memory kills %lu, longest run-queue wait %lu ms, "
-		"kernel hogs %u, fault-loop stops %u\n", oom_kill_count(),
+		"kernel hogs %u, tick stalls %u, fault-loop stops %u\n", oom_kill_count(),
 		(unsigned long)(sched_max_wait_ns() / NSEC_PER_MSEC), sched_kernel_hogs(),
-		fault_loop_detections());
+		sched_host_stalls(), fault_loop_detections());
 	if (init_poweroff)
 		arch_emulator_exit(status == 0 && leaked == 0 ? EMU_EXIT_SUCCESS : EMU_EXIT_FAILURE);
 }

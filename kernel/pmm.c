@@ -268,6 +268,39 @@ void pmm_page_get(paddr_t pa)
 	assert(old > 0);
 }
 
+void pmm_page_put_many(const paddr_t *pas, unsigned n)
+{
+	uint64_t pfns[PMM_PUT_MANY_MAX];
+	unsigned nfree = 0;
+	int err = 0;
+
+	assert(n <= PMM_PUT_MANY_MAX);
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t pfn = pas[i] / PAGE_SIZE;
+		struct page *pg = pmm_pfn_to_page(pfn);
+
+		assert(pg && (pg->flags & PG_HEAD) && pg->order == 0);
+		uint32_t old = __atomic_fetch_sub(&pg->refcount, 1, __ATOMIC_ACQ_REL);
+		assert(old > 0);
+		if (old != 1)
+			continue;
+		pg->flags = 0;
+#if KEEL_DEBUG
+		memset(arch_phys_to_virt(pas[i]), PMM_DEBUG_POISON, PAGE_SIZE);
+#endif
+		pfns[nfree++] = pfn;
+	}
+	if (!nfree)
+		return;
+	/* One lock round trip for the lot: the lock is shared by every CPU. */
+	spin_lock(&pmm_lock);
+	for (unsigned i = 0; i < nfree && !err; i++)
+		err = buddy_free(&pmm_buddy, pfns[i], 0);
+	spin_unlock(&pmm_lock);
+	if (err)
+		panic("pmm: double or invalid free in a batch of %u frames", nfree);
+}
+
 void pmm_page_put(paddr_t pa)
 {
 	struct page *pg = pmm_pfn_to_page(pa / PAGE_SIZE);

@@ -43,6 +43,8 @@ struct runqueue {
 	struct thread *idle;              /* [I] this CPU's idle context */
 	uint64_t switch_ns;               /* [C] when curr was switched in */
 	uint64_t sched_ns;                /* [C] when this CPU last ran schedule() */
+	uint64_t sched_ticks;             /* [C] this CPU's tick count then */
+	uint64_t tick_ns;                 /* [C] when this CPU took its last tick */
 	bool hog_reported;                /* [C] the kernel hog of now was logged */
 	bool balance;                     /* [C] pull work at the next schedule() */
 	unsigned balance_ticks;           /* [C] ticks until the next balance check */
@@ -78,6 +80,7 @@ static void rq_enqueue(struct runqueue *rq, struct thread *t)
  */
 static unsigned rq_long_waits;   /* [A] */
 static unsigned sched_hogs;      /* [A] kernel hogs seen (see sched_check_hog) */
+static unsigned sched_stalls;    /* [A] ticks that came SCHED_STALL_NS late */
 static uint64_t rq_max_wait;     /* [A] longest run-queue wait audited, ns */
 static uint64_t rq_audit_from;   /* [A] 0, or: audit threads queued since (after boot) */
 
@@ -288,6 +291,7 @@ void schedule(void)
 	spin_lock(&rq->lock);
 	c->need_resched = false;
 	rq->sched_ns = time_ns();
+	rq->sched_ticks = c->ticks;
 	rq->hog_reported = false;
 	if (prev != rq->idle) {
 		if (prev->state == THREAD_RUNNING && (prev->affinity & CPUMASK_CPU(c->id))) {
@@ -394,16 +398,21 @@ void sched_thread_entry(void)
  * Watchdog: a thread that has been in the kernel for SCHED_HOG_WARN_NS
  * without passing through schedule() is a kernel path without a
  * scheduling point (a loop that should call signal_checkpoint; or a kernel
- * thread that spins), or, under QEMU, a host that stalled this virtual CPU.  Logged with the
- * system call and the interrupted kernel code, a few times per boot.
+ * thread that spins).  Logged with the system call and the interrupted
+ * kernel code, a few times per boot.  Only if this CPU also took the ticks
+ * of that time: under QEMU a host that does not run a virtual CPU for a
+ * while makes time jump with no tick in between (a stall, counted apart:
+ * sched_host_stalls()), which is not the kernel's doing.
  */
-static void sched_check_hog(struct runqueue *rq, struct thread *curr, uintptr_t pc)
+static void sched_check_hog(struct runqueue *rq, struct thread *curr, uintptr_t pc,
+			    uintptr_t fp)
 {
 	uint64_t ran = time_ns() - rq->sched_ns;
 	uintptr_t off = 0;
 	const char *sym;
 
-	if (rq->hog_reported || ran < SCHED_HOG_WARN_NS)
+	if (rq->hog_reported || ran < SCHED_HOG_WARN_NS ||
+	    this_cpu()->ticks - rq->sched_ticks < SCHED_HOG_WARN_NS / 2 / (NSEC_PER_SEC / TICK_HZ))
 		return;
 	rq->hog_reported = true;
 	if (__atomic_fetch_add(&sched_hogs, 1, __ATOMIC_RELAXED) >= SCHED_HOG_WARN_MAX)
@@ -418,6 +427,7 @@ static void sched_check_hog(struct runqueue *rq, struct thread *curr, uintptr_t 
 		klog(LOG_WARN, "sched: cpu %u: kernel thread %s has run %lu ms without a "
 		     "scheduling point, at %s+%#lx", this_cpu()->id, curr->name,
 		     (unsigned long)(ran / NSEC_PER_MSEC), sym ? sym : "?", (unsigned long)off);
+	backtrace_print(fp);         /* the interrupted code's callers */
 }
 
 unsigned sched_kernel_hogs(void)
@@ -425,7 +435,12 @@ unsigned sched_kernel_hogs(void)
 	return __atomic_load_n(&sched_hogs, __ATOMIC_RELAXED);
 }
 
-void sched_tick(uintptr_t pc, bool from_user)
+unsigned sched_host_stalls(void)
+{
+	return __atomic_load_n(&sched_stalls, __ATOMIC_RELAXED);
+}
+
+void sched_tick(uintptr_t pc, uintptr_t fp, bool from_user)
 {
 	struct cpu *c = this_cpu();
 	struct thread *curr = c->curr;
@@ -433,8 +448,12 @@ void sched_tick(uintptr_t pc, bool from_user)
 
 	if (!sched_running || !curr)
 		return;
+	uint64_t now = time_ns();
+	if (rq->tick_ns && now - rq->tick_ns > SCHED_STALL_NS)
+		__atomic_fetch_add(&sched_stalls, 1, __ATOMIC_RELAXED);
+	rq->tick_ns = now;
 	if (curr != rq->idle && !from_user && c->in_irq <= 1)
-		sched_check_hog(rq, curr, pc);
+		sched_check_hog(rq, curr, pc, fp);
 	if (curr != rq->idle) {
 		if (--curr->slice <= 0)
 			c->need_resched = true;

@@ -14,11 +14,11 @@ uint64_t time_ns(void)
 	return arch_clock_ns();
 }
 
-void time_tick(uintptr_t pc, bool from_user)
+void time_tick(uintptr_t pc, uintptr_t fp, bool from_user)
 {
 	this_cpu()->ticks++;
 	timer_run_expired();
-	sched_tick(pc, from_user);
+	sched_tick(pc, fp, from_user);
 }
 
 uint64_t time_ticks(void)

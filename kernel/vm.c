@@ -69,20 +69,36 @@ static unsigned vm_pmap_prot(unsigned prot, bool writable)
 	return p;
 }
 
-static void vm_release_frame(paddr_t pa, void *ctx)
-{
-	pmm_page_put(pa);
-}
-
 /*
  * Unmap [start, end) of mm's page tables and drop the frames, in bounded
  * steps with a scheduling point between them: unmapping or exiting a big
  * address space must not hold the CPU.  [L] (or mm unreachable)
  */
+struct vm_release_batch {
+	paddr_t pa[PMM_PUT_MANY_MAX];
+	unsigned n;
+};
+
+/* Collect unmapped frames; every PMM_PUT_MANY_MAX, free them at once. */
+static void vm_release_collect(paddr_t pa, void *ctx)
+{
+	struct vm_release_batch *b = ctx;
+
+	b->pa[b->n++] = pa;
+	if (b->n == PMM_PUT_MANY_MAX) {
+		pmm_page_put_many(b->pa, b->n);
+		b->n = 0;
+	}
+}
+
 static void vm_remove_pages(struct mm *mm, uintptr_t start, uintptr_t end)
 {
+	struct vm_release_batch b = { .n = 0 };
+
 	while (start < end) {
-		start = pmap_remove_some(mm->pmap, start, end, vm_release_frame, NULL);
+		start = pmap_remove_some(mm->pmap, start, end, vm_release_collect, &b);
+		pmm_page_put_many(b.pa, b.n);
+		b.n = 0;
 		sched_cond_resched();
 	}
 }
@@ -638,6 +654,7 @@ int vm_write_remote(struct mm *mm, uintptr_t va, const void *src, size_t n, bool
 		s += chunk;
 		va += chunk;
 		n -= chunk;
+		sched_cond_resched();     /* exec copies whole images through here */
 	}
 	mutex_unlock(&mm->lock);
 	return err;

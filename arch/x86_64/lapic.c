@@ -77,7 +77,7 @@ void lapic_eoi(void)
 static void lapic_timer_irq(struct trapframe *tf)
 {
 	lapic_eoi();
-	time_tick(tf->rip, trap_from_user(tf));
+	time_tick(tf->rip, tf->rbp, trap_from_user(tf));
 }
 
 /* Enable this CPU's LAPIC; the boot CPU also maps it and takes PIC ExtINT. */

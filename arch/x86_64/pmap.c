@@ -49,7 +49,8 @@
 #define PTE_SW_NONE     (1ull << 9)
 #define PMAP_PROT_ALL   (PMAP_READ | PMAP_WRITE | PMAP_EXEC)
 /* Frames unmapped per lock hold in pmap_remove_range (stack array). */
-#define PMAP_BATCH      64
+#define PMAP_BATCH      64       /* frames per shootdown, on the stack */
+#define PMAP_BATCH_BIG  (PAGE_SIZE / sizeof(paddr_t))   /* with a page to hold them */
 #define PMAP_PROTECT_PTS 16      /* page tables per pmap_protect_some() */
 /* Table levels: index into a struct pmap_path. */
 #define PMAP_LEVELS     4
@@ -360,7 +361,8 @@ int pmap_enter(struct pmap *pm, uintptr_t va, paddr_t pa, unsigned prot, paddr_t
 
 /* Unmapped frames and unlinked tables waiting for the shootdown. */
 struct pmap_batch {
-	paddr_t frames[PMAP_BATCH];
+	paddr_t *frames;         /* cap entries */
+	unsigned cap;
 	unsigned nframes;
 	void *tables;            /* list linked through each page's first word */
 	uintptr_t lo, hi;        /* range to flush; empty if lo >= hi */
@@ -404,11 +406,11 @@ static uintptr_t pmap_unmap_some(struct pmap *pm, uintptr_t va, uintptr_t end,
 {
 	struct pmap_path p;
 
-	while (b->nframes < PMAP_BATCH && pmap_next_pt(pm, &va, end, &p)) {
+	while (b->nframes < b->cap && pmap_next_pt(pm, &va, end, &p)) {
 		uintptr_t pt_va = va;
 		uintptr_t pt_end = MIN(end, pmap_next_boundary(va, PD_SHIFT));
 		pte_t *pt = p.tbl[PMAP_LEVELS - 1];
-		for (; va < pt_end && b->nframes < PMAP_BATCH; va += PAGE_SIZE) {
+		for (; va < pt_end && b->nframes < b->cap; va += PAGE_SIZE) {
 			pte_t e = __atomic_exchange_n(&pt[PT_INDEX(va, PT_SHIFT)], 0,
 						      __ATOMIC_SEQ_CST);
 			if (!pmap_leaf_mapped(e))
@@ -444,17 +446,31 @@ static void pmap_batch_finish(struct pmap *pm, struct pmap_batch *b,
 uintptr_t pmap_remove_some(struct pmap *pm, uintptr_t start, uintptr_t end,
 			   void (*release)(paddr_t pa, void *ctx), void *ctx)
 {
-	struct pmap_batch b = { .nframes = 0, .tables = NULL, .lo = 0, .hi = 0 };
+	paddr_t local[PMAP_BATCH];
+	struct pmap_batch b = { .frames = local, .cap = PMAP_BATCH, .nframes = 0,
+				.tables = NULL, .lo = 0, .hi = 0 };
+	paddr_t *big = NULL;
 	uintptr_t va;
 
 	assert(IS_ALIGNED(start, PAGE_SIZE) && IS_ALIGNED(end, PAGE_SIZE));
 	assert(start <= end && end <= USER_TOP);
 	if (start == end)
 		return end;
+	/*
+	 * A long range: collect up to a page of frames per shootdown, so that
+	 * other CPUs running this address space are interrupted 8 times less
+	 * (each round trip costs far more under an overcommitted host).
+	 */
+	if ((end - start) / PAGE_SIZE > PMAP_BATCH && (big = pmm_alloc_page(0))) {
+		b.frames = big;
+		b.cap = PMAP_BATCH_BIG;
+	}
 	spin_lock(&pm->lock);
 	va = pmap_unmap_some(pm, start, end, &b);
 	spin_unlock(&pm->lock);
 	pmap_batch_finish(pm, &b, release, ctx);
+	if (big)
+		pmm_free_page(big);
 	return va;
 }
 

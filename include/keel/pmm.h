@@ -63,6 +63,9 @@ static inline void pmm_free_page(void *va) { pmm_free_pages(va, 0); }
 
 /* Take one more reference to the (allocated, order-0) frame at pa. */
 void pmm_page_get(paddr_t pa);
+/* pmm_page_put() for n frames (n <= PMM_PUT_MANY_MAX), taking pmm_lock once. */
+#define PMM_PUT_MANY_MAX 64
+void pmm_page_put_many(const paddr_t *pas, unsigned n);
 /* Drop a reference; the frame is freed when the last one goes. */
 void pmm_page_put(paddr_t pa);
 /* Current reference count of the frame at pa (diagnostics, COW). */

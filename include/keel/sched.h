@@ -65,15 +65,22 @@ int sched_sleep_until(uint64_t deadline, bool interruptible);
  */
 void sched_cond_resched(void);
 /*
- * Timer tick on this CPU (interrupt context); pc is where the tick
+ * Timer tick on this CPU (interrupt context); pc and fp are where the tick
  * interrupted, from_user whether that was user mode (the kernel-hog
  * watchdog reports kernel code that runs too long without a scheduling point).
  */
 #define SCHED_HOG_WARN_NS   (200ull * 1000 * 1000)
 #define SCHED_HOG_WARN_MAX  8
-void sched_tick(uintptr_t pc, bool from_user);
+void sched_tick(uintptr_t pc, uintptr_t fp, bool from_user);
 /* Kernel hogs the watchdog has seen since boot. */
 unsigned sched_kernel_hogs(void);
+/*
+ * Ticks that arrived over SCHED_STALL_NS after the previous one on their
+ * CPU: interrupts off that long, or (under QEMU) a virtual CPU the host did
+ * not run.  The kernel-hog watchdog does not blame the kernel for these.
+ */
+#define SCHED_STALL_NS      (100ull * 1000 * 1000)
+unsigned sched_host_stalls(void);
 /* On the way back to user mode, interrupts off: switch if a reschedule is due. */
 void sched_return_to_user(void);
 /* Restrict t to the CPUs in mask (non-empty subset of online CPUs); 0 or -EINVAL. */
