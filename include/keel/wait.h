@@ -54,15 +54,18 @@ bool wait_interrupted(void);
 /* Give up the CPU until woken (internal; see sched.h). */
 void schedule(void);
 
-#define wait_event_locked(wq, lock, cond)                                  \
+/*
+ * The common loop: sleep until cond, or until stop() says the sleep must
+ * end (then -EINTR).  Sleeping first, then the check: a signal sent in
+ * between finds us asleep.
+ */
+#define wait_event_locked_until(wq, lock, cond, stop)                      \
 	({                                                                  \
 		int wait_ret_ = 0;                                          \
 		while (!(cond)) {                                           \
 			struct waiter wait_w_;                              \
-			/* Sleeping first, then the signal check: a */     \
-			/* signal sent in between finds us asleep. */      \
 			waitq_prepare((wq), &wait_w_);                      \
-			if (wait_interrupted()) {                           \
+			if (stop()) {                                       \
 				waitq_finish((wq), &wait_w_);               \
 				wait_ret_ = -EINTR;                         \
 				break;                                      \
@@ -75,6 +78,9 @@ void schedule(void);
 		wait_ret_;                                                  \
 	})
 
+#define wait_event_locked(wq, lock, cond)                                  \
+	wait_event_locked_until(wq, lock, cond, wait_interrupted)
+
 /*
  * The same, but only a fatal signal (SIGKILL, a group exit: see
  * signal_fatal_pending) ends the wait early: the least every sleep on
@@ -82,23 +88,7 @@ void schedule(void);
  */
 bool wait_killed(void);
 #define wait_event_locked_killable(wq, lock, cond)                         \
-	({                                                                  \
-		int wait_ret_ = 0;                                          \
-		while (!(cond)) {                                           \
-			struct waiter wait_w_;                              \
-			waitq_prepare((wq), &wait_w_);                      \
-			if (wait_killed()) {                                \
-				waitq_finish((wq), &wait_w_);               \
-				wait_ret_ = -EINTR;                         \
-				break;                                      \
-			}                                                   \
-			spin_unlock(lock);                                  \
-			schedule();                                         \
-			waitq_finish((wq), &wait_w_);                       \
-			spin_lock(lock);                                    \
-		}                                                           \
-		wait_ret_;                                                  \
-	})
+	wait_event_locked_until(wq, lock, cond, wait_killed)
 
 /* The same, not interruptible by signals (kernel-internal waits only). */
 #define wait_event_locked_uninterruptible(wq, lock, cond)                  \
