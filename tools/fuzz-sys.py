@@ -18,7 +18,10 @@ panic=exit`.  A run fails on:
     problems, init exiting non-zero or killed by a signal.
 
 Console logs are kept in build/fuzz-sys/ (--logdir).  The summary lists
-per run: verdict, calls, processes, frames not returned at the end, and on
+per run: verdict, calls, processes, frames not returned at the end, the
+longest SIGKILL-to-reaped time of a worker (killmax_ms), the kernel's
+longest run-queue wait, kernel hogs, tick stalls and out-of-memory kills
+(from the init-exit report), and on
 a coverage kernel (`make KCOV=1`; fuzzsys uses /dev/kcov when it opens,
 --cover asks for it) the edge bits covered and the corpus size.  Exit
 status 0 when every run passed.  --starve pins QEMU to host CPU 0 next to
@@ -47,6 +50,10 @@ DONE_RE = re.compile(r"fuzzsys: done seed=(\d+) calls=(\d+) procs=(\d+) threads=
 REPORT_RE = re.compile(r"keel: (-?\d+) frames not returned since init started .*"
                        r"page-table check: (\d+) problems")
 COVER_RE = re.compile(r"cover=(\d+) corpus=(\d+)")
+KILLMAX_RE = re.compile(r"killmax_ms=(\d+)")
+# The kernel's second init-exit line (kernel/main.c).
+HEALTH_RE = re.compile(r"keel: out-of-memory kills (\d+), longest run-queue wait (\d+) ms, "
+                       r"kernel hogs (\d+), tick stalls (\d+)")
 STATUS_RE = re.compile(r"keel: init exited with status (\d+)")
 KILLED_RE = re.compile(r"keel: init was killed by signal (\d+)")
 
@@ -76,6 +83,7 @@ class Run:
         self.failures = []
         self.calls = self.procs = self.frames = None
         self.cover = self.corpus = None
+        self.killmax = self.maxwait = self.hogs = self.stalls = self.oom = None
         self.log = None
         self.wall = 0.0
 
@@ -101,6 +109,12 @@ def check_output(run, out, status):
     c = COVER_RE.findall(out)      # the last progress or final line
     if c:
         run.cover, run.corpus = int(c[-1][0]), int(c[-1][1])
+    k = KILLMAX_RE.search(out)
+    if k:
+        run.killmax = int(k.group(1))
+    h = HEALTH_RE.search(out)
+    if h:
+        run.oom, run.maxwait, run.hogs, run.stalls = (int(x) for x in h.groups())
     r = REPORT_RE.search(out)
     if not r:
         run.failures.append("no init-exit report")
@@ -238,15 +252,18 @@ def main():
             hog.kill()
             hog.wait()
     print("\nfuzz-sys summary:")
-    print(f"{'seed':>11} {'smp':>3} {'verdict':7} {'calls':>9} {'procs':>7} {'frames':>6} "
-          f"{'cover':>6} {'corpus':>6}")
+    cols = [("calls", "calls", 9), ("procs", "procs", 7), ("frames", "frames", 6),
+            ("killmax_ms", "killmax", 10), ("maxwait_ms", "maxwait", 10), ("hogs", "hogs", 5),
+            ("stalls", "stalls", 6), ("oom", "oom", 4), ("cover", "cover", 6),
+            ("corpus", "corpus", 6)]
+    print(f"{'seed':>11} {'smp':>3} {'verdict':7} " +
+          " ".join(f"{title:>{w}}" for title, _, w in cols))
     for r in runs:
-        print(f"{r.seed:>11} {r.smp:>3} {'PASS' if r.ok else 'FAIL':7} "
-              f"{r.calls if r.calls is not None else '-':>9} "
-              f"{r.procs if r.procs is not None else '-':>7} "
-              f"{r.frames if r.frames is not None else '-':>6} "
-              f"{r.cover if r.cover is not None else '-':>6} "
-              f"{r.corpus if r.corpus is not None else '-':>6}")
+        vals = []
+        for _, attr, w in cols:
+            v = getattr(r, attr)
+            vals.append(f"{v if v is not None else '-':>{w}}")
+        print(f"{r.seed:>11} {r.smp:>3} {'PASS' if r.ok else 'FAIL':7} " + " ".join(vals))
     failed = sum(not r.ok for r in runs)
     print(f"{len(runs) - failed} passed, {failed} failed")
     return 1 if failed else 0

@@ -189,6 +189,7 @@ static bool clean_new(const char *path, bool isdir);
 static int nslots;
 static uint64_t sup_rng;
 static long unkillable, jobs_failed, jobs_done;
+static long kill_max_ms;       /* longest SIGKILL-to-reaped time of a worker */
 
 static long sup_lifetime(void)
 {
@@ -235,6 +236,8 @@ static void slot_kill(struct slot *s)
 
 static void slot_reaped(struct slot *s, int index, int status)
 {
+	if (s->state == W_KILLED && now_ms() - s->deadline > kill_max_ms)
+		kill_max_ms = now_ms() - s->deadline;
 	if (s->job) {
 		jobs_done++;
 		if (s->state != W_KILLED && status != 0) {
@@ -416,6 +419,7 @@ static int supervisor(void)
 	sup_counts(&o, t0);
 	out_kv(&o, "unkillable", (uint64_t)unkillable);
 	out_kv(&o, "jobfail", (uint64_t)jobs_failed);
+	out_kv(&o, "killmax_ms", (uint64_t)kill_max_ms);
 	fz_cover_counts(&o, true);
 	out_flush(&o, STDOUT_FILENO);
 	return unkillable || jobs_failed ? 1 : 0;
