@@ -225,6 +225,7 @@ void kmain(struct bootinfo *bi)
 	arch_irq_enable();
 	arch_smp_init();
 	sched_wait_all_cpus();
+	pmm_pcp_enable();               /* every CPU's per-CPU data is up */
 
 	kprintf("keel: ready: %u cpus, %lu MiB free\n", cpu_online_count(),
 		pmm_free_frames() * PAGE_SIZE / MiB);

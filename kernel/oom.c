@@ -4,7 +4,8 @@
  * User memory comes from pmm_alloc_pages(PMM_USER), which leaves the last
  * frames (the kernel's reserve) to the kernel.  When a page fault cannot
  * get a frame, vm_fault() calls oom_kill(): it picks the process that holds
- * the most user memory (resident pages), never init, never a kernel thread
+ * the most user memory (resident pages and page tables), never init, never
+ * a kernel thread
  * (they have no process), never a process already on its way out; sends it
  * SIGKILL; and lets the faulting thread wait a little for the memory to
  * come back before it retries.  Linux's policy in spirit: the hog dies,

@@ -12,12 +12,23 @@
  *      reserved or early-allocated to the buddy core, and closes the early
  *      allocator for good.
  *
- * Locking: pmm_lock protects pmm_buddy (every buddy_* call).  The page map
- * array itself is [I]; each struct page's fields are described in pmm.h.
+ * Per-CPU frame caches: once pmm_pcp_enable() has run, single frames are
+ * allocated from and freed to a small cache of the running CPU (at most
+ * PMM_PCP_HIGH frames, refilled and drained PMM_PCP_BATCH at a time under
+ * one pmm_lock round trip), so that page faults and unmaps on many CPUs do
+ * not hand the global lock around for every frame.  That handoff is what
+ * convoys when the host does not run every virtual CPU.  A cached frame is
+ * free (PG_PCP, refcount 0): it counts in pmm_free_frames() and
+ * pmm_frame_is_free(), and freeing it again is caught as a double free.
+ *
+ * Locking: pmm_lock protects pmm_buddy (every buddy_* call).  A CPU's cache
+ * is [C]: its own CPU with interrupts off.  The page map array itself is
+ * [I]; each struct page's fields are described in pmm.h.
  */
 #include <keel/pmm.h>
 #include <keel/bootinfo.h>
 #include <keel/spinlock.h>
+#include <keel/cpu.h>
 #include <keel/panic.h>
 #include <keel/klog.h>
 #include <keel/ksyms.h>
@@ -53,7 +64,18 @@ static struct page *pmm_page_map;               /* [I] */
 static uint64_t pmm_max_pfn;                    /* [I] */
 static uint64_t pmm_total;                      /* [I] frames given to the buddy */
 static uint64_t pmm_user_reserve;               /* [I] frames PMM_USER may not take */
-static uint64_t pmm_seq;                        /* [pmm_lock] allocations so far */
+static uint64_t pmm_seq;                        /* [A] allocations so far */
+
+#define PMM_PCP_HIGH  64        /* frames a CPU may keep */
+#define PMM_PCP_BATCH 32        /* frames moved to or from the buddy at once */
+
+struct pmm_pcp {
+	uint64_t pfn[PMM_PCP_HIGH];     /* [C] */
+	unsigned n;                     /* [C] */
+};
+static struct pmm_pcp pmm_pcps[MAX_CPUS];
+static bool pmm_pcp_on;                         /* [I] after pmm_pcp_enable() */
+static uint64_t pmm_pcp_frames;                 /* [A] frames in every cache */
 
 static void pmm_reserve(uint64_t start, uint64_t end)
 {
@@ -205,6 +227,80 @@ void pmm_init(const struct bootinfo *bi)
 	     (pmm_early.end - pmm_early.start - ALIGN_UP(map_bytes, PAGE_SIZE)) / KiB);
 }
 
+/* Free frames in the buddy and the caches, without the lock (a snapshot). */
+static uint64_t pmm_free_frames_racy(void)
+{
+	return READ_ONCE(pmm_buddy.free_pages) +
+	       __atomic_load_n(&pmm_pcp_frames, __ATOMIC_RELAXED);
+}
+
+/* Move up to n frames from this CPU's cache back to the buddy.  [C] */
+static void pmm_pcp_drain(struct pmm_pcp *c, unsigned n)
+{
+	int err = 0;
+
+	n = MIN(n, c->n);
+	spin_lock(&pmm_lock);
+	for (unsigned i = 0; i < n && !err; i++) {
+		uint64_t pfn = c->pfn[--c->n];
+		pmm_page_map[pfn].flags = 0;
+		err = buddy_free(&pmm_buddy, pfn, 0);
+	}
+	spin_unlock(&pmm_lock);
+	__atomic_fetch_sub(&pmm_pcp_frames, n, __ATOMIC_RELAXED);
+	if (err)
+		panic("pmm: a cached frame was free in the buddy too");
+}
+
+/* A frame from this CPU's cache, refilled from the buddy; -1 if none. */
+static int64_t pmm_pcp_take(void)
+{
+	struct pmm_pcp *c;
+	int64_t pfn = -1;
+
+	irq_push_off();
+	c = &pmm_pcps[this_cpu()->id];
+	if (c->n == 0) {
+		unsigned got = 0;
+		spin_lock(&pmm_lock);
+		while (got < PMM_PCP_BATCH && (pfn = buddy_alloc(&pmm_buddy, 0)) >= 0) {
+			pmm_page_map[pfn].flags = PG_PCP;
+			c->pfn[c->n++] = (uint64_t)pfn;
+			got++;
+		}
+		spin_unlock(&pmm_lock);
+		__atomic_fetch_add(&pmm_pcp_frames, got, __ATOMIC_RELAXED);
+	}
+	pfn = -1;
+	if (c->n) {
+		pfn = (int64_t)c->pfn[--c->n];
+		pmm_page_map[pfn].flags = 0;
+		__atomic_fetch_sub(&pmm_pcp_frames, 1, __ATOMIC_RELAXED);
+	}
+	irq_pop_off();
+	return pfn;
+}
+
+/* Give a free frame (flags clear, refcount 0) to this CPU's cache. */
+static void pmm_pcp_put(uint64_t pfn)
+{
+	struct pmm_pcp *c;
+
+	irq_push_off();
+	c = &pmm_pcps[this_cpu()->id];
+	if (c->n == PMM_PCP_HIGH)
+		pmm_pcp_drain(c, PMM_PCP_BATCH);
+	pmm_page_map[pfn].flags = PG_PCP;
+	c->pfn[c->n++] = pfn;
+	__atomic_fetch_add(&pmm_pcp_frames, 1, __ATOMIC_RELAXED);
+	irq_pop_off();
+}
+
+void pmm_pcp_enable(void)
+{
+	WRITE_ONCE(pmm_pcp_on, true);
+}
+
 void *pmm_alloc_pages(unsigned order, unsigned flags)
 {
 	int64_t pfn;
@@ -214,17 +310,19 @@ void *pmm_alloc_pages(unsigned order, unsigned flags)
 
 	if (!(flags & PMM_NOFAIL) && fail_should(FAIL_FRAME))
 		return NULL;
-	spin_lock(&pmm_lock);
 	/* User memory leaves the reserve to the kernel (see PMM_USER). */
-	if ((flags & PMM_USER) &&
-	    buddy_free_pages(&pmm_buddy) < pmm_user_reserve + (1ull << order))
-		pfn = -1;
-	else
+	if ((flags & PMM_USER) && pmm_free_frames_racy() < pmm_user_reserve + (1ull << order))
+		return NULL;
+	if (order == 0 && READ_ONCE(pmm_pcp_on)) {
+		pfn = pmm_pcp_take();
+	} else {
+		spin_lock(&pmm_lock);
 		pfn = buddy_alloc(&pmm_buddy, order);
-	seq = ++pmm_seq;        /* under the lock: no extra shared cache line */
-	spin_unlock(&pmm_lock);
+		spin_unlock(&pmm_lock);
+	}
 	if (pfn < 0)
 		return NULL;
+	seq = __atomic_add_fetch(&pmm_seq, 1, __ATOMIC_RELAXED);
 	pg = &pmm_page_map[pfn];
 	assert(pg->refcount == 0 && !(pg->flags & PG_RESERVED));
 	pg->refcount = 1;
@@ -252,6 +350,10 @@ void pmm_free_pages(void *va, unsigned order)
 #if KEEL_DEBUG
 	memset(va, PMM_DEBUG_POISON, PAGE_SIZE << order);
 #endif
+	if (order == 0 && READ_ONCE(pmm_pcp_on)) {
+		pmm_pcp_put(pfn);
+		return;
+	}
 	spin_lock(&pmm_lock);
 	err = buddy_free(&pmm_buddy, pfn, order);
 	spin_unlock(&pmm_lock);
@@ -292,6 +394,11 @@ void pmm_page_put_many(const paddr_t *pas, unsigned n)
 	}
 	if (!nfree)
 		return;
+	if (READ_ONCE(pmm_pcp_on)) {
+		for (unsigned i = 0; i < nfree; i++)
+			pmm_pcp_put(pfns[i]);
+		return;
+	}
 	/* One lock round trip for the lot: the lock is shared by every CPU. */
 	spin_lock(&pmm_lock);
 	for (unsigned i = 0; i < nfree && !err; i++)
@@ -338,15 +445,19 @@ uint64_t pmm_free_frames(void)
 	spin_lock(&pmm_lock);
 	n = buddy_free_pages(&pmm_buddy);
 	spin_unlock(&pmm_lock);
-	return n;
+	return n + __atomic_load_n(&pmm_pcp_frames, __ATOMIC_RELAXED);
 }
 
 bool pmm_frame_is_free(uint64_t pfn)
 {
 	bool free;
 
+	if (pfn >= pmm_max_pfn)
+		return false;
+	if (READ_ONCE(pmm_page_map[pfn].flags) & PG_PCP)
+		return true;            /* in a CPU's cache */
 	spin_lock(&pmm_lock);
-	free = pfn < pmm_max_pfn && buddy_is_free(&pmm_buddy, pfn);
+	free = buddy_is_free(&pmm_buddy, pfn);
 	spin_unlock(&pmm_lock);
 	return free;
 }
@@ -363,12 +474,7 @@ uint64_t pmm_user_reserve_frames(void)
 
 uint64_t pmm_alloc_seq(void)
 {
-	uint64_t seq;
-
-	spin_lock(&pmm_lock);
-	seq = pmm_seq;
-	spin_unlock(&pmm_lock);
-	return seq;
+	return __atomic_load_n(&pmm_seq, __ATOMIC_RELAXED);
 }
 
 uint64_t pmm_report_since(uint64_t mark, unsigned max)

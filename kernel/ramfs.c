@@ -473,7 +473,9 @@ static ssize_t ramfs_read(struct file *f, struct iobuf b, size_t n,
 	size_t done = 0;
 	ssize_t ret;
 
-	mutex_lock(&node->v.lock);
+	/* Killable: a holder may be waiting for memory (a user copy's fault). */
+	if (mutex_lock_killable(&node->v.lock))
+		return -EINTR;
 	if (*off >= node->v.size)
 		n = 0;
 	else
@@ -507,7 +509,8 @@ static ssize_t ramfs_write(struct file *f, struct iobuf b, size_t n,
 	size_t done = 0;
 	ssize_t err = 0;
 
-	mutex_lock(&node->v.lock);
+	if (mutex_lock_killable(&node->v.lock))
+		return -EINTR;
 	if (__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_APPEND)
 		*off = node->v.size;
 	if (n == 0)

@@ -81,6 +81,8 @@ static void rq_enqueue(struct runqueue *rq, struct thread *t)
 static unsigned rq_long_waits;   /* [A] */
 static unsigned sched_hogs;      /* [A] kernel hogs seen (see sched_check_hog) */
 static unsigned sched_stalls;    /* [A] ticks that came SCHED_STALL_NS late */
+/* A hog must have taken at least half the ticks of its time on its CPU. */
+#define SCHED_HOG_MIN_TICKS (SCHED_HOG_WARN_NS / 2 / (NSEC_PER_SEC / TICK_HZ))
 static uint64_t rq_max_wait;     /* [A] longest run-queue wait audited, ns */
 static uint64_t rq_audit_from;   /* [A] 0, or: audit threads queued since (after boot) */
 
@@ -412,7 +414,7 @@ static void sched_check_hog(struct runqueue *rq, struct thread *curr, uintptr_t 
 	const char *sym;
 
 	if (rq->hog_reported || ran < SCHED_HOG_WARN_NS ||
-	    this_cpu()->ticks - rq->sched_ticks < SCHED_HOG_WARN_NS / 2 / (NSEC_PER_SEC / TICK_HZ))
+	    this_cpu()->ticks - rq->sched_ticks < SCHED_HOG_MIN_TICKS)
 		return;
 	rq->hog_reported = true;
 	if (__atomic_fetch_add(&sched_hogs, 1, __ATOMIC_RELAXED) >= SCHED_HOG_WARN_MAX)

@@ -103,26 +103,36 @@ static long mmap_fill_from_file(struct mm *mm, uintptr_t addr, size_t len, int f
  * mmap of a device with its own memory (f->ops->mmap, e.g. /dev/kcov): map
  * the object it hands out.  len is page-aligned and the flags checked.
  */
+/* Place a mapping as the MAP_FIXED* flags say; the address or -Exxx. */
+static long mmap_place(struct mm *mm, uintptr_t addr, size_t len, unsigned prot,
+		       unsigned vflags, struct vmobj *obj, unsigned flags)
+{
+	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+	long ret;
+
+	if (flags & MAP_FIXED_NOREPLACE) {
+		/* Probe by mapping without replacement. */
+		ret = vm_map_obj(mm, addr, len, prot, vflags, obj, 0, false);
+		if (ret >= 0 && (uintptr_t)ret != addr) {
+			vm_unmap(mm, (uintptr_t)ret, len);
+			return -EEXIST;
+		}
+		return ret;
+	}
+	return vm_map_obj(mm, fixed ? addr : ALIGN_DOWN(addr, PAGE_SIZE), len, prot, vflags,
+			  obj, 0, flags & MAP_FIXED);
+}
+
 static long mmap_device(struct mm *mm, uintptr_t addr, size_t len, unsigned prot,
 			unsigned flags, struct file *f, uint64_t off)
 {
-	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
 	struct vmobj *obj;
 	long ret;
 
 	ret = f->ops->mmap(f, off, len, flags, &obj);
 	if (ret)
 		return ret;
-	if (flags & MAP_FIXED_NOREPLACE) {
-		ret = vm_map_obj(mm, addr, len, prot, 0, obj, 0, false);
-		if (ret >= 0 && (uintptr_t)ret != addr) {
-			vm_unmap(mm, (uintptr_t)ret, len);
-			ret = -EEXIST;
-		}
-	} else {
-		ret = vm_map_obj(mm, fixed ? addr : ALIGN_DOWN(addr, PAGE_SIZE), len, prot, 0,
-				 obj, 0, flags & MAP_FIXED);
-	}
+	ret = mmap_place(mm, addr, len, prot, 0, obj, flags);
 	vmobj_put(obj);
 	return ret;
 }
@@ -170,17 +180,7 @@ SYSCALL_DEFINE6(mmap, uintptr_t, addr, size_t, len, unsigned, prot, unsigned, fl
 	}
 	if (flags & MAP_NORESERVE)
 		vflags |= VMA_NORESERVE;
-	if (flags & MAP_FIXED_NOREPLACE) {
-		/* Probe by mapping without replacement. */
-		ret = vm_map(mm, addr, len, prot, vflags, false);
-		if (ret >= 0 && (uintptr_t)ret != addr) {
-			vm_unmap(mm, (uintptr_t)ret, len);
-			return -EEXIST;
-		}
-	} else {
-		ret = vm_map(mm, fixed ? addr : ALIGN_DOWN(addr, PAGE_SIZE), len, prot,
-			     vflags, flags & MAP_FIXED);
-	}
+	ret = mmap_place(mm, addr, len, prot, vflags, NULL, flags);
 	if (ret < 0 || anon)
 		return ret;
 	/* Private file mapping: copy the file's bytes in (the rest is zero). */

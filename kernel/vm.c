@@ -69,11 +69,6 @@ static unsigned vm_pmap_prot(unsigned prot, bool writable)
 	return p;
 }
 
-/*
- * Unmap [start, end) of mm's page tables and drop the frames, in bounded
- * steps with a scheduling point between them: unmapping or exiting a big
- * address space must not hold the CPU.  [L] (or mm unreachable)
- */
 struct vm_release_batch {
 	paddr_t pa[PMM_PUT_MANY_MAX];
 	unsigned n;
@@ -91,6 +86,11 @@ static void vm_release_collect(paddr_t pa, void *ctx)
 	}
 }
 
+/*
+ * Unmap [start, end) of mm's page tables and drop the frames, in bounded
+ * steps with a scheduling point between them: unmapping or exiting a big
+ * address space must not hold the CPU.  [L] (or mm unreachable)
+ */
 static void vm_remove_pages(struct mm *mm, uintptr_t start, uintptr_t end)
 {
 	struct vm_release_batch b = { .n = 0 };
@@ -711,11 +711,16 @@ struct mm *vm_fork(struct mm *mm)
 		if (c->obj)
 			vmobj_get(c->obj);
 		list_add_tail(&child->vmas, &c->node);   /* same order as parent */
+		/*
+		 * Write-protect the parent's pages before sharing them: other
+		 * threads keep running meanwhile (fork yields), and a write
+		 * after the copy began must fault and copy, not reach the child.
+		 */
+		if (!f.shared && (v->prot & PROT_WRITE))
+			vm_protect_pages(mm, v->start, v->end, vm_pmap_prot(v->prot, false));
 		err = pmap_walk(mm->pmap, v->start, v->end, vm_fork_page, &f);
 		if (err)
 			break;
-		if (!f.shared && (v->prot & PROT_WRITE))
-			vm_protect_pages(mm, v->start, v->end, vm_pmap_prot(v->prot, false));
 		/* A big address space takes a while: let others run, stop if killed. */
 		if (signal_checkpoint()) {
 			err = -EINTR;

@@ -43,7 +43,6 @@ struct vmobj {
 	uint64_t npages;          /* [I] size in pages */
 	unsigned height;          /* [I] levels of the tree (1: root holds frames) */
 	uint64_t *root;           /* [lock] node: frames (leaf level) or nodes */
-	uint64_t frames;          /* [lock] frames held */
 	unsigned refs;            /* [A] VMAs using the object */
 };
 
@@ -59,9 +58,11 @@ static unsigned vmobj_height(uint64_t npages)
 	return h;
 }
 
+/* Tree nodes are user memory too: a shared mapping's faults must not eat
+ * into the kernel's reserve (and leave nodes behind) when memory is short. */
 static uint64_t *vmobj_node_alloc(void)
 {
-	return pmm_alloc_page(PMM_ZERO);
+	return pmm_alloc_page(PMM_ZERO | PMM_USER);
 }
 
 struct vmobj *vmobj_create(uint64_t npages)
@@ -153,7 +154,6 @@ struct vmobj *vmobj_create_frames(const paddr_t *frames, uint64_t npages)
 		}
 		pmm_page_get(frames[i]);
 		*slot = frames[i];
-		o->frames++;
 	}
 	spin_unlock(&o->lock);
 	return o;
@@ -180,7 +180,6 @@ int vmobj_page(struct vmobj *o, uint64_t idx, paddr_t *pa)
 			goto out;
 		}
 		*node = arch_virt_to_phys(page);
-		o->frames++;
 	}
 	pmm_page_get(*node);          /* the caller's mapping */
 	*pa = *node;

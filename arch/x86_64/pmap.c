@@ -48,7 +48,7 @@
 /* Software bit (ignored by the MMU): a not-present leaf that keeps a frame. */
 #define PTE_SW_NONE     (1ull << 9)
 #define PMAP_PROT_ALL   (PMAP_READ | PMAP_WRITE | PMAP_EXEC)
-/* Frames unmapped per lock hold in pmap_remove_range (stack array). */
+/* Frames unmapped per lock hold and shootdown (pmap_remove_some). */
 #define PMAP_BATCH      64       /* frames per shootdown, on the stack */
 #define PMAP_BATCH_BIG  (PAGE_SIZE / sizeof(paddr_t))   /* with a page to hold them */
 #define PMAP_PROTECT_PTS 16      /* page tables per pmap_protect_some() */

@@ -39,8 +39,7 @@ SYSCALL_DEFINE2(arch_prctl, int, code, uint64_t, addr)
 		if (addr >= USER_TOP)
 			return -EPERM;
 		/* A user GS base is not kept per thread yet. */
-		klog_once(LOG_WARN, "arch_prctl: user GS base is not supported");
-		return -EINVAL;
+		/* fall through */
 	case ARCH_GET_GS:
 		klog_once(LOG_WARN, "arch_prctl: user GS base is not supported");
 		return -EINVAL;

@@ -221,6 +221,10 @@ static bool trap_page_fault(struct trapframe *tf)
 	if (err == -ENOMEM && trap_from_user(tf))
 		vm_out_of_memory(addr);
 	arch_irq_disable();
+	/* Gave up because the thread is dying: not a bad access.  Return to
+	 * user mode, where the pending kill ends it. */
+	if (err == -EINTR && trap_from_user(tf))
+		return true;
 	return err == 0;
 }
 

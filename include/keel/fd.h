@@ -52,10 +52,11 @@ struct file_ops {
 	/* The last reference is gone. */
 	void (*release)(struct file *f);
 	/*
-	 * mmap of a device's own memory: the object behind len bytes (a page
-	 * multiple) at byte offset off, mapped with the MAP_* flags, with one
-	 * reference for the caller; 0 or -Exxx.  NULL: regular files and
-	 * mmap_zero devices only.
+	 * mmap of a device's own memory: an object whose first page backs
+	 * byte offset off of the device and that covers len bytes (a page
+	 * multiple), for a mapping with the MAP_* flags, with one reference
+	 * for the caller; 0 or -Exxx.  NULL: regular files and mmap_zero
+	 * devices only.
 	 */
 	int (*mmap)(struct file *f, uint64_t off, size_t len, unsigned flags,
 		    struct vmobj **obj);

@@ -30,6 +30,7 @@
 #define PG_RESERVED     (1u << 0)       /* never allocatable (firmware, kernel image) */
 #define PG_SLAB         (1u << 1)       /* owned by the kernel heap; page->slab valid */
 #define PG_HEAD         (1u << 2)       /* first page of an allocated block */
+#define PG_PCP          (1u << 3)       /* free, in a CPU's frame cache */
 
 struct page {
 	struct buddy_node buddy;    /* [P] buddy-core state */
@@ -54,6 +55,8 @@ void pmm_early_init(const struct bootinfo *bi);
 /* Early allocations must lie below limit (physical) until the direct map exists. */
 void pmm_early_set_limit(uint64_t limit);
 
+/* Boot CPU, once every CPU runs: single frames go through per-CPU caches. */
+void pmm_pcp_enable(void);
 /* Allocate 2^order contiguous frames; direct-map address or NULL. */
 void *pmm_alloc_pages(unsigned order, unsigned flags);
 /* Free a block from pmm_alloc_pages (same order). Panics on a double free. */

@@ -69,7 +69,7 @@ void sched_cond_resched(void);
  * interrupted, from_user whether that was user mode (the kernel-hog
  * watchdog reports kernel code that runs too long without a scheduling point).
  */
-#define SCHED_HOG_WARN_NS   (200ull * 1000 * 1000)
+#define SCHED_HOG_WARN_NS   (200 * NSEC_PER_MSEC)
 #define SCHED_HOG_WARN_MAX  8
 void sched_tick(uintptr_t pc, uintptr_t fp, bool from_user);
 /* Kernel hogs the watchdog has seen since boot. */
@@ -79,7 +79,7 @@ unsigned sched_kernel_hogs(void);
  * CPU: interrupts off that long, or (under QEMU) a virtual CPU the host did
  * not run.  The kernel-hog watchdog does not blame the kernel for these.
  */
-#define SCHED_STALL_NS      (100ull * 1000 * 1000)
+#define SCHED_STALL_NS      (100 * NSEC_PER_MSEC)
 unsigned sched_host_stalls(void);
 /* On the way back to user mode, interrupts off: switch if a reschedule is due. */
 void sched_return_to_user(void);

@@ -18,12 +18,14 @@ struct vmobj *vmobj_create(uint64_t npages);
 /*
  * An object of npages pages whose page i is the (allocated, order-0) frame
  * frames[i]: the object takes one reference on each; the caller keeps its
- * own.  refs 1; NULL when out of memory.  Never sleeps.
+ * own.  refs 1; NULL when out of memory.  May yield the CPU (its error
+ * path frees through vmobj_put).
  */
 struct vmobj *vmobj_create_frames(const paddr_t *frames, uint64_t npages);
 /* One more user (a VMA that maps part of the object). */
 void vmobj_get(struct vmobj *o);
-/* One user less; the last frees the object and drops its frames (o may be NULL). */
+/* One user less; the last frees the object and drops its frames (o may be
+ * NULL).  May yield the CPU between tree nodes (thread context, no spinlock). */
 void vmobj_put(struct vmobj *o);
 /* Size in pages. */
 uint64_t vmobj_size(const struct vmobj *o);
