@@ -6,6 +6,7 @@ exits 0, every frame back, page tables clean).  The checks are those of
 tools/fuzz-sys.py (`make fuzz-sys` runs longer and random seeds)."""
 
 import importlib.util
+import re
 
 import pytest
 
@@ -33,3 +34,24 @@ def test_fuzz(keel, smp, seed):
     assert run.ok, (f"seed {seed} smp {smp}: " + "; ".join(run.failures) +
                     f"\n--- console tail ---\n{k.tail()}")
     assert run.calls and run.calls > 0 and run.frames == 0
+
+
+FAILALLOC = "all:1/200:3:noinit"   # every kind, 1 in 200, seed 3, init spared
+INJECTED = re.compile(r"failinject: frame (\d+) heap (\d+) kstack (\d+) failures injected")
+
+
+def test_fuzz_failalloc(keel):
+    """The fuzzer while kernel allocations fail at random (failalloc=): each
+    failure must become an error code or a killed process, never a panic,
+    a hang or a leak."""
+    seed, smp = 3, 2
+    run = fuzz_sys.Run(seed, smp)
+    k = keel(kernel=keelqemu.build_dir() / "keel.elf", smp=smp, mem="256M",
+             append=fuzz_sys.fuzz_cmdline(seed, FUZZ_SECONDS, FUZZ_WORKERS, []) +
+             f" failalloc={FAILALLOC}",
+             hard_timeout=FUZZ_SECONDS + 240)
+    fuzz_sys.watch(k, run, FUZZ_SECONDS, FUZZ_HANG)
+    assert run.ok, (f"failalloc={FAILALLOC}: " + "; ".join(run.failures) +
+                    f"\n--- console tail ---\n{k.tail()}")
+    m = INJECTED.search(k.output)
+    assert m and sum(int(x) for x in m.groups()) > 0, "no failure was injected"
