@@ -42,6 +42,7 @@
 #define OOM_VICTIM_TIMEOUT_NS  (2000 * NSEC_PER_MSEC)  /* then choose another */
 
 static int oom_victim_pid;          /* [T] last victim, 0 if none */
+static const struct proc *oom_victim; /* [T] its struct (compared, never followed) */
 static uint64_t oom_victim_since;   /* [T] when it was killed */
 static unsigned long oom_kills;     /* [A] victims since boot */
 
@@ -70,7 +71,8 @@ static bool oom_victim_pending(void)
 	if (!oom_victim_pid)
 		return false;
 	v = proc_find(oom_victim_pid);
-	if (v && v->state == PROC_ALIVE &&
+	/* The same process, not a newer one that reuses its pid. */
+	if (v && v == oom_victim && v->state == PROC_ALIVE &&
 	    time_ns() - oom_victim_since < OOM_VICTIM_TIMEOUT_NS)
 		return true;
 	oom_victim_pid = 0;
@@ -108,6 +110,7 @@ int oom_kill(unsigned attempt)
 			return -ENOMEM;
 		}
 		oom_victim_pid = victim->pid;
+		oom_victim = victim;
 		oom_victim_since = time_ns();
 		__atomic_fetch_add(&oom_kills, 1, __ATOMIC_RELAXED);
 		klog(LOG_WARN, "oom: out of memory: killed process %d (%s) holding %lu KiB; "
