@@ -20,6 +20,10 @@
  * convoys when the host does not run every virtual CPU.  A cached frame is
  * free (PG_PCP, refcount 0): it counts in pmm_free_frames() and
  * pmm_frame_is_free(), and freeing it again is caught as a double free.
+ * Frames cached on one CPU are not handed to another: when the buddy is
+ * empty an allocation fails although up to PMM_PCP_HIGH frames per CPU
+ * may still sit in caches (Linux drains them with IPIs; an allocator that
+ * may run under spinlocks cannot wait for other CPUs here).
  *
  * Locking: pmm_lock protects pmm_buddy (every buddy_* call).  A CPU's cache
  * is [C]: its own CPU with interrupts off.  The page map array itself is
