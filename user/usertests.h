@@ -35,6 +35,16 @@
 #define UT_BAD_KERNEL ((void *)0xffff800000000000ull)
 #define UT_PAGE 4096
 
+/* Linux x86-64 signal-frame layout, for tests that forge or read frames:
+ * word offsets into ucontext and its mcontext's gregs. */
+#define UT_SA_RESTORER 0x04000000ul
+#define UT_UC_MCONTEXT 5		/* words: uc_flags, uc_link, uc_stack */
+#define UT_MC_RSP 15			/* words into mcontext's gregs */
+#define UT_MC_RIP 16
+#define UT_MC_EFLAGS 17
+#define UT_MC_CSGSFS 18
+#define UT_EFLAGS_IF 0x202ul
+
 /* Directory of the helper programs (usertests, hello): $USERTESTS_BIN, else
  * the directory of argv[0], else /bin. */
 const char *ut_bindir(void);

@@ -62,14 +62,7 @@
 #define UT_SPIN_LIMIT 0x80000000u		/* compat-mode loop bound */
 #define UT_KICKS 20000				/* SIGUSR1s the sibling sends at most */
 #define UT_KICK_NS 1000000l
-#define UT_SA_RESTORER 0x04000000ul
-#define UT_UC_MCONTEXT 5			/* words: uc_flags, uc_link, uc_stack */
-#define UT_MC_RSP 15				/* words into mcontext's gregs */
-#define UT_MC_RIP 16
-#define UT_MC_EFLAGS 17
-#define UT_MC_CSGSFS 18
 #define UT_MC_SS_SHIFT 48
-#define UT_EFLAGS_IF 0x202ul
 #define UT_FRAME_WORDS 128
 #define UT_EXIT_SS_OK 42			/* ut_exit42's exit status */
 #define UT_BAD_NR32 0x7fffu			/* no system call in any table */

@@ -84,13 +84,6 @@
 #define UT_BAD_FD 987
 #define UT_MAPPED_BYTE 42
 
-#define UT_SA_RESTORER 0x04000000ul
-#define UT_UC_MCONTEXT 5		/* words: uc_flags, uc_link, uc_stack */
-#define UT_MC_RSP 15			/* words into mcontext's gregs */
-#define UT_MC_RIP 16
-#define UT_MC_EFLAGS 17
-#define UT_MC_CSGSFS 18
-#define UT_EFLAGS_IF 0x202ul
 
 #define UT_CLONE_CHILD_EXIT 99
 #define UT_ORPHAN_SLEEP_S 60
