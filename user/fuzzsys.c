@@ -536,7 +536,7 @@ static const struct {
 			   "cond_prodcons", "exit_group_kills", "join_exited", "tls", "gettid",
 			   "pthread_exit", "main_thread_exit", "futex_eagain", "futex_wake",
 			   "yield_storm", NULL }, false, true },
-	{ "badexec", { "/bin/stress", "badexec", NULL }, false, false },
+	{ "badexec", { "/bin/stress", "badexec", NULL }, false, true },
 	{ "forkexec", { "/bin/forkexec", NULL }, false, false },
 };
 #define SOAK_KINDS (sizeof(soak_jobs) / sizeof(soak_jobs[0]))

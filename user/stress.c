@@ -385,11 +385,15 @@ static int stress_badexec(void)
 	uint8_t buf[1024];
 	char *argv[] = { "bad", NULL };
 	unsigned seed = 12345;
+	char path[64];
+
+	/* One file per process: several of these may run at once (soak). */
+	snprintf(path, sizeof(path), "/tmp/stress-bad.%d", (int)getpid());
 
 	for (int round = 0; round < BADEXEC_ROUNDS; round++) {
-		int fd = open("/tmp/stress-bad", O_WRONLY | O_CREAT | O_TRUNC, 0755);
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
 		if (fd < 0)
-			return fail("open /tmp/stress-bad");
+			return fail("open the bad executable");
 		size_t len = 1 + (seed = seed * 1103515245 + 12345) % sizeof(buf);
 		for (size_t i = 0; i < len; i++)
 			buf[i] = (uint8_t)((seed = seed * 1103515245 + 12345) >> 16);
@@ -398,13 +402,13 @@ static int stress_badexec(void)
 		if (write(fd, buf, len) != (ssize_t)len)
 			return fail("write");
 		close(fd);
-		execve("/tmp/stress-bad", argv, NULL);
+		execve(path, argv, NULL);
 		if (errno != ENOEXEC && errno != EINVAL && errno != E2BIG && errno != ENOMEM) {
 			printf("stress: FAIL badexec: round %d errno %d\n", round, errno);
 			return 1;
 		}
 	}
-	unlink("/tmp/stress-bad");
+	unlink(path);
 	printf("stress: badexec: ok\n");
 	return 0;
 }
