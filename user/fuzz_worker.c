@@ -435,17 +435,24 @@ static void fz_add_path(const char *s)
 }
 
 /* Set up a worker's private world: session, directory, fds, paths. */
+void fz_worker_dir(int index, char dir[FZ_WORKER_DIR_LEN])
+{
+	memcpy(dir, "/tmp/w", sizeof("/tmp/w"));
+	dir[6] = (char)('a' + index % 26);
+	dir[7] = (char)('0' + index / 26);
+	dir[8] = '\0';
+}
+
 static void worker_setup(struct fz *z)
 {
-	char dir[32] = "/tmp/w";
+	char dir[FZ_WORKER_DIR_LEN];
 	int pipes[2];
 	struct itimerval it = { { 0, FZ_ITIMER_US }, { 0, FZ_ITIMER_US } };
 
 	sc0(SYS_setsid);
 	w_main_tid = sc0(SYS_gettid);
 	sc2(SYS_arch_prctl, FZ_ARCH_GET_FS, &w_fsbase);
-	dir[6] = (char)('a' + w_index % 26);
-	dir[7] = (char)('0' + w_index / 26);
+	fz_worker_dir(w_index, dir);
 	sc2(SYS_mkdir, dir, 0777);
 	sc1(SYS_chdir, dir);
 	if (opt.log)

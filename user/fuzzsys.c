@@ -204,12 +204,20 @@ static long worker_quota(void)
 
 static void start_job(struct slot *s, int index);
 
+static bool rm_all(const char *path, bool isdir);
+
 static void slot_start(struct slot *s, int index)
 {
+	char dir[FZ_WORKER_DIR_LEN];
+
 	if (index >= opt.workers) {
 		start_job(s, index);
 		return;
 	}
+	/* What the last generation left in its directory goes: over a long
+	 * soak, those files would fill the RAM file system. */
+	fz_worker_dir(index, dir);
+	rm_all(dir, true);
 	long pid = sc0(SYS_fork);
 	if (pid == 0)
 		worker_main(index, s->gen, worker_quota());

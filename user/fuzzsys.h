@@ -203,6 +203,9 @@ extern const int fz_fault_sigs[FZ_NFAULT_SIGS];
 /* fuzz_worker.c */
 void __attribute__((noreturn)) worker_main(int index, int gen, long quota);
 int fz_guarded(void (*fn)(void *), void *arg);
+/* The directory worker index works in ("/tmp/w" and two characters). */
+#define FZ_WORKER_DIR_LEN 16
+void fz_worker_dir(int index, char dir[FZ_WORKER_DIR_LEN]);
 void fz_count_handler(int sig);
 void fz_restorer(void);
 long fz_sigaction(struct fz *z, int sig, uint64_t handler, uint64_t flags,
