@@ -11,28 +11,24 @@
 set -euo pipefail
 kernel=${1:?usage: bench-user.sh KERNEL [INITRAMFS]}
 initrd=${2:-build/initramfs.cpio}
-smp=4
-out=$(timeout --signal=KILL 180 qemu-system-x86_64 -accel tcg -cpu max -m 256M \
-	-smp "$smp" -display none -serial stdio -no-reboot -nodefaults \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	-kernel "$kernel" -initrd "$initrd" \
-	-append 'init="/bin/benchsched" initexit=poweroff' </dev/null 2>&1 | tr -d '\r') || true
-printf '%s\n' "$out" | sed -n "s/^bench: \(.*\)$/bench: user smp$smp \1/p"
-if ! printf '%s\n' "$out" | grep -q '^benchsched: done, 0 failed'; then
-	echo "bench-user: benchsched did not finish cleanly; console tail:" >&2
-	printf '%s\n' "$out" | tail -n 20 >&2
-	exit 1
-fi
 
+# run_bench PROGRAM SMP TIMEOUT DONE-PATTERN: boot PROGRAM as init, print its
+# "bench:" lines tagged "user smpN", fail unless DONE-PATTERN was printed.
+run_bench() {
+	local prog=$1 smp=$2 limit=$3 done=$4 out
+	out=$(timeout --signal=KILL "$limit" qemu-system-x86_64 -accel tcg -cpu max -m 256M \
+		-smp "$smp" -display none -serial stdio -no-reboot -nodefaults \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		-kernel "$kernel" -initrd "$initrd" \
+		-append "init=\"/bin/$prog\" initexit=poweroff" </dev/null 2>&1 | tr -d '\r') || true
+	printf '%s\n' "$out" | sed -n "s/^bench: \(.*\)$/bench: user smp$smp \1/p"
+	if ! printf '%s\n' "$out" | grep -q "$done"; then
+		echo "bench-user: $prog did not finish cleanly; console tail:" >&2
+		printf '%s\n' "$out" | tail -n 20 >&2
+		exit 1
+	fi
+}
+
+run_bench benchsched 4 180 '^benchsched: done, 0 failed'
 # Wakeup latency of a sleeper sharing a CPU with long system calls.
-out=$(timeout --signal=KILL 300 qemu-system-x86_64 -accel tcg -cpu max -m 256M \
-	-smp 2 -display none -serial stdio -no-reboot -nodefaults \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	-kernel "$kernel" -initrd "$initrd" \
-	-append 'init="/bin/benchlat" initexit=poweroff' </dev/null 2>&1 | tr -d '\r') || true
-printf '%s\n' "$out" | sed -n "s/^bench: \(.*\)$/bench: user smp2 \1/p"
-if ! printf '%s\n' "$out" | grep -q '^benchlat: done'; then
-	echo "bench-user: benchlat did not finish cleanly; console tail:" >&2
-	printf '%s\n' "$out" | tail -n 20 >&2
-	exit 1
-fi
+run_bench benchlat 2 300 '^benchlat: done'
