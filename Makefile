@@ -60,8 +60,8 @@ else
 KCFLAGS += -mgeneral-regs-only --param=min-pagesize=0
 endif
 KASFLAGS := $(filter-out -std=gnu11,$(KCFLAGS)) -D__ASSEMBLY__
-# KCOV=1: the files in KCOV_SRCS (kernel/build.mk, arch/*/build.mk) call
-# __sanitizer_cov_trace_pc() in every basic block (kernel/kcov.c).
+# KCOV=1: the files in KCOV_SRCS (each folder's build.mk) call
+# __sanitizer_cov_trace_pc() in every basic block (kernel/debug/kcov.c).
 KCOV_CFLAGS := -fsanitize-coverage=trace-pc
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 	--no-warn-rwx-segments
@@ -80,6 +80,7 @@ KSRCS :=
 KCOV_SRCS :=
 LIBSRCS := $(wildcard lib/*.c)
 include arch/$(ARCH)/build.mk
+include drivers/build.mk
 include kernel/build.mk
 include tests/build.mk
 include tools/build.mk

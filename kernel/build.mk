@@ -1,21 +1,15 @@
-# Generic kernel, lib and in-kernel test sources; kernel objects and link.
-KSRCS += $(wildcard kernel/*.c) $(LIBSRCS) $(wildcard tests/kernel/*.c)
+# kernel/build.mk - the generic kernel: one folder per subsystem, each with
+# its own build.mk (see docs/layout.md for what each may call), and the
+# kernel link shared by all of them.
+KERNEL_DIRS := core boot mm sched proc fs sys debug
+include $(patsubst %,kernel/%/build.mk,$(KERNEL_DIRS))
+KSRCS += $(LIBSRCS) $(wildcard tests/kernel/*.c)
 KOBJS := $(patsubst %,$(BUILD)/%.o,$(KSRCS))
 
-# The system-call table is generated from kernel/syscall.tbl.
-$(BUILD)/gen/syscall_table.h: kernel/syscall.tbl tools/gen_syscalls.py
-	@mkdir -p $(dir $@)
-	$(Q)$(PYTHON) tools/gen_syscalls.py $< > $@
-$(BUILD)/kernel/syscall.c.o: $(BUILD)/gen/syscall_table.h
-
-# KCOV=1: coverage instrumentation (kernel/kcov.c) for the generic kernel
-# code, except the hook itself, the scheduler (the context switch changes
-# the current thread under it), spinlocks, lockdep and idle (on every path:
-# noise, not coverage).  lib/ and tests/kernel/ are never instrumented.
-# $(BUILD)/gen/kcov.config records the setting: changing it rebuilds.
-KCOV_EXCLUDE_KERNEL := kcov sched spinlock lockdep idle
-KCOV_SRCS += $(filter-out $(patsubst %,kernel/%.c,$(KCOV_EXCLUDE_KERNEL)), \
-	$(wildcard kernel/*.c))
+# KCOV=1: instrument the files in KCOV_SRCS (each folder's build.mk adds
+# its own, minus the ones on every path: noise, not coverage).  lib/ and
+# tests/kernel/ are never instrumented.  $(BUILD)/gen/kcov.config records
+# the setting: changing it rebuilds.
 ifeq ($(KCOV),1)
 $(patsubst %,$(BUILD)/%.o,$(KCOV_SRCS)): KCFLAGS += $(KCOV_CFLAGS)
 endif
@@ -36,7 +30,7 @@ $(BUILD)/%.S.o: %.S
 	@echo "  AS      $<"
 	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
 
-$(LDSCRIPT): $(ARCH_DIR)/linker.ld.in
+$(LDSCRIPT): $(ARCH_DIR)/boot/linker.ld.in
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(KASFLAGS) -E -P -x c $< -o $@
 

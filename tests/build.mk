@@ -3,12 +3,12 @@
 # Pure kernel/ files that are also unit-tested on the host (append here),
 # and host stand-ins for kernel services they call (tests/host/fake_*.c).
 HOST_KSRCS :=
-HOST_KSRCS += kernel/bootinfo.c
-HOST_KSRCS += kernel/kmalloc.c
-HOST_KSRCS += kernel/kmalloc_check.c
-HOST_KSRCS += kernel/acpi.c
-HOST_KSRCS += kernel/vfs.c kernel/ramfs.c kernel/devfs.c kernel/fd.c
-HOST_KSRCS += kernel/pipe.c kernel/sys_fs.c kernel/sys_file.c kernel/sys_path.c kernel/initramfs.c
+HOST_KSRCS += kernel/boot/bootinfo.c
+HOST_KSRCS += kernel/mm/kmalloc.c
+HOST_KSRCS += kernel/mm/kmalloc_check.c
+HOST_KSRCS += kernel/boot/acpi.c
+HOST_KSRCS += kernel/fs/vfs.c kernel/fs/ramfs.c kernel/fs/devfs.c kernel/fs/fd.c
+HOST_KSRCS += kernel/fs/pipe.c kernel/sys/sys_fs.c kernel/sys/sys_file.c kernel/sys/sys_path.c kernel/fs/initramfs.c
 HOST_FAKES := $(wildcard tests/host/fake_*.c)
 HOST_TESTS := $(wildcard tests/host/test_*.c)
 HOST_OBJS  := $(patsubst %.c,$(BUILD)/host/%.o,$(LIBSRCS) $(HOST_KSRCS) $(HOST_FAKES) $(HOST_TESTS))

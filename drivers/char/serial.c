@@ -3,7 +3,7 @@
  * driven input (IRQ 4) fed into the generic console input queue.
  * Output is serialized by the console lock (kernel/console.c).
  */
-#include <arch/serial.h>
+#include <drivers/serial.h>
 #include <arch/cpu.h>
 #include <arch/irq.h>
 #include <keel/console.h>

@@ -14,11 +14,11 @@
 #include <arch/mmu.h>
 #include <arch/percpu.h>
 #include <arch/trap.h>
-#include <arch/serial.h>
-#include <arch/vga.h>
+#include <drivers/serial.h>
+#include <drivers/vga.h>
 #include <arch/pic.h>
 #include <arch/lapic.h>
-#include <arch/kbd.h>
+#include <drivers/kbd.h>
 #include <arch/setup.h>
 #include <arch/thread.h>
 #include <arch/smp.h>

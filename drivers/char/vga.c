@@ -5,7 +5,7 @@
  */
 #include <arch/cpu.h>
 #include <arch/arch.h>
-#include <arch/vga.h>
+#include <drivers/vga.h>
 #include <keel/console.h>
 #include <lib/string.h>
 

@@ -4,7 +4,7 @@
  * Modifier state is only touched by the keyboard interrupt handler
  * (and by tests with interrupts off): [K] = keyboard IRQ context.
  */
-#include <arch/kbd.h>
+#include <drivers/kbd.h>
 #include <arch/cpu.h>
 #include <arch/irq.h>
 #include <keel/console.h>

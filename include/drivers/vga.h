@@ -1,6 +1,6 @@
-/* arch/vga.h - VGA text-mode constants. */
-#ifndef ARCH_VGA_H
-#define ARCH_VGA_H
+/* drivers/vga.h - VGA text-mode constants. */
+#ifndef DRIVERS_VGA_H
+#define DRIVERS_VGA_H
 
 #include <keel/compiler.h>
 

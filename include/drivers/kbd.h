@@ -1,6 +1,6 @@
-/* arch/kbd.h - the PS/2 keyboard behind the i8042 controller. */
-#ifndef ARCH_KBD_H
-#define ARCH_KBD_H
+/* drivers/kbd.h - the PS/2 keyboard behind the i8042 controller. */
+#ifndef DRIVERS_KBD_H
+#define DRIVERS_KBD_H
 
 #define I8042_DATA          0x60
 #define I8042_STATUS        0x64

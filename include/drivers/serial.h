@@ -1,6 +1,6 @@
-/* arch/serial.h - 16550 UART registers (COM1) and the serial console. */
-#ifndef ARCH_SERIAL_H
-#define ARCH_SERIAL_H
+/* drivers/serial.h - 16550 UART registers (COM1) and the serial console. */
+#ifndef DRIVERS_SERIAL_H
+#define DRIVERS_SERIAL_H
 
 #define COM1_PORT        0x3f8
 #define COM1_IRQ         4

@@ -1,0 +1,4 @@
+# kernel/fs/build.mk - the VFS, the file systems (ramfs, devfs), pipes,
+# open files and descriptor tables, the initramfs unpacker.
+KSRCS += $(wildcard kernel/fs/*.c)
+KCOV_SRCS += $(wildcard kernel/fs/*.c)
