@@ -5,7 +5,7 @@ Usage: nm -n --defined-only keel.elf | gen_ksyms.py > ksyms.S
        gen_ksyms.py --empty > ksyms.S       (first link)
 
 Only text symbols (t/T/W) are kept; the kernel looks names up by address
-for backtraces (kernel/ksyms.c).  Output is assembly so no C compiler
+for backtraces (kernel/core/ksyms.c).  Output is assembly so no C compiler
 quirks get in the way.
 """
 import sys

@@ -1,7 +1,7 @@
 /*
  * serial.c - the 16550 UART on COM1 as a console: polled output, interrupt
  * driven input (IRQ 4) fed into the generic console input queue.
- * Output is serialized by the console lock (kernel/console.c).
+ * Output is serialized by the console lock (kernel/core/console.c).
  */
 #include <drivers/serial.h>
 #include <arch/cpu.h>

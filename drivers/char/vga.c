@@ -1,7 +1,7 @@
 /*
  * vga.c - VGA text mode (80x25 at physical 0xb8000) as a console:
  * scrolling, newline/backspace/tab handling and a hardware cursor.
- * State is protected by the console lock (kernel/console.c).
+ * State is protected by the console lock (kernel/core/console.c).
  */
 #include <arch/cpu.h>
 #include <arch/arch.h>

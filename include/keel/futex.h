@@ -1,5 +1,5 @@
 /*
- * keel/futex.h - fast user-space mutexes (kernel/futex.c).
+ * keel/futex.h - fast user-space mutexes (kernel/sched/futex.c).
  * A futex is a 32-bit word in user memory, identified by (address space,
  * address) for private futexes.
  */

@@ -1,6 +1,6 @@
 /*
  * keel/kcov.h - per-thread kernel code coverage for coverage-guided fuzzing
- * (kernel/kcov.c), with Linux's kcov interface.
+ * (kernel/debug/kcov.c), with Linux's kcov interface.
  *
  * A kernel built with `make KCOV=1` (KEEL_KCOV=1) compiles most generic
  * code with -fsanitize-coverage=trace-pc: the compiler calls
@@ -47,7 +47,7 @@
 struct file_ops;
 struct thread;
 
-/* The file operations of /dev/kcov (kernel/devfs.c). */
+/* The file operations of /dev/kcov (kernel/fs/devfs.c). */
 extern const struct file_ops kcov_fops;
 /* True if this kernel was built with KCOV=1 (else /dev/kcov is absent). */
 bool kcov_built_in(void);

@@ -19,7 +19,7 @@
  * (LOCKDEP_MAX_CLASSES classes, ...); it never allocates memory.  Release
  * builds (KEEL_DEBUG=0) compile every function here to an empty inline.
  *
- * Context: the hooks are called by kernel/spinlock.c with interrupts off.
+ * Context: the hooks are called by kernel/core/spinlock.c with interrupts off.
  * An NMI that arrives while this CPU is inside lockdep and takes a lock is
  * not tracked (its lock is ignored), so lockdep cannot deadlock on itself.
  *
@@ -46,7 +46,7 @@ void lockdep_print_held(void);
 bool lockdep_is_held(const struct spinlock *l);
 
 /*
- * Hooks for kernel/spinlock.c only, interrupts off.  acquire: this CPU is
+ * Hooks for kernel/core/spinlock.c only, interrupts off.  acquire: this CPU is
  * about to wait for l (trylock: has just taken it) at call site pc; checks
  * the order and pushes l on the held stack.  release: l is being released.
  */

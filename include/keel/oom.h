@@ -1,5 +1,5 @@
 /*
- * keel/oom.h - the out-of-memory killer (kernel/oom.c).
+ * keel/oom.h - the out-of-memory killer (kernel/mm/oom.c).
  */
 #ifndef KEEL_OOM_H
 #define KEEL_OOM_H

@@ -1,7 +1,7 @@
 /*
  * keel/pmap.h - the machine-dependent half of an address space: user page
- * tables (arch/x86_64/pmap.c).  The machine-independent half (VMAs, faults,
- * fork, exec) is kernel/vm.c.
+ * tables (arch/x86_64/mm/pmap.c).  The machine-independent half (VMAs, faults,
+ * fork, exec) is kernel/mm/vm.c.
  *
  * A pmap owns the user half of a page-table tree; its kernel half points at
  * the kernel's shared upper-level tables (never copied below the top level,

@@ -45,7 +45,7 @@ struct page {
 
 typedef uint64_t paddr_t;
 
-/* Boot-time setup from the boot memory map; see kernel/pmm.c. */
+/* Boot-time setup from the boot memory map; see kernel/mm/pmm.c. */
 struct bootinfo;
 void pmm_init(const struct bootinfo *bi);
 /* Before pmm_init: bump-allocate zeroed, page-aligned boot memory (never freed). */

@@ -4,7 +4,7 @@
  *
  * Lock key:  [T] proc_tree_lock (the parent/child tree, pids, exit state),
  *            [P] proc->lock, [I] immutable after creation,
- *            [F] owned by the file layer (kernel/fd.c, kernel/vfs.c).
+ *            [F] owned by the file layer (kernel/fs/fd.c, kernel/fs/vfs.c).
  * Lock order: proc_tree_lock -> proc->lock.
  */
 #ifndef KEEL_PROC_H
@@ -110,7 +110,7 @@ struct exec_image {
 	char name[PROC_NAME_MAX];         /* basename of the program */
 };
 
-/* Load path into the empty address space mm; 0 or -Exxx (kernel/exec.c). */
+/* Load path into the empty address space mm; 0 or -Exxx (kernel/proc/exec.c). */
 int exec_load(struct mm *mm, const char *path, char *const argv[], char *const envp[],
 	      struct exec_image *img);
 /* Boot: create the process cache. */
@@ -142,11 +142,11 @@ struct proc *proc_init(void);
 unsigned proc_count(void);
 /* Free the exited init (nobody else waits for it). */
 void proc_reap_init(void);
-/* The kernel's reaction to init's exit (kernel/main.c). */
+/* The kernel's reaction to init's exit (kernel/core/main.c). */
 void init_exited(int status);
 
 struct sigaction_k;
-/* Next deliverable signal for the current thread (kernel/signal.c). */
+/* Next deliverable signal for the current thread (kernel/proc/signal.c). */
 int signal_dequeue(struct sigaction_k *act);
 
 /* CPU time used by every thread p has had (CLOCK_PROCESS_CPUTIME_ID). */

@@ -2,7 +2,7 @@
  * keel/syscall.h - system-call handlers.
  *
  * Keel speaks the Linux x86-64 system-call ABI.  The table that maps
- * numbers to handlers is generated from kernel/syscall.tbl by
+ * numbers to handlers is generated from kernel/sys/syscall.tbl by
  * tools/gen_syscalls.py; a number without a handler returns -ENOSYS and is
  * logged once.  Handlers are written with SYSCALL_DEFINEn, which gives them
  * typed arguments:

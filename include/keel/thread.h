@@ -76,7 +76,7 @@ struct thread {
 	bool vfork_done;                /* [vfork_lock] our vfork child let us go */
 	uintptr_t fault_rip, fault_addr;/* [C] last page fault (fault-loop detector) */
 	unsigned fault_repeat;          /* [C] */
-	struct kcov *kcov;              /* [C] coverage being recorded (kernel/kcov.c), or NULL */
+	struct kcov *kcov;              /* [C] coverage being recorded (kernel/debug/kcov.c), or NULL */
 	struct arch_thread arch;        /* arch-private (FPU state) */
 };
 
@@ -104,7 +104,7 @@ void reaper_init(void);
 void reaper_start_cpu(unsigned cpu);
 void reaper_enqueue(struct thread *t);
 void sched_thread_entry(void) __noreturn;
-/* Process hooks (kernel/proc.c): a user thread is exiting / being freed. */
+/* Process hooks (kernel/proc/proc.c): a user thread is exiting / being freed. */
 void proc_thread_exiting(struct thread *t);
 void proc_thread_reap(struct thread *t);
 

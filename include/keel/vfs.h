@@ -4,10 +4,10 @@
  * A vnode is one file-system object (regular file, directory, symlink,
  * character device).  A file system supplies vnode_ops (namespace and data
  * operations) and, per vnode, the file_ops an open file of it gets.  Two
- * file systems exist: ramfs (kernel/ramfs.c: the root, /tmp and everything
- * unpacked from the initramfs) and devfs (kernel/devfs.c, mounted on /dev).
+ * file systems exist: ramfs (kernel/fs/ramfs.c: the root, /tmp and everything
+ * unpacked from the initramfs) and devfs (kernel/fs/devfs.c, mounted on /dev).
  *
- * Path walk (kernel/vfs.c) starts at the root or at a directory vnode,
+ * Path walk (kernel/fs/vfs.c) starts at the root or at a directory vnode,
  * resolves "." and "..", crosses mount points, follows symlinks (at most
  * VFS_SYMLOOP_MAX per walk, -ELOOP beyond) and returns a vnode with a
  * reference.  It holds references, never locks, between components; each

@@ -1,5 +1,5 @@
 /*
- * keel/vm.h - address spaces, machine-independent part (kernel/vm.c).
+ * keel/vm.h - address spaces, machine-independent part (kernel/mm/vm.c).
  *
  * An mm is a sorted list of VMAs (virtual memory areas) and a pmap (the
  * page tables).  Frames are allocated on demand by the fault handler:
@@ -136,7 +136,7 @@ void vm_out_of_memory(uintptr_t addr) __noreturn;
  * Resolve a fault at addr in the current thread's address space: 0 if the
  * access can be retried, -EFAULT if it is invalid (SIGSEGV), -ENOMEM if no
  * frame could be had (the out-of-memory killer has already chosen a victim
- * and waited for it; see kernel/oom.c).  May sleep.
+ * and waited for it; see kernel/mm/oom.c).  May sleep.
  */
 int vm_fault(uintptr_t addr, unsigned why);
 

@@ -1,6 +1,6 @@
 /*
  * keel/vmobj.h - anonymous memory objects behind shared mappings
- * (kernel/vmobj.c): frames allocated on first touch, shared by every
+ * (kernel/mm/vmobj.c): frames allocated on first touch, shared by every
  * mapping of the object (fork keeps sharing them).
  *
  * Lock key: each object has its own spinlock; refs is atomic.

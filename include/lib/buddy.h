@@ -2,7 +2,7 @@
  * buddy.h - the pure core of the physical frame allocator: a binary buddy
  * system over page frame numbers (pfns).
  *
- * The caller (kernel/pmm.c) owns one metadata record per frame in an array
+ * The caller (kernel/mm/pmm.c) owns one metadata record per frame in an array
  * and embeds a struct buddy_node in each; this core only links and marks
  * those nodes.  It never allocates memory, never sleeps and takes no locks:
  * the caller serialises every call on one struct buddy with its own lock.

@@ -1,5 +1,5 @@
 /*
- * kernel/acpi.c - find the ACPI MADT and HPET tables and condense them
+ * kernel/boot/acpi.c - find the ACPI MADT and HPET tables and condense them
  * into a struct acpi_info (see <keel/acpi.h> for the interface).
  *
  * The path to the tables (ACPI 6.5, chapter 5.2):

@@ -1,5 +1,5 @@
 /*
- * kernel/bootinfo.c - parse Multiboot2 and PVH boot information into one
+ * kernel/boot/bootinfo.c - parse Multiboot2 and PVH boot information into one
  * struct bootinfo (see <keel/bootinfo.h> for the interface).
  *
  * Both loaders hand us untrusted little-endian structures in physical

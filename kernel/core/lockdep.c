@@ -58,7 +58,7 @@
 #define LOCKDEP_SKIP_FRAMES  1
 #define LD_STR_(x)           #x
 #define LD_STR(x)            LD_STR_(x)
-/* Class name of the console output lock (kernel/console.c). */
+/* Class name of the console output lock (kernel/core/console.c). */
 #define LOCKDEP_CONSOLE_NAME "console"
 
 _Static_assert((LOCKDEP_HASH_SIZE & (LOCKDEP_HASH_SIZE - 1)) == 0 &&

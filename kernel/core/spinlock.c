@@ -6,7 +6,7 @@
  * Invariants: a CPU holding a lock has interrupts off (irq_off_depth > 0)
  * and is l->holder; the holder fields are written only by the holder and
  * read racily by everyone else for diagnostics.  The debug checks of
- * kernel/lockdep.c run from here; with KEEL_DEBUG=0 the calls are empty
+ * kernel/core/lockdep.c run from here; with KEEL_DEBUG=0 the calls are empty
  * inlines and the uncontended paths are a fetch-add and a few stores.
  */
 #include <keel/spinlock.h>

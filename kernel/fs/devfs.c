@@ -6,7 +6,7 @@
  *   tty     (5,0)  the same device (every process's controlling tty)
  *   null    (1,3)  reads end of file, writes vanish
  *   zero    (1,5)  reads zeros, writes vanish
- *   kcov    (10,240) per-thread kernel coverage (kernel/kcov.c); only in
+ *   kcov    (10,240) per-thread kernel coverage (kernel/debug/kcov.c); only in
  *                  kernels built with KCOV=1, absent (ENOENT) otherwise
  *
  * The console tty has a line discipline in the spirit of Linux's n_tty,

@@ -1,5 +1,5 @@
 /*
- * kernel/kmalloc.c - the kernel heap: slab caches under kmalloc()/kfree().
+ * kernel/mm/kmalloc.c - the kernel heap: slab caches under kmalloc()/kfree().
  *
  * Interface: <keel/kmalloc.h>.
  *

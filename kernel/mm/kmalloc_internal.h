@@ -1,6 +1,6 @@
 /*
  * kmalloc_internal.h - the kernel heap's internal structures, shared by
- * kernel/kmalloc.c (allocation) and kernel/kmalloc_check.c (the debug
+ * kernel/mm/kmalloc.c (allocation) and kernel/mm/kmalloc_check.c (the debug
  * checker).  Not an interface: everything else uses keel/kmalloc.h.
  * Lock key: [L] the cache's lock, [I] immutable after setup.
  */

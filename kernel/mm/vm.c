@@ -11,12 +11,12 @@
  * would break sharing); the next write faults and goes through the same
  * path.
  *
- * Shared anonymous memory: a MAP_SHARED VMA maps a vmobj (kernel/vmobj.c)
+ * Shared anonymous memory: a MAP_SHARED VMA maps a vmobj (kernel/mm/vmobj.c)
  * whose frames are allocated on first touch; fork and VMA splits share the
  * object.  Nothing is filled at mmap time.
  *
  * Out of memory: user frames are PMM_USER allocations; when one fails,
- * vm_fault runs the out-of-memory killer (kernel/oom.c) and retries.
+ * vm_fault runs the out-of-memory killer (kernel/mm/oom.c) and retries.
  */
 #include <keel/vm.h>
 #include <keel/pmap.h>

@@ -15,7 +15,7 @@
  * lives while it is mapped or the object lives.
  *
  * vmobj_create_frames() wraps frames allocated elsewhere (a device's
- * buffer, kernel/kcov.c) in an object, so that the same VMA machinery maps
+ * buffer, kernel/debug/kcov.c) in an object, so that the same VMA machinery maps
  * them; the owner keeps writing them through the direct map.
  *
  * Invariants: o->lock protects the tree; o->refs counts the VMAs that use

@@ -1,7 +1,7 @@
 /*
  * sys_file.c - system calls on file descriptors: read, write, pread64,
  * pwrite64, readv, writev, lseek, open/openat, close, dup*, fcntl, ioctl,
- * pipe/pipe2 (Linux semantics; see kernel/sys_fs.c for the conventions).
+ * pipe/pipe2 (Linux semantics; see kernel/sys/sys_fs.c for the conventions).
  */
 #include <keel/fd.h>
 #include <keel/kmalloc.h>

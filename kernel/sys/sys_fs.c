@@ -1,6 +1,6 @@
 /*
  * sys_fs.c - helpers shared by the file system calls: user paths, *at()
- * base directories, the current descriptor table (see kernel/sys_fs.h).
+ * base directories, the current descriptor table (see kernel/sys/sys_fs.h).
  * The calls themselves are in sys_file.c (descriptors and I/O) and
  * sys_path.c (names and directories).
  *

@@ -1,5 +1,5 @@
 /*
- * sys_fs.h - helpers shared by the file system calls (kernel/sys_fs.c,
+ * sys_fs.h - helpers shared by the file system calls (kernel/sys/sys_fs.c,
  * sys_file.c, sys_path.c).  Internal to kernel/: not a subsystem API.
  */
 #ifndef KERNEL_SYS_FS_H

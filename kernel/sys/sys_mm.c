@@ -6,7 +6,7 @@
  * Nothing here fills memory in a loop that user space sizes, except a
  * private file mapping, which copies at most the file's length and stops
  * for a fatal signal.  Shared anonymous memory is filled on fault
- * (kernel/vmobj.c); sizes beyond the commit limit fail with -ENOMEM.
+ * (kernel/mm/vmobj.c); sizes beyond the commit limit fail with -ENOMEM.
  */
 #include <keel/syscall.h>
 #include <keel/vm.h>

@@ -1,7 +1,7 @@
 /*
  * sys_path.c - system calls on names and directories: stat family,
  * access, getdents64, getcwd, chdir, mkdir, unlink, rmdir, rename,
- * symlink, readlink, umask (Linux semantics; see kernel/sys_fs.c for the
+ * symlink, readlink, umask (Linux semantics; see kernel/sys/sys_fs.c for the
  * conventions).
  */
 #include <keel/fd.h>

@@ -1,6 +1,6 @@
 /*
  * syscall.c - the system-call dispatcher: number -> handler through the
- * table generated from kernel/syscall.tbl.  Unknown numbers return
+ * table generated from kernel/sys/syscall.tbl.  Unknown numbers return
  * -ENOSYS and are logged once each.
  */
 #include <keel/syscall.h>

@@ -1,5 +1,5 @@
 /*
- * fake_kcov.c - host stand-in for kernel/kcov.c, which kernel/devfs.c
+ * fake_kcov.c - host stand-in for kernel/debug/kcov.c, which kernel/fs/devfs.c
  * names in its device table: host builds are built without KCOV, so
  * /dev/kcov is absent and its operations are never called.
  */

@@ -1,7 +1,7 @@
 /*
  * fake_kernel.c - host stand-ins for the kernel's panic, logging and
  * spinlock services, and a fault injector that never injects, so pure
- * kernel/ files (kernel/kmalloc.c, ...) can be unit-tested on the host.
+ * kernel/ files (kernel/mm/kmalloc.c, ...) can be unit-tested on the host.
  * Test hooks: fake_kernel.h.
  *
  * Invariants: single-threaded.  A spinlock is "held" while its holder

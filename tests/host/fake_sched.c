@@ -1,7 +1,7 @@
 /*
  * fake_sched.c - host stand-ins for mutexes, wait queues, user copies,
  * proc_current(), signals, the console and the clock, so the file layer
- * (kernel/vfs.c, ramfs.c, fd.c, pipe.c, devfs.c, sys_fs.c) runs in host
+ * (kernel/fs/vfs.c, ramfs.c, fd.c, pipe.c, devfs.c, sys_fs.c) runs in host
  * unit tests.  Hooks and rules: fake_sched.h.
  */
 #include <keel/console.h>

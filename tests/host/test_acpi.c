@@ -1,5 +1,5 @@
 /*
- * test_acpi.c - host unit tests for kernel/acpi.c.
+ * test_acpi.c - host unit tests for kernel/boot/acpi.c.
  *
  * The tests lay out real ACPI tables byte by byte (little-endian, offsets
  * from the ACPI 6.5 spec and the HPET spec, written independently of the

@@ -1,5 +1,5 @@
 /*
- * test_bootinfo.c - host unit tests for kernel/bootinfo.c.
+ * test_bootinfo.c - host unit tests for kernel/boot/bootinfo.c.
  *
  * The tests build real Multiboot2 information blobs and PVH start_info
  * layouts byte by byte (little-endian, offsets from the specs, written

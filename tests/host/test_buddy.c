@@ -2,7 +2,7 @@
  * test_buddy.c - host unit tests for the buddy allocator core (lib/buddy.c).
  *
  * Nodes are embedded at a non-zero offset in a larger per-frame record, as
- * kernel/pmm.c does with struct page, so stride and node_off are exercised.
+ * kernel/mm/pmm.c does with struct page, so stride and node_off are exercised.
  * Most tests use an unaligned base_pfn and ranges with holes, and call
  * buddy_check() after every operation.  The stress test keeps a shadow
  * owner map to prove no frame is ever handed out twice.

@@ -1,5 +1,5 @@
 /*
- * test_kmalloc.c - host unit tests for the kernel heap (kernel/kmalloc.c).
+ * test_kmalloc.c - host unit tests for the kernel heap (kernel/mm/kmalloc.c).
  *
  * The heap runs on the fakes in fake_pmm.c (pages from aligned_alloc) and
  * fake_kernel.c (spinlocks that check discipline, a panic() that tests

@@ -1,6 +1,6 @@
 /*
  * test_failinject.c - in-kernel tests of allocation fault injection
- * (kernel/failinject.c): the failalloc= parser, probability 1 failing
+ * (kernel/core/failinject.c): the failalloc= parser, probability 1 failing
  * every allocation of the chosen kind, probability 0 failing none, and
  * the NOFAIL flags bypassing it.  Injection is confined to the testing
  * thread (failinject_test_begin), so other CPUs are never disturbed.

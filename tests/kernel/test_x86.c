@@ -7,7 +7,7 @@
 #include <arch/mmu.h>
 #include <arch/cpu.h>
 #include <arch/msr.h>
-#include <arch/kbd.h>
+#include <drivers/kbd.h>
 
 extern char _text_start[], _rodata_start[], _data_start[], boot_stack_guard[];
 

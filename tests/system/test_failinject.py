@@ -1,4 +1,4 @@
-"""Fault injection (failalloc=, kernel/failinject.c): the user-space suites
+"""Fault injection (failalloc=, kernel/core/failinject.c): the user-space suites
 run as init while a share of the kernel's allocations fail at random.
 Test cases may FAIL (their fork, pipe or open got -ENOMEM), init may even
 be killed (a page fault with no frame is SIGKILL): what must hold is the

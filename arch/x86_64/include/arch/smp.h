@@ -1,7 +1,7 @@
 /*
  * arch/smp.h - x86-64 multiprocessor bring-up: the real-mode trampoline
  * that application processors (APs) start in after INIT-SIPI-SIPI, and
- * the interface between it and arch/x86_64/smp.c.  Usable from assembly.
+ * the interface between it and arch/x86_64/boot/smp.c.  Usable from assembly.
  *
  * The trampoline is copied to SMP_TRAMPOLINE_PA (in the first 1 MiB, which
  * the pmm never hands out) together with a tiny page table that maps its

@@ -1,11 +1,11 @@
 /*
- * arch/uaccess.h - the raw user-memory copy loops (arch/x86_64/uaccess.S)
+ * arch/uaccess.h - the raw user-memory copy loops (arch/x86_64/entry/uaccess.S)
  * behind keel/uaccess.h.
  *
  * They open the SMAP window (stac/clac, when the CPU has SMAP) only for the
  * copy itself.  Each instruction that touches user memory has an entry in
  * the exception-fixup table (.extable), so a fault on it ends the copy
- * instead of the kernel.  They do not check addresses: kernel/uaccess.c
+ * instead of the kernel.  They do not check addresses: kernel/mm/uaccess.c
  * checks that the user range lies below USER_TOP first.
  */
 #ifndef ARCH_UACCESS_H
