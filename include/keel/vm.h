@@ -146,8 +146,6 @@ bool vm_is_shared(struct mm *mm, uintptr_t va);
 bool vm_translate(struct mm *mm, uintptr_t va, uint64_t *pa);
 /* Physical root of mm's page tables (diagnostics). */
 uint64_t vm_pmap_root(struct mm *mm);
-/* Times the fault-loop detector stopped a thread (arch trap code). */
-unsigned fault_loop_detections(void);
 /* Pages mm holds: mapped user pages and page tables (racy snapshot, for the
  * out-of-memory killer). */
 unsigned long vm_resident(struct mm *mm);

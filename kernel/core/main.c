@@ -31,6 +31,7 @@
 #include <keel/wait.h>
 #include <keel/pmap.h>
 #include <keel/vm.h>
+#include <keel/fault.h>
 #include <keel/thread.h>
 #include <keel/time.h>
 #include <keel/vfs.h>

@@ -15,6 +15,7 @@
 #include <keel/pmm.h>
 #include <keel/kmalloc.h>
 #include <keel/vm.h>
+#include <keel/fault.h>
 #include <keel/uaccess.h>
 #include <lib/errno.h>
 #include <arch/arch.h>

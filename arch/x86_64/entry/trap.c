@@ -3,9 +3,12 @@
  *
  * trap_dispatch() runs with interrupts off on the stack the CPU switched
  * to.  Device interrupts go to the handler registered for their vector and
- * are acknowledged at the interrupt controller.  Exceptions in kernel mode
- * first look for an exception-fixup entry (user-memory copies return
- * -EFAULT that way); otherwise the trap is dumped - name, error code, all
+ * are acknowledged at the interrupt controller.  Exceptions are decoded
+ * into a generic struct fault and handed to fault_handle()
+ * (kernel/proc/fault.c), which decides what a fault means: a page fault
+ * resolved in the address space, a signal, an out-of-memory kill.  What it
+ * leaves unresolved is a kernel fault: an exception-fixup entry (user-memory
+ * copies return -EFAULT that way) is applied, or the trap is dumped - name, error code, all
  * registers, CR2 for page faults - and the kernel panics with a symbolized
  * backtrace that walks through the trap into the interrupted code.
  * Interrupts may arrive in kernel mode on any CPU (idle loop, spinning):
@@ -28,15 +31,12 @@
 #include <keel/klog.h>
 #include <keel/panic.h>
 #include <keel/ksyms.h>
-#include <keel/signal.h>
+#include <keel/fault.h>
 #include <keel/thread.h>
 #include <keel/vm.h>
-#include <keel/proc.h>
 #include <lib/errno.h>
 #include <arch/user.h>
 #include <arch/mmu.h>
-
-#define FAULT_LOOP_LIMIT 1000
 
 _Static_assert(sizeof(struct trapframe) == TF_SIZE, "trapframe size");
 _Static_assert(__builtin_offsetof(struct trapframe, rbp) == TF_RBP, "TF_RBP");
@@ -137,122 +137,74 @@ static bool trap_fixup(struct trapframe *tf)
 	return false;
 }
 
-/* Signal for an exception raised by user code. */
-static int trap_user_signal(uint64_t vector)
+/* The generic kind of an exception vector (keel/fault.h). */
+static enum fault_kind trap_fault_kind(uint64_t vector)
 {
 	switch (vector) {
+	case TRAP_PF:
+		return FAULT_PAGE;
 	case TRAP_DE:
 	case TRAP_MF:
 	case TRAP_XM:
-		return SIGFPE;
+		return FAULT_ARITHMETIC;
 	case TRAP_UD:
-		return SIGILL;
+		return FAULT_ILLEGAL;
 	case TRAP_DB:
 	case TRAP_BP:
-		return SIGTRAP;
+		return FAULT_BREAKPOINT;
 	case TRAP_AC:
-		return SIGBUS;
+		return FAULT_ALIGNMENT;
+	case TRAP_GP:
+	case TRAP_NP:
+	case TRAP_SS:
+	case TRAP_TS:
+		return FAULT_PROTECTION;
 	default:
-		return SIGSEGV;
+		return FAULT_OTHER;
 	}
 }
 
-/*
- * Detect a thread faulting on the same instruction and address over and
- * over without progress (the Twizzler seed bug: the fault handler fixed a
- * page table the CPU was not using).  Names both address spaces.
- */
-static unsigned fault_loops;   /* [A] detections since boot */
-
-unsigned fault_loop_detections(void)
+/* Decode the hardware state of an exception into a generic fault. */
+static void trap_decode(const struct trapframe *tf, struct fault *f)
 {
-	return __atomic_load_n(&fault_loops, __ATOMIC_RELAXED);
-}
-
-static bool trap_fault_loop(struct trapframe *tf, uintptr_t addr)
-{
-	struct thread *t = thread_current();
-
-	if (!t)
-		return false;
-	if (t->fault_rip == tf->rip && t->fault_addr == addr) {
-		if (++t->fault_repeat < FAULT_LOOP_LIMIT)
-			return false;
-		kprintf("fault loop: thread %d (%s) faulted %u times at rip %lx addr %lx;\n"
-			"  the handler updated the address space with root %lx,\n"
-			"  the CPU has CR3 = %lx loaded\n", t->tid, t->name, t->fault_repeat,
-			tf->rip, addr, t->mm ? (unsigned long)vm_pmap_root(t->mm) : 0ul,
-			(unsigned long)(read_cr3() & PTE_ADDR_MASK));
-		t->fault_repeat = 0;
-		__atomic_fetch_add(&fault_loops, 1, __ATOMIC_RELAXED);
-		return true;
-	}
-	t->fault_rip = tf->rip;
-	t->fault_addr = addr;
-	t->fault_repeat = 0;
-	return false;
-}
-
-/* A page fault: resolve it in the address space, or fail. */
-static bool trap_page_fault(struct trapframe *tf)
-{
-	uintptr_t addr = read_cr2();
-	unsigned why = 0;
-	bool can_sleep = thread_current() && this_cpu()->irq_off_depth == 0 &&
-			 this_cpu()->in_irq == 0 && (tf->rflags & X86_RFLAGS_IF);
-
+	*f = (struct fault){
+		.kind = trap_fault_kind(tf->vector),
+		.name = trap_name(tf->vector),
+		.pc = tf->rip,
+		.code = tf->error,
+		.user = trap_from_user(tf),
+		.uaccess = trap_has_fixup(tf),
+		.can_sleep = thread_current() && this_cpu()->irq_off_depth == 0 &&
+			     this_cpu()->in_irq == 0 && (tf->rflags & X86_RFLAGS_IF),
+		.loaded_root = read_cr3() & PTE_ADDR_MASK,
+	};
+	if (f->kind != FAULT_PAGE)
+		return;
+	f->addr = read_cr2();
+	f->malformed = tf->error & PF_ERR_RSVD;
 	if (tf->error & PF_ERR_WRITE)
-		why |= VM_FAULT_WRITE;
+		f->access |= VM_FAULT_WRITE;
 	if (tf->error & PF_ERR_FETCH)
-		why |= VM_FAULT_EXEC;
+		f->access |= VM_FAULT_EXEC;
 	if (tf->error & PF_ERR_USER)
-		why |= VM_FAULT_USER;
+		f->access |= VM_FAULT_USER;
 	if (tf->error & PF_ERR_PRESENT)
-		why |= VM_FAULT_PRESENT;
-	if (addr >= USER_TOP || !can_sleep || (tf->error & PF_ERR_RSVD))
-		return false;
-	/* Kernel code only touches user memory in uaccess (with a fixup). */
-	if (!trap_from_user(tf) && !trap_has_fixup(tf))
-		return false;
-	if (trap_fault_loop(tf, addr))
-		return false;
-	arch_irq_enable();
-	int err = vm_fault(addr, why);
-	if (err == -ENOMEM && trap_from_user(tf))
-		vm_out_of_memory(addr);
-	arch_irq_disable();
-	/* Gave up because the thread is dying: not a bad access.  Return to
-	 * user mode, where the pending kill ends it. */
-	if (err == -EINTR && trap_from_user(tf))
-		return true;
-	return err == 0;
+		f->access |= VM_FAULT_PRESENT;
 }
 
 extern char trap_iretq[];
 
 static void trap_exception(struct trapframe *tf)
 {
+	struct fault f;
+
+	/* The user state we were returning to is invalid (bad RIP, flags). */
 	if (tf->rip == (uintptr_t)trap_iretq && thread_current() &&
-	    thread_current()->proc) {
-		/* The user state we were returning to is invalid (bad RIP, flags). */
-		klog(LOG_INFO, "%s[%d]: %s returning to user mode: killed by signal %d",
-		     thread_current()->name, thread_current()->tid, trap_name(tf->vector),
-		     SIGSEGV);
-		arch_irq_enable();
-		proc_exit_group(SIGSEGV, true);
-	}
-	if (tf->vector == TRAP_PF && trap_page_fault(tf))
+	    thread_current()->proc)
+		fault_bad_return(trap_name(tf->vector));
+	trap_decode(tf, &f);
+	if (fault_handle(&f))
 		return;
-	if (trap_from_user(tf)) {
-		int sig = trap_user_signal(tf->vector);
-		struct thread *t = thread_current();
-		klog(LOG_INFO, "%s[%d]: %s at rip %lx%s%lx: killed by signal %d",
-		     t ? t->name : "?", t ? t->tid : 0, trap_name(tf->vector), tf->rip,
-		     tf->vector == TRAP_PF ? ", addr " : ", error ",
-		     tf->vector == TRAP_PF ? read_cr2() : tf->error, sig);
-		signal_force(sig);
-		return;
-	}
 	if (trap_fixup(tf))
 		return;
 	kprintf("\n");
