@@ -13,11 +13,13 @@
  * reference.  It holds references, never locks, between components; each
  * lookup takes the file system's own lock.
  *
- * Reference counting: vnode_get()/vnode_put().  A vnode lives while it
- * has references; in ramfs every directory entry holds one, so an
- * unlinked file lives on until its last open file is closed.
+ * Reference counting: vnode_get()/vnode_put() on a refcount_t
+ * (keel/refcount.h).  A vnode lives while it has references; in ramfs
+ * every directory entry holds one, so an unlinked file lives on until its
+ * last open file is closed.  The put that drops the last reference calls
+ * the file system's release (a static vnode without one is never freed).
  *
- * Lock key:  [I] immutable after creation, [atomic] atomic accesses,
+ * Lock key:  [I] immutable after creation, [A] atomic accesses,
  *            [L] vnode->lock (a sleeping mutex: data, size, times, mode),
  *            [N] the file system's namespace mutex (ramfs: ramfs->ns_lock),
  *            [M] vfs_mount_lock.
@@ -28,6 +30,7 @@
 
 #include <keel/compiler.h>
 #include <keel/mutex.h>
+#include <keel/refcount.h>
 
 typedef long ssize_t;
 
@@ -150,7 +153,7 @@ struct vnode {
 	uint64_t ino;                   /* [I] */
 	uint32_t dev;                   /* [I] file-system id (st_dev) */
 	uint32_t rdev;                  /* [I] device number (st_rdev) */
-	int refcount;                   /* [atomic] */
+	refcount_t refcount;            /* [A] vnode_get / vnode_put */
 	struct mutex lock;              /* the [L] lock */
 	uint32_t mode;                  /* [L] type bits [I] */
 	uint32_t nlink;                 /* [N] */

@@ -47,7 +47,7 @@ static uint64_t ramfs_pages;            /* [A] file blocks held by every ramfs *
 struct ramfs {
 	struct mutex ns_lock;
 	uint32_t dev;                   /* [I] */
-	uint64_t next_ino;              /* [atomic] */
+	uint64_t next_ino;              /* [A] */
 };
 
 struct ramfs_node {
@@ -75,7 +75,7 @@ struct ramfs_dirent {
 static const struct vnode_ops ramfs_vops;
 static const struct file_ops ramfs_file_ops, ramfs_dir_ops, ramfs_link_ops;
 static const char ramfs_zero_block[PAGE_SIZE];
-static uint32_t ramfs_next_dev = 1;     /* [atomic] */
+static uint32_t ramfs_next_dev = 1;     /* [A] */
 
 static struct ramfs_node *RN(struct vnode *v)
 {

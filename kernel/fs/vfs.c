@@ -63,7 +63,7 @@ void vnode_init(struct vnode *v, const struct vnode_ops *ops,
 	v->fops = fops;
 	v->mode = mode;
 	v->dev = dev;
-	v->refcount = 1;
+	refcount_init(&v->refcount, 1);
 	v->nlink = 1;
 	v->atime = v->mtime = v->ctime = now;
 	mutex_init(&v->lock, "vnode");
@@ -71,18 +71,13 @@ void vnode_init(struct vnode *v, const struct vnode_ops *ops,
 
 struct vnode *vnode_get(struct vnode *v)
 {
-	int old = __atomic_fetch_add(&v->refcount, 1, __ATOMIC_RELAXED);
-
-	assert(old > 0);
+	refcount_get(&v->refcount);
 	return v;
 }
 
 void vnode_put(struct vnode *v)
 {
-	int left = __atomic_sub_fetch(&v->refcount, 1, __ATOMIC_ACQ_REL);
-
-	assert(left >= 0);
-	if (left == 0 && v->ops->release)
+	if (refcount_put(&v->refcount) && v->ops->release)
 		v->ops->release(v);
 }
 
