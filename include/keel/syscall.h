@@ -12,7 +12,8 @@
  *           ...
  *   }
  *
- * defines `long sys_read(const uint64_t *args)` for the table.  A handler
+ * declares and defines `long sys_read(const uint64_t *args)` for the
+ * table (and a static sys_read_impl with the typed arguments).  A handler
  * returns a value >= 0 or -Exxx, validates every argument before changing
  * any state, and touches user memory only through keel/uaccess.h.
  */
@@ -26,41 +27,39 @@
 
 typedef long (*syscall_fn)(const uint64_t *args);
 
-#define SYSCALL_DEFINE0(name)                                               \
-	static long sys_##name##_impl(void);                                \
-	long sys_##name(const uint64_t *args) { (void)args; return sys_##name##_impl(); } \
-	static long sys_##name##_impl(void)
-#define SYSCALL_DEFINE1(name, t1, a1)                                       \
-	static long sys_##name##_impl(t1 a1);                               \
-	long sys_##name(const uint64_t *args) { return sys_##name##_impl((t1)args[0]); } \
-	static long sys_##name##_impl(t1 a1)
+/*
+ * The one signature every handler has.  SYSCALL_DEFINEn declares the
+ * handler with it before defining it (so -Wmissing-prototypes holds without
+ * a hand-written list), and the generated table declares every handler of
+ * syscall.tbl with it too.
+ */
+#define SYSCALL_HANDLER(name) long sys_##name(const uint64_t *args)
+
+/* params: the typed parameter list; call: the arguments decoded from args. */
+#define SYSCALL_DEFINEx(name, params, call)                                 \
+	SYSCALL_HANDLER(name);                                              \
+	static long sys_##name##_impl params;                               \
+	SYSCALL_HANDLER(name) { (void)args; return sys_##name##_impl call; } \
+	static long sys_##name##_impl params
+
+#define SYSCALL_DEFINE0(name) SYSCALL_DEFINEx(name, (void), ())
+#define SYSCALL_DEFINE1(name, t1, a1) SYSCALL_DEFINEx(name, (t1 a1), ((t1)args[0]))
 #define SYSCALL_DEFINE2(name, t1, a1, t2, a2)                               \
-	static long sys_##name##_impl(t1 a1, t2 a2);                        \
-	long sys_##name(const uint64_t *args)                               \
-	{ return sys_##name##_impl((t1)args[0], (t2)args[1]); }             \
-	static long sys_##name##_impl(t1 a1, t2 a2)
+	SYSCALL_DEFINEx(name, (t1 a1, t2 a2), ((t1)args[0], (t2)args[1]))
 #define SYSCALL_DEFINE3(name, t1, a1, t2, a2, t3, a3)                       \
-	static long sys_##name##_impl(t1 a1, t2 a2, t3 a3);                 \
-	long sys_##name(const uint64_t *args)                               \
-	{ return sys_##name##_impl((t1)args[0], (t2)args[1], (t3)args[2]); } \
-	static long sys_##name##_impl(t1 a1, t2 a2, t3 a3)
+	SYSCALL_DEFINEx(name, (t1 a1, t2 a2, t3 a3),                        \
+			((t1)args[0], (t2)args[1], (t3)args[2]))
 #define SYSCALL_DEFINE4(name, t1, a1, t2, a2, t3, a3, t4, a4)               \
-	static long sys_##name##_impl(t1 a1, t2 a2, t3 a3, t4 a4);          \
-	long sys_##name(const uint64_t *args)                               \
-	{ return sys_##name##_impl((t1)args[0], (t2)args[1], (t3)args[2], (t4)args[3]); } \
-	static long sys_##name##_impl(t1 a1, t2 a2, t3 a3, t4 a4)
+	SYSCALL_DEFINEx(name, (t1 a1, t2 a2, t3 a3, t4 a4),                 \
+			((t1)args[0], (t2)args[1], (t3)args[2], (t4)args[3]))
 #define SYSCALL_DEFINE5(name, t1, a1, t2, a2, t3, a3, t4, a4, t5, a5)       \
-	static long sys_##name##_impl(t1 a1, t2 a2, t3 a3, t4 a4, t5 a5);   \
-	long sys_##name(const uint64_t *args)                               \
-	{ return sys_##name##_impl((t1)args[0], (t2)args[1], (t3)args[2], (t4)args[3], \
-				   (t5)args[4]); }                          \
-	static long sys_##name##_impl(t1 a1, t2 a2, t3 a3, t4 a4, t5 a5)
+	SYSCALL_DEFINEx(name, (t1 a1, t2 a2, t3 a3, t4 a4, t5 a5),          \
+			((t1)args[0], (t2)args[1], (t3)args[2], (t4)args[3], \
+			 (t5)args[4]))
 #define SYSCALL_DEFINE6(name, t1, a1, t2, a2, t3, a3, t4, a4, t5, a5, t6, a6) \
-	static long sys_##name##_impl(t1 a1, t2 a2, t3 a3, t4 a4, t5 a5, t6 a6); \
-	long sys_##name(const uint64_t *args)                               \
-	{ return sys_##name##_impl((t1)args[0], (t2)args[1], (t3)args[2], (t4)args[3], \
-				   (t5)args[4], (t6)args[5]); }             \
-	static long sys_##name##_impl(t1 a1, t2 a2, t3 a3, t4 a4, t5 a5, t6 a6)
+	SYSCALL_DEFINEx(name, (t1 a1, t2 a2, t3 a3, t4 a4, t5 a5, t6 a6),   \
+			((t1)args[0], (t2)args[1], (t3)args[2], (t4)args[3], \
+			 (t5)args[4], (t6)args[5]))
 
 /* Run system call nr with args; the arch entry code calls this. */
 long syscall_dispatch(unsigned long nr, const uint64_t *args);

@@ -27,8 +27,3 @@ long syscall_dispatch(unsigned long nr, const uint64_t *args)
 	}
 	return -ENOSYS;
 }
-
-const char *syscall_name(unsigned long nr)
-{
-	return nr <= SYSCALL_MAX && syscall_names[nr] ? syscall_names[nr] : "?";
-}
