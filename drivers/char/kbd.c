@@ -6,7 +6,9 @@
  */
 #include <drivers/kbd.h>
 #include <arch/cpu.h>
-#include <arch/irq.h>
+#include <keel/irq.h>
+#include <keel/initcall.h>
+#include <keel/klog.h>
 #include <keel/console.h>
 
 static const char kbd_plain[SC_TABLE_SIZE] = {
@@ -68,7 +70,7 @@ int kbd_translate(unsigned char sc)
 	return (unsigned char)c;
 }
 
-static void kbd_irq(unsigned irq)
+static void kbd_irq(unsigned irq, void *arg)
 {
 	while (inb(I8042_STATUS) & I8042_STATUS_OUTPUT) {
 		int c = kbd_translate(inb(I8042_DATA));
@@ -78,9 +80,11 @@ static void kbd_irq(unsigned irq)
 }
 
 /* Flush stale bytes and start taking keyboard interrupts. */
-void kbd_init(void)
+static void kbd_init(void)
 {
 	for (int i = 0; i < KBD_FLUSH_MAX && (inb(I8042_STATUS) & I8042_STATUS_OUTPUT); i++)
 		(void)inb(I8042_DATA);
-	irq_register(KBD_IRQ, kbd_irq, "ps2-kbd");
+	if (irq_request(KBD_IRQ, kbd_irq, NULL, "ps2-kbd"))
+		klog(LOG_WARN, "kbd: no interrupt line: keyboard disabled");
 }
+INITCALL(INITCALL_DEVICE, kbd_init);

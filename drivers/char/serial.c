@@ -5,7 +5,9 @@
  */
 #include <drivers/serial.h>
 #include <arch/cpu.h>
-#include <arch/irq.h>
+#include <keel/irq.h>
+#include <keel/initcall.h>
+#include <keel/klog.h>
 #include <keel/console.h>
 
 static void serial_putc(char c)
@@ -30,7 +32,7 @@ static struct console serial_console = {
 };
 
 /* Set up COM1 for 115200 8N1 and register it as a console. */
-void serial_init(void)
+static void serial_init(void)
 {
 	unsigned divisor = UART_BAUD_BASE / UART_BAUD;
 
@@ -43,18 +45,23 @@ void serial_init(void)
 	outb(COM1_PORT + UART_MCR, UART_MCR_DTR | UART_MCR_RTS | UART_MCR_OUT2);
 	console_register(&serial_console);
 }
+INITCALL(INITCALL_CONSOLE, serial_init);
 
-static void serial_irq(unsigned irq)
+static void serial_irq(unsigned irq, void *arg)
 {
 	while (inb(COM1_PORT + UART_LSR) & UART_LSR_DR)
 		console_input(inb(COM1_PORT + UART_RBR));
 }
 
 /* Route COM1's receive interrupt to the console input queue. */
-void serial_enable_irq(void)
+static void serial_enable_irq(void)
 {
-	irq_register(COM1_IRQ, serial_irq, "com1");
+	if (irq_request(COM1_IRQ, serial_irq, NULL, "com1")) {
+		klog(LOG_WARN, "serial: no interrupt line: console input disabled");
+		return;
+	}
 	outb(COM1_PORT + UART_IER, UART_IER_RDA);
 	/* Drain anything typed before the IRQ was wired. */
-	serial_irq(COM1_IRQ);
+	serial_irq(COM1_IRQ, NULL);
 }
+INITCALL(INITCALL_DEVICE, serial_enable_irq);

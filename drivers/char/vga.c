@@ -7,6 +7,7 @@
 #include <arch/arch.h>
 #include <drivers/vga.h>
 #include <keel/console.h>
+#include <keel/initcall.h>
 #include <lib/string.h>
 
 static volatile uint16_t *vga_buf;   /* [console lock] */
@@ -73,7 +74,7 @@ static struct console vga_console = {
 };
 
 /* Clear the text screen and register it as a console (needs the direct map). */
-void vga_init(void)
+static void vga_init(void)
 {
 	vga_buf = arch_phys_to_virt(VGA_TEXT_PHYS);
 	for (unsigned i = 0; i < VGA_ROWS * VGA_COLS; i++)
@@ -82,3 +83,4 @@ void vga_init(void)
 	vga_set_cursor();
 	console_register(&vga_console);
 }
+INITCALL(INITCALL_EARLY_DEVICE, vga_init);

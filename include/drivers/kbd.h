@@ -19,7 +19,6 @@
 
 #define ASCII_CTRL_MASK     0x1f
 
-void kbd_init(void);
 /* Translate one set-1 scancode; returns a character or -1 (pure, tested). */
 int kbd_translate(unsigned char sc);
 

@@ -26,7 +26,5 @@
 #define UART_BAUD_BASE   115200
 #define UART_BAUD        115200
 
-void serial_init(void);
-void serial_enable_irq(void);
 
 #endif

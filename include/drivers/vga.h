@@ -16,6 +16,5 @@
 #define VGA_CRTC_CURSOR_HI  0x0e
 #define VGA_CRTC_CURSOR_LO  0x0f
 
-void vga_init(void);
 
 #endif

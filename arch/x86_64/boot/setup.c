@@ -3,22 +3,21 @@
  * kmain(), and the arch hooks kmain calls back (memory, devices).
  *
  * arch_boot_main runs on the boot CPU with the boot page tables: it makes
- * this_cpu() work, brings up the serial console so that everything after
- * can be reported, loads a GDT/TSS/IDT so that faults are reported instead
+ * this_cpu() work, brings up the console (INITCALL_CONSOLE hooks: the serial
+ * driver) so that everything after can be reported, loads a GDT/TSS/IDT so that faults are reported instead
  * of triple-faulting, and parses the loader's boot information (read
  * through the boot identity map, which covers the first 1 GiB).
  */
 #include <arch/arch.h>
 #include <arch/bootproto.h>
+#include <arch/gdt.h>
+#include <arch/idt.h>
 #include <arch/msr.h>
 #include <arch/mmu.h>
 #include <arch/percpu.h>
 #include <arch/trap.h>
-#include <drivers/serial.h>
-#include <drivers/vga.h>
 #include <arch/pic.h>
 #include <arch/lapic.h>
-#include <drivers/kbd.h>
 #include <arch/setup.h>
 #include <arch/thread.h>
 #include <arch/smp.h>
@@ -33,10 +32,12 @@
 #include <keel/panic.h>
 #include <keel/main.h>
 #include <keel/time.h>
+#include <keel/initcall.h>
 
 #define BOOT_IDENTITY_LIMIT (1ull << 30)
 #define BOOT_IST_SIZE       PAGE_SIZE
 #define ISA_DEBUG_EXIT_PORT 0xf4
+#define I8042_CMD_PORT      0x64  /* the keyboard controller: CPU reset line */
 #define I8042_CMD_RESET     0xfe
 
 static struct bootinfo boot_info;
@@ -62,7 +63,7 @@ void arch_boot_main(uint32_t protocol, uint32_t info_pa)
 	bsp->self = bsp;
 	bsp->id = 0;
 	wrmsr(MSR_GS_BASE, (uintptr_t)bsp);
-	serial_init();
+	initcall_run(INITCALL_CONSOLE);
 	for (int i = 0; i < IST_COUNT; i++)
 		ist[i] = (uintptr_t)boot_ist_stacks[i] + BOOT_IST_SIZE;
 	gdt_init_cpu(bsp, ist);
@@ -113,7 +114,7 @@ void arch_devices_init(void)
 	struct bootinfo_mem mem = { boot_direct_ptr, NULL };
 	int err;
 
-	vga_init();
+	initcall_run(INITCALL_EARLY_DEVICE);
 	pic_init();                 /* remapped and fully masked */
 	lapic_init();
 	err = acpi_parse(&boot_acpi, &boot_info, &mem);
@@ -125,12 +126,12 @@ void arch_devices_init(void)
 	} else {
 		klog(LOG_WARN, "acpi: no usable tables (%d); one CPU, 8259 interrupts", err);
 	}
+	irq_arch_init();
 	smp_ipi_init();
 	syscall_cpu_init();
 	lapic_timer_calibrate();
 	lapic_timer_start(TICK_HZ);
-	kbd_init();
-	serial_enable_irq();
+	initcall_run(INITCALL_DEVICE);
 }
 
 void arch_smp_init(void)
@@ -177,7 +178,7 @@ void arch_reboot(void)
 	static const struct { uint16_t limit; uint64_t base; } __packed no_idt = { 0, 0 };
 
 	cli();
-	outb(I8042_STATUS, I8042_CMD_RESET);
+	outb(I8042_CMD_PORT, I8042_CMD_RESET);
 	/* Still here: triple fault. */
 	lidt(&no_idt);
 	__asm__ volatile("int3");

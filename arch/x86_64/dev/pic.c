@@ -10,12 +10,12 @@
 #include <keel/spinlock.h>
 
 static struct spinlock pic_lock = SPINLOCK_INIT("pic");
-static uint16_t pic_mask = 0xffff;    /* [pic_lock] 1 = masked */
+static uint16_t pic_masked = 0xffff;    /* [pic_lock] 1 = masked */
 
 static void pic_write_mask(void)
 {
-	outb(PIC1_DATA, pic_mask & 0xff);
-	outb(PIC2_DATA, pic_mask >> 8);
+	outb(PIC1_DATA, pic_masked & 0xff);
+	outb(PIC2_DATA, pic_masked >> 8);
 }
 
 /* Remap both PICs to IRQ_BASE and mask every line. */
@@ -38,7 +38,7 @@ void pic_init(void)
 	outb(PIC2_DATA, PIC_ICW4_8086);
 	io_wait();
 	spin_lock(&pic_lock);
-	pic_mask = 0xffff & ~(1u << PIC_CASCADE_IRQ);
+	pic_masked = 0xffff & ~(1u << PIC_CASCADE_IRQ);
 	pic_write_mask();
 	spin_unlock(&pic_lock);
 }
@@ -46,7 +46,15 @@ void pic_init(void)
 void pic_unmask(unsigned irq)
 {
 	spin_lock(&pic_lock);
-	pic_mask &= ~(1u << irq);
+	pic_masked &= ~(1u << irq);
+	pic_write_mask();
+	spin_unlock(&pic_lock);
+}
+
+void pic_mask(unsigned irq)
+{
+	spin_lock(&pic_lock);
+	pic_masked |= 1u << irq;
 	pic_write_mask();
 	spin_unlock(&pic_lock);
 }

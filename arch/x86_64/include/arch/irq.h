@@ -1,24 +1,32 @@
 /*
- * arch/irq.h - interrupt handler registration for x86-64.
- * Legacy ISA IRQs (keyboard, COM1, ...) are numbered 0..15; handlers run
- * with interrupts off on the CPU that took the interrupt.
+ * arch/irq.h - the x86-64 side of device interrupts.
+ *
+ * Generic code and drivers use keel/irq.h (irq_request/irq_free); this is
+ * what the generic side asks of the arch.  Interrupt lines are the legacy
+ * ISA IRQs 0..15, delivered at vector IRQ_BASE + irq to the boot CPU.
+ * Raw vectors (LAPIC timer, IPIs) are arch-internal: vector_register.
  */
 #ifndef ARCH_IRQ_H
 #define ARCH_IRQ_H
 
 #include <arch/trap.h>
 
-typedef void (*irq_handler_t)(unsigned irq);
+#define ARCH_IRQ_COUNT IRQ_LEGACY_COUNT
+
 typedef void (*vector_handler_t)(struct trapframe *tf);
 
-/* Route legacy IRQ irq to fn and unmask it. */
-void irq_register(unsigned irq, irq_handler_t fn, const char *name);
+/* Take over the legacy vectors (boot, before any irq_request). */
+void irq_arch_init(void);
 /* Route legacy IRQs through the IOAPICs from now on (else the 8259 PIC). */
 struct acpi_info;
 void irq_use_ioapic(const struct acpi_info *acpi);
-/* An interrupt arrived on a legacy vector with no handler. */
-void irq_unclaimed(unsigned irq);
+/* Route line irq to the boot CPU and unmask it: 0 or -ENODEV. */
+int arch_irq_route(unsigned irq);
+/* Mask line irq at its interrupt controller. */
+void arch_irq_mask(unsigned irq);
 /* Install a handler for a raw vector (LAPIC timer, IPIs). */
 void vector_register(unsigned vector, vector_handler_t fn, const char *name);
+/* An interrupt arrived on a legacy vector with no handler. */
+void irq_unclaimed(unsigned irq);
 
 #endif

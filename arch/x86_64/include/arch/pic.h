@@ -16,6 +16,7 @@
 
 void pic_init(void);
 void pic_unmask(unsigned irq);
+void pic_mask(unsigned irq);
 void pic_eoi(unsigned irq);
 void pic_spurious(unsigned irq);
 
