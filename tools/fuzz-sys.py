@@ -51,7 +51,7 @@ REPORT_RE = re.compile(r"keel: (-?\d+) frames not returned since init started .*
                        r"page-table check: (\d+) problems")
 COVER_RE = re.compile(r"cover=(\d+) corpus=(\d+)")
 KILLMAX_RE = re.compile(r"killmax_ms=(\d+)")
-# The kernel's second init-exit line (kernel/core/main.c).
+# The kernel's second init-exit line (kernel/init/main.c).
 HEALTH_RE = re.compile(r"keel: out-of-memory kills (\d+), longest run-queue wait (\d+) ms, "
                        r"kernel hogs (\d+), tick stalls (\d+)")
 STATUS_RE = re.compile(r"keel: init exited with status (\d+)")
