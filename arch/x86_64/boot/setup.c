@@ -12,6 +12,8 @@
 #include <arch/bootproto.h>
 #include <arch/gdt.h>
 #include <arch/idt.h>
+#include <arch/gdt.h>
+#include <arch/idt.h>
 #include <arch/msr.h>
 #include <arch/mmu.h>
 #include <arch/percpu.h>

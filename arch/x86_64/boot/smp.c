@@ -12,10 +12,11 @@
  */
 #include <arch/smp.h>
 #include <arch/arch.h>
+#include <arch/gdt.h>
+#include <arch/idt.h>
 #include <arch/lapic.h>
 #include <arch/mmu.h>
 #include <arch/msr.h>
-#include <arch/setup.h>
 #include <arch/thread.h>
 #include <arch/trap.h>
 #include <arch/irq.h>

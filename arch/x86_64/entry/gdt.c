@@ -3,6 +3,7 @@
  * descriptor points at that CPU's TSS) and its own IST stacks for double
  * fault, NMI and machine check, so those can run even on a broken stack.
  */
+#include <arch/gdt.h>
 #include <arch/percpu.h>
 #include <arch/segment.h>
 #include <arch/cpu.h>

@@ -5,6 +5,7 @@
  * through paranoid_common, which does not trust the interrupted CS for the
  * GS decision).  Written once at boot by the boot CPU, immutable afterwards.
  */
+#include <arch/idt.h>
 #include <arch/trap.h>
 #include <arch/entry.h>
 #include <arch/percpu.h>

@@ -63,6 +63,8 @@ bool mmu_kernel_lookup(uintptr_t va, uint64_t *pa);
 bool mmu_lookup(uint64_t pml4, uintptr_t va, uint64_t *pa);
 /* The kernel page-table leaf entry for va; false if unmapped. */
 bool mmu_kernel_pte(uintptr_t va, pte_t *pte);
+/* From here on page tables come from the pmm (called after pmm_init). */
+void mmu_late_init(void);
 /* Enable NX/SMEP/SMAP/UMIP/WP on this CPU where supported. */
 void mmu_cpu_features(void);
 

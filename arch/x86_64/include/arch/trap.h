@@ -95,8 +95,6 @@ static inline bool trap_from_user(const struct trapframe *tf)
 	return (tf->cs & 3) != 0;
 }
 
-void idt_init(void);
-void idt_load(void);
 void trap_dump(const struct trapframe *tf);
 #endif
 
