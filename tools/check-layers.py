@@ -24,7 +24,7 @@ LAYERS = ["core", "boot", "mm", "sched", "proc", "fs", "sys", "debug", "init"]
 
 # The arch interface generic code may use (behind arch_*() and pmap_*()).
 ARCH_API = {"arch.h", "layout.h", "percpu.h", "irq.h", "thread.h",
-            "uaccess.h", "user.h"}
+            "uaccess.h", "user.h", "signal.h"}
 # Drivers may also use the CPU's port I/O.
 DRIVER_ARCH_API = ARCH_API | {"cpu.h"}
 DRIVER_MAX_LAYER = "sched"
@@ -41,8 +41,6 @@ UPCALLS = {
     "kernel/core/lockdep.c": {"thread.h", "mutex.h"},
     # A user copy may fault and sleep: it checks might_sleep() (wait.h).
     "kernel/mm/uaccess.c": {"wait.h"},
-    # The timer tick fans out to the scheduler.
-    "kernel/core/time.c": {"sched.h"},
     # Address spaces sleep on their mutex and yield in long loops; the OOM
     # killer picks and signals a process.
     "kernel/mm/vm.c": {"thread.h", "sched.h", "proc.h", "signal.h"},
@@ -55,8 +53,8 @@ UPCALLS = {
     "kernel/sched/sched.c": {"proc.h", "signal.h"},
     "kernel/sched/thread.c": {"proc.h", "kcov.h"},
     # A process owns its open files and working directory; exec reads a
-    # file.
-    "kernel/proc/proc.c": {"fd.h", "vfs.h"},
+    # file.  Init's exit ends the run: proc tells kmain (init_exited).
+    "kernel/proc/proc.c": {"fd.h", "vfs.h", "main.h"},
     "kernel/proc/exec.c": {"fd.h", "vfs.h"},
     # /dev/kcov is a device node of devfs.
     "kernel/fs/devfs.c": {"kcov.h"},

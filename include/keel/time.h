@@ -14,9 +14,6 @@
 
 /* Nanoseconds since boot, monotonic, any context. */
 uint64_t time_ns(void);
-/* Called by the arch timer interrupt on every CPU, interrupts off, with the
- * interrupted pc and frame pointer and whether it was user mode. */
-void time_tick(uintptr_t pc, uintptr_t fp, bool from_user);
 /* Ticks seen by the boot CPU since boot. */
 uint64_t time_ticks(void);
 /* Busy-wait for ns nanoseconds (boot code and tests only). */

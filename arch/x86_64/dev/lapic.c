@@ -20,6 +20,7 @@
 #include <keel/klog.h>
 #include <keel/panic.h>
 #include <keel/time.h>
+#include <keel/tick.h>
 #include <keel/spinlock.h>
 
 #define LAPIC_CALIBRATE_US  10000u
@@ -77,7 +78,7 @@ void lapic_eoi(void)
 static void lapic_timer_irq(struct trapframe *tf)
 {
 	lapic_eoi();
-	time_tick(tf->rip, tf->rbp, trap_from_user(tf));
+	tick_handle(tf->rip, tf->rbp, trap_from_user(tf));
 }
 
 /* Enable this CPU's LAPIC; the boot CPU also maps it and takes PIC ExtINT. */
