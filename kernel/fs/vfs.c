@@ -232,21 +232,122 @@ static int vfs_dotdot(struct vnode *cur, struct vnode **out)
 
 /* ---------------------------------------------------------------- path walk */
 
+/*
+ * The state of one walk.  buf holds the rest of the path; a symlink's
+ * expansion is built in tmp and the two are swapped.
+ */
 struct walk {
 	char *buf;              /* the rest of the path, being consumed */
 	char *tmp;              /* scratch for symlink expansion */
+	char *next;             /* where the next component starts in buf */
 	int links;              /* symlinks followed so far */
-	struct vnode *cur;      /* referenced */
+	struct vnode *cur;      /* the directory reached so far, referenced */
 };
 
-/*
- * Replace the walk's path by target + rest (rest begins after the link's
- * name and any slashes; slash says there was at least one).
- */
-static int walk_expand(struct walk *w, struct vnode *link, const char *rest,
-		       bool slash)
+/* One component of the path, as walk_next_component found it. */
+struct walk_comp {
+	const char *name;       /* not NUL-terminated */
+	size_t len;
+	char *rest;             /* what follows the component and its slashes */
+	bool slash;             /* at least one '/' followed it */
+	bool last;              /* nothing but slashes followed it */
+};
+
+/* Copy path into a new walk starting at the root or base (NULL: cwd). */
+static int walk_begin(struct walk *w, struct vnode *base, const char *path)
 {
-	size_t restlen = strlen(rest);
+	size_t plen = strnlen(path, VFS_PATH_MAX);
+
+	memset(w, 0, sizeof(*w));
+	if (plen == 0)
+		return -ENOENT;
+	if (plen >= VFS_PATH_MAX)
+		return -ENAMETOOLONG;
+	w->buf = kmalloc(VFS_PATH_MAX, 0);
+	w->tmp = kmalloc(VFS_PATH_MAX, 0);
+	if (!w->buf || !w->tmp)
+		return -ENOMEM;
+	memcpy(w->buf, path, plen + 1);
+	w->next = w->buf;
+	if (path[0] == '/')
+		w->cur = vnode_get(vfs_root_vnode);
+	else
+		w->cur = base ? vnode_get(base) : vfs_cwd();
+	return 0;
+}
+
+/* Free a walk's buffers and drop its directory (if still held). */
+static void walk_end(struct walk *w)
+{
+	if (w->cur)
+		vnode_put(w->cur);
+	kfree(w->buf);
+	kfree(w->tmp);
+}
+
+/* Split off the next component; false once only slashes are left. */
+static bool walk_next_component(struct walk *w, struct walk_comp *c)
+{
+	char *p = w->next;
+
+	while (*p == '/')
+		p++;
+	if (*p == '\0')
+		return false;
+	c->name = p;
+	while (*p && *p != '/')
+		p++;
+	c->len = (size_t)(p - c->name);
+	c->rest = p;
+	while (*c->rest == '/')
+		c->rest++;
+	c->slash = c->rest != p;
+	c->last = *c->rest == '\0';
+	return true;
+}
+
+static bool comp_is(const struct walk_comp *c, const char *name)
+{
+	return c->len == strlen(name) && memcmp(c->name, name, c->len) == 0;
+}
+
+/*
+ * One step: the vnode c names in the current directory, with a reference
+ * ("." is the directory itself, ".." may leave a mounted file system, a
+ * name may lead onto a mount point and then into what is mounted there).
+ */
+static int walk_step(struct walk *w, const struct walk_comp *c,
+		     struct vnode **next)
+{
+	int err;
+
+	if (comp_is(c, ".")) {
+		*next = vnode_get(w->cur);
+		return 0;
+	}
+	if (comp_is(c, ".."))
+		return vfs_dotdot(w->cur, next);
+	err = w->cur->ops->lookup(w->cur, c->name, c->len, next);
+	if (!err)
+		*next = vfs_cross_mounts(*next);
+	return err;
+}
+
+/* Is v a symlink the walk must expand (not the last component, or asked)? */
+static bool walk_must_follow(const struct vnode *v, const struct walk_comp *c,
+			     unsigned flags)
+{
+	return S_ISLNK(v->mode) && (!c->last || c->slash || (flags & WALK_FOLLOW));
+}
+
+/*
+ * Replace the walk's path by the link's target + the rest after c, and
+ * restart from the root (absolute target) or the link's directory.
+ */
+static int walk_follow(struct walk *w, struct vnode *link,
+		       const struct walk_comp *c)
+{
+	size_t restlen = strlen(c->rest);
 	ssize_t n;
 	char *t;
 
@@ -259,12 +360,13 @@ static int walk_expand(struct walk *w, struct vnode *link, const char *rest,
 		return -ENOENT;
 	if ((size_t)n + 1 + restlen + 1 > VFS_PATH_MAX)
 		return -ENAMETOOLONG;
-	if (slash)
+	if (c->slash)
 		w->tmp[n++] = '/';
-	memcpy(w->tmp + n, rest, restlen + 1);
+	memcpy(w->tmp + n, c->rest, restlen + 1);
 	t = w->buf;
 	w->buf = w->tmp;
 	w->tmp = t;
+	w->next = w->buf;
 	if (w->buf[0] == '/') {
 		vnode_put(w->cur);
 		w->cur = vnode_get(vfs_root_vnode);
@@ -279,108 +381,60 @@ static int walk_expand(struct walk *w, struct vnode *link, const char *rest,
 static int vfs_walk(struct vnode *base, const char *path, unsigned flags,
 		    struct vnode **out, char *last, bool *trailing)
 {
-	size_t plen = strnlen(path, VFS_PATH_MAX);
-	struct walk w = { 0 };
-	char *p;
-	int err = 0;
+	struct walk_comp c;
+	struct walk w;
+	int err = walk_begin(&w, base, path);
 
-	if (plen == 0)
-		return -ENOENT;
-	if (plen >= VFS_PATH_MAX)
-		return -ENAMETOOLONG;
-	w.buf = kmalloc(VFS_PATH_MAX, 0);
-	w.tmp = kmalloc(VFS_PATH_MAX, 0);
-	if (!w.buf || !w.tmp) {
-		err = -ENOMEM;
-		goto out_free;
-	}
-	memcpy(w.buf, path, plen + 1);
-	if (path[0] == '/')
-		w.cur = vnode_get(vfs_root_vnode);
-	else
-		w.cur = base ? vnode_get(base) : vfs_cwd();
+	if (err)
+		goto out;
 	if (trailing)
 		*trailing = false;
 	if (last)
 		last[0] = '\0';
-
-	p = w.buf;
-	for (;;) {
-		char *comp, *rest;
-		size_t len;
-		bool slash, is_last;
+	while (walk_next_component(&w, &c)) {
 		struct vnode *next;
 
-		while (*p == '/')
-			p++;
-		if (*p == '\0')
-			break;          /* names the directory itself */
-		comp = p;
-		while (*p && *p != '/')
-			p++;
-		len = (size_t)(p - comp);
-		rest = p;
-		while (*rest == '/')
-			rest++;
-		slash = rest != p;
-		is_last = *rest == '\0';
-		if (len > VFS_NAME_MAX) {
+		if (c.len > VFS_NAME_MAX) {
 			err = -ENAMETOOLONG;
-			goto out_put;
+			goto out;
 		}
 		if (!S_ISDIR(w.cur->mode)) {
 			err = -ENOTDIR;
-			goto out_put;
+			goto out;
 		}
-		if (is_last && last) {
-			memcpy(last, comp, len);
-			last[len] = '\0';
-			*trailing = slash;
+		if (c.last && last) {
+			memcpy(last, c.name, c.len);
+			last[c.len] = '\0';
+			*trailing = c.slash;
 			break;
 		}
-		if (len == 1 && comp[0] == '.') {
-			p = rest;
-			continue;
-		}
-		if (len == 2 && comp[0] == '.' && comp[1] == '.') {
-			err = vfs_dotdot(w.cur, &next);
-		} else {
-			err = w.cur->ops->lookup(w.cur, comp, len, &next);
-			if (!err)
-				next = vfs_cross_mounts(next);
-		}
+		err = walk_step(&w, &c, &next);
 		if (err)
-			goto out_put;
-		if (S_ISLNK(next->mode) &&
-		    (!is_last || slash || (flags & WALK_FOLLOW))) {
-			err = walk_expand(&w, next, rest, slash);
+			goto out;
+		if (walk_must_follow(next, &c, flags)) {
+			err = walk_follow(&w, next, &c);
 			vnode_put(next);
 			if (err)
-				goto out_put;
-			p = w.buf;
+				goto out;
 			continue;
 		}
-		if (is_last && slash && !S_ISDIR(next->mode)) {
+		if (c.last && c.slash && !S_ISDIR(next->mode)) {
 			vnode_put(next);
 			err = -ENOTDIR;
-			goto out_put;
+			goto out;
 		}
 		vnode_put(w.cur);
 		w.cur = next;
-		p = rest;
+		w.next = c.rest;
 	}
 	if (!last && (flags & WALK_DIRECTORY) && !S_ISDIR(w.cur->mode)) {
 		err = -ENOTDIR;
-		goto out_put;
+		goto out;
 	}
 	*out = w.cur;
 	w.cur = NULL;
-out_put:
-	if (w.cur)
-		vnode_put(w.cur);
-out_free:
-	kfree(w.buf);
-	kfree(w.tmp);
+out:
+	walk_end(&w);
 	return err;
 }
 
