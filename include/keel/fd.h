@@ -140,9 +140,4 @@ struct file *fd_get(int fd);
 int fd_get_cloexec(struct fdtable *t, int fd);
 int fd_set_cloexec(struct fdtable *t, int fd, bool on);
 
-/* Pipes (kernel/fs/pipe.c): two files, read end and write end. */
-#define PIPE_SIZE (64 * KiB)
-#define PIPE_BUF  4096          /* writes up to this size are atomic */
-int pipe_create(unsigned flags, struct file **rd, struct file **wr);
-
 #endif

@@ -199,8 +199,6 @@ struct linux_dirent64 {
 void vfs_init(void);
 /* The root directory (no new reference; it lives forever). */
 struct vnode *vfs_root(void);
-/* Unpack a newc cpio archive into the root fs: 0 or -EINVAL. */
-int initramfs_unpack(const void *buf, size_t len);
 
 /* Take / drop a reference.  vnode_put may sleep (it may free). */
 struct vnode *vnode_get(struct vnode *v);

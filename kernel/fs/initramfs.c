@@ -11,6 +11,7 @@
  * A malformed archive stops the unpacking with -EINVAL; what came before
  * it stays.  Runs single-threaded at boot; may sleep.
  */
+#include <keel/initramfs.h>
 #include <keel/vfs.h>
 #include <keel/fd.h>
 #include <keel/klog.h>

@@ -22,6 +22,7 @@
  * Order: rd_mutex/wr_mutex -> pipe->lock -> waitq locks.
  */
 #include <keel/fd.h>
+#include <keel/pipe.h>
 #include <keel/kmalloc.h>
 #include <keel/mutex.h>
 #include <keel/proc.h>

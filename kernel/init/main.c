@@ -35,6 +35,7 @@
 #include <keel/thread.h>
 #include <keel/time.h>
 #include <keel/vfs.h>
+#include <keel/initramfs.h>
 #include <lib/cmdline.h>
 #include <lib/string.h>
 #include <arch/arch.h>

@@ -4,6 +4,7 @@
  * pipe/pipe2 (Linux semantics; see kernel/sys/sys_fs.c for the conventions).
  */
 #include <keel/fd.h>
+#include <keel/pipe.h>
 #include <keel/kmalloc.h>
 #include <keel/proc.h>
 #include <keel/spinlock.h>

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include <keel/fd.h>
+#include <keel/pipe.h>
+#include <keel/initramfs.h>
 #include <keel/kmalloc.h>
 #include <keel/proc.h>
 #include <keel/signal.h>

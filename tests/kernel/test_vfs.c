@@ -7,6 +7,8 @@
  */
 #include <keel/ktest.h>
 #include <keel/fd.h>
+#include <keel/pipe.h>
+#include <keel/initramfs.h>
 #include <keel/klog.h>
 #include <keel/kmalloc.h>
 #include <keel/pmm.h>
