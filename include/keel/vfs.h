@@ -1,14 +1,27 @@
 /*
- * keel/vfs.h - the virtual file system: vnodes, path walk, mount points.
+ * keel/vfs.h - the virtual file system: vnodes, path walk, file-system
+ * types and mounts.
  *
  * A vnode is one file-system object (regular file, directory, symlink,
  * character device).  A file system supplies vnode_ops (namespace and data
- * operations) and, per vnode, the file_ops an open file of it gets.  Two
- * file systems exist: ramfs (kernel/fs/ramfs.c: the root, /tmp and everything
- * unpacked from the initramfs) and devfs (kernel/fs/devfs.c, mounted on /dev).
+ * operations) and, per vnode, the file_ops an open file of it gets.
+ *
+ * File systems register a struct fs_type by name (vfs_register_fs); its
+ * mount op makes an instance and returns the instance's root directory.
+ * vfs_mount() puts an instance on a directory: a struct mount records the
+ * type, the instance's root, the directory it covers and the mount that
+ * directory belongs to; all mounts are on one list.  vfs_init registers
+ * ramfs (kernel/fs/ramfs.c: the root, /tmp and everything unpacked from
+ * the initramfs) and devfs (kernel/fs/devfs.c) and mounts them on / and
+ * /dev.  Rules every type follows: all vnodes of one instance carry the
+ * instance's st_dev (vnode->dev), and an instance is mounted at most once
+ * (vfs_mount refuses a second mount of a root, or of a dev, with -EBUSY),
+ * so the mount a vnode belongs to is the one whose root has its dev.
  *
  * Path walk (kernel/fs/vfs.c) starts at the root or at a directory vnode,
- * resolves "." and "..", crosses mount points, follows symlinks (at most
+ * resolves "." and "..", crosses mount points through the mount
+ * structures (vnode->mounted leads into a mount, vnode->mnt_root back out
+ * of one), follows symlinks (at most
  * VFS_SYMLOOP_MAX per walk, -ELOOP beyond) and returns a vnode with a
  * reference.  It holds references, never locks, between components; each
  * lookup takes the file system's own lock.
@@ -22,13 +35,19 @@
  * Lock key:  [I] immutable after creation, [A] atomic accesses,
  *            [L] vnode->lock (a sleeping mutex: data, size, times, mode),
  *            [N] the file system's namespace mutex (ramfs: ramfs->ns_lock),
- *            [M] vfs_mount_lock.
- * Lock order: [N] -> [L] -> (any spinlock).  Everything here may sleep.
+ *            [M] vfs_mount_lock (a spinlock: the mount list and the
+ *                vnode fields that point at mounts),
+ *            [X] vfs_mount_mutex (a sleeping mutex: one vfs_mount or
+ *                vfs_umount at a time, fs_type ops included),
+ *            [F] vfs_fs_lock (a spinlock: the registered types).
+ * Lock order: [X] -> [N] -> [L] -> (any spinlock); [M] and [F] are leaves.
+ * Everything here may sleep unless it says otherwise.
  */
 #ifndef KEEL_VFS_H
 #define KEEL_VFS_H
 
 #include <keel/compiler.h>
+#include <keel/list.h>
 #include <keel/mutex.h>
 #include <keel/refcount.h>
 
@@ -110,6 +129,7 @@ int iobuf_copy_from(void *dst, struct iobuf b, size_t at, size_t n);
 
 struct vnode;
 struct file_ops;
+struct mount;
 
 /*
  * Called by readdir for each entry; returns false when the caller's
@@ -159,8 +179,8 @@ struct vnode {
 	uint32_t nlink;                 /* [N] */
 	uint64_t size;                  /* [L] */
 	uint64_t atime, mtime, ctime;   /* [L] ns (since boot: no RTC yet) */
-	struct vnode *mounted;          /* [M] root of the fs mounted here */
-	struct vnode *covered;          /* [I] for a mounted root: its mount point */
+	struct mount *mounted;          /* [M] the mount on this directory, or NULL */
+	struct mount *mnt_root;         /* [M] the mount whose root this is, or NULL */
 	void *priv;                     /* [I] file-system private */
 };
 
@@ -193,9 +213,82 @@ struct linux_dirent64 {
 	char d_name[];
 } __packed;
 
+/* ---------------------------------------------------------------- types, mounts */
+
+struct fs_type {
+	const char *name;               /* [I] what vfs_mount's fstype names */
+	/*
+	 * Make an instance from source and data (either may be NULL; their
+	 * meaning is the type's own) and return its root directory in
+	 * *rootp with one reference, which the mount keeps.  flags are the
+	 * mount's MS_* flags.  Runs under [X]; may sleep.  0 or -Exxx.
+	 */
+	int (*mount)(struct fs_type *type, const char *source,
+		     unsigned long flags, const void *data, struct vnode **rootp);
+	/*
+	 * Optional.  The instance rooted at root is being unmounted: it is
+	 * already out of the namespace and nobody else holds its root.  0 lets
+	 * it go (the VFS then drops the mount's reference to root, which must
+	 * free whatever the instance still holds); -EBUSY keeps it mounted (a
+	 * vnode other than the root is still in use).  Runs under [X]; may
+	 * sleep.  NULL: instances of the type are never unmounted (-EBUSY).
+	 */
+	int (*unmount)(struct fs_type *type, struct vnode *root);
+	struct list link;               /* [F] on the list of registered types */
+	unsigned users;                 /* [F] mounts of it, made or being made */
+};
+
+struct mount {
+	struct fs_type *type;           /* [I] */
+	struct vnode *root;             /* [I] the instance's root, referenced */
+	struct vnode *covered;          /* [I] the mount point, referenced; NULL for / */
+	struct mount *parent;           /* [I] the mount covered lies in; NULL for / */
+	unsigned long flags;            /* [I] MS_* flags (none is accepted yet) */
+	struct list link;               /* [M] on the mount list */
+};
+
+/* Register a file-system type: 0, or -EBUSY if its name is taken. */
+int vfs_register_fs(struct fs_type *type);
+/* Unregister it: 0, -EBUSY while mounted, -ENOENT if not registered. */
+int vfs_unregister_fs(struct fs_type *type);
+/*
+ * Mount an instance of the type named fstype, made from source and data,
+ * on the directory at target (the first mount must be on "/": it makes
+ * the root).  flags must be 0 (no MS_* flag is supported yet).  0, or
+ * -ENODEV (no such type), -EINVAL (flags), -ENOTDIR, -EBUSY (target is
+ * the root, or the instance is mounted already), a walk's or the type's
+ * error.  May sleep.
+ */
+int vfs_mount(const char *source, const char *target, const char *fstype,
+	      unsigned long flags, const void *data);
+/*
+ * Unmount what is mounted at target (the path of its root): 0, -EINVAL
+ * (not a mount, or the root mount), -EBUSY (something is mounted inside
+ * it, a process or walk holds its root, or its type refuses), a walk's
+ * error.  May sleep.
+ */
+int vfs_umount(const char *target);
+/*
+ * The root of what is mounted on v, if anything (repeated for stacked
+ * mounts), else v: consumes the reference to v and returns one to the
+ * result.  What the walk does after each lookup.
+ */
+struct vnode *vfs_mount_enter(struct vnode *v);
+/*
+ * The directory v's file system is mounted on, if v is the root of a
+ * mount (repeated for stacked mounts; the root of / stays): consumes the
+ * reference to v and returns one to the result.  What ".." starts from.
+ */
+struct vnode *vfs_mount_leave(struct vnode *v);
+
+/* The types vfs_init registers. */
+extern struct fs_type ramfs_fs_type;
+extern struct fs_type devfs_fs_type;
+
 /* ---------------------------------------------------------------- API */
 
-/* Mount ramfs at /, devfs on /dev, create /tmp.  Once, after kmalloc. */
+/* Register ramfs and devfs, mount them on / and /dev, create /tmp.  Once,
+ * after kmalloc. */
 void vfs_init(void);
 /* The root directory (no new reference; it lives forever). */
 struct vnode *vfs_root(void);
@@ -235,9 +328,6 @@ struct vnode *vfs_cwd(void);
 /* Replace the current process's cwd with dir (a reference is taken). */
 void vfs_set_cwd(struct vnode *dir);
 
-/* Mount the fs whose root is root on the directory at path. */
-int vfs_mount(const char *path, struct vnode *root);
-
 /* Namespace operations on paths (relative to base, NULL = cwd). */
 int vfs_mkdir(struct vnode *base, const char *path, uint32_t mode);
 int vfs_symlink(struct vnode *base, const char *target, const char *path);
@@ -256,9 +346,5 @@ size_t vfs_dirent64_encode(void *buf, size_t size, uint64_t ino,
 			   size_t len);
 /* d_type for a st_mode. */
 unsigned vfs_dtype(uint32_t mode);
-
-/* Implemented by the file systems. */
-struct vnode *ramfs_create_fs(void);
-struct vnode *devfs_create_fs(void);
 
 #endif

@@ -95,7 +95,7 @@ static bool devfs_present(const struct devfs_entry *e)
 	return !e->present || e->present();
 }
 
-static struct vnode devfs_root_vnode;   /* [I] after devfs_create_fs */
+static struct vnode devfs_root_vnode;   /* [I] after the first devfs_mount */
 
 static int devfs_lookup(struct vnode *dir, const char *name, size_t len,
 			struct vnode **out)
@@ -188,10 +188,16 @@ static const struct file_ops devfs_dir_fops = {
 
 #define DEVFS_DEV 0x10000       /* st_dev, apart from ramfs's small numbers */
 
-struct vnode *devfs_create_fs(void)
+/*
+ * fs_type mount: devfs has one instance (a second mount of it is refused
+ * by vfs_mount), built on first use; its root with a reference.  Runs
+ * under vfs_mount_mutex, which serializes the first use.
+ */
+static int devfs_mount(struct fs_type *type, const char *source,
+		       unsigned long flags, const void *data, struct vnode **rootp)
 {
 	if (devfs_root_vnode.ops)
-		return &devfs_root_vnode;
+		goto out;
 	vnode_init(&devfs_root_vnode, &devfs_vops, &devfs_dir_fops,
 		   S_IFDIR | 0755, DEVFS_DEV);
 	devfs_root_vnode.ino = 1;
@@ -203,5 +209,13 @@ struct vnode *devfs_create_fs(void)
 		e->v.ino = i + 2;
 		e->v.rdev = e->rdev;
 	}
-	return &devfs_root_vnode;
+out:
+	*rootp = vnode_get(&devfs_root_vnode);
+	return 0;
 }
+
+/* No unmount: the device nodes are static. */
+struct fs_type devfs_fs_type = {
+	.name = "devfs",
+	.mount = devfs_mount,
+};

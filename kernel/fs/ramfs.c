@@ -21,9 +21,14 @@
  * A block the heap cannot give is -ENOMEM, as on tmpfs.
  * Long reads and writes stop early for a fatal signal (signal_checkpoint).
  *
- * Locking: ramfs->ns_lock (a mutex per file system, [N]) guards every
- * directory's entries, parent, nlink and times, and the nlink of every
- * node.  vnode->lock ([L]) guards a regular file's blocks, size and times.
+ * Each mount of the type (ramfs_fs_type) is a new, empty instance with its
+ * own st_dev; an instance can be unmounted only when its root is empty,
+ * and its root's release frees it.
+ *
+ * Lock key: [N] ramfs->ns_lock (a mutex per instance): every directory's
+ * entries, parent, nlink and times, and the nlink of every node.
+ * [L] vnode->lock: a regular file's blocks, size and times.  [I] immutable
+ * after creation.  [A] atomic.
  * Order: ns_lock -> vnode->lock.  Both may be held across user copies.
  */
 #include <keel/vfs.h>
@@ -101,30 +106,56 @@ static struct ramfs_node *ramfs_node_alloc(struct ramfs *fs, uint32_t mode)
 	return n;
 }
 
-struct vnode *ramfs_create_fs(void)
+/* fs_type mount: a new, empty instance (source, flags and data unused). */
+static int ramfs_mount(struct fs_type *type, const char *source,
+		       unsigned long flags, const void *data, struct vnode **rootp)
 {
 	struct ramfs *fs = kzalloc(sizeof(*fs));
 	struct ramfs_node *root;
 
 	if (!fs)
-		return NULL;
+		return -ENOMEM;
 	mutex_init(&fs->ns_lock, "ramfs_ns");
 	fs->dev = __atomic_fetch_add(&ramfs_next_dev, 1, __ATOMIC_RELAXED);
 	fs->next_ino = 1;
 	root = ramfs_node_alloc(fs, S_IFDIR | 0755);
 	if (!root) {
 		kfree(fs);
-		return NULL;
+		return -ENOMEM;
 	}
 	root->parent = root;
-	return &root->v;
+	*rootp = &root->v;
+	return 0;
 }
+
+/*
+ * fs_type unmount: only an empty instance goes (then no vnode but the
+ * root is reachable, and the root's release frees the instance).
+ */
+static int ramfs_unmount(struct fs_type *type, struct vnode *vroot)
+{
+	struct ramfs_node *root = RN(vroot);
+	bool empty;
+
+	mutex_lock(&root->fs->ns_lock);
+	empty = list_empty(&root->entries);
+	mutex_unlock(&root->fs->ns_lock);
+	return empty ? 0 : -EBUSY;
+}
+
+struct fs_type ramfs_fs_type = {
+	.name = "ramfs",
+	.mount = ramfs_mount,
+	.unmount = ramfs_unmount,
+};
 
 static void ramfs_block_free(char *b);
 
+/* The last reference is gone; the root's release also frees the instance. */
 static void ramfs_release(struct vnode *v)
 {
 	struct ramfs_node *n = RN(v);
+	struct ramfs *fs = n->parent == n ? n->fs : NULL;
 
 	assert(list_empty(&n->entries));
 	for (size_t i = 0; i < n->nblocks; i++)
@@ -132,6 +163,7 @@ static void ramfs_release(struct vnode *v)
 	kfree(n->blocks);
 	kfree(n->target);
 	kfree(n);
+	kfree(fs);
 }
 
 /* ---------------------------------------------------------------- directories */

@@ -1,7 +1,8 @@
 /*
  * vfs.c - the virtual file system core: vnode references, the path walk,
- * mount points, the working directory and the namespace operations
- * (mkdir, symlink, unlink, rename, readlink) on top of vnode_ops.
+ * the working directory and the namespace operations (mkdir, symlink,
+ * unlink, rename, readlink) on top of vnode_ops.  File-system types and
+ * mounts are in mount.c.
  *
  * The path walk copies the path into a work buffer and consumes it one
  * component at a time, holding a reference to the current directory and
@@ -10,12 +11,13 @@
  * target) or from the directory holding the link, so nested links need no
  * recursion and the total is capped at VFS_SYMLOOP_MAX.  ".." at the root
  * stays at the root; ".." at the root of a mounted file system first steps
- * back to the mount point.  Mount points are found through vnode->mounted.
+ * back to the mount point (vfs_mount_leave); a name that is a mount point
+ * leads into the mount (vfs_mount_enter).
  *
- * Locks: vfs_mount_lock (spinlock) guards every vnode's `mounted`;
- * vfs_cwd_lock (spinlock) guards every process's `cwd` pointer (the
- * reference it holds belongs to the process).  Neither is held across
- * anything that sleeps.  File systems lock themselves inside vnode_ops.
+ * Locks: vfs_cwd_lock (spinlock) guards every process's `cwd` pointer (the
+ * reference it holds belongs to the process); it is never held across
+ * anything that sleeps.  File systems lock themselves inside vnode_ops;
+ * the mount locks are mount.c's.
  */
 #include <keel/vfs.h>
 #include <keel/fd.h>
@@ -29,8 +31,6 @@
 #include <lib/errno.h>
 #include <lib/string.h>
 
-static struct vnode *vfs_root_vnode;    /* [I] after vfs_init */
-static struct spinlock vfs_mount_lock = SPINLOCK_INIT("vfs_mount");
 static struct spinlock vfs_cwd_lock = SPINLOCK_INIT("vfs_cwd");
 
 /* ---------------------------------------------------------------- buffers */
@@ -138,12 +138,7 @@ size_t vfs_dirent64_encode(void *buf, size_t size, uint64_t ino, int64_t off,
 	return reclen;
 }
 
-/* ---------------------------------------------------------------- root, cwd, mounts */
-
-struct vnode *vfs_root(void)
-{
-	return vfs_root_vnode;
-}
+/* ---------------------------------------------------------------- cwd */
 
 struct vnode *vfs_cwd(void)
 {
@@ -151,9 +146,9 @@ struct vnode *vfs_cwd(void)
 	struct vnode *v;
 
 	if (!p)
-		return vnode_get(vfs_root_vnode);
+		return vnode_get(vfs_root());
 	spin_lock(&vfs_cwd_lock);
-	v = vnode_get(p->cwd ? p->cwd : vfs_root_vnode);
+	v = vnode_get(p->cwd ? p->cwd : vfs_root());
 	spin_unlock(&vfs_cwd_lock);
 	return v;
 }
@@ -174,54 +169,13 @@ void vfs_set_cwd(struct vnode *dir)
 		vnode_put(old);
 }
 
-/* v, or the root of what is mounted on it (consumes the reference to v). */
-static struct vnode *vfs_cross_mounts(struct vnode *v)
-{
-	for (;;) {
-		struct vnode *m;
-
-		spin_lock(&vfs_mount_lock);
-		m = v->mounted ? vnode_get(v->mounted) : NULL;
-		spin_unlock(&vfs_mount_lock);
-		if (!m)
-			return v;
-		vnode_put(v);
-		v = m;
-	}
-}
-
-int vfs_mount(const char *path, struct vnode *root)
-{
-	struct vnode *dir;
-	int err = vfs_lookup(NULL, path, WALK_FOLLOW | WALK_DIRECTORY, &dir);
-
-	if (err)
-		return err;
-	spin_lock(&vfs_mount_lock);
-	if (dir->mounted) {
-		spin_unlock(&vfs_mount_lock);
-		vnode_put(dir);
-		return -EBUSY;
-	}
-	dir->mounted = vnode_get(root);
-	root->covered = dir;            /* keeps the walk's reference */
-	spin_unlock(&vfs_mount_lock);
-	return 0;
-}
-
 /* ".." of cur, with a reference. */
 static int vfs_dotdot(struct vnode *cur, struct vnode **out)
 {
-	struct vnode *v = vnode_get(cur);
+	struct vnode *v = vfs_mount_leave(vnode_get(cur));
 	int err;
 
-	while (v != vfs_root_vnode && v->covered) {
-		struct vnode *c = vnode_get(v->covered);
-
-		vnode_put(v);
-		v = c;
-	}
-	if (v == vfs_root_vnode) {
+	if (v == vfs_root()) {
 		*out = v;
 		return 0;
 	}
@@ -270,7 +224,7 @@ static int walk_begin(struct walk *w, struct vnode *base, const char *path)
 	memcpy(w->buf, path, plen + 1);
 	w->next = w->buf;
 	if (path[0] == '/')
-		w->cur = vnode_get(vfs_root_vnode);
+		w->cur = vnode_get(vfs_root());
 	else
 		w->cur = base ? vnode_get(base) : vfs_cwd();
 	return 0;
@@ -329,7 +283,7 @@ static int walk_step(struct walk *w, const struct walk_comp *c,
 		return vfs_dotdot(w->cur, next);
 	err = w->cur->ops->lookup(w->cur, c->name, c->len, next);
 	if (!err)
-		*next = vfs_cross_mounts(*next);
+		*next = vfs_mount_enter(*next);
 	return err;
 }
 
@@ -369,7 +323,7 @@ static int walk_follow(struct walk *w, struct vnode *link,
 	w->next = w->buf;
 	if (w->buf[0] == '/') {
 		vnode_put(w->cur);
-		w->cur = vnode_get(vfs_root_vnode);
+		w->cur = vnode_get(vfs_root());
 	}
 	return 0;
 }
@@ -593,19 +547,19 @@ ssize_t vfs_readlink(struct vnode *base, const char *path, char *buf, size_t n)
 
 void vfs_init(void)
 {
-	struct vnode *dev;
 	int err;
 
-	vfs_root_vnode = ramfs_create_fs();
-	if (!vfs_root_vnode)
-		panic("vfs: cannot create the root file system");
+	if (vfs_register_fs(&ramfs_fs_type) || vfs_register_fs(&devfs_fs_type))
+		panic("vfs: cannot register ramfs and devfs");
+	err = vfs_mount(NULL, "/", ramfs_fs_type.name, 0, NULL);
+	if (err)
+		panic("vfs: cannot mount the root file system (%d)", err);
 	err = vfs_mkdir(NULL, "/dev", 0755);
 	if (!err)
 		err = vfs_mkdir(NULL, "/tmp", 01777);
-	dev = devfs_create_fs();
-	if (!err && dev)
-		err = vfs_mount("/dev", dev);
-	if (err || !dev)
+	if (!err)
+		err = vfs_mount(NULL, "/dev", devfs_fs_type.name, 0, NULL);
+	if (err)
 		panic("vfs: cannot set up /dev and /tmp (%d)", err);
 	klog(LOG_INFO, "vfs: ramfs on /, devfs on /dev");
 }

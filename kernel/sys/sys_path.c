@@ -251,11 +251,7 @@ static long vfs_path_of(struct vnode *dir, char *buf, size_t n)
 		uint64_t pos = 0;
 		size_t len;
 
-		while (cur != vfs_root() && cur->covered) {
-			parent = vnode_get(cur->covered);
-			vnode_put(cur);
-			cur = parent;
-		}
+		cur = vfs_mount_leave(cur);
 		if (cur == vfs_root())
 			break;
 		if ((err = cur->ops->lookup(cur, "..", 2, &parent)))

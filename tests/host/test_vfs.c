@@ -904,3 +904,141 @@ HTEST(vfs_kernel_api)
 	HCHECK_EQ(heap_bytes(), h);
 	teardown();
 }
+
+/* ---------------------------------------------------------------- fs types, mounts */
+
+static int htestfs_mounts, htestfs_unmounts;
+
+/* A test type: ramfs instances, with the calls counted. */
+static int htestfs_mount(struct fs_type *type, const char *source,
+			 unsigned long flags, const void *data,
+			 struct vnode **rootp)
+{
+	htestfs_mounts++;
+	return ramfs_fs_type.mount(&ramfs_fs_type, source, flags, data, rootp);
+}
+
+static int htestfs_unmount(struct fs_type *type, struct vnode *root)
+{
+	htestfs_unmounts++;
+	return ramfs_fs_type.unmount(&ramfs_fs_type, root);
+}
+
+static struct fs_type htestfs = {
+	.name = "htestfs", .mount = htestfs_mount, .unmount = htestfs_unmount,
+};
+
+/* st_dev and inode of what path names. */
+static int lookup_id(const char *path, uint32_t *dev, uint64_t *ino)
+{
+	struct vnode *v;
+	int err = vfs_lookup(NULL, path, WALK_FOLLOW, &v);
+
+	if (!err) {
+		*dev = v->dev;
+		*ino = v->ino;
+		vnode_put(v);
+	}
+	return err;
+}
+
+HTEST(vfs_fs_type_registration)
+{
+	struct fs_type dup = { .name = "ramfs", .mount = htestfs_mount };
+
+	setup();
+	HCHECK_EQ(vfs_register_fs(&dup), -EBUSY);
+	HCHECK_EQ(vfs_register_fs(&htestfs), 0);
+	HCHECK_EQ(vfs_register_fs(&htestfs), -EBUSY);
+	HCHECK_EQ(vfs_mkdir(NULL, "/mt", 0755), 0);
+	HCHECK_EQ(vfs_mount(NULL, "/mt", "nosuchfs", 0, NULL), -ENODEV);
+	HCHECK_EQ(vfs_mount(NULL, "/mt", "htestfs", 1, NULL), -EINVAL);
+	HCHECK_EQ(htestfs_mounts, 0);
+	HCHECK_EQ(vfs_unregister_fs(&htestfs), 0);
+	HCHECK_EQ(vfs_unregister_fs(&htestfs), -ENOENT);
+	HCHECK_EQ(vfs_mount(NULL, "/mt", "htestfs", 0, NULL), -ENODEV);
+	HCHECK_EQ(vfs_unlink(NULL, "/mt", true), 0);
+	teardown();
+}
+
+HTEST(vfs_mount_walk_and_umount)
+{
+	uint32_t dev, rootdev, mode;
+	uint64_t ino, rootino;
+	char buf[64];
+
+	setup();
+	htestfs_mounts = htestfs_unmounts = 0;
+	HCHECK_EQ(vfs_register_fs(&htestfs), 0);
+	HCHECK_EQ(vfs_mkdir(NULL, "/mt", 0755), 0);
+	put_file("/mt/under", "hidden");
+	HCHECK_EQ(lookup_id("/", &rootdev, &rootino), 0);
+	/* Targets that cannot be mounted on. */
+	HCHECK_EQ(vfs_mount(NULL, "/mt/under", "htestfs", 0, NULL), -ENOTDIR);
+	HCHECK_EQ(vfs_mount(NULL, "/mt/none", "htestfs", 0, NULL), -ENOENT);
+	HCHECK_EQ(vfs_mount(NULL, "/", "htestfs", 0, NULL), -EBUSY);
+	HCHECK_EQ(vfs_mount(NULL, "/mt", "devfs", 0, NULL), -EBUSY);
+	HCHECK_EQ(htestfs_mounts, 0);
+
+	/* Mounted: a new file system hides what was there. */
+	HCHECK_EQ(vfs_mount("src", "/mt", "htestfs", 0, NULL), 0);
+	HCHECK_EQ(htestfs_mounts, 1);
+	HCHECK_EQ(lookup_id("/mt", &dev, &ino), 0);
+	HCHECK(dev != rootdev);
+	HCHECK_EQ(lookup_mode("/mt/under", 0, &mode), -ENOENT);
+	HCHECK_EQ(vfs_mkdir(NULL, "/mt/d", 0755), 0);
+	put_file("/mt/d/f", "data");
+	HCHECK_EQ(get_file("/mt/d/../../mt/./d/f", buf, sizeof(buf)), 4);
+	/* ".." leaves the mount through its mount point. */
+	HCHECK_EQ(lookup_id("/mt/..", &dev, &ino), 0);
+	HCHECK(dev == rootdev && ino == rootino);
+	HCHECK_EQ(lookup_id("/mt/d/../..", &dev, &ino), 0);
+	HCHECK(dev == rootdev && ino == rootino);
+	HCHECK_EQ(SC(chdir, P("/mt/d")), 0);
+	HCHECK_EQ(SC(getcwd, P(buf), sizeof(buf)), 6);
+	HCHECK_STREQ(buf, "/mt/d");
+	HCHECK_EQ(lookup_mode("../../mt/d/f", 0, &mode), 0);
+	/* Mount points and other file systems are out of reach. */
+	HCHECK_EQ(vfs_rename(NULL, "/mt/d/f", NULL, "/f"), -EXDEV);
+	HCHECK_EQ(vfs_unlink(NULL, "/mt", true), -EBUSY);
+	HCHECK_EQ(vfs_rename(NULL, "/mt", NULL, "/mt2"), -EBUSY);
+	HCHECK_EQ(vfs_unregister_fs(&htestfs), -EBUSY);
+
+	/* Busy: not empty (the type refuses, the mount stays). */
+	HCHECK_EQ(vfs_umount("/mt"), -EBUSY);
+	HCHECK_EQ(htestfs_unmounts, 1);
+	HCHECK_EQ(lookup_mode("/mt/d/f", 0, &mode), 0);
+	HCHECK_EQ(vfs_unlink(NULL, "/mt/d/f", false), 0);
+	HCHECK_EQ(vfs_unlink(NULL, "/mt/d", true), 0);
+	/* Busy: a cwd holds the root (the type is not even asked). */
+	HCHECK_EQ(SC(chdir, P("/mt")), 0);
+	HCHECK_EQ(vfs_umount("/mt"), -EBUSY);
+	HCHECK_EQ(htestfs_unmounts, 1);
+	HCHECK_EQ(SC(chdir, P("/")), 0);
+	/* Busy: a mount inside it. */
+	HCHECK_EQ(vfs_mkdir(NULL, "/mt/in", 0755), 0);
+	HCHECK_EQ(vfs_mount(NULL, "/mt/in", "htestfs", 0, NULL), 0);
+	HCHECK_EQ(vfs_umount("/mt"), -EBUSY);
+	HCHECK_EQ(htestfs_unmounts, 1);
+	HCHECK_EQ(vfs_umount("/mt/in"), 0);
+	HCHECK_EQ(vfs_unlink(NULL, "/mt/in", true), 0);
+	/* Stacked: a second mount on the first one's root. */
+	HCHECK_EQ(vfs_mount(NULL, "/mt", "htestfs", 0, NULL), 0);
+	HCHECK_EQ(lookup_id("/mt/..", &dev, &ino), 0);
+	HCHECK(dev == rootdev && ino == rootino);
+	HCHECK_EQ(vfs_umount("/mt"), 0);
+	HCHECK_EQ(vfs_umount("/mt"), 0);
+	HCHECK_EQ(htestfs_unmounts, 4);
+	HCHECK_EQ(htestfs_mounts, 3);
+
+	/* Back to the directory underneath. */
+	HCHECK_EQ(get_file("/mt/under", buf, sizeof(buf)), 6);
+	HCHECK_EQ(vfs_umount("/mt"), -EINVAL);
+	HCHECK_EQ(vfs_umount("/"), -EINVAL);
+	HCHECK_EQ(vfs_umount("/dev"), -EBUSY);  /* devfs has no unmount */
+	HCHECK_EQ(vfs_umount("/nonesuch"), -ENOENT);
+	HCHECK_EQ(vfs_unregister_fs(&htestfs), 0);
+	HCHECK_EQ(vfs_unlink(NULL, "/mt/under", false), 0);
+	HCHECK_EQ(vfs_unlink(NULL, "/mt", true), 0);
+	teardown();
+}

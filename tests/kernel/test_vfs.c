@@ -237,3 +237,67 @@ KTEST(vfs_memory_returns)
 	KT_CHECK_EQ(t, kt_heap(), heap);
 	KT_CHECK_EQ(t, pmm_free_frames(), frames);
 }
+
+/* ---------------------------------------------------------------- fs types, mounts */
+
+static int kt_fs_mounts;
+
+/* A test file-system type: ramfs instances, mounts counted. */
+static int kt_fs_mount(struct fs_type *type, const char *source,
+		       unsigned long flags, const void *data, struct vnode **rootp)
+{
+	kt_fs_mounts++;
+	return ramfs_fs_type.mount(&ramfs_fs_type, source, flags, data, rootp);
+}
+
+static int kt_fs_unmount(struct fs_type *type, struct vnode *root)
+{
+	return ramfs_fs_type.unmount(&ramfs_fs_type, root);
+}
+
+static struct fs_type kt_fs_type = {
+	.name = "ktestfs", .mount = kt_fs_mount, .unmount = kt_fs_unmount,
+};
+
+KTEST(vfs_fs_types_and_mounts)
+{
+	struct fs_type dup = { .name = "devfs", .mount = kt_fs_mount };
+	uint64_t heap = kt_heap();
+	struct vnode *tmp, *in, *out;
+	char buf[8];
+	struct file *f;
+
+	kt_fs_mounts = 0;
+	KT_CHECK_EQ(t, vfs_register_fs(&dup), -EBUSY);
+	KT_CHECK_EQ(t, vfs_register_fs(&kt_fs_type), 0);
+	KT_CHECK_EQ(t, vfs_register_fs(&kt_fs_type), -EBUSY);
+	KT_CHECK_EQ(t, vfs_mkdir(NULL, "/tmp/ktmnt", 0755), 0);
+	KT_CHECK_EQ(t, vfs_mount(NULL, "/tmp/ktmnt", "nosuchfs", 0, NULL), -ENODEV);
+	KT_CHECK_EQ(t, vfs_mount(NULL, "/tmp/ktmnt", "ktestfs", 0, NULL), 0);
+	KT_CHECK_EQ(t, kt_fs_mounts, 1);
+	/* In: a different file system; out again with "..". */
+	KT_CHECK_EQ(t, vfs_lookup(NULL, "/tmp", 0, &tmp), 0);
+	KT_CHECK_EQ(t, vfs_lookup(NULL, "/tmp/ktmnt", 0, &in), 0);
+	KT_CHECK(t, in->dev != tmp->dev && S_ISDIR(in->mode));
+	KT_CHECK_EQ(t, vfs_lookup(in, "..", 0, &out), 0);
+	KT_CHECK(t, out == tmp);
+	vnode_put(out);
+	KT_CHECK_EQ(t, kt_put("/tmp/ktmnt/f", "mounted", 7), 0);
+	KT_CHECK_EQ(t, vfs_open_kernel("/tmp/ktmnt/../ktmnt/f", O_RDONLY, &f), 0);
+	KT_CHECK_EQ(t, vfs_read_kernel(f, buf, sizeof(buf), 0), 7);
+	KT_CHECK(t, f->vnode->dev == in->dev);
+	file_put(f);
+	vnode_put(in);
+	vnode_put(tmp);
+	KT_CHECK_EQ(t, vfs_rename(NULL, "/tmp/ktmnt/f", NULL, "/tmp/f"), -EXDEV);
+	KT_CHECK_EQ(t, vfs_unlink(NULL, "/tmp/ktmnt", true), -EBUSY);
+	KT_CHECK_EQ(t, vfs_unregister_fs(&kt_fs_type), -EBUSY);
+	KT_CHECK_EQ(t, vfs_umount("/tmp/ktmnt"), -EBUSY);          /* not empty */
+	KT_CHECK_EQ(t, vfs_unlink(NULL, "/tmp/ktmnt/f", false), 0);
+	KT_CHECK_EQ(t, vfs_umount("/tmp/ktmnt"), 0);
+	KT_CHECK_EQ(t, vfs_umount("/tmp/ktmnt"), -EINVAL);
+	KT_CHECK_EQ(t, vfs_unregister_fs(&kt_fs_type), 0);
+	KT_CHECK_EQ(t, vfs_mount(NULL, "/tmp/ktmnt", "ktestfs", 0, NULL), -ENODEV);
+	KT_CHECK_EQ(t, vfs_unlink(NULL, "/tmp/ktmnt", true), 0);
+	KT_CHECK_EQ(t, kt_heap(), heap);
+}
