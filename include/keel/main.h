@@ -1,7 +1,8 @@
 /*
  * keel/main.h - the boot sequence shared by all architectures: the arch
  * entry code parses its loader's information and calls kmain(), which
- * calls back into the arch hooks below at the right moments.
+ * calls back into the arch's boot hooks (arch_mm_init, ..., in
+ * arch/arch.h) at the right moments.
  */
 #ifndef KEEL_MAIN_H
 #define KEEL_MAIN_H
@@ -13,10 +14,8 @@ struct bootinfo;
 /* Generic boot; never returns. */
 void kmain(struct bootinfo *bi) __noreturn;
 
-/* Arch hooks, in the order kmain calls them. */
-void arch_mm_init(const struct bootinfo *bi);   /* kernel page tables, direct map */
-void arch_mm_late_init(void);                   /* after pmm_init */
-void arch_devices_init(void);                   /* console, interrupt controllers, timer, input */
+/* Pid 1 has exited with status (from its last thread; kernel/proc/proc.c). */
+void init_exited(int status);
 
 /* Smallest usable memory Keel boots with. */
 #define KEEL_MIN_MEMORY (24 * MiB)

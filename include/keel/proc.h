@@ -103,16 +103,6 @@ struct proc {
 #define __WALL     0x40000000
 #define __WCLONE   0x80000000
 
-/* The loaded image exec hands to the first instruction of a program. */
-struct exec_image {
-	uintptr_t entry;                  /* first instruction */
-	uintptr_t sp;                     /* initial stack pointer (argc) */
-	char name[PROC_NAME_MAX];         /* basename of the program */
-};
-
-/* Load path into the empty address space mm; 0 or -Exxx (kernel/proc/exec.c). */
-int exec_load(struct mm *mm, const char *path, char *const argv[], char *const envp[],
-	      struct exec_image *img);
 /* Boot: create the process cache. */
 void proc_init_caches(void);
 /* Start the first user process; 0 or -Exxx. */
@@ -125,6 +115,10 @@ void proc_exit_thread(int code) __noreturn;
 void proc_exit_group(int code, bool signaled) __noreturn;
 /* A thread notices its group is exiting and leaves. */
 void proc_exit_thread_in_group(void) __noreturn;
+/* Called by thread_exit (kernel/sched/thread.c): user thread t is exiting. */
+void proc_thread_exiting(struct thread *t);
+/* Called by the reaper: user thread t is being freed (after switching away). */
+void proc_thread_reap(struct thread *t);
 /* wait4 core: 0 (WNOHANG, nothing yet), a pid, or -Exxx; *status set. */
 long proc_wait(int pid, int *status, int options);
 /* vfork child t execs or exits: let its parent run again. */
@@ -144,10 +138,6 @@ unsigned proc_count(void);
 void proc_reap_init(void);
 /* The kernel's reaction to init's exit (kernel/core/main.c). */
 void init_exited(int status);
-
-struct sigaction_k;
-/* Next deliverable signal for the current thread (kernel/proc/signal.c). */
-int signal_dequeue(struct sigaction_k *act);
 
 /* CPU time used by every thread p has had (CLOCK_PROCESS_CPUTIME_ID). */
 uint64_t proc_cpu_ns(struct proc *p);

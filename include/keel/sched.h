@@ -90,4 +90,13 @@ unsigned sched_queue_len(unsigned cpu);
 /* Force a reschedule on this CPU at the next opportunity. */
 void sched_need_resched(void);
 
+/*
+ * Internal to the scheduler, wait queues and thread code: give up the CPU
+ * until woken (the caller queued itself and marked itself sleeping, or is
+ * dying); never with a spinlock held.
+ */
+void schedule(void);
+/* First code of every new thread (from the arch trampoline, switch.S). */
+void sched_thread_entry(void) __noreturn;
+
 #endif

@@ -66,5 +66,11 @@ bool signal_fatal_pending(void);
  * done so far or -EINTR.  Holding no spinlock (mutexes are fine).
  */
 bool signal_checkpoint(void);
+struct sigaction_k;
+/*
+ * Take the current thread's next deliverable signal: its number (with its
+ * action in *act), 0 if none; a fatal one ends the process (no return).
+ */
+int signal_dequeue(struct sigaction_k *act);
 
 #endif

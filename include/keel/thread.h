@@ -103,9 +103,5 @@ struct thread *thread_struct_alloc(const char *name);
 void reaper_init(void);
 void reaper_start_cpu(unsigned cpu);
 void reaper_enqueue(struct thread *t);
-void sched_thread_entry(void) __noreturn;
-/* Process hooks (kernel/proc/proc.c): a user thread is exiting / being freed. */
-void proc_thread_exiting(struct thread *t);
-void proc_thread_reap(struct thread *t);
 
 #endif

@@ -22,6 +22,7 @@
 
 #include <keel/compiler.h>
 #include <keel/list.h>
+#include <keel/sched.h>
 #include <keel/spinlock.h>
 #include <lib/errno.h>
 
@@ -51,8 +52,6 @@ void wake_up(struct waitq *wq);
 void wake_up_one(struct waitq *wq);
 /* True if a signal should interrupt the current thread's sleep. */
 bool wait_interrupted(void);
-/* Give up the CPU until woken (internal; see sched.h). */
-void schedule(void);
 
 /*
  * The common loop: sleep until cond, or until stop() says the sleep must

@@ -12,6 +12,7 @@
  * only after exec_load succeeded, so a failed exec leaves the caller
  * intact.
  */
+#include <keel/exec.h>
 #include <keel/proc.h>
 #include <keel/vm.h>
 #include <keel/vfs.h>

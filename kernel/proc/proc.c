@@ -24,12 +24,14 @@
  * kernel threads have no user-visible id.
  */
 #include <keel/proc.h>
+#include <keel/exec.h>
 #include <keel/thread.h>
 #include <keel/sched.h>
 #include <keel/signal.h>
 #include <keel/vm.h>
 #include <keel/fd.h>
 #include <keel/vfs.h>
+#include <keel/main.h>
 #include <keel/kmalloc.h>
 #include <keel/klog.h>
 #include <keel/panic.h>

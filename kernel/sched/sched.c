@@ -59,11 +59,6 @@ static struct runqueue *rq_of(unsigned cpu)
 	return &runqueues[cpu];
 }
 
-struct thread *thread_current(void)
-{
-	return this_cpu()->thread;
-}
-
 /* Queue t (on_rq already decided by the caller) at the tail of its level. */
 static void rq_enqueue(struct runqueue *rq, struct thread *t)
 {

@@ -4,6 +4,7 @@
  */
 #include <keel/syscall.h>
 #include <keel/proc.h>
+#include <keel/exec.h>
 #include <keel/thread.h>
 #include <keel/vm.h>
 #include <keel/fd.h>

@@ -9,7 +9,7 @@
 #include <keel/sched.h>
 #include <lib/errno.h>
 #include <lib/string.h>
-#include <arch/user.h>
+#include <arch/signal.h>
 #include <keel/klog.h>
 
 #define SIG_BLOCK   0

@@ -17,6 +17,7 @@
  * is one of the two user code selectors (a 32-bit one with a 32-bit RIP),
  * and always loads the user data SS; anything else kills with SIGSEGV.
  */
+#include <arch/signal.h>
 #include <arch/user.h>
 #include <arch/trap.h>
 #include <arch/thread.h>

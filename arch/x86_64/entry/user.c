@@ -15,6 +15,7 @@
 #include <arch/cpu.h>
 #include <arch/segment.h>
 #include <arch/user.h>
+#include <arch/signal.h>
 #include <keel/thread.h>
 #include <keel/cpu.h>
 #include <keel/sched.h>

@@ -20,6 +20,12 @@ static inline void arch_cpu_relax(void) { cpu_relax(); }
 static inline void arch_wait_for_interrupt(void) { sti_hlt(); }
 static inline uintptr_t arch_frame_pointer(void) { return read_rbp(); }
 
+struct bootinfo;
+/* Boot hooks, in the order kmain (kernel/init/main.c) calls them. */
+void arch_mm_init(const struct bootinfo *bi);   /* kernel page tables, direct map */
+void arch_mm_late_init(void);                   /* after pmm_init */
+void arch_devices_init(void);                   /* console, interrupt controllers, timer, input */
+
 /* Stop this CPU for good (interrupts off). */
 void arch_halt_forever(void) __attribute__((noreturn));
 /* Exit the emulator with a status (QEMU isa-debug-exit), if present. */

@@ -5,7 +5,9 @@
  * backtraces walk from a trap into the interrupted code, the frame built by
  * both syscall entries (64-bit MSR_LSTAR and compatibility-mode MSR_CSTAR),
  * and the GS handling of the "paranoid" entries (double fault, NMI, machine
- * check).  For C: the functions the entry code calls.
+ * check).  The C functions the entry code calls are declared with their
+ * files: trap_dispatch/trap_paranoid in arch/trap.h, syscall_handler and
+ * syscall_compat_handler in arch/user.h.
  *
  * Which GS base is live.  Ordinary entries swap GS when the interrupted CS
  * is a user one: the kernel never runs with the user GS base except in the
@@ -132,18 +134,6 @@
 	swapgs
 .Lparanoid_no_swap\@:
 .endm
-
-#else /* !__ASSEMBLY__ */
-
-struct trapframe;
-
-/* C functions called by the entry code. */
-void trap_dispatch(struct trapframe *tf);
-void trap_paranoid(struct trapframe *tf);
-void syscall_handler(struct trapframe *tf);
-void syscall_compat_handler(struct trapframe *tf);
-/* NMIs that were not a panic's stop request, since boot (all CPUs). */
-unsigned trap_nmi_count(void);
 
 #endif /* __ASSEMBLY__ */
 #endif

@@ -4,7 +4,8 @@
  * Generic code and drivers use keel/irq.h (irq_request/irq_free); this is
  * what the generic side asks of the arch.  Interrupt lines are the legacy
  * ISA IRQs 0..15, delivered at vector IRQ_BASE + irq to the boot CPU.
- * Raw vectors (LAPIC timer, IPIs) are arch-internal: vector_register.
+ * Raw vectors (LAPIC timer, IPIs) are arch-internal: vector_register
+ * (arch/trap.h).
  */
 #ifndef ARCH_IRQ_H
 #define ARCH_IRQ_H
@@ -12,8 +13,6 @@
 #include <arch/trap.h>
 
 #define ARCH_IRQ_COUNT IRQ_LEGACY_COUNT
-
-typedef void (*vector_handler_t)(struct trapframe *tf);
 
 /* Take over the legacy vectors (boot, before any irq_request). */
 void irq_arch_init(void);
@@ -24,8 +23,6 @@ void irq_use_ioapic(const struct acpi_info *acpi);
 int arch_irq_route(unsigned irq);
 /* Mask line irq at its interrupt controller. */
 void arch_irq_mask(unsigned irq);
-/* Install a handler for a raw vector (LAPIC timer, IPIs). */
-void vector_register(unsigned vector, vector_handler_t fn, const char *name);
 /* An interrupt arrived on a legacy vector with no handler. */
 void irq_unclaimed(unsigned irq);
 

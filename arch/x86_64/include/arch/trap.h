@@ -96,6 +96,16 @@ static inline bool trap_from_user(const struct trapframe *tf)
 }
 
 void trap_dump(const struct trapframe *tf);
+/* Called by trap_entry.S: every vector but the paranoid ones. */
+void trap_dispatch(struct trapframe *tf);
+/* Called by trap_entry.S: double fault, NMI, machine check, any context. */
+void trap_paranoid(struct trapframe *tf);
+/* NMIs that were not a panic's stop request, since boot (all CPUs). */
+unsigned trap_nmi_count(void);
+
+typedef void (*vector_handler_t)(struct trapframe *tf);
+/* Install a handler for a raw vector (LAPIC timer, IPIs; boot time). */
+void vector_register(unsigned vector, vector_handler_t fn, const char *name);
 #endif
 
 #endif

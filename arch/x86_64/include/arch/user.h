@@ -1,6 +1,7 @@
 /*
  * arch/user.h - x86-64 user-mode entry and exit, used by generic process
- * and signal code: register frames, entering user mode, signal frames.
+ * and signal code: register frames, entering user mode and coming back
+ * (signal frames: arch/signal.h).
  */
 #ifndef ARCH_USER_H
 #define ARCH_USER_H
@@ -10,9 +11,12 @@
 
 struct thread;
 struct trapframe;
-struct sigaction_k;
 
 void syscall_cpu_init(void);
+/* Called by syscall.S: the 64-bit syscall entry (MSR_LSTAR). */
+void syscall_handler(struct trapframe *tf);
+/* Called by syscall.S: syscall from compatibility mode (MSR_CSTAR). */
+void syscall_compat_handler(struct trapframe *tf);
 /* Where t's user registers live while it is in the kernel (top of its stack). */
 struct trapframe *arch_user_frame(struct thread *t);
 /* A fresh user frame starting at entry with stack pointer sp. */
@@ -30,9 +34,5 @@ uint64_t arch_hwcap(void);
 void arch_thread_enter_user(struct thread *t) __attribute__((noreturn));
 /* Reschedule / deliver signals before returning to user mode (irqs off). */
 void arch_return_to_user(struct trapframe *tf);
-/* Build a signal frame on the user stack and redirect tf to the handler. */
-void signal_setup_frame(struct trapframe *tf, int sig, const struct sigaction_k *act);
-/* rt_sigreturn: restore tf from the frame on the user stack; returns rax. */
-long signal_restore_frame(struct trapframe *tf);
 
 #endif
