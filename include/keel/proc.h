@@ -136,8 +136,6 @@ struct proc *proc_init(void);
 unsigned proc_count(void);
 /* Free the exited init (nobody else waits for it). */
 void proc_reap_init(void);
-/* The kernel's reaction to init's exit (kernel/core/main.c). */
-void init_exited(int status);
 
 /* CPU time used by every thread p has had (CLOCK_PROCESS_CPUTIME_ID). */
 uint64_t proc_cpu_ns(struct proc *p);
