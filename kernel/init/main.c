@@ -191,7 +191,7 @@ static void kmain_start_init(const char *cmdline)
 }
 
 /* A deliberate kernel page fault, for testing the trap handler. */
-__attribute__((noinline)) void crash_pagefault(void)
+static __attribute__((noinline)) void crash_pagefault(void)
 {
 	volatile int *bad = (volatile int *)CRASH_ADDRESS;
 
