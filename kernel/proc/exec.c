@@ -19,6 +19,7 @@
 #include <keel/fd.h>
 #include <keel/kmalloc.h>
 #include <keel/klog.h>
+#include <keel/panic.h>
 #include <keel/random.h>
 #include <keel/time.h>
 #include <lib/elf.h>
@@ -35,6 +36,7 @@
 #define EXEC_RANDOM_BYTES 16
 #define EXEC_PLATFORM     "x86_64"
 #define EXEC_CLKTCK       100
+#define EXEC_SP_ALIGN     16               /* the ABI's sp alignment at entry */
 
 /* Auxiliary vector keys (Linux values). */
 #define AT_NULL     0
@@ -146,24 +148,47 @@ static int exec_map_segments(struct mm *mm, const struct elf_info *ei, const uin
 	return 0;
 }
 
-struct stack_builder {
+/*
+ * The initial stack is built in a kernel buffer that mirrors the top
+ * EXEC_STACK_INIT bytes of the new stack, filled downwards from the top,
+ * and copied into the new address space in one go by exec_map_stack().
+ */
+struct exec_stack {
 	uint8_t *buf;          /* kernel copy of [top - size, top) */
 	size_t size;
 	uintptr_t top;         /* user address of the end of buf */
 	size_t used;           /* bytes used from the top */
 };
 
+/* User addresses of the strings exec_push_strings() put on the stack. */
+struct exec_strings {
+	uintptr_t execfn;      /* the path given to execve, for AT_EXECFN */
+	uintptr_t platform;    /* EXEC_PLATFORM, for AT_PLATFORM */
+	uintptr_t random;      /* EXEC_RANDOM_BYTES bytes, for AT_RANDOM */
+};
+
+/* The auxiliary vector as (key, value) words, ending with AT_NULL. */
+struct exec_auxv {
+	uint64_t word[2 * AUXV_MAX];
+	size_t n;              /* words used */
+};
+
 /* Push n bytes; returns their user address, or 0 when the area is full. */
-static uintptr_t stack_push(struct stack_builder *sb, const void *data, size_t n)
+static uintptr_t exec_stack_push(struct exec_stack *st, const void *data, size_t n)
 {
-	if (n > sb->size - sb->used)
+	if (n > st->size - st->used)
 		return 0;
-	sb->used += n;
-	memcpy(sb->buf + sb->size - sb->used, data, n);
-	return sb->top - sb->used;
+	st->used += n;
+	memcpy(st->buf + st->size - st->used, data, n);
+	return st->top - st->used;
 }
 
-static size_t count_strings(char *const v[])
+static uintptr_t exec_stack_push_string(struct exec_stack *st, const char *s)
+{
+	return exec_stack_push(st, s, strlen(s) + 1);
+}
+
+static size_t exec_count_strings(char *const v[])
 {
 	size_t n = 0;
 
@@ -172,96 +197,161 @@ static size_t count_strings(char *const v[])
 	return n;
 }
 
+/*
+ * Push the n strings of v, last first, and store their user addresses in
+ * ptrs[0..n-1] and NULL in ptrs[n].  Returns 0, or -E2BIG when full.
+ */
+static int exec_push_vector(struct exec_stack *st, char *const v[], size_t n, uint64_t *ptrs)
+{
+	ptrs[n] = 0;
+	for (size_t i = n; i-- > 0;) {
+		ptrs[i] = exec_stack_push_string(st, v[i]);
+		if (!ptrs[i])
+			return -E2BIG;
+	}
+	return 0;
+}
+
+/*
+ * Push the strings the new program finds above its pointer arrays: from
+ * the top, the path, the environment, the arguments, the platform name and
+ * the random bytes.  ptrs gets argv's addresses, NULL, envp's, NULL.
+ * Returns 0, or -E2BIG when they exceed EXEC_STRINGS_MAX or the area.
+ */
+static int exec_push_strings(struct exec_stack *st, const char *path, char *const argv[],
+			     size_t argc, char *const envp[], size_t envc, uint64_t *ptrs,
+			     struct exec_strings *str)
+{
+	uint8_t random[EXEC_RANDOM_BYTES];
+
+	str->execfn = exec_stack_push_string(st, path);
+	if (exec_push_vector(st, envp, envc, ptrs + argc + 1) ||
+	    exec_push_vector(st, argv, argc, ptrs))
+		return -E2BIG;
+	str->platform = exec_stack_push(st, EXEC_PLATFORM, sizeof(EXEC_PLATFORM));
+	random_get(random, sizeof(random));
+	str->random = exec_stack_push(st, random, sizeof(random));
+	if (!str->execfn || !str->platform || !str->random || st->used > EXEC_STRINGS_MAX)
+		return -E2BIG;
+	return 0;
+}
+
+static void exec_auxv_put(struct exec_auxv *av, uint64_t key, uint64_t val)
+{
+	assert(av->n + 2 <= ARRAY_SIZE(av->word));
+	av->word[av->n++] = key;
+	av->word[av->n++] = val;
+}
+
+/* The auxiliary vector of a static program loaded at bias. */
+static void exec_fill_auxv(struct exec_auxv *av, const struct elf_info *ei, uintptr_t bias,
+			   const struct exec_strings *str)
+{
+	av->n = 0;
+	if (ei->phdr_vaddr) {
+		exec_auxv_put(av, AT_PHDR, ei->phdr_vaddr + bias);
+		exec_auxv_put(av, AT_PHENT, ei->phentsize);
+		exec_auxv_put(av, AT_PHNUM, ei->phnum);
+	}
+	exec_auxv_put(av, AT_PAGESZ, PAGE_SIZE);
+	exec_auxv_put(av, AT_BASE, 0);
+	exec_auxv_put(av, AT_FLAGS, 0);
+	exec_auxv_put(av, AT_ENTRY, ei->entry + bias);
+	exec_auxv_put(av, AT_UID, 0);
+	exec_auxv_put(av, AT_EUID, 0);
+	exec_auxv_put(av, AT_GID, 0);
+	exec_auxv_put(av, AT_EGID, 0);
+	exec_auxv_put(av, AT_PLATFORM, str->platform);
+	exec_auxv_put(av, AT_HWCAP, arch_hwcap());
+	exec_auxv_put(av, AT_CLKTCK, EXEC_CLKTCK);
+	exec_auxv_put(av, AT_SECURE, 0);
+	exec_auxv_put(av, AT_RANDOM, str->random);
+	exec_auxv_put(av, AT_HWCAP2, 0);
+	exec_auxv_put(av, AT_EXECFN, str->execfn);
+	exec_auxv_put(av, AT_NULL, 0);
+}
+
+/*
+ * Below the strings, lay out argc, the nptrs words of ptrs (argv, NULL,
+ * envp, NULL) and the auxiliary vector, so that *sp, the address of argc,
+ * is EXEC_SP_ALIGN-aligned.  Returns 0, or -E2BIG when the area is full.
+ */
+static int exec_push_vectors(struct exec_stack *st, size_t argc, const uint64_t *ptrs,
+			     size_t nptrs, const struct exec_auxv *av, uintptr_t *sp)
+{
+	size_t nwords = 1 + nptrs + av->n;
+	size_t bytes = nwords * sizeof(uint64_t);
+	uint64_t argc64 = argc;
+	uint8_t *at;
+
+	*sp = ALIGN_DOWN(st->top - st->used - bytes, EXEC_SP_ALIGN);
+	st->used = st->top - *sp - bytes;      /* the padding below the strings */
+	if (st->used + bytes > st->size)
+		return -E2BIG;
+	at = st->buf + st->size - st->used - bytes;
+	memcpy(at, &argc64, sizeof(argc64));
+	at += sizeof(uint64_t);
+	memcpy(at, ptrs, nptrs * sizeof(uint64_t));
+	at += nptrs * sizeof(uint64_t);
+	memcpy(at, av->word, av->n * sizeof(uint64_t));
+	return 0;
+}
+
+/* Map the stack area into mm and copy the built part, from sp's page up. */
+static int exec_map_stack(struct mm *mm, const struct elf_info *ei, const struct exec_stack *st,
+			  uintptr_t sp)
+{
+	unsigned prot = PROT_READ | PROT_WRITE | (ei->exec_stack ? PROT_EXEC : 0);
+	uintptr_t base = st->top - st->size;
+	uintptr_t lo = ALIGN_DOWN(sp, PAGE_SIZE);
+	long mapped;
+
+	mapped = vm_map(mm, base, st->size, prot, VMA_GROWSDOWN, true);
+	if (mapped < 0)
+		return (int)mapped;
+	return vm_write_remote(mm, lo, st->buf + (lo - base), st->top - lo, true);
+}
+
+/*
+ * Build the System V initial stack (see the top of this file) at the top
+ * of mm's stack area and map it; *sp_out gets the new program's stack
+ * pointer.  Returns 0, -E2BIG (too many or too long arguments), -ENOMEM,
+ * or what mapping the stack returned.
+ */
 static int exec_build_stack(struct mm *mm, const struct elf_info *ei, uintptr_t bias,
 			    const char *path, char *const argv[], char *const envp[],
 			    uintptr_t *sp_out)
 {
-	size_t argc = count_strings(argv), envc = count_strings(envp);
-	struct stack_builder sb = { NULL, EXEC_STACK_INIT, mm->stack_top, 0 };
-	uint64_t *ptrs = NULL, aux[2 * AUXV_MAX];
-	uint8_t random[EXEC_RANDOM_BYTES];
-	uintptr_t execfn, platform, rnd, sp;
-	size_t na = 0, nwords;
-	int err = -E2BIG;
+	size_t argc = exec_count_strings(argv), envc = exec_count_strings(envp);
+	size_t nptrs = argc + 1 + envc + 1;
+	struct exec_stack st = { NULL, EXEC_STACK_INIT, mm->stack_top, 0 };
+	struct exec_strings str;
+	struct exec_auxv av;
+	uint64_t *ptrs = NULL;
+	uintptr_t sp;
+	int err;
 
 	if (argc + envc > EXEC_ARGS_MAX)
 		return -E2BIG;
-	sb.buf = kmalloc(sb.size, KM_ZERO);
-	ptrs = kmalloc((argc + envc + 2) * sizeof(uint64_t), 0);
-	if (!sb.buf || !ptrs) {
+	st.buf = kmalloc(st.size, KM_ZERO);
+	ptrs = kmalloc(nptrs * sizeof(uint64_t), 0);
+	if (!st.buf || !ptrs) {
 		err = -ENOMEM;
 		goto out;
 	}
-	execfn = stack_push(&sb, path, strlen(path) + 1);
-	for (size_t i = envc; i-- > 0;)
-		if (!(ptrs[argc + 1 + i] = stack_push(&sb, envp[i], strlen(envp[i]) + 1)))
-			goto out;
-	for (size_t i = argc; i-- > 0;)
-		if (!(ptrs[i] = stack_push(&sb, argv[i], strlen(argv[i]) + 1)))
-			goto out;
-	ptrs[argc] = 0;
-	ptrs[argc + 1 + envc] = 0;
-	platform = stack_push(&sb, EXEC_PLATFORM, sizeof(EXEC_PLATFORM));
-	random_get(random, sizeof(random));
-	rnd = stack_push(&sb, random, sizeof(random));
-	if (!execfn || !platform || !rnd || sb.used > EXEC_STRINGS_MAX)
+	err = exec_push_strings(&st, path, argv, argc, envp, envc, ptrs, &str);
+	if (err)
 		goto out;
-
-#define AUX(k, v) do { aux[na++] = (k); aux[na++] = (v); } while (0)
-	if (ei->phdr_vaddr) {
-		AUX(AT_PHDR, ei->phdr_vaddr + bias);
-		AUX(AT_PHENT, ei->phentsize);
-		AUX(AT_PHNUM, ei->phnum);
-	}
-	AUX(AT_PAGESZ, PAGE_SIZE);
-	AUX(AT_BASE, 0);
-	AUX(AT_FLAGS, 0);
-	AUX(AT_ENTRY, ei->entry + bias);
-	AUX(AT_UID, 0);
-	AUX(AT_EUID, 0);
-	AUX(AT_GID, 0);
-	AUX(AT_EGID, 0);
-	AUX(AT_PLATFORM, platform);
-	AUX(AT_HWCAP, arch_hwcap());
-	AUX(AT_CLKTCK, EXEC_CLKTCK);
-	AUX(AT_SECURE, 0);
-	AUX(AT_RANDOM, rnd);
-	AUX(AT_HWCAP2, 0);
-	AUX(AT_EXECFN, execfn);
-	AUX(AT_NULL, 0);
-#undef AUX
-	/* argc, argv..NULL, envp..NULL, auxv: sp must end 16-byte aligned. */
-	nwords = 1 + (argc + 1) + (envc + 1) + na;
-	sp = ALIGN_DOWN(sb.top - sb.used - nwords * sizeof(uint64_t), 16);
-	sb.used = sb.top - sp - nwords * sizeof(uint64_t);
-	if (sb.used + nwords * sizeof(uint64_t) > sb.size)
+	exec_fill_auxv(&av, ei, bias, &str);
+	err = exec_push_vectors(&st, argc, ptrs, nptrs, &av, &sp);
+	if (err)
 		goto out;
-	{
-		uint64_t argc64 = argc;
-		size_t at = sb.size - sb.used - nwords * sizeof(uint64_t);
-		memcpy(sb.buf + at, &argc64, sizeof(argc64));
-		at += sizeof(uint64_t);
-		memcpy(sb.buf + at, ptrs, (argc + 1 + envc + 1) * sizeof(uint64_t));
-		at += (argc + 1 + envc + 1) * sizeof(uint64_t);
-		memcpy(sb.buf + at, aux, na * sizeof(uint64_t));
-	}
-	long mapped = vm_map(mm, mm->stack_top - sb.size, sb.size,
-			     PROT_READ | PROT_WRITE | (ei->exec_stack ? PROT_EXEC : 0),
-			     VMA_GROWSDOWN, true);
-	if (mapped < 0) {
-		err = (int)mapped;
-		goto out;
-	}
-	{
-		uintptr_t lo = ALIGN_DOWN(sp, PAGE_SIZE);
-		err = vm_write_remote(mm, lo, sb.buf + (lo - (sb.top - sb.size)), sb.top - lo,
-				      true);
-	}
+	err = exec_map_stack(mm, ei, &st, sp);
 	if (!err)
 		*sp_out = sp;
 out:
 	kfree(ptrs);
-	kfree(sb.buf);
+	kfree(st.buf);
 	return err;
 }
 
