@@ -27,10 +27,12 @@
  * non-global entries, so a CPU keeps nothing of a pmap it switched away from.
  *
  * Lock order: pmap_registry_lock -> pmap (one at a time) -> pmm.
- * pmap_check_all() takes the registry lock and each pmap's lock in turn;
- * it allocates its arrays with no pmap lock held.
+ * pmap_for_each_locked() takes the registry lock and each pmap's lock in
+ * turn, for the hygiene checker (pmap_check.c), which allocates its arrays
+ * with no pmap lock held.
  */
 #include <keel/pmap.h>
+#include "pmap_internal.h"
 #include <keel/cpu.h>
 #include <keel/smp.h>
 #include <keel/spinlock.h>
@@ -45,8 +47,6 @@
 
 /* Flags of every user-half intermediate entry: the leaf decides access. */
 #define PTE_USER_TABLE  (PTE_P | PTE_W | PTE_U)
-/* Software bit (ignored by the MMU): a not-present leaf that keeps a frame. */
-#define PTE_SW_NONE     (1ull << 9)
 #define PMAP_PROT_ALL   (PMAP_READ | PMAP_WRITE | PMAP_EXEC)
 /* Frames unmapped per lock hold and shootdown (pmap_remove_some). */
 #define PMAP_BATCH      64       /* frames per shootdown, on the stack */
@@ -78,21 +78,10 @@ struct pmap_path {
 	pte_t *tbl[PMAP_LEVELS];
 };
 
-static pte_t *pmap_table(paddr_t pa)
-{
-	return arch_phys_to_virt(pa);
-}
-
 /* Start of the next 2^shift-aligned block after va's (va < USER_TOP). */
 static uintptr_t pmap_next_boundary(uintptr_t va, unsigned shift)
 {
 	return (va | ((1ul << shift) - 1)) + 1;
-}
-
-/* A leaf maps a frame: accessible (P) or not (prot 0). */
-static bool pmap_leaf_mapped(pte_t e)
-{
-	return e & (PTE_P | PTE_SW_NONE);
 }
 
 static pte_t pmap_leaf(paddr_t pa, unsigned prot)
@@ -138,6 +127,7 @@ static pte_t *pmap_pte_alloc(struct pmap *pm, uintptr_t va)
 {
 	pte_t *t = pmap_table(pm->root);
 
+	spin_assert_held(&pm->lock);
 	for (unsigned s = PML4_SHIFT; s > PT_SHIFT; s -= PT_LEVEL_SHIFT) {
 		pte_t *e = &t[PT_INDEX(va, s)];
 		if (!(*e & PTE_P)) {
@@ -159,6 +149,7 @@ static pte_t *pmap_pte(struct pmap *pm, uintptr_t va)
 {
 	pte_t *t = pmap_table(pm->root);
 
+	spin_assert_held(&pm->lock);
 	for (unsigned s = PML4_SHIFT; s > PT_SHIFT; s -= PT_LEVEL_SHIFT) {
 		pte_t e = t[PT_INDEX(va, s)];
 		if (!(e & PTE_P))
@@ -178,6 +169,7 @@ static bool pmap_next_pt(struct pmap *pm, uintptr_t *vap, uintptr_t end, struct 
 {
 	uintptr_t va = *vap;
 
+	spin_assert_held(&pm->lock);
 	while (va < end) {
 		pte_t *t = pmap_table(pm->root);
 		unsigned s = PML4_SHIFT;
@@ -382,7 +374,8 @@ static void pmap_batch_range(struct pmap_batch *b, uintptr_t lo, uintptr_t hi)
 /*
  * If the PT on path p (covering va) is empty, unlink it from its PD and
  * queue it on b for freeing after the shootdown; then the PD and the PDPT
- * in turn, never the PML4.  Needs pm->lock.
+ * in turn, never the PML4.  Needs the lock of the pmap p was found in
+ * (its only caller, pmap_unmap_some, holds it: pmap_next_pt asserts it).
  */
 static void pmap_prune(struct pmap_path *p, uintptr_t va, struct pmap_batch *b)
 {
@@ -604,181 +597,20 @@ struct pmap *pmap_current(void)
 	return pm;
 }
 
-/* ---------------------------------------------------------------- hygiene check */
+/* ---------------------------------------------------------------- registry */
 
-/* One page-table page or one mapping of a user frame, found by the census. */
-struct pmap_rec {
-	paddr_t pa;
-	paddr_t root;            /* the pmap it was found in */
-	uintptr_t va;            /* the mapping's va, or the first va a table covers */
-	bool table;
-};
-
-struct pmap_census {
-	struct pmap_rec *recs;
-	size_t n, cap;           /* n counts every record, even past cap */
-	unsigned problems;
-};
-
-static void census_add(struct pmap_census *c, paddr_t pa, paddr_t root, uintptr_t va, bool table)
-{
-	if (c->n < c->cap)
-		c->recs[c->n] = (struct pmap_rec){ pa, root, va, table };
-	c->n++;
-}
-
-static void census_level(struct pmap_census *c, struct pmap *pm, const pte_t *t, unsigned s,
-			 uintptr_t base, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++) {
-		uintptr_t va = base + ((uintptr_t)i << s);
-		pte_t e = t[i];
-		if (s == PT_SHIFT) {
-			if (pmap_leaf_mapped(e))
-				census_add(c, e & PTE_ADDR_MASK, pm->root, va, false);
-			continue;
-		}
-		if (!(e & PTE_P))
-			continue;
-		if (e & PTE_PS) {
-			klog(LOG_ERR, "pmap_check: pmap %lx va %lx: large page in the user half",
-			     pm->root, va);
-			c->problems++;
-			continue;
-		}
-		census_add(c, e & PTE_ADDR_MASK, pm->root, va, true);
-		census_level(c, pm, pmap_table(e & PTE_ADDR_MASK), s - PT_LEVEL_SHIFT, va,
-			     PT_ENTRIES);
-	}
-}
-
-/* Record every user table and mapping of every pmap (up to c->cap). */
-static void census_all(struct pmap_census *c)
+/* See pmap_internal.h. */
+void pmap_for_each_locked(void (*fn)(struct pmap *pm, void *arg), void *arg)
 {
 	struct list *l;
 
 	spin_lock(&pmap_registry_lock);
 	list_for_each(l, &pmap_registry) {
 		struct pmap *pm = list_entry(l, struct pmap, node);
+
 		spin_lock(&pm->lock);
-		census_add(c, pm->root, pm->root, 0, true);
-		census_level(c, pm, pmap_table(pm->root), PML4_SHIFT, 0, PML4_KERNEL_FIRST);
+		fn(pm, arg);
 		spin_unlock(&pm->lock);
 	}
 	spin_unlock(&pmap_registry_lock);
-}
-
-static void rec_swap(struct pmap_rec *a, struct pmap_rec *b)
-{
-	struct pmap_rec t = *a;
-
-	*a = *b;
-	*b = t;
-}
-
-static void rec_sift_down(struct pmap_rec *a, size_t root, size_t n)
-{
-	for (;;) {
-		size_t child = 2 * root + 1;
-		if (child >= n)
-			return;
-		if (child + 1 < n && a[child + 1].pa > a[child].pa)
-			child++;
-		if (a[root].pa >= a[child].pa)
-			return;
-		rec_swap(&a[root], &a[child]);
-		root = child;
-	}
-}
-
-/* Heapsort by pa: O(n log n), no recursion, no extra memory. */
-static void rec_sort(struct pmap_rec *a, size_t n)
-{
-	for (size_t i = n / 2; i-- > 0;)
-		rec_sift_down(a, i, n);
-	for (size_t i = n; i-- > 1;) {
-		rec_swap(&a[0], &a[i]);
-		rec_sift_down(a, 0, i);
-	}
-}
-
-static void check_print_run(const struct pmap_rec *r, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		klog(LOG_ERR, "pmap_check:   in pmap %lx at va %lx as %s", r[i].root, r[i].va,
-		     r[i].table ? "page table" : "user page");
-}
-
-/* Check the n records of one physical page; returns the problems found. */
-static unsigned check_page(const struct pmap_rec *r, size_t n, unsigned (*extra_refs)(paddr_t))
-{
-	paddr_t pa = r[0].pa;
-	uint64_t pfn = pa / PAGE_SIZE;
-	struct page *pg = pmm_pfn_to_page(pfn);
-	unsigned tables = 0, problems = 0;
-
-	for (size_t i = 0; i < n; i++)
-		tables += r[i].table;
-	if (tables && n > 1) {
-		klog(LOG_ERR, "pmap_check: page-table page %lx is referenced %zu times", pa, n);
-		check_print_run(r, n);
-		problems++;
-	}
-	if (!pg) {
-		klog(LOG_ERR, "pmap_check: page %lx (pmap %lx va %lx) is outside the page map",
-		     pa, r[0].root, r[0].va);
-		return problems + 1;
-	}
-	if (pmm_frame_is_free(pfn)) {
-		klog(LOG_ERR, "pmap_check: free page %lx in use by pmap %lx at va %lx", pa,
-		     r[0].root, r[0].va);
-		return problems + 1;
-	}
-	if (pg->flags & PG_RESERVED) {
-		klog(LOG_ERR, "pmap_check: reserved page %lx in use by pmap %lx at va %lx", pa,
-		     r[0].root, r[0].va);
-		problems++;
-	}
-	if (tables)
-		return problems;
-	unsigned extra = extra_refs ? extra_refs(pa) : 0;
-	uint32_t refs = pmm_page_refs(pa);
-	if (refs != n + extra) {
-		klog(LOG_ERR, "pmap_check: frame %lx has %u references, expected %zu mappings + %u",
-		     pa, refs, n, extra);
-		check_print_run(r, n);
-		problems++;
-	}
-	return problems;
-}
-
-unsigned pmap_check_all(unsigned (*extra_refs)(paddr_t pa))
-{
-	struct pmap_census c = { NULL, 0, 0, 0 };
-	unsigned problems;
-
-	/* Count, allocate with no lock held, fill; again if it grew meanwhile. */
-	for (;;) {
-		c.n = 0;
-		c.problems = 0;
-		census_all(&c);
-		if (c.n <= c.cap)
-			break;
-		kfree(c.recs);
-		c.cap = c.n + c.n / 4 + 16;
-		c.recs = kmalloc(c.cap * sizeof(*c.recs), 0);
-		if (!c.recs) {
-			klog(LOG_ERR, "pmap_check: no memory for %zu records", c.cap);
-			return 1;
-		}
-	}
-	problems = c.problems;
-	rec_sort(c.recs, c.n);
-	for (size_t i = 0, j; i < c.n; i = j) {
-		for (j = i + 1; j < c.n && c.recs[j].pa == c.recs[i].pa; j++)
-			;
-		problems += check_page(&c.recs[i], j - i, extra_refs);
-	}
-	kfree(c.recs);
-	return problems;
 }
