@@ -6,14 +6,21 @@
  * lib/buddy.c); pmm_lock protects the buddy lists.  A frame handed out by
  * pmm_alloc_pages() has refcount 1; pmm_page_put() drops a reference and
  * frees the block when it reaches 0 (used by the VM for shared frames).
+ * The count is a refcount_t (keel/refcount.h) with one difference from
+ * other objects: a frame outlives its count, so a free frame sits at 0 and
+ * the allocator starts it again at 1 (refcount_init) when it hands the
+ * frame out anew.
  * Allocated memory is reached through the direct map (phys_to_virt).
  *
- * Lock key: [P] pmm_lock, [A] atomic, [O] owner of the allocated page, [I] immutable after boot.
+ * Lock key (tags as in docs/locking.md): [pmm_lock]; [A] atomic; [C] the
+ * owner of the allocated block (whoever allocated it, until it frees it);
+ * [I] immutable after boot.
  */
 #ifndef KEEL_PMM_H
 #define KEEL_PMM_H
 
 #include <keel/compiler.h>
+#include <keel/refcount.h>
 #include <lib/buddy.h>
 
 #define PMM_ZERO        (1u << 0)       /* zero-fill the block */
@@ -33,14 +40,14 @@
 #define PG_PCP          (1u << 3)       /* free, in a CPU's frame cache */
 
 struct page {
-	struct buddy_node buddy;    /* [P] buddy-core state */
-	uint32_t refcount;          /* [A] users of this block; 0 when free */
-	uint16_t flags;             /* [O] PG_* */
-	uint8_t order;              /* [O] order of the allocated block (head page) */
+	struct buddy_node buddy;    /* [pmm_lock] buddy-core state */
+	refcount_t refcount;        /* [A] users of this block; 0 when free */
+	uint16_t flags;             /* [C] PG_* */
+	uint8_t order;              /* [C] order of the allocated block (head page) */
 	uint8_t pad;
-	void *slab;                 /* [O] kmalloc's slab for PG_SLAB pages */
-	uintptr_t alloc_pc;         /* [O] who allocated the block (head page) */
-	uint64_t alloc_seq;         /* [O] pmm_alloc_seq() when it was allocated */
+	void *slab;                 /* [C] kmalloc's slab for PG_SLAB pages */
+	uintptr_t alloc_pc;         /* [C] who allocated the block (head page) */
+	uint64_t alloc_seq;         /* [C] pmm_alloc_seq() when it was allocated */
 };
 
 typedef uint64_t paddr_t;

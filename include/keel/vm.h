@@ -8,8 +8,9 @@
  * one reference to it (pmm_page_get/put), so a frame is freed exactly when
  * its last mapping goes.
  *
- * Lock key: [L] mm->lock (a sleeping mutex: VMAs, brk, page-table changes);
- * [A] atomic.  Never touch user memory (copy_*_user) while holding
+ * Lock key (tags as in docs/locking.md): [mm->lock] the address space's
+ * sleeping mutex (VMAs, brk, page-table changes), [lock] in struct mm; [A]
+ * atomic; [I] immutable.  Never touch user memory (copy_*_user) while holding
  * mm->lock: the fault handler takes it.
  */
 #ifndef KEEL_VM_H
@@ -18,6 +19,7 @@
 #include <keel/compiler.h>
 #include <keel/list.h>
 #include <keel/mutex.h>
+#include <keel/refcount.h>
 
 /* Linux protection and mmap flag values (our ABI). */
 #define PROT_NONE      0x0
@@ -48,23 +50,23 @@ struct file;
 struct vmobj;
 
 struct vma {
-	uintptr_t start, end;     /* [L] page-aligned, end exclusive */
-	unsigned prot;            /* [L] PROT_* */
-	unsigned flags;           /* [L] VMA_* */
-	struct vmobj *obj;        /* [L] VMA_SHARED: the frames (one reference per VMA) */
-	uint64_t pgoff;           /* [L] page of obj mapped at start */
-	struct list node;         /* [L] mm->vmas, sorted by start */
+	uintptr_t start, end;     /* [mm->lock] page-aligned, end exclusive */
+	unsigned prot;            /* [mm->lock] PROT_* */
+	unsigned flags;           /* [mm->lock] VMA_* */
+	struct vmobj *obj;        /* [mm->lock] VMA_SHARED: the frames (one reference per VMA) */
+	uint64_t pgoff;           /* [mm->lock] page of obj mapped at start */
+	struct list node;         /* [mm->lock] mm->vmas, sorted by start */
 };
 
 struct mm {
 	struct mutex lock;
 	struct pmap *pmap;        /* [I] */
-	struct list vmas;         /* [L] */
-	uintptr_t brk_start;      /* [L] start of the heap (end of the image) */
-	uintptr_t brk;            /* [L] current program break */
-	uintptr_t mmap_top;       /* [L] mmap allocates downward from here */
-	uintptr_t stack_top;      /* [L] */
-	unsigned refs;            /* [A] references: threads and temporary holders */
+	struct list vmas;         /* [lock] */
+	uintptr_t brk_start;      /* [lock] start of the heap (end of the image) */
+	uintptr_t brk;            /* [lock] current program break */
+	uintptr_t mmap_top;       /* [lock] mmap allocates downward from here */
+	uintptr_t stack_top;      /* [lock] */
+	refcount_t refs;          /* [A] references: threads and temporary holders */
 	unsigned users;           /* [A] threads running in mm that have not exited */
 	uint64_t faults;          /* [A] page faults handled (statistics) */
 };

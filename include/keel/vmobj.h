@@ -3,7 +3,9 @@
  * (kernel/mm/vmobj.c): frames allocated on first touch, shared by every
  * mapping of the object (fork keeps sharing them).
  *
- * Lock key: each object has its own spinlock; refs is atomic.
+ * Lock key (tags as in docs/locking.md; struct vmobj is private to
+ * kernel/mm/vmobj.c): each object's frame tree is [lock], its own
+ * spinlock; refs is a refcount_t, [A].
  */
 #ifndef KEEL_VMOBJ_H
 #define KEEL_VMOBJ_H

@@ -39,6 +39,7 @@
 #include <keel/vm.h>
 #include <keel/pmm.h>
 #include <keel/kmalloc.h>
+#include <keel/refcount.h>
 #include <keel/spinlock.h>
 #include <keel/klog.h>
 #include <lib/errno.h>
@@ -48,7 +49,7 @@
 
 struct kcov {
 	struct spinlock lock;
-	int refs;                       /* [A] the file + an enabled thread */
+	refcount_t refs;                /* [A] the file + an enabled thread */
 	struct thread *owner;           /* [lock] the thread recording, or NULL */
 	uint64_t nwords;                /* [I] buffer size in words, count included */
 	uint64_t npages;                /* [I] */
@@ -101,7 +102,7 @@ static void kcov_free_pages(struct kcov *k, uint64_t n)
 
 static void kcov_put(struct kcov *k)
 {
-	if (__atomic_sub_fetch(&k->refs, 1, __ATOMIC_ACQ_REL) != 0)
+	if (!refcount_put(&k->refs))
 		return;
 	vmobj_put(k->obj);              /* the object's references free the frames */
 	kfree(k->pages);
@@ -120,7 +121,7 @@ static int kcov_create(uint64_t nwords, struct kcov **out)
 	if (!k)
 		return -ENOMEM;
 	spin_init(&k->lock, "kcov");
-	k->refs = 1;
+	refcount_init(&k->refs, 1);
 	k->nwords = nwords;
 	k->npages = ALIGN_UP(nwords, KCOV_WORDS_PER_PAGE) / KCOV_WORDS_PER_PAGE;
 	k->pages = kmalloc(k->npages * sizeof(*k->pages), 0);
@@ -194,7 +195,7 @@ static long kcov_enable(struct kcov *k, uintptr_t mode)
 		goto out_unlock;
 	}
 	k->owner = t;
-	__atomic_fetch_add(&k->refs, 1, __ATOMIC_RELAXED);    /* the thread's */
+	refcount_get(&k->refs);        /* the thread's */
 	WRITE_ONCE(t->kcov, k);
 	__atomic_fetch_add(&kcov_active, 1, __ATOMIC_RELAXED);
 out_unlock:

@@ -243,6 +243,7 @@ static void pmm_pcp_drain(struct pmm_pcp *c, unsigned n)
 {
 	int err = 0;
 
+	assert(!arch_irqs_enabled() && c == &pmm_pcps[this_cpu()->id]);
 	n = MIN(n, c->n);
 	spin_lock(&pmm_lock);
 	for (unsigned i = 0; i < n && !err; i++) {
@@ -328,8 +329,8 @@ void *pmm_alloc_pages(unsigned order, unsigned flags)
 		return NULL;
 	seq = __atomic_add_fetch(&pmm_seq, 1, __ATOMIC_RELAXED);
 	pg = &pmm_page_map[pfn];
-	assert(pg->refcount == 0 && !(pg->flags & PG_RESERVED));
-	pg->refcount = 1;
+	assert(refcount_read(&pg->refcount) == 0 && !(pg->flags & PG_RESERVED));
+	refcount_init(&pg->refcount, 1);
 	pg->flags = PG_HEAD;
 	pg->order = order;
 	pg->slab = NULL;
@@ -349,7 +350,7 @@ void pmm_free_pages(void *va, unsigned order)
 
 	if (!pg || !(pg->flags & PG_HEAD) || pg->order != order)
 		panic("pmm: bad free of %p (order %u)", va, order);
-	pg->refcount = 0;
+	refcount_init(&pg->refcount, 0);
 	pg->flags = 0;
 #if KEEL_DEBUG
 	memset(va, PMM_DEBUG_POISON, PAGE_SIZE << order);
@@ -370,8 +371,7 @@ void pmm_page_get(paddr_t pa)
 	struct page *pg = pmm_pfn_to_page(pa / PAGE_SIZE);
 
 	assert(pg && (pg->flags & PG_HEAD) && pg->order == 0);
-	uint32_t old = __atomic_fetch_add(&pg->refcount, 1, __ATOMIC_RELAXED);
-	assert(old > 0);
+	refcount_get(&pg->refcount);
 }
 
 void pmm_page_put_many(const paddr_t *pas, unsigned n)
@@ -386,9 +386,7 @@ void pmm_page_put_many(const paddr_t *pas, unsigned n)
 		struct page *pg = pmm_pfn_to_page(pfn);
 
 		assert(pg && (pg->flags & PG_HEAD) && pg->order == 0);
-		uint32_t old = __atomic_fetch_sub(&pg->refcount, 1, __ATOMIC_ACQ_REL);
-		assert(old > 0);
-		if (old != 1)
+		if (!refcount_put(&pg->refcount))
 			continue;
 		pg->flags = 0;
 #if KEEL_DEBUG
@@ -417,10 +415,8 @@ void pmm_page_put(paddr_t pa)
 	struct page *pg = pmm_pfn_to_page(pa / PAGE_SIZE);
 
 	assert(pg && (pg->flags & PG_HEAD) && pg->order == 0);
-	uint32_t old = __atomic_fetch_sub(&pg->refcount, 1, __ATOMIC_ACQ_REL);
-	assert(old > 0);
-	if (old == 1) {
-		pg->refcount = 1;       /* pmm_free_pages expects the owner's ref */
+	if (refcount_put(&pg->refcount)) {
+		refcount_init(&pg->refcount, 1);   /* pmm_free_pages expects the owner's ref */
 		pmm_free_pages(arch_phys_to_virt(pa), 0);
 	}
 }
@@ -429,7 +425,7 @@ uint32_t pmm_page_refs(paddr_t pa)
 {
 	struct page *pg = pmm_pfn_to_page(pa / PAGE_SIZE);
 
-	return pg ? __atomic_load_n(&pg->refcount, __ATOMIC_RELAXED) : 0;
+	return pg ? refcount_read(&pg->refcount) : 0;
 }
 
 struct page *pmm_pfn_to_page(uint64_t pfn)
@@ -496,7 +492,7 @@ uint64_t pmm_report_since(uint64_t mark, unsigned max)
 			uintptr_t off = 0;
 			const char *who = ksym_lookup(pg->alloc_pc, &off);
 			kprintf("pmm: pfn %lx order %u refs %u allocated by %s+0x%lx\n", pfn,
-				pg->order, READ_ONCE(pg->refcount), who ? who : "?", off);
+				pg->order, refcount_read(&pg->refcount), who ? who : "?", off);
 		}
 	}
 	return frames;

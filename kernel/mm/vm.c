@@ -89,12 +89,13 @@ static void vm_release_collect(paddr_t pa, void *ctx)
 /*
  * Unmap [start, end) of mm's page tables and drop the frames, in bounded
  * steps with a scheduling point between them: unmapping or exiting a big
- * address space must not hold the CPU.  [L] (or mm unreachable)
+ * address space must not hold the CPU.  [mm->lock] held.
  */
 static void vm_remove_pages(struct mm *mm, uintptr_t start, uintptr_t end)
 {
 	struct vm_release_batch b = { .n = 0 };
 
+	mutex_assert_held(&mm->lock);
 	while (start < end) {
 		start = pmap_remove_some(mm->pmap, start, end, vm_release_collect, &b);
 		pmm_page_put_many(b.pa, b.n);
@@ -103,9 +104,10 @@ static void vm_remove_pages(struct mm *mm, uintptr_t start, uintptr_t end)
 	}
 }
 
-/* The same for a protection change.  [L] */
+/* The same for a protection change.  [mm->lock] held. */
 static void vm_protect_pages(struct mm *mm, uintptr_t start, uintptr_t end, unsigned pprot)
 {
+	mutex_assert_held(&mm->lock);
 	while (start < end) {
 		start = pmap_protect_some(mm->pmap, start, end, pprot);
 		sched_cond_resched();
@@ -130,13 +132,13 @@ struct mm *vm_create(void)
 	list_init(&mm->vmas);
 	mm->mmap_top = VM_MMAP_TOP;
 	mm->stack_top = VM_STACK_TOP;
-	mm->refs = 1;
+	refcount_init(&mm->refs, 1);
 	return mm;
 }
 
 void vm_get(struct mm *mm)
 {
-	__atomic_fetch_add(&mm->refs, 1, __ATOMIC_RELAXED);
+	refcount_get(&mm->refs);
 }
 
 static void vma_free(struct vma *v)
@@ -196,15 +198,20 @@ void vm_put(struct mm *mm)
 {
 	struct list *pos, *tmp;
 
-	if (__atomic_sub_fetch(&mm->refs, 1, __ATOMIC_ACQ_REL) != 0)
+	if (!refcount_put(&mm->refs))
 		return;
-	/* Nobody can reach mm any more; no CPU has it loaded. */
+	/*
+	 * Nobody can reach mm any more; no CPU has it loaded.  The lock is
+	 * free: taking it keeps vm_remove_pages's rule without exceptions.
+	 */
+	mutex_lock(&mm->lock);
 	list_for_each_safe(pos, tmp, &mm->vmas) {
 		struct vma *v = list_entry(pos, struct vma, node);
 		vm_remove_pages(mm, v->start, v->end);
 		list_remove(&v->node);
 		vma_free(v);
 	}
+	mutex_unlock(&mm->lock);
 	pmap_destroy(mm->pmap);
 	kmem_cache_free(mm_cache, mm);
 }
@@ -264,11 +271,12 @@ unsigned vm_vma_count(struct mm *mm)
 	return n;
 }
 
-/* The VMA containing addr, or NULL.  [L] */
+/* The VMA containing addr, or NULL.  [mm->lock] held. */
 static struct vma *vma_find(struct mm *mm, uintptr_t addr)
 {
 	struct list *pos;
 
+	mutex_assert_held(&mm->lock);
 	list_for_each(pos, &mm->vmas) {
 		struct vma *v = list_entry(pos, struct vma, node);
 		if (addr < v->start)
@@ -279,11 +287,12 @@ static struct vma *vma_find(struct mm *mm, uintptr_t addr)
 	return NULL;
 }
 
-/* The first VMA that ends after addr (contains it or lies above), or NULL. [L] */
+/* The first VMA that ends after addr (contains it or lies above), or NULL. [mm->lock] held. */
 static struct vma *vma_find_next(struct mm *mm, uintptr_t addr)
 {
 	struct list *pos;
 
+	mutex_assert_held(&mm->lock);
 	list_for_each(pos, &mm->vmas) {
 		struct vma *v = list_entry(pos, struct vma, node);
 		if (v->end > addr)
@@ -292,10 +301,12 @@ static struct vma *vma_find_next(struct mm *mm, uintptr_t addr)
 	return NULL;
 }
 
+/* Link nv into mm->vmas, sorted by start.  [mm->lock] held. */
 static void vma_insert(struct mm *mm, struct vma *nv)
 {
 	struct list *pos;
 
+	mutex_assert_held(&mm->lock);
 	list_for_each(pos, &mm->vmas) {
 		if (list_entry(pos, struct vma, node)->start > nv->start)
 			break;
@@ -303,11 +314,12 @@ static void vma_insert(struct mm *mm, struct vma *nv)
 	list_insert_between(&nv->node, pos->prev, pos);
 }
 
-/* Split the VMA containing addr at addr (if addr is inside it).  [L] */
+/* Split the VMA containing addr at addr (if addr is inside it).  [mm->lock] held. */
 static int vma_split(struct mm *mm, uintptr_t addr)
 {
 	struct vma *v = vma_find(mm, addr), *n;
 
+	mutex_assert_held(&mm->lock);
 	if (!v || v->start == addr)
 		return 0;
 	n = kmem_cache_alloc(vma_cache, 0);
@@ -324,19 +336,23 @@ static int vma_split(struct mm *mm, uintptr_t addr)
 	return 0;
 }
 
+/* True if no VMA overlaps [start, end).  [mm->lock] held. */
 static bool range_free(struct mm *mm, uintptr_t start, uintptr_t end)
 {
-	struct vma *v = vma_find_next(mm, start);
+	struct vma *v;
 
+	mutex_assert_held(&mm->lock);
+	v = vma_find_next(mm, start);
 	return !v || v->start >= end;
 }
 
-/* The highest free gap of len bytes below mm->mmap_top; 0 if none.  [L] */
+/* The highest free gap of len bytes below mm->mmap_top; 0 if none.  [mm->lock] held. */
 static uintptr_t vm_find_gap(struct mm *mm, size_t len)
 {
 	uintptr_t top = mm->mmap_top;
 	struct list *pos;
 
+	mutex_assert_held(&mm->lock);
 	for (pos = mm->vmas.prev; pos != &mm->vmas; pos = pos->prev) {
 		struct vma *v = list_entry(pos, struct vma, node);
 		if (v->start >= top)
@@ -350,11 +366,13 @@ static uintptr_t vm_find_gap(struct mm *mm, size_t len)
 	return top - len;
 }
 
+/* Unmap [start, end) (page-aligned); 0 or -ENOMEM.  [mm->lock] held. */
 static int vm_unmap_locked(struct mm *mm, uintptr_t start, uintptr_t end)
 {
 	struct list *pos, *tmp;
 	int err;
 
+	mutex_assert_held(&mm->lock);
 	if ((err = vma_split(mm, start)) || (err = vma_split(mm, end)))
 		return err;
 	list_for_each_safe(pos, tmp, &mm->vmas) {
@@ -503,12 +521,13 @@ int vm_discard(struct mm *mm, uintptr_t start, size_t len)
 	return 0;
 }
 
-/* Make the page at va privately writable for this mm (copy if shared). [L] */
+/* Make the page at va privately writable for this mm (copy if shared). [mm->lock] held. */
 static int vm_make_writable(struct mm *mm, struct vma *v, uintptr_t va, paddr_t pa)
 {
 	paddr_t old = 0;
 	void *copy;
 
+	mutex_assert_held(&mm->lock);
 	if (pmm_page_refs(pa) == 1)
 		return pmap_enter(mm->pmap, va, pa, vm_pmap_prot(v->prot, true), NULL);
 	copy = pmm_alloc_page(PMM_USER);
@@ -525,13 +544,14 @@ static int vm_make_writable(struct mm *mm, struct vma *v, uintptr_t va, paddr_t 
 	return 0;
 }
 
-/* Resolve a fault at page va in v; see vm_fault.  [L] */
+/* Resolve a fault at page va in v; see vm_fault.  [mm->lock] held. */
 static int vm_fault_page(struct mm *mm, struct vma *v, uintptr_t va, unsigned why)
 {
 	paddr_t pa;
 	unsigned pprot;
 	void *page;
 
+	mutex_assert_held(&mm->lock);
 	if (pmap_lookup(mm->pmap, va, &pa, &pprot)) {
 		if ((why & VM_FAULT_WRITE) && !(pprot & PMAP_WRITE))
 			return vm_make_writable(mm, v, va, pa);

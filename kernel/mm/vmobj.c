@@ -19,12 +19,13 @@
  * them; the owner keeps writing them through the direct map.
  *
  * Invariants: o->lock protects the tree; o->refs counts the VMAs that use
- * the object (atomic); the last vmobj_put frees the tree and drops the
+ * the object (a refcount_t); the last vmobj_put frees the tree and drops the
  * object's frame references.  Lock order: mm->lock -> vmobj.lock -> pmm_lock.
  */
 #include <keel/vmobj.h>
 #include <keel/pmm.h>
 #include <keel/kmalloc.h>
+#include <keel/refcount.h>
 #include <keel/spinlock.h>
 #include <keel/panic.h>
 #include <keel/sched.h>
@@ -43,7 +44,7 @@ struct vmobj {
 	uint64_t npages;          /* [I] size in pages */
 	unsigned height;          /* [I] levels of the tree (1: root holds frames) */
 	uint64_t *root;           /* [lock] node: frames (leaf level) or nodes */
-	unsigned refs;            /* [A] VMAs using the object */
+	refcount_t refs;          /* [A] VMAs using the object */
 };
 
 static unsigned vmobj_height(uint64_t npages)
@@ -82,13 +83,13 @@ struct vmobj *vmobj_create(uint64_t npages)
 	spin_init(&o->lock, "vmobj");
 	o->npages = npages;
 	o->height = vmobj_height(npages);
-	o->refs = 1;
+	refcount_init(&o->refs, 1);
 	return o;
 }
 
 void vmobj_get(struct vmobj *o)
 {
-	__atomic_fetch_add(&o->refs, 1, __ATOMIC_RELAXED);
+	refcount_get(&o->refs);
 }
 
 /* Free a subtree of the given height (1: a leaf of frames). */
@@ -108,7 +109,7 @@ static void vmobj_free_node(uint64_t *node, unsigned height)
 
 void vmobj_put(struct vmobj *o)
 {
-	if (!o || __atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL) != 0)
+	if (!o || !refcount_put(&o->refs))
 		return;
 	vmobj_free_node(o->root, o->height);
 	kfree(o);
@@ -119,11 +120,12 @@ uint64_t vmobj_size(const struct vmobj *o)
 	return o->npages;
 }
 
-/* The leaf slot of page idx, making the nodes above it; NULL on ENOMEM. [lock] */
+/* The leaf slot of page idx, making the nodes above it; NULL on ENOMEM.  [o->lock] held. */
 static uint64_t *vmobj_slot(struct vmobj *o, uint64_t idx)
 {
 	uint64_t *node = o->root;
 
+	spin_assert_held(&o->lock);
 	for (unsigned h = o->height; h > 1; h--) {
 		unsigned slot = (idx >> (VMOBJ_SHIFT * (h - 1))) & (VMOBJ_FANOUT - 1);
 		if (!node[slot]) {

@@ -94,7 +94,7 @@ void *pmm_alloc_pages(unsigned order, unsigned flags)
 	pages[0].flags = PG_HEAD;
 	pages[0].order = (uint8_t)order;
 	for (size_t i = 0; i < n; i++) {
-		pages[i].refcount = 1;
+		refcount_init(&pages[i].refcount, 1);
 		fake_pmm_insert(((uintptr_t)va >> PAGE_SHIFT) + i, &pages[i]);
 	}
 	fake_pmm_in_use += n;

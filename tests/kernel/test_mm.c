@@ -25,7 +25,7 @@ KTEST(pmm_alloc_free_orders)
 			continue;
 		/* Blocks are aligned to their size (physically). */
 		KT_CHECK(t, IS_ALIGNED(arch_virt_to_phys(blocks[o]), PAGE_SIZE << o));
-		KT_CHECK(t, pmm_virt_to_page(blocks[o])->refcount == 1);
+		KT_CHECK(t, refcount_read(&pmm_virt_to_page(blocks[o])->refcount) == 1);
 		memset(blocks[o], 0x5a, PAGE_SIZE << o);
 	}
 	for (unsigned o = 0; o < TEST_ORDERS; o++)
