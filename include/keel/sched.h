@@ -54,7 +54,10 @@ void sched_start_thread(struct thread *t);
 bool sched_wake(struct thread *t);
 /* Give the CPU to another runnable thread, if any. */
 void sched_yield(void);
-/* Sleep until time_ns() >= deadline; 0, or -EINTR if a signal interrupts. */
+/*
+ * Sleep until time_ns() >= deadline; 0, or -EINTR if a signal interrupts.
+ * A thread with no spinlock held and interrupts on (might_sleep()).
+ */
 int sched_sleep_until(uint64_t deadline, bool interruptible);
 /*
  * A scheduling point in a long kernel loop: switch if this CPU's slice is
@@ -85,10 +88,6 @@ unsigned sched_host_stalls(void);
 void sched_return_to_user(void);
 /* Restrict t to the CPUs in mask (non-empty subset of online CPUs); 0 or -EINVAL. */
 int sched_set_affinity(struct thread *t, cpumask_t mask);
-/* Runnable threads on cpu's queue (tests, balancing). */
-unsigned sched_queue_len(unsigned cpu);
-/* Force a reschedule on this CPU at the next opportunity. */
-void sched_need_resched(void);
 
 /*
  * Internal to the scheduler, wait queues and thread code: give up the CPU

@@ -16,8 +16,9 @@
  * lock for longer than LOCK_SPIN_WARN_NS.  The rules and the global lock
  * order are in docs/locking.md.
  *
- * Lock key for struct spinlock: [atomic] atomic accesses only, [I] set by
- * spin_init/SPINLOCK_INIT only, [this lock] written only by the holder.
+ * Lock key for struct spinlock (tags as in docs/locking.md): [A] atomic;
+ * [I] set by spin_init/SPINLOCK_INIT only; [C] written only by the CPU
+ * that holds the lock, read racily by others for diagnostics.
  */
 #ifndef KEEL_SPINLOCK_H
 #define KEEL_SPINLOCK_H
@@ -27,13 +28,13 @@
 struct cpu;
 
 struct spinlock {
-	uint16_t next;          /* [atomic] next ticket to hand out */
-	uint16_t owner;         /* [atomic] ticket now being served */
-	uint16_t lockdep_class; /* [atomic] cached lockdep class of subclass 0,
+	uint16_t next;          /* [A] next ticket to hand out */
+	uint16_t owner;         /* [A] ticket now being served */
+	uint16_t lockdep_class; /* [A] cached lockdep class of subclass 0,
 				 * 0 = not looked up yet (debug builds) */
 	const char *name;       /* [I] for diagnostics and the lock class */
-	struct cpu *holder;     /* [this lock] CPU that holds it, or NULL */
-	uintptr_t holder_pc;    /* [this lock] where it was taken */
+	struct cpu *holder;     /* [C] CPU that holds it, or NULL */
+	uintptr_t holder_pc;    /* [C] where it was taken */
 };
 
 /* Static initializer; locks with equal names share one lockdep class. */
@@ -74,6 +75,7 @@ bool spin_held(const struct spinlock *l);
 #define spin_assert_held(l) assert(spin_held(l))
 #else
 #include <arch/arch.h>
+#include <keel/panic.h>
 #define spin_assert_held(l)                                                 \
 	do {                                                                \
 		assert(spin_held(l));                                       \

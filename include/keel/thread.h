@@ -8,7 +8,7 @@
  *   state   RUNNING (wants the CPU), SLEEPING (waiting for a wakeup), DEAD.
  *           Set to SLEEPING/DEAD only by the thread itself; set back to
  *           RUNNING by sched_wake() under pi_lock.
- *   on_rq   [rq lock] runnable: in a run queue or running.
+ *   on_rq   [rq->lock] runnable: in a run queue or running.
  *   on_cpu  [A] a CPU is still executing on this thread's stack; set when
  *           switched in, cleared by the next thread after the switch.
  *
@@ -16,8 +16,11 @@
  * another context (and to that context's address space) the thread is
  * handed to the CPU's reaper kernel thread, which frees it.
  *
- * Lock key: [I] immutable, [S] pi_lock, [R] the lock of the run queue of
- * t->cpu, [A] atomic, [C] only the thread itself, [P] proc->lock.
+ * Lock key (tags as in docs/locking.md; [C] means the thread itself):
+ * [pi_lock] the thread's own pi_lock; [rq->lock] the lock of the run
+ * queue of t->cpu (kernel/sched/sched.c); [proc->lock] its process's lock;
+ * [reaper.lock] the lock of the reaper the dead thread was handed to;
+ * [vfork_lock] (kernel/proc/proc.c).
  */
 #ifndef KEEL_THREAD_H
 #define KEEL_THREAD_H
@@ -25,6 +28,7 @@
 #include <keel/compiler.h>
 #include <keel/list.h>
 #include <keel/spinlock.h>
+#include <keel/lockdep.h>
 #include <keel/smp.h>
 #include <keel/timer.h>
 #include <arch/thread.h>
@@ -47,29 +51,29 @@ struct thread {
 	int tid;                        /* [I] */
 	char name[THREAD_NAME_MAX];     /* [C] */
 	struct spinlock pi_lock;        /* serializes wakeups */
-	int state;                      /* [S]/[C], see above */
-	bool on_rq;                     /* [R] */
+	int state;                      /* [pi_lock]/[C], see above */
+	bool on_rq;                     /* [rq->lock] */
 	int on_cpu;                     /* [A] */
-	unsigned cpu;                   /* [R] run queue the thread belongs to */
-	bool migrate;                   /* [R] move to another CPU after switching out */
-	int prio;                       /* [R] 0 = highest */
-	int slice;                      /* [R] ticks left in its time slice */
-	struct list rq_node;            /* [R] */
-	cpumask_t affinity;             /* [S] CPUs it may run on */
+	unsigned cpu;                   /* [rq->lock] run queue the thread belongs to */
+	bool migrate;                   /* [rq->lock] move to another CPU after switching out */
+	int prio;                       /* [rq->lock] 0 = highest */
+	int slice;                      /* [rq->lock] ticks left in its time slice */
+	struct list rq_node;            /* [rq->lock] */
+	cpumask_t affinity;             /* [pi_lock] CPUs it may run on */
 	struct proc *proc;              /* [I] NULL for kernel threads */
 	struct mm *mm;                  /* [C] address space to load (NULL: bootstrap) */
-	struct list proc_node;          /* [P] */
+	struct list proc_node;          /* [proc->lock] */
 	void (*kfn)(void *arg);         /* [I] kernel thread body */
 	void *karg;                     /* [I] */
 	struct timer timer;             /* [C] sleep timeouts */
-	uint64_t sig_pending;           /* [P] thread-directed pending signals */
+	uint64_t sig_pending;           /* [proc->lock] thread-directed pending signals */
 	uint64_t sig_mask;              /* [C] blocked signals */
 	uintptr_t clear_child_tid;      /* [C] user address to clear + futex-wake at exit */
 	uint64_t fs_base;               /* [C] user TLS base */
 	struct trapframe *utf;          /* [C] user register frame (top of kstack) */
-	struct list dead_node;          /* [reaper lock] */
+	struct list dead_node;          /* [reaper.lock] */
 	uint64_t run_ns;                /* [C] CPU time used */
-	uint64_t queued_ns;             /* [run-queue lock] when it was last queued */
+	uint64_t queued_ns;             /* [rq->lock] when it was last queued */
 	uint64_t syscall_nr;            /* [C] system call in progress (restart) */
 	struct thread *vfork_parent;    /* [vfork_lock] parent waiting for our exec/exit */
 	struct thread *vfork_child;     /* [vfork_lock] the vfork child we wait for */
@@ -77,6 +81,7 @@ struct thread {
 	uintptr_t fault_rip, fault_addr;/* [C] last page fault (fault-loop detector) */
 	unsigned fault_repeat;          /* [C] */
 	struct kcov *kcov;              /* [C] coverage being recorded (kernel/debug/kcov.c), or NULL */
+	struct lockdep_thread lockdep;  /* [C] mutexes held (debug builds; empty otherwise) */
 	struct arch_thread arch;        /* arch-private (FPU state) */
 };
 

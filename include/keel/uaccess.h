@@ -6,7 +6,9 @@
  * wrap-around), open the SMAP window (stac/clac) only for the copy, and turn
  * a fault on a user address into -EFAULT through the exception-fixup table,
  * so a bad pointer can never crash the kernel.  A copy may fault in pages
- * (demand-zero, copy-on-write): callers must not hold spinlocks.
+ * (demand-zero, copy-on-write) and so may sleep: callers must be in a
+ * thread, with interrupts on and no spinlock held (every function here
+ * that touches user memory checks that with might_sleep(), keel/wait.h).
  */
 #ifndef KEEL_UACCESS_H
 #define KEEL_UACCESS_H

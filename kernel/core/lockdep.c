@@ -1,27 +1,32 @@
 /*
- * lockdep.c - the lock-order validator and the other spinlock debug checks
- * of debug builds (see keel/lockdep.h for what is checked, and
- * docs/locking.md for how to read a report).
+ * lockdep.c - the lock-order validator and the other lock debug checks of
+ * debug builds, for spinlocks and sleeping mutexes (see keel/lockdep.h for
+ * what is checked, and docs/locking.md for how to read a report).
  *
  * Data:
  *  - classes: ld_classes[1..ld_nclasses), found through an open-addressing
- *    hash table (ld_hash) keyed by (name contents, subclass).  A class is
- *    written completely before its id is published in ld_hash, and never
- *    changes after, so lookups take no lock.  Class 0 means "none".  The
- *    class of a lock's subclass 0 is cached in the lock (lockdep_class).
+ *    hash table (ld_hash) keyed by (name contents, subclass, kind: spinlock
+ *    or mutex).  A class is written completely before its id is published
+ *    in ld_hash, and never changes after, so lookups take no lock.  Class 0
+ *    means "none".  The class of a lock's subclass 0 is cached in the lock
+ *    (spinlock.lockdep_class, mutex.lockdep_class).
  *  - the graph: ld_adj[a] has bit b set for a recorded edge a -> b.  It
  *    is kept acyclic: an acquisition that would close a cycle is reported
  *    and not added.  ld_known[a] bit b means "a -> b needs no more work"
  *    (edge recorded, or the inversion was reported); it is the lock-free
  *    fast path of every acquisition.  ld_edges[] keeps the stack of the
  *    first time each edge was seen (immutable once counted).
- *  - per CPU: lockdep_cpus[id].held, the locks this CPU holds or is
+ *  - per CPU: lockdep_cpus[id].held, the spinlocks this CPU holds or is
  *    waiting for, outermost first.
+ *  - per thread: thread->lockdep.held, the mutexes the thread holds or is
+ *    waiting for, outermost first.  Only the thread itself touches it, from
+ *    the hooks here with interrupts off; interrupt handlers never look at
+ *    it (a handler does not hold the mutexes of the thread it interrupted).
  *
- * Lock key: [G] ld_graph_lock (a raw test-and-set flag taken with
- * interrupts off, not itself tracked; no printing while it is held),
- * [A] atomic, [I] immutable once published, [C] only this CPU, with
- * interrupts off.  Reports are printed after the graph lock is dropped;
+ * Lock key (tags as in docs/locking.md): [ld_graph_lock] a raw
+ * test-and-set flag taken with interrupts off, not itself tracked; no
+ * printing while it is held.  [A] atomic, [I] immutable once published,
+ * [C] only the owning CPU (or thread), with interrupts off.  Reports are printed after the graph lock is dropped;
  * they may take the console lock (tracked normally) unless this CPU holds
  * it or is about to take it, when they write to the console unlocked.
  *
@@ -31,6 +36,8 @@
  */
 #include <keel/lockdep.h>
 #include <keel/spinlock.h>
+#include <keel/mutex.h>
+#include <keel/thread.h>
 #include <keel/cpu.h>
 #include <keel/console.h>
 #include <keel/ksyms.h>
@@ -47,19 +54,23 @@
 #define LOCKDEP_MAX_EDGES    512   /* edges with a saved stack */
 #define LOCKDEP_EDGE_FRAMES  8     /* frames saved per edge */
 #define LOCKDEP_PRINT_FRAMES 16    /* frames printed of a live stack */
-#define LOCKDEP_MAX_HELD     16    /* per-CPU held-lock stack */
+#define LOCKDEP_MAX_HELD     16    /* per-CPU held-spinlock stack */
 #define LOCKDEP_PATH_MAX     16    /* classes printed of a cycle */
 #define LOCKDEP_LINE_MAX     192   /* one printed line */
 #define LOCKDEP_WORD_BITS    64
 #define LOCKDEP_WORDS        (LOCKDEP_MAX_CLASSES / LOCKDEP_WORD_BITS)
 #define LOCKDEP_FNV_OFFSET   2166136261u
 #define LOCKDEP_FNV_PRIME    16777619u
-/* Frames of spinlock.c between lockdep_acquire and the lock's caller. */
+/*
+ * Frames between lockdep_acquire (lockdep_mutex_acquire) and the caller of
+ * spin_lock (mutex_lock): spin_lock (mutex_lock) itself.
+ */
 #define LOCKDEP_SKIP_FRAMES  1
 #define LD_STR_(x)           #x
 #define LD_STR(x)            LD_STR_(x)
 /* Class name of the console output lock (kernel/core/console.c). */
 #define LOCKDEP_CONSOLE_NAME "console"
+#define LOCKDEP_UNNAMED      "(unnamed)"
 
 _Static_assert((LOCKDEP_HASH_SIZE & (LOCKDEP_HASH_SIZE - 1)) == 0 &&
 	       LOCKDEP_HASH_SIZE > LOCKDEP_MAX_CLASSES, "hash table size");
@@ -70,6 +81,7 @@ struct lockdep_class {
 	uint32_t hash;                  /* [I] hash of the whole name */
 	uint16_t len;                   /* [I] strlen of the whole name */
 	uint16_t subclass;              /* [I] */
+	bool sleeping;                  /* [I] a mutex class */
 	char name[LOCKDEP_NAME_MAX];    /* [I] NUL-terminated, maybe cut */
 };
 
@@ -80,12 +92,6 @@ struct lockdep_edge {
 	uintptr_t stack[LOCKDEP_EDGE_FRAMES]; /* [I] where `to` was taken */
 };
 
-struct lockdep_held {
-	const struct spinlock *lock;
-	uintptr_t pc;                   /* call site of spin_lock */
-	uint16_t class;                 /* 0 when lockdep is off */
-};
-
 struct lockdep_cpu {
 	struct lockdep_held held[LOCKDEP_MAX_HELD]; /* [C] outermost first */
 	unsigned depth;                 /* [C] valid entries of held[] */
@@ -94,7 +100,12 @@ struct lockdep_cpu {
 };
 
 /* What one acquisition found; printed once the graph lock is dropped. */
-enum ld_report_kind { LD_REPORT_NONE, LD_REPORT_INVERSION, LD_REPORT_RECURSION };
+enum ld_report_kind {
+	LD_REPORT_NONE,
+	LD_REPORT_INVERSION,            /* B reaches A */
+	LD_REPORT_RECURSION,            /* A and B are one class */
+	LD_REPORT_SLEEP_UNDER_SPIN,     /* B is a mutex, A a spinlock */
+};
 
 struct ld_report {
 	enum ld_report_kind kind;
@@ -107,19 +118,19 @@ struct ld_report {
 };
 
 static struct lockdep_class ld_classes[LOCKDEP_MAX_CLASSES];   /* [I] */
-static uint16_t ld_hash[LOCKDEP_HASH_SIZE];    /* [G] writes, [A] reads */
-static unsigned ld_nclasses = 1;               /* [G] next free id */
-static uint64_t ld_adj[LOCKDEP_MAX_CLASSES][LOCKDEP_WORDS];   /* [G] */
-static uint64_t ld_known[LOCKDEP_MAX_CLASSES][LOCKDEP_WORDS]; /* [G] writes, [A] reads */
+static uint16_t ld_hash[LOCKDEP_HASH_SIZE];    /* [ld_graph_lock] writes, [A] reads */
+static unsigned ld_nclasses = 1;               /* [ld_graph_lock] next free id */
+static uint64_t ld_adj[LOCKDEP_MAX_CLASSES][LOCKDEP_WORDS];   /* [ld_graph_lock] */
+static uint64_t ld_known[LOCKDEP_MAX_CLASSES][LOCKDEP_WORDS]; /* [ld_graph_lock] writes, [A] reads */
 static struct lockdep_edge ld_edges[LOCKDEP_MAX_EDGES];       /* [I] below ld_nedges */
-static unsigned ld_nedges;                     /* [G] writes, [A] reads */
+static unsigned ld_nedges;                     /* [ld_graph_lock] writes, [A] reads */
 static bool ld_graph_locked;                   /* [A] the graph lock */
 static bool ld_on = true;                      /* [A] validator running */
 static const char *ld_off_reason;              /* [A] why it stopped */
 static bool ld_off_told;                       /* [A] reason printed */
 static unsigned ld_violation_count;            /* [A] */
 
-/* Breadth-first search scratch. [G] */
+/* Breadth-first search scratch. [ld_graph_lock] */
 static uint16_t ld_bfs_queue[LOCKDEP_MAX_CLASSES];
 static uint16_t ld_bfs_parent[LOCKDEP_MAX_CLASSES];
 static uint64_t ld_bfs_seen[LOCKDEP_WORDS];
@@ -133,9 +144,20 @@ static struct lockdep_cpu *ld_this_cpu(void)
 	return &lockdep_cpus[this_cpu()->id];
 }
 
-static const char *ld_lock_name(const struct spinlock *l)
+/*
+ * The mutex stack that acquisitions in this context are ordered after: the
+ * running thread's, or NULL in an interrupt handler and with no thread.
+ */
+static struct lockdep_thread *ld_this_thread(void)
 {
-	return l->name ? l->name : "(unnamed)";
+	struct cpu *c = this_cpu();
+
+	return c->thread && !c->in_irq ? &c->thread->lockdep : NULL;
+}
+
+static const char *ld_name(const char *name)
+{
+	return name ? name : LOCKDEP_UNNAMED;
 }
 
 static bool ld_test(uint64_t (*m)[LOCKDEP_WORDS], unsigned a, unsigned b)
@@ -144,7 +166,7 @@ static bool ld_test(uint64_t (*m)[LOCKDEP_WORDS], unsigned a, unsigned b)
 	       (1ull << (b % LOCKDEP_WORD_BITS));
 }
 
-/* Set bit b of row a; needs [G] (readers of ld_known are lock-free). */
+/* Set bit b of row a; needs [ld_graph_lock] (readers of ld_known are lock-free). */
 static void ld_set(uint64_t (*m)[LOCKDEP_WORDS], unsigned a, unsigned b)
 {
 	__atomic_fetch_or(&m[a][b / LOCKDEP_WORD_BITS],
@@ -194,13 +216,13 @@ static void ld_turn_off(const char *why)
 
 /* ------------------------------------------------------------ printing */
 
-/* True if this CPU holds (or is acquiring) a lock called name. */
+/* True if this CPU holds (or is acquiring) a spinlock called name. */
 static bool ld_cpu_holds_name(const char *name)
 {
 	struct lockdep_cpu *ld = ld_this_cpu();
 
 	for (unsigned i = 0; i < ld->depth; i++) {
-		const char *n = ld->held[i].lock->name;
+		const char *n = ld->held[i].name;
 		if (n && strcmp(n, name) == 0)
 			return true;
 	}
@@ -209,12 +231,13 @@ static bool ld_cpu_holds_name(const char *name)
 
 /*
  * Whether lockdep output must bypass the console lock: during a panic,
- * when this CPU holds it, or when l (about to be taken) is the console lock.
+ * when this CPU holds it, or when the spinlock called taking (about to be
+ * taken; NULL if none) is the console lock.
  */
-static bool ld_print_raw(const struct spinlock *l)
+static bool ld_print_raw(const char *taking)
 {
 	return panic_in_progress() ||
-	       (l && l->name && strcmp(l->name, LOCKDEP_CONSOLE_NAME) == 0) ||
+	       (taking && strcmp(taking, LOCKDEP_CONSOLE_NAME) == 0) ||
 	       ld_cpu_holds_name(LOCKDEP_CONSOLE_NAME);
 }
 
@@ -263,15 +286,16 @@ static void ld_print_stack(bool raw, uintptr_t fp, unsigned skip)
 		ld_print_pcs(raw, pcs + skip, n - skip);
 }
 
-/* "name" or "name/subclass" of class id into buf. */
+/* "name" or "name/subclass" of class id into buf; "mutex:" before a mutex's. */
 static const char *ld_class_str(char *buf, size_t size, unsigned id)
 {
 	const struct lockdep_class *c = &ld_classes[id];
+	const char *kind = c->sleeping ? "mutex:" : "";
 
 	if (c->subclass)
-		snprintf(buf, size, "%s/%u", c->name, c->subclass);
+		snprintf(buf, size, "%s%s/%u", kind, c->name, c->subclass);
 	else
-		snprintf(buf, size, "%s", c->name);
+		snprintf(buf, size, "%s%s", kind, c->name);
 	return buf;
 }
 
@@ -286,21 +310,35 @@ static void ld_tell_off(void)
 
 /* ------------------------------------------------------------ classes */
 
-static uint32_t ld_hash_name(const char *name, unsigned subclass, size_t *len)
+/* What names a class: a lock name, a subclass, spinlock or mutex. */
+struct ld_key {
+	const char *name;
+	unsigned subclass;
+	bool sleeping;
+	uint32_t hash;                  /* of all three */
+	size_t len;                     /* strlen(name) */
+};
+
+static void ld_key_init(struct ld_key *k, const char *name, unsigned subclass,
+			bool sleeping)
 {
 	uint32_t h = LOCKDEP_FNV_OFFSET;
 	size_t n = 0;
 
 	for (; name[n]; n++)
 		h = (h ^ (uint8_t)name[n]) * LOCKDEP_FNV_PRIME;
-	*len = n;
-	return (h ^ subclass) * LOCKDEP_FNV_PRIME;
+	h = (h ^ subclass) * LOCKDEP_FNV_PRIME;
+	k->name = name;
+	k->subclass = subclass;
+	k->sleeping = sleeping;
+	k->hash = (h ^ sleeping) * LOCKDEP_FNV_PRIME;
+	k->len = n;
 }
 
-/* Slot of ld_hash holding the class (name, subclass), or the empty slot. */
-static unsigned ld_class_slot(const char *name, unsigned subclass,
-			      uint32_t h, size_t len, unsigned *id)
+/* Slot of ld_hash holding the class of key, or the empty slot. */
+static unsigned ld_class_slot(const struct ld_key *key, unsigned *id)
 {
+	uint32_t h = key->hash;
 	unsigned i = h & (LOCKDEP_HASH_SIZE - 1);
 
 	for (;; i = (i + 1) & (LOCKDEP_HASH_SIZE - 1)) {
@@ -309,18 +347,17 @@ static unsigned ld_class_slot(const char *name, unsigned subclass,
 
 		*id = c;
 		if (c == 0 ||
-		    (k->hash == h && k->len == MIN(len, UINT16_MAX) &&
-		     k->subclass == subclass &&
-		     strncmp(k->name, name, LOCKDEP_NAME_MAX - 1) == 0))
+		    (k->hash == h && k->len == MIN(key->len, UINT16_MAX) &&
+		     k->subclass == key->subclass && k->sleeping == key->sleeping &&
+		     strncmp(k->name, key->name, LOCKDEP_NAME_MAX - 1) == 0))
 			return i;
 	}
 }
 
-/* Create the class; needs [G].  0 (and lockdep off) when the table is full. */
-static unsigned ld_class_add(const char *name, unsigned subclass,
-			     uint32_t h, size_t len)
+/* Create the class; needs [ld_graph_lock].  0 (and lockdep off) when the table is full. */
+static unsigned ld_class_add(const struct ld_key *key)
 {
-	unsigned id, slot = ld_class_slot(name, subclass, h, len, &id);
+	unsigned id, slot = ld_class_slot(key, &id);
 	struct lockdep_class *k;
 
 	if (id)
@@ -332,52 +369,56 @@ static unsigned ld_class_add(const char *name, unsigned subclass,
 	}
 	id = ld_nclasses++;
 	k = &ld_classes[id];
-	k->hash = h;
-	k->len = MIN(len, UINT16_MAX);
-	k->subclass = (uint16_t)subclass;
-	strlcpy(k->name, name, sizeof(k->name));
+	k->hash = key->hash;
+	k->len = MIN(key->len, UINT16_MAX);
+	k->subclass = (uint16_t)key->subclass;
+	k->sleeping = key->sleeping;
+	strlcpy(k->name, key->name, sizeof(k->name));
 	__atomic_store_n(&ld_hash[slot], (uint16_t)id, __ATOMIC_RELEASE);
 	return id;
 }
 
-/* Look up (or create) the class of l and subclass; 0 if none. */
+/*
+ * Look up (or create) the class of a lock called name, subclass and kind;
+ * 0 if none.  cache is the lock's cached class of subclass 0.
+ */
 static __attribute__((noinline)) unsigned
-ld_class_lookup(struct lockdep_cpu *ld, struct spinlock *l, unsigned subclass)
+ld_class_lookup(struct lockdep_cpu *ld, const char *name, unsigned subclass,
+		bool sleeping, uint16_t *cache)
 {
-	const char *name = ld_lock_name(l);
+	struct ld_key key;
 	unsigned id;
-	size_t len;
-	uint32_t h;
 
-	h = ld_hash_name(name, subclass, &len);
-	ld_class_slot(name, subclass, h, len, &id);
+	ld_key_init(&key, name, subclass, sleeping);
+	ld_class_slot(&key, &id);
 	if (!id) {
 		ld_graph_lock(ld);
-		id = ld_class_add(name, subclass, h, len);
+		id = ld_class_add(&key);
 		ld_graph_unlock(ld);
 	}
 	if (subclass == 0 && id)
-		__atomic_store_n(&l->lockdep_class, (uint16_t)id,
-				 __ATOMIC_RELAXED);
+		__atomic_store_n(cache, (uint16_t)id, __ATOMIC_RELAXED);
 	return id;
 }
 
-/* Class of l taken with subclass: cached in l for subclass 0. */
-static inline unsigned ld_class_of(struct lockdep_cpu *ld, struct spinlock *l,
-				   unsigned subclass)
+/* Class of a lock taken with subclass: cached in the lock for subclass 0. */
+static inline unsigned ld_class_of(struct lockdep_cpu *ld, const char *name,
+				   unsigned subclass, bool sleeping,
+				   uint16_t *cache)
 {
 	unsigned id = 0;
 
 	if (subclass == 0)
-		id = __atomic_load_n(&l->lockdep_class, __ATOMIC_RELAXED);
-	return likely(id) ? id : ld_class_lookup(ld, l, subclass);
+		id = __atomic_load_n(cache, __ATOMIC_RELAXED);
+	return likely(id) ? id : ld_class_lookup(ld, name, subclass, sleeping,
+						 cache);
 }
 
 /* ------------------------------------------------------------ graph */
 
 /*
  * Is there a path from -> ... -> to?  If so, fill r's path with it.
- * Needs [G].  Breadth-first, so the path printed is a shortest one.
+ * Needs [ld_graph_lock].  Breadth-first, so the path printed is a shortest one.
  */
 static bool ld_reaches(unsigned from, unsigned to, struct ld_report *r)
 {
@@ -421,7 +462,7 @@ found:
 	return true;
 }
 
-/* Record edge a -> b with the current stack (from fp).  Needs [G]. */
+/* Record edge a -> b with the current stack (from fp).  Needs [ld_graph_lock]. */
 static void ld_add_edge(unsigned a, unsigned b, uintptr_t a_pc, uintptr_t fp)
 {
 	uintptr_t pcs[LOCKDEP_EDGE_FRAMES + LOCKDEP_SKIP_FRAMES];
@@ -469,6 +510,8 @@ static void ld_check_pair(struct lockdep_cpu *ld, unsigned a, unsigned b,
 		found.kind = LD_REPORT_RECURSION;
 	} else if (ld_reaches(b, a, &found)) {
 		found.kind = LD_REPORT_INVERSION;
+	} else if (ld_classes[b].sleeping && !ld_classes[a].sleeping) {
+		found.kind = LD_REPORT_SLEEP_UNDER_SPIN;   /* no edge: a bug */
 	} else {
 		ld_add_edge(a, b, a_pc, fp);
 	}
@@ -524,131 +567,235 @@ static void ld_print_path(bool raw, const struct ld_report *r)
 	}
 }
 
-/* Print r for this CPU taking lock l at stack fp. */
-static void ld_print_report(const struct ld_report *r,
-			    const struct spinlock *l, uintptr_t fp)
+/* The first line of report r: what was found. */
+static void ld_print_headline(bool raw, const struct ld_report *r,
+			      const char *an, const char *bn)
 {
-	bool raw = ld_print_raw(l);
+	switch (r->kind) {
+	case LD_REPORT_INVERSION:
+		ld_printf(raw, "lockdep: lock order inversion: %s -> %s\n", an, bn);
+		break;
+	case LD_REPORT_RECURSION:
+		ld_printf(raw, "lockdep: possible recursive locking: %s while "
+			  "holding another %s\n", bn, an);
+		break;
+	default:
+		ld_printf(raw, "lockdep: sleeping lock %s taken while holding "
+			  "spinlock %s\n", bn, an);
+		break;
+	}
+}
+
+/*
+ * Print r for this CPU taking the lock called taking (a spinlock, or
+ * NULL for a mutex) at stack fp.
+ */
+static void ld_print_report(const struct ld_report *r, const char *taking,
+			    uintptr_t fp)
+{
+	bool raw = ld_print_raw(taking);
 	char an[LOCKDEP_NAME_MAX + 8], bn[LOCKDEP_NAME_MAX + 8];
 
 	ld_class_str(an, sizeof(an), r->held_class);
 	ld_class_str(bn, sizeof(bn), r->new_class);
-	if (r->kind == LD_REPORT_INVERSION)
-		ld_printf(raw, "lockdep: lock order inversion: %s -> %s\n", an, bn);
-	else
-		ld_printf(raw, "lockdep: possible recursive locking: %s while "
-			  "holding another %s\n", bn, an);
+	ld_print_headline(raw, r, an, bn);
 	ld_printf(raw, "lockdep: cpu %u takes %s at:\n", this_cpu()->id, bn);
 	ld_print_stack(raw, fp, LOCKDEP_SKIP_FRAMES);
 	ld_printf(raw, "lockdep: while holding %s, taken at:\n", an);
 	ld_print_pc(raw, r->held_pc);
 	if (r->kind == LD_REPORT_INVERSION)
 		ld_print_path(raw, r);
-	else
+	else if (r->kind == LD_REPORT_RECURSION)
 		ld_printf(raw, "lockdep: if this nesting is ordered, take the "
-			  "inner lock with spin_lock_nested()\n");
+			  "inner lock with %s()\n",
+			  ld_classes[r->new_class].sleeping ? "mutex_lock_nested" :
+							      "spin_lock_nested");
+	else
+		ld_printf(raw, "lockdep: a mutex may sleep, and nothing may "
+			  "sleep holding a spinlock: drop the spinlock first\n");
 	lockdep_print_held();
 }
 
 /* ------------------------------------------------------------ hooks */
 
-/* True if every class ld holds already has a known edge to b. */
-static inline bool ld_all_known(const struct lockdep_cpu *ld, unsigned b)
+/* True if every class on a held stack already has a known edge to b. */
+static inline bool ld_all_known(const struct lockdep_held *held, unsigned depth,
+				unsigned b)
 {
-	for (unsigned i = 0; i < ld->depth; i++) {
-		unsigned a = ld->held[i].class;
+	for (unsigned i = 0; i < depth; i++) {
+		unsigned a = held[i].class;
 		if (a && !ld_test(ld_known, a, b))
 			return false;
 	}
 	return true;
 }
 
+/* True if the acquisition of class b by this context needs the slow path. */
+static inline bool ld_needs_check(const struct lockdep_cpu *ld,
+				  const struct lockdep_thread *lt, unsigned b)
+{
+	return !ld_all_known(ld->held, ld->depth, b) ||
+	       (lt && !ld_all_known(lt->held, lt->depth, b));
+}
+
+/* Check every class on one held stack whose edge to b is new. */
+static void ld_check_stack(struct lockdep_cpu *ld, const struct lockdep_held *held,
+			   unsigned depth, unsigned b, uintptr_t fp,
+			   struct ld_report *r)
+{
+	for (unsigned i = 0; i < depth; i++) {
+		unsigned a = held[i].class;
+		if (a && !ld_test(ld_known, a, b))
+			ld_check_pair(ld, a, b, held[i].pc, fp, r);
+	}
+}
+
 /*
- * Slow path of an acquisition of class b (lock l) by this CPU (ld): check
- * every held class whose edge to b is new, then print what was found.
- * fp is lockdep_acquire's frame.
+ * Slow path of an acquisition of class b (a lock called name; taking is
+ * that name for a spinlock, NULL for a mutex) by this CPU (ld) and thread
+ * (lt, NULL if none): check every held class whose edge to b is new, the
+ * thread's mutexes (outermost) first, then print what was found.  fp is the
+ * hook's frame.
  */
 static __attribute__((noinline)) void
-ld_acquire_slow(struct lockdep_cpu *ld, const struct spinlock *l, unsigned b,
-		uintptr_t fp)
+ld_acquire_slow(struct lockdep_cpu *ld, const struct lockdep_thread *lt,
+		const char *taking, unsigned b, uintptr_t fp)
 {
 	struct ld_report r = { .kind = LD_REPORT_NONE };
 
-	for (unsigned i = 0; i < ld->depth; i++) {
-		unsigned a = ld->held[i].class;
-		if (a && !ld_test(ld_known, a, b))
-			ld_check_pair(ld, a, b, ld->held[i].pc, fp, &r);
-	}
+	if (lt)
+		ld_check_stack(ld, lt->held, lt->depth, b, fp, &r);
+	ld_check_stack(ld, ld->held, ld->depth, b, fp, &r);
 	if (r.kind != LD_REPORT_NONE)
-		ld_print_report(&r, l, fp);
+		ld_print_report(&r, taking, fp);
 }
 
-static void ld_push(struct lockdep_cpu *ld, const struct spinlock *l,
+/* Push a lock on a held stack of max entries; needs ld_enter(). */
+static void ld_push(struct lockdep_held *held, unsigned *depth, unsigned *lost,
+		    unsigned max, const void *lock, const char *name,
 		    uintptr_t pc, unsigned class)
 {
 	struct lockdep_held *h;
 
-	ld_enter(ld);
-	if (ld->depth == LOCKDEP_MAX_HELD) {
-		ld->lost++;
-		ld_turn_off("a CPU holds more than " LD_STR(LOCKDEP_MAX_HELD) " locks");
-	} else {
-		h = &ld->held[ld->depth];
-		h->lock = l;
-		h->pc = pc;
-		h->class = (uint16_t)class;
-		ld->depth++;
+	if (*depth == max) {
+		(*lost)++;
+		ld_turn_off(max == LOCKDEP_MAX_HELD ?
+			    "a CPU holds more than " LD_STR(LOCKDEP_MAX_HELD) " spinlocks" :
+			    "a thread holds more than " LD_STR(LOCKDEP_MAX_HELD_MUTEXES) " mutexes");
+		return;
 	}
-	ld_leave(ld);
+	h = &held[*depth];
+	h->lock = lock;
+	h->name = name;
+	h->pc = pc;
+	h->class = (uint16_t)class;
+	(*depth)++;
+}
+
+/* Remove lock from a held stack (any position); needs ld_enter(). */
+static void ld_pop(struct lockdep_held *held, unsigned *depth, unsigned *lost,
+		   const void *lock)
+{
+	unsigned i;
+
+	for (i = *depth; i > 0 && held[i - 1].lock != lock; i--)
+		;
+	if (i > 0) {
+		for (; i < *depth; i++)
+			held[i - 1] = held[i];
+		(*depth)--;
+	} else if (*lost > 0) {
+		(*lost)--;
+	}
 }
 
 void lockdep_acquire(struct spinlock *l, unsigned subclass, uintptr_t pc,
 		     bool trylock)
 {
 	struct lockdep_cpu *ld = ld_this_cpu();
+	const char *name = ld_name(l->name);
 	unsigned class = 0;
 
 	if (unlikely(READ_ONCE(ld->busy)))
 		return;                 /* an NMI inside lockdep */
 	if (likely(__atomic_load_n(&ld_on, __ATOMIC_ACQUIRE))) {
-		class = ld_class_of(ld, l, subclass);
-		if (class && !trylock && unlikely(!ld_all_known(ld, class)))
-			ld_acquire_slow(ld, l, class, arch_frame_pointer());
+		struct lockdep_thread *lt = ld_this_thread();
+		class = ld_class_of(ld, name, subclass, false, &l->lockdep_class);
+		if (class && !trylock && unlikely(ld_needs_check(ld, lt, class)))
+			ld_acquire_slow(ld, lt, name, class, arch_frame_pointer());
 	} else {
 		ld_tell_off();
 	}
-	ld_push(ld, l, pc, class);
+	ld_enter(ld);
+	ld_push(ld->held, &ld->depth, &ld->lost, LOCKDEP_MAX_HELD, l, name, pc,
+		class);
+	ld_leave(ld);
 }
 
 void lockdep_release(const struct spinlock *l)
 {
 	struct lockdep_cpu *ld = ld_this_cpu();
-	unsigned i;
 
 	if (unlikely(READ_ONCE(ld->busy)))
 		return;                 /* an NMI inside lockdep */
 	ld_enter(ld);
-	for (i = ld->depth; i > 0 && ld->held[i - 1].lock != l; i--)
-		;
-	if (i > 0) {
-		for (; i < ld->depth; i++)
-			ld->held[i - 1] = ld->held[i];
-		ld->depth--;
-	} else if (ld->lost > 0) {
-		ld->lost--;
-	}
+	ld_pop(ld->held, &ld->depth, &ld->lost, l);
 	ld_leave(ld);
+}
+
+void lockdep_mutex_acquire(struct mutex *m, unsigned subclass, uintptr_t pc,
+			   bool trylock)
+{
+	const char *name = ld_name(m->name);
+	struct lockdep_thread *lt;
+	struct lockdep_cpu *ld;
+	unsigned class = 0;
+
+	irq_push_off();                 /* the hooks' rule: stay on this CPU */
+	ld = ld_this_cpu();
+	lt = ld_this_thread();
+	if (unlikely(READ_ONCE(ld->busy) || !lt))
+		goto out;               /* no thread: mutex.c panics */
+	if (likely(__atomic_load_n(&ld_on, __ATOMIC_ACQUIRE))) {
+		class = ld_class_of(ld, name, subclass, true, &m->lockdep_class);
+		if (class && !trylock && unlikely(ld_needs_check(ld, lt, class)))
+			ld_acquire_slow(ld, lt, NULL, class, arch_frame_pointer());
+	} else {
+		ld_tell_off();
+	}
+	ld_enter(ld);
+	ld_push(lt->held, &lt->depth, &lt->lost, LOCKDEP_MAX_HELD_MUTEXES, m,
+		name, pc, class);
+	ld_leave(ld);
+out:
+	irq_pop_off();
+}
+
+void lockdep_mutex_release(const struct mutex *m)
+{
+	struct lockdep_thread *lt;
+	struct lockdep_cpu *ld;
+
+	irq_push_off();
+	ld = ld_this_cpu();
+	lt = ld_this_thread();
+	if (likely(!READ_ONCE(ld->busy) && lt)) {
+		ld_enter(ld);
+		ld_pop(lt->held, &lt->depth, &lt->lost, m);
+		ld_leave(ld);
+	}
+	irq_pop_off();
 }
 
 void lockdep_spin_warn(const struct spinlock *l, uint64_t waited_ns)
 {
-	bool raw = ld_print_raw(l);
+	bool raw = ld_print_raw(ld_name(l->name));
 	struct cpu *holder = READ_ONCE(l->holder);
 	uintptr_t holder_pc = READ_ONCE(l->holder_pc);
 
 	ld_printf(raw, "lockdep: cpu %u has waited %lu ms for lock %s\n",
 		  this_cpu()->id, (unsigned long)(waited_ns / 1000000u),
-		  ld_lock_name(l));
+		  ld_name(l->name));
 	if (holder) {
 		ld_printf(raw, "lockdep: held by cpu %u, taken at:\n",
 			  READ_ONCE(holder->id));
@@ -682,25 +829,59 @@ bool lockdep_is_held(const struct spinlock *l)
 	return false;
 }
 
+bool lockdep_mutex_is_held(const struct mutex *m)
+{
+	struct thread *t = thread_current();
+
+	if (!t)
+		return false;
+	for (unsigned i = 0; i < t->lockdep.depth; i++)
+		if (t->lockdep.held[i].lock == m)
+			return true;
+	return false;
+}
+
+unsigned lockdep_spin_depth(void)
+{
+	struct lockdep_cpu *ld = ld_this_cpu();
+
+	return READ_ONCE(ld->depth) + READ_ONCE(ld->lost);
+}
+
+/* Print one held stack: depth entries, then lost ones not recorded. */
+static void ld_print_stack_of(bool raw, const struct lockdep_held *held,
+			      unsigned depth, unsigned lost, const char *kind)
+{
+	for (unsigned i = 0; i < depth; i++) {
+		const struct lockdep_held *h = &held[i];
+		uintptr_t off;
+		const char *fn = ksym_lookup(h->pc, &off);
+
+		ld_printf(raw, "  %s%s (%p) taken at [<%016lx>] %s+0x%lx\n",
+			  kind, ld_name(h->name), h->lock, h->pc,
+			  fn ? fn : "?", fn ? off : 0);
+	}
+	if (lost)
+		ld_printf(raw, "  ... and %u more not recorded\n", lost);
+}
+
 void lockdep_print_held(void)
 {
 	struct lockdep_cpu *ld = ld_this_cpu();
+	struct lockdep_thread *lt = ld_this_thread();
 	bool raw = ld_print_raw(NULL);
 	unsigned depth = READ_ONCE(ld->depth);
 
 	ld_printf(raw, "lockdep: cpu %u holds %u lock(s)%s\n", this_cpu()->id,
 		  depth + ld->lost, depth ? ", outermost first:" : "");
-	for (unsigned i = 0; i < depth; i++) {
-		const struct lockdep_held *h = &ld->held[i];
-		uintptr_t off;
-		const char *fn = ksym_lookup(h->pc, &off);
-
-		ld_printf(raw, "  %s (%p) taken at [<%016lx>] %s+0x%lx\n",
-			  ld_lock_name(h->lock), (const void *)h->lock, h->pc,
-			  fn ? fn : "?", fn ? off : 0);
-	}
-	if (ld->lost)
-		ld_printf(raw, "  ... and %u more not recorded\n", ld->lost);
+	ld_print_stack_of(raw, ld->held, depth, ld->lost, "");
+	if (!lt)
+		return;
+	depth = READ_ONCE(lt->depth);
+	ld_printf(raw, "lockdep: thread %s (tid %d) holds %u mutex(es)%s\n",
+		  this_cpu()->thread->name, this_cpu()->thread->tid,
+		  depth + lt->lost, depth ? ", outermost first:" : "");
+	ld_print_stack_of(raw, lt->held, depth, lt->lost, "mutex:");
 }
 
 #endif /* KEEL_DEBUG */

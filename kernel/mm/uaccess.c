@@ -7,10 +7,14 @@
  * which turns a fault on a user address into a short count through the
  * exception-fixup table.  On -EFAULT from copy_from_user the bytes of dst
  * that were not copied are zeroed, so a caller never sees stale kernel
- * memory.  Any context without spinlocks held; faults may later sleep
- * (demand paging), so that rule matters.
+ * memory.  A copy may fault, and the fault may sleep (demand paging,
+ * copy-on-write, the out-of-memory killer's wait): every function here
+ * that touches user memory starts with might_sleep(), so a caller holding
+ * a spinlock, with interrupts off or in an interrupt handler is caught in
+ * debug builds even when its copy happens not to fault.
  */
 #include <keel/uaccess.h>
+#include <keel/wait.h>
 #include <arch/layout.h>
 #include <arch/uaccess.h>
 #include <lib/string.h>
@@ -25,6 +29,7 @@ int copy_from_user(void *dst, const void __user *src, size_t n)
 {
 	size_t left = n;
 
+	might_sleep();
 	if (user_range_ok((uintptr_t)src, n))
 		left = arch_copy_user(dst, (const void *)src, n);
 	if (!left)
@@ -35,6 +40,7 @@ int copy_from_user(void *dst, const void __user *src, size_t n)
 
 int copy_to_user(void __user *dst, const void *src, size_t n)
 {
+	might_sleep();
 	if (!user_range_ok((uintptr_t)dst, n))
 		return -EFAULT;
 	return arch_copy_user((void *)dst, src, n) ? -EFAULT : 0;
@@ -42,6 +48,7 @@ int copy_to_user(void __user *dst, const void *src, size_t n)
 
 int clear_user(void __user *dst, size_t n)
 {
+	might_sleep();
 	if (!user_range_ok((uintptr_t)dst, n))
 		return -EFAULT;
 	return arch_clear_user((void *)dst, n) ? -EFAULT : 0;
@@ -53,6 +60,7 @@ long strncpy_from_user(char *dst, const char __user *src, size_t n)
 	size_t max;
 	long len;
 
+	might_sleep();
 	if (addr >= USER_TOP)
 		return -EFAULT;
 	max = MIN(n, USER_TOP - addr);     /* never read past user space */

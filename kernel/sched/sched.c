@@ -30,6 +30,7 @@
 #include <keel/signal.h>
 #include <keel/time.h>
 #include <keel/vm.h>
+#include <keel/wait.h>
 #include <keel/ksyms.h>
 #include <lib/errno.h>
 #include <lib/string.h>
@@ -247,11 +248,6 @@ out:
 	return woke;
 }
 
-void sched_need_resched(void)
-{
-	this_cpu()->need_resched = true;
-}
-
 /*
  * The second half of every switch, run by the context that resumes: see
  * the file comment.  Interrupts are off; the run-queue lock is held.
@@ -263,6 +259,7 @@ static void sched_finish_switch(void)
 	bool dead = prev->state == THREAD_DEAD;
 	bool migrate = prev->migrate;
 
+	spin_assert_held(&rq_of(c->id)->lock);
 	prev->migrate = false;
 	__atomic_store_n(&prev->on_cpu, 0, __ATOMIC_RELEASE);
 	spin_unlock(&rq_of(c->id)->lock);
@@ -515,6 +512,7 @@ int sched_sleep_until(uint64_t deadline, bool interruptible)
 	struct thread *t = thread_current();
 	int ret = 0;
 
+	might_sleep();
 	assert(t);
 	timer_init(&t->timer, sleep_timer_fn);
 	while (time_ns() < deadline) {
@@ -569,11 +567,6 @@ int sched_set_affinity(struct thread *t, cpumask_t mask)
 	if (t == thread_current() && !(mask & CPUMASK_CPU(this_cpu()->id)))
 		schedule();                    /* migrates in sched_finish_switch */
 	return 0;
-}
-
-unsigned sched_queue_len(unsigned cpu)
-{
-	return READ_ONCE(rq_of(cpu)->nr_queued);
 }
 
 /* Set up this CPU's idle context (a thread that is never queued). */

@@ -1,14 +1,25 @@
 /*
- * wait.c - wait queues (see keel/wait.h for the sleeping rule).
+ * wait.c - wait queues (see keel/wait.h for the sleeping rule), and the
+ * sleeping-context check behind might_sleep().
  * A waiter lives on the sleeper's stack; wake_up() holds the queue lock
  * while it touches waiters, and a sleeper only leaves (waitq_finish) under
  * the same lock, so a waiter is never used after its owner returned.
+ *
+ * might_sleep_irqs_seen[cpu] ([C] that CPU) is set the first time the
+ * check runs there with interrupts on; until then the CPU is still booting
+ * and the interrupts-off rule is not applied to it (keel/wait.h).
  */
 #include <keel/wait.h>
 #include <keel/thread.h>
 #include <keel/sched.h>
 #include <keel/signal.h>
 #include <keel/panic.h>
+#include <keel/cpu.h>
+#include <keel/lockdep.h>
+#include <keel/ksyms.h>
+#include <arch/arch.h>
+
+static bool might_sleep_irqs_seen[MAX_CPUS];
 
 void waitq_init(struct waitq *wq, const char *name)
 {
@@ -71,4 +82,68 @@ bool wait_interrupted(void)
 	struct thread *t = thread_current();
 
 	return t && t->proc && signal_pending();
+}
+
+int might_sleep_check(const struct spinlock *released)
+{
+	bool has_released = released && spin_held(released);
+	bool irqs_on, in_irq, thread;
+	int sections, spins;
+	struct cpu *c;
+
+	irq_push_off();                 /* this CPU's state, read in one place */
+	c = this_cpu();
+	in_irq = c->in_irq > 0;
+	thread = c->thread != NULL;
+	/* IF before the outermost irq_push_off: ours, or the caller's. */
+	irqs_on = c->irq_was_on;
+	if (irqs_on)
+		might_sleep_irqs_seen[c->id] = true;
+	/* The caller's interrupts-off sections and spinlocks, but released. */
+	sections = c->irq_off_depth - 1 - has_released;
+	spins = (int)lockdep_spin_depth() - has_released;
+	irq_pop_off();
+
+	if (in_irq)
+		return MIGHT_SLEEP_IN_IRQ;
+	if (!thread)
+		return MIGHT_SLEEP_NO_THREAD;
+	if (released && !has_released)
+		return MIGHT_SLEEP_NOT_HELD;
+	if (spins > 0)
+		return MIGHT_SLEEP_SPINLOCK;
+	if (sections > 0 || (!irqs_on && READ_ONCE(might_sleep_irqs_seen[c->id])))
+		return MIGHT_SLEEP_IRQS_OFF;
+	return MIGHT_SLEEP_OK;
+}
+
+const char *might_sleep_why_str(int why)
+{
+	switch (why) {
+	case MIGHT_SLEEP_OK:
+		return "it may sleep here";
+	case MIGHT_SLEEP_IN_IRQ:
+		return "it runs in an interrupt handler";
+	case MIGHT_SLEEP_NO_THREAD:
+		return "no thread runs (idle or boot context)";
+	case MIGHT_SLEEP_SPINLOCK:
+		return "a spinlock is held";
+	case MIGHT_SLEEP_IRQS_OFF:
+		return "interrupts are off";
+	case MIGHT_SLEEP_NOT_HELD:
+		return "the lock its sleep would release is not held";
+	default:
+		return "?";
+	}
+}
+
+void might_sleep_fail(int why, const char *func, uintptr_t caller)
+{
+	uintptr_t off = 0;
+	const char *name = ksym_lookup(caller, &off);
+
+	lockdep_print_held();
+	panic("might_sleep: %s (called from %s+0x%lx) may sleep, but %s",
+	      func, name ? name : "?", name ? off : caller,
+	      might_sleep_why_str(why));
 }

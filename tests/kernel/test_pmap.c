@@ -18,6 +18,7 @@
 #include <lib/string.h>
 #include <lib/errno.h>
 #include <arch/arch.h>
+#include <arch/uaccess.h>
 
 #define UVA_A          0x00400000ul             /* two pages, then a hole */
 #define UVA_FAR        0x7fff000ul              /* another PT */
@@ -458,13 +459,19 @@ static void tlb_deactivate(void *arg)
 	pmap_activate(NULL);
 }
 
+/*
+ * Runs in the call-function interrupt, where nothing may sleep: the raw
+ * arch copy (a fault on it ends the copy), not copy_from_user(), whose
+ * might_sleep() refuses interrupt context.
+ */
 static void tlb_read(void *arg)
 {
 	struct tlb_ctx *c = arg;
 	unsigned id = this_cpu()->id;
 
 	c->loaded[id] = pmap_current() == c->pm;
-	c->err[id] = copy_from_user(&c->seen[id], (const void __user *)c->va, sizeof(uint64_t));
+	c->err[id] = arch_copy_user(&c->seen[id], (const void *)c->va,
+				    sizeof(uint64_t)) ? -EFAULT : 0;
 }
 
 /* Every CPU reads val (or fails with err) through the pmap. */
