@@ -41,11 +41,12 @@ void timer_init(struct timer *t, void (*fn)(struct timer *t))
 	list_init(&t->node);
 }
 
-/* Insert t into b in expiry order.  [b->lock] */
+/* Insert t into b in expiry order.  [b->lock] held. */
 static void timer_insert(struct timer_base *b, struct timer *t)
 {
 	struct list *pos;
 
+	spin_assert_held(&b->lock);
 	list_for_each(pos, &b->pending) {
 		if (list_entry(pos, struct timer, node)->expires > t->expires)
 			break;

@@ -19,8 +19,9 @@
  * OOM_VICTIM_TIMEOUT_NS, nobody else is chosen (its exit frees its memory
  * when its last thread leaves the address space, see vm_user_leave).
  *
- * State: oom_victim_pid and oom_victim_since are [T] (proc_tree_lock),
- * oom_kills is [A].  Lock order: proc_tree_lock -> proc->lock.
+ * State: oom_victim_pid, oom_victim and oom_victim_since are
+ * [proc_tree_lock], oom_kills is [A] (tags as in docs/locking.md).
+ * Lock order: proc_tree_lock -> proc->lock.
  */
 #include <keel/oom.h>
 #include <keel/proc.h>
@@ -41,9 +42,9 @@
 #define OOM_LOW_FRAMES         64
 #define OOM_VICTIM_TIMEOUT_NS  (2000 * NSEC_PER_MSEC)  /* then choose another */
 
-static int oom_victim_pid;          /* [T] last victim, 0 if none */
-static const struct proc *oom_victim; /* [T] its struct (compared, never followed) */
-static uint64_t oom_victim_since;   /* [T] when it was killed */
+static int oom_victim_pid;          /* [proc_tree_lock] last victim, 0 if none */
+static const struct proc *oom_victim; /* [proc_tree_lock] its struct (compared, never followed) */
+static uint64_t oom_victim_since;   /* [proc_tree_lock] when it was killed */
 static unsigned long oom_kills;     /* [A] victims since boot */
 
 unsigned long oom_kill_count(void)
@@ -51,11 +52,12 @@ unsigned long oom_kill_count(void)
 	return __atomic_load_n(&oom_kills, __ATOMIC_RELAXED);
 }
 
-/* Resident user pages of p, or 0 if it has no address space.  [T] */
+/* Resident user pages of p, or 0 if it has no address space.  [proc_tree_lock] held. */
 static unsigned long oom_badness(struct proc *p)
 {
 	unsigned long pages = 0;
 
+	spin_assert_held(&proc_tree_lock);
 	spin_lock(&p->lock);
 	if (p->mm && !p->group_exiting)
 		pages = vm_resident(p->mm);
@@ -63,11 +65,12 @@ static unsigned long oom_badness(struct proc *p)
 	return pages;
 }
 
-/* Is the last victim still dying (alive, and not for too long)?  [T] */
+/* Is the last victim still dying (alive, and not for too long)?  [proc_tree_lock] held. */
 static bool oom_victim_pending(void)
 {
 	struct proc *v;
 
+	spin_assert_held(&proc_tree_lock);
 	if (!oom_victim_pid)
 		return false;
 	v = proc_find(oom_victim_pid);

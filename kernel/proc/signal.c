@@ -33,11 +33,12 @@ static bool sig_valid(int sig)
 	return sig >= 1 && sig <= NSIG;
 }
 
-/* Would sig, if delivered to p, do nothing at all?  [P] */
+/* Would sig, if delivered to p, do nothing at all?  [p->lock] held. */
 static bool sig_ignored(struct proc *p, int sig)
 {
 	uint64_t h = p->sigactions[sig - 1].handler;
 
+	spin_assert_held(&p->lock);
 	/* init receives only the signals it has a handler for (Linux). */
 	if (p->unkillable && h == SIG_DFL_VALUE)
 		return true;
@@ -94,9 +95,10 @@ void signal_raise_current(int sig)
 	spin_unlock(&t->proc->lock);
 }
 
-/* Deliverable signals of t: pending and not blocked.  [P] */
+/* Deliverable signals of t: pending and not blocked.  [t->proc->lock] held. */
 static uint64_t sig_deliverable(struct thread *t)
 {
+	spin_assert_held(&t->proc->lock);
 	return (t->sig_pending | t->proc->sig_pending) & ~(t->sig_mask & ~UNBLOCKABLE);
 }
 
