@@ -2,8 +2,9 @@
  * keel/cpu.h - per-CPU state.
  *
  * Each CPU owns one struct cpu in cpus[]; this_cpu() returns the running
- * CPU's.  Fields marked [C] are touched only by their own CPU with
- * interrupts off, [I] are immutable once the CPU is online, [A] atomic.
+ * CPU's.  Lock key (tags as in docs/locking.md): [C] touched only by
+ * their own CPU, with interrupts off; [I] immutable once the CPU is
+ * online; [A] atomic.
  */
 #ifndef KEEL_CPU_H
 #define KEEL_CPU_H

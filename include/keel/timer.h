@@ -7,7 +7,11 @@
  * must be short and must not arm or cancel timers; they usually wake a
  * thread.  After timer_cancel() returns, the callback is not running and
  * will not run.  A timer with a period is re-armed by the tick after its
- * callback ran (for interval timers), until cancelled.  Lock order: timer lock -> thread pi_lock -> run queue lock.
+ * callback ran (for interval timers), until cancelled.
+ *
+ * Lock key (tags as in docs/locking.md): [timer_base.lock] the lock of the
+ * CPU's timer list the timer is armed on (t->cpu; kernel/core/timer.c).
+ * Lock order: timer_base.lock -> thread pi_lock -> run queue lock.
  */
 #ifndef KEEL_TIMER_H
 #define KEEL_TIMER_H
@@ -16,11 +20,11 @@
 #include <keel/list.h>
 
 struct timer {
-	uint64_t expires;               /* [timer lock] time_ns() deadline */
-	void (*fn)(struct timer *t);    /* [timer lock] */
-	struct list node;               /* [timer lock] */
-	int cpu;                        /* [timer lock] -1 when not armed */
-	uint64_t period;                /* [timer lock] re-arm interval in ns, 0: one-shot */
+	uint64_t expires;               /* [timer_base.lock] time_ns() deadline */
+	void (*fn)(struct timer *t);    /* [timer_base.lock] */
+	struct list node;               /* [timer_base.lock] */
+	int cpu;                        /* [timer_base.lock] -1 when not armed */
+	uint64_t period;                /* [timer_base.lock] re-arm interval in ns, 0: one-shot */
 };
 
 /* Set up every CPU's timer list (boot CPU, before any timer is armed). */

@@ -41,7 +41,8 @@
  * (a slab being created or released belongs to no list, so to no one
  * else).
  *
- * Lock key: [L] the owning cache's lock (c->lock), [kmem_caches_lock],
+ * Lock key (tags as in docs/locking.md): [c->lock] the owning cache's
+ * lock, [kmem_caches_lock],
  * [A] atomic, [I] immutable while the cache or slab exists.
  */
 #include <arch/layout.h>
