@@ -26,14 +26,14 @@
 /* One page-table page or one mapping of a user frame, found by the census. */
 struct pmap_rec {
 	paddr_t pa;
-	paddr_t root;            /* the pmap it was found in */
-	uintptr_t va;            /* the mapping's va, or the first va a table covers */
+	paddr_t root; /* the pmap it was found in */
+	uintptr_t va; /* the mapping's va, or the first va a table covers */
 	bool table;
 };
 
 struct pmap_census {
 	struct pmap_rec *recs;
-	size_t n, cap;           /* n counts every record, even past cap */
+	size_t n, cap; /* n counts every record, even past cap */
 	unsigned problems;
 };
 
@@ -46,8 +46,7 @@ static void pmap_census_add(struct pmap_census *c, paddr_t pa, paddr_t root, uin
 }
 
 /* Record the frames the leaves of one page table map. */
-static void pmap_census_leaves(struct pmap_census *c, paddr_t root, const pte_t *pt,
-			       uintptr_t base)
+static void pmap_census_leaves(struct pmap_census *c, paddr_t root, const pte_t *pt, uintptr_t base)
 {
 	for (unsigned i = 0; i < PT_ENTRIES; i++) {
 		pte_t e = pt[i];
@@ -62,8 +61,8 @@ static void pmap_census_leaves(struct pmap_census *c, paddr_t root, const pte_t 
  * Record the n entries of a table whose entries cover 2^s bytes each from
  * base, and everything below them: tables are followed down to the leaves.
  */
-static void pmap_census_level(struct pmap_census *c, paddr_t root, const pte_t *t,
-			      unsigned s, uintptr_t base, unsigned n)
+static void pmap_census_level(struct pmap_census *c, paddr_t root, const pte_t *t, unsigned s,
+			      uintptr_t base, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
 		uintptr_t va = base + ((uintptr_t)i << s);
@@ -212,15 +211,14 @@ static unsigned pmap_check_refcount(const struct pmap_rec *r, size_t n,
 
 	if (refs == n + extra)
 		return 0;
-	klog(LOG_ERR, "pmap_check: frame %lx has %u references, expected %zu mappings + %u",
-	     r->pa, refs, n, extra);
+	klog(LOG_ERR, "pmap_check: frame %lx has %u references, expected %zu mappings + %u", r->pa,
+	     refs, n, extra);
 	pmap_check_print_run(r, n);
 	return 1;
 }
 
 /* Check the n records of one physical page; returns the problems found. */
-static unsigned pmap_check_page(const struct pmap_rec *r, size_t n,
-				unsigned (*extra_refs)(paddr_t))
+static unsigned pmap_check_page(const struct pmap_rec *r, size_t n, unsigned (*extra_refs)(paddr_t))
 {
 	unsigned tables = 0, problems;
 

@@ -13,7 +13,7 @@
 #include <arch/mmu.h>
 
 /* Software bit (ignored by the MMU): a not-present leaf that keeps a frame. */
-#define PTE_SW_NONE     (1ull << 9)
+#define PTE_SW_NONE (1ull << 9)
 
 /* The page-table page at physical address pa, through the direct map. */
 static inline pte_t *pmap_table(paddr_t pa)
