@@ -7,7 +7,9 @@
 #   make run-iso    QEMU + SeaBIOS + GRUB ISO
 #   make run-uefi   QEMU + OVMF + GRUB ISO
 #   make gdb        QEMU halted with a gdb stub on :1234, gdb attached
-#   make test       host tests + clang build + system tests (tools/test-all.sh)
+#   make test       host tests + clang build + style + system tests
+#                   (tools/test-all.sh)
+#   make check-style  clang-format and cppcheck (tools/check-style.sh)
 #   make bench      boot time (tools/bench-boot.py, BENCH_N=) and in-kernel
 #                   microbenchmarks on a DEBUG=0 build (tools/bench-kernel.sh),
 #                   user-space scheduler benchmarks (tools/bench-user.sh)
@@ -36,7 +38,7 @@ QEMU_COMMON := $(QEMU) -accel tcg -cpu max -smp $(SMP) -m $(MEM) \
 # Expanded in recipes, i.e. after prerequisites are made: sees a fresh initramfs.
 QEMU_INITRD = $(if $(wildcard $(INITRAMFS)),-initrd $(INITRAMFS))
 
-.PHONY: deps iso run run-iso run-uefi gdb bench test tools-force
+.PHONY: deps iso run run-iso run-uefi gdb bench test check-style tools-force
 
 deps:
 	$(Q)tools/deps.sh
@@ -95,6 +97,10 @@ gdb: deps $(BUILD)/keel.elf
 test: deps
 	$(Q)MAKE='$(MAKE)' BUILD='$(BUILD)' PYTHON='$(PYTHON)' NM='$(NM)' \
 		tools/test-all.sh
+
+# Formatting (.clang-format) and cppcheck; make test runs it as one layer.
+check-style: deps
+	$(Q)BUILD='$(BUILD)' tools/check-style.sh
 
 # Boot time is measured on the normal (debug) kernel that users boot; the
 # microbenchmarks on a release build (DEBUG=0: lockdep and poisoning off).

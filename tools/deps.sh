@@ -13,6 +13,7 @@ PKGS=(
 	qemu-system-x86 grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
 	ovmf python3 python3-pytest python3-pexpect musl-tools busybox-static
 	bash-static cpio gcc clang lld llvm binutils make gdb
+	clang-format cppcheck
 )
 
 if [[ "${KEEL_NO_DEPS:-0}" == 1 ]]; then

@@ -4,6 +4,8 @@
 #   1. host unit tests      $BUILD/host/htest ("host: N passed, N failed")
 #   2. clang build          make CC=clang BUILD=build-clang build-clang/keel.elf
 #                           must build, warning-free (one test case)
+#   2b. style               tools/check-style.sh: clang-format (one test case)
+#                           and cppcheck (one test case)
 #   3. system tests         pytest tests/system (QEMU + pexpect), counted from
 #                           its JUnit XML; in-kernel tests are one case each
 #
@@ -107,6 +109,20 @@ else
 	failed=$((failed + 1))
 fi
 say "clang build done in $(since "$t")"
+
+# ---------------------------------------------------------------- 2b. style
+# Two cases: the tree's formatting, and cppcheck on the kernel sources.
+t=$(now)
+for check in format cppcheck; do
+	if BUILD="$BUILD" tools/check-style.sh --"$check"; then
+		say "PASS style: $check"
+		passed=$((passed + 1))
+	else
+		say "FAIL style: $check (run: make check-style)"
+		failed=$((failed + 1))
+	fi
+done
+say "style checks done in $(since "$t")"
 
 # ---------------------------------------------------------------- 3. system
 t=$(now)

@@ -373,6 +373,7 @@ void bootinfo_sanitize(struct bootinfo *bi)
 	}
 
 	for (i = 0; i < nout; i++)
+		/* cppcheck-suppress uninitvar ; mem_emit() filled out[0..nout) */
 		in[i] = out[i];
 	bi->mem_count = nout;
 }
