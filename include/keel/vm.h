@@ -90,8 +90,6 @@ void vm_user_leave(struct mm *mm);
 struct mm *vm_fork(struct mm *mm);
 /* Load mm on this CPU (NULL: the kernel bootstrap tables).  Interrupts off. */
 void vm_switch(struct mm *mm);
-/* The mm loaded on this CPU's current thread, or NULL. */
-struct mm *vm_current(void);
 
 /*
  * Map [start, start+len) with prot, optionally at a fixed address; returns
@@ -151,12 +149,5 @@ uint64_t vm_pmap_root(struct mm *mm);
 /* Pages mm holds: mapped user pages and page tables (racy snapshot, for the
  * out-of-memory killer). */
 unsigned long vm_resident(struct mm *mm);
-/*
- * The commit limit (Linux's heuristic overcommit): a single mapping may not
- * be larger than all of memory, unless MAP_NORESERVE.
- */
-bool vm_commit_ok(size_t len, unsigned prot, unsigned vflags);
-/* mm-level statistics for tests: number of VMAs. */
-unsigned vm_vma_count(struct mm *mm);
 
 #endif

@@ -152,7 +152,11 @@ unsigned long vm_resident(struct mm *mm)
 	return pmap_resident(mm->pmap);
 }
 
-bool vm_commit_ok(size_t len, unsigned prot, unsigned vflags)
+/*
+ * The commit limit (Linux's heuristic overcommit): a single mapping may not
+ * be larger than all of memory, unless MAP_NORESERVE.
+ */
+static bool vm_commit_ok(size_t len, unsigned prot, unsigned vflags)
 {
 	bool accounted = ((vflags & VMA_SHARED) || (prot & PROT_WRITE)) &&
 			 !(vflags & VMA_NORESERVE);
@@ -252,23 +256,12 @@ uint64_t vm_pmap_root(struct mm *mm)
 	return pmap_root(mm->pmap);
 }
 
-struct mm *vm_current(void)
+/* The mm loaded on this CPU's current thread, or NULL. */
+static struct mm *vm_current(void)
 {
 	struct thread *t = thread_current();
 
 	return t ? t->mm : NULL;
-}
-
-unsigned vm_vma_count(struct mm *mm)
-{
-	unsigned n = 0;
-	struct list *pos;
-
-	mutex_lock(&mm->lock);
-	list_for_each(pos, &mm->vmas)
-		n++;
-	mutex_unlock(&mm->lock);
-	return n;
 }
 
 /* The VMA containing addr, or NULL.  [mm->lock] held. */

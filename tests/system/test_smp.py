@@ -46,6 +46,6 @@ def test_panic_ipi_stops_every_cpu(keel, kernel):
         m = re.search(rf"cpu {cpu}: stopped by panic on cpu 0 at:\r*\n(.*\r*\n){{2}}", out)
         assert m, f"cpu {cpu} did not report being stopped:\n{out[-3000:]}"
     # Each stopped CPU's report includes a symbolized frame (it was idle).
-    assert len(re.findall(r"idle_loop\+0x", out)) >= 3, out[-3000:]
+    assert len(re.findall(r"sched_idle_loop\+0x", out)) >= 3, out[-3000:]
     assert "panic: 3 of 3 other cpus stopped" in out
     assert status == keelqemu.EXIT_FAILURE
