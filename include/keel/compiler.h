@@ -14,7 +14,6 @@
 #define __used          __attribute__((used))
 #define __aligned(n)    __attribute__((aligned(n)))
 #define __packed        __attribute__((packed))
-#define __unused        __attribute__((unused))
 #define barrier()       __asm__ volatile("" : : : "memory")
 
 #define ARRAY_SIZE(a)   (sizeof(a) / sizeof((a)[0]))

@@ -24,7 +24,6 @@ enum log_level {
 int kprintf(const char *fmt, ...) __printf(1, 2);
 int vkprintf(const char *fmt, va_list ap);
 void klog_set_level(int level);
-int klog_level(void);
 void klog_emit(int level, const char *fmt, ...) __printf(2, 3);
 
 #ifdef KEEL_DEBUG_LOG

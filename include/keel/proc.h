@@ -22,7 +22,6 @@ struct vnode;
 struct thread;
 
 #define PROC_NAME_MAX 32
-#define PID_MAX       32768
 
 enum proc_state {
 	PROC_ALIVE,

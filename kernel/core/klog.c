@@ -47,7 +47,7 @@ void klog_set_level(int level)
 	__atomic_store_n(&klog_cur_level, level, __ATOMIC_RELAXED);
 }
 
-int klog_level(void)
+static int klog_level(void)
 {
 	return __atomic_load_n(&klog_cur_level, __ATOMIC_RELAXED);
 }

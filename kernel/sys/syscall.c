@@ -10,7 +10,6 @@
 #include <syscall_table.h>
 
 #define SYSCALL_LOG_WORDS ((SYSCALL_MAX + 64) / 64)
-#define KEEL_SYSCALL_BASE 1000      /* Keel's own calls: a separate range */
 
 static uint64_t syscall_logged[SYSCALL_LOG_WORDS + 1];   /* [A] */
 

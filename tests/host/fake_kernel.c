@@ -118,11 +118,6 @@ void klog_set_level(int level)
 	fake_loglevel = level;
 }
 
-int klog_level(void)
-{
-	return fake_loglevel;
-}
-
 void klog_emit(int level, const char *fmt, ...)
 {
 	va_list ap;

@@ -21,7 +21,6 @@
 #define MB2_ARCH_I386         0
 #define MB2_TAG_END           0
 #define MB2_TAG_ENTRY_ADDRESS 3
-#define MB2_TAG_OPTIONAL      1
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
 
 #define PTE_P   0x1
@@ -169,7 +168,6 @@ boot_gdt_end:
 boot_gdt_desc:
 	.short boot_gdt_end - boot_gdt - 1
 	.long boot_gdt
-	.globl boot_protocol, boot_info_pa
 boot_protocol:
 	.long 0
 boot_info_pa:
@@ -208,9 +206,8 @@ higher_half:
 
 	.section .bss.boot_stack, "aw", @nobits
 	.balign PAGE_SIZE
-	.globl boot_stack_guard, boot_stack_bottom, boot_stack_top
+	.globl boot_stack_guard
 boot_stack_guard:
 	.skip PAGE_SIZE
-boot_stack_bottom:
 	.skip BOOT_STACK_SIZE
 boot_stack_top:

@@ -55,7 +55,7 @@ static inline void lapic_write(unsigned reg, uint32_t v)
 	(void)lapic_base[LAPIC_ID / 4];   /* order the write */
 }
 
-uint32_t lapic_id(void)
+static uint32_t lapic_id(void)
 {
 	if (lapic_x2)
 		return lapic_read(LAPIC_ID);   /* the full 32-bit x2APIC id */

@@ -31,9 +31,6 @@
 #include <lib/errno.h>
 #include <lib/string.h>
 
-#define SA_NOCLDSTOP  0x00000001
-#define SA_SIGINFO    0x00000004
-#define SA_ONSTACK    0x08000000
 #define SA_RESTORER   0x04000000
 #define SA_RESTART    0x10000000
 #define SA_NODEFER    0x40000000
@@ -41,7 +38,6 @@
 #define REDZONE       128
 #define SS_DISABLE_FLAG 2
 #define SIGINFO_SIZE  128
-#define UC_FP_XSTATE  0x1
 #define FIX_RFLAGS    0x00000dd5ul    /* CF PF AF ZF SF TF DF OF: what user may set */
 #define RFLAGS_TF     (1ul << 8)
 #define RFLAGS_DF     (1ul << 10)

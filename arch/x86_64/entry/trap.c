@@ -91,7 +91,7 @@ static const char *trap_name(uint64_t v)
 }
 
 /* Print everything known about tf (any context, used by panics). */
-void trap_dump(const struct trapframe *tf)
+static void trap_dump(const struct trapframe *tf)
 {
 	kprintf("%s (vector %lu) error=0x%lx in %s mode on cpu %u\n",
 		trap_name(tf->vector), tf->vector, tf->error,

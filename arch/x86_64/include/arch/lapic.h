@@ -41,7 +41,6 @@
 
 void lapic_init(void);
 void lapic_eoi(void);
-uint32_t lapic_id(void);
 void lapic_timer_calibrate(void);
 void lapic_timer_start(unsigned hz);
 /* Send an IPI (ICR low word icr_lo) to the CPU with local APIC id apic_id. */

@@ -95,7 +95,6 @@ static inline bool trap_from_user(const struct trapframe *tf)
 	return (tf->cs & 3) != 0;
 }
 
-void trap_dump(const struct trapframe *tf);
 /* Called by trap_entry.S: every vector but the paranoid ones. */
 void trap_dispatch(struct trapframe *tf);
 /* Called by trap_entry.S: double fault, NMI, machine check, any context. */
