@@ -70,6 +70,7 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(fork_chain)                  \
 	X(fork_tree)                   \
 	X(reparent)                    \
+	X(kill_pgrp)                   \
 	X(exec_args_env)               \
 	X(exec_hello)                  \
 	X(exec_fail)                   \

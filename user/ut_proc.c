@@ -10,6 +10,9 @@
  *   reparent        an orphaned grandchild is re-parented: getppid() becomes
  *                   1 (init) or, where prctl(PR_SET_CHILD_SUBREAPER) works
  *                   (Linux), the test process, which then reaps it
+ *   kill_pgrp       setpgid puts three children in one group; the group
+ *                   outlives its leader; kill(-pgid) reaches every member
+ *                   and not the caller; an emptied group is ESRCH
  *   exec_args_env   argv and envp arrive exactly (via "usertests --echo")
  *   exec_hello      /bin/hello runs and prints "hello, world"
  *   exec_fail       execve of a missing file: ENOENT, of a non-ELF file or an
@@ -18,6 +21,7 @@
  *   exec_cloexec    an FD_CLOEXEC fd is closed by exec, others stay open
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -29,6 +33,8 @@
 #define UT_TREE_DEPTH 3
 #define UT_TREE_FANOUT 3
 #define UT_TREE_BAD 100
+#define UT_PGRP_MEMBERS 3
+#define UT_PGRP_ALARM_S 30	/* a member left behind by a failed check ends */
 #define UT_OUT_MAX 1024
 #define EM_OTHER 183	/* e_machine of AArch64 */
 #define E_MACHINE_OFF 18
@@ -227,6 +233,39 @@ void ut_reparent(void)
 	else if (msg.ppid != 1)
 		utest_fail("orphan's parent is %d, want 1%s", (int)msg.ppid,
 			subreaper ? " or this subreaper" : "");
+}
+
+/* ---------------------------------------------------------------- groups */
+
+void ut_kill_pgrp(void)
+{
+	pid_t kids[UT_PGRP_MEMBERS], pgid;
+
+	for (int i = 0; i < UT_PGRP_MEMBERS; i++) {
+		kids[i] = UT_OK(fork());
+		if (kids[i] == 0) {
+			alarm(UT_PGRP_ALARM_S);
+			for (;;)
+				pause();
+		}
+		/* By the parent, so the group is whole before the first kill. */
+		UT_OK(setpgid(kids[i], kids[0]));
+	}
+	pgid = kids[0];
+	for (int i = 0; i < UT_PGRP_MEMBERS; i++)
+		UT_CHECK(getpgid(kids[i]) == pgid);
+	UT_CHECK(getpgid(0) != pgid);
+
+	/* The leader goes; its group lives on in the other members. */
+	UT_OK(kill(kids[0], SIGKILL));
+	UT_CHECK_KILLED(utest_wait(kids[0]), SIGKILL);
+	UT_OK(kill(-pgid, 0));
+	UT_CHECK(getpgid(kids[1]) == pgid);
+
+	UT_OK(kill(-pgid, SIGKILL));	/* every member, not us */
+	for (int i = 1; i < UT_PGRP_MEMBERS; i++)
+		UT_CHECK_KILLED(utest_wait(kids[i]), SIGKILL);
+	UT_CHECK_ERR(kill(-pgid, 0), ESRCH);
 }
 
 /* ---------------------------------------------------------------- exec */

@@ -2,16 +2,43 @@
  * keel/proc.h - processes: an address space, open files, a working
  * directory, credentials, signal state and one or more threads.
  *
- * Lock key:  [T] proc_tree_lock (the parent/child tree, pids, exit state),
- *            [P] proc->lock, [I] immutable after creation,
- *            [F] owned by the file layer (kernel/fs/fd.c, kernel/fs/vfs.c).
+ * Processes are found by number through the pid table (keel/pid.h), which
+ * also keeps the process-group and session membership lists.
+ *
+ * Lock key (tags as in docs/locking.md): [proc_tree_lock] the parent/child
+ * tree, pids, exit state, the pid table; [lock] the process's own
+ * spinlock (proc->lock); [itimer_lock] its interval-timer lock; [I]
+ * immutable after creation.
  * Lock order: proc_tree_lock -> proc->lock.
+ *
+ * Open files and working directory (fdt, cwd).  Each pointer holds a
+ * reference that belongs to the process.  The rule:
+ *  - The pointers change only with proc->lock held, through
+ *    proc_set_fdt_locked() / proc_set_cwd_locked(), which assert it: chdir
+ *    and fchdir (vfs_set_cwd), and the exit of the last thread, which sets
+ *    both to NULL (then puts the old references after dropping the lock).
+ *    The only exception is a process being built (clone, the first
+ *    process), which nothing else can see yet.  exec does not replace
+ *    them (it closes close-on-exec files inside the table); an unshare or
+ *    an exec-time unsharing must use the same helpers.
+ *  - A reader in another process (/proc/PID/fd, /proc/PID/cwd) takes a
+ *    reference under the lock: proc_get_fdt(p) / proc_get_cwd(p), NULL
+ *    once p has exited.  The reference keeps the table (vnode) alive after
+ *    p replaced or dropped it; put it with fdtable_put (vnode_put).
+ *  - The process's own threads read fdt without the lock (cur_fdt,
+ *    fd_get): only the exit of the last thread replaces it, when no other
+ *    thread of the process is left to read it.  (Whatever replaces fdt
+ *    while the process has other threads must first move those readers
+ *    to proc_get_fdt.)  cwd has no such exception, since any thread may
+ *    chdir: every reader, the own threads included, goes through
+ *    proc_get_cwd (vfs_cwd does, for the current process).
  */
 #ifndef KEEL_PROC_H
 #define KEEL_PROC_H
 
 #include <keel/compiler.h>
 #include <keel/list.h>
+#include <keel/pid.h>
 #include <keel/spinlock.h>
 #include <keel/wait.h>
 #include <keel/timer.h>
@@ -37,33 +64,35 @@ struct sigaction_k {
 
 struct proc {
 	int pid;                          /* [I] */
-	char name[PROC_NAME_MAX];         /* [P] basename of the last exec */
+	char name[PROC_NAME_MAX];         /* [lock] basename of the last exec */
 	struct spinlock lock;
-	enum proc_state state;            /* [T] */
-	int exit_status;                  /* [T] wait status (Linux encoding) */
-	struct proc *parent;              /* [T] */
-	struct list children;             /* [T] struct proc.sibling */
-	struct list sibling;              /* [T] */
-	struct list all_node;             /* [T] every process (proc_find) */
+	enum proc_state state;            /* [proc_tree_lock] */
+	int exit_status;                  /* [proc_tree_lock] wait status (Linux encoding) */
+	struct proc *parent;              /* [proc_tree_lock] */
+	struct list children;             /* [proc_tree_lock] struct proc.sibling */
+	struct list sibling;              /* [proc_tree_lock] */
+	struct list all_node;             /* [proc_tree_lock] proc_all, by pid (keel/pid.h) */
+	struct list pgrp_node;            /* [proc_tree_lock] members of group pgid (struct pid.pgrp) */
+	struct list session_node;         /* [proc_tree_lock] members of session sid (struct pid.session) */
 	struct waitq child_wq;            /* wait() sleeps here for children */
-	struct list threads;              /* [P] struct thread.proc_node */
-	unsigned nthreads;                /* [P] live threads */
-	uint64_t exited_run_ns;           /* [P] CPU time of threads that exited */
-	struct mm *mm;                    /* [P] address space; replaced by exec */
-	struct fdtable *fdt;              /* [F] open files */
-	struct vnode *cwd;                /* [F] working directory */
-	unsigned umask;                   /* [P] */
-	int pgid, sid;                    /* [T] */
-	uint32_t uid, gid;                /* [P] (always 0 for now) */
-	uint64_t sig_pending;             /* [P] process-wide pending signals (bit sig-1) */
-	struct sigaction_k sigactions[64];/* [P] */
-	int exit_signal;                  /* [T] signal to the parent at exit; SIGCHLD once reparented */
-	bool unkillable;                  /* [P] init: signals at their default action are
+	struct list threads;              /* [lock] struct thread.proc_node */
+	unsigned nthreads;                /* [lock] live threads */
+	uint64_t exited_run_ns;           /* [lock] CPU time of threads that exited */
+	struct mm *mm;                    /* [lock] address space; replaced by exec */
+	struct fdtable *fdt;              /* [lock] to change; see "Open files" above */
+	struct vnode *cwd;                /* [lock] working directory; see "Open files" */
+	unsigned umask;                   /* [lock] */
+	int pgid, sid;                    /* [proc_tree_lock] changed with pid_set_pgrp/_session */
+	uint32_t uid, gid;                /* [lock] (always 0 for now) */
+	uint64_t sig_pending;             /* [lock] process-wide pending signals (bit sig-1) */
+	struct sigaction_k sigactions[64];/* [lock] */
+	int exit_signal;                  /* [proc_tree_lock] signal to the parent at exit; SIGCHLD once reparented */
+	bool unkillable;                  /* [lock] init: signals at their default action are
 					   * dropped (Linux's SIGNAL_UNKILLABLE); a fault
 					   * signal it does not handle clears it */
-	bool group_exiting;               /* [P] exit_group (or execve's kill) in progress */
-	struct thread *exec_survivor;     /* [P] the thread execve keeps, or NULL */
-	bool exit_requested;              /* [P] exit_group was called (wins over execve) */
+	bool group_exiting;               /* [lock] exit_group (or execve's kill) in progress */
+	struct thread *exec_survivor;     /* [lock] the thread execve keeps, or NULL */
+	bool exit_requested;              /* [lock] exit_group was called (wins over execve) */
 	struct timer itimer;              /* [itimer_lock] ITIMER_REAL / alarm: SIGALRM */
 	struct spinlock itimer_lock;      /* serializes setitimer/alarm (before timer_base) */
 };
@@ -127,8 +156,6 @@ int proc_kill_other_threads(void);
 /* The live thread with id tid (proc_tree_lock held), or NULL; returns with
  * t->proc->lock held, which the caller releases. */
 struct thread *thread_find_locked(int tid);
-/* A new process/thread id. */
-int pid_alloc(void);
 /* pid 1, or NULL before it started. */
 struct proc *proc_init(void);
 /* Processes in existence, zombies included (tests). */
@@ -144,7 +171,41 @@ struct proc *proc_current(void);
  * the caller must hold proc_tree_lock. */
 struct proc *proc_find(int pid);
 extern struct spinlock proc_tree_lock;
-/* Every process, zombies included ([T], struct proc.all_node). */
-extern struct list proc_all;
+
+/*
+ * Open files and working directory of any process p (see "Open files" at
+ * the top): a new reference to p's descriptor table / working directory,
+ * or NULL once p has exited.  Take p->lock (so not with it held, nor with
+ * a lock ordered after it); never sleep.  The caller puts the reference
+ * (fdtable_put / vnode_put).  p must stay allocated meanwhile (held by
+ * proc_tree_lock, or the caller's own process).
+ */
+struct fdtable *proc_get_fdt(struct proc *p);
+struct vnode *proc_get_cwd(struct proc *p);
+
+/*
+ * Replace p's table / working directory with new (whose reference p now
+ * owns; NULL at exit) and return the old one, whose reference the caller
+ * puts after dropping p->lock.  p->lock held (asserted).
+ */
+static inline struct fdtable *proc_set_fdt_locked(struct proc *p,
+						  struct fdtable *new)
+{
+	struct fdtable *old = p->fdt;
+
+	spin_assert_held(&p->lock);
+	p->fdt = new;
+	return old;
+}
+
+static inline struct vnode *proc_set_cwd_locked(struct proc *p,
+						struct vnode *new)
+{
+	struct vnode *old = p->cwd;
+
+	spin_assert_held(&p->lock);
+	p->cwd = new;
+	return old;
+}
 
 #endif

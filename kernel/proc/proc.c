@@ -21,7 +21,16 @@
  * copy-on-write fault.  (Linux keeps a similar admin reserve.)
  *
  * Process and thread ids share one number space starting at 1 (init);
- * kernel threads have no user-visible id.
+ * kernel threads have no user-visible id.  The pid table (kernel/proc/pid.c)
+ * finds processes, threads and process groups by number; a process enters
+ * it with its first thread (proc_attach) and leaves it when it is reaped
+ * (pid_detach_proc), a thread when it exits.
+ *
+ * clone is built in steps: check the flags (proc_clone_check), make the
+ * process unless CLONE_THREAD (proc_clone_proc: address space, files,
+ * working directory, signal state), set up the new thread's registers
+ * (proc_clone_regs), report its id (proc_clone_report_tid), publish it
+ * (proc_attach) and run it (proc_clone_run, which also does vfork's wait).
  */
 #include <keel/proc.h>
 #include <keel/exec.h>
@@ -47,20 +56,21 @@
 
 #define PROC_CLONE_RESERVE_FRAMES 256      /* 1 MiB */
 
+/* What clone(2) asked for (its arguments, unchanged). */
+struct clone_req {
+	unsigned long flags;
+	uintptr_t stack;                  /* the new thread's stack pointer, or 0 */
+	int __user *ptid, *ctid;
+	uint64_t tls;
+};
+
 struct spinlock proc_tree_lock = SPINLOCK_INIT("proc_tree");
-struct list proc_all = LIST_INIT(proc_all);   /* [T] struct proc.all_node */
 static struct proc *init_proc;                       /* [I] pid 1 */
-static int pid_next = 1;                              /* [A] */
 static struct kmem_cache *proc_cache;                 /* [I] */
 static unsigned proc_live;                            /* [A] */
 
 static void proc_vfork_wait(struct thread *me);
 static void proc_vfork_link(struct thread *parent, struct thread *child);
-
-int pid_alloc(void)
-{
-	return __atomic_fetch_add(&pid_next, 1, __ATOMIC_RELAXED);
-}
 
 struct proc *proc_current(void)
 {
@@ -71,15 +81,11 @@ struct proc *proc_current(void)
 
 struct proc *proc_find(int pid)
 {
-	struct list *pos;
+	struct pid *e;
 
 	spin_assert_held(&proc_tree_lock);
-	list_for_each(pos, &proc_all) {
-		struct proc *p = list_entry(pos, struct proc, all_node);
-		if (p->pid == pid)
-			return p;
-	}
-	return NULL;
+	e = pid_lookup(pid);
+	return e ? e->proc : NULL;
 }
 
 struct proc *proc_init(void)
@@ -97,6 +103,7 @@ void proc_init_caches(void)
 	proc_cache = kmem_cache_create("proc", sizeof(struct proc), 0);
 	if (!proc_cache)
 		panic("proc: cannot create the proc cache");
+	pid_init();
 }
 
 static void proc_itimer_fire(struct timer *tm)
@@ -117,6 +124,8 @@ static struct proc *proc_alloc(const char *name)
 	list_init(&p->sibling);
 	list_init(&p->threads);
 	list_init(&p->all_node);
+	list_init(&p->pgrp_node);
+	list_init(&p->session_node);
 	waitq_init(&p->child_wq, "proc_child_wq");
 	p->exit_signal = SIGCHLD;
 	p->umask = 022;
@@ -144,24 +153,12 @@ static void proc_free_unstarted(struct proc *p)
 	proc_free(p);
 }
 
-/* Make t a thread of p, running in p's address space. */
-static void proc_attach_thread(struct proc *p, struct thread *t, int tid)
+/* Link the new process p into the tree under parent (NULL for init), in
+ * parent's process group and session, and into the pid table.
+ * [proc_tree_lock] held. */
+static void proc_link_locked(struct proc *p, struct proc *parent, struct pid **spare)
 {
-	t->tid = tid;
-	t->proc = p;
-	t->mm = p->mm;
-	vm_get(p->mm);
-	vm_user_enter(p->mm);
-	spin_lock(&p->lock);
-	list_add_tail(&p->threads, &t->proc_node);
-	p->nthreads++;
-	spin_unlock(&p->lock);
-}
-
-/* Link a new process into the tree under parent (NULL for init). */
-static void proc_link(struct proc *p, struct proc *parent)
-{
-	spin_lock(&proc_tree_lock);
+	spin_assert_held(&proc_tree_lock);
 	p->parent = parent;
 	if (parent) {
 		list_add_tail(&parent->children, &p->sibling);
@@ -170,7 +167,31 @@ static void proc_link(struct proc *p, struct proc *parent)
 	} else {
 		p->pgid = p->sid = p->pid;
 	}
-	list_add_tail(&proc_all, &p->all_node);
+	pid_attach_proc(p, spare);
+}
+
+/*
+ * Make t, with id tid, a thread of p, running in p's address space; when
+ * p is new (link), link it under parent (NULL for init) first.  Process
+ * and thread become findable by number together.  Uses *spare for the
+ * pid table (keel/pid.h).
+ */
+static void proc_attach(struct proc *p, bool link, struct proc *parent, struct thread *t,
+			int tid, struct pid **spare)
+{
+	t->tid = tid;
+	t->proc = p;
+	t->mm = p->mm;
+	vm_get(p->mm);
+	vm_user_enter(p->mm);
+	spin_lock(&proc_tree_lock);
+	if (link)
+		proc_link_locked(p, parent, spare);
+	spin_lock(&p->lock);
+	list_add_tail(&p->threads, &t->proc_node);
+	p->nthreads++;
+	spin_unlock(&p->lock);
+	pid_attach_thread(t, spare);
 	spin_unlock(&proc_tree_lock);
 }
 
@@ -196,6 +217,7 @@ int proc_start_init(const char *path, char *const argv[], char *const envp[])
 {
 	struct proc *p = proc_alloc("init");
 	struct thread *t = NULL;
+	struct pid *spare = NULL;
 	struct exec_image img;
 	int err = -ENOMEM;
 
@@ -205,7 +227,8 @@ int proc_start_init(const char *path, char *const argv[], char *const envp[])
 	p->mm = vm_create();
 	p->fdt = fdtable_create();
 	t = thread_alloc("init");
-	if (!p->mm || !p->fdt || !t)
+	spare = pid_entry_alloc();
+	if (!p->mm || !p->fdt || !t || !spare)
 		goto out_fail;
 	p->cwd = vnode_get(vfs_root());
 	err = fd_install_console(p->fdt);
@@ -221,29 +244,28 @@ int proc_start_init(const char *path, char *const argv[], char *const envp[])
 	arch_thread_fpu_reset(t);
 	init_proc = p;
 	p->unkillable = true;
-	proc_link(p, NULL);
-	proc_attach_thread(p, t, p->pid);
+	proc_attach(p, true, NULL, t, p->pid, &spare);
+	pid_entry_free(spare);      /* NULL: the table took it */
 	vm_put(p->mm);              /* the thread holds it now */
 	proc_start_thread(t);
 	return 0;
 
 out_fail:
+	pid_entry_free(spare);
 	if (t)
 		thread_free(t);
 	proc_free_unstarted(p);
 	return err;
 }
 
-long proc_clone(unsigned long flags, uintptr_t stack, int __user *ptid, int __user *ctid,
-		uint64_t tls)
+/* clone's flags make sense, and memory is not too short to start another
+ * process: 0 or -Exxx, before anything is built. */
+static int proc_clone_check(const struct clone_req *req)
 {
-	struct thread *me = thread_current();
-	struct proc *parent = me->proc, *p = NULL;
+	unsigned long flags = req->flags;
 	bool thread = flags & CLONE_THREAD;
-	struct thread *t;
-	int tid, err = -ENOMEM;
 
-	if ((flags & CLONE_SETTLS) && tls >= USER_TOP)
+	if ((flags & CLONE_SETTLS) && req->tls >= USER_TOP)
 		return -EPERM;
 	if ((flags & CLONE_UNSUPPORTED) ||
 	    (thread && (flags & CLONE_THREAD_NEEDS) != CLONE_THREAD_NEEDS) ||
@@ -251,64 +273,142 @@ long proc_clone(unsigned long flags, uintptr_t stack, int __user *ptid, int __us
 		return -EINVAL;
 	if (pmm_free_frames() < pmm_user_reserve_frames() + PROC_CLONE_RESERVE_FRAMES)
 		return -ENOMEM;
-	t = thread_alloc(me->name);
-	if (!t)
-		return -ENOMEM;
-	tid = pid_alloc();
-	if (!thread) {
-		p = proc_alloc(parent->name);
-		if (!p)
-			goto out_thread;
-		p->pid = tid;
-		p->mm = (flags & CLONE_VM) ? (vm_get(parent->mm), parent->mm) : vm_fork(parent->mm);
-		p->fdt = (flags & CLONE_FILES) ? fdtable_get(parent->fdt) : fdtable_clone(parent->fdt);
-		if (!p->mm || !p->fdt)
-			goto out_proc;
-		p->cwd = vfs_cwd();        /* read under the cwd lock (chdir races) */
-		spin_lock(&parent->lock);
-		memcpy(p->sigactions, parent->sigactions, sizeof(p->sigactions));
-		p->umask = parent->umask;
-		p->uid = parent->uid;
-		p->gid = parent->gid;
-		spin_unlock(&parent->lock);
-		p->exit_signal = (int)(flags & CLONE_SIGNAL_MASK);
-	} else {
-		p = parent;
+	return 0;
+}
+
+/* The child's address space: mm itself (CLONE_VM, one more reference) or a
+ * copy-on-write copy; NULL when out of memory.  May sleep (fork yields). */
+static struct mm *proc_clone_mm(struct mm *mm, unsigned long flags)
+{
+	if (flags & CLONE_VM) {
+		vm_get(mm);
+		return mm;
 	}
-	/* The child's registers: the parent's, returning 0. */
+	return vm_fork(mm);
+}
+
+/* The child's descriptor table: fdt itself (CLONE_FILES) or a copy; NULL
+ * when out of memory. */
+static struct fdtable *proc_clone_files(struct fdtable *fdt, unsigned long flags)
+{
+	return (flags & CLONE_FILES) ? fdtable_get(fdt) : fdtable_clone(fdt);
+}
+
+/* The child's signal dispositions, umask and credentials: the parent's,
+ * read under its lock; its exit signal: the one flags name. */
+static void proc_clone_signals(struct proc *p, struct proc *parent, unsigned long flags)
+{
+	spin_lock(&parent->lock);
+	memcpy(p->sigactions, parent->sigactions, sizeof(p->sigactions));
+	p->umask = parent->umask;
+	p->uid = parent->uid;
+	p->gid = parent->gid;
+	spin_unlock(&parent->lock);
+	p->exit_signal = (int)(flags & CLONE_SIGNAL_MASK);
+}
+
+/* A new process with pid, a child of parent (not yet linked): address
+ * space, files, working directory and signal state from parent, shared or
+ * copied as flags say.  NULL when out of memory.  May sleep. */
+static struct proc *proc_clone_proc(struct proc *parent, int pid, unsigned long flags)
+{
+	struct proc *p = proc_alloc(parent->name);
+
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	p->mm = proc_clone_mm(parent->mm, flags);
+	p->fdt = proc_clone_files(parent->fdt, flags);
+	if (!p->mm || !p->fdt) {
+		proc_free_unstarted(p);
+		return NULL;
+	}
+	p->cwd = vfs_cwd();        /* parent's, referenced under its lock (chdir races) */
+	proc_clone_signals(p, parent, flags);
+	return p;
+}
+
+/* The new thread t's user state: me's registers returning 0 (on the new
+ * stack, if any), FPU state, TLS, signal mask, the address to clear at
+ * exit. */
+static void proc_clone_regs(struct thread *t, struct thread *me, const struct clone_req *req)
+{
 	t->utf = arch_user_frame(t);
 	arch_user_frame_copy(t->utf, me->utf);
 	arch_user_frame_set_return(t->utf, 0);
-	if (stack)
-		arch_user_frame_set_sp(t->utf, stack);
+	if (req->stack)
+		arch_user_frame_set_sp(t->utf, req->stack);
 	arch_thread_fpu_save(me);        /* the live registers, not the last switch's copy */
 	memcpy(&t->arch, &me->arch, sizeof(t->arch));
-	t->fs_base = (flags & CLONE_SETTLS) ? tls : me->fs_base;
+	t->fs_base = (req->flags & CLONE_SETTLS) ? req->tls : me->fs_base;
 	t->sig_mask = me->sig_mask;
-	if (flags & CLONE_CHILD_CLEARTID)
-		t->clear_child_tid = (uintptr_t)ctid;
-	/* As on Linux, a tid that cannot be stored is not an error for clone. */
-	if (flags & CLONE_PARENT_SETTID)
-		(void)copy_to_user(ptid, &tid, sizeof(tid));
-	if (flags & CLONE_CHILD_SETTID)
-		(void)vm_write_remote(thread ? parent->mm : p->mm, (uintptr_t)ctid, &tid,
-				      sizeof(tid), false);
-	if (!thread)
-		proc_link(p, parent);
-	proc_attach_thread(p, t, tid);
-	if (!thread)
-		vm_put(p->mm);           /* the thread holds it now */
+	if (req->flags & CLONE_CHILD_CLEARTID)
+		t->clear_child_tid = (uintptr_t)req->ctid;
+}
+
+/* CLONE_PARENT_SETTID / CLONE_CHILD_SETTID: store tid in the caller's and
+ * in the child's address space (child_mm).  As on Linux, a tid that cannot
+ * be stored is not an error for clone. */
+static void proc_clone_report_tid(const struct clone_req *req, struct mm *child_mm, int tid)
+{
+	if (req->flags & CLONE_PARENT_SETTID)
+		(void)copy_to_user(req->ptid, &tid, sizeof(tid));
+	if (req->flags & CLONE_CHILD_SETTID)
+		(void)vm_write_remote(child_mm, (uintptr_t)req->ctid, &tid, sizeof(tid), false);
+}
+
+/* Run the published thread t; a vfork caller (me) then sleeps until t
+ * execs or exits. */
+static void proc_clone_run(struct thread *me, struct thread *t, unsigned long flags)
+{
 	if (flags & CLONE_VFORK)
 		proc_vfork_link(me, t);
 	proc_start_thread(t);
 	if (flags & CLONE_VFORK)
 		proc_vfork_wait(me);
+}
+
+long proc_clone(unsigned long flags, uintptr_t stack, int __user *ptid, int __user *ctid,
+		uint64_t tls)
+{
+	const struct clone_req req = { flags, stack, ptid, ctid, tls };
+	struct thread *me = thread_current();
+	struct proc *parent = me->proc, *p = parent;
+	bool new_proc = !(flags & CLONE_THREAD);
+	struct pid *spare = NULL;
+	struct thread *t;
+	int tid, err;
+
+	err = proc_clone_check(&req);
+	if (err)
+		return err;
+	t = thread_alloc(me->name);
+	if (!t)
+		return -ENOMEM;
+	spare = pid_entry_alloc();
+	if (!spare) {
+		err = -ENOMEM;
+		goto out_thread;
+	}
+	tid = pid_alloc();
+	if (new_proc) {
+		p = proc_clone_proc(parent, tid, flags);
+		if (!p) {
+			err = -ENOMEM;
+			goto out_thread;
+		}
+	}
+	proc_clone_regs(t, me, &req);
+	proc_clone_report_tid(&req, p->mm, tid);
+	proc_attach(p, new_proc, parent, t, tid, &spare);
+	pid_entry_free(spare);           /* NULL unless tid already had an entry */
+	if (new_proc)
+		vm_put(p->mm);           /* the thread holds it now */
+	proc_clone_run(me, t, flags);
 	return tid;
 
-out_proc:
-	if (p && p != parent)
-		proc_free_unstarted(p);
 out_thread:
+	pid_entry_free(spare);
 	thread_free(t);
 	return err;
 }
@@ -375,26 +475,22 @@ int proc_kill_other_threads(void)
 /*
  * The live thread with id tid; on success returns it with its process's
  * lock held (so it cannot exit and be freed meanwhile): the caller
- * releases t->proc->lock.
+ * releases t->proc->lock.  A thread is in the pid table exactly while it
+ * is on its process's thread list (both change under proc_tree_lock), so
+ * its process is alive.
  */
 struct thread *thread_find_locked(int tid)
 {
-	struct list *pos, *tpos;
+	struct pid *e;
+	struct thread *t;
 
 	spin_assert_held(&proc_tree_lock);
-	list_for_each(pos, &proc_all) {
-		struct proc *p = list_entry(pos, struct proc, all_node);
-		if (p->state != PROC_ALIVE)
-			continue;
-		spin_lock(&p->lock);
-		list_for_each(tpos, &p->threads) {
-			struct thread *t = list_entry(tpos, struct thread, proc_node);
-			if (t->tid == tid)
-				return t;
-		}
-		spin_unlock(&p->lock);
-	}
-	return NULL;
+	e = pid_lookup(tid);
+	t = e ? e->thread : NULL;
+	if (!t)
+		return NULL;
+	spin_lock(&t->proc->lock);
+	return t;
 }
 
 void proc_exit_thread_in_group(void)
@@ -415,14 +511,16 @@ void proc_exit_thread(int code)
 
 /*
  * Give p's children to init.  After init itself has exited there is
- * nobody to wait for them: zombies are freed (moved to *dead for the
- * caller to free outside the lock), live ones are killed and free
- * themselves when they exit.  [T]
+ * nobody to wait for them: zombies are freed (moved to *dead, their pid
+ * entries to *dead_pids, for the caller to free outside the lock), live
+ * ones are killed and free themselves when they exit.  [T]
  */
-static void proc_reparent_children(struct proc *p, struct list *dead)
+static void proc_reparent_children(struct proc *p, struct list *dead, struct list *dead_pids)
 {
 	struct list *pos, *tmp;
 	bool zombie = false;
+
+	spin_assert_held(&proc_tree_lock);
 
 	list_for_each_safe(pos, tmp, &p->children) {
 		struct proc *c = list_entry(pos, struct proc, sibling);
@@ -434,7 +532,7 @@ static void proc_reparent_children(struct proc *p, struct list *dead)
 			list_add_tail(&init_proc->children, &c->sibling);
 			zombie |= c->state == PROC_ZOMBIE;
 		} else if (c->state == PROC_ZOMBIE) {
-			list_remove(&c->all_node);
+			pid_detach_proc(c, dead_pids);
 			list_add_tail(dead, &c->sibling);
 		} else {
 			signal_send(c, SIGKILL);
@@ -498,6 +596,9 @@ void proc_thread_exiting(struct thread *t)
 {
 	struct proc *p = t->proc;
 	struct proc *parent;
+	struct list dead_pids = LIST_INIT(dead_pids);
+	struct fdtable *fdt;
+	struct vnode *cwd;
 	bool last;
 
 	if (t->clear_child_tid) {
@@ -509,11 +610,15 @@ void proc_thread_exiting(struct thread *t)
 	/* Before nthreads drops: the last thread's exit finds the memory freed. */
 	vm_user_leave(t->mm);
 	uint64_t run_ns = sched_thread_run_ns(t);
+	spin_lock(&proc_tree_lock);
 	spin_lock(&p->lock);
 	list_remove(&t->proc_node);
 	p->exited_run_ns += run_ns;
 	last = --p->nthreads == 0;
 	spin_unlock(&p->lock);
+	pid_detach_thread(t, &dead_pids);
+	spin_unlock(&proc_tree_lock);
+	pid_free_dead(&dead_pids);
 	if (!last)
 		return;
 
@@ -521,13 +626,13 @@ void proc_thread_exiting(struct thread *t)
 	p->itimer.period = 0;
 	timer_cancel(&p->itimer);        /* waits for a running callback */
 	spin_unlock(&p->itimer_lock);
-	fdtable_put(p->fdt);
-	vnode_put(p->cwd);
 	spin_lock(&p->lock);
-	p->fdt = NULL;
-	p->cwd = NULL;
+	fdt = proc_set_fdt_locked(p, NULL);     /* readers elsewhere see NULL */
+	cwd = proc_set_cwd_locked(p, NULL);
 	p->mm = NULL;
 	spin_unlock(&p->lock);
+	fdtable_put(fdt);                        /* may sleep: after the lock */
+	vnode_put(cwd);
 
 	struct list dead = LIST_INIT(dead);
 	struct list *pos, *tmp;
@@ -537,7 +642,7 @@ void proc_thread_exiting(struct thread *t)
 	spin_lock(&proc_tree_lock);
 	is_init = p == init_proc;
 	if (!is_init)
-		proc_reparent_children(p, &dead);
+		proc_reparent_children(p, &dead, &dead_pids);
 	p->state = PROC_ZOMBIE;
 	parent = p->parent;
 	status = p->exit_status;
@@ -548,8 +653,9 @@ void proc_thread_exiting(struct thread *t)
 	}
 	orphan = !parent && !is_init;
 	if (orphan)
-		list_remove(&p->all_node);   /* an orphan of a dead init: nobody waits */
+		pid_detach_proc(p, &dead_pids);   /* an orphan of a dead init: nobody waits */
 	spin_unlock(&proc_tree_lock);
+	pid_free_dead(&dead_pids);
 	list_for_each_safe(pos, tmp, &dead)
 		proc_free(list_entry(pos, struct proc, sibling));
 	if (is_init)
@@ -589,6 +695,7 @@ void proc_reap_init(void)
 	struct proc *p = init_proc;
 	struct list *pos, *tmp;
 	struct list dead = LIST_INIT(dead);
+	struct list dead_pids = LIST_INIT(dead_pids);
 
 	spin_lock(&proc_tree_lock);
 	assert(p && p->state == PROC_ZOMBIE);
@@ -597,15 +704,16 @@ void proc_reap_init(void)
 		list_remove(&c->sibling);
 		c->parent = NULL;
 		if (c->state == PROC_ZOMBIE) {
-			list_remove(&c->all_node);
+			pid_detach_proc(c, &dead_pids);
 			list_add_tail(&dead, &c->sibling);
 		} else {
 			signal_send(c, SIGKILL);
 		}
 	}
-	list_remove(&p->all_node);
+	pid_detach_proc(p, &dead_pids);
 	init_proc = NULL;
 	spin_unlock(&proc_tree_lock);
+	pid_free_dead(&dead_pids);
 	list_for_each_safe(pos, tmp, &dead)
 		proc_free(list_entry(pos, struct proc, sibling));
 	proc_free(p);
@@ -625,8 +733,10 @@ static bool wait_matches(struct proc *me, struct proc *c, int pid)
 long proc_wait(int pid, int *status, int options)
 {
 	struct proc *me = proc_current();
+	struct list dead_pids = LIST_INIT(dead_pids);
 	long ret;
 
+	might_sleep();
 	spin_lock(&proc_tree_lock);
 	for (;;) {
 		struct proc *z = NULL;
@@ -650,10 +760,11 @@ long proc_wait(int pid, int *status, int options)
 				break;
 			}
 			list_remove(&z->sibling);
-			list_remove(&z->all_node);
+			pid_detach_proc(z, &dead_pids);
 			*status = z->exit_status;
 			ret = z->pid;
 			spin_unlock(&proc_tree_lock);
+			pid_free_dead(&dead_pids);
 			proc_free(z);
 			return ret;
 		}
@@ -679,4 +790,26 @@ long proc_wait(int pid, int *status, int options)
 	}
 	spin_unlock(&proc_tree_lock);
 	return ret;
+}
+
+/* ---------------------------------------------------------------- files and cwd of any process */
+
+struct fdtable *proc_get_fdt(struct proc *p)
+{
+	struct fdtable *t;
+
+	spin_lock(&p->lock);
+	t = p->fdt ? fdtable_get(p->fdt) : NULL;
+	spin_unlock(&p->lock);
+	return t;
+}
+
+struct vnode *proc_get_cwd(struct proc *p)
+{
+	struct vnode *v;
+
+	spin_lock(&p->lock);
+	v = p->cwd ? vnode_get(p->cwd) : NULL;
+	spin_unlock(&p->lock);
+	return v;
 }

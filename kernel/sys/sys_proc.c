@@ -305,20 +305,42 @@ SYSCALL_DEFINE1(set_tid_address, int __user *, tidptr)
 	return t->tid;
 }
 
+/*
+ * setpgid: the caller or one of its children joins process group pgid (0:
+ * its own pid), which need not exist yet.  A group number that nothing
+ * uses needs a new pid-table entry: allocated with the lock dropped, then
+ * everything is looked up again.
+ */
 SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
 {
 	struct proc *me = proc_current(), *p;
-	long ret = 0;
+	struct list dead = LIST_INIT(dead);
+	struct pid *spare = NULL;
+	bool need_spare;
+	long ret;
 
 	if (pgid < 0)
 		return -EINVAL;
-	spin_lock(&proc_tree_lock);
-	p = pid ? proc_find(pid) : me;
-	if (!p || (p != me && p->parent != me))
-		ret = -ESRCH;
-	else
-		p->pgid = pgid ? pgid : p->pid;
-	spin_unlock(&proc_tree_lock);
+	for (;;) {
+		need_spare = false;
+		ret = 0;
+		spin_lock(&proc_tree_lock);
+		p = pid ? proc_find(pid) : me;
+		if (!p || (p != me && p->parent != me))
+			ret = -ESRCH;
+		else
+			need_spare = !pid_set_pgrp(p, pgid ? pgid : p->pid, &spare, &dead);
+		spin_unlock(&proc_tree_lock);
+		if (!need_spare)
+			break;
+		spare = pid_entry_alloc();      /* with a spare, the next round succeeds */
+		if (!spare) {
+			ret = -ENOMEM;
+			break;
+		}
+	}
+	pid_free_dead(&dead);
+	pid_entry_free(spare);
 	return ret;
 }
 
@@ -353,15 +375,17 @@ SYSCALL_DEFINE1(getsid, int, pid)
 SYSCALL_DEFINE0(setsid)
 {
 	struct proc *p = proc_current();
+	struct list dead = LIST_INIT(dead);
 	long ret;
 
 	spin_lock(&proc_tree_lock);
 	if (p->pgid == p->pid) {
 		ret = -EPERM;
 	} else {
-		p->sid = p->pgid = p->pid;
+		pid_set_session(p, &dead);
 		ret = p->sid;
 	}
 	spin_unlock(&proc_tree_lock);
+	pid_free_dead(&dead);
 	return ret;
 }

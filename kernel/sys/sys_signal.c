@@ -95,18 +95,56 @@ SYSCALL_DEFINE0(pause)
 	return -EINTR;
 }
 
+/* kill(-1): every process but init and the caller; how many (zombies
+ * count, the signal is lost on them).  [proc_tree_lock] */
+static int kill_all(struct proc *me, int sig)
+{
+	struct list *pos;
+	int n = 0;
+
+	spin_assert_held(&proc_tree_lock);
+	list_for_each(pos, &proc_all) {
+		struct proc *p = list_entry(pos, struct proc, all_node);
+		if (p == proc_init() || p == me)
+			continue;
+		if (p->state == PROC_ALIVE)
+			signal_send(p, sig);
+		n++;
+	}
+	return n;
+}
+
+/* kill(-pgid): every member of process group pgid; how many, as kill_all.
+ * [proc_tree_lock] */
+static int kill_pgrp(int pgid, int sig)
+{
+	struct pid *grp;
+	struct list *pos;
+	int n = 0;
+
+	spin_assert_held(&proc_tree_lock);
+	grp = pid_lookup(pgid);
+	if (!grp)
+		return 0;
+	list_for_each(pos, &grp->pgrp) {
+		struct proc *p = list_entry(pos, struct proc, pgrp_node);
+		if (p->state == PROC_ALIVE)
+			signal_send(p, sig);
+		n++;
+	}
+	return n;
+}
+
 SYSCALL_DEFINE2(kill, int, pid, int, sig)
 {
 	struct proc *me = proc_current();
-	struct list targets;
 	long ret = -ESRCH;
-	int n = 0;
+	int n;
 
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
 	if (pid == INT32_MIN)
 		return -ESRCH;          /* -pid would overflow */
-	list_init(&targets);
 	spin_lock(&proc_tree_lock);
 	if (pid > 0) {
 		struct proc *p = proc_find(pid);
@@ -115,17 +153,7 @@ SYSCALL_DEFINE2(kill, int, pid, int, sig)
 		else if (p)
 			ret = 0;       /* a zombie: the signal is lost, no error */
 	} else {
-		int pgid = pid == 0 ? me->pgid : -pid;
-		struct list *pos;
-		/* pid -1: everyone but init; otherwise a process group. */
-		list_for_each(pos, &proc_all) {
-			struct proc *p = list_entry(pos, struct proc, all_node);
-			if (pid == -1 ? (p == proc_init() || p == me) : p->pgid != pgid)
-				continue;
-			if (p->state == PROC_ALIVE)
-				signal_send(p, sig);
-			n++;
-		}
+		n = pid == -1 ? kill_all(me, sig) : kill_pgrp(pid == 0 ? me->pgid : -pid, sig);
 		ret = n ? 0 : -ESRCH;
 	}
 	spin_unlock(&proc_tree_lock);
