@@ -4,9 +4,9 @@
 #   1. host unit tests      $BUILD/host/htest ("host: N passed, N failed")
 #   2. clang build          make CC=clang BUILD=build-clang build-clang/keel.elf
 #                           must build, warning-free (one test case)
-#   2b. style               tools/check-style.sh: clang-format (one test case)
+#   3. style                tools/check-style.sh: clang-format (one test case)
 #                           and cppcheck (one test case)
-#   3. system tests         pytest tests/system (QEMU + pexpect), counted from
+#   4. system tests         pytest tests/system (QEMU + pexpect), counted from
 #                           its JUnit XML; in-kernel tests are one case each
 #
 # A layer that fails to build counts as one failure; the other layers still
@@ -110,7 +110,7 @@ else
 fi
 say "clang build done in $(since "$t")"
 
-# ---------------------------------------------------------------- 2b. style
+# ---------------------------------------------------------------- 3. style
 # Two cases: the tree's formatting, and cppcheck on the kernel sources.
 t=$(now)
 for check in format cppcheck; do
@@ -124,7 +124,7 @@ for check in format cppcheck; do
 done
 say "style checks done in $(since "$t")"
 
-# ---------------------------------------------------------------- 3. system
+# ---------------------------------------------------------------- 4. system
 t=$(now)
 if ! $MAKE "${jobs[@]}" --no-print-directory BUILD="$BUILD" \
 	"$BUILD/keel.elf" "$BUILD/keel.iso"; then
