@@ -19,6 +19,7 @@
 #include <keel/pmap.h>
 #include <keel/spinlock.h>
 #include <keel/list.h>
+#include <keel/wait.h>
 #include <keel/klog.h>
 #include <lib/errno.h>
 
@@ -145,6 +146,7 @@ static long futex_wait(const struct futex_key *k, uint32_t __user *uaddr, uint32
 	uint32_t cur;
 	long ret = 0;
 
+	might_sleep();
 	spin_lock(&b->lock);
 	list_add_tail(&b->waiters, &w.node);
 	spin_unlock(&b->lock);
