@@ -52,6 +52,7 @@ KCFLAGS := -std=gnu11 -ffreestanding -fno-builtin -nostdinc \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables \
 	-fno-stack-protector -fno-omit-frame-pointer -fno-strict-aliasing \
 	-O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Wmissing-prototypes -Wstrict-prototypes \
 	-Iinclude -Iarch/$(ARCH)/include -I$(BUILD)/gen \
 	-MMD -MP -DKEEL_DEBUG=$(DEBUG) -DKEEL_KCOV=$(KCOV)
 ifeq ($(COMPILER),clang)
