@@ -41,7 +41,8 @@ KTEST(proc_fdt_cwd_from_another_process)
 	KT_CHECK(t, fdt != NULL);
 	if (!fdt)
 		goto out_proc;
-	p->fdt = fdt;                           /* being built: no lock yet */
+	/* Being built: nothing else sees p yet, no lock needed. */
+	p->fdt = fdt;
 	p->cwd = vnode_get(root);
 	root_refs = refcount_read(&root->refcount);
 
