@@ -12,8 +12,6 @@
 #include <arch/bootproto.h>
 #include <arch/gdt.h>
 #include <arch/idt.h>
-#include <arch/gdt.h>
-#include <arch/idt.h>
 #include <arch/msr.h>
 #include <arch/mmu.h>
 #include <arch/percpu.h>
