@@ -12,6 +12,8 @@
 
 #include <keel/compiler.h>
 
+struct waitq;
+
 struct console {
 	const char *name;                                          /* [I] */
 	void (*write)(struct console *c, const char *s, size_t n); /* [I] */
@@ -27,6 +29,8 @@ void console_write(const char *s, size_t n);
 void console_write_unlocked(const char *s, size_t n);
 /* Feed one input byte (any context, usually an interrupt handler). */
 void console_input(char c);
+/* The wait queue woken whenever an input byte is queued (never NULL). */
+struct waitq *console_input_wq(void);
 /* Next input byte, or -1 if none is queued. */
 int console_trygetc(void);
 /* Next input byte, waiting for one (interrupts must be enabled). */

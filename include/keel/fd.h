@@ -60,6 +60,12 @@ struct file_ops {
 	 */
 	int (*mmap)(struct file *f, uint64_t off, size_t len, unsigned flags,
 		    struct vmobj **obj);
+	/*
+	 * The POLL* events the file is ready for now, after poll_wait() on
+	 * every wait queue woken when that can change (keel/vfs.h).  Never
+	 * sleeps.  NULL: always DEFAULT_POLLMASK.  Callers use vfs_poll().
+	 */
+	unsigned (*poll)(struct file *f, struct poll_table *pt);
 	uint32_t mode;          /* st_mode of files without a vnode (pipes) */
 	bool seekable;          /* offsets meaningful: lseek, pread allowed */
 	bool mmap_zero;         /* mmap gives anonymous zero memory (/dev/zero) */

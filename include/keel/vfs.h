@@ -32,15 +32,19 @@
  * last open file is closed.  The put that drops the last reference calls
  * the file system's release (a static vnode without one is never freed).
  *
- * Lock key:  [I] immutable after creation, [A] atomic accesses,
- *            [L] vnode->lock (a sleeping mutex: data, size, times, mode),
- *            [N] the file system's namespace mutex (ramfs: ramfs->ns_lock),
- *            [M] vfs_mount_lock (a spinlock: the mount list and the
- *                vnode fields that point at mounts),
- *            [X] vfs_mount_mutex (a sleeping mutex: one vfs_mount or
+ * Lock key (tags as in docs/locking.md): [I] immutable after creation,
+ *            [A] atomic,
+ *            [lock] in struct vnode: vnode->lock (a sleeping mutex: data,
+ *                size, times, mode),
+ *            [ns_lock] the file system's namespace mutex (ramfs:
+ *                ramfs->ns_lock),
+ *            [vfs_mount_lock] (a spinlock: the mount list and the vnode
+ *                fields that point at mounts),
+ *            [vfs_mount_mutex] (a sleeping mutex: one vfs_mount or
  *                vfs_umount at a time, fs_type ops included),
- *            [F] vfs_fs_lock (a spinlock: the registered types).
- * Lock order: [X] -> [N] -> [L] -> (any spinlock); [M] and [F] are leaves.
+ *            [vfs_fs_lock] (a spinlock: the registered types).
+ * Lock order: vfs_mount_mutex -> ns_lock -> vnode->lock -> (any spinlock);
+ * vfs_mount_lock and vfs_fs_lock are leaves.
  * Everything here may sleep unless it says otherwise.
  */
 #ifndef KEEL_VFS_H
@@ -102,6 +106,16 @@ typedef long ssize_t;
 #define AT_SYMLINK_FOLLOW   0x400
 #define AT_EMPTY_PATH       0x1000
 
+/* poll(2) events (Linux values). */
+#define POLLIN     0x0001               /* readable */
+#define POLLOUT    0x0004               /* writable */
+#define POLLERR    0x0008               /* error (a pipe with no reader) */
+#define POLLHUP    0x0010               /* hung up (a pipe with no writer) */
+#define POLLRDNORM 0x0040               /* normal data readable */
+#define POLLWRNORM 0x0100               /* normal data writable */
+/* What a file that never blocks is ready for (and files with no poll op). */
+#define DEFAULT_POLLMASK (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM)
+
 /* linux_dirent64.d_type */
 #define DT_UNKNOWN 0
 #define DT_FIFO    1
@@ -128,8 +142,10 @@ int iobuf_copy_to(struct iobuf b, size_t at, const void *src, size_t n);
 int iobuf_copy_from(void *dst, struct iobuf b, size_t at, size_t n);
 
 struct vnode;
+struct file;
 struct file_ops;
 struct mount;
+struct waitq;
 
 /*
  * Called by readdir for each entry; returns false when the caller's
@@ -174,13 +190,13 @@ struct vnode {
 	uint32_t dev;                   /* [I] file-system id (st_dev) */
 	uint32_t rdev;                  /* [I] device number (st_rdev) */
 	refcount_t refcount;            /* [A] vnode_get / vnode_put */
-	struct mutex lock;              /* the [L] lock */
-	uint32_t mode;                  /* [L] type bits [I] */
-	uint32_t nlink;                 /* [N] */
-	uint64_t size;                  /* [L] */
-	uint64_t atime, mtime, ctime;   /* [L] ns (since boot: no RTC yet) */
-	struct mount *mounted;          /* [M] the mount on this directory, or NULL */
-	struct mount *mnt_root;         /* [M] the mount whose root this is, or NULL */
+	struct mutex lock;              /* guards the [lock] fields */
+	uint32_t mode;                  /* [lock]; type bits [I] */
+	uint32_t nlink;                 /* [ns_lock] */
+	uint64_t size;                  /* [lock] */
+	uint64_t atime, mtime, ctime;   /* [lock] ns (since boot: no RTC yet) */
+	struct mount *mounted;          /* [vfs_mount_lock] the mount on this directory, or NULL */
+	struct mount *mnt_root;         /* [vfs_mount_lock] the mount whose root this is, or NULL */
 	void *priv;                     /* [I] file-system private */
 };
 
@@ -221,7 +237,8 @@ struct fs_type {
 	 * Make an instance from source and data (either may be NULL; their
 	 * meaning is the type's own) and return its root directory in
 	 * *rootp with one reference, which the mount keeps.  flags are the
-	 * mount's MS_* flags.  Runs under [X]; may sleep.  0 or -Exxx.
+	 * mount's MS_* flags.  Runs under vfs_mount_mutex; may sleep.  0 or
+	 * -Exxx.
 	 */
 	int (*mount)(struct fs_type *type, const char *source,
 		     unsigned long flags, const void *data, struct vnode **rootp);
@@ -230,12 +247,13 @@ struct fs_type {
 	 * already out of the namespace and nobody else holds its root.  0 lets
 	 * it go (the VFS then drops the mount's reference to root, which must
 	 * free whatever the instance still holds); -EBUSY keeps it mounted (a
-	 * vnode other than the root is still in use).  Runs under [X]; may
-	 * sleep.  NULL: instances of the type are never unmounted (-EBUSY).
+	 * vnode other than the root is still in use).  Runs under
+	 * vfs_mount_mutex; may sleep.  NULL: instances of the type are never
+	 * unmounted (-EBUSY).
 	 */
 	int (*unmount)(struct fs_type *type, struct vnode *root);
-	struct list link;               /* [F] on the list of registered types */
-	unsigned users;                 /* [F] mounts of it, made or being made */
+	struct list link;               /* [vfs_fs_lock] on the list of registered types */
+	unsigned users;                 /* [vfs_fs_lock] mounts of it, made or being made */
 };
 
 struct mount {
@@ -244,7 +262,7 @@ struct mount {
 	struct vnode *covered;          /* [I] the mount point, referenced; NULL for / */
 	struct mount *parent;           /* [I] the mount covered lies in; NULL for / */
 	unsigned long flags;            /* [I] MS_* flags (none is accepted yet) */
-	struct list link;               /* [M] on the mount list */
+	struct list link;               /* [vfs_mount_lock] on the mount list */
 };
 
 /* Register a file-system type: 0, or -EBUSY if its name is taken. */
@@ -284,6 +302,36 @@ struct vnode *vfs_mount_leave(struct vnode *v);
 /* The types vfs_init registers. */
 extern struct fs_type ramfs_fs_type;
 extern struct fs_type devfs_fs_type;
+
+/* ---------------------------------------------------------------- poll */
+
+/*
+ * How poll(2)/select(2) wait on files.  A file's poll op calls
+ * poll_wait(f, wq, pt) for each wait queue woken when its readiness can
+ * change (a pipe's, the console input's), then reports its events.  With
+ * pt NULL or pt->queue NULL it only reports.  A waiter supplies queue(),
+ * which puts an entry on wq that wakes it (its own struct waiter, say);
+ * since the op registers before it reads its state, a change after the
+ * report finds the entry there, and no wakeup is lost.  queue() is called
+ * with no lock of the file's held, must not sleep, and keeps its entries
+ * until the waiter takes them off (wake_up() unlinks the entries it wakes).
+ */
+struct poll_table {
+	void (*queue)(struct file *f, struct waitq *wq, struct poll_table *pt);
+	void *priv;                     /* the waiter's own */
+};
+
+static inline void poll_wait(struct file *f, struct waitq *wq,
+			     struct poll_table *pt)
+{
+	if (pt && pt->queue && wq)
+		pt->queue(f, wq, pt);
+}
+
+/* The POLL* events f is ready for (registering through pt, may be NULL). */
+unsigned vfs_poll(struct file *f, struct poll_table *pt);
+/* A poll op for files that never block: DEFAULT_POLLMASK, no queue. */
+unsigned vfs_poll_always_ready(struct file *f, struct poll_table *pt);
 
 /* ---------------------------------------------------------------- API */
 

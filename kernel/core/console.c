@@ -61,6 +61,12 @@ void console_input(char c)
 	wake_up(&console_in_wq);
 }
 
+/* The wait queue console_input() wakes (for poll registration). */
+struct waitq *console_input_wq(void)
+{
+	return &console_in_wq;
+}
+
 /* Dequeue one input byte, or -1 when the queue is empty. */
 int console_trygetc(void)
 {

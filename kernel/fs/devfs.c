@@ -61,10 +61,12 @@ static ssize_t zero_read(struct file *f, struct iobuf b, size_t n, uint64_t *off
 }
 
 static const struct file_ops null_fops = {
-	.read = null_read, .write = null_write, .seekable = true,
+	.read = null_read, .write = null_write, .poll = vfs_poll_always_ready,
+	.seekable = true,
 };
 static const struct file_ops zero_fops = {
-	.read = zero_read, .write = null_write, .seekable = true, .mmap_zero = true,
+	.read = zero_read, .write = null_write, .poll = vfs_poll_always_ready,
+	.seekable = true, .mmap_zero = true,
 };
 
 /* ---------------------------------------------------------------- the directory */
@@ -183,7 +185,8 @@ static ssize_t devfs_dir_rw(struct file *f, struct iobuf b, size_t n,
 }
 
 static const struct file_ops devfs_dir_fops = {
-	.read = devfs_dir_rw, .write = devfs_dir_rw, .seekable = true,
+	.read = devfs_dir_rw, .write = devfs_dir_rw, .poll = vfs_poll_always_ready,
+	.seekable = true,
 };
 
 #define DEVFS_DEV 0x10000       /* st_dev, apart from ramfs's small numbers */

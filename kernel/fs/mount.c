@@ -22,16 +22,18 @@
  * leaves the list only when nothing is mounted inside it and nobody but
  * the mount holds its root, and its type agrees.
  *
- * Lock key:  [F] vfs_fs_lock (spinlock, leaf): the list of types and each
- *                type's users count.
- *            [M] vfs_mount_lock (spinlock, leaf): the mount list and every
- *                vnode's mounted/mnt_root.  Walks take it for a moment at
- *                each crossing.
- *            [X] vfs_mount_mutex (mutex): one vfs_mount/vfs_umount at a
- *                time, including the type's mount/unmount ops and the
- *                walk to the target; so a mount taken off the list for an
- *                unmount the type then refuses can go back unchanged.
- * Order: [X] -> the file systems' own locks -> [M] or [F].
+ * Lock key (tags as in docs/locking.md):
+ *   [vfs_fs_lock]     spinlock, leaf: the list of types and each type's
+ *                     users count.
+ *   [vfs_mount_lock]  spinlock, leaf: the mount list and every vnode's
+ *                     mounted/mnt_root.  Walks take it for a moment at each
+ *                     crossing.
+ *   [vfs_mount_mutex] mutex: one vfs_mount/vfs_umount at a time, including
+ *                     the type's mount/unmount ops and the walk to the
+ *                     target; so a mount taken off the list for an unmount
+ *                     the type then refuses can go back unchanged.
+ * Order: vfs_mount_mutex -> the file systems' own locks -> vfs_mount_lock
+ * or vfs_fs_lock.
  */
 #include <keel/vfs.h>
 #include <keel/kmalloc.h>
@@ -43,17 +45,22 @@
 #include <lib/string.h>
 
 static struct spinlock vfs_fs_lock = SPINLOCK_INIT("vfs_fs");
-static struct list vfs_fs_types = LIST_INIT(vfs_fs_types);     /* [F] */
+static struct list vfs_fs_types = LIST_INIT(vfs_fs_types);     /* [vfs_fs_lock] */
 
 static struct spinlock vfs_mount_lock = SPINLOCK_INIT("vfs_mount");
-static struct list vfs_mounts = LIST_INIT(vfs_mounts);         /* [M] */
-static struct mount *vfs_root_mount;    /* [X] set once; [I] after vfs_init */
+static struct list vfs_mounts = LIST_INIT(vfs_mounts);         /* [vfs_mount_lock] */
+/* [vfs_mount_mutex] set once, by the first mount; [I] after vfs_init */
+static struct mount *vfs_root_mount;
 
 static struct mutex vfs_mount_mutex = MUTEX_INIT(vfs_mount_mutex, "vfs_mount_mutex");
 
+/* References to an unused mounted root during vfs_umount: the mount's own
+ * and the one the umount's walk took. */
+#define MOUNT_ROOT_IDLE_REFS 2
+
 /* ---------------------------------------------------------------- types */
 
-/* The registered type called name, or NULL. [F] held. */
+/* The registered type called name, or NULL. [vfs_fs_lock] held. */
 static struct fs_type *fs_type_find(const char *name)
 {
 	struct list *pos;
@@ -161,7 +168,7 @@ struct vnode *vfs_mount_leave(struct vnode *v)
 
 /* ---------------------------------------------------------------- mount, umount */
 
-/* The mount whose instance has st_dev dev, or NULL. [M] held. */
+/* The mount whose instance has st_dev dev, or NULL. [vfs_mount_lock] held. */
 static struct mount *mount_of_dev(uint32_t dev)
 {
 	struct list *pos;
@@ -176,7 +183,7 @@ static struct mount *mount_of_dev(uint32_t dev)
 	return NULL;
 }
 
-/* True if a mount lies inside m. [M] held. */
+/* True if a mount lies inside m. [vfs_mount_lock] held. */
 static bool mount_has_children(struct mount *m)
 {
 	struct list *pos;
@@ -189,7 +196,7 @@ static bool mount_has_children(struct mount *m)
 	return false;
 }
 
-/* Put m into the namespace. [M] held. */
+/* Put m into the namespace. [vfs_mount_lock] held. */
 static void mount_link(struct mount *m)
 {
 	spin_assert_held(&vfs_mount_lock);
@@ -199,7 +206,7 @@ static void mount_link(struct mount *m)
 	list_add_tail(&vfs_mounts, &m->link);
 }
 
-/* Take m out of the namespace. [M] held. */
+/* Take m out of the namespace. [vfs_mount_lock] held. */
 static void mount_unlink(struct mount *m)
 {
 	spin_assert_held(&vfs_mount_lock);
@@ -209,7 +216,7 @@ static void mount_unlink(struct mount *m)
 	list_remove(&m->link);
 }
 
-/* Check and link a new mount (its parent found from covered). [M] held. */
+/* Check and link a new mount (its parent found from covered). [vfs_mount_lock] held. */
 static int mount_attach(struct mount *m)
 {
 	spin_assert_held(&vfs_mount_lock);
@@ -228,7 +235,7 @@ static int mount_attach(struct mount *m)
 
 /*
  * The directory a new mount covers, with a reference; NULL for the first
- * mount, which must be on "/". [X] held.
+ * mount, which must be on "/". [vfs_mount_mutex] held.
  */
 static int mount_target(const char *target, struct vnode **covered)
 {
@@ -300,7 +307,7 @@ out_unlock:
 
 /*
  * Take m (whose root the caller holds once) off the namespace if nothing
- * uses it: 0 or -EBUSY.  [X] held.
+ * uses it: 0 or -EBUSY.  [vfs_mount_mutex] held.
  */
 static int mount_detach_unused(struct mount *m)
 {
@@ -310,8 +317,8 @@ static int mount_detach_unused(struct mount *m)
 	if (!m->type->unmount)
 		return -EBUSY;
 	spin_lock(&vfs_mount_lock);
-	/* The mount's reference and the caller's, nobody else's. */
-	if (mount_has_children(m) || refcount_read(&m->root->refcount) != 2)
+	if (mount_has_children(m) ||
+	    refcount_read(&m->root->refcount) != MOUNT_ROOT_IDLE_REFS)
 		err = -EBUSY;
 	else
 		mount_unlink(m);

@@ -11,6 +11,14 @@
  * with -EPIPE.  O_NONBLOCK turns every wait into -EAGAIN (or a short
  * count).
  *
+ * Poll: the read end is readable (POLLIN) while data is there and hung up
+ * (POLLHUP) once no write end is open; the write end is writable (POLLOUT)
+ * while PIPE_BUF bytes fit, so a write of up to PIPE_BUF does not block
+ * (Linux's page slots give the same), and in error (POLLERR) once no read
+ * end is open.  Each end registers on the queue its own waiters use, and
+ * every change a poller may wait for wakes it: a write or the last
+ * writer's close wakes rd_wq, a read or the last reader's close wr_wq.
+ *
  * Locking: pipe->lock (spinlock) guards the ring indices and the end
  * counts; readers sleep on rd_wq, writers on wr_wq (wait_event_locked on
  * pipe->lock).  User memory is never touched under the spinlock: a reader
@@ -38,8 +46,8 @@ struct pipe {
 	size_t head;                    /* [lock] first filled byte */
 	size_t len;                     /* [lock] filled bytes */
 	int readers, writers;           /* [lock] open ends */
-	struct waitq rd_wq;             /* readers wait for data / EOF */
-	struct waitq wr_wq;             /* writers wait for room / no reader */
+	struct waitq rd_wq;             /* readers, read-end pollers: data, EOF */
+	struct waitq wr_wq;             /* writers, write-end pollers: room, no reader */
 	struct mutex rd_mutex;          /* one reader at a time */
 	struct mutex wr_mutex;          /* one writer at a time */
 };
@@ -171,15 +179,47 @@ static void pipe_release(struct file *f)
 		pipe_free(p);
 }
 
+static unsigned pipe_poll_read(struct file *f, struct poll_table *pt)
+{
+	struct pipe *p = f->priv;
+	unsigned mask = 0;
+
+	poll_wait(f, &p->rd_wq, pt);
+	spin_lock(&p->lock);
+	if (p->len > 0)
+		mask |= POLLIN | POLLRDNORM;
+	if (p->writers == 0)
+		mask |= POLLHUP;
+	spin_unlock(&p->lock);
+	return mask;
+}
+
+static unsigned pipe_poll_write(struct file *f, struct poll_table *pt)
+{
+	struct pipe *p = f->priv;
+	unsigned mask = 0;
+
+	poll_wait(f, &p->wr_wq, pt);
+	spin_lock(&p->lock);
+	if (PIPE_SIZE - p->len >= PIPE_BUF)
+		mask |= POLLOUT | POLLWRNORM;
+	if (p->readers == 0)
+		mask |= POLLERR;
+	spin_unlock(&p->lock);
+	return mask;
+}
+
 static const struct file_ops pipe_read_ops = {
 	.read = pipe_read,
 	.release = pipe_release,
+	.poll = pipe_poll_read,
 	.mode = S_IFIFO | 0600,
 };
 
 static const struct file_ops pipe_write_ops = {
 	.write = pipe_write,
 	.release = pipe_release,
+	.poll = pipe_poll_write,
 	.mode = S_IFIFO | 0600,
 };
 

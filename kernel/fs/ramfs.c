@@ -25,10 +25,11 @@
  * own st_dev; an instance can be unmounted only when its root is empty,
  * and its root's release frees it.
  *
- * Lock key: [N] ramfs->ns_lock (a mutex per instance): every directory's
- * entries, parent, nlink and times, and the nlink of every node.
- * [L] vnode->lock: a regular file's blocks, size and times.  [I] immutable
- * after creation.  [A] atomic.
+ * Lock key (tags as in docs/locking.md): [fs->ns_lock] the instance's
+ * namespace mutex (reached from a node as n->fs->ns_lock): every
+ * directory's entries, parent, nlink and times, and the nlink of every
+ * node.  [v.lock] the node's vnode->lock: a regular file's blocks, size and
+ * times.  [I] immutable after creation.  [A] atomic.
  * Order: ns_lock -> vnode->lock.  Both may be held across user copies.
  */
 #include <keel/vfs.h>
@@ -59,19 +60,19 @@ struct ramfs_node {
 	struct vnode v;
 	struct ramfs *fs;               /* [I] */
 	/* directories */
-	struct ramfs_node *parent;      /* [N] NULL once removed; root: itself */
-	struct list entries;            /* [N] struct ramfs_dirent.node */
-	uint64_t next_cookie;           /* [N] */
+	struct ramfs_node *parent;      /* [fs->ns_lock] NULL once removed; root: itself */
+	struct list entries;            /* [fs->ns_lock] struct ramfs_dirent.node */
+	uint64_t next_cookie;           /* [fs->ns_lock] */
 	/* regular files */
-	char **blocks;                  /* [L] PAGE_SIZE blocks, NULL = hole */
-	size_t nblocks;                 /* [L] slots in blocks */
+	char **blocks;                  /* [v.lock] PAGE_SIZE blocks, NULL = hole */
+	size_t nblocks;                 /* [v.lock] slots in blocks */
 	/* symlinks */
 	char *target;                   /* [I] NUL-terminated */
 };
 
 struct ramfs_dirent {
-	struct list node;               /* [N] */
-	struct ramfs_node *child;       /* [N] holds a reference */
+	struct list node;               /* [fs->ns_lock] */
+	struct ramfs_node *child;       /* [fs->ns_lock] holds a reference */
 	uint64_t cookie;                /* [I] */
 	size_t len;                     /* [I] */
 	char name[];                    /* [I] NUL-terminated */
@@ -196,7 +197,7 @@ static struct ramfs_dirent *ramfs_dirent_alloc(const char *name, size_t len)
 	return d;
 }
 
-/* Link d (naming child) into dir. [N] held. */
+/* Link d (naming child) into dir. [fs->ns_lock] held. */
 static void ramfs_link(struct ramfs_node *dir, struct ramfs_dirent *d,
 		       struct ramfs_node *child)
 {
@@ -319,7 +320,7 @@ out:
 	return err;
 }
 
-/* True if a is d or one of d's ancestors. [N] held. */
+/* True if a is d or one of d's ancestors. [fs->ns_lock] held. */
 static bool ramfs_is_ancestor(struct ramfs_node *a, struct ramfs_node *d)
 {
 	for (;;) {
@@ -454,7 +455,7 @@ static ssize_t ramfs_readlink(struct vnode *v, char *buf, size_t n)
 
 /* ---------------------------------------------------------------- file data */
 
-/* Make room for at least want block slots. [L] held. */
+/* Make room for at least want block slots. [v.lock] held. */
 static int ramfs_grow_slots(struct ramfs_node *n, size_t want)
 {
 	size_t cap = MAX(n->nblocks * 2, (size_t)8);
@@ -641,15 +642,18 @@ static const struct file_ops ramfs_file_ops = {
 	.read = ramfs_read,
 	.write = ramfs_write,
 	.seekable = true,
+	.poll = vfs_poll_always_ready,
 };
 
 static const struct file_ops ramfs_dir_ops = {
 	.read = ramfs_dir_rw,
 	.write = ramfs_dir_rw,
 	.seekable = true,
+	.poll = vfs_poll_always_ready,
 };
 
 static const struct file_ops ramfs_link_ops = {
 	.read = ramfs_link_rw,
 	.write = ramfs_link_rw,
+	.poll = vfs_poll_always_ready,
 };

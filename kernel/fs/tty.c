@@ -13,8 +13,11 @@
  * termios; TIOCGWINSZ reports 80x25.  Signals from the keyboard (ISIG) are
  * not generated yet.
  *
- * Input is taken from the console queue only by a reader, under read_lock,
- * and processed with the termios of that moment.
+ * Input is taken from the console queue only under read_lock, by a reader
+ * or by poll (which takes what a read would, without waiting), and is
+ * processed with the termios of that moment.  Poll registers on the
+ * console input queue (woken by every typed byte) and on poll_wq (woken
+ * when a reader leaves, since a reader may leave input behind).
  *
  * Invariants ([read_lock] fields): ready <= len <= TTY_LINE_MAX;
  * line[0..ready) is what a read may return (complete lines in canonical
@@ -24,9 +27,11 @@
  * returns 0 for it and clears it.  A canonical line keeps one byte free
  * for its newline.
  *
- * Lock key:  [R] tty.read_lock, a mutex: one reader at a time; held across
- *                the wait for input and the copy to user memory.
- *            [T] tty.lock, a spinlock (leaf): termios, window size and the
+ * Lock key (tags as in docs/locking.md):
+ *   [read_lock]  tty.read_lock, a mutex: one reader at a time; held across
+ *                the wait for input and the copy to user memory.  Poll
+ *                only tries it (it never sleeps).
+ *   [lock]       tty.lock, a spinlock (leaf): termios, window size and the
  *                foreground process group, which ioctl changes while a
  *                reader may be sleeping.
  * Order: read_lock -> tty.lock; read_lock -> console_in_lock (the input
@@ -41,6 +46,7 @@
 #include <keel/proc.h>
 #include <keel/spinlock.h>
 #include <keel/uaccess.h>
+#include <keel/wait.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 
@@ -51,19 +57,21 @@
 #define TTY_DEL      0x7f            /* DEL, the default erase character */
 
 struct tty {
-	struct mutex read_lock;         /* the [R] lock */
-	char line[TTY_LINE_MAX];        /* [R] bytes typed, not yet read */
-	size_t len;                     /* [R] */
-	size_t ready;                   /* [R] bytes of line a read may take */
-	bool eof;                       /* [R] ^D seen on an empty line */
-	struct spinlock lock;           /* the [T] lock */
-	struct linux_termios termios;   /* [T] */
-	struct linux_winsize winsize;   /* [T] */
-	int pgrp;                       /* [T] foreground process group, 0 unset */
+	struct mutex read_lock;         /* guards the [read_lock] fields */
+	char line[TTY_LINE_MAX];        /* [read_lock] bytes typed, not yet read */
+	size_t len;                     /* [read_lock] */
+	size_t ready;                   /* [read_lock] bytes of line a read may take */
+	bool eof;                       /* [read_lock] ^D seen on an empty line */
+	struct waitq poll_wq;           /* pollers: woken when a reader leaves */
+	struct spinlock lock;           /* guards the [lock] fields */
+	struct linux_termios termios;   /* [lock] */
+	struct linux_winsize winsize;   /* [lock] */
+	int pgrp;                       /* [lock] foreground process group, 0 unset */
 };
 
 static struct tty console_tty = {
 	.read_lock = MUTEX_INIT(console_tty.read_lock, "tty_read"),
+	.poll_wq = WAITQ_INIT(console_tty.poll_wq, "tty_poll_wq"),
 	.lock = SPINLOCK_INIT("tty"),
 	.termios = {
 		.c_iflag = ICRNL | IXON,
@@ -89,7 +97,7 @@ static void tty_echo(const char *s, size_t n, bool on)
 		console_write(s, n);
 }
 
-/* Add one typed byte in canonical mode. [R] held. */
+/* Add one typed byte in canonical mode. [read_lock] held. */
 static void tty_canon_input(struct tty *t, char c, const struct linux_termios *tio)
 {
 	bool echo = tio->c_lflag & ECHO;
@@ -122,7 +130,7 @@ static void tty_canon_input(struct tty *t, char c, const struct linux_termios *t
 		t->ready = t->len;
 }
 
-/* Raw-mode input: translate and queue. [R] held. */
+/* Raw-mode input: translate and queue. [read_lock] held. */
 static void tty_raw_input(struct tty *t, char c, const struct linux_termios *tio)
 {
 	if (c == '\r' && (tio->c_iflag & ICRNL))
@@ -149,6 +157,24 @@ static void tty_snapshot(struct tty *t, struct linux_termios *tio)
 	spin_lock(&t->lock);
 	*tio = t->termios;
 	spin_unlock(&t->lock);
+}
+
+/*
+ * Take what is queued on the console as a read would, without waiting: up
+ * to the end of a line in canonical mode, everything in raw mode. [read_lock] held.
+ */
+static void tty_take_queued(struct tty *t, const struct linux_termios *tio)
+{
+	int c;
+
+	mutex_assert_held(&t->read_lock);
+	if (tio->c_lflag & ICANON) {
+		while (t->ready == 0 && !t->eof && (c = console_trygetc()) >= 0)
+			tty_canon_input(t, (char)c, tio);
+	} else {
+		while (t->len < TTY_LINE_MAX && (c = console_trygetc()) >= 0)
+			tty_raw_input(t, (char)c, tio);
+	}
 }
 
 static ssize_t tty_read(struct file *f, struct iobuf b, size_t n, uint64_t *off)
@@ -182,8 +208,7 @@ static ssize_t tty_read(struct file *f, struct iobuf b, size_t n, uint64_t *off)
 			}
 			tty_raw_input(t, (char)c, &tio);
 		}
-		while (t->len < TTY_LINE_MAX && (c = console_trygetc()) >= 0)
-			tty_raw_input(t, (char)c, &tio);
+		tty_take_queued(t, &tio);
 	}
 	if (t->ready == 0 && t->eof) {
 		t->eof = false;
@@ -201,7 +226,33 @@ static ssize_t tty_read(struct file *f, struct iobuf b, size_t n, uint64_t *off)
 	ret = (ssize_t)n;
 out:
 	mutex_unlock(&t->read_lock);
+	wake_up(&t->poll_wq);
 	return ret;
+}
+
+/*
+ * Readable once a read would not wait: a line (canonical) or a byte (raw)
+ * is there, or an end of file.  The input is taken from the console queue
+ * here, as a read would take it (so it is echoed now).  While a reader
+ * holds read_lock it takes the input itself: no POLLIN until it leaves and
+ * wakes poll_wq.  Writing never blocks.
+ */
+static unsigned tty_poll(struct file *f, struct poll_table *pt)
+{
+	struct tty *t = &console_tty;
+	unsigned mask = POLLOUT | POLLWRNORM;
+	struct linux_termios tio;
+
+	poll_wait(f, console_input_wq(), pt);
+	poll_wait(f, &t->poll_wq, pt);
+	if (!mutex_trylock(&t->read_lock))
+		return mask;
+	tty_snapshot(t, &tio);
+	tty_take_queued(t, &tio);
+	if (t->ready > 0 || t->eof)
+		mask |= POLLIN | POLLRDNORM;
+	mutex_unlock(&t->read_lock);
+	return mask;
 }
 
 static ssize_t tty_write(struct file *f, struct iobuf b, size_t n, uint64_t *off)
@@ -284,5 +335,5 @@ static long tty_ioctl(struct file *f, unsigned long cmd, uintptr_t arg)
 }
 
 const struct file_ops tty_console_fops = {
-	.read = tty_read, .write = tty_write, .ioctl = tty_ioctl,
+	.read = tty_read, .write = tty_write, .ioctl = tty_ioctl, .poll = tty_poll,
 };

@@ -138,6 +138,20 @@ size_t vfs_dirent64_encode(void *buf, size_t size, uint64_t ino, int64_t off,
 	return reclen;
 }
 
+/* ---------------------------------------------------------------- poll */
+
+unsigned vfs_poll(struct file *f, struct poll_table *pt)
+{
+	if (!f->ops->poll)
+		return DEFAULT_POLLMASK;
+	return f->ops->poll(f, pt);
+}
+
+unsigned vfs_poll_always_ready(struct file *f, struct poll_table *pt)
+{
+	return DEFAULT_POLLMASK;
+}
+
 /* ---------------------------------------------------------------- cwd */
 
 struct vnode *vfs_cwd(void)

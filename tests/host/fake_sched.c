@@ -11,6 +11,7 @@
 #include <keel/signal.h>
 #include <keel/time.h>
 #include <keel/uaccess.h>
+#include <keel/vfs.h>
 #include <keel/wait.h>
 #include <lib/errno.h>
 #include <lib/string.h>
@@ -93,12 +94,27 @@ void waitq_finish(struct waitq *wq, struct waiter *w)
 {
 }
 
+/* Nobody sleeps here, but entries a poll table queued are marked woken. */
 void wake_up(struct waitq *wq)
 {
+	struct list *pos, *tmp;
+
+	list_for_each_safe(pos, tmp, &wq->waiters) {
+		struct waiter *w = list_entry(pos, struct waiter, node);
+
+		list_remove(&w->node);
+		w->woken = true;
+	}
 }
 
 void wake_up_one(struct waitq *wq)
 {
+	struct waiter *w = list_first(&wq->waiters, struct waiter, node);
+
+	if (w) {
+		list_remove(&w->node);
+		w->woken = true;
+	}
 }
 
 bool wait_interrupted(void)
@@ -160,6 +176,11 @@ struct proc *proc_current(void)
 	return fake_current_proc;
 }
 
+struct vnode *proc_get_cwd(struct proc *p)
+{
+	return p->cwd ? vnode_get(p->cwd) : NULL;
+}
+
 void signal_raise_current(int sig)
 {
 	if (sig > 0 && sig <= NSIG)
@@ -190,6 +211,13 @@ void console_write(const char *s, size_t n)
 	fake_console_out_len += (unsigned)n;
 }
 
+static struct waitq fake_console_in_wq = WAITQ_INIT(fake_console_in_wq, "console_in_wq");
+
+struct waitq *console_input_wq(void)
+{
+	return &fake_console_in_wq;
+}
+
 void fake_console_feed(const char *s)
 {
 	for (; *s && fake_console_in_len < sizeof(fake_console_in); s++) {
@@ -199,6 +227,7 @@ void fake_console_feed(const char *s)
 		fake_console_in[at] = *s;
 		fake_console_in_len++;
 	}
+	wake_up(&fake_console_in_wq);
 }
 
 int console_trygetc(void)

@@ -4,7 +4,9 @@
  * user copies, the current process, signals, the console, the clock).
  *
  * Single-threaded: a mutex is a flag (taking a held one panics), a wait
- * that would sleep panics (host tests exercise non-blocking paths only).
+ * that would sleep panics (host tests exercise non-blocking paths only);
+ * wake_up() marks woken, and unlinks, the entries a test's poll table put
+ * on a wait queue.
  * "User" memory is ordinary memory, except that addresses below
  * FAKE_USER_BAD_LIMIT fault (-EFAULT), so tests can pass bad pointers.
  */

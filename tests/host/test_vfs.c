@@ -1042,3 +1042,202 @@ HTEST(vfs_mount_walk_and_umount)
 	HCHECK_EQ(vfs_unlink(NULL, "/mt", true), 0);
 	teardown();
 }
+
+/* ---------------------------------------------------------------- poll */
+
+#define RDMASK (POLLIN | POLLRDNORM)
+#define WRMASK (POLLOUT | POLLWRNORM)
+#define HT_PT_MAX 4
+
+/* A poll table that puts a waiter on each queue, as poll(2) would. */
+struct ht_pt {
+	struct poll_table pt;
+	struct waiter w[HT_PT_MAX];
+	struct waitq *wq[HT_PT_MAX];
+	int n;
+};
+
+static void ht_pt_queue(struct file *f, struct waitq *wq, struct poll_table *pt)
+{
+	struct ht_pt *t = container_of(pt, struct ht_pt, pt);
+	struct waiter *w = &t->w[t->n];
+
+	HCHECK(t->n < HT_PT_MAX);
+	w->thread = NULL;
+	w->woken = false;
+	spin_lock(&wq->lock);
+	list_add_tail(&wq->waiters, &w->node);
+	spin_unlock(&wq->lock);
+	t->wq[t->n++] = wq;
+}
+
+static void ht_pt_init(struct ht_pt *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->pt.queue = ht_pt_queue;
+}
+
+/* Take every entry off its queue (a woken one is off already). */
+static void ht_pt_done(struct ht_pt *t)
+{
+	for (int i = 0; i < t->n; i++) {
+		spin_lock(&t->wq[i]->lock);
+		list_remove(&t->w[i].node);
+		spin_unlock(&t->wq[i]->lock);
+	}
+	t->n = 0;
+}
+
+static void pipe_fill(struct file *wr, size_t n)
+{
+	static char big[PIPE_SIZE];
+
+	HCHECK_EQ(file_write(wr, IOBUF_KERNEL(big), n), (long)n);
+}
+
+static void pipe_drain(struct file *rd, size_t n)
+{
+	static char big[PIPE_SIZE];
+
+	HCHECK_EQ(file_read(rd, IOBUF_KERNEL(big), n), (long)n);
+}
+
+HTEST(vfs_poll_pipe_masks)
+{
+	struct file *rd, *wr;
+
+	setup();
+	HCHECK_EQ(pipe_create(O_NONBLOCK, &rd, &wr), 0);
+	/* Empty. */
+	HCHECK_EQ(vfs_poll(rd, NULL), 0);
+	HCHECK_EQ(vfs_poll(wr, NULL), WRMASK);
+	/* Data. */
+	pipe_fill(wr, 1);
+	HCHECK_EQ(vfs_poll(rd, NULL), RDMASK);
+	HCHECK_EQ(vfs_poll(wr, NULL), WRMASK);
+	/* Full, and writable again only once PIPE_BUF bytes fit. */
+	pipe_fill(wr, PIPE_SIZE - 1);
+	HCHECK_EQ(vfs_poll(rd, NULL), RDMASK);
+	HCHECK_EQ(vfs_poll(wr, NULL), 0);
+	pipe_drain(rd, PIPE_BUF - 1);
+	HCHECK_EQ(vfs_poll(wr, NULL), 0);
+	pipe_drain(rd, 1);
+	HCHECK_EQ(vfs_poll(wr, NULL), WRMASK);
+	/* Writer closed: hung up, readable while data is left. */
+	file_put(wr);
+	HCHECK_EQ(vfs_poll(rd, NULL), RDMASK | POLLHUP);
+	pipe_drain(rd, PIPE_SIZE - PIPE_BUF);
+	HCHECK_EQ(vfs_poll(rd, NULL), POLLHUP);
+	file_put(rd);
+	/* Reader closed: an error on the write end, full or not. */
+	HCHECK_EQ(pipe_create(O_NONBLOCK, &rd, &wr), 0);
+	pipe_fill(wr, PIPE_SIZE);
+	file_put(rd);
+	HCHECK_EQ(vfs_poll(wr, NULL), POLLERR);
+	file_put(wr);
+	HCHECK_EQ(pipe_create(0, &rd, &wr), 0);
+	file_put(rd);
+	HCHECK_EQ(vfs_poll(wr, NULL), WRMASK | POLLERR);
+	file_put(wr);
+	teardown();
+}
+
+HTEST(vfs_poll_pipe_wakeups)
+{
+	struct file *rd, *wr;
+	struct ht_pt t;
+
+	setup();
+	HCHECK_EQ(pipe_create(O_NONBLOCK, &rd, &wr), 0);
+	/* A write wakes the read end's pollers, and only them. */
+	ht_pt_init(&t);
+	HCHECK_EQ(vfs_poll(rd, &t.pt), 0);
+	HCHECK_EQ(t.n, 1);
+	HCHECK(!t.w[0].woken);
+	pipe_fill(wr, PIPE_SIZE);
+	HCHECK(t.w[0].woken);
+	ht_pt_done(&t);
+	/* A read wakes the write end's. */
+	HCHECK_EQ(vfs_poll(wr, &t.pt), 0);
+	HCHECK_EQ(t.n, 1);
+	HCHECK(!t.w[0].woken);
+	pipe_drain(rd, PIPE_SIZE);
+	HCHECK(t.w[0].woken);
+	ht_pt_done(&t);
+	/* Closing one end wakes the other end's. */
+	HCHECK_EQ(vfs_poll(rd, &t.pt), 0);
+	file_put(wr);
+	HCHECK(t.w[0].woken);
+	HCHECK_EQ(vfs_poll(rd, NULL), POLLHUP);
+	ht_pt_done(&t);
+	file_put(rd);
+	HCHECK_EQ(pipe_create(O_NONBLOCK, &rd, &wr), 0);
+	HCHECK_EQ(vfs_poll(wr, &t.pt), WRMASK);
+	file_put(rd);
+	HCHECK(t.w[0].woken);
+	ht_pt_done(&t);
+	file_put(wr);
+	teardown();
+}
+
+static const struct file_ops ht_nopoll_ops = { .mode = S_IFIFO | 0600 };
+
+HTEST(vfs_poll_files_and_devices)
+{
+	struct file *f;
+	struct ht_pt t;
+	char buf[8];
+
+	setup();
+	/* No poll op: Linux's default mask. */
+	f = file_alloc(&ht_nopoll_ops, NULL, NULL, O_RDWR);
+	HCHECK(f != NULL);
+	HCHECK_EQ(vfs_poll(f, NULL), DEFAULT_POLLMASK);
+	file_put(f);
+	/* ramfs files and directories, /dev/null, /dev/zero never block. */
+	put_file("/pf", "x");
+	HCHECK_EQ(kopen("/pf", O_RDONLY, &f), 0);
+	HCHECK_EQ(vfs_poll(f, NULL), DEFAULT_POLLMASK);
+	file_put(f);
+	HCHECK_EQ(kopen("/", O_RDONLY | O_DIRECTORY, &f), 0);
+	HCHECK_EQ(vfs_poll(f, NULL), DEFAULT_POLLMASK);
+	file_put(f);
+	HCHECK_EQ(kopen("/dev", O_RDONLY | O_DIRECTORY, &f), 0);
+	HCHECK_EQ(vfs_poll(f, NULL), DEFAULT_POLLMASK);
+	file_put(f);
+	HCHECK_EQ(kopen("/dev/null", O_RDWR, &f), 0);
+	HCHECK_EQ(vfs_poll(f, NULL), DEFAULT_POLLMASK);
+	file_put(f);
+	HCHECK_EQ(kopen("/dev/zero", O_RDONLY, &f), 0);
+	HCHECK_EQ(vfs_poll(f, NULL), DEFAULT_POLLMASK);
+	file_put(f);
+	HCHECK_EQ(vfs_unlink(NULL, "/pf", false), 0);
+
+	/* The console: writable; readable once a whole line is typed. */
+	HCHECK_EQ(kopen("/dev/console", O_RDWR | O_NONBLOCK, &f), 0);
+	ht_pt_init(&t);
+	HCHECK_EQ(vfs_poll(f, &t.pt), WRMASK);
+	HCHECK_EQ(t.n, 2);              /* console input, readers leaving */
+	fake_console_out_len = 0;
+	fake_console_feed("ab");
+	HCHECK(t.w[0].woken);           /* typing wakes pollers */
+	ht_pt_done(&t);
+	HCHECK_EQ(vfs_poll(f, NULL), WRMASK);
+	HCHECK_EQ(fake_console_out_len, 2);     /* taken and echoed */
+	fake_console_feed("\r");
+	HCHECK_EQ(vfs_poll(f, NULL), WRMASK | RDMASK);
+	HCHECK_EQ(file_read(f, IOBUF_KERNEL(buf), sizeof(buf)), 3);
+	HCHECK(memcmp(buf, "ab\n", 3) == 0);
+	HCHECK_EQ(vfs_poll(f, NULL), WRMASK);
+	/* A reader leaving wakes pollers; ^D on an empty line is readable. */
+	HCHECK_EQ(vfs_poll(f, &t.pt), WRMASK);
+	HCHECK_EQ(file_read(f, IOBUF_KERNEL(buf), sizeof(buf)), -EAGAIN);
+	HCHECK(t.w[1].woken);
+	ht_pt_done(&t);
+	fake_console_feed("\x04");
+	HCHECK_EQ(vfs_poll(f, NULL), WRMASK | RDMASK);
+	HCHECK_EQ(file_read(f, IOBUF_KERNEL(buf), sizeof(buf)), 0);
+	HCHECK_EQ(vfs_poll(f, NULL), WRMASK);
+	file_put(f);
+	teardown();
+}

@@ -1,8 +1,9 @@
 /*
  * test_vfs.c - in-kernel tests of the file layer through its kernel API
  * (no process needed): ramfs files and directories, symlinks, devices,
- * non-blocking pipes, fd tables, the initramfs unpacker, and that every
- * byte of heap comes back once files are closed and unlinked.  Blocking
+ * non-blocking pipes, fd tables, the initramfs unpacker, file-system types
+ * and mounts, the poll op (masks, and wakeups of a registered waiter), and
+ * that every byte of heap comes back once files are closed and unlinked.  Blocking
  * pipe and tty paths are covered by the user-space suite.
  */
 #include <keel/ktest.h>
@@ -12,7 +13,9 @@
 #include <keel/klog.h>
 #include <keel/kmalloc.h>
 #include <keel/pmm.h>
+#include <keel/thread.h>
 #include <keel/vfs.h>
+#include <keel/wait.h>
 #include <lib/errno.h>
 #include <lib/printf.h>
 #include <lib/string.h>
@@ -299,5 +302,124 @@ KTEST(vfs_fs_types_and_mounts)
 	KT_CHECK_EQ(t, vfs_unregister_fs(&kt_fs_type), 0);
 	KT_CHECK_EQ(t, vfs_mount(NULL, "/tmp/ktmnt", "ktestfs", 0, NULL), -ENODEV);
 	KT_CHECK_EQ(t, vfs_unlink(NULL, "/tmp/ktmnt", true), 0);
+	KT_CHECK_EQ(t, kt_heap(), heap);
+}
+
+/* ---------------------------------------------------------------- poll */
+
+#define KT_RD (POLLIN | POLLRDNORM)
+#define KT_WR (POLLOUT | POLLWRNORM)
+
+/* A poll table with one entry for this thread, as poll(2) would queue. */
+struct kt_pt {
+	struct poll_table pt;
+	struct waiter w;
+	struct waitq *wq;
+	int queued;
+};
+
+static void kt_pt_queue(struct file *f, struct waitq *wq, struct poll_table *pt)
+{
+	struct kt_pt *k = container_of(pt, struct kt_pt, pt);
+
+	k->queued++;
+	k->wq = wq;
+	k->w.thread = thread_current();
+	k->w.woken = false;
+	spin_lock(&wq->lock);
+	list_add_tail(&wq->waiters, &k->w.node);
+	spin_unlock(&wq->lock);
+}
+
+/* Take the entry off its queue (wake_up unlinked it if it woke). */
+static void kt_pt_done(struct kt_pt *k)
+{
+	spin_lock(&k->wq->lock);
+	list_remove(&k->w.node);
+	spin_unlock(&k->wq->lock);
+}
+
+static void kt_pt_init(struct kt_pt *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->pt.queue = kt_pt_queue;
+}
+
+KTEST(vfs_poll_pipe)
+{
+	static char big[PIPE_SIZE];
+	uint64_t heap = kt_heap();
+	struct file *rd, *wr;
+	struct kt_pt k;
+
+	KT_CHECK_EQ(t, pipe_create(O_NONBLOCK, &rd, &wr), 0);
+	KT_CHECK_EQ(t, vfs_poll(rd, NULL), 0);                      /* empty */
+	KT_CHECK_EQ(t, vfs_poll(wr, NULL), KT_WR);
+	/* A registered reader is woken by a write. */
+	kt_pt_init(&k);
+	KT_CHECK_EQ(t, vfs_poll(rd, &k.pt), 0);
+	KT_CHECK(t, k.queued == 1 && !k.w.woken);
+	KT_CHECK_EQ(t, file_write(wr, IOBUF_KERNEL("x"), 1), 1);
+	KT_CHECK(t, k.w.woken);
+	kt_pt_done(&k);
+	KT_CHECK_EQ(t, vfs_poll(rd, NULL), KT_RD);                  /* data */
+	KT_CHECK_EQ(t, file_write(wr, IOBUF_KERNEL(big), PIPE_SIZE - 1), PIPE_SIZE - 1);
+	KT_CHECK_EQ(t, vfs_poll(wr, NULL), 0);                      /* full */
+	/* A registered writer is woken by a read. */
+	kt_pt_init(&k);
+	KT_CHECK_EQ(t, vfs_poll(wr, &k.pt), 0);
+	KT_CHECK_EQ(t, file_read(rd, IOBUF_KERNEL(big), PIPE_BUF), PIPE_BUF);
+	KT_CHECK(t, k.w.woken);
+	kt_pt_done(&k);
+	KT_CHECK_EQ(t, vfs_poll(wr, NULL), KT_WR);
+	/* Writer gone: hang-up, and the reader's entry is woken. */
+	kt_pt_init(&k);
+	KT_CHECK_EQ(t, vfs_poll(rd, &k.pt), KT_RD);
+	file_put(wr);
+	KT_CHECK(t, k.w.woken);
+	kt_pt_done(&k);
+	KT_CHECK_EQ(t, vfs_poll(rd, NULL), KT_RD | POLLHUP);
+	KT_CHECK_EQ(t, file_read(rd, IOBUF_KERNEL(big), PIPE_SIZE), PIPE_SIZE - PIPE_BUF);
+	KT_CHECK_EQ(t, vfs_poll(rd, NULL), POLLHUP);
+	file_put(rd);
+	/* Reader gone: an error on the write end. */
+	KT_CHECK_EQ(t, pipe_create(0, &rd, &wr), 0);
+	kt_pt_init(&k);
+	KT_CHECK_EQ(t, vfs_poll(wr, &k.pt), KT_WR);
+	file_put(rd);
+	KT_CHECK(t, k.w.woken);
+	kt_pt_done(&k);
+	KT_CHECK_EQ(t, vfs_poll(wr, NULL), KT_WR | POLLERR);
+	file_put(wr);
+	KT_CHECK_EQ(t, kt_heap(), heap);
+}
+
+static const struct file_ops kt_nopoll_ops = { .mode = S_IFIFO | 0600 };
+
+KTEST(vfs_poll_files_and_devices)
+{
+	static const char *const never_block[] = {
+		"/tmp/ktpoll", "/tmp", "/dev", "/dev/null", "/dev/zero",
+	};
+	uint64_t heap = kt_heap();
+	struct file *f;
+
+	f = file_alloc(&kt_nopoll_ops, NULL, NULL, O_RDWR);
+	KT_CHECK(t, f != NULL);
+	if (f) {
+		KT_CHECK_EQ(t, vfs_poll(f, NULL), DEFAULT_POLLMASK);
+		file_put(f);
+	}
+	KT_CHECK_EQ(t, kt_put("/tmp/ktpoll", "x", 1), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(never_block); i++) {
+		KT_CHECK_EQ(t, vfs_open_kernel(never_block[i], O_RDONLY, &f), 0);
+		KT_CHECK_EQ(t, vfs_poll(f, NULL), DEFAULT_POLLMASK);
+		file_put(f);
+	}
+	KT_CHECK_EQ(t, vfs_unlink(NULL, "/tmp/ktpoll", false), 0);
+	/* The console is always writable (nobody types during the tests). */
+	KT_CHECK_EQ(t, vfs_open_kernel("/dev/console", O_WRONLY, &f), 0);
+	KT_CHECK_EQ(t, vfs_poll(f, NULL) & KT_WR, KT_WR);
+	file_put(f);
 	KT_CHECK_EQ(t, kt_heap(), heap);
 }
