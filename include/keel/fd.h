@@ -4,15 +4,17 @@
  * A struct file is one open of a vnode, a pipe end or a device: it holds
  * the access mode, the status flags (O_APPEND, O_NONBLOCK) and the file
  * offset, so dup() and fork() share the offset, as POSIX requires.  Files
- * are reference counted: each descriptor slot and each fd_get() caller
- * holds one; file_put() of the last runs ops->release and drops the vnode.
+ * are reference counted (refcount_t, keel/refcount.h): each descriptor
+ * slot and each fd_get() caller holds one; file_put() of the last runs
+ * ops->release and drops the vnode.
  *
  * An fdtable maps descriptors to files, with a close-on-exec flag per slot.
  * It starts with FDTABLE_INIT slots and grows (doubling) up to FDTABLE_MAX.
  * Threads of one process share it (refcount); fork() clones it.
  *
- * Lock key:  [I] immutable, [atomic] atomic accesses,
- *            [P] file->pos_lock (a sleeping mutex), [T] fdtable->lock.
+ * Lock key (tags as in docs/locking.md): [pos_lock] file->pos_lock, a
+ * sleeping mutex; [lock] in struct fdtable: fdtable->lock, a spinlock;
+ * [I] immutable; [A] atomic.
  * Lock order: file->pos_lock -> vnode locks.  fdtable->lock is a spinlock:
  * nothing sleeps under it, files are released only after it is dropped.
  */
@@ -21,6 +23,7 @@
 
 #include <keel/compiler.h>
 #include <keel/mutex.h>
+#include <keel/refcount.h>
 #include <keel/spinlock.h>
 #include <keel/vfs.h>
 
@@ -72,26 +75,27 @@ struct file_ops {
 };
 
 struct file {
-	int refcount;                   /* [atomic] */
+	refcount_t refcount;            /* [A] */
 	const struct file_ops *ops;     /* [I] */
 	struct vnode *vnode;            /* [I] referenced, NULL for pipes */
 	void *priv;                     /* [I] owner-private (pipe); /dev/kcov sets it once [A] */
-	unsigned flags;                 /* [atomic] O_ACCMODE|O_APPEND|O_NONBLOCK */
+	unsigned flags;                 /* [A] O_ACCMODE|O_APPEND|O_NONBLOCK */
 	struct mutex pos_lock;          /* serializes I/O at the offset */
-	uint64_t off;                   /* [P] */
+	uint64_t off;                   /* [pos_lock] */
 };
 
 struct fdtable {
 	struct spinlock lock;
-	int refcount;                   /* [atomic] */
-	unsigned size;                  /* [T] slots in files/cloexec */
-	struct file **files;            /* [T] NULL = free slot */
-	uint8_t *cloexec;               /* [T] FD_CLOEXEC per slot */
+	refcount_t refcount;            /* [A] */
+	unsigned size;                  /* [lock] slots in files/cloexec */
+	struct file **files;            /* [lock] NULL = free slot */
+	uint8_t *cloexec;               /* [lock] FD_CLOEXEC per slot */
 };
 
 /* A new file with one reference (takes over the reference to v), or NULL. */
 struct file *file_alloc(const struct file_ops *ops, struct vnode *v,
 			void *priv, unsigned flags);
+/* Take another reference to f (the caller holds one); returns f. */
 struct file *file_get(struct file *f);
 /* Drop a reference; the last one releases the file.  May sleep. */
 void file_put(struct file *f);
@@ -122,6 +126,7 @@ ssize_t vfs_read_kernel(struct file *f, void *buf, size_t n, uint64_t off);
 struct fdtable *fdtable_create(void);
 /* A copy for fork(): same files (new references), same flags; or NULL. */
 struct fdtable *fdtable_clone(struct fdtable *t);
+/* Share t (a thread created with CLONE_FILES): another reference; returns t. */
 struct fdtable *fdtable_get(struct fdtable *t);
 /* Drop a reference; the last closes every file.  May sleep. */
 void fdtable_put(struct fdtable *t);

@@ -29,7 +29,7 @@ struct file *file_alloc(const struct file_ops *ops, struct vnode *v,
 
 	if (!f)
 		return NULL;
-	f->refcount = 1;
+	refcount_init(&f->refcount, 1);
 	f->ops = ops;
 	f->vnode = v;
 	f->priv = priv;
@@ -40,18 +40,13 @@ struct file *file_alloc(const struct file_ops *ops, struct vnode *v,
 
 struct file *file_get(struct file *f)
 {
-	int old = __atomic_fetch_add(&f->refcount, 1, __ATOMIC_RELAXED);
-
-	assert(old > 0);
+	refcount_get(&f->refcount);
 	return f;
 }
 
 void file_put(struct file *f)
 {
-	int left = __atomic_sub_fetch(&f->refcount, 1, __ATOMIC_ACQ_REL);
-
-	assert(left >= 0);
-	if (left)
+	if (!refcount_put(&f->refcount))
 		return;
 	if (f->ops->release)
 		f->ops->release(f);
@@ -223,7 +218,7 @@ struct fdtable *fdtable_create(void)
 	if (!t)
 		return NULL;
 	spin_init(&t->lock, "fdtable");
-	t->refcount = 1;
+	refcount_init(&t->refcount, 1);
 	t->size = FDTABLE_INIT;
 	t->files = kzalloc(t->size * sizeof(*t->files));
 	t->cloexec = kzalloc(t->size);
@@ -311,13 +306,13 @@ struct fdtable *fdtable_clone(struct fdtable *src)
 
 struct fdtable *fdtable_get(struct fdtable *t)
 {
-	__atomic_fetch_add(&t->refcount, 1, __ATOMIC_RELAXED);
+	refcount_get(&t->refcount);
 	return t;
 }
 
 void fdtable_put(struct fdtable *t)
 {
-	if (__atomic_sub_fetch(&t->refcount, 1, __ATOMIC_ACQ_REL))
+	if (!refcount_put(&t->refcount))
 		return;
 	for (unsigned i = 0; i < t->size; i++)
 		if (t->files[i])
