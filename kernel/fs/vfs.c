@@ -503,13 +503,14 @@ int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase,
 	       const char *npath)
 {
 	char *oname = kmalloc(2 * (VFS_NAME_MAX + 1), 0);
-	char *nname = oname + VFS_NAME_MAX + 1;
+	char *nname;
 	struct vnode *odir = NULL, *ndir = NULL, *v;
 	bool otrail, ntrail;
 	int err;
 
 	if (!oname)
 		return -ENOMEM;
+	nname = oname + VFS_NAME_MAX + 1;
 	err = vfs_lookup_parent(obase, opath, &odir, oname, &otrail);
 	if (err)
 		goto out;
