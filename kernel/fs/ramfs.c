@@ -323,6 +323,7 @@ out:
 /* True if a is d or one of d's ancestors. [fs->ns_lock] held. */
 static bool ramfs_is_ancestor(struct ramfs_node *a, struct ramfs_node *d)
 {
+	mutex_assert_held(&d->fs->ns_lock);
 	for (;;) {
 		if (d == a)
 			return true;
@@ -461,6 +462,7 @@ static int ramfs_grow_slots(struct ramfs_node *n, size_t want)
 	size_t cap = MAX(n->nblocks * 2, (size_t)8);
 	char **nb;
 
+	mutex_assert_held(&n->v.lock);
 	if (want <= n->nblocks)
 		return 0;
 	if (want > RAMFS_MAX_PAGES)

@@ -102,6 +102,7 @@ static void tty_canon_input(struct tty *t, char c, const struct linux_termios *t
 {
 	bool echo = tio->c_lflag & ECHO;
 
+	mutex_assert_held(&t->read_lock);
 	if (c == '\r' && (tio->c_iflag & ICRNL))
 		c = '\n';
 	if ((uint8_t)c == tio->c_cc[VERASE] || c == '\b') {
@@ -133,6 +134,7 @@ static void tty_canon_input(struct tty *t, char c, const struct linux_termios *t
 /* Raw-mode input: translate and queue. [read_lock] held. */
 static void tty_raw_input(struct tty *t, char c, const struct linux_termios *tio)
 {
+	mutex_assert_held(&t->read_lock);
 	if (c == '\r' && (tio->c_iflag & ICRNL))
 		c = '\n';
 	if (t->len < TTY_LINE_MAX)

@@ -14,10 +14,10 @@
  * back to the mount point (vfs_mount_leave); a name that is a mount point
  * leads into the mount (vfs_mount_enter).
  *
- * Locks: vfs_cwd_lock (spinlock) guards every process's `cwd` pointer (the
- * reference it holds belongs to the process); it is never held across
- * anything that sleeps.  File systems lock themselves inside vnode_ops;
- * the mount locks are mount.c's.
+ * Locks: a process's `cwd` pointer follows the rule of keel/proc.h ("Open
+ * files and working directory"): changed under proc->lock, read with a
+ * reference taken under it (proc_get_cwd).  File systems lock themselves
+ * inside vnode_ops; the mount locks are mount.c's.
  */
 #include <keel/vfs.h>
 #include <keel/fd.h>
@@ -30,8 +30,6 @@
 #include <keel/uaccess.h>
 #include <lib/errno.h>
 #include <lib/string.h>
-
-static struct spinlock vfs_cwd_lock = SPINLOCK_INIT("vfs_cwd");
 
 /* ---------------------------------------------------------------- buffers */
 
@@ -159,11 +157,8 @@ struct vnode *vfs_cwd(void)
 	struct proc *p = proc_current();
 	struct vnode *v;
 
-	if (!p)
+	if (!p || !(v = proc_get_cwd(p)))
 		return vnode_get(vfs_root());
-	spin_lock(&vfs_cwd_lock);
-	v = vnode_get(p->cwd ? p->cwd : vfs_root());
-	spin_unlock(&vfs_cwd_lock);
 	return v;
 }
 
@@ -175,10 +170,9 @@ void vfs_set_cwd(struct vnode *dir)
 	if (!p)
 		return;
 	vnode_get(dir);
-	spin_lock(&vfs_cwd_lock);
-	old = p->cwd;
-	p->cwd = dir;
-	spin_unlock(&vfs_cwd_lock);
+	spin_lock(&p->lock);
+	old = proc_set_cwd_locked(p, dir);
+	spin_unlock(&p->lock);
 	if (old)
 		vnode_put(old);
 }
