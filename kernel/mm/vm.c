@@ -200,22 +200,14 @@ void vm_user_leave(struct mm *mm)
 
 void vm_put(struct mm *mm)
 {
-	struct list *pos, *tmp;
-
 	if (!refcount_put(&mm->refs))
 		return;
 	/*
 	 * Nobody can reach mm any more; no CPU has it loaded.  The lock is
-	 * free: taking it keeps vm_remove_pages's rule without exceptions.
+	 * free: vm_clear taking it keeps vm_remove_pages's rule without
+	 * exceptions.
 	 */
-	mutex_lock(&mm->lock);
-	list_for_each_safe(pos, tmp, &mm->vmas) {
-		struct vma *v = list_entry(pos, struct vma, node);
-		vm_remove_pages(mm, v->start, v->end);
-		list_remove(&v->node);
-		vma_free(v);
-	}
-	mutex_unlock(&mm->lock);
+	vm_clear(mm);
 	pmap_destroy(mm->pmap);
 	kmem_cache_free(mm_cache, mm);
 }
