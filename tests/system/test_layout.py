@@ -27,3 +27,14 @@ def test_every_folder_has_build_mk_and_is_described():
         if f"`{rel}/`" not in layout:
             missing.append(f"{rel}: not described in docs/layout.md")
     assert not missing, "\n".join(missing)
+
+
+def test_every_kernel_header_is_placed_in_docs_layout():
+    """Each include/keel/*.h is named in docs/layout.md (its layer's row,
+    the header-only list, or the arch interface), so the doc keeps up."""
+    import re
+    layout = (ROOT / "docs/layout.md").read_text()
+    named = set(re.findall(r"(?<![\w.])([a-z_0-9]+\.h)\b", layout))
+    missing = sorted(h.name for h in (ROOT / "include/keel").glob("*.h")
+                     if h.name not in named)
+    assert not missing, "not in docs/layout.md: " + ", ".join(missing)
