@@ -1,7 +1,6 @@
-# drivers/build.mk - device drivers that are not the CPU's own: char/ has
-# the 16550 serial port, the VGA text screen and the PS/2 keyboard.  They
-# use the arch's port I/O and the generic interrupt interface (irq_request)
-# and register with the console (kernel/core/console.c).
+# drivers/build.mk - device drivers that are not the CPU's own, one folder
+# per kind, each with its own build.mk (see docs/layout.md): they use the
+# arch's port I/O and the generic interrupt interface (irq_request), and
+# start from INITCALL() hooks.
 DRIVER_DIRS := char
-KSRCS += $(foreach d,$(DRIVER_DIRS),$(wildcard drivers/$(d)/*.c))
-KCOV_SRCS += $(foreach d,$(DRIVER_DIRS),$(wildcard drivers/$(d)/*.c))
+include $(patsubst %,drivers/%/build.mk,$(DRIVER_DIRS))

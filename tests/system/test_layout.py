@@ -22,7 +22,7 @@ def test_every_folder_has_build_mk_and_is_described():
     missing = []
     for d in dirs:
         rel = d.relative_to(ROOT).as_posix()
-        if d.parent.name in ("kernel",) and not (d / "build.mk").exists():
+        if not (d / "build.mk").exists():
             missing.append(f"{rel}: no build.mk")
         if f"`{rel}/`" not in layout:
             missing.append(f"{rel}: not described in docs/layout.md")
