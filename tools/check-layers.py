@@ -49,7 +49,7 @@ UPCALLS = {
     # Interruptible sleeps end on a pending signal; a thread belongs to a
     # process (exit, accounting); coverage state is per thread.
     "kernel/sched/wait.c": {"signal.h"},
-    "kernel/sched/futex.c": {"signal.h", "syscall.h"},
+    "kernel/sched/futex.c": {"signal.h"},
     "kernel/sched/sched.c": {"proc.h", "signal.h"},
     "kernel/sched/thread.c": {"proc.h", "kcov.h"},
     # A process owns its open files and working directory; exec reads a

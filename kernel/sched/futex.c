@@ -7,10 +7,11 @@
  * waiter queues itself under the bucket lock *before* it reads the futex
  * word, and a waker changes the word before it takes the bucket lock, so a
  * wakeup between the read and the sleep is never lost.  The word is read
- * with copy_from_user outside the bucket lock (it may fault).
+ * with copy_from_user outside the bucket lock (it may fault).  The
+ * futex(2) system call that decodes operations and timeouts is in
+ * kernel/sys/sys_futex.c.
  */
 #include <keel/futex.h>
-#include <keel/syscall.h>
 #include <keel/thread.h>
 #include <keel/sched.h>
 #include <keel/signal.h>
@@ -20,24 +21,9 @@
 #include <keel/spinlock.h>
 #include <keel/list.h>
 #include <keel/wait.h>
-#include <keel/klog.h>
 #include <lib/errno.h>
 
-#define FUTEX_WAIT            0
-#define FUTEX_WAKE            1
-#define FUTEX_WAIT_BITSET     9
-#define FUTEX_WAKE_BITSET     10
-#define FUTEX_PRIVATE_FLAG    128
-#define FUTEX_CLOCK_REALTIME  256
-#define FUTEX_CMD_MASK        (~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
-#define FUTEX_BITSET_ANY      0xffffffffu
 #define FUTEX_BUCKETS         64
-#define FUTEX_FOREVER_NS      (UINT64_MAX / 4)   /* saturate huge timeouts */
-
-struct futex_key {
-	uintptr_t space;          /* mm pointer (private) or 0 (shared) */
-	uintptr_t addr;           /* user address (private) or physical (shared) */
-};
 
 struct futex_waiter {
 	struct futex_key key;
@@ -76,7 +62,7 @@ static struct futex_bucket *futex_bucket(const struct futex_key *k)
  * memory two processes really share); in private memory, where a
  * copy-on-write would change the frame, by (mm, address) like a private one.
  */
-static int futex_make_key(struct mm *mm, uintptr_t uaddr, bool private, struct futex_key *k)
+int futex_make_key(struct mm *mm, uintptr_t uaddr, bool private, struct futex_key *k)
 {
 	uint32_t probe;
 	uint64_t pa;
@@ -95,7 +81,7 @@ static int futex_make_key(struct mm *mm, uintptr_t uaddr, bool private, struct f
 	return 0;
 }
 
-static int futex_wake_key(const struct futex_key *k, int n, uint32_t bitset)
+int futex_wake_key(const struct futex_key *k, int n, uint32_t bitset)
 {
 	struct futex_bucket *b = futex_bucket(k);
 	struct list *pos, *tmp;
@@ -137,7 +123,7 @@ static void futex_timeout(struct timer *tm)
 	sched_wake(container_of(tm, struct thread, timer));
 }
 
-static long futex_wait(const struct futex_key *k, uint32_t __user *uaddr, uint32_t val,
+long futex_wait(const struct futex_key *k, uint32_t __user *uaddr, uint32_t val,
 		       uint64_t deadline, uint32_t bitset)
 {
 	struct thread *t = thread_current();
@@ -188,51 +174,4 @@ out:
 	list_remove(&w.node);
 	spin_unlock(&b->lock);
 	return ret;
-}
-
-struct k_timespec_f {
-	int64_t tv_sec, tv_nsec;
-};
-
-SYSCALL_DEFINE6(futex, uint32_t __user *, uaddr, int, op, uint32_t, val,
-		const struct k_timespec_f __user *, utime, uint32_t __user *, uaddr2,
-		uint32_t, val3)
-{
-	struct futex_key k;
-	int cmd = op & FUTEX_CMD_MASK;
-	bool private = op & FUTEX_PRIVATE_FLAG;
-	uint64_t deadline = 0;
-	uint32_t bitset = FUTEX_BITSET_ANY;
-	int err;
-
-	if (cmd == FUTEX_WAIT_BITSET || cmd == FUTEX_WAKE_BITSET) {
-		if (!val3)
-			return -EINVAL;
-		bitset = val3;
-	}
-	if (cmd != FUTEX_WAIT && cmd != FUTEX_WAKE && cmd != FUTEX_WAIT_BITSET &&
-	    cmd != FUTEX_WAKE_BITSET) {
-		klog_once(LOG_WARN, "futex: operation %d not supported", cmd);
-		return -ENOSYS;
-	}
-	err = futex_make_key(thread_current()->mm, (uintptr_t)uaddr, private, &k);
-	if (err)
-		return err;
-	if (cmd == FUTEX_WAKE || cmd == FUTEX_WAKE_BITSET)
-		return futex_wake_key(&k, (int)MIN(val, (uint32_t)INT32_MAX), bitset);
-	if (utime) {
-		struct k_timespec_f ts;
-		if (copy_from_user(&ts, utime, sizeof(ts)))
-			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
-			return -EINVAL;
-		uint64_t ns = (uint64_t)ts.tv_sec >= FUTEX_FOREVER_NS / NSEC_PER_SEC ?
-			      FUTEX_FOREVER_NS :
-			      (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-		/* FUTEX_WAIT takes a relative timeout, WAIT_BITSET an absolute one. */
-		deadline = cmd == FUTEX_WAIT ? time_ns() + ns : ns;
-		if (!deadline)
-			deadline = 1;
-	}
-	return futex_wait(&k, uaddr, val, deadline, bitset);
 }
