@@ -54,7 +54,8 @@ UPCALLS = {
     "kernel/sched/thread.c": {"proc.h", "kcov.h"},
     # A process owns its open files and working directory; exec reads a
     # file.  Init's exit ends the run: proc tells kmain (init_exited).
-    "kernel/proc/proc.c": {"fd.h", "vfs.h", "main.h"},
+    "kernel/proc/proc.c": {"fd.h", "vfs.h"},
+    "kernel/proc/exit.c": {"fd.h", "vfs.h", "main.h"},
     "kernel/proc/exec.c": {"fd.h", "vfs.h"},
     # /dev/kcov is a device node of devfs.
     "kernel/fs/devfs.c": {"kcov.h"},

@@ -1,16 +1,8 @@
 /*
- * proc.c - processes: creation (init, fork/clone), exit, reparenting and
- * wait (see keel/proc.h for the lock key).
- *
- * Exit happens in two stages.  The last thread of a process to exit runs
- * proc_thread_exiting() in its own context: it closes the files, drops the
- * working directory, hands its children to init, and turns the process
- * into a zombie that its parent can wait for.  Every exiting thread leaves
- * its address space (vm_user_leave): the last one out frees the user pages
- * then, before the zombie is visible; the page tables and the mm go later,
- * with the last thread's reference, in the reaper once the CPU has
- * switched away from them (proc_thread_reap).  The zombie's struct proc is
- * freed by wait().
+ * proc.c - processes: creation (init, fork/clone), lookups by number,
+ * vfork's wait, CPU time, and other processes' files and working directory
+ * (see keel/proc.h for the lock key).  How processes and threads end -
+ * exit, the last thread's teardown, the reaper, wait - is in exit.c.
  *
  * Memory reserve: clone refuses (-ENOMEM) while fewer than
  * PROC_CLONE_RESERVE_FRAMES frames are free beyond the kernel's reserve
@@ -33,6 +25,7 @@
  * (proc_attach) and run it (proc_clone_run, which also does vfork's wait).
  */
 #include <keel/proc.h>
+#include "proc_internal.h"
 #include <keel/exec.h>
 #include <keel/thread.h>
 #include <keel/sched.h>
@@ -40,13 +33,11 @@
 #include <keel/vm.h>
 #include <keel/fd.h>
 #include <keel/vfs.h>
-#include <keel/main.h>
 #include <keel/kmalloc.h>
 #include <keel/klog.h>
 #include <keel/panic.h>
 #include <keel/pmm.h>
 #include <keel/uaccess.h>
-#include <keel/futex.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <keel/cpu.h>
@@ -65,7 +56,7 @@ struct clone_req {
 };
 
 struct spinlock proc_tree_lock = SPINLOCK_INIT("proc_tree");
-static struct proc *init_proc;                       /* [I] pid 1 */
+struct proc *init_proc;                              /* [I] pid 1 */
 static struct kmem_cache *proc_cache;                 /* [I] */
 static unsigned proc_live;                            /* [A] */
 
@@ -135,7 +126,7 @@ static struct proc *proc_alloc(const char *name)
 	return p;
 }
 
-static void proc_free(struct proc *p)
+void proc_free(struct proc *p)
 {
 	kmem_cache_free(proc_cache, p);
 	__atomic_fetch_sub(&proc_live, 1, __ATOMIC_RELAXED);
@@ -413,135 +404,6 @@ out_thread:
 	return err;
 }
 
-void proc_exit_group(int code, bool signaled)
-{
-	struct proc *p = proc_current();
-	struct list *pos;
-
-	spin_lock(&p->lock);
-	if (!p->group_exiting || p->exec_survivor) {
-		/* First exit, or an execve's thread kill in progress: the exit wins. */
-		p->group_exiting = true;
-		p->exec_survivor = NULL;
-		p->exit_requested = true;
-		p->exit_status = signaled ? (code & 0x7f) : (code & 0xff) << 8;
-	}
-	list_for_each(pos, &p->threads)
-		sched_wake(list_entry(pos, struct thread, proc_node));
-	spin_unlock(&p->lock);
-	thread_exit();
-}
-
-/*
- * execve in a multi-threaded process: every other thread exits (as for
- * exit_group, but the caller survives).  Returns 0 once the caller is the
- * only thread, or -EINTR if the process is already exiting.
- */
-int proc_kill_other_threads(void)
-{
-	struct thread *me = thread_current();
-	struct proc *p = me->proc;
-	struct list *pos;
-
-	spin_lock(&p->lock);
-	if (p->nthreads == 1) {
-		spin_unlock(&p->lock);
-		return 0;
-	}
-	if (p->group_exiting) {
-		spin_unlock(&p->lock);
-		return -EINTR;
-	}
-	p->group_exiting = true;
-	p->exec_survivor = me;
-	list_for_each(pos, &p->threads)
-		sched_wake(list_entry(pos, struct thread, proc_node));
-	spin_unlock(&p->lock);
-	/* They leave at their next return to user mode or interruptible sleep. */
-	while (READ_ONCE(p->nthreads) > 1)
-		sched_sleep_until(time_ns() + NSEC_PER_MSEC, false);
-	spin_lock(&p->lock);
-	if (p->exit_requested) {
-		/* exit_group won: this thread leaves too, execve fails. */
-		spin_unlock(&p->lock);
-		return -EINTR;
-	}
-	p->group_exiting = false;
-	p->exec_survivor = NULL;
-	spin_unlock(&p->lock);
-	return 0;
-}
-
-/*
- * The live thread with id tid; on success returns it with its process's
- * lock held (so it cannot exit and be freed meanwhile): the caller
- * releases t->proc->lock.  A thread is in the pid table exactly while it
- * is on its process's thread list (both change under proc_tree_lock), so
- * its process is alive.
- */
-struct thread *thread_find_locked(int tid)
-{
-	struct pid *e;
-	struct thread *t;
-
-	spin_assert_held(&proc_tree_lock);
-	e = pid_lookup(tid);
-	t = e ? e->thread : NULL;
-	if (!t)
-		return NULL;
-	spin_lock(&t->proc->lock);
-	return t;
-}
-
-void proc_exit_thread_in_group(void)
-{
-	thread_exit();
-}
-
-void proc_exit_thread(int code)
-{
-	struct proc *p = proc_current();
-
-	spin_lock(&p->lock);
-	if (p->nthreads == 1 && !p->group_exiting)
-		p->exit_status = (code & 0xff) << 8;
-	spin_unlock(&p->lock);
-	thread_exit();
-}
-
-/*
- * Give p's children to init.  After init itself has exited there is
- * nobody to wait for them: zombies are freed (moved to *dead, their pid
- * entries to *dead_pids, for the caller to free outside the lock), live
- * ones are killed and free themselves when they exit.  [T]
- */
-static void proc_reparent_children(struct proc *p, struct list *dead, struct list *dead_pids)
-{
-	struct list *pos, *tmp;
-	bool zombie = false;
-
-	spin_assert_held(&proc_tree_lock);
-
-	list_for_each_safe(pos, tmp, &p->children) {
-		struct proc *c = list_entry(pos, struct proc, sibling);
-		list_remove(&c->sibling);
-		c->parent = init_proc;
-		/* As on Linux: an orphan tells its new parent with SIGCHLD only. */
-		c->exit_signal = SIGCHLD;
-		if (init_proc) {
-			list_add_tail(&init_proc->children, &c->sibling);
-			zombie |= c->state == PROC_ZOMBIE;
-		} else if (c->state == PROC_ZOMBIE) {
-			pid_detach_proc(c, dead_pids);
-			list_add_tail(dead, &c->sibling);
-		} else {
-			signal_send(c, SIGKILL);
-		}
-	}
-	if (zombie)
-		wake_up(&init_proc->child_wq);
-}
-
 static struct spinlock vfork_lock = SPINLOCK_INIT("vfork");
 static struct waitq vfork_wq = WAITQ_INIT(vfork_wq, "vfork_wq");
 
@@ -592,78 +454,25 @@ void proc_vfork_release(struct thread *t)
 		wake_up(&vfork_wq);
 }
 
-void proc_thread_exiting(struct thread *t)
+/*
+ * The live thread with id tid; on success returns it with its process's
+ * lock held (so it cannot exit and be freed meanwhile): the caller
+ * releases t->proc->lock.  A thread is in the pid table exactly while it
+ * is on its process's thread list (both change under proc_tree_lock), so
+ * its process is alive.
+ */
+struct thread *thread_find_locked(int tid)
 {
-	struct proc *p = t->proc;
-	struct proc *parent;
-	struct list dead_pids = LIST_INIT(dead_pids);
-	struct fdtable *fdt;
-	struct vnode *cwd;
-	bool last;
+	struct pid *e;
+	struct thread *t;
 
-	if (t->clear_child_tid) {
-		int zero = 0;
-		if (copy_to_user((void __user *)t->clear_child_tid, &zero, sizeof(zero)) == 0)
-			futex_wake_address(t->mm, t->clear_child_tid, 1);
-	}
-	proc_vfork_release(t);
-	/* Before nthreads drops: the last thread's exit finds the memory freed. */
-	vm_user_leave(t->mm);
-	uint64_t run_ns = sched_thread_run_ns(t);
-	spin_lock(&proc_tree_lock);
-	spin_lock(&p->lock);
-	list_remove(&t->proc_node);
-	p->exited_run_ns += run_ns;
-	last = --p->nthreads == 0;
-	spin_unlock(&p->lock);
-	pid_detach_thread(t, &dead_pids);
-	spin_unlock(&proc_tree_lock);
-	pid_free_dead(&dead_pids);
-	if (!last)
-		return;
-
-	spin_lock(&p->itimer_lock);
-	p->itimer.period = 0;
-	timer_cancel(&p->itimer);        /* waits for a running callback */
-	spin_unlock(&p->itimer_lock);
-	spin_lock(&p->lock);
-	fdt = proc_set_fdt_locked(p, NULL);     /* readers elsewhere see NULL */
-	cwd = proc_set_cwd_locked(p, NULL);
-	p->mm = NULL;
-	spin_unlock(&p->lock);
-	fdtable_put(fdt);                        /* may sleep: after the lock */
-	vnode_put(cwd);
-
-	struct list dead = LIST_INIT(dead);
-	struct list *pos, *tmp;
-	bool is_init, orphan;
-	int status;
-
-	spin_lock(&proc_tree_lock);
-	is_init = p == init_proc;
-	if (!is_init)
-		proc_reparent_children(p, &dead, &dead_pids);
-	p->state = PROC_ZOMBIE;
-	parent = p->parent;
-	status = p->exit_status;
-	/* The parent may free p as soon as it sees the zombie: notify under the lock. */
-	if (parent) {
-		signal_send(parent, p->exit_signal);
-		wake_up(&parent->child_wq);
-	}
-	orphan = !parent && !is_init;
-	if (orphan)
-		pid_detach_proc(p, &dead_pids);   /* an orphan of a dead init: nobody waits */
-	spin_unlock(&proc_tree_lock);
-	pid_free_dead(&dead_pids);
-	list_for_each_safe(pos, tmp, &dead)
-		proc_free(list_entry(pos, struct proc, sibling));
-	if (is_init)
-		init_exited(status);
-	if (orphan) {
-		t->proc = NULL;          /* the reaper does not need it */
-		proc_free(p);
-	}
+	spin_assert_held(&proc_tree_lock);
+	e = pid_lookup(tid);
+	t = e ? e->thread : NULL;
+	if (!t)
+		return NULL;
+	spin_lock(&t->proc->lock);
+	return t;
 }
 
 uint64_t proc_cpu_ns(struct proc *p)
@@ -677,119 +486,6 @@ uint64_t proc_cpu_ns(struct proc *p)
 		ns += sched_thread_run_ns(list_entry(pos, struct thread, proc_node));
 	spin_unlock(&p->lock);
 	return ns;
-}
-
-void proc_thread_reap(struct thread *t)
-{
-	if (t->mm)
-		vm_put(t->mm);
-	t->mm = NULL;
-}
-
-/*
- * init has exited: free it, free its zombie children, and kill the live
- * ones (they free themselves when they exit, having no parent).
- */
-void proc_reap_init(void)
-{
-	struct proc *p = init_proc;
-	struct list *pos, *tmp;
-	struct list dead = LIST_INIT(dead);
-	struct list dead_pids = LIST_INIT(dead_pids);
-
-	spin_lock(&proc_tree_lock);
-	assert(p && p->state == PROC_ZOMBIE);
-	list_for_each_safe(pos, tmp, &p->children) {
-		struct proc *c = list_entry(pos, struct proc, sibling);
-		list_remove(&c->sibling);
-		c->parent = NULL;
-		if (c->state == PROC_ZOMBIE) {
-			pid_detach_proc(c, &dead_pids);
-			list_add_tail(&dead, &c->sibling);
-		} else {
-			signal_send(c, SIGKILL);
-		}
-	}
-	pid_detach_proc(p, &dead_pids);
-	init_proc = NULL;
-	spin_unlock(&proc_tree_lock);
-	pid_free_dead(&dead_pids);
-	list_for_each_safe(pos, tmp, &dead)
-		proc_free(list_entry(pos, struct proc, sibling));
-	proc_free(p);
-}
-
-static bool wait_matches(struct proc *me, struct proc *c, int pid)
-{
-	if (pid > 0)
-		return c->pid == pid;
-	if (pid == -1)
-		return true;
-	if (pid == 0)
-		return c->pgid == me->pgid;
-	return c->pgid == -pid;
-}
-
-long proc_wait(int pid, int *status, int options)
-{
-	struct proc *me = proc_current();
-	struct list dead_pids = LIST_INIT(dead_pids);
-	long ret;
-
-	might_sleep();
-	spin_lock(&proc_tree_lock);
-	for (;;) {
-		struct proc *z = NULL;
-		bool have = false;
-		struct list *pos;
-
-		list_for_each(pos, &me->children) {
-			struct proc *c = list_entry(pos, struct proc, sibling);
-			if (!wait_matches(me, c, pid))
-				continue;
-			have = true;
-			if (c->state == PROC_ZOMBIE) {
-				z = c;
-				break;
-			}
-		}
-		if (z) {
-			if (options & WNOWAIT) {
-				*status = z->exit_status;
-				ret = z->pid;
-				break;
-			}
-			list_remove(&z->sibling);
-			pid_detach_proc(z, &dead_pids);
-			*status = z->exit_status;
-			ret = z->pid;
-			spin_unlock(&proc_tree_lock);
-			pid_free_dead(&dead_pids);
-			proc_free(z);
-			return ret;
-		}
-		if (!have) {
-			ret = -ECHILD;
-			break;
-		}
-		if (options & WNOHANG) {
-			ret = 0;
-			break;
-		}
-		struct waiter w;
-		waitq_prepare(&me->child_wq, &w);     /* asleep before the check */
-		if (signal_pending()) {
-			waitq_finish(&me->child_wq, &w);
-			ret = -EINTR;
-			break;
-		}
-		spin_unlock(&proc_tree_lock);
-		schedule();
-		waitq_finish(&me->child_wq, &w);
-		spin_lock(&proc_tree_lock);
-	}
-	spin_unlock(&proc_tree_lock);
-	return ret;
 }
 
 /* ---------------------------------------------------------------- files and cwd of any process */

@@ -1,0 +1,326 @@
+/*
+ * exit.c - how threads and processes end: exit(2) and exit_group(2), the
+ * last thread's teardown, reparenting to init, the reaper, and wait4(2).
+ *
+ * A thread leaves through proc_exit_thread (its own exit) or
+ * proc_exit_group (the whole process: the other threads are sent SIGKILL
+ * and leave on their way back to user mode).  Every exiting thread runs
+ * proc_thread_exiting() in its own context: it leaves the address space
+ * (vm_user_leave), and the last thread of the process also closes the
+ * files, drops the working directory, hands its children to init and turns
+ * the process into a zombie that its parent's wait can see.  The thread's
+ * stack, page tables and mm go later, in the reaper, once no CPU runs on
+ * them (proc_thread_reap).  wait (proc_wait) frees the zombie's struct
+ * proc.  docs/howto.md walks through it.  Locks as in keel/proc.h.
+ */
+#include <keel/proc.h>
+#include "proc_internal.h"
+#include <keel/pid.h>
+#include <keel/thread.h>
+#include <keel/sched.h>
+#include <keel/signal.h>
+#include <keel/vm.h>
+#include <keel/fd.h>
+#include <keel/vfs.h>
+#include <keel/main.h>
+#include <keel/klog.h>
+#include <keel/panic.h>
+#include <keel/uaccess.h>
+#include <keel/futex.h>
+#include <keel/time.h>
+#include <lib/errno.h>
+
+void proc_exit_group(int code, bool signaled)
+{
+	struct proc *p = proc_current();
+	struct list *pos;
+
+	spin_lock(&p->lock);
+	if (!p->group_exiting || p->exec_survivor) {
+		/* First exit, or an execve's thread kill in progress: the exit wins. */
+		p->group_exiting = true;
+		p->exec_survivor = NULL;
+		p->exit_requested = true;
+		p->exit_status = signaled ? (code & 0x7f) : (code & 0xff) << 8;
+	}
+	list_for_each(pos, &p->threads)
+		sched_wake(list_entry(pos, struct thread, proc_node));
+	spin_unlock(&p->lock);
+	thread_exit();
+}
+
+/*
+ * execve in a multi-threaded process: every other thread exits (as for
+ * exit_group, but the caller survives).  Returns 0 once the caller is the
+ * only thread, or -EINTR if the process is already exiting.
+ */
+int proc_kill_other_threads(void)
+{
+	struct thread *me = thread_current();
+	struct proc *p = me->proc;
+	struct list *pos;
+
+	spin_lock(&p->lock);
+	if (p->nthreads == 1) {
+		spin_unlock(&p->lock);
+		return 0;
+	}
+	if (p->group_exiting) {
+		spin_unlock(&p->lock);
+		return -EINTR;
+	}
+	p->group_exiting = true;
+	p->exec_survivor = me;
+	list_for_each(pos, &p->threads)
+		sched_wake(list_entry(pos, struct thread, proc_node));
+	spin_unlock(&p->lock);
+	/* They leave at their next return to user mode or interruptible sleep. */
+	while (READ_ONCE(p->nthreads) > 1)
+		sched_sleep_until(time_ns() + NSEC_PER_MSEC, false);
+	spin_lock(&p->lock);
+	if (p->exit_requested) {
+		/* exit_group won: this thread leaves too, execve fails. */
+		spin_unlock(&p->lock);
+		return -EINTR;
+	}
+	p->group_exiting = false;
+	p->exec_survivor = NULL;
+	spin_unlock(&p->lock);
+	return 0;
+}
+
+void proc_exit_thread_in_group(void)
+{
+	thread_exit();
+}
+
+void proc_exit_thread(int code)
+{
+	struct proc *p = proc_current();
+
+	spin_lock(&p->lock);
+	if (p->nthreads == 1 && !p->group_exiting)
+		p->exit_status = (code & 0xff) << 8;
+	spin_unlock(&p->lock);
+	thread_exit();
+}
+
+/*
+ * Give p's children to init.  After init itself has exited there is
+ * nobody to wait for them: zombies are freed (moved to *dead, their pid
+ * entries to *dead_pids, for the caller to free outside the lock), live
+ * ones are killed and free themselves when they exit.  [T]
+ */
+static void proc_reparent_children(struct proc *p, struct list *dead, struct list *dead_pids)
+{
+	struct list *pos, *tmp;
+	bool zombie = false;
+
+	spin_assert_held(&proc_tree_lock);
+
+	list_for_each_safe(pos, tmp, &p->children) {
+		struct proc *c = list_entry(pos, struct proc, sibling);
+		list_remove(&c->sibling);
+		c->parent = init_proc;
+		/* As on Linux: an orphan tells its new parent with SIGCHLD only. */
+		c->exit_signal = SIGCHLD;
+		if (init_proc) {
+			list_add_tail(&init_proc->children, &c->sibling);
+			zombie |= c->state == PROC_ZOMBIE;
+		} else if (c->state == PROC_ZOMBIE) {
+			pid_detach_proc(c, dead_pids);
+			list_add_tail(dead, &c->sibling);
+		} else {
+			signal_send(c, SIGKILL);
+		}
+	}
+	if (zombie)
+		wake_up(&init_proc->child_wq);
+}
+
+void proc_thread_exiting(struct thread *t)
+{
+	struct proc *p = t->proc;
+	struct proc *parent;
+	struct list dead_pids = LIST_INIT(dead_pids);
+	struct fdtable *fdt;
+	struct vnode *cwd;
+	bool last;
+
+	if (t->clear_child_tid) {
+		int zero = 0;
+		if (copy_to_user((void __user *)t->clear_child_tid, &zero, sizeof(zero)) == 0)
+			futex_wake_address(t->mm, t->clear_child_tid, 1);
+	}
+	proc_vfork_release(t);
+	/* Before nthreads drops: the last thread's exit finds the memory freed. */
+	vm_user_leave(t->mm);
+	uint64_t run_ns = sched_thread_run_ns(t);
+	spin_lock(&proc_tree_lock);
+	spin_lock(&p->lock);
+	list_remove(&t->proc_node);
+	p->exited_run_ns += run_ns;
+	last = --p->nthreads == 0;
+	spin_unlock(&p->lock);
+	pid_detach_thread(t, &dead_pids);
+	spin_unlock(&proc_tree_lock);
+	pid_free_dead(&dead_pids);
+	if (!last)
+		return;
+
+	spin_lock(&p->itimer_lock);
+	p->itimer.period = 0;
+	timer_cancel(&p->itimer); /* waits for a running callback */
+	spin_unlock(&p->itimer_lock);
+	spin_lock(&p->lock);
+	fdt = proc_set_fdt_locked(p, NULL); /* readers elsewhere see NULL */
+	cwd = proc_set_cwd_locked(p, NULL);
+	p->mm = NULL;
+	spin_unlock(&p->lock);
+	fdtable_put(fdt); /* may sleep: after the lock */
+	vnode_put(cwd);
+
+	struct list dead = LIST_INIT(dead);
+	struct list *pos, *tmp;
+	bool is_init, orphan;
+	int status;
+
+	spin_lock(&proc_tree_lock);
+	is_init = p == init_proc;
+	if (!is_init)
+		proc_reparent_children(p, &dead, &dead_pids);
+	p->state = PROC_ZOMBIE;
+	parent = p->parent;
+	status = p->exit_status;
+	/* The parent may free p as soon as it sees the zombie: notify under the lock. */
+	if (parent) {
+		signal_send(parent, p->exit_signal);
+		wake_up(&parent->child_wq);
+	}
+	orphan = !parent && !is_init;
+	if (orphan)
+		pid_detach_proc(p, &dead_pids); /* an orphan of a dead init: nobody waits */
+	spin_unlock(&proc_tree_lock);
+	pid_free_dead(&dead_pids);
+	list_for_each_safe(pos, tmp, &dead)
+		proc_free(list_entry(pos, struct proc, sibling));
+	if (is_init)
+		init_exited(status);
+	if (orphan) {
+		t->proc = NULL; /* the reaper does not need it */
+		proc_free(p);
+	}
+}
+
+void proc_thread_reap(struct thread *t)
+{
+	if (t->mm)
+		vm_put(t->mm);
+	t->mm = NULL;
+}
+
+/*
+ * init has exited: free it, free its zombie children, and kill the live
+ * ones (they free themselves when they exit, having no parent).
+ */
+void proc_reap_init(void)
+{
+	struct proc *p = init_proc;
+	struct list *pos, *tmp;
+	struct list dead = LIST_INIT(dead);
+	struct list dead_pids = LIST_INIT(dead_pids);
+
+	spin_lock(&proc_tree_lock);
+	assert(p && p->state == PROC_ZOMBIE);
+	list_for_each_safe(pos, tmp, &p->children) {
+		struct proc *c = list_entry(pos, struct proc, sibling);
+		list_remove(&c->sibling);
+		c->parent = NULL;
+		if (c->state == PROC_ZOMBIE) {
+			pid_detach_proc(c, &dead_pids);
+			list_add_tail(&dead, &c->sibling);
+		} else {
+			signal_send(c, SIGKILL);
+		}
+	}
+	pid_detach_proc(p, &dead_pids);
+	init_proc = NULL;
+	spin_unlock(&proc_tree_lock);
+	pid_free_dead(&dead_pids);
+	list_for_each_safe(pos, tmp, &dead)
+		proc_free(list_entry(pos, struct proc, sibling));
+	proc_free(p);
+}
+
+static bool wait_matches(struct proc *me, struct proc *c, int pid)
+{
+	if (pid > 0)
+		return c->pid == pid;
+	if (pid == -1)
+		return true;
+	if (pid == 0)
+		return c->pgid == me->pgid;
+	return c->pgid == -pid;
+}
+
+long proc_wait(int pid, int *status, int options)
+{
+	struct proc *me = proc_current();
+	struct list dead_pids = LIST_INIT(dead_pids);
+	long ret;
+
+	might_sleep();
+	spin_lock(&proc_tree_lock);
+	for (;;) {
+		struct proc *z = NULL;
+		bool have = false;
+		struct list *pos;
+
+		list_for_each(pos, &me->children) {
+			struct proc *c = list_entry(pos, struct proc, sibling);
+			if (!wait_matches(me, c, pid))
+				continue;
+			have = true;
+			if (c->state == PROC_ZOMBIE) {
+				z = c;
+				break;
+			}
+		}
+		if (z) {
+			if (options & WNOWAIT) {
+				*status = z->exit_status;
+				ret = z->pid;
+				break;
+			}
+			list_remove(&z->sibling);
+			pid_detach_proc(z, &dead_pids);
+			*status = z->exit_status;
+			ret = z->pid;
+			spin_unlock(&proc_tree_lock);
+			pid_free_dead(&dead_pids);
+			proc_free(z);
+			return ret;
+		}
+		if (!have) {
+			ret = -ECHILD;
+			break;
+		}
+		if (options & WNOHANG) {
+			ret = 0;
+			break;
+		}
+		struct waiter w;
+		waitq_prepare(&me->child_wq, &w); /* asleep before the check */
+		if (signal_pending()) {
+			waitq_finish(&me->child_wq, &w);
+			ret = -EINTR;
+			break;
+		}
+		spin_unlock(&proc_tree_lock);
+		schedule();
+		waitq_finish(&me->child_wq, &w);
+		spin_lock(&proc_tree_lock);
+	}
+	spin_unlock(&proc_tree_lock);
+	return ret;
+}
