@@ -138,13 +138,16 @@ static void proc_reparent_children(struct proc *p, struct list *dead, struct lis
 		wake_up(&init_proc->child_wq);
 }
 
-void proc_thread_exiting(struct thread *t)
+/*
+ * Take t out of its process: its clear-child-tid word, a vfork parent, its
+ * hold on the address space, its place on the thread list and in the pid
+ * table.  True when t was the process's last thread.
+ */
+static bool proc_thread_leave(struct thread *t)
 {
 	struct proc *p = t->proc;
-	struct proc *parent;
 	struct list dead_pids = LIST_INIT(dead_pids);
-	struct fdtable *fdt;
-	struct vnode *cwd;
+	uint64_t run_ns;
 	bool last;
 
 	if (t->clear_child_tid) {
@@ -155,7 +158,7 @@ void proc_thread_exiting(struct thread *t)
 	proc_vfork_release(t);
 	/* Before nthreads drops: the last thread's exit finds the memory freed. */
 	vm_user_leave(t->mm);
-	uint64_t run_ns = sched_thread_run_ns(t);
+	run_ns = sched_thread_run_ns(t);
 	spin_lock(&proc_tree_lock);
 	spin_lock(&p->lock);
 	list_remove(&t->proc_node);
@@ -165,8 +168,14 @@ void proc_thread_exiting(struct thread *t)
 	pid_detach_thread(t, &dead_pids);
 	spin_unlock(&proc_tree_lock);
 	pid_free_dead(&dead_pids);
-	if (!last)
-		return;
+	return last;
+}
+
+/* The last thread is gone: stop the interval timer, drop files and cwd. */
+static void proc_release_resources(struct proc *p)
+{
+	struct fdtable *fdt;
+	struct vnode *cwd;
 
 	spin_lock(&p->itimer_lock);
 	p->itimer.period = 0;
@@ -179,9 +188,19 @@ void proc_thread_exiting(struct thread *t)
 	spin_unlock(&p->lock);
 	fdtable_put(fdt); /* may sleep: after the lock */
 	vnode_put(cwd);
+}
 
+/*
+ * Hand p's children to init, make p a zombie and tell its parent; an
+ * orphan of a dead init is freed at once, init's own exit ends the run.
+ * t is p's last thread, running this.
+ */
+static void proc_become_zombie(struct proc *p, struct thread *t)
+{
+	struct list dead_pids = LIST_INIT(dead_pids);
 	struct list dead = LIST_INIT(dead);
 	struct list *pos, *tmp;
+	struct proc *parent;
 	bool is_init, orphan;
 	int status;
 
@@ -210,6 +229,16 @@ void proc_thread_exiting(struct thread *t)
 		t->proc = NULL; /* the reaper does not need it */
 		proc_free(p);
 	}
+}
+
+void proc_thread_exiting(struct thread *t)
+{
+	struct proc *p = t->proc;
+
+	if (!proc_thread_leave(t))
+		return;
+	proc_release_resources(p);
+	proc_become_zombie(p, t);
 }
 
 void proc_thread_reap(struct thread *t)
