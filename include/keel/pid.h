@@ -20,7 +20,7 @@
  * "dead" list.
  *
  * proc_all lists every process in increasing pid order, so pid_next() can
- * walk the live pids for /proc.
+ * walk the live pids for the future /proc.
  *
  * Lock key (tags as in docs/locking.md): [proc_tree_lock] guards the
  * table, proc_all, every field of struct pid and the membership nodes of
@@ -102,7 +102,7 @@ void pid_detach_thread(struct thread *t, struct list *dead);
 
 /*
  * The smallest pid >= nr of a process in existence (zombies included), or
- * 0 if there is none: the /proc directory iterator.  Takes proc_tree_lock
+ * 0 if there is none: the iterator the future /proc directory uses.  Takes proc_tree_lock
  * itself (call it without); the process may be gone by the time the caller
  * looks at it.  Walking forward, pid_next(prev + 1), costs O(1) while prev
  * still exists, else a walk of proc_all.

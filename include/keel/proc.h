@@ -21,7 +21,7 @@
  *    process), which nothing else can see yet.  exec does not replace
  *    them (it closes close-on-exec files inside the table); an unshare or
  *    an exec-time unsharing must use the same helpers.
- *  - A reader in another process (/proc/PID/fd, /proc/PID/cwd) takes a
+ *  - A reader in another process (the future /proc/PID/fd, cwd) takes a
  *    reference under the lock: proc_get_fdt(p) / proc_get_cwd(p), NULL
  *    once p has exited.  The reference keeps the table (vnode) alive after
  *    p replaced or dropped it; put it with fdtable_put (vnode_put).

@@ -67,7 +67,9 @@ struct mm {
 	uintptr_t mmap_top;       /* [lock] mmap allocates downward from here */
 	uintptr_t stack_top;      /* [lock] */
 	refcount_t refs;          /* [A] references: threads and temporary holders */
-	unsigned users;           /* [A] threads running in mm that have not exited */
+	unsigned users;           /* [A] threads running in mm that have not exited;
+				   * not a refcount_t: it starts at 0 and reaching 0
+				   * empties mm (vm_clear) but does not free it */
 	uint64_t faults;          /* [A] page faults handled (statistics) */
 };
 
