@@ -33,6 +33,7 @@
  * Order: ns_lock -> vnode->lock.  Both may be held across user copies.
  */
 #include <keel/vfs.h>
+#include <keel/refcount.h>
 #include <keel/fd.h>
 #include <keel/kmalloc.h>
 #include <keel/list.h>
@@ -54,7 +55,13 @@ struct ramfs {
 	struct mutex ns_lock;
 	uint32_t dev;                   /* [I] */
 	uint64_t next_ino;              /* [A] */
+	refcount_t nodes;               /* [A] one per live node, plus one held
+					 * by the mount until it is unmounted:
+					 * the last put frees the instance */
 };
+
+/* An unmountable instance: the mount's hold and the root, no other node. */
+#define RAMFS_IDLE_NODES 2
 
 struct ramfs_node {
 	struct vnode v;
@@ -100,6 +107,7 @@ static struct ramfs_node *ramfs_node_alloc(struct ramfs *fs, uint32_t mode)
 	vnode_init(&n->v, &ramfs_vops, fops, mode, fs->dev);
 	n->v.ino = __atomic_fetch_add(&fs->next_ino, 1, __ATOMIC_RELAXED);
 	n->fs = fs;
+	refcount_get(&fs->nodes);
 	list_init(&n->entries);
 	n->next_cookie = 2;
 	if (S_ISDIR(mode))
@@ -119,6 +127,7 @@ static int ramfs_mount(struct fs_type *type, const char *source,
 	mutex_init(&fs->ns_lock, "ramfs_ns");
 	fs->dev = __atomic_fetch_add(&ramfs_next_dev, 1, __ATOMIC_RELAXED);
 	fs->next_ino = 1;
+	refcount_init(&fs->nodes, 1);   /* the mount's hold */
 	root = ramfs_node_alloc(fs, S_IFDIR | 0755);
 	if (!root) {
 		kfree(fs);
@@ -130,18 +139,23 @@ static int ramfs_mount(struct fs_type *type, const char *source,
 }
 
 /*
- * fs_type unmount: only an empty instance goes (then no vnode but the
- * root is reachable, and the root's release frees the instance).
+ * fs_type unmount: only an instance whose one live node is the root goes
+ * (no entries, and no removed file or directory still open or someone's
+ * working directory); the mount's hold is dropped, and the root's release
+ * then frees the instance.  Even if a node outlived this, it would keep
+ * the instance alive (each node holds fs->nodes).
  */
 static int ramfs_unmount(struct fs_type *type, struct vnode *vroot)
 {
-	struct ramfs_node *root = RN(vroot);
-	bool empty;
+	struct ramfs *fs = RN(vroot)->fs;
+	bool idle;
 
-	mutex_lock(&root->fs->ns_lock);
-	empty = list_empty(&root->entries);
-	mutex_unlock(&root->fs->ns_lock);
-	return empty ? 0 : -EBUSY;
+	mutex_lock(&fs->ns_lock);
+	idle = refcount_read(&fs->nodes) == RAMFS_IDLE_NODES;
+	if (idle)
+		(void)refcount_put(&fs->nodes);   /* the root still holds one */
+	mutex_unlock(&fs->ns_lock);
+	return idle ? 0 : -EBUSY;
 }
 
 struct fs_type ramfs_fs_type = {
@@ -152,11 +166,11 @@ struct fs_type ramfs_fs_type = {
 
 static void ramfs_block_free(char *b);
 
-/* The last reference is gone; the root's release also frees the instance. */
+/* The last reference is gone; the instance's last node frees it too. */
 static void ramfs_release(struct vnode *v)
 {
 	struct ramfs_node *n = RN(v);
-	struct ramfs *fs = n->parent == n ? n->fs : NULL;
+	struct ramfs *fs = n->fs;
 
 	assert(list_empty(&n->entries));
 	for (size_t i = 0; i < n->nblocks; i++)
@@ -164,7 +178,8 @@ static void ramfs_release(struct vnode *v)
 	kfree(n->blocks);
 	kfree(n->target);
 	kfree(n);
-	kfree(fs);
+	if (refcount_put(&fs->nodes))
+		kfree(fs);
 }
 
 /* ---------------------------------------------------------------- directories */

@@ -1043,6 +1043,34 @@ HTEST(vfs_mount_walk_and_umount)
 	teardown();
 }
 
+/*
+ * A ramfs whose directory entries are all gone may still have live nodes:
+ * a removed directory someone holds, an unlinked file still open.  Unmount
+ * must refuse then (and the instance must outlive such a node): under
+ * ASan a use after free here fails the test.
+ */
+HTEST(vfs_umount_ramfs_with_removed_node)
+{
+	struct vnode *d, *f;
+
+	setup();
+	HCHECK_EQ(vfs_mkdir(NULL, "/mr", 0755), 0);
+	HCHECK_EQ(vfs_mount(NULL, "/mr", "ramfs", 0, NULL), 0);
+	HCHECK_EQ(vfs_mkdir(NULL, "/mr/d", 0755), 0);
+	put_file("/mr/f", "data");
+	HCHECK_EQ(vfs_lookup(NULL, "/mr/d", WALK_FOLLOW, &d), 0);
+	HCHECK_EQ(vfs_lookup(NULL, "/mr/f", WALK_FOLLOW, &f), 0);
+	HCHECK_EQ(vfs_unlink(NULL, "/mr/d", true), 0);
+	HCHECK_EQ(vfs_unlink(NULL, "/mr/f", false), 0);
+	HCHECK_EQ(vfs_umount("/mr"), -EBUSY);       /* d and f are alive */
+	vnode_put(d);
+	HCHECK_EQ(vfs_umount("/mr"), -EBUSY);       /* f is */
+	vnode_put(f);
+	HCHECK_EQ(vfs_umount("/mr"), 0);
+	HCHECK_EQ(vfs_unlink(NULL, "/mr", true), 0);
+	teardown();
+}
+
 /* ---------------------------------------------------------------- poll */
 
 #define RDMASK (POLLIN | POLLRDNORM)
