@@ -119,7 +119,14 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(vfork_wait_killable)         \
 	X(mmap_shared_lazy)            \
 	X(mmap_commit_limit)           \
-	X(mmap_dev_zero)
+	X(mmap_dev_zero)               \
+	/* Waiting on many files (ut_poll.c) */ \
+	X(poll_pipe_events)            \
+	X(poll_wakes_and_times_out)    \
+	X(poll_nval_and_negative)      \
+	X(ppoll_sigmask)               \
+	X(select_pipe)                 \
+	X(pselect_sigmask)
 
 #define UT_DECLARE(name) void ut_##name(void);
 UT_TESTS(UT_DECLARE)

@@ -72,5 +72,18 @@ struct sigaction_k;
  * action in *act), 0 if none; a fatal one ends the process (no return).
  */
 int signal_dequeue(struct sigaction_k *act);
+/*
+ * Block mask instead of the current mask until this system call returns
+ * to user mode (ppoll, pselect6, rt_sigsuspend): the old mask comes back
+ * then, or, if a signal is delivered on the way, is saved in its frame so
+ * that sigreturn restores it while the handler runs with the temporary
+ * one (Linux's saved_sigmask).  SIGKILL and SIGSTOP stay unblocked.
+ */
+void signal_mask_temporarily(uint64_t mask);
+/* The mask a new signal frame saves (the one sigreturn will restore); the
+ * temporary mask, if any, is then the frame's business. */
+uint64_t signal_frame_mask(void);
+/* Back to user mode with no signal frame: restore a temporary mask. */
+void signal_restore_mask(void);
 
 #endif

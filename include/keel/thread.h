@@ -68,6 +68,10 @@ struct thread {
 	struct timer timer;             /* [C] sleep timeouts */
 	uint64_t sig_pending;           /* [proc->lock] thread-directed pending signals */
 	uint64_t sig_mask;              /* [C] blocked signals */
+	uint64_t saved_sig_mask;        /* [C] sig_mask before a temporary one */
+	bool restore_sig_mask;          /* [C] saved_sig_mask is to be restored
+					 * on the way back to user mode (or
+					 * saved in the next signal frame) */
 	uintptr_t clear_child_tid;      /* [C] user address to clear + futex-wake at exit */
 	uint64_t fs_base;               /* [C] user TLS base */
 	struct trapframe *utf;          /* [C] user register frame (top of kstack) */

@@ -12,6 +12,17 @@
 #define NSEC_PER_MSEC 1000000ul
 #define NSEC_PER_USEC 1000ul
 
+/* struct timespec and struct timeval as system calls pass them (Linux). */
+struct k_timespec {
+	int64_t tv_sec;
+	int64_t tv_nsec;
+};
+
+struct k_timeval {
+	int64_t tv_sec;
+	int64_t tv_usec;
+};
+
 /* Nanoseconds since boot, monotonic, any context. */
 uint64_t time_ns(void);
 /* Ticks seen by the boot CPU since boot. */

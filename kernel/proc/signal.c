@@ -140,6 +140,37 @@ bool signal_pending(void)
  * or terminates the process for a fatal one (does not return then), or
  * returns 0 when nothing is left to deliver.
  */
+void signal_mask_temporarily(uint64_t mask)
+{
+	struct thread *t = thread_current();
+
+	if (!t->restore_sig_mask) {
+		t->saved_sig_mask = t->sig_mask;
+		t->restore_sig_mask = true;
+	}
+	t->sig_mask = mask & ~UNBLOCKABLE;
+}
+
+uint64_t signal_frame_mask(void)
+{
+	struct thread *t = thread_current();
+
+	if (!t->restore_sig_mask)
+		return t->sig_mask;
+	t->restore_sig_mask = false;
+	return t->saved_sig_mask;
+}
+
+void signal_restore_mask(void)
+{
+	struct thread *t = thread_current();
+
+	if (t->restore_sig_mask) {
+		t->sig_mask = t->saved_sig_mask;
+		t->restore_sig_mask = false;
+	}
+}
+
 int signal_dequeue(struct sigaction_k *act)
 {
 	struct thread *t = thread_current();

@@ -24,16 +24,6 @@
 #define TIMER_ABSTIME            1
 #define NSEC_PER_SEC_L           1000000000l
 
-struct k_timespec {
-	int64_t tv_sec;
-	int64_t tv_nsec;
-};
-
-struct k_timeval {
-	int64_t tv_sec;
-	int64_t tv_usec;
-};
-
 static int clock_read(int clock, uint64_t *ns)
 {
 	switch (clock) {

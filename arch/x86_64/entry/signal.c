@@ -99,6 +99,7 @@ static bool syscall_restartable(uint64_t nr)
 void signal_setup_frame(struct trapframe *tf, int sig, const struct sigaction_k *act)
 {
 	struct thread *t = thread_current();
+	uint64_t saved_mask = signal_frame_mask();    /* what sigreturn restores */
 	struct rt_sigframe f;
 	uintptr_t sp, fp_at, frame_at;
 
@@ -131,9 +132,9 @@ void signal_setup_frame(struct trapframe *tf, int sig, const struct sigaction_k 
 		.rip = tf->rip, .eflags = tf->rflags,
 		.cs = (uint16_t)tf->cs, .ss = (uint16_t)tf->ss,
 		.err = tf->error, .trapno = tf->vector == VEC_SYSCALL ? 0 : tf->vector,
-		.oldmask = t->sig_mask, .cr2 = 0, .fpstate = fp_at,
+		.oldmask = saved_mask, .cr2 = 0, .fpstate = fp_at,
 	};
-	f.uc.sigmask = t->sig_mask;
+	f.uc.sigmask = saved_mask;
 	f.info.si_signo = sig;
 	if (copy_to_user((void *)frame_at, &f, sizeof(f)))
 		goto out_kill;

@@ -137,8 +137,10 @@ void arch_return_to_user(struct trapframe *tf)
 		if (sig)
 			signal_setup_frame(tf, sig, &act);
 		arch_irq_disable();
-		if (!sig && !this_cpu()->need_resched)
+		if (!sig && !this_cpu()->need_resched) {
+			signal_restore_mask();  /* a temporary mask no frame took */
 			return;
+		}
 	}
 }
 
