@@ -126,7 +126,8 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(poll_nval_and_negative)      \
 	X(ppoll_sigmask)               \
 	X(select_pipe)                 \
-	X(pselect_sigmask)
+	X(pselect_sigmask)             \
+	X(sigsuspend_mask)
 
 #define UT_DECLARE(name) void ut_##name(void);
 UT_TESTS(UT_DECLARE)

@@ -2,8 +2,8 @@
  * ut_poll.c - poll, ppoll, select, pselect6 (Linux semantics): events of
  * pipe ends in each state, a sleeper woken by another process, timeouts
  * (and the time left written back), POLLNVAL and EBADF, negative fds, and
- * the temporary signal mask of ppoll/pselect6 (the handler runs, the
- * old mask is back afterwards).
+ * the temporary signal mask of ppoll/pselect6 and rt_sigsuspend, which
+ * shares its mechanism (the handler runs, the old mask is back afterwards).
  */
 #include "usertests.h"
 #include <poll.h>
@@ -209,4 +209,17 @@ void ut_select_pipe(void)
 void ut_pselect_sigmask(void)
 {
 	ut_poll_sigmask_case(ut_pselect_wait);
+}
+
+static int ut_sigsuspend_wait(int fd, const sigset_t *mask)
+{
+	(void)fd;
+	return sigsuspend(mask);
+}
+
+void ut_sigsuspend_mask(void)
+{
+	ut_poll_sigmask_case(ut_sigsuspend_wait);
+	UT_CHECK_ERR(syscall(SYS_rt_sigsuspend, UT_BAD_KERNEL, 8), EFAULT);
+	UT_CHECK_ERR(syscall(SYS_rt_sigsuspend, NULL, 4), EINVAL);
 }

@@ -1,6 +1,6 @@
 /*
  * sys_signal.c - signal system calls: rt_sigaction, rt_sigprocmask,
- * rt_sigreturn, kill, tkill, tgkill, sigaltstack.
+ * rt_sigreturn, pause, rt_sigsuspend, kill, tkill, tgkill, sigaltstack.
  */
 #include <keel/syscall.h>
 #include <keel/proc.h>
@@ -90,6 +90,25 @@ SYSCALL_DEFINE0(rt_sigreturn)
 /* Sleep until a signal is delivered (one that is ignored never wakes us). */
 SYSCALL_DEFINE0(pause)
 {
+	while (sched_sleep_until(UINT64_MAX, true) == 0)
+		;
+	return -EINTR;
+}
+
+/*
+ * Wait for a signal with *umask blocked instead of the current mask: the
+ * handler runs with it, and the old mask is back when it returns (Linux's
+ * saved_sigmask, signal_mask_temporarily).  Always -EINTR, never restarted.
+ */
+SYSCALL_DEFINE2(rt_sigsuspend, const uint64_t __user *, umask, size_t, setsize)
+{
+	uint64_t mask;
+
+	if (setsize != sizeof(mask))
+		return -EINVAL;
+	if (copy_from_user(&mask, umask, sizeof(mask)))
+		return -EFAULT;
+	signal_mask_temporarily(mask);
 	while (sched_sleep_until(UINT64_MAX, true) == 0)
 		;
 	return -EINTR;
