@@ -93,6 +93,7 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(getdents)                    \
 	X(dirs)                        \
 	X(ftruncate)                   \
+	X(sync_calls)                  \
 	X(clock)                       \
 	X(nanosleep)                   \
 	X(uname)                       \

@@ -316,3 +316,32 @@ void ut_ftruncate(void)
 	UT_CHECK_ERR(ftruncate(fd, 0), EBADF);
 	UT_OK(unlink(path));
 }
+
+/* fsync and friends on RAM file systems; getgroups with no groups. */
+void ut_sync_calls(void)
+{
+	char name[64];
+	int fd, dir, p[2], n;
+
+	ut_tmppath(name, sizeof(name), "sync");
+	fd = UT_OK(open(name, O_CREAT | O_RDWR | O_TRUNC, 0644));
+	UT_CHECK(write(fd, "x", 1) == 1);
+	UT_OK(fsync(fd));
+	UT_OK(fdatasync(fd));
+	UT_OK(syscall(SYS_syncfs, fd));
+	dir = UT_OK(open("/tmp", O_RDONLY | O_DIRECTORY));
+	UT_OK(fsync(dir));
+	UT_OK(pipe(p));
+	UT_CHECK_ERR(fsync(p[0]), EINVAL);      /* nothing behind a pipe */
+	UT_CHECK_ERR(fsync(-1), EBADF);
+	UT_CHECK_ERR(syscall(SYS_syncfs, -1), EBADF);
+	sync();
+	n = UT_OK(getgroups(0, NULL));
+	UT_CHECK(n >= 0);
+	UT_CHECK_ERR(getgroups(-1, NULL), EINVAL);
+	close(p[0]);
+	close(p[1]);
+	close(dir);
+	close(fd);
+	unlink(name);
+}

@@ -167,6 +167,50 @@ SYSCALL_DEFINE2(ftruncate, int, fd, int64_t, length)
 	return err;
 }
 
+/*
+ * fsync/fdatasync: Keel's file systems live in RAM, so there is nothing to
+ * write back; like Linux's tmpfs, regular files and directories succeed
+ * and files with no backing store (pipes, terminals, devices) are -EINVAL.
+ */
+static long file_sync(int fd)
+{
+	struct file *f = fd_get(fd);
+	long err = 0;
+
+	if (!f)
+		return -EBADF;
+	if (!f->vnode || !(S_ISREG(f->vnode->mode) || S_ISDIR(f->vnode->mode)))
+		err = -EINVAL;
+	file_put(f);
+	return err;
+}
+
+SYSCALL_DEFINE1(fsync, int, fd)
+{
+	return file_sync(fd);
+}
+
+SYSCALL_DEFINE1(fdatasync, int, fd)
+{
+	return file_sync(fd);
+}
+
+/* sync/syncfs: nothing to write back from RAM file systems. */
+SYSCALL_DEFINE0(sync)
+{
+	return 0;
+}
+
+SYSCALL_DEFINE1(syncfs, int, fd)
+{
+	struct file *f = fd_get(fd);
+
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}
+
 SYSCALL_DEFINE3(lseek, int, fd, int64_t, off, int, whence)
 {
 	struct file *f;
