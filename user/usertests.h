@@ -125,6 +125,7 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(poll_pipe_events)            \
 	X(poll_wakes_and_times_out)    \
 	X(poll_nval_and_negative)      \
+	X(poll_fd_closed_by_thread)    \
 	X(ppoll_sigmask)               \
 	X(select_pipe)                 \
 	X(pselect_sigmask)             \

@@ -2,11 +2,13 @@
  * ut_poll.c - poll, ppoll, select, pselect6 (Linux semantics): events of
  * pipe ends in each state, a sleeper woken by another process, timeouts
  * (and the time left written back), POLLNVAL and EBADF, negative fds, and
+ * descriptors closed by another thread while a poll sleeps on them, and
  * the temporary signal mask of ppoll/pselect6 and rt_sigsuspend, which
  * shares its mechanism (the handler runs, the old mask is back afterwards).
  */
 #include "usertests.h"
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/select.h>
 #include <time.h>
@@ -92,6 +94,37 @@ void ut_poll_nval_and_negative(void)
 	UT_CHECK_ERR(syscall(SYS_poll, pf, 1u << 30, 0), EINVAL);
 	UT_CHECK(syscall(SYS_poll, NULL, 0, 0) == 0);
 	close(p[0]);
+}
+
+static void *ut_poll_closer(void *arg)
+{
+	int *p = arg;
+
+	utest_sleep_ns(UT_POLL_WAIT_MS * UT_NS_PER_MS);
+	close(p[0]);            /* the end the other thread polls */
+	close(p[1]);            /* hang-up: the pipe has no descriptor left */
+	return NULL;
+}
+
+/*
+ * Another thread closes both ends while poll sleeps on the read end: as
+ * on Linux, the hang-up wakes it and its next look finds the fd gone (before
+ * the fix, the pipe and the wait queue under the sleeper were freed).
+ */
+void ut_poll_fd_closed_by_thread(void)
+{
+	struct pollfd pf;
+	pthread_t th;
+	int p[2];
+
+	for (int round = 0; round < 3; round++) {
+		UT_OK(pipe(p));
+		pf = (struct pollfd){ p[0], POLLIN, 0 };
+		UT_CHECK(pthread_create(&th, NULL, ut_poll_closer, p) == 0);
+		UT_CHECK(poll(&pf, 1, 10 * UT_POLL_WAIT_MS) == 1);
+		UT_CHECK(pf.revents == POLLNVAL);     /* the next pass finds no fd */
+		UT_CHECK(pthread_join(th, NULL) == 0);
+	}
 }
 
 static volatile sig_atomic_t ut_poll_sigs;

@@ -14,6 +14,9 @@
  *
  * Waiters live in chunks allocated as needed (a file may queue on more
  * than one queue); the chunks belong to the polling thread alone ([C]).
+ * Each waiter holds a reference to its file until it is unqueued: a wait
+ * queue lives in the file's object (a pipe), and another thread may close
+ * the descriptor while this one sleeps.
  */
 #include <keel/poll.h>
 #include <keel/vfs.h>
@@ -31,8 +34,10 @@
 #define POLL_CHUNK_ENTRIES 32
 
 struct poll_entry {
-	struct waiter w; /* on *wq while queued */
-	struct waitq *wq;
+	struct waiter w;   /* on *wq while queued */
+	struct waitq *wq;  /* lives as long as file: */
+	struct file *file; /* a reference, so another thread's close
+			    * cannot free wq under the waiter */
 };
 
 struct poll_chunk {
@@ -80,6 +85,7 @@ static void poll_queue(struct file *f, struct waitq *wq, struct poll_table *pt)
 		return;
 	}
 	e->wq = wq;
+	e->file = file_get(f);
 	e->w.thread = pw->thread;
 	e->w.woken = false;
 	spin_lock(&wq->lock);
@@ -110,6 +116,7 @@ static void poll_unqueue(struct poll_waiters *pw, bool free_chunks)
 			spin_lock(&e->wq->lock);
 			list_remove(&e->w.node);
 			spin_unlock(&e->wq->lock);
+			file_put(e->file); /* may sleep: no lock held */
 		}
 		c->used = 0;
 		if (c != &pw->first && free_chunks)
