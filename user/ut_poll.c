@@ -101,8 +101,8 @@ static void *ut_poll_closer(void *arg)
 	int *p = arg;
 
 	utest_sleep_ns(UT_POLL_WAIT_MS * UT_NS_PER_MS);
-	close(p[0]);            /* the end the other thread polls */
-	close(p[1]);            /* hang-up: the pipe has no descriptor left */
+	close(p[0]); /* the end the other thread polls */
+	close(p[1]); /* hang-up: the pipe has no descriptor left */
 	return NULL;
 }
 
@@ -122,7 +122,7 @@ void ut_poll_fd_closed_by_thread(void)
 		pf = (struct pollfd){ p[0], POLLIN, 0 };
 		UT_CHECK(pthread_create(&th, NULL, ut_poll_closer, p) == 0);
 		UT_CHECK(poll(&pf, 1, 10 * UT_POLL_WAIT_MS) == 1);
-		UT_CHECK(pf.revents == POLLNVAL);     /* the next pass finds no fd */
+		UT_CHECK(pf.revents == POLLNVAL); /* the next pass finds no fd */
 		UT_CHECK(pthread_join(th, NULL) == 0);
 	}
 }
