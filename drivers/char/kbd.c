@@ -75,7 +75,7 @@ static void kbd_irq(unsigned irq, void *arg)
 	while (inb(I8042_STATUS) & I8042_STATUS_OUTPUT) {
 		int c = kbd_translate(inb(I8042_DATA));
 		if (c >= 0)
-			console_input((char)c);
+			console_input(CONSOLE_LINE_VGA, (char)c);
 	}
 }
 

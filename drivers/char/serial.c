@@ -28,6 +28,7 @@ static void serial_write(struct console *con, const char *s, size_t n)
 
 static struct console serial_console = {
 	.name = "serial",
+	.line = CONSOLE_LINE_SERIAL,
 	.write = serial_write,
 };
 
@@ -50,7 +51,7 @@ INITCALL(INITCALL_CONSOLE, serial_init);
 static void serial_irq(unsigned irq, void *arg)
 {
 	while (inb(COM1_PORT + UART_LSR) & UART_LSR_DR)
-		console_input(inb(COM1_PORT + UART_RBR));
+		console_input(CONSOLE_LINE_SERIAL, (char)inb(COM1_PORT + UART_RBR));
 }
 
 /* Route COM1's receive interrupt to the console input queue. */

@@ -70,6 +70,7 @@ static void vga_write(struct console *con, const char *s, size_t n)
 
 static struct console vga_console = {
 	.name = "vga",
+	.line = CONSOLE_LINE_VGA,
 	.write = vga_write,
 };
 

@@ -14,8 +14,20 @@
 
 struct waitq;
 
+/*
+ * The physical terminal lines: each console device is one line, and input
+ * drivers name the line their bytes arrive on.  A terminal (keel/tty.h) is
+ * attached to each line.
+ */
+enum console_line {
+	CONSOLE_LINE_SERIAL,    /* COM1: /dev/ttyS0 */
+	CONSOLE_LINE_VGA,       /* VGA text screen + PS/2 keyboard: /dev/tty1 */
+	CONSOLE_LINES
+};
+
 struct console {
 	const char *name;                                          /* [I] */
+	enum console_line line;                                    /* [I] */
 	void (*write)(struct console *c, const char *s, size_t n); /* [I] */
 	struct console *next;                                      /* [console_lock] */
 };
@@ -27,8 +39,10 @@ void console_register(struct console *c);
 void console_write(const char *s, size_t n);
 /* Write bypassing a console_lock that cannot be had (panic path). */
 void console_write_unlocked(const char *s, size_t n);
-/* Feed one input byte (any context, usually an interrupt handler). */
-void console_input(char c);
+/* Write only to the console devices of one line. Takes console_lock. */
+void console_write_line(enum console_line line, const char *s, size_t n);
+/* Feed one input byte that arrived on line (any context, usually an IRQ). */
+void console_input(enum console_line line, char c);
 /* The wait queue woken whenever an input byte is queued (never NULL). */
 struct waitq *console_input_wq(void);
 /* Next input byte, or -1 if none is queued. */

@@ -48,9 +48,20 @@ void console_write(const char *s, size_t n)
 	spin_unlock(&console_lock);
 }
 
-/* Queue one input byte; safe from interrupt handlers. */
-void console_input(char c)
+/* Write s[0..n) to the consoles of one line; takes console_lock. */
+void console_write_line(enum console_line line, const char *s, size_t n)
 {
+	spin_lock(&console_lock);
+	for (struct console *c = console_list; c; c = c->next)
+		if (c->line == line)
+			c->write(c, s, n);
+	spin_unlock(&console_lock);
+}
+
+/* Queue one input byte; safe from interrupt handlers. */
+void console_input(enum console_line line, char c)
+{
+	(void)line;     /* one queue for every line until each line has its tty */
 	spin_lock(&console_in_lock);
 	unsigned next = (console_in_head + 1) % CONSOLE_INPUT_SIZE;
 	if (next != console_in_tail) {

@@ -63,13 +63,13 @@ KTEST(console_input_queue)
 	while (console_trygetc() >= 0)
 		;
 	for (const char *p = msg; *p; p++)
-		console_input(*p);
+		console_input(CONSOLE_LINE_SERIAL, *p);
 	for (const char *p = msg; *p; p++)
 		KT_CHECK_EQ(t, console_trygetc(), *p);
 	KT_CHECK_EQ(t, console_trygetc(), -1);
 	/* A full queue drops input instead of overwriting it. */
 	for (int i = 0; i < CONSOLE_INPUT_SIZE * 2; i++)
-		console_input('x');
+		console_input(CONSOLE_LINE_SERIAL, 'x');
 	int n = 0;
 	while (console_trygetc() >= 0)
 		n++;
