@@ -72,6 +72,12 @@ struct pid *pid_lookup(int nr);
 /* Is some process (zombies included) in process group pgid?
  * [proc_tree_lock] held. */
 bool pid_pgrp_in_use(int pgid);
+/*
+ * Is process group pgid orphaned (POSIX): no live member has a parent in
+ * another group of the same session?  An empty group counts as orphaned.
+ * [proc_tree_lock] held.
+ */
+bool pid_pgrp_orphaned(int pgid);
 
 /*
  * Make the new process p (p->pid, p->pgid, p->sid set; the entries of its

@@ -47,6 +47,16 @@ int signal_send(struct proc *p, int sig);
 struct thread;
 /* Send sig to one thread (tgkill), its process's lock held; 0 or -Exxx. */
 int signal_send_thread_locked(struct thread *t, int sig);
+/*
+ * Send sig to every live member of process group pgid; returns how many
+ * members the group has (zombies count), 0 if it has none.  Any context,
+ * interrupt handlers included (the terminal's ^C).  _locked: the caller
+ * holds proc_tree_lock.
+ */
+int signal_send_pgrp(int pgid, int sig);
+int signal_send_pgrp_locked(int pgid, int sig);
+/* Is sig blocked by the current thread or ignored by its process? */
+bool signal_current_ignores_or_blocks(int sig);
 /* Raise sig against the current thread's process (kernel-detected faults, SIGPIPE). */
 void signal_raise_current(int sig);
 /* A synchronous fault signal for the current thread (cannot be ignored). */

@@ -138,6 +138,27 @@ bool pid_pgrp_in_use(int pgid)
 	return e && !list_empty(&e->pgrp);
 }
 
+bool pid_pgrp_orphaned(int pgid)
+{
+	struct pid *grp;
+	struct list *pos;
+
+	spin_assert_held(&proc_tree_lock);
+	grp = pid_lookup(pgid);
+	if (!grp)
+		return true;
+	list_for_each(pos, &grp->pgrp) {
+		struct proc *p = list_entry(pos, struct proc, pgrp_node);
+		struct proc *parent = p->parent;
+
+		if (p->state != PROC_ALIVE || !parent)
+			continue;
+		if (parent->pgid != pgid && parent->sid == p->sid)
+			return false;
+	}
+	return true;
+}
+
 /* ---------------------------------------------------------------- processes */
 
 static void pid_all_insert(struct proc *p)

@@ -83,6 +83,47 @@ int signal_send_thread_locked(struct thread *t, int sig)
 	return 0;
 }
 
+int signal_send_pgrp_locked(int pgid, int sig)
+{
+	struct pid *grp;
+	struct list *pos;
+	int n = 0;
+
+	spin_assert_held(&proc_tree_lock);
+	grp = pid_lookup(pgid);
+	if (!grp)
+		return 0;
+	list_for_each(pos, &grp->pgrp) {
+		struct proc *p = list_entry(pos, struct proc, pgrp_node);
+		if (p->state == PROC_ALIVE)
+			signal_send(p, sig);
+		n++;
+	}
+	return n;
+}
+
+int signal_send_pgrp(int pgid, int sig)
+{
+	int n;
+
+	spin_lock(&proc_tree_lock);
+	n = signal_send_pgrp_locked(pgid, sig);
+	spin_unlock(&proc_tree_lock);
+	return n;
+}
+
+bool signal_current_ignores_or_blocks(int sig)
+{
+	struct thread *t = thread_current();
+	struct proc *p = t->proc;
+	bool ret;
+
+	spin_lock(&p->lock);
+	ret = (t->sig_mask & SIG_BIT(sig)) || p->sigactions[sig - 1].handler == SIG_IGN_VALUE;
+	spin_unlock(&p->lock);
+	return ret;
+}
+
 void signal_raise_current(int sig)
 {
 	struct thread *t = thread_current();

@@ -133,27 +133,6 @@ static int kill_all(struct proc *me, int sig)
 	return n;
 }
 
-/* kill(-pgid): every member of process group pgid; how many, as kill_all.
- * [proc_tree_lock] */
-static int kill_pgrp(int pgid, int sig)
-{
-	struct pid *grp;
-	struct list *pos;
-	int n = 0;
-
-	spin_assert_held(&proc_tree_lock);
-	grp = pid_lookup(pgid);
-	if (!grp)
-		return 0;
-	list_for_each(pos, &grp->pgrp) {
-		struct proc *p = list_entry(pos, struct proc, pgrp_node);
-		if (p->state == PROC_ALIVE)
-			signal_send(p, sig);
-		n++;
-	}
-	return n;
-}
-
 SYSCALL_DEFINE2(kill, int, pid, int, sig)
 {
 	struct proc *me = proc_current();
@@ -172,7 +151,7 @@ SYSCALL_DEFINE2(kill, int, pid, int, sig)
 		else if (p)
 			ret = 0;       /* a zombie: the signal is lost, no error */
 	} else {
-		n = pid == -1 ? kill_all(me, sig) : kill_pgrp(pid == 0 ? me->pgid : -pid, sig);
+		n = pid == -1 ? kill_all(me, sig) : signal_send_pgrp_locked(pid == 0 ? me->pgid : -pid, sig);
 		ret = n ? 0 : -ESRCH;
 	}
 	spin_unlock(&proc_tree_lock);
