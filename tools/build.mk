@@ -35,6 +35,10 @@ QEMU_GUI := $(wildcard /usr/lib/*/qemu/ui-gtk.so /usr/lib/*/qemu/ui-sdl.so)
 QEMU_DISPLAY ?= $(if $(and $(DISPLAY),$(QEMU_GUI)),,-display none)
 QEMU_COMMON := $(QEMU) -accel tcg -cpu max -smp $(SMP) -m $(MEM) \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot
+# The serial console on this terminal, multiplexed with QEMU's monitor:
+# Ctrl-C, Ctrl-Z and Ctrl-\ go to Keel; Ctrl-A X leaves QEMU, Ctrl-A C
+# toggles the monitor, Ctrl-A H lists the keys.
+QEMU_SERIAL ?= -serial mon:stdio
 # Expanded in recipes, i.e. after prerequisites are made: sees a fresh initramfs.
 QEMU_INITRD = $(if $(wildcard $(INITRAMFS)),-initrd $(INITRAMFS))
 
@@ -66,16 +70,16 @@ $(BUILD)/keel.iso: $(BUILD)/keel.elf $(BUILD)/iso.cmdline tools/mkiso.sh \
 
 # ---------------------------------------------------------------- run
 run: deps $(BUILD)/keel.elf
-	$(Q)tools/run-qemu.sh $(QEMU_COMMON) -serial stdio $(QEMU_DISPLAY) \
+	$(Q)tools/run-qemu.sh $(QEMU_COMMON) $(QEMU_SERIAL) $(QEMU_DISPLAY) \
 		-kernel $(BUILD)/keel.elf -append '$(CMDLINE)' $(QEMU_INITRD) \
 		$(QEMUFLAGS)
 
 run-iso: deps $(BUILD)/keel.iso
-	$(Q)tools/run-qemu.sh $(QEMU_COMMON) -serial stdio $(QEMU_DISPLAY) \
+	$(Q)tools/run-qemu.sh $(QEMU_COMMON) $(QEMU_SERIAL) $(QEMU_DISPLAY) \
 		-cdrom $(BUILD)/keel.iso $(QEMUFLAGS)
 
 run-uefi: deps $(BUILD)/keel.iso
-	$(Q)tools/run-qemu.sh $(QEMU_COMMON) -serial stdio $(QEMU_DISPLAY) \
+	$(Q)tools/run-qemu.sh $(QEMU_COMMON) $(QEMU_SERIAL) $(QEMU_DISPLAY) \
 		-bios $(OVMF) -cdrom $(BUILD)/keel.iso $(QEMUFLAGS)
 
 # ---------------------------------------------------------------- gdb

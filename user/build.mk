@@ -3,6 +3,12 @@
 #   make $(BUILD)/initramfs.cpio    (also part of `make`, `make run`, the ISO)
 #   make user                       just the programs, in $(BUILD)/user/
 #   EXTRA_ROOT=dir                  copy dir's tree into the initramfs too
+#   DEBIAN_USERLAND=0               leave out Debian's bash and busybox
+#
+# The default system is Keel's /init plus Debian's bash-static (/bin/bash)
+# and busybox-static (/bin/busybox and its applets as links), both installed
+# on the build machine by tools/deps.sh, and the files under user/rootfs/
+# (/etc/profile, passwd, hostname, /root).
 #
 # Programs are ordinary static Linux binaries built with musl-gcc (Debian
 # musl-tools): Keel speaks the Linux x86-64 ABI, so the same binaries run
@@ -22,6 +28,18 @@ USER_BINS   := $(addprefix $(BUILD)/user/,$(USER_PROGS))
 USERTESTS_SRCS := user/usertests.c $(wildcard user/ut_*.c)
 UTEST_PROGS := init usertests threadtests spawnbg benchsched
 EXTRA_ROOT  ?=
+DEBIAN_USERLAND ?= 1
+BASH_BIN    ?= /bin/bash-static
+BUSYBOX_BIN ?= /bin/busybox
+ROOTFS_DIR  := user/rootfs
+ROOTFS_FILES := $(shell find $(ROOTFS_DIR) -type f 2>/dev/null)
+ifeq ($(DEBIAN_USERLAND),1)
+ROOTFS_ENV  := ROOTFS=$(ROOTFS_DIR) BASH_BIN=$(BASH_BIN) BUSYBOX_BIN=$(BUSYBOX_BIN)
+ROOTFS_DEPS := $(ROOTFS_FILES) $(BASH_BIN) $(BUSYBOX_BIN)
+else
+ROOTFS_ENV  := ROOTFS=$(ROOTFS_DIR)
+ROOTFS_DEPS := $(ROOTFS_FILES)
+endif
 INITRAMFS   ?= $(BUILD)/initramfs.cpio
 
 .PHONY: user user-force
@@ -49,15 +67,17 @@ $(USER_BINS): user/build.mk | deps
 # The state of EXTRA_ROOT, so that a change there rebuilds the archive.
 $(BUILD)/root.manifest: user-force
 	@mkdir -p $(dir $@)
-	@{ printf 'EXTRA_ROOT=%s\n' '$(EXTRA_ROOT)'; \
+	@{ printf 'EXTRA_ROOT=%s ROOTFS_ENV=%s\n' '$(EXTRA_ROOT)' '$(ROOTFS_ENV)'; \
+	  find $(ROOTFS_DIR) -printf '%p %y %m %l\n' | LC_ALL=C sort; \
 	  if [ -n '$(EXTRA_ROOT)' ] && [ -d '$(EXTRA_ROOT)' ]; then \
 		cd '$(EXTRA_ROOT)' && find . -printf '%p %y %m %s %T@ %l\n' | LC_ALL=C sort; \
 	  fi; } >$@.new
 	@cmp -s $@.new $@ 2>/dev/null && rm -f $@.new || mv $@.new $@
 
-$(BUILD)/initramfs.cpio: $(USER_BINS) $(BUILD)/root.manifest user/mkinitramfs.sh user/build.mk
+$(BUILD)/initramfs.cpio: $(USER_BINS) $(BUILD)/root.manifest user/mkinitramfs.sh user/build.mk \
+		$(ROOTFS_DEPS)
 	@echo "  CPIO    $@"
-	$(Q)user/mkinitramfs.sh $@ $(BUILD)/root $(BUILD)/user '$(EXTRA_ROOT)'
+	$(Q)$(ROOTFS_ENV) user/mkinitramfs.sh $@ $(BUILD)/root $(BUILD)/user '$(EXTRA_ROOT)'
 
 # Build the initramfs before anything that boots with it looks for it
 # (tools/build.mk passes it to QEMU / the ISO when the file exists).

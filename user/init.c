@@ -2,30 +2,91 @@
  * init.c - /init, Keel's first process.
  *
  * The kernel runs it as PID 1 with argv = [init_path, args...], the args
- * coming from the kernel command line (`init=/path args`).  It:
- *   1. makes sure fds 0, 1 and 2 are open, on /dev/console when they are not;
- *   2. prints "init: Keel init started";
- *   3. execs argv[1] with argv[1..] when given, else /bin/sh; the program
- *      then runs as PID 1 (a shell reaps orphans, as init must);
- *   4. with nothing to run, prints "init: nothing to run" and exits 0.
- * An environment is supplied (PATH, HOME, TERM) when the kernel passed none.
+ * coming from the kernel command line (`init=/path args`).
+ *
+ * With arguments, it execs argv[1] with argv[1..] (that program then runs as
+ * PID 1; this is how the test suites run), after making sure fds 0, 1 and 2
+ * are open on /dev/console.
+ *
+ * Without arguments it brings up the default system:
+ *   1. mounts proc on /proc, devtmpfs on /dev and tmpfs on /tmp where the
+ *      kernel has not mounted them already;
+ *   2. sets the hostname from /etc/hostname;
+ *   3. starts a login shell (/bin/bash -l, or /bin/sh -l without bash) on
+ *      each terminal, /dev/ttyS0 (TERM=vt102) and /dev/tty1 (TERM=linux):
+ *      in a session of its own, with that terminal as its controlling
+ *      terminal and its fds 0-2; with neither terminal present (an older
+ *      kernel), one shell on /dev/console;
+ *   4. reaps every child (orphans are re-parented to it) and starts a new
+ *      shell on a terminal whose shell exited (at most once a second);
+ *   5. on SIGTERM (reboot), SIGUSR1 (halt) or SIGUSR2 (poweroff), as sent by
+ *      busybox's reboot/halt/poweroff, and on SIGINT (Ctrl-Alt-Del), it
+ *      sends SIGTERM then SIGKILL to every process, syncs, and calls
+ *      reboot(2).
+ * With no shell at all it prints "init: nothing to run" and exits 0 (the
+ * kernel then offers its own shell).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "utest.h"
 
-#define INIT_CONSOLE "/dev/console"
-#define INIT_SHELL "/bin/sh"
+#define INIT_CONSOLE     "/dev/console"
+#define INIT_BASH        "/bin/bash"
+#define INIT_SH          "/bin/sh"
+#define INIT_HOSTNAME    "/etc/hostname"
+#define INIT_HOME        "/root"
+#define INIT_PATH        "PATH=/bin:/sbin:/usr/bin:/usr/sbin"
+#define INIT_HOST_MAX    64
+#define INIT_RESPAWN_GAP 1      /* seconds between two starts on one terminal */
+#define INIT_KILL_GRACE  1      /* seconds between SIGTERM and SIGKILL at shutdown */
+#define INIT_ENV_MAX     16
 
 extern char **environ;
 
-static char *init_default_env[] = { "PATH=/bin:/sbin:/usr/bin:/usr/sbin", "HOME=/",
-				    "TERM=linux", NULL };
+static char *init_default_env[] = { INIT_PATH, "HOME=/", "TERM=linux", NULL };
+
+/* The terminals a shell is started on, and the shell running there. */
+struct init_term {
+	const char *dev;
+	const char *term;       /* TERM for programs on it */
+	pid_t shell;            /* 0: none running */
+	time_t started;
+};
+
+static struct init_term init_terms[] = {
+	{ "/dev/ttyS0", "TERM=vt102", 0, 0 },
+	{ "/dev/tty1", "TERM=linux", 0, 0 },
+};
+#define INIT_NTERMS (sizeof(init_terms) / sizeof(init_terms[0]))
+
+static struct init_term init_console_term = { INIT_CONSOLE, "TERM=linux", 0, 0 };
+
+/* Set from signal handlers, acted on by the main loop. */
+static volatile sig_atomic_t init_shutdown_cmd;
+
+/* Prints "init: message" on stdout in one write() (utest.c). */
+__attribute__((format(printf, 1, 2))) static void init_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	utest_vline(STDOUT_FILENO, "init: ", fmt, ap); /* nowhere to report a failure */
+	va_end(ap);
+}
 
 static void init_console(void)
 {
@@ -36,7 +97,7 @@ static void init_console(void)
 			continue;
 		got = open(INIT_CONSOLE, O_RDWR | O_NOCTTY);
 		if (got < 0)
-			return;	/* nowhere to print to; carry on silently */
+			return; /* nowhere to print to; carry on silently */
 		if (got != fd) {
 			dup2(got, fd);
 			close(got);
@@ -44,20 +105,196 @@ static void init_console(void)
 	}
 }
 
-/* Prints "init: message" on stdout in one write() (utest.c). */
-__attribute__((format(printf, 1, 2))) static void init_say(const char *fmt, ...)
+/* Mount fstype on dir unless something is mounted there already. */
+static void init_mount(const char *fstype, const char *dir, unsigned long flags, const char *opts)
 {
-	va_list ap;
+	struct stat root, st;
 
-	va_start(ap, fmt);
-	utest_vline(STDOUT_FILENO, "init: ", fmt, ap);	/* nowhere to report a failure */
-	va_end(ap);
+	mkdir(dir, 0755);
+	if (stat("/", &root) == 0 && stat(dir, &st) == 0 && st.st_dev != root.st_dev)
+		return; /* the kernel mounted it already */
+	if (mount(fstype, dir, fstype, flags, opts) < 0 && errno != EBUSY)
+		init_say("cannot mount %s on %s: %s", fstype, dir, strerror(errno));
+}
+
+static void init_hostname(void)
+{
+	char name[INIT_HOST_MAX + 1];
+	ssize_t n;
+	int fd = open(INIT_HOSTNAME, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	n = read(fd, name, INIT_HOST_MAX);
+	close(fd);
+	if (n <= 0)
+		return;
+	name[n] = '\0';
+	name[strcspn(name, "\n")] = '\0';
+	if (name[0] && sethostname(name, strlen(name)) < 0)
+		init_say("cannot set the hostname: %s", strerror(errno));
+}
+
+static const char *init_shell_path(void)
+{
+	if (access(INIT_BASH, X_OK) == 0)
+		return INIT_BASH;
+	if (access(INIT_SH, X_OK) == 0)
+		return INIT_SH;
+	return NULL;
+}
+
+/* In the child: make t's terminal the controlling terminal and fds 0-2. */
+static int init_take_terminal(const struct init_term *t)
+{
+	int fd;
+
+	if (setsid() < 0)
+		return -1;
+	fd = open(t->dev, O_RDWR);
+	if (fd < 0)
+		return -1;
+	ioctl(fd, TIOCSCTTY, 0); /* opening it made it ours already on Linux */
+	for (int i = 0; i <= 2; i++)
+		if (dup2(fd, i) < 0)
+			return -1;
+	if (fd > 2)
+		close(fd);
+	return 0;
+}
+
+static void init_spawn(struct init_term *t, const char *shell)
+{
+	pid_t pid;
+	time_t now = time(NULL);
+
+	if (t->started && now - t->started < INIT_RESPAWN_GAP)
+		sleep(INIT_RESPAWN_GAP);
+	t->started = time(NULL);
+	pid = fork();
+	if (pid < 0) {
+		init_say("cannot start a shell on %s: %s", t->dev, strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		char *env[INIT_ENV_MAX] = { INIT_PATH, "HOME=" INIT_HOME, "SHELL=/bin/bash",
+					    "USER=root", "LOGNAME=root", (char *)t->term, NULL };
+		char *argv[] = { "-sh", NULL };
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		for (int sig = 1; sig < NSIG; sig++)
+			signal(sig, SIG_DFL);
+		if (init_take_terminal(t) < 0)
+			_exit(127);
+		if (chdir(INIT_HOME) < 0)
+			chdir("/");
+		argv[0] = strcmp(shell, INIT_BASH) == 0 ? "-bash" : "-sh";
+		execve(shell, argv, env);
+		_exit(127);
+	}
+	t->shell = pid;
+}
+
+/* Start a shell on every terminal that has none. */
+static void init_spawn_all(bool use_console, const char *shell)
+{
+	if (use_console) {
+		if (!init_console_term.shell)
+			init_spawn(&init_console_term, shell);
+		return;
+	}
+	for (size_t i = 0; i < INIT_NTERMS; i++)
+		if (!init_terms[i].shell && access(init_terms[i].dev, R_OK | W_OK) == 0)
+			init_spawn(&init_terms[i], shell);
+}
+
+static void init_forget(pid_t pid)
+{
+	if (init_console_term.shell == pid)
+		init_console_term.shell = 0;
+	for (size_t i = 0; i < INIT_NTERMS; i++)
+		if (init_terms[i].shell == pid)
+			init_terms[i].shell = 0;
+}
+
+static void init_on_signal(int sig)
+{
+	switch (sig) {
+	case SIGUSR1:
+		init_shutdown_cmd = RB_HALT_SYSTEM;
+		break;
+	case SIGUSR2:
+		init_shutdown_cmd = RB_POWER_OFF;
+		break;
+	default: /* SIGTERM (reboot), SIGINT (Ctrl-Alt-Del) */
+		init_shutdown_cmd = RB_AUTOBOOT;
+		break;
+	}
+}
+
+static void init_shutdown(int cmd)
+{
+	init_say("the system is going down");
+	kill(-1, SIGTERM);
+	sleep(INIT_KILL_GRACE);
+	kill(-1, SIGKILL);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	sync();
+	reboot(cmd);
+	init_say("reboot(2) failed: %s", strerror(errno));
+	exit(0); /* the kernel takes over (initexit=, or its own shell) */
+}
+
+static int init_default_system(void)
+{
+	const char *shell = init_shell_path();
+	struct sigaction sa;
+	bool use_console;
+
+	if (!shell) {
+		init_say("nothing to run");
+		return 0;
+	}
+	init_mount("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	init_mount("devtmpfs", "/dev", MS_NOSUID, "mode=0755");
+	init_mount("tmpfs", "/tmp", MS_NOSUID | MS_NODEV, "mode=1777");
+	init_hostname();
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = init_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGTSTP, SIG_IGN);
+	signal(SIGTTIN, SIG_IGN);
+	signal(SIGTTOU, SIG_IGN);
+	reboot(RB_DISABLE_CAD); /* Ctrl-Alt-Del sends SIGINT to init instead */
+
+	use_console = access(init_terms[0].dev, R_OK | W_OK) != 0 &&
+		      access(init_terms[1].dev, R_OK | W_OK) != 0;
+	for (;;) {
+		pid_t pid;
+
+		if (init_shutdown_cmd)
+			init_shutdown(init_shutdown_cmd);
+		init_spawn_all(use_console, shell);
+		pid = wait(NULL);
+		if (pid > 0)
+			init_forget(pid);
+		else if (errno == ECHILD)
+			sleep(INIT_RESPAWN_GAP); /* no terminal could be opened */
+	}
 }
 
 int main(int argc, char **argv)
 {
 	char **envp = environ && environ[0] ? environ : init_default_env;
-	char *shell_argv[] = { INIT_SHELL, NULL };
 
 	init_console();
 	init_say("Keel init started");
@@ -66,11 +303,5 @@ int main(int argc, char **argv)
 		init_say("cannot exec %s: %s", argv[1], strerror(errno));
 		return 127;
 	}
-	execve(INIT_SHELL, shell_argv, envp);
-	if (errno == ENOENT) {
-		init_say("nothing to run");
-		return 0;
-	}
-	init_say("cannot exec %s: %s", INIT_SHELL, strerror(errno));
-	return 127;
+	return init_default_system();
 }

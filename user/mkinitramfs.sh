@@ -9,6 +9,14 @@
 #   /dev /proc /tmp (1777) /etc   empty directories; /dev/console is the
 #                              kernel's to provide (no device nodes: packing
 #                              must work without root)
+#   with ROOTFS=dir set: dir's tree (user/rootfs: /etc/profile, passwd,
+#                              hostname, /root, ...)
+#   with BASH_BIN=path set:    /bin/bash (Debian's bash-static)
+#   with BUSYBOX_BIN=path set: /bin/busybox and a symbolic link to it for
+#                              every applet it lists (`busybox --list-full`:
+#                              /bin/ls, /usr/bin/top, ...; /bin/sh is busybox
+#                              ash), except init and linuxrc (Keel's /init
+#                              stays) and names a Keel program already has
 # then EXTRA_ROOT/. copied over it (its files win).  The archive is
 # `cpio -o -H newc` of the sorted relative names ("bin", "bin/hello", ...,
 # parents before children, no "."), owner root:root, every mtime 0,
@@ -35,12 +43,30 @@ for path in "$bin"/*; do
 	[ "$prog" = init ] && continue
 	install -m 0755 "$path" "$stage/bin/$prog"
 done
+if [[ -n "${ROOTFS:-}" ]]; then
+	cp -R --no-dereference --preserve=mode "$ROOTFS/." "$stage/"
+fi
+if [[ -n "${BASH_BIN:-}" ]]; then
+	install -m 0755 "$BASH_BIN" "$stage/bin/bash"
+fi
+if [[ -n "${BUSYBOX_BIN:-}" ]]; then
+	install -m 0755 "$BUSYBOX_BIN" "$stage/bin/busybox"
+	"$BUSYBOX_BIN" --list-full | while read -r applet; do
+		case "$applet" in
+		sbin/init | linuxrc | bin/busybox) continue ;;
+		esac
+		[[ -e "$stage/$applet" || -L "$stage/$applet" ]] && continue
+		mkdir -p "$stage/$(dirname "$applet")"
+		ln -s /bin/busybox "$stage/$applet"
+	done
+fi
 if [[ -n "$extra" ]]; then
 	# -R without -a: symlinks kept as links, hard links become copies.
 	cp -R --no-dereference --preserve=mode "$extra/." "$stage/"
 fi
-chmod 0755 "$stage" "$stage"/{bin,dev,proc,etc}
+find "$stage" -type d -exec chmod 0755 {} +
 chmod 1777 "$stage/tmp"
+[[ -d "$stage/root" ]] && chmod 0700 "$stage/root"
 find "$stage" -exec touch -h -d @0 {} +
 
 tmp="$out.tmp"

@@ -5,7 +5,8 @@
  * Command line: loglevel=N, test=<list|all> (run in-kernel tests, then
  * exit QEMU), panic=exit (panics exit QEMU with a failure status),
  * bench=<list|all> (run in-kernel benchmarks, then exit QEMU),
- * init=<path> or init="<path> <args>" (first user process, default /init),
+ * init=<path> or init="<path> <args>" (first user process, default /init;
+ * init=none starts none: the kernel shell only),
  * initexit=poweroff (leave QEMU when init exits: status 33 if it exited 0
  * and every frame came back), crash=pagefault|panic (deliberate kernel fault or panic, for the
  * backtrace and panic-IPI tests), failalloc=<what>:<probability>[:<seed>]
@@ -70,6 +71,7 @@ static void kmain_check_memory(const struct bootinfo *bi)
 
 #define INIT_ARGS_MAX  16
 #define INIT_DEFAULT   "/init"
+#define INIT_NONE      "none"           /* init=none: the kernel shell only */
 #define INIT_REAP_WAIT_NS (5000 * NSEC_PER_MSEC)
 #define INIT_LEAK_SHOW    16           /* leaked blocks listed at init exit */
 
@@ -154,6 +156,10 @@ static void kmain_start_init(const char *cmdline)
 			strcmp(val, "poweroff") == 0;
 	if (!cmdline_get(cmdline, "init", line, sizeof(line)))
 		strlcpy(line, INIT_DEFAULT, sizeof(line));
+	if (strcmp(line, INIT_NONE) == 0) {
+		kprintf("keel: init=none: no user space, kernel shell only\n");
+		return;
+	}
 	for (char *p = line; *p && argc < INIT_ARGS_MAX;) {
 		while (*p == ' ')
 			*p++ = '\0';

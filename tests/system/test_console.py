@@ -9,7 +9,7 @@ from keelqemu import PROMPT
 
 def _shell(keel, kernel, **kw):
     k = keel(kernel=kernel, smp=kw.pop("smp", 1), mem="128M",
-             append="panic=exit", **kw)
+             append="panic=exit init=none", **kw)
     k.expect_ready(timeout=30)
     k.expect(re.escape(PROMPT), timeout=10)
     return k

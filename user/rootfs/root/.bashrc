@@ -1,0 +1,3 @@
+# ~/.bashrc - interactive bash on Keel.
+alias ls='ls --color=auto'
+alias ll='ls -l'
