@@ -25,6 +25,12 @@
  *      reboot(2).
  * With no shell at all it prints "init: nothing to run" and exits 0 (the
  * kernel then offers its own shell).
+ *
+ * `/init --once` (init="/init --once" on the kernel command line) does the
+ * same, but starts the shell on the first terminal only, once: when it
+ * exits, init kills what is left, reaps it and exits with the shell's
+ * status, so that the kernel's init-exit report (frames, page tables)
+ * covers a whole interactive session.  Tests use it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -248,7 +254,16 @@ static void init_shutdown(int cmd)
 	exit(0); /* the kernel takes over (initexit=, or its own shell) */
 }
 
-static int init_default_system(void)
+/* --once: the first shell exited with wait status st; end the session. */
+static int init_end_session(int st)
+{
+	kill(-1, SIGKILL);
+	while (wait(NULL) > 0 || errno == EINTR)
+		;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int init_default_system(bool once)
 {
 	const char *shell = init_shell_path();
 	struct sigaction sa;
@@ -278,13 +293,19 @@ static int init_default_system(void)
 
 	use_console = access(init_terms[0].dev, R_OK | W_OK) != 0 &&
 		      access(init_terms[1].dev, R_OK | W_OK) != 0;
+	if (once)
+		init_spawn(use_console ? &init_console_term : &init_terms[0], shell);
 	for (;;) {
 		pid_t pid;
+		int st;
 
 		if (init_shutdown_cmd)
 			init_shutdown(init_shutdown_cmd);
-		init_spawn_all(use_console, shell);
-		pid = wait(NULL);
+		if (!once)
+			init_spawn_all(use_console, shell);
+		pid = wait(&st);
+		if (once && pid > 0 && (pid == init_terms[0].shell || pid == init_console_term.shell))
+			return init_end_session(st);
 		if (pid > 0)
 			init_forget(pid);
 		else if (errno == ECHILD)
@@ -298,10 +319,12 @@ int main(int argc, char **argv)
 
 	init_console();
 	init_say("Keel init started");
+	if (argc == 2 && strcmp(argv[1], "--once") == 0)
+		return init_default_system(true);
 	if (argc > 1) {
 		execve(argv[1], &argv[1], envp);
 		init_say("cannot exec %s: %s", argv[1], strerror(errno));
 		return 127;
 	}
-	return init_default_system();
+	return init_default_system(false);
 }
