@@ -27,9 +27,9 @@
  * kernel then offers its own shell).
  *
  * `/init --once` (init="/init --once" on the kernel command line) does the
- * same, but starts the shell on the first terminal only, once: when it
- * exits, init kills what is left, reaps it and exits with the shell's
- * status, so that the kernel's init-exit report (frames, page tables)
+ * same, but starts the shells once (no respawn): when the one on the first
+ * terminal exits, init kills what is left, reaps it and exits with that
+ * shell's status, so that the kernel's init-exit report (frames, page tables)
  * covers a whole interactive session.  Tests use it.
  */
 #define _GNU_SOURCE
@@ -294,7 +294,7 @@ static int init_default_system(bool once)
 	use_console = access(init_terms[0].dev, R_OK | W_OK) != 0 &&
 		      access(init_terms[1].dev, R_OK | W_OK) != 0;
 	if (once)
-		init_spawn(use_console ? &init_console_term : &init_terms[0], shell);
+		init_spawn_all(use_console, shell);
 	for (;;) {
 		pid_t pid;
 		int st;

@@ -1,0 +1,103 @@
+"""The scenario that froze Twizzler, in Debian's bash on Keel.
+
+`for i in {1..10}; do ls & done` then Enter, typed again and again in one
+boot, while the previous round's ten `ls` still run: the prompt must come
+back every time.  Then the shell exits, and the kernel's init-exit report
+(init="/init --once") must show no lost frames and clean page tables.
+
+Two ways in, each on -smp 1, 2 and 4:
+  serial  the line is typed on the serial console every round;
+  ps2     the line is typed once on the PS/2 keyboard into the bash on the
+          VGA terminal (tty1), then recalled and entered with Up, Enter
+          through the keyboard every round.  That bash announces each new
+          prompt on the serial line (PROMPT_COMMAND), which is how the test
+          sees it come back.
+
+KEEL_SEED_ROUNDS sets the number of rounds (default 1000).
+"""
+
+import os
+import re
+
+import pytest
+
+import keelqemu
+from keelshell import Shell
+
+ROUNDS = int(os.environ.get("KEEL_SEED_ROUNDS", "1000"))
+SEED = "for i in {1..10}; do ls & done"
+REPORT = re.compile(r"keel: (\d+) frames not returned since init started .*"
+                    r"page-table check: (\d+) problems")
+
+
+def _boot(smp, name):
+    log = keelqemu.build_dir() / "test-logs" / f"seed-{name}-smp{smp}.log"
+    return Shell.boot(smp=smp, mem="256M", append='init="/init --once" initexit=poweroff',
+                      log=log, hard_timeout=1800)
+
+
+def _finish(sh):
+    """Wait for every job, leave the shell, check the init-exit report."""
+    sh.check("wait", timeout=120)
+    # No history file: what is left in the RAM file system would count as
+    # frames not returned.
+    sh.send("unset HISTFILE; exit 0\r")
+    status = sh.k.wait_exit(timeout=120)
+    out = sh.output
+    m = REPORT.search(out)
+    assert m, "no init-exit report:\n" + sh.k.tail(3000)
+    assert int(m.group(1)) == 0, f"{m.group(1)} frames lost:\n" + sh.k.tail(3000)
+    assert int(m.group(2)) == 0, "page-table problems:\n" + sh.k.tail(3000)
+    assert "init exited with status 0" in out, sh.k.tail(3000)
+    assert "PANIC" not in out
+    assert status == keelqemu.EXIT_SUCCESS
+
+
+@pytest.mark.parametrize("smp", [1, 2, 4])
+def test_seed_scenario_serial(smp):
+    sh = _boot(smp, "serial")
+    try:
+        for i in range(ROUNDS):
+            sh.send(SEED + "\r")
+            sh.prompt(timeout=60)
+        _finish(sh)
+    finally:
+        sh.kill()
+
+
+# QEMU key names for the characters the keyboard path types.
+_KEYS = {" ": "spc", "{": "shift-bracket_left", "}": "shift-bracket_right",
+         ".": "dot", ";": "semicolon", "&": "shift-7", "'": "apostrophe",
+         "=": "equal", "$": "shift-4", "(": "shift-9", ")": "shift-0",
+         "+": "shift-equal", ">": "shift-dot", "/": "slash", "_": "shift-minus",
+         "\n": "ret"}
+
+
+def _keys(text):
+    out = []
+    for ch in text:
+        if ch in _KEYS:
+            out.append(_KEYS[ch])
+        elif ch.isupper():
+            out.append("shift-" + ch.lower())
+        else:
+            out.append(ch)
+    return out
+
+
+@pytest.mark.parametrize("smp", [1, 2, 4])
+def test_seed_scenario_ps2(smp):
+    sh = _boot(smp, "ps2")
+    try:
+        # The VGA terminal's bash reports each prompt on the serial line.
+        sh.k.sendkey(_keys("PROMPT_COMMAND='echo P$((n++)) >/dev/ttyS0'\n"), delay=0.01)
+        sh.expect(r"P0\r", timeout=60)
+        sh.k.sendkey(_keys(SEED + "\n"), delay=0.01)
+        sh.expect(r"P1\r", timeout=60)
+        for i in range(2, ROUNDS + 2):
+            sh.k.sendkey(["up", "ret"], delay=0.005)
+            sh.expect(rf"P{i}\r", timeout=60)
+        sh.k.sendkey(_keys("wait; exit\n"), delay=0.01)
+        _finish(sh)
+    finally:
+        sh.kill()
