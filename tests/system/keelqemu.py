@@ -97,7 +97,9 @@ class Keel:
     def argv(self):
         """The QEMU command line (without the timeout wrapper)."""
         a = [QEMU, "-accel", "tcg", "-cpu", "max", "-smp", str(self.smp),
-             "-m", str(self.mem), "-display", "none", "-serial", "stdio",
+             "-m", str(self.mem), "-display", "none",
+             # stdio without QEMU's own ^C handling: ^C, ^Z, ^\\ reach Keel.
+             "-chardev", "stdio,id=serial0,signal=off", "-serial", "chardev:serial0",
              "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
              "-no-reboot",
              "-monitor", f"unix:{self.monitor_path},server=on,wait=off"]
