@@ -12,7 +12,7 @@ set -euo pipefail
 PKGS=(
 	qemu-system-x86 grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
 	ovmf python3 python3-pytest python3-pexpect musl-tools busybox-static
-	bash-static cpio gcc clang lld llvm binutils make gdb
+	bash-static ncurses-base cpio gcc clang lld llvm binutils make gdb
 	clang-format cppcheck
 )
 

@@ -11,6 +11,11 @@
 #                              must work without root)
 #   with ROOTFS=dir set: dir's tree (user/rootfs: /etc/profile, passwd,
 #                              hostname, /root, ...)
+#   with TERMINFO_SRC=dir set: the terminal descriptions bash's line editing
+#                              needs (linux, vt100, vt102, vt220, xterm,
+#                              xterm-256color, screen, dumb) from dir (Debian's
+#                              /lib/terminfo, package ncurses-base) in
+#                              /usr/share/terminfo
 #   with BASH_BIN=path set:    /bin/bash (Debian's bash-static)
 #   with BUSYBOX_BIN=path set: /bin/busybox and a symbolic link to it for
 #                              every applet it lists (`busybox --list-full`:
@@ -45,6 +50,14 @@ for path in "$bin"/*; do
 done
 if [[ -n "${ROOTFS:-}" ]]; then
 	cp -R --no-dereference --preserve=mode "$ROOTFS/." "$stage/"
+fi
+if [[ -n "${TERMINFO_SRC:-}" ]]; then
+	for t in d/dumb l/linux s/screen v/vt100 v/vt102 v/vt220 x/xterm x/xterm-256color; do
+		if [[ -f "$TERMINFO_SRC/$t" ]]; then
+			mkdir -p "$stage/usr/share/terminfo/${t%%/*}"
+			install -m 0644 "$TERMINFO_SRC/$t" "$stage/usr/share/terminfo/$t"
+		fi
+	done
 fi
 if [[ -n "${BASH_BIN:-}" ]]; then
 	install -m 0755 "$BASH_BIN" "$stage/bin/bash"
