@@ -7,22 +7,22 @@
 
 #include <lib/kbdmap.h>
 
-#define I8042_DATA          0x60
-#define I8042_STATUS        0x64 /* read: status; write: controller command */
-#define I8042_COMMAND       0x64
-#define I8042_STATUS_OUTPUT 0x01 /* a byte is waiting at I8042_DATA */
-#define I8042_STATUS_INPUT  0x02 /* the controller has not taken our last byte */
+#define I8042_DATA                 0x60
+#define I8042_STATUS               0x64 /* read: status; write: controller command */
+#define I8042_COMMAND              0x64
+#define I8042_STATUS_OUTPUT        0x01 /* a byte is waiting at I8042_DATA */
+#define I8042_STATUS_INPUT         0x02 /* the controller has not taken our last byte */
 #define I8042_CMD_WRITE_KBD_OUTPUT 0xd2 /* next data byte: as if from the keyboard */
-#define KBD_IRQ             1
-#define KBD_FLUSH_MAX       64
-#define KBD_I8042_WAIT_MAX  10000 /* status polls before giving up on the controller */
+#define KBD_IRQ                    1
+#define KBD_FLUSH_MAX              64
+#define KBD_I8042_WAIT_MAX         10000 /* status polls before giving up on the controller */
 
 /*
  * The byte kbd_kick() has the controller send: set 1's "key detection
  * error", which no key produces; the interrupt handler takes it as "look
  * for terminal replies" and never translates it.
  */
-#define KBD_KICK_BYTE       0x00
+#define KBD_KICK_BYTE 0x00
 
 /*
  * Make the keyboard interrupt run soon (the controller echoes
