@@ -292,7 +292,7 @@ static size_t kbd_char(struct kbd_state *st, unsigned code, char out[KBD_SEQ_MAX
 	size_t n = 0;
 
 	if (code == SC_TAB && shift)
-		return kbd_emit(out, "\033[Z");
+		return kbd_emit(out, "\033\t"); /* kcbt of TERM=linux */
 	if (c >= 'a' && c <= 'z' && st->caps)
 		shift = !shift;
 	if (shift)

@@ -12,6 +12,9 @@
  * erasing uses the current background; BS from a pending wrap steps back
  * from the last column).
  *
+ * What a cell looks like (SGR to VGA attributes, Unicode and the DEC
+ * line-drawing set to code page 437) is lib/vtcell.c's.
+ *
  * Every coordinate is clamped where it is computed, so a cursor outside
  * the screen, and any cell index outside rows * cols, cannot arise; the
  * host tests fuzz this.  No locks: the caller serializes (lib/vt100.h).
@@ -32,52 +35,17 @@ enum vt_state {
 };
 
 #define VT_ESC_CHAR       0x1b
+#define VT_SO             0x0e /* shift out: draw with G1 */
+#define VT_SI             0x0f /* shift in: draw with G0 */
 #define VT_DEL_CHAR       0x7f
 #define VT_C1_FIRST       0x80
 #define VT_BLANK_CHAR     ' '
-#define VT_UNKNOWN        '?' /* glyph for characters code page 437 lacks */
 #define VT_TAB_WIDTH      8
 #define VT_PALETTE_DIGITS 7 /* ESC ] P n rr gg bb */
 #define VT_DECALN_CHAR    'E'
-
-/* VGA attribute byte: fg in bits 0-3 (bit 3 bright), bg 4-6, blink 7. */
-#define VGA_FG_MASK      0x0f
-#define VGA_BRIGHT       0x08
-#define VGA_BG_SHIFT     4
-#define VGA_COLOR_MASK   0x07
-#define VGA_BLINK        0x80
-#define VGA_SWAP_KEEP    0x88 /* reverse video keeps brightness and blink */
-#define VGA_SWAP_COLORS  0x77
-#define VGA_DEFAULT_FG   0x07
-#define VGA_DEFAULT_BG   0x00
-#define VGA_DIM_FG       0x08 /* half bright: dark grey, as Linux */
-#define VGA_UNDERLINE_FG 0x03 /* underline: cyan, as Linux on colour VGA */
-
-/* SGR numbers. */
-enum {
-	SGR_RESET = 0,
-	SGR_BOLD = 1,
-	SGR_DIM = 2,
-	SGR_UNDERLINE = 4,
-	SGR_BLINK = 5,
-	SGR_REVERSE = 7,
-	SGR_NORMAL_21 = 21,
-	SGR_NORMAL = 22,
-	SGR_NO_UNDERLINE = 24,
-	SGR_NO_BLINK = 25,
-	SGR_NO_REVERSE = 27,
-	SGR_FG = 30,
-	SGR_FG_EXT = 38,
-	SGR_FG_DEFAULT = 39,
-	SGR_BG = 40,
-	SGR_BG_EXT = 48,
-	SGR_BG_DEFAULT = 49,
-	SGR_FG_BRIGHT = 90,
-	SGR_BG_BRIGHT = 100,
-	SGR_COLORS = 8,
-	SGR_EXT_256 = 5,
-	SGR_EXT_RGB = 2,
-};
+#define VT_UNKNOWN        '?' /* glyph for a broken UTF-8 sequence */
+#define VT_CHARSET_ASCII  'B'
+#define VT_CHARSET_DEC    '0'
 
 /* Modes set and reset by CSI h / CSI l and CSI ? h / CSI ? l. */
 enum {
@@ -92,30 +60,6 @@ enum {
 	DEC_ALT_1049 = 1049,
 };
 
-/* ANSI colour number (red = 1) to VGA colour number (blue = 1). */
-static const uint8_t vt_ansi_to_vga[SGR_COLORS] = { 0, 4, 2, 6, 1, 5, 3, 7 };
-
-/* Unicode to code page 437, for the characters programs commonly draw. */
-static const struct {
-	uint16_t cp;
-	uint8_t glyph;
-} vt_cp437[] = {
-	{ 0x00a0, 0xff }, { 0x00a1, 0xad }, { 0x00a3, 0x9c }, { 0x00a7, 0x15 }, { 0x00ab, 0xae },
-	{ 0x00b0, 0xf8 }, { 0x00b1, 0xf1 }, { 0x00b2, 0xfd }, { 0x00b5, 0xe6 }, { 0x00b7, 0xfa },
-	{ 0x00bb, 0xaf }, { 0x00bf, 0xa8 }, { 0x00c4, 0x8e }, { 0x00c5, 0x8f }, { 0x00c7, 0x80 },
-	{ 0x00c9, 0x90 }, { 0x00d1, 0xa5 }, { 0x00d6, 0x99 }, { 0x00dc, 0x9a }, { 0x00df, 0xe1 },
-	{ 0x00e0, 0x85 }, { 0x00e1, 0xa0 }, { 0x00e2, 0x83 }, { 0x00e4, 0x84 }, { 0x00e5, 0x86 },
-	{ 0x00e7, 0x87 }, { 0x00e8, 0x8a }, { 0x00e9, 0x82 }, { 0x00ea, 0x88 }, { 0x00eb, 0x89 },
-	{ 0x00ed, 0xa1 }, { 0x00ef, 0x8b }, { 0x00f1, 0xa4 }, { 0x00f3, 0xa2 }, { 0x00f4, 0x93 },
-	{ 0x00f6, 0x94 }, { 0x00f7, 0xf6 }, { 0x00fa, 0xa3 }, { 0x00fb, 0x96 }, { 0x00fc, 0x81 },
-	{ 0x03c0, 0xe3 }, { 0x2022, 0x07 }, { 0x2190, 0x1b }, { 0x2191, 0x18 }, { 0x2192, 0x1a },
-	{ 0x2193, 0x19 }, { 0x2264, 0xf3 }, { 0x2265, 0xf2 }, { 0x2500, 0xc4 }, { 0x2502, 0xb3 },
-	{ 0x250c, 0xda }, { 0x2510, 0xbf }, { 0x2514, 0xc0 }, { 0x2518, 0xd9 }, { 0x251c, 0xc3 },
-	{ 0x2524, 0xb4 }, { 0x252c, 0xc2 }, { 0x2534, 0xc1 }, { 0x253c, 0xc5 }, { 0x2550, 0xcd },
-	{ 0x2551, 0xba }, { 0x2580, 0xdf }, { 0x2584, 0xdc }, { 0x2588, 0xdb }, { 0x2591, 0xb0 },
-	{ 0x2592, 0xb1 }, { 0x2593, 0xb2 }, { 0x25b2, 0x1e }, { 0x25bc, 0x1f }, { 0x25c6, 0x04 },
-};
-
 static unsigned vt_min(unsigned a, unsigned b)
 {
 	return a < b ? a : b;
@@ -125,136 +69,13 @@ static unsigned vt_min(unsigned a, unsigned b)
 
 static void vt_update_attr(struct vt *vt)
 {
-	const struct vt_pen *p = &vt->pen;
-	unsigned fg = p->fg == VT_COLOR_DEFAULT ? VGA_DEFAULT_FG : p->fg;
-	unsigned bg = p->bg == VT_COLOR_DEFAULT ? VGA_DEFAULT_BG : p->bg;
-	unsigned erase = (bg & VGA_COLOR_MASK) << VGA_BG_SHIFT | fg;
-	unsigned a;
-
-	if (p->underline)
-		fg = VGA_UNDERLINE_FG;
-	else if (p->dim)
-		fg = VGA_DIM_FG;
-	if (p->bold)
-		fg |= VGA_BRIGHT;
-	a = (bg & VGA_COLOR_MASK) << VGA_BG_SHIFT | (fg & VGA_FG_MASK);
-	if (p->reverse) {
-		a = (a & VGA_SWAP_KEEP) |
-		    (((a >> VGA_BG_SHIFT) | (a << VGA_BG_SHIFT)) & VGA_SWAP_COLORS);
-		erase = (erase & VGA_SWAP_KEEP) |
-			(((erase >> VGA_BG_SHIFT) | (erase << VGA_BG_SHIFT)) & VGA_SWAP_COLORS);
-	}
-	if (p->blink)
-		a |= VGA_BLINK;
-	vt->attr = (uint8_t)a;
-	vt->erase_attr = (uint8_t)erase;
+	vt->attr = vtcell_attr(&vt->pen);
+	vt->erase_attr = vtcell_erase_attr(&vt->pen);
 }
 
 static void vt_pen_reset(struct vt *vt)
 {
-	vt->pen = (struct vt_pen){ .fg = VT_COLOR_DEFAULT, .bg = VT_COLOR_DEFAULT };
-	vt_update_attr(vt);
-}
-
-/* An xterm 256-colour index or an RGB triple, to the nearest of 16. */
-static uint8_t vt_rgb_to_vga(unsigned r, unsigned g, unsigned b)
-{
-	const unsigned half = 128, bright = 192;
-	unsigned ansi = (r >= half) | (g >= half) << 1 | (b >= half) << 2;
-	unsigned max = r > g ? (r > b ? r : b) : (g > b ? g : b);
-
-	return vt_ansi_to_vga[ansi] | (max >= bright && ansi ? VGA_BRIGHT : 0);
-}
-
-static uint8_t vt_index_to_vga(unsigned n)
-{
-	const unsigned cube = 16, cube_end = 232, grey_end = 256, steps = 6;
-	const unsigned step = 255 / (steps - 1);
-
-	if (n < SGR_COLORS)
-		return vt_ansi_to_vga[n];
-	if (n < cube)
-		return vt_ansi_to_vga[n - SGR_COLORS] | VGA_BRIGHT;
-	if (n < cube_end) {
-		n -= cube;
-		return vt_rgb_to_vga(n / (steps * steps) * step, n / steps % steps * step,
-				     n % steps * step);
-	}
-	if (n < grey_end) {
-		unsigned level = (n - cube_end) * 10 + 8;
-
-		return vt_rgb_to_vga(level, level, level);
-	}
-	return VGA_DEFAULT_FG;
-}
-
-/* SGR 38/48: 5;n or 2;r;g;b.  Returns how many parameters it used. */
-static unsigned vt_sgr_extended(struct vt *vt, unsigned i, uint8_t *color)
-{
-	const unsigned *p = vt->params;
-	unsigned n = vt->nparams;
-
-	if (i + 1 < n && p[i + 1] == SGR_EXT_256) {
-		if (i + 2 < n)
-			*color = vt_index_to_vga(p[i + 2]);
-		return 2;
-	}
-	if (i + 1 < n && p[i + 1] == SGR_EXT_RGB) {
-		if (i + 4 < n)
-			*color = vt_rgb_to_vga(vt_min(p[i + 2], 255), vt_min(p[i + 3], 255),
-					       vt_min(p[i + 4], 255));
-		return 4;
-	}
-	return 0;
-}
-
-static void vt_sgr(struct vt *vt)
-{
-	struct vt_pen *p = &vt->pen;
-
-	if (vt->nparams == 0)
-		vt_pen_reset(vt);
-	for (unsigned i = 0; i < vt->nparams; i++) {
-		unsigned v = vt->params[i];
-
-		if (v == SGR_RESET)
-			*p = (struct vt_pen){ .fg = VT_COLOR_DEFAULT, .bg = VT_COLOR_DEFAULT };
-		else if (v == SGR_BOLD)
-			p->bold = true;
-		else if (v == SGR_DIM)
-			p->dim = true;
-		else if (v == SGR_UNDERLINE)
-			p->underline = true;
-		else if (v == SGR_BLINK)
-			p->blink = true;
-		else if (v == SGR_REVERSE)
-			p->reverse = true;
-		else if (v == SGR_NORMAL || v == SGR_NORMAL_21)
-			p->bold = p->dim = false;
-		else if (v == SGR_NO_UNDERLINE)
-			p->underline = false;
-		else if (v == SGR_NO_BLINK)
-			p->blink = false;
-		else if (v == SGR_NO_REVERSE)
-			p->reverse = false;
-		else if (v >= SGR_FG && v < SGR_FG + SGR_COLORS)
-			p->fg = vt_ansi_to_vga[v - SGR_FG];
-		else if (v == SGR_FG_EXT)
-			i += vt_sgr_extended(vt, i, &p->fg);
-		else if (v == SGR_FG_DEFAULT)
-			p->fg = VT_COLOR_DEFAULT;
-		else if (v >= SGR_BG && v < SGR_BG + SGR_COLORS)
-			p->bg = vt_ansi_to_vga[v - SGR_BG];
-		else if (v == SGR_BG_EXT)
-			i += vt_sgr_extended(vt, i, &p->bg);
-		else if (v == SGR_BG_DEFAULT)
-			p->bg = VT_COLOR_DEFAULT;
-		else if (v >= SGR_FG_BRIGHT && v < SGR_FG_BRIGHT + SGR_COLORS)
-			p->fg = vt_ansi_to_vga[v - SGR_FG_BRIGHT] | VGA_BRIGHT;
-		else if (v >= SGR_BG_BRIGHT && v < SGR_BG_BRIGHT + SGR_COLORS)
-			p->bg = vt_ansi_to_vga[v - SGR_BG_BRIGHT]; /* bit 7 is blink */
-		/* Anything else (italic, fonts, ...) has no VGA form: ignored. */
-	}
+	vtcell_pen_reset(&vt->pen);
 	vt_update_attr(vt);
 }
 
@@ -387,13 +208,21 @@ static void vt_tab_backward(struct vt *vt, unsigned n)
 
 static void vt_save(struct vt *vt, struct vt_saved *s)
 {
-	*s = (struct vt_saved){ .x = vt->x, .y = vt->y, .pen = vt->pen, .origin = vt->origin };
+	*s = (struct vt_saved){ .x = vt->x,
+				.y = vt->y,
+				.pen = vt->pen,
+				.origin = vt->origin,
+				.charset = { vt->charset[0], vt->charset[1] },
+				.gl = vt->gl };
 }
 
 static void vt_restore(struct vt *vt, const struct vt_saved *s)
 {
 	vt->pen = s->pen;
 	vt->origin = s->origin;
+	vt->charset[0] = s->charset[0];
+	vt->charset[1] = s->charset[1];
+	vt->gl = s->gl;
 	vt_update_attr(vt);
 	vt_goto(vt, s->x, s->y);
 }
@@ -420,14 +249,6 @@ static void vt_put_glyph(struct vt *vt, uint8_t glyph)
 		vt->wrap_pending = true;
 }
 
-static uint8_t vt_unicode_glyph(uint32_t cp)
-{
-	for (size_t i = 0; i < sizeof(vt_cp437) / sizeof(vt_cp437[0]); i++)
-		if (vt_cp437[i].cp == cp)
-			return vt_cp437[i].glyph;
-	return VT_UNKNOWN;
-}
-
 /* A byte >= 0x80 in the ground state: part of a UTF-8 character. */
 static void vt_utf8(struct vt *vt, unsigned char c)
 {
@@ -440,7 +261,7 @@ static void vt_utf8(struct vt *vt, unsigned char c)
 		}
 		vt->utf_cp = vt->utf_cp << 6 | (c & 0x3f);
 		if (--vt->utf_left == 0)
-			vt_put_glyph(vt, vt_unicode_glyph(vt->utf_cp));
+			vt_put_glyph(vt, vtcell_unicode(vt->utf_cp));
 		return;
 	}
 	if (vt->utf_left)
@@ -792,7 +613,8 @@ static void vt_csi_dispatch(struct vt *vt, unsigned char final)
 		vt_csi_tab_clear(vt);
 		break;
 	case 'm':
-		vt_sgr(vt);
+		vtcell_sgr(&vt->pen, vt->params, vt->nparams);
+		vt_update_attr(vt);
 		break;
 	case 'r':
 		vt_set_region(vt);
@@ -923,7 +745,11 @@ static void vt_esc_inter_byte(struct vt *vt, unsigned char c)
 			for (unsigned x = 0; x < vt->cols; x++)
 				vt_row(vt, y)[x] = VT_CELL(VT_DECALN_CHAR, vt->attr);
 	}
-	/* ESC ( B, ESC ) 0, ESC % G, ...: one character set only */
+	/* ESC ( c and ESC ) c designate G0 and G1; other sets draw as ASCII. */
+	if (vt->inter == '(' || vt->inter == ')')
+		vt->charset[vt->inter == ')'] = c == VT_CHARSET_DEC ? VT_CHARSET_DEC :
+								      VT_CHARSET_ASCII;
+	/* ESC % G (UTF-8) and the rest: nothing to change */
 }
 
 /* Strings: end at BEL or ESC \; an ESC followed by anything else starts
@@ -999,6 +825,10 @@ static bool vt_control(struct vt *vt, unsigned char c)
 		vt->state = VT_ESC;
 		vt->inter = 0;
 		return true;
+	case VT_SO:
+	case VT_SI:
+		vt->gl = c == VT_SO;
+		return true;
 	}
 	return c < 0x20; /* SO, SI, NUL and the rest: nothing to draw */
 }
@@ -1030,6 +860,8 @@ void vt_putc(struct vt *vt, unsigned char c)
 			vt->utf_left = 0;
 			vt_put_glyph(vt, VT_UNKNOWN);
 		}
+		if (vt->charset[vt->gl] == VT_CHARSET_DEC)
+			c = vtcell_dec_graphics(c);
 		vt_put_glyph(vt, c);
 		return;
 	case VT_ESC:
@@ -1067,6 +899,8 @@ void vt_reset(struct vt *vt)
 	vt->autowrap = true;
 	vt->insert = vt->origin = vt->newline = vt->alt_active = false;
 	vt->cursor_visible = true;
+	vt->charset[0] = vt->charset[1] = VT_CHARSET_ASCII;
+	vt->gl = 0;
 	memset(vt->tabs, 0, sizeof(vt->tabs));
 	for (unsigned x = VT_TAB_WIDTH; x < vt->cols; x += VT_TAB_WIDTH)
 		vt->tabs[x / 8] |= (uint8_t)(1u << (x % 8));

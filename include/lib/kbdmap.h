@@ -4,7 +4,8 @@
  * (TERM=linux): characters with Shift, Caps Lock and Ctrl; Alt as an ESC
  * prefix; ESC [ A..D for the arrows, ESC [ 1~..6~ for Home Insert Delete
  * End PgUp PgDn, ESC [[A..E and ESC [17~..24~ for F1..F12 (Shift+F1..F10
- * give F11..F20); the keypad by Num Lock; Backspace sends DEL (0x7f).
+ * give F11..F20); Shift+Tab sends ESC TAB; the keypad by Num Lock;
+ * Backspace sends DEL (0x7f).
  *
  * Pure: all state (modifiers, locks, a pending E0/E1 prefix) lives in a
  * struct kbd_state that the caller owns and serializes (the keyboard

@@ -16,7 +16,9 @@
  * readline emit (cursor movement and addressing, erase in display/line,
  * insert/delete of lines and characters, scrolling region, SGR colours,
  * modes 4 and 20, private modes ?6 ?7 ?25 ?47 ?1047 ?1048 ?1049, reports
- * 5n 6n c), Linux's ESC ] P/R palette sequences, and UTF-8 text (shown as
+ * 5n 6n c), the G0/G1 character sets with SO/SI (the DEC line-drawing set
+ * that TERM=linux's enacs/smacs select), Linux's ESC ] P/R palette
+ * sequences, and UTF-8 text (shown as
  * code page 437 where it has the glyph, '?' where not).  Every other
  * sequence, and OSC/DCS/APC/PM/SOS strings, are consumed without drawing.
  *
@@ -61,6 +63,7 @@ struct vt_saved {
 	unsigned x, y;
 	struct vt_pen pen;
 	bool origin;
+	uint8_t charset[2], gl;
 };
 
 struct vt {
@@ -84,6 +87,8 @@ struct vt {
 	uint8_t attr, erase_attr; /* pen as VGA attributes (drawing, erasing) */
 	struct vt_saved saved, alt_saved;
 	bool autowrap, insert, origin, newline, cursor_visible, alt_active;
+	uint8_t charset[2]; /* G0, G1: 'B' ASCII or '0' DEC line drawing */
+	uint8_t gl;         /* which of them draws: SI picks G0, SO G1 */
 	uint8_t tabs[VT_MAX_COLS / 8];
 
 	/* Parser state. */
@@ -116,5 +121,19 @@ void vt_write(struct vt *vt, const char *s, size_t n);
 
 /* Interpret one output byte (no cursor callback). */
 void vt_putc(struct vt *vt, unsigned char c);
+
+/*
+ * What a cell looks like (lib/vtcell.c, pure): the pen reset to grey on
+ * black; SGR parameters params[0..n) applied to a pen (n == 0 resets);
+ * the VGA attribute to draw with a pen, and to erase with it (its
+ * colours and reverse only); Unicode code point cp as a code page 437
+ * glyph ('?' if it has none); c (0x20..0x7e) in the DEC line-drawing set.
+ */
+void vtcell_pen_reset(struct vt_pen *p);
+void vtcell_sgr(struct vt_pen *p, const unsigned *params, unsigned n);
+uint8_t vtcell_attr(const struct vt_pen *p);
+uint8_t vtcell_erase_attr(const struct vt_pen *p);
+uint8_t vtcell_unicode(uint32_t cp);
+uint8_t vtcell_dec_graphics(unsigned char c);
 
 #endif

@@ -673,6 +673,27 @@ HTEST(vt_utf8)
 	term_free(t);
 }
 
+HTEST(vt_line_drawing_charset)
+{
+	struct term *t = term_new(ROWS, COLS, false);
+	static const uint8_t box[] = { 0xda, 0xc4, 0xbf, 0xb3, 0xc0, 0xd9, 'q', 0xc5, 'x' };
+
+	/* TERM=linux: enacs ESC ) 0, smacs SO, rmacs SI; and ESC ( 0 for G0. */
+	put(t, ESC "(0lqkxmj" ESC "(Bq" ESC ")0\x0en\x0fx");
+	for (unsigned i = 0; i < sizeof(box); i++)
+		HCHECK_EQ(VT_CELL_CHAR(t->cells[i]), box[i]);
+	/* ESC 7 / ESC 8 keep the sets; ESC c resets them. */
+	put(t, CSI "2H\x0e" ESC "7\x0f" ESC "8q");
+	HCHECK_EQ(VT_CELL_CHAR(t->cells[COLS]), 0xc4);
+	put(t, ESC "c"
+		   "\x0eq");
+	HCHECK_EQ(VT_CELL_CHAR(t->cells[0]), 'q');
+	/* Letters below 0x5f are not line drawing. */
+	put(t, ESC "(0" CSI "3HAZ^" ESC "(B");
+	HCHECK_STREQ(row(t, 2), "AZ^");
+	term_free(t);
+}
+
 HTEST(vt_tiny_and_wide_screens)
 {
 	struct term *t = term_new(1, 1, true);

@@ -56,7 +56,7 @@ def test_ps2_special_keys_send_linux_sequences(keel, kernel):
             ("end", "[4~"), ("pgup", "[5~"), ("pgdn", "[6~"),
             ("f1", "[[A"), ("f5", "[[E"), ("f6", "[17~"), ("f10", "[21~"),
             ("f12", "[24~"), ("shift-f1", "[23~"), ("kp_5", "[G"),
-            ("kp_8", "[A"), ("shift-tab", "[Z"), ("alt-x", "x"),
+            ("kp_8", "[A"), ("shift-tab", ""), ("alt-x", "x"),
             ("ctrl-alt-y", ""), ("kp_divide", "/"), ("kp_multiply", "*")]
     k.sendkey([name for name, _ in keys] + ["kp_enter"])
     want = "".join(seq for _, seq in keys)
