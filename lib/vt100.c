@@ -86,8 +86,19 @@ static uint16_t vt_blank(const struct vt *vt)
 	return VT_CELL(VT_BLANK_CHAR, vt->erase_attr);
 }
 
+/* Record that rows [y0, y1] changed (vt_take_dirty). */
+static void vt_touch(struct vt *vt, unsigned y0, unsigned y1)
+{
+	if (y0 < vt->dirty_top)
+		vt->dirty_top = y0;
+	if (y1 > vt->dirty_bottom)
+		vt->dirty_bottom = y1;
+}
+
+/* Row y, to be written: marks it changed. */
 static uint16_t *vt_row(struct vt *vt, unsigned y)
 {
+	vt_touch(vt, y, y);
 	return vt->cells + (size_t)y * vt->cols;
 }
 
@@ -112,6 +123,7 @@ static void vt_scroll_up(struct vt *vt, unsigned top, unsigned bottom, unsigned 
 	unsigned height = bottom - top + 1;
 
 	n = vt_min(n, height);
+	vt_touch(vt, top, bottom);
 	if (n < height)
 		memmove(vt_row(vt, top), vt_row(vt, top + n),
 			(size_t)(height - n) * vt->cols * sizeof(uint16_t));
@@ -124,6 +136,7 @@ static void vt_scroll_down(struct vt *vt, unsigned top, unsigned bottom, unsigne
 	unsigned height = bottom - top + 1;
 
 	n = vt_min(n, height);
+	vt_touch(vt, top, bottom);
 	if (n < height)
 		memmove(vt_row(vt, top + n), vt_row(vt, top),
 			(size_t)(height - n) * vt->cols * sizeof(uint16_t));
@@ -428,9 +441,10 @@ static void vt_alt_screen(struct vt *vt, bool on, bool cursor)
 			memcpy(vt->alt_save, vt->cells, cells * sizeof(uint16_t));
 		vt_erase_rows(vt, 0, vt->rows);
 	} else {
-		if (vt->alt_save)
+		if (vt->alt_save) {
 			memcpy(vt->cells, vt->alt_save, cells * sizeof(uint16_t));
-		else
+			vt_touch(vt, 0, vt->rows - 1);
+		} else
 			vt_erase_rows(vt, 0, vt->rows);
 		if (cursor)
 			vt_restore(vt, &vt->alt_saved);
@@ -886,6 +900,17 @@ void vt_write(struct vt *vt, const char *s, size_t n)
 		vt_putc(vt, (unsigned char)s[i]);
 	if (vt->cursor)
 		vt->cursor(vt->ctx, vt->x, vt->y, vt->cursor_visible);
+}
+
+bool vt_take_dirty(struct vt *vt, unsigned *top, unsigned *bottom)
+{
+	if (vt->dirty_top > vt->dirty_bottom)
+		return false;
+	*top = vt->dirty_top;
+	*bottom = vt->dirty_bottom;
+	vt->dirty_top = vt->rows;
+	vt->dirty_bottom = 0;
+	return true;
 }
 
 void vt_reset(struct vt *vt)

@@ -1,8 +1,12 @@
 /*
  * vga.c - the VGA text screen (80x25 at physical 0xb8000) as a terminal:
  * output goes through the VT100/Linux-console emulator (lib/vt100.c),
- * which draws straight into the text buffer; the hardware cursor follows
- * it (and hides on ESC [ ? 25 l).
+ * which draws into a shadow screen in RAM; after each write the rows it
+ * changed are compared with a copy of what the hardware shows and only
+ * the differing cells are stored to the text buffer (each store there is
+ * slow under emulation, and a scroll would otherwise read and rewrite
+ * the whole screen per line).  The hardware cursor follows the emulator's
+ * (and hides on ESC [ ? 25 l).
  *
  * Bare "\n" returns the carriage (vt.lf_returns), because kernel messages
  * reach this console without a line discipline's ONLCR.
@@ -27,9 +31,12 @@
 #include <lib/string.h>
 #include <lib/vt100.h>
 
-static struct vt vga_vt;                      /* [console lock] */
-static uint16_t vga_alt[VGA_ROWS * VGA_COLS]; /* [console lock] alternate screen's save */
-static bool vga_cursor_hidden;                /* [console lock] */
+static volatile uint16_t *vga_buf;               /* [I] the text buffer */
+static uint16_t vga_shadow[VGA_ROWS * VGA_COLS]; /* [console lock] the emulator's screen */
+static uint16_t vga_front[VGA_ROWS * VGA_COLS];  /* [console lock] what vga_buf holds */
+static struct vt vga_vt;                         /* [console lock] */
+static uint16_t vga_alt[VGA_ROWS * VGA_COLS];    /* [console lock] alternate screen's save */
+static bool vga_cursor_hidden;                   /* [console lock] */
 
 /*
  * The reply ring: bytes [tail, head) are queued.  head is written by the
@@ -86,9 +93,25 @@ void vga_deliver_replies(void)
 	}
 }
 
+/* Store the cells of the rows vt changed that differ from the screen. */
+static void vga_flush(void)
+{
+	unsigned top, bottom;
+
+	if (!vt_take_dirty(&vga_vt, &top, &bottom))
+		return;
+	for (unsigned i = top * VGA_COLS; i < (bottom + 1) * VGA_COLS; i++) {
+		if (vga_front[i] != vga_shadow[i]) {
+			vga_front[i] = vga_shadow[i];
+			vga_buf[i] = vga_shadow[i];
+		}
+	}
+}
+
 static void vga_write(struct console *con, const char *s, size_t n)
 {
 	vt_write(&vga_vt, s, n);
+	vga_flush();
 }
 
 static struct console vga_console = {
@@ -100,13 +123,14 @@ static struct console vga_console = {
 /* Clear the text screen and register it as a console (needs the direct map). */
 static void vga_init(void)
 {
-	/* Text memory is plain memory to the CPU: the emulator may memmove it. */
-	uint16_t *cells = (uint16_t *)arch_phys_to_virt(VGA_TEXT_PHYS);
-
-	vt_init(&vga_vt, cells, vga_alt, VGA_ROWS, VGA_COLS);
+	vga_buf = arch_phys_to_virt(VGA_TEXT_PHYS);
+	for (unsigned i = 0; i < VGA_ROWS * VGA_COLS; i++)
+		vga_front[i] = vga_buf[i];
+	vt_init(&vga_vt, vga_shadow, vga_alt, VGA_ROWS, VGA_COLS);
 	vga_vt.cursor = vga_cursor;
 	vga_vt.reply = vga_reply;
 	vga_vt.lf_returns = true;
+	vga_flush();
 	vga_cursor(NULL, 0, 0, true);
 	console_register(&vga_console);
 }

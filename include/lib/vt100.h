@@ -90,6 +90,7 @@ struct vt {
 	uint8_t charset[2]; /* G0, G1: 'B' ASCII or '0' DEC line drawing */
 	uint8_t gl;         /* which of them draws: SI picks G0, SO G1 */
 	uint8_t tabs[VT_MAX_COLS / 8];
+	unsigned dirty_top, dirty_bottom; /* rows changed; top > bottom: none */
 
 	/* Parser state. */
 	uint8_t state;
@@ -121,6 +122,14 @@ void vt_write(struct vt *vt, const char *s, size_t n);
 
 /* Interpret one output byte (no cursor callback). */
 void vt_putc(struct vt *vt, unsigned char c);
+
+/*
+ * The rows whose cells changed since the last call (or vt_init): true
+ * with [*top, *bottom] (inclusive; rows between may be unchanged), or
+ * false when nothing changed.  Lets a driver that draws into a shadow
+ * copy update the real screen once per vt_write.
+ */
+bool vt_take_dirty(struct vt *vt, unsigned *top, unsigned *bottom);
 
 /*
  * What a cell looks like (lib/vtcell.c, pure): the pen reset to grey on

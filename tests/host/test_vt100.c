@@ -694,6 +694,28 @@ HTEST(vt_line_drawing_charset)
 	term_free(t);
 }
 
+HTEST(vt_dirty_rows)
+{
+	struct term *t = term_new(ROWS, COLS, false);
+	unsigned top, bottom;
+
+	HCHECK(vt_take_dirty(&t->vt, &top, &bottom)); /* the first clear */
+	HCHECK_EQ(top, 0);
+	HCHECK_EQ(bottom, ROWS - 1);
+	HCHECK(!vt_take_dirty(&t->vt, &top, &bottom));
+	put(t, CSI "5;1H" CSI "10;20H" CSI "6n"); /* moves draw nothing */
+	HCHECK(!vt_take_dirty(&t->vt, &top, &bottom));
+	put(t, CSI "4;1Hx" CSI "7;1H" CSI "K");
+	HCHECK(vt_take_dirty(&t->vt, &top, &bottom));
+	HCHECK_EQ(top, 3);
+	HCHECK_EQ(bottom, 6);
+	put(t, CSI "3;9r" CSI "9;1H\n");
+	HCHECK(vt_take_dirty(&t->vt, &top, &bottom));
+	HCHECK_EQ(top, 2);
+	HCHECK_EQ(bottom, 8);
+	term_free(t);
+}
+
 HTEST(vt_tiny_and_wide_screens)
 {
 	struct term *t = term_new(1, 1, true);
@@ -729,10 +751,24 @@ static unsigned char fuzz_byte(uint64_t *s)
 	return (unsigned char)syntax[(r >> 8) % (sizeof(syntax) - 1)];
 }
 
+/* Copy the rows vt_take_dirty names to front, as the VGA driver does. */
+static void sync_front(struct term *t, uint16_t *front)
+{
+	unsigned top, bottom, cols = t->vt.cols;
+
+	if (!vt_take_dirty(&t->vt, &top, &bottom))
+		return;
+	HCHECK(top <= bottom && bottom < t->vt.rows);
+	memcpy(front + top * cols, t->cells + top * cols,
+	       (size_t)(bottom - top + 1) * cols * sizeof(uint16_t));
+}
+
 static void fuzz_screen(unsigned rows, unsigned cols, bool alt, uint64_t seed, size_t bytes)
 {
 	struct term *t = term_new(rows, cols, alt);
 	struct vt *vt = &t->vt;
+	size_t size = (size_t)rows * vt->cols * sizeof(uint16_t);
+	uint16_t *front = calloc(1, size);
 
 	for (size_t i = 0; i < bytes; i++) {
 		vt_putc(vt, fuzz_byte(&seed));
@@ -748,7 +784,13 @@ static void fuzz_screen(unsigned rows, unsigned cols, bool alt, uint64_t seed, s
 			HCHECK(vt->params[p] <= VT_PARAM_MAX);
 		if (t->reply_len > sizeof(t->reply) / 2)
 			t->reply_len = 0;
+		/* Every change is in a row vt_take_dirty reports. */
+		if (i % 7 == 0 || i + 1 == bytes) {
+			sync_front(t, front);
+			HCHECK(memcmp(front, t->cells, size) == 0);
+		}
 	}
+	free(front);
 	term_free(t);
 }
 
