@@ -763,6 +763,53 @@ static void sync_front(struct term *t, uint16_t *front)
 	       (size_t)(bottom - top + 1) * cols * sizeof(uint16_t));
 }
 
+/*
+ * A well-formed sequence most of the time: ESC [, maybe a private marker,
+ * up to 20 parameters of 0 to 25 digits, maybe an intermediate, a final
+ * byte; or an ESC sequence, a string, a control or text.
+ */
+static size_t fuzz_sequence(uint64_t *s, char *buf)
+{
+	static const char finals[] = "@ABCDEFGHIJKLMPSTXZ`abcdefghlmnrsu";
+	static const char privs[] = "?>=<";
+	static const char escs[] = "78DEHMZc=>(0)B#8%G";
+	uint32_t r = fuzz_rand(s);
+	size_t n = 0;
+
+	switch (r % 8) {
+	case 0:
+		buf[n++] = '\033';
+		buf[n++] = escs[fuzz_rand(s) % (sizeof(escs) - 1)];
+		return n;
+	case 1:
+		n = (size_t)snprintf(buf, 64, "\033]%u;title%c", fuzz_rand(s) % 1000,
+				     fuzz_rand(s) % 2 ? '\a' : '\033');
+		return n;
+	case 2:
+		buf[n++] = (char)(fuzz_rand(s) % 0x20);
+		return n;
+	case 3:
+		buf[n++] = (char)(' ' + fuzz_rand(s) % 95);
+		return n;
+	}
+	buf[n++] = '\033';
+	buf[n++] = '[';
+	if (fuzz_rand(s) % 3 == 0)
+		buf[n++] = privs[fuzz_rand(s) % (sizeof(privs) - 1)];
+	for (unsigned p = 0, np = fuzz_rand(s) % 21; p < np; p++) {
+		unsigned digits = fuzz_rand(s) % 8 == 0 ? fuzz_rand(s) % 26 : fuzz_rand(s) % 4;
+
+		for (unsigned d = 0; d < digits; d++)
+			buf[n++] = (char)('0' + fuzz_rand(s) % 10);
+		if (p + 1 < np)
+			buf[n++] = fuzz_rand(s) % 10 ? ';' : ':';
+	}
+	if (fuzz_rand(s) % 10 == 0)
+		buf[n++] = (char)(' ' + fuzz_rand(s) % 16);
+	buf[n++] = finals[fuzz_rand(s) % (sizeof(finals) - 1)];
+	return n;
+}
+
 static void fuzz_screen(unsigned rows, unsigned cols, bool alt, uint64_t seed, size_t bytes)
 {
 	struct term *t = term_new(rows, cols, alt);
@@ -770,8 +817,16 @@ static void fuzz_screen(unsigned rows, unsigned cols, bool alt, uint64_t seed, s
 	size_t size = (size_t)rows * vt->cols * sizeof(uint16_t);
 	uint16_t *front = calloc(1, size);
 
+	char seq[1024];
+	size_t seq_len = 0, seq_pos = 0;
+
 	for (size_t i = 0; i < bytes; i++) {
-		vt_putc(vt, fuzz_byte(&seed));
+		/* Half the bytes are random, half are whole sequences. */
+		if (seq_pos == seq_len && fuzz_rand(&seed) % 2) {
+			seq_len = fuzz_sequence(&seed, seq);
+			seq_pos = 0;
+		}
+		vt_putc(vt, seq_pos < seq_len ? (unsigned char)seq[seq_pos++] : fuzz_byte(&seed));
 		if (vt->x >= vt->cols || vt->y >= vt->rows || vt->top > vt->bottom ||
 		    vt->bottom >= vt->rows || vt->nparams > VT_MAX_PARAMS) {
 			fprintf(stderr, "  %ux%u seed %llu byte %zu: x=%u y=%u top=%u bottom=%u\n",
