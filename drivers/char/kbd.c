@@ -66,6 +66,10 @@ void kbd_kick(void)
 static void kbd_init(void)
 {
 	kbd_state_init(&kbd_state);
+	if (inb(I8042_STATUS) == I8042_STATUS_ABSENT) {
+		klog(LOG_INFO, "kbd: no i8042 controller: keyboard disabled");
+		return;
+	}
 	for (int i = 0; i < KBD_FLUSH_MAX && (inb(I8042_STATUS) & I8042_STATUS_OUTPUT); i++)
 		(void)inb(I8042_DATA);
 	if (irq_request(KBD_IRQ, kbd_irq, NULL, "ps2-kbd")) {
