@@ -5,11 +5,20 @@ back from 0xb8000 with `pmemsave` (keelqemu's type_keys, vga_cells,
 expect_vga).  The kernel shell (`keel>`) is the reader: it echoes what it
 reads on every console and drops control bytes, so a key that sends
 ESC [ A shows up as "[A".  The escape-sequence test has /bin/hello print
-its argument, a string of sequences, through the console terminal.
+its argument, a string of sequences, through the console terminal.  The
+busybox test types into busybox sh, vi and less on the VGA line (TERM=linux)
+when the build machine has Debian's static busybox.
 """
 
+import os
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
+import pytest
+
+import keelqemu
 from keelqemu import PROMPT
 
 E = "\x1b"
@@ -105,3 +114,90 @@ def test_vga_escape_sequences(keel, kernel):
     # shell read it (dropping ESC).
     k.send("\r")
     k.expect(re.escape("[12;8R: unknown command"), timeout=10)
+
+
+# ---------------------------------------------------------------- busybox
+
+BUSYBOX = Path(os.environ.get("KEEL_BUSYBOX", "/bin/busybox"))
+
+# The shell of the VGA line: on /dev/tty1 once the VGA line is its own
+# terminal, on /dev/console before.
+VGA_SH = """\
+[ -c /dev/tty1 ] && exec </dev/tty1 >/dev/tty1 2>&1
+export TERM=linux PS1='bb$ ' HOME=/
+exec /bin/busybox sh
+"""
+
+
+def _static_busybox():
+    if not BUSYBOX.exists():
+        return None
+    with open(BUSYBOX, "rb") as f:
+        elf = f.read(1 << 16)
+    # A static executable has no PT_INTERP, so no loader path in it.
+    return None if b"ld-linux" in elf else BUSYBOX
+
+
+@pytest.fixture
+def busybox_initrd(tmp_path):
+    """Keel's initramfs plus busybox, a text file and the VGA shell script."""
+    bb = _static_busybox()
+    if bb is None:
+        pytest.skip(f"no static busybox at {BUSYBOX} (Debian busybox-static)")
+    extra = tmp_path / "root"
+    (extra / "bin").mkdir(parents=True)
+    (extra / "etc").mkdir()
+    shutil.copy(bb, extra / "bin" / "busybox")
+    (extra / "etc" / "f.txt").write_text("first line\nsecond line\n")
+    (extra / "etc" / "long.txt").write_text(
+        "".join(f"line {i}\n" for i in range(1, 101)))
+    (extra / "etc" / "vga.sh").write_text(VGA_SH)
+    out = tmp_path / "initramfs.cpio"
+    subprocess.run([str(keelqemu.REPO / "user" / "mkinitramfs.sh"), str(out),
+                    str(tmp_path / "stage"), str(keelqemu.build_dir() / "user"),
+                    str(extra)], check=True, capture_output=True)
+    return out
+
+
+def test_vga_busybox_vi_less_and_line_editing(keel, kernel, busybox_initrd):
+    k = keel(kernel=kernel, smp=2, mem="256M", initrd=busybox_initrd,
+             append='panic=exit init="/bin/busybox sh /etc/vga.sh"')
+    k.expect_ready(timeout=30)
+    k.type_keys("echo ready\n")
+    k.expect_vga(r"^ready$", timeout=20)
+
+    # Line editing: Left, Home, End and typing in the middle of the line.
+    k.type_keys("echo abc def")
+    k.sendkey(["left"] * 4)
+    k.type_keys("XY")
+    k.sendkey(["home"])
+    k.type_keys("#")
+    k.sendkey(["end"])
+    k.type_keys("Z\n")
+    k.expect_vga(r"^bb\$ #echo abcXY defZ$", timeout=10)
+
+    # vi: the alternate screen, absolute addressing, erase, the status line.
+    # Each ESC is followed by a wait for command mode ("- " on the status
+    # line), or vi would take ESC and the next key as one escape sequence.
+    k.type_keys("busybox vi /etc/f.txt\n")
+    k.expect_vga(r"^- /etc/f.txt 1/2 50%$", timeout=20)
+    k.type_keys("jA more\x1b")
+    k.expect_vga(r"^- /etc/f.txt \[Modified\]", timeout=10)
+    k.type_keys("Oinserted\x1b")
+    k.expect_vga(r"^- /etc/f.txt \[Modified\] 2/3", timeout=10)
+    k.type_keys("x")
+    k.expect_vga(r"\Afirst line\ninserte\nsecond line more\n~\n", timeout=10)
+    k.type_keys(":q!\n")
+    # Leaving vi brings back the screen it was started from.
+    k.expect_vga(r"^bb\$ busybox vi /etc/f.txt\n", timeout=10)
+    assert "inserte" not in k.vga_screen()
+
+    # less: the last page (busybox shows an empty line after the file's
+    # last newline, as on Linux) and its (END) prompt.
+    k.type_keys("busybox less /etc/long.txt\n")
+    k.expect_vga(r"^line 24$", timeout=20)
+    k.type_keys("G")
+    k.expect_vga(r"^line 100\n\n?(~\n)*\(END\)$", timeout=10)
+    k.type_keys("q")
+    k.type_keys("echo done\n")
+    k.expect_vga(r"^done$", timeout=10)
