@@ -119,6 +119,10 @@ def test_vga_escape_sequences(keel, kernel):
 # ---------------------------------------------------------------- busybox
 
 BUSYBOX = Path(os.environ.get("KEEL_BUSYBOX", "/bin/busybox"))
+BASH = Path(os.environ.get("KEEL_BASH", "/bin/bash-static"))
+# readline finds what TERM=linux can do in the terminfo database: without
+# the entry bash edits in "dumb" horizontal-scroll mode.
+TERMINFO_LINUX = Path("/lib/terminfo/l/linux")
 
 # The shell of the VGA line: on /dev/tty1 once the VGA line is its own
 # terminal, on /dev/console before.
@@ -127,27 +131,38 @@ VGA_SH = """\
 export TERM=linux PS1='bb$ ' HOME=/
 exec /bin/busybox sh
 """
+VGA_BASH = """\
+[ -c /dev/tty1 ] && exec </dev/tty1 >/dev/tty1 2>&1
+export TERM=linux PS1='keel$ ' HOME=/
+exec /bin/bash --norc --noprofile -i
+"""
 
 
-def _static_busybox():
-    if not BUSYBOX.exists():
+def _static(path):
+    if not path.exists():
         return None
-    with open(BUSYBOX, "rb") as f:
+    with open(path, "rb") as f:
         elf = f.read(1 << 16)
     # A static executable has no PT_INTERP, so no loader path in it.
-    return None if b"ld-linux" in elf else BUSYBOX
+    return None if b"ld-linux" in elf else path
 
 
 @pytest.fixture
 def busybox_initrd(tmp_path):
-    """Keel's initramfs plus busybox, a text file and the VGA shell script."""
-    bb = _static_busybox()
+    """Keel's initramfs plus busybox, text files and the VGA shell scripts;
+    and bash with the terminfo entry of TERM=linux when the machine has them."""
+    bb = _static(BUSYBOX)
     if bb is None:
         pytest.skip(f"no static busybox at {BUSYBOX} (Debian busybox-static)")
     extra = tmp_path / "root"
     (extra / "bin").mkdir(parents=True)
     (extra / "etc").mkdir()
     shutil.copy(bb, extra / "bin" / "busybox")
+    if _static(BASH) and TERMINFO_LINUX.exists():
+        shutil.copy(BASH, extra / "bin" / "bash")
+        (extra / "usr" / "share" / "terminfo" / "l").mkdir(parents=True)
+        shutil.copy(TERMINFO_LINUX, extra / "usr" / "share" / "terminfo" / "l")
+        (extra / "etc" / "vgabash.sh").write_text(VGA_BASH)
     (extra / "etc" / "f.txt").write_text("first line\nsecond line\n")
     (extra / "etc" / "long.txt").write_text(
         "".join(f"line {i}\n" for i in range(1, 101)))
@@ -201,3 +216,30 @@ def test_vga_busybox_vi_less_and_line_editing(keel, kernel, busybox_initrd):
     k.type_keys("q")
     k.type_keys("echo done\n")
     k.expect_vga(r"^done$", timeout=10)
+
+
+def test_vga_bash_readline(keel, kernel, busybox_initrd, tmp_path):
+    if not (tmp_path / "root" / "bin" / "bash").exists():
+        pytest.skip(f"no static bash at {BASH} (Debian bash-static) or no "
+                    f"{TERMINFO_LINUX}")
+    k = keel(kernel=kernel, smp=2, mem="256M", initrd=busybox_initrd,
+             append='panic=exit init="/bin/busybox sh /etc/vgabash.sh"')
+    k.expect_ready(timeout=30)
+    k.expect_vga(r"^keel\$$", timeout=30)
+    # A line longer than the screen is wide, edited across the wrap:
+    # Ctrl-A and Right, End and Left, Backspace, Home and Delete.
+    line = "echo " + "abcdefghij" * 10
+    k.type_keys(line, delay=0)
+    k.sendkey(["ctrl-a"] + ["right"] * 5)
+    k.type_keys("Q")
+    k.sendkey(["end", "left", "left", "left", "backspace", "home", "delete",
+               "delete", "ret"])
+    edited = "ho Q" + "abcdefghij" * 9 + "abcdefhij"
+    first = ("keel$ " + edited)[:80]
+    rest = ("keel$ " + edited)[80:]
+    k.expect_vga("^" + re.escape(first) + "\n" + re.escape(rest) +
+                 "\nbash: ho: command not found\nkeel\\$$", timeout=20)
+    # Up brings the line back from the history, drawn over two rows again.
+    k.sendkey(["up"])
+    k.expect_vga("command not found\n" + re.escape(first) + "\n" +
+                 re.escape(rest) + "$", timeout=20)
