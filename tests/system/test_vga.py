@@ -229,7 +229,7 @@ def test_vga_bash_readline(keel, kernel, busybox_initrd, tmp_path):
     # A line longer than the screen is wide, edited across the wrap:
     # Ctrl-A and Right, End and Left, Backspace, Home and Delete.
     line = "echo " + "abcdefghij" * 10
-    k.type_keys(line, delay=0)
+    k.type_keys(line)
     k.sendkey(["ctrl-a"] + ["right"] * 5)
     k.type_keys("Q")
     k.sendkey(["end", "left", "left", "left", "backspace", "home", "delete",
