@@ -202,8 +202,9 @@ static void vt_tab_forward(struct vt *vt, unsigned n)
 		while (x + 1 < vt->cols && !vt_tab_at(vt, x))
 			x++;
 	}
+	if (x != vt->x) /* at the last column a pending wrap stays, as on Linux */
+		vt->wrap_pending = false;
 	vt->x = x;
-	vt->wrap_pending = false;
 }
 
 static void vt_tab_backward(struct vt *vt, unsigned n)

@@ -39,7 +39,7 @@ enum {
 	SGR_UNDERLINE = 4,
 	SGR_BLINK = 5,
 	SGR_REVERSE = 7,
-	SGR_NORMAL_21 = 21,
+	SGR_DOUBLE_UNDERLINE = 21, /* no VGA form: a single underline, as Linux */
 	SGR_NORMAL = 22,
 	SGR_NO_UNDERLINE = 24,
 	SGR_NO_BLINK = 25,
@@ -190,13 +190,13 @@ void vtcell_sgr(struct vt_pen *p, const unsigned *params, unsigned n)
 			p->bold = true;
 		else if (v == SGR_DIM)
 			p->dim = true;
-		else if (v == SGR_UNDERLINE)
+		else if (v == SGR_UNDERLINE || v == SGR_DOUBLE_UNDERLINE)
 			p->underline = true;
 		else if (v == SGR_BLINK)
 			p->blink = true;
 		else if (v == SGR_REVERSE)
 			p->reverse = true;
-		else if (v == SGR_NORMAL || v == SGR_NORMAL_21)
+		else if (v == SGR_NORMAL)
 			p->bold = p->dim = false;
 		else if (v == SGR_NO_UNDERLINE)
 			p->underline = false;

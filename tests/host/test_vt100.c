@@ -198,6 +198,9 @@ HTEST(vt_wrap_pending)
 	at(t, 0, 2);
 	put(t, CSI "4;79Hxy\bz");
 	HCHECK_STREQ(row(t, 3) + 77, " zy");
+	/* HT at the last column keeps the pending wrap (Linux). */
+	put(t, CSI "5;79Hxy\tz");
+	HCHECK_STREQ(row(t, 5), "z");
 	/* Wrap at the bottom scrolls. */
 	put(t, CSI "25;80HQR");
 	HCHECK_STREQ(row(t, 24), "R");
@@ -490,6 +493,7 @@ HTEST(vt_sgr_attributes)
 		{ CSI "1;31m", 0x0c },
 		{ CSI "1;22m", 0x07 },
 		{ CSI "4;24m", 0x07 },
+		{ CSI "21m", 0x03 },
 		{ CSI "5;25m", 0x07 },
 		{ CSI "7;27m", 0x07 },
 		{ CSI "31;39m", 0x07 },
