@@ -25,13 +25,14 @@ static bool kbd_ready;             /* [A] the interrupt line is ours */
 static void kbd_irq(unsigned irq, void *arg)
 {
 	char seq[KBD_SEQ_MAX];
+	uint8_t status;
 
-	while (inb(I8042_STATUS) & I8042_STATUS_OUTPUT) {
+	while ((status = inb(I8042_STATUS)) & I8042_STATUS_OUTPUT) {
 		uint8_t sc = inb(I8042_DATA);
 		size_t n;
 
-		if (sc == KBD_KICK_BYTE)
-			continue;
+		if ((status & I8042_STATUS_AUX) || sc == KBD_KICK_BYTE)
+			continue; /* a mouse byte (if firmware enabled it), or a kick */
 		n = kbd_map(&kbd_state, sc, seq);
 		for (size_t i = 0; i < n; i++)
 			console_input(CONSOLE_LINE_VGA, seq[i]);

@@ -12,6 +12,7 @@
 #define I8042_COMMAND              0x64
 #define I8042_STATUS_OUTPUT        0x01 /* a byte is waiting at I8042_DATA */
 #define I8042_STATUS_INPUT         0x02 /* the controller has not taken our last byte */
+#define I8042_STATUS_AUX           0x20 /* the waiting byte is from the mouse port */
 #define I8042_STATUS_ABSENT        0xff /* what an empty port reads */
 #define I8042_CMD_WRITE_KBD_OUTPUT 0xd2 /* next data byte: as if from the keyboard */
 #define KBD_IRQ                    1
