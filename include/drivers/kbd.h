@@ -1,25 +1,38 @@
-/* drivers/kbd.h - the PS/2 keyboard behind the i8042 controller. */
+/*
+ * drivers/kbd.h - the PS/2 keyboard behind the i8042 controller.  The
+ * scancodes and their translation are lib/kbdmap.h's.
+ */
 #ifndef DRIVERS_KBD_H
 #define DRIVERS_KBD_H
 
-#define I8042_DATA          0x60
-#define I8042_STATUS        0x64
-#define I8042_STATUS_OUTPUT 0x01   /* a byte is waiting at I8042_DATA */
-#define KBD_IRQ             1
-#define KBD_FLUSH_MAX       64
+#include <lib/kbdmap.h>
 
-/* Scancode set 1 (what the i8042 translates to by default). */
-#define SC_RELEASE          0x80
-#define SC_EXTENDED         0xe0
-#define SC_LSHIFT           0x2a
-#define SC_RSHIFT           0x36
-#define SC_CTRL             0x1d
-#define SC_CAPSLOCK         0x3a
-#define SC_TABLE_SIZE       0x3a
+#define I8042_DATA                 0x60
+#define I8042_STATUS               0x64 /* read: status; write: controller command */
+#define I8042_COMMAND              0x64
+#define I8042_STATUS_OUTPUT        0x01 /* a byte is waiting at I8042_DATA */
+#define I8042_STATUS_INPUT         0x02 /* the controller has not taken our last byte */
+#define I8042_STATUS_AUX           0x20 /* the waiting byte is from the mouse port */
+#define I8042_STATUS_ABSENT        0xff /* what an empty port reads */
+#define I8042_CMD_WRITE_KBD_OUTPUT 0xd2 /* next data byte: as if from the keyboard */
+#define KBD_IRQ                    1
+#define KBD_FLUSH_MAX              64
+#define KBD_I8042_WAIT_MAX         10000 /* status polls before giving up on the controller */
 
-#define ASCII_CTRL_MASK     0x1f
+/*
+ * The byte kbd_kick() has the controller send: set 1's "key detection
+ * error", which no key produces; the interrupt handler takes it as "look
+ * for terminal replies" and never translates it.
+ */
+#define KBD_KICK_BYTE 0x00
 
-/* Translate one set-1 scancode; returns a character or -1 (pure, tested). */
-int kbd_translate(unsigned char sc);
+/*
+ * Make the keyboard interrupt run soon (the controller echoes
+ * KBD_KICK_BYTE), so that it delivers the VGA terminal's replies
+ * (vga_deliver_replies).  Any context, any locks held; never waits
+ * for more than KBD_I8042_WAIT_MAX status reads.  Does nothing before the
+ * keyboard is set up or without a controller.
+ */
+void kbd_kick(void);
 
 #endif

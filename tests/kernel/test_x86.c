@@ -1,6 +1,6 @@
 /*
  * test_x86.c - in-kernel tests of x86-64 specifics: page permissions of the
- * kernel image, CPU protection features, the keyboard translation table.
+ * kernel image, CPU protection features, the keyboard translation.
  */
 #include <keel/ktest.h>
 #include <keel/klog.h>
@@ -42,25 +42,35 @@ KTEST(x86_protection_features)
 		cpu_has_smep, cpu_has_smap, cpu_has_umip, cpu_has_1g);
 }
 
+/* Feed one scancode to st; returns the first byte it sends, or -1. */
+static int kt_kbd(struct kbd_state *st, unsigned char sc)
+{
+	char out[KBD_SEQ_MAX];
+
+	return kbd_map(st, sc, out) ? (unsigned char)out[0] : -1;
+}
+
 KTEST(x86_kbd_scancodes)
 {
-	/* 0x23 = h, 0x2a = left shift, 0x3a = caps lock, 0x1d = ctrl. */
-	KT_CHECK_EQ(t, kbd_translate(0x23), 'h');
-	KT_CHECK_EQ(t, kbd_translate(0x23 | SC_RELEASE), -1);
-	KT_CHECK_EQ(t, kbd_translate(SC_LSHIFT), -1);
-	KT_CHECK_EQ(t, kbd_translate(0x23), 'H');
-	KT_CHECK_EQ(t, kbd_translate(0x02), '!');
-	KT_CHECK_EQ(t, kbd_translate(SC_LSHIFT | SC_RELEASE), -1);
-	KT_CHECK_EQ(t, kbd_translate(0x02), '1');
-	KT_CHECK_EQ(t, kbd_translate(SC_CAPSLOCK), -1);
-	KT_CHECK_EQ(t, kbd_translate(0x23), 'H');
-	KT_CHECK_EQ(t, kbd_translate(0x02), '1');
-	KT_CHECK_EQ(t, kbd_translate(SC_CAPSLOCK), -1);
-	KT_CHECK_EQ(t, kbd_translate(SC_CTRL), -1);
-	KT_CHECK_EQ(t, kbd_translate(0x2e), 'c' & ASCII_CTRL_MASK);
-	KT_CHECK_EQ(t, kbd_translate(SC_CTRL | SC_RELEASE), -1);
-	KT_CHECK_EQ(t, kbd_translate(0x1c), '\r');
-	/* Extended keys (arrows) produce nothing yet. */
-	KT_CHECK_EQ(t, kbd_translate(SC_EXTENDED), -1);
-	KT_CHECK_EQ(t, kbd_translate(0x48), -1);
+	struct kbd_state st;
+	char out[KBD_SEQ_MAX];
+
+	/* The kernel build of lib/kbdmap.c (tests/host/test_kbdmap.c has the rest). */
+	kbd_state_init(&st);
+	KT_CHECK_EQ(t, kt_kbd(&st, 0x23), 'h');
+	KT_CHECK_EQ(t, kt_kbd(&st, 0x23 | SC_RELEASE), -1);
+	KT_CHECK_EQ(t, kt_kbd(&st, SC_LSHIFT), -1);
+	KT_CHECK_EQ(t, kt_kbd(&st, 0x23), 'H');
+	KT_CHECK_EQ(t, kt_kbd(&st, 0x02), '!');
+	KT_CHECK_EQ(t, kt_kbd(&st, SC_LSHIFT | SC_RELEASE), -1);
+	KT_CHECK_EQ(t, kt_kbd(&st, SC_CTRL), -1);
+	KT_CHECK_EQ(t, kt_kbd(&st, 0x2e), 'c' & 0x1f);
+	KT_CHECK_EQ(t, kt_kbd(&st, SC_CTRL | SC_RELEASE), -1);
+	KT_CHECK_EQ(t, kt_kbd(&st, SC_ENTER), '\r');
+	KT_CHECK_EQ(t, kt_kbd(&st, SC_BACKSPACE), 0x7f);
+	/* Up arrow: E0 48 sends ESC [ A. */
+	KT_CHECK_EQ(t, kt_kbd(&st, SC_EXTENDED), -1);
+	KT_CHECK_EQ(t, kbd_map(&st, 0x48, out), 3);
+	KT_CHECK(t, out[0] == 0x1b && out[1] == '[' && out[2] == 'A');
+	KT_CHECK_EQ(t, kt_kbd(&st, KBD_KICK_BYTE), -1);
 }

@@ -2,8 +2,9 @@
 
 One Keel object is one QEMU process.  Its serial console (COM1) is QEMU's
 stdio, which runs on a pseudo-terminal driven by pexpect; the QEMU monitor
-(HMP) listens on a Unix socket for PS/2 key presses (`sendkey`) and memory
-reads (`xp`).  Every run has a hard time limit (coreutils `timeout`, which
+(HMP) listens on a Unix socket for PS/2 key presses (`sendkey`, `type_keys`)
+and memory reads (`vga_text`, `vga_screen`, `expect_vga`: the VGA text screen
+by `pmemsave`).  Every run has a hard time limit (coreutils `timeout`, which
 outlives a crashed test run) and kill() ends the whole process group.
 
     k = Keel(kernel="build/keel.elf", smp=2, mem="256M", append="panic=exit")
@@ -245,19 +246,52 @@ class Keel:
                 self._fail(f"sendkey {k}: {out.strip()}")
             time.sleep(delay)
 
-    def vga_text(self, rows=25, cols=80):
-        """The VGA text screen at 0xb8000 as a list of row strings."""
+    def type_keys(self, text, delay=0.02):
+        """Type text on the PS/2 keyboard: each character becomes the QEMU
+        key press that produces it on a US keyboard ("A" is shift-a, "\\n"
+        and "\\r" are ret, "\\x1b" esc, "\\x7f" and "\\b" backspace,
+        "\\x01".."\\x1a" ctrl-a..ctrl-z)."""
+        self.sendkey([key_name(ch) for ch in text], delay=delay)
+
+    def vga_cells(self, rows=25, cols=80):
+        """The VGA text buffer at 0xb8000: rows*cols 16-bit cells (glyph in the
+        low byte, attribute in the high byte), read with pmemsave."""
         n = rows * cols
-        out = self.hmp(f"xp /{n}hx 0xb8000")
-        # Every output line is "ADDR: 0xNNNN 0xNNNN ..."; drop the addresses.
-        cells = []
-        for line in out.splitlines():
-            if ":" in line:
-                cells += [int(w, 16) for w in
-                          re.findall(r"0x([0-9a-f]+)", line.split(":", 1)[1])]
+        path = os.path.join(self.tmpdir, "vga.bin")
+        out = self.hmp(f'pmemsave 0xb8000 {2 * n} "{path}"')
+        if out.strip():
+            self._fail(f"pmemsave: {out.strip()}")
+        data = Path(path).read_bytes()
+        if len(data) != 2 * n:
+            self._fail(f"pmemsave wrote {len(data)} bytes, want {2 * n}")
+        return [data[i] | data[i + 1] << 8 for i in range(0, 2 * n, 2)]
+
+    def vga_text(self, rows=25, cols=80):
+        """The VGA text screen as a list of row strings (printable ASCII;
+        other glyphs as spaces)."""
+        cells = self.vga_cells(rows, cols)
         chars = "".join(chr(c & 0xff) if 32 <= (c & 0xff) < 127 else " "
-                        for c in cells[:n])
+                        for c in cells)
         return [chars[i:i + cols] for i in range(0, len(chars), cols)]
+
+    def vga_screen(self, rows=25, cols=80):
+        """The VGA text screen as one string: rows joined by newlines,
+        trailing blanks removed."""
+        return "\n".join(r.rstrip() for r in self.vga_text(rows, cols))
+
+    def expect_vga(self, pattern, timeout=10, rows=25, cols=80):
+        """Wait until regex pattern matches the VGA screen (vga_screen(),
+        re.MULTILINE); returns the re.Match, fails with the screen."""
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.vga_screen(rows, cols)
+            m = re.search(pattern, screen, re.MULTILINE)
+            if m:
+                return m
+            if time.monotonic() > deadline:
+                self._fail(f"timed out after {timeout} s waiting for /{pattern}/ "
+                           f"on the VGA screen:\n{screen}")
+            time.sleep(0.1)
 
     # ------------------------------------------------------------ exit
     def _reap(self):
@@ -277,6 +311,34 @@ class Keel:
         except pexpect.TIMEOUT:
             self._fail(f"QEMU still running after {timeout} s")
         return self._reap()
+
+
+# QEMU key names (sendkey) of the US keyboard's characters.
+_KEY_PLAIN = {" ": "spc", "-": "minus", "=": "equal", "[": "bracket_left",
+              "]": "bracket_right", "\\": "backslash", ";": "semicolon",
+              "'": "apostrophe", "`": "grave_accent", ",": "comma", ".": "dot",
+              "/": "slash", "\n": "ret", "\r": "ret", "\t": "tab",
+              "\x1b": "esc", "\x7f": "backspace", "\b": "backspace"}
+_KEY_SHIFTED = dict(zip(
+    '!@#$%^&*()_+{}|:"~<>?',
+    ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "minus", "equal",
+     "bracket_left", "bracket_right", "backslash", "semicolon", "apostrophe",
+     "grave_accent", "comma", "dot", "slash"]))
+
+
+def key_name(ch):
+    """The QEMU sendkey name that types character ch on a US keyboard."""
+    if ch.isascii() and (ch.islower() or ch.isdigit()):
+        return ch
+    if ch.isascii() and ch.isupper():
+        return "shift-" + ch.lower()
+    if ch in _KEY_PLAIN:
+        return _KEY_PLAIN[ch]
+    if ch in _KEY_SHIFTED:
+        return "shift-" + _KEY_SHIFTED[ch]
+    if "\x01" <= ch <= "\x1a":
+        return "ctrl-" + chr(ord(ch) + 0x60)
+    raise ValueError(f"no key types {ch!r}")
 
 
 def _shquote(s):
