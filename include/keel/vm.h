@@ -151,5 +151,7 @@ uint64_t vm_pmap_root(struct mm *mm);
 /* Pages mm holds: mapped user pages and page tables (racy snapshot, for the
  * out-of-memory killer). */
 unsigned long vm_resident(struct mm *mm);
+/* Bytes mapped in mm (every VMA: RLIMIT_AS, VmSize).  Takes mm->lock. */
+size_t vm_size(struct mm *mm);
 
 #endif

@@ -152,6 +152,21 @@ unsigned long vm_resident(struct mm *mm)
 	return pmap_resident(mm->pmap);
 }
 
+size_t vm_size(struct mm *mm)
+{
+	struct list *pos;
+	size_t total = 0;
+
+	mutex_lock(&mm->lock);
+	list_for_each(pos, &mm->vmas) {
+		struct vma *v = list_entry(pos, struct vma, node);
+
+		total += v->end - v->start;
+	}
+	mutex_unlock(&mm->lock);
+	return total;
+}
+
 /*
  * The commit limit (Linux's heuristic overcommit): a single mapping may not
  * be larger than all of memory, unless MAP_NORESERVE.

@@ -97,7 +97,7 @@ static void rq_check_wait(struct thread *t, unsigned cpu)
 		;
 	if (waited > (int64_t)SCHED_WAIT_WARN_NS &&
 	    __atomic_fetch_add(&rq_long_waits, 1, __ATOMIC_RELAXED) < SCHED_WAIT_WARN_MAX)
-		klog(LOG_WARN, "sched: thread %d (%s) waited %ld ms in a run queue, then ran on cpu %u",
+		klog(LOG_NOTICE, "sched: thread %d (%s) waited %ld ms in a run queue, then ran on cpu %u",
 		     t->tid, t->name, waited / (int64_t)NSEC_PER_MSEC, cpu);
 }
 

@@ -312,7 +312,7 @@ static long do_dup3(int oldfd, int newfd, int flags)
 
 	if (flags & ~O_CLOEXEC)
 		return -EINVAL;
-	if (newfd < 0 || newfd >= FDTABLE_MAX)
+	if (newfd < 0 || (unsigned)newfd >= cur_nofile())
 		return -EBADF;
 	if (!(f = fd_get(oldfd)))
 		return -EBADF;
@@ -354,11 +354,12 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if (arg >= FDTABLE_MAX) {
+		if (arg >= cur_nofile()) {
 			ret = -EINVAL;
 			break;
 		}
-		ret = fd_alloc(t, file_get(f), (int)arg, cmd == F_DUPFD_CLOEXEC);
+		ret = fd_alloc_below(t, file_get(f), (int)arg, cur_nofile(),
+				     cmd == F_DUPFD_CLOEXEC);
 		if (ret < 0)
 			file_put(f);
 		break;
@@ -418,13 +419,13 @@ SYSCALL_DEFINE2(pipe2, int __user *, ufds, int, flags)
 		return -EMFILE;
 	if ((err = pipe_create((unsigned)flags & O_NONBLOCK, &rd, &wr)))
 		return err;
-	fds[0] = fd_alloc(t, rd, 0, cloexec);
+	fds[0] = fd_alloc_below(t, rd, 0, cur_nofile(), cloexec);
 	if (fds[0] < 0) {
 		file_put(rd);
 		file_put(wr);
 		return fds[0];
 	}
-	fds[1] = fd_alloc(t, wr, 0, cloexec);
+	fds[1] = fd_alloc_below(t, wr, 0, cur_nofile(), cloexec);
 	if (fds[1] < 0) {
 		file_put(wr);
 		fd_close(t, fds[0]);

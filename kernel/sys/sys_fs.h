@@ -34,6 +34,9 @@ int at_base(int dirfd, const char *path, struct vnode **base);
 struct fdtable *cur_fdt(void);
 /* The current process's umask. */
 unsigned cur_umask(void);
+/* The current process's descriptor limit: RLIMIT_NOFILE, at most
+ * FDTABLE_MAX. */
+unsigned cur_nofile(void);
 /* Install f at the lowest free descriptor (consumes the reference). */
 long install_file(struct file *f, bool cloexec);
 /* stat() of an open file (pipes included). */

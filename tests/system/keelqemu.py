@@ -94,6 +94,18 @@ class Keel:
         self._tee = None
 
     # ------------------------------------------------------------ lifecycle
+    # The tests read every kernel message on the serial console; an
+    # interactive boot shows only warnings and worse (console log level).
+    TEST_LOGLEVEL = "loglevel=7"
+
+    def kernel_append(self):
+        """The kernel command line: append, with the test log level unless
+        it names one."""
+        words = self.append.split()
+        if any(w.startswith(("loglevel=", "quiet", "debug")) for w in words):
+            return self.append
+        return (self.append + " " + self.TEST_LOGLEVEL).strip()
+
     def argv(self):
         """The QEMU command line (without the timeout wrapper)."""
         a = [QEMU, "-accel", "tcg", "-cpu", "max", "-smp", str(self.smp),
@@ -102,7 +114,7 @@ class Keel:
              "-no-reboot",
              "-monitor", f"unix:{self.monitor_path},server=on,wait=off"]
         if self.kernel is not None:
-            a += ["-kernel", str(self.kernel), "-append", self.append]
+            a += ["-kernel", str(self.kernel), "-append", self.kernel_append()]
             if self.initrd:
                 a += ["-initrd", str(self.initrd)]
         else:
