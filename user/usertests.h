@@ -143,6 +143,7 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(rusage_children)             \
 	X(rlimit_nofile)               \
 	X(rlimit_as)                   \
+	X(rlimit_stack)                \
 	X(rlimit_prlimit)              \
 	X(syslog_read)
 

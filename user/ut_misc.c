@@ -36,6 +36,9 @@
  *                   hard EINVAL; inherited by fork
  *   rlimit_as       a lowered RLIMIT_AS makes a big mmap fail with ENOMEM
  *                   and brk stay put; small mmaps still work
+ *   rlimit_stack    a lowered RLIMIT_STACK stops the stack from growing
+ *                   (SIGSEGV) at once, without an exec; under the default
+ *                   the same depth is fine
  *   rlimit_prlimit  prlimit64 reads and sets another process's limits;
  *                   ESRCH, EINVAL; RLIMIT_NPROC and others are stored
  *   syslog_read     syslog(READ_ALL) returns "<N>"-prefixed lines,
@@ -43,6 +46,7 @@
  */
 #include "usertests.h"
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -523,6 +527,37 @@ void ut_rlimit_as(void)
 	UT_CHECK((void *)syscall(SYS_brk, (char *)cur + UT_BIG_MAP) == cur);
 	UT_CHECK((void *)syscall(SYS_brk, (char *)cur + UT_PAGE) == (char *)cur + UT_PAGE);
 	munmap(small, UT_PAGE);
+}
+
+#define UT_STACK_LIMIT (256ul << 10)
+#define UT_STACK_DEPTH 256              /* frames of UT_STACK_FRAME: 1 MiB */
+#define UT_STACK_FRAME 4096
+
+/* Use about depth * UT_STACK_FRAME bytes of stack. */
+static int ut_recurse(int depth)
+{
+	volatile char frame[UT_STACK_FRAME];
+
+	frame[0] = (char)depth;
+	frame[UT_STACK_FRAME - 1] = (char)depth;
+	if (depth == 0)
+		return frame[0];
+	return ut_recurse(depth - 1) + frame[UT_STACK_FRAME - 1];
+}
+
+static void ut_deep_stack(void *limit)
+{
+	struct rlimit lim = { (rlim_t)(uintptr_t)limit, RLIM_INFINITY };
+
+	if (limit && setrlimit(RLIMIT_STACK, &lim) != 0)
+		_exit(2);
+	_exit(ut_recurse(UT_STACK_DEPTH) == 0 ? 3 : 0);
+}
+
+void ut_rlimit_stack(void)
+{
+	UT_CHECK_EXIT(ut_in_child(ut_deep_stack, NULL), 0);
+	UT_CHECK_KILLED(ut_in_child(ut_deep_stack, (void *)UT_STACK_LIMIT), SIGSEGV);
 }
 
 void ut_rlimit_prlimit(void)
