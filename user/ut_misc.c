@@ -530,7 +530,7 @@ void ut_rlimit_as(void)
 }
 
 #define UT_STACK_LIMIT (256ul << 10)
-#define UT_STACK_DEPTH 256              /* frames of UT_STACK_FRAME: 1 MiB */
+#define UT_STACK_DEPTH 256 /* frames of UT_STACK_FRAME: 1 MiB */
 #define UT_STACK_FRAME 4096
 
 /* Use about depth * UT_STACK_FRAME bytes of stack. */

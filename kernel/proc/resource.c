@@ -243,7 +243,7 @@ int proc_prlimit(struct proc *p, int res, const struct k_rlimit *new, struct k_r
 	if (new)
 		p->rlim[res] = *new;
 	/* The stack grows under the new limit from now on, as on Linux. */
-	if (new && res == RLIMIT_STACK && p->mm)
+	if (new &&res == RLIMIT_STACK && p->mm)
 		vm_set_stack_max(p->mm, new->cur);
 	spin_unlock(&p->lock);
 	return 0;
