@@ -433,6 +433,68 @@ HTEST(vfs_rename)
 	teardown();
 }
 
+/* Hard links, attributes, truncate and statfs at the VFS level. */
+HTEST(vfs_link_setattr_statfs)
+{
+	struct vattr a = { .valid = VA_MODE | VA_UID | VA_GID };
+	struct linux_statfs sf;
+	struct linux_stat st;
+	struct vnode *v, *w;
+	char buf[32];
+	uint64_t h;
+
+	setup();
+	h = heap_bytes();
+	HCHECK_EQ(vfs_mkdir(NULL, "/l", 0755), 0);
+	put_file("/l/a", "data");
+	HCHECK_EQ(vfs_lookup(NULL, "/l/a", 0, &v), 0);
+	HCHECK_EQ(vfs_link(v, NULL, "/l/b"), 0);
+	HCHECK_EQ(v->nlink, 2);
+	HCHECK_EQ(vfs_link(v, NULL, "/l/b"), -EEXIST);
+	HCHECK_EQ(vfs_link(v, NULL, "/l/c/"), -ENOENT);
+	HCHECK_EQ(vfs_link(v, NULL, "/dev/a"), -EXDEV);
+	HCHECK_EQ(vfs_lookup(NULL, "/l/b", 0, &w), 0);
+	HCHECK(w == v);
+	vnode_put(w);
+	HCHECK_EQ(vfs_lookup(NULL, "/l", 0, &w), 0);
+	HCHECK_EQ(vfs_link(w, NULL, "/l/d"), -EPERM);       /* a directory */
+	vnode_put(w);
+	HCHECK_EQ(vfs_unlink(NULL, "/l/a", false), 0);
+	HCHECK_EQ(v->nlink, 1);
+	HCHECK_EQ(get_file("/l/b", buf, sizeof(buf)), 4);
+	HCHECK_STREQ(buf, "data");
+	/* chmod keeps the type; chown drops set-user-ID. */
+	a.mode = 04755;
+	a.uid = 7;
+	a.gid = 8;
+	HCHECK_EQ(vfs_setattr(v, &a), 0);
+	vfs_stat(v, &st);
+	HCHECK_EQ(st.st_mode, S_IFREG | 0755);
+	HCHECK_EQ(st.st_uid, 7);
+	HCHECK_EQ(st.st_gid, 8);
+	a = (struct vattr){ .valid = VA_MTIME, .mtime = 5 * NSEC_PER_SEC + 6 };
+	HCHECK_EQ(vfs_setattr(v, &a), 0);
+	vfs_stat(v, &st);
+	HCHECK_EQ(st.st_mtime, 5);
+	HCHECK_EQ(st.st_mtime_nsec, 6);
+	HCHECK_EQ(vfs_truncate(v, 2), 0);
+	HCHECK_EQ(get_file("/l/b", buf, sizeof(buf)), 2);
+	vfs_statfs(v, &sf);
+	HCHECK_EQ(sf.f_type, TMPFS_MAGIC);
+	HCHECK_EQ(sf.f_namelen, VFS_NAME_MAX);
+	HCHECK(sf.f_bfree <= sf.f_blocks && sf.f_blocks > 0);
+	/* A removed file cannot get a name again. */
+	HCHECK_EQ(vfs_unlink(NULL, "/l/b", false), 0);
+	HCHECK_EQ(vfs_link(v, NULL, "/l/e"), -ENOENT);
+	vnode_put(v);
+	HCHECK_EQ(vfs_lookup(NULL, "/l", 0, &w), 0);
+	HCHECK_EQ(vfs_truncate(w, 0), -EISDIR);
+	vnode_put(w);
+	HCHECK_EQ(vfs_unlink(NULL, "/l", true), 0);
+	HEAP_CHECK(h);
+	teardown();
+}
+
 /* ---------------------------------------------------------------- getdents64 */
 
 HTEST(vfs_dirent64_encoding)
