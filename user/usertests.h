@@ -144,6 +144,7 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(rlimit_nofile)               \
 	X(rlimit_as)                   \
 	X(rlimit_stack)                \
+	X(rlimit_fsize)                \
 	X(rlimit_prlimit)              \
 	X(syslog_read)
 

@@ -39,6 +39,10 @@
  *   rlimit_stack    a lowered RLIMIT_STACK stops the stack from growing
  *                   (SIGSEGV) at once, without an exec; under the default
  *                   the same depth is fine
+ *   rlimit_fsize    a write past RLIMIT_FSIZE is cut short there; one at
+ *                   the limit fails with EFBIG and raises SIGXFSZ (ignored
+ *                   here; by default it kills); ftruncate past it EFBIG;
+ *                   pipes are not limited
  *   rlimit_prlimit  prlimit64 reads and sets another process's limits;
  *                   ESRCH, EINVAL; RLIMIT_NPROC and others are stored
  *   syslog_read     syslog(READ_ALL) returns "<N>"-prefixed lines,
@@ -558,6 +562,64 @@ void ut_rlimit_stack(void)
 {
 	UT_CHECK_EXIT(ut_in_child(ut_deep_stack, NULL), 0);
 	UT_CHECK_KILLED(ut_in_child(ut_deep_stack, (void *)UT_STACK_LIMIT), SIGSEGV);
+}
+
+#define UT_FSIZE 100
+
+static volatile sig_atomic_t ut_xfsz_seen;
+
+static void ut_on_xfsz(int sig)
+{
+	(void)sig;
+	ut_xfsz_seen++;
+}
+
+static void ut_fsize_default(void *path)
+{
+	struct rlimit lim = { UT_FSIZE, RLIM_INFINITY };
+	int fd = open(path, O_WRONLY | O_APPEND);
+
+	if (fd < 0 || setrlimit(RLIMIT_FSIZE, &lim) != 0)
+		_exit(2);
+	(void)!write(fd, "x", 1);
+	_exit(3);
+}
+
+void ut_rlimit_fsize(void)
+{
+	struct rlimit lim = { UT_FSIZE, RLIM_INFINITY };
+	char path[UT_PATH_MAX], buf[2 * UT_FSIZE];
+	struct sigaction sa;
+	int fd, p[2];
+
+	ut_tmppath(path, sizeof(path), "fsize");
+	memset(buf, 'f', sizeof(buf));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = ut_on_xfsz;
+	UT_OK(sigaction(SIGXFSZ, &sa, NULL));
+	fd = UT_OK(open(path, O_CREAT | O_TRUNC | O_RDWR, 0644));
+	UT_OK(pipe(p));
+	UT_OK(setrlimit(RLIMIT_FSIZE, &lim));
+	UT_CHECK(write(fd, buf, UT_FSIZE - 10) == UT_FSIZE - 10);
+	UT_CHECK(write(fd, buf, 50) == 10);
+	UT_CHECK(ut_xfsz_seen == 0);
+	UT_CHECK_ERR(write(fd, buf, 1), EFBIG);
+	UT_CHECK(ut_xfsz_seen == 1);
+	UT_CHECK(write(fd, buf, 0) == 0);
+	UT_CHECK_ERR(pwrite(fd, buf, 1, UT_FSIZE + 5), EFBIG);
+	UT_CHECK(pwrite(fd, buf, 5, 10) == 5);
+	UT_CHECK_ERR(ftruncate(fd, UT_FSIZE + 1), EFBIG);
+	UT_OK(ftruncate(fd, UT_FSIZE));
+	UT_CHECK(ut_stat(path).st_size == UT_FSIZE);
+	UT_CHECK(write(p[1], buf, sizeof(buf)) == (ssize_t)sizeof(buf));
+	close(fd);
+	/* SIGXFSZ's default action ends the process. */
+	lim.rlim_cur = RLIM_INFINITY;
+	UT_OK(setrlimit(RLIMIT_FSIZE, &lim));
+	sa.sa_handler = SIG_DFL;
+	UT_OK(sigaction(SIGXFSZ, &sa, NULL));
+	UT_CHECK_KILLED(ut_in_child(ut_fsize_default, path), SIGXFSZ);
+	unlink(path);
 }
 
 void ut_rlimit_prlimit(void)

@@ -14,7 +14,9 @@
  *
  * Limits: RLIM_NLIMITS per process, inherited by fork and kept by exec.
  * Enforced: RLIMIT_NOFILE (new descriptors at or over it), RLIMIT_AS
- * (mmap, brk), RLIMIT_FSIZE (write past it: SIGXFSZ and -EFBIG).
+ * (mmap, brk), RLIMIT_STACK (stack growth: vm_set_stack_max at exec and
+ * at once on a change), RLIMIT_FSIZE (writes are cut short at it, one
+ * at or past it is -EFBIG with SIGXFSZ; regular files only).
  * RLIMIT_NPROC is stored only: every process is root, and Linux exempts
  * root.  The others are stored only.
  *

@@ -132,13 +132,20 @@ typedef long ssize_t;
 /* Largest regular file ramfs keeps (bigger writes get -EFBIG / -ENOSPC). */
 #define VFS_FILE_MAX GiB
 
-/* A buffer in user memory (through keel/uaccess.h) or kernel memory. */
+/*
+ * A buffer in user memory (through keel/uaccess.h) or kernel memory.  A
+ * write from it to a regular file may not make the file bigger than limit
+ * when limited (RLIMIT_FSIZE): it is cut short there, and one that would
+ * start at or past limit fails with -EFBIG.
+ */
 struct iobuf {
 	char *p;
 	bool user;
+	bool limited;
+	uint64_t limit;
 };
-#define IOBUF_USER(ptr)   ((struct iobuf){ (char *)(ptr), true })
-#define IOBUF_KERNEL(ptr) ((struct iobuf){ (char *)(ptr), false })
+#define IOBUF_USER(ptr)   ((struct iobuf){ .p = (char *)(ptr), .user = true })
+#define IOBUF_KERNEL(ptr) ((struct iobuf){ .p = (char *)(ptr), .user = false })
 
 /* Copy n bytes to b + at / from b + at; 0 or -EFAULT. */
 int iobuf_copy_to(struct iobuf b, size_t at, const void *src, size_t n);

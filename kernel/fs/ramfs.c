@@ -631,6 +631,13 @@ static ssize_t ramfs_write(struct file *f, struct iobuf b, size_t n,
 		*off = node->v.size;
 	if (n == 0)
 		goto out;
+	if (b.limited) {                /* RLIMIT_FSIZE */
+		if (*off >= b.limit) {
+			err = -EFBIG;
+			goto out;
+		}
+		n = MIN(n, (size_t)MIN(b.limit - *off, (uint64_t)SIZE_MAX));
+	}
 	if (*off >= VFS_FILE_MAX) {
 		err = -EFBIG;
 		goto out;

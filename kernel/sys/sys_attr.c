@@ -303,7 +303,9 @@ SYSCALL_DEFINE2(truncate, const char __user *, path, int64_t, length)
 		return -EINVAL;
 	if ((err = attr_target(AT_FDCWD, path, 0, false, &v)))
 		return err;
-	err = vfs_truncate(v, (uint64_t)length);
+	err = S_ISREG(v->mode) ? fsize_check_size((uint64_t)length) : 0;
+	if (!err)
+		err = vfs_truncate(v, (uint64_t)length);
 	vnode_put(v);
 	return err;
 }
