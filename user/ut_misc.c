@@ -28,7 +28,7 @@
  *                   only on Keel; on Linux the same time), EINVAL for
  *                   another clock or a bad nsec
  *   rusage_self     getrusage(SELF/THREAD) and times() grow with a busy
- *                   loop; EINVAL for a bad who
+ *                   loop, ru_nvcsw with sleeps; EINVAL for a bad who
  *   rusage_children wait4's rusage and getrusage(CHILDREN) report a busy
  *                   child's time
  *   rlimit_nofile   a lowered RLIMIT_NOFILE gives EMFILE (open, dup, pipe),
@@ -75,6 +75,8 @@
 #define UT_SYSLOG_SIZE_BUFFER 10
 #define UT_SYSLOG_BUF         65536
 #define UT_JUMP_SEC           100000
+#define UT_SLEEPS             3
+#define UT_SLEEP_NS           (5 * UTEST_MS)
 
 static bool ut_on_keel(void)
 {
@@ -454,6 +456,14 @@ void ut_rusage_self(void)
 	UT_CHECK(ut_tv_us(rt.ru_utime) >= UT_MIN_CPU_US);
 	UT_CHECK(tm.tms_utime >= UT_MIN_CPU_US / 10000);
 	UT_CHECK(c1 >= c0);
+	/* Each sleep is a voluntary context switch. */
+	UT_OK(getrusage(RUSAGE_SELF, &r0));
+	for (int i = 0; i < UT_SLEEPS; i++)
+		utest_sleep_ns(UT_SLEEP_NS);
+	UT_OK(getrusage(RUSAGE_SELF, &r1));
+	UT_CHECK(r1.ru_nvcsw >= r0.ru_nvcsw + UT_SLEEPS);
+	UT_OK(getrusage(RUSAGE_THREAD, &rt));
+	UT_CHECK(rt.ru_nvcsw >= UT_SLEEPS);
 	UT_CHECK_ERR(getrusage(5, &r0), EINVAL);
 	UT_CHECK_ERR(syscall(SYS_getrusage, RUSAGE_SELF, UT_BAD_LOW), EFAULT);
 }

@@ -99,6 +99,8 @@ struct proc {
 	struct spinlock itimer_lock;      /* serializes setitimer/alarm (before timer_base) */
 	/* Resource usage and limits (kernel/proc/resource.c). */
 	uint64_t exited_uticks, exited_sticks; /* [lock] ticks of threads that exited */
+	uint64_t exited_nvcsw, exited_nivcsw;  /* [lock] their context switches */
+	uint64_t cnvcsw, cnivcsw;         /* [lock] context switches of reaped children (theirs included) */
 	uint64_t cutime_ns, cstime_ns;    /* [lock] CPU time of reaped children (theirs included) */
 	uint64_t maxrss_kb, cmaxrss_kb;   /* [lock] peak resident KiB: own, reaped children's */
 	struct k_rlimit rlim[RLIM_NLIMITS]; /* [lock] inherited by fork, kept by exec */

@@ -77,6 +77,23 @@ void proc_cputime(struct proc *p, uint64_t *utime_ns, uint64_t *stime_ns)
 	cputime_split(run, ut, st, utime_ns, stime_ns);
 }
 
+/* Context switches of every thread p has had: voluntary, involuntary. */
+static void proc_switches(struct proc *p, uint64_t *nv, uint64_t *niv)
+{
+	struct list *pos;
+
+	spin_lock(&p->lock);
+	*nv = p->exited_nvcsw;
+	*niv = p->exited_nivcsw;
+	list_for_each(pos, &p->threads) {
+		struct thread *t = list_entry(pos, struct thread, proc_node);
+
+		*nv += tick_count(&t->nvcsw);
+		*niv += tick_count(&t->nivcsw);
+	}
+	spin_unlock(&p->lock);
+}
+
 void proc_children_cputime(struct proc *p, uint64_t *utime_ns, uint64_t *stime_ns)
 {
 	spin_lock(&p->lock);
@@ -110,24 +127,29 @@ int proc_getrusage(int who, struct k_rusage *ru)
 {
 	struct proc *p = proc_current();
 	struct thread *t = thread_current();
-	uint64_t ut, st;
+	uint64_t ut, st, nv, niv;
 
 	memset(ru, 0, sizeof(*ru));
 	switch (who) {
 	case RUSAGE_SELF:
 		proc_cputime(p, &ut, &st);
+		proc_switches(p, &nv, &niv);
 		ru->ru_maxrss = (int64_t)proc_maxrss_kb(p);
 		if (t->mm)
 			ru->ru_minflt = (int64_t)__atomic_load_n(&t->mm->faults, __ATOMIC_RELAXED);
 		break;
 	case RUSAGE_THREAD:
 		thread_cputime(t, &ut, &st);
+		nv = tick_count(&t->nvcsw);
+		niv = tick_count(&t->nivcsw);
 		ru->ru_maxrss = (int64_t)proc_maxrss_kb(p);
 		break;
 	case RUSAGE_CHILDREN:
 		proc_children_cputime(p, &ut, &st);
 		spin_lock(&p->lock);
 		ru->ru_maxrss = (int64_t)p->cmaxrss_kb;
+		nv = p->cnvcsw;
+		niv = p->cnivcsw;
 		spin_unlock(&p->lock);
 		break;
 	default:
@@ -135,6 +157,8 @@ int proc_getrusage(int who, struct k_rusage *ru)
 	}
 	ru->ru_utime = ns_to_timeval(ut);
 	ru->ru_stime = ns_to_timeval(st);
+	ru->ru_nvcsw = (int64_t)nv;
+	ru->ru_nivcsw = (int64_t)niv;
 	return 0;
 }
 
@@ -147,19 +171,24 @@ void proc_usage_thread_leave(struct thread *t)
 	p->maxrss_kb = MAX(p->maxrss_kb, kb);
 	p->exited_uticks += __atomic_exchange_n(&t->uticks, 0, __ATOMIC_RELAXED);
 	p->exited_sticks += __atomic_exchange_n(&t->sticks, 0, __ATOMIC_RELAXED);
+	p->exited_nvcsw += __atomic_exchange_n(&t->nvcsw, 0, __ATOMIC_RELAXED);
+	p->exited_nivcsw += __atomic_exchange_n(&t->nivcsw, 0, __ATOMIC_RELAXED);
 	spin_unlock(&p->lock);
 }
 
 void proc_usage_reap(struct proc *parent, struct proc *c)
 {
 	struct k_rusage *ru = thread_current()->wait_ru;
-	uint64_t ut, st, cut, cst, kb, ckb;
+	uint64_t ut, st, cut, cst, kb, ckb, nv, niv, cnv, cniv;
 
 	spin_assert_held(&proc_tree_lock);
 	proc_cputime(c, &ut, &st);
+	proc_switches(c, &nv, &niv);
 	spin_lock(&c->lock);
 	cut = c->cutime_ns;
 	cst = c->cstime_ns;
+	cnv = c->cnvcsw;
+	cniv = c->cnivcsw;
 	kb = c->maxrss_kb;
 	ckb = c->cmaxrss_kb;
 	spin_unlock(&c->lock);
@@ -167,12 +196,16 @@ void proc_usage_reap(struct proc *parent, struct proc *c)
 	parent->cutime_ns += ut + cut;
 	parent->cstime_ns += st + cst;
 	parent->cmaxrss_kb = MAX(parent->cmaxrss_kb, MAX(kb, ckb));
+	parent->cnvcsw += nv + cnv;
+	parent->cnivcsw += niv + cniv;
 	spin_unlock(&parent->lock);
 	if (ru) {
 		memset(ru, 0, sizeof(*ru));
 		ru->ru_utime = ns_to_timeval(ut);
 		ru->ru_stime = ns_to_timeval(st);
 		ru->ru_maxrss = (int64_t)kb;
+		ru->ru_nvcsw = (int64_t)nv;
+		ru->ru_nivcsw = (int64_t)niv;
 	}
 }
 

@@ -315,6 +315,9 @@ void schedule(void)
 	}
 	uint64_t now = time_ns();
 	prev->run_ns += now - rq->switch_ns;
+	if (prev != rq->idle)           /* a sleep, or preempted/yielding */
+		__atomic_fetch_add(prev->state == THREAD_RUNNING ? &prev->nivcsw :
+				   &prev->nvcsw, 1, __ATOMIC_RELAXED);
 	rq->switch_ns = now;
 	next->slice = SCHED_SLICE_TICKS;
 	__atomic_store_n(&next->on_cpu, 1, __ATOMIC_RELAXED);
