@@ -883,13 +883,15 @@ HTEST(sys_console_tty)
 
 /* ---------------------------------------------------------------- initramfs */
 
+#define CPIO_TEST_MTIME 0x5f000000u    /* every entry's mtime (2020) */
+
 static size_t cpio_add(char *buf, size_t at, const char *name, unsigned mode,
 		       const char *data)
 {
 	size_t nlen = strlen(name) + 1, dlen = data ? strlen(data) : 0;
 
 	at += (size_t)sprintf(buf + at, "070701%08X%08X%08X%08X%08X%08X%08X"
-			      "%08X%08X%08X%08X%08zX%08X", 1, mode, 0, 0, 1, 0,
+			      "%08X%08X%08X%08X%08zX%08X", 1, mode, 0, 0, 1, CPIO_TEST_MTIME,
 			      (unsigned)dlen, 0, 0, 0, 0, nlen, 0);
 	memcpy(buf + at, name, nlen);
 	at += nlen;
@@ -906,6 +908,8 @@ static size_t cpio_add(char *buf, size_t at, const char *name, unsigned mode,
 HTEST(initramfs_unpack_tree)
 {
 	static char img[4096];
+	struct linux_stat st;
+	struct vnode *v;
 	char buf[64];
 	size_t n = 0;
 	uint32_t mode;
@@ -925,6 +929,10 @@ HTEST(initramfs_unpack_tree)
 	HCHECK_STREQ(buf, "#!hello");
 	HCHECK_EQ(lookup_mode("/ir/bin/hello", 0, &mode), 0);
 	HCHECK_EQ(mode, S_IFREG | 0755);
+	HCHECK_EQ(vfs_lookup(NULL, "/ir/bin/hello", 0, &v), 0);
+	vfs_stat(v, &st);
+	vnode_put(v);
+	HCHECK_EQ(st.st_mtime, CPIO_TEST_MTIME);     /* the archive's time */
 	HCHECK_EQ(lookup_mode("/ir/deep/er/file", 0, &mode), 0);
 	HCHECK_EQ(lookup_mode("/ir/console", 0, &mode), -ENOENT);
 	/* A second archive overrides files. */
