@@ -7,7 +7,8 @@
  *                   (EOPNOTSUPP); ENOENT
  *   meta_chown      chown/fchown/lchown/fchownat store owner and group
  *                   (-1 keeps one); lchown changes the link, not its
- *                   target; a change of owner clears S_ISUID
+ *                   target; any chown clears S_ISUID (and S_ISGID
+ *                   with group execute)
  *   meta_utimens    utimensat with explicit times, UTIME_OMIT, UTIME_NOW,
  *                   NULL; futimens (path NULL); AT_SYMLINK_NOFOLLOW; bad
  *                   nsec EINVAL; utimes and utime
@@ -175,10 +176,16 @@ void ut_meta_chown(void)
 	st = ut_stat(path);
 	UT_CHECK(st.st_uid == 9 && st.st_gid == 10);
 	UT_CHECK_ERR(fchownat(AT_FDCWD, path, 0, 0, 0x1), EINVAL);
-	/* A change of owner drops set-user-ID. */
-	UT_OK(chmod(path, 04755));
+	/* Any chown drops set-user-ID, and set-group-ID with group execute. */
+	UT_OK(chmod(path, 06755));
 	UT_OK(chown(path, 0, 0));
 	UT_CHECK((ut_stat(path).st_mode & 07777) == 0755);
+	UT_OK(chmod(path, 06755));
+	UT_OK(chown(path, (uid_t)-1, (gid_t)-1));
+	UT_CHECK((ut_stat(path).st_mode & 07777) == 0755);
+	UT_OK(chmod(path, 06745));
+	UT_OK(fchown(fd, 0, 0));
+	UT_CHECK((ut_stat(path).st_mode & 07777) == 02745);
 	UT_CHECK_ERR(chown("/tmp/ut.no/such", 0, 0), ENOENT);
 	close(fd);
 	unlink(link);

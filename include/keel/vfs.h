@@ -399,7 +399,7 @@ void vfs_statfs(struct vnode *v, struct linux_statfs *st);
 #define VA_GID   (1u << 2)
 #define VA_ATIME (1u << 3)
 #define VA_MTIME (1u << 4)
-#define VA_CHOWN (VA_UID | VA_GID)
+#define VA_KILL_SUID (1u << 5)          /* chown: drop set-id bits (see below) */
 
 struct vattr {
 	unsigned valid;                 /* VA_* */
@@ -408,9 +408,9 @@ struct vattr {
 };
 
 /*
- * Change v's attributes as a says and set its ctime to now.  A change of
- * owner (VA_UID or VA_GID, even to the same value) of a non-directory
- * clears S_ISUID, and S_ISGID if S_IXGRP is set, as Linux does.  0.
+ * Change v's attributes as a says and set its ctime to now.  VA_KILL_SUID
+ * (every chown, even of nothing) clears a non-directory's S_ISUID, and
+ * S_ISGID if S_IXGRP is set, as Linux does.  0.
  * Takes v->lock; may sleep.
  */
 int vfs_setattr(struct vnode *v, const struct vattr *a);

@@ -144,7 +144,7 @@ int vfs_setattr(struct vnode *v, const struct vattr *a)
 		v->uid = a->uid;
 	if (a->valid & VA_GID)
 		v->gid = a->gid;
-	if ((a->valid & VA_CHOWN) && !S_ISDIR(v->mode)) {
+	if ((a->valid & VA_KILL_SUID) && !S_ISDIR(v->mode)) {
 		v->mode &= ~S_ISUID;
 		if (v->mode & S_IXGRP)
 			v->mode &= ~S_ISGID;

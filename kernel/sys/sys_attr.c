@@ -127,6 +127,7 @@ SYSCALL_DEFINE2(fchmod, int, fd, unsigned, mode)
 static void chown_attr(struct vattr *a, uint32_t uid, uint32_t gid)
 {
 	memset(a, 0, sizeof(*a));
+	a->valid = VA_KILL_SUID; /* even when both ids stay */
 	if (uid != ID_UNCHANGED) {
 		a->valid |= VA_UID;
 		a->uid = uid;

@@ -436,7 +436,7 @@ HTEST(vfs_rename)
 /* Hard links, attributes, truncate and statfs at the VFS level. */
 HTEST(vfs_link_setattr_statfs)
 {
-	struct vattr a = { .valid = VA_MODE | VA_UID | VA_GID };
+	struct vattr a = { .valid = VA_MODE | VA_UID | VA_GID | VA_KILL_SUID };
 	struct linux_statfs sf;
 	struct linux_stat st;
 	struct vnode *v, *w;
