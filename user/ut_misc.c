@@ -9,8 +9,8 @@
  *                   (-1 keeps one); lchown changes the link, not its
  *                   target; any chown clears S_ISUID (and S_ISGID
  *                   with group execute)
- *   meta_utimens    utimensat with explicit times, UTIME_OMIT, UTIME_NOW,
- *                   NULL; futimens (path NULL); AT_SYMLINK_NOFOLLOW; bad
+ *   meta_utimens    utimensat with explicit times (before 1970 too),
+ *                   UTIME_OMIT, UTIME_NOW, NULL; futimens (path NULL); AT_SYMLINK_NOFOLLOW; bad
  *                   nsec EINVAL; utimes and utime
  *   meta_truncate   truncate(path) shrinks and grows; EISDIR, EINVAL,
  *                   ENOENT
@@ -251,6 +251,13 @@ void ut_meta_utimens(void)
 	ts[1].tv_nsec = 0;
 	UT_CHECK_ERR(utimensat(AT_FDCWD, path, ts, 0x4), EINVAL);
 	UT_CHECK_ERR(utimensat(AT_FDCWD, "/tmp/ut.no/such", ts, 0), ENOENT);
+	/* Before the epoch: negative seconds, nanoseconds still 0..1e9-1. */
+	ts[0] = (struct timespec){ -31536000, 5 };
+	ts[1] = (struct timespec){ -1, 999999999 };
+	UT_OK(utimensat(AT_FDCWD, path, ts, 0));
+	st = ut_stat(path);
+	UT_CHECK(ut_ts_eq(st.st_atim, -31536000, 5));
+	UT_CHECK(ut_ts_eq(st.st_mtim, -1, 999999999));
 	UT_OK(utimes(path, tv));
 	st = ut_stat(path);
 	UT_CHECK(ut_ts_eq(st.st_atim, 1300000000, 5000) && ut_ts_eq(st.st_mtim, 1400000000, 6000));

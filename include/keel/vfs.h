@@ -215,7 +215,8 @@ struct vnode {
 	uint32_t uid, gid;              /* [lock] owner (st_uid, st_gid) */
 	uint32_t nlink;                 /* [ns_lock] */
 	uint64_t size;                  /* [lock] */
-	uint64_t atime, mtime, ctime;   /* [lock] ns since the Unix epoch (vfs_now) */
+	int64_t atime, mtime, ctime;    /* [lock] ns since the Unix epoch (vfs_now); may be
+					 * negative (set by utimensat) */
 	struct mount *mounted;          /* [vfs_mount_lock] the mount on this directory, or NULL */
 	struct mount *mnt_root;         /* [vfs_mount_lock] the mount whose root this is, or NULL */
 	void *priv;                     /* [I] file-system private */
@@ -234,9 +235,12 @@ struct linux_stat {
 	int64_t st_size;
 	int64_t st_blksize;
 	int64_t st_blocks;
-	uint64_t st_atime, st_atime_nsec;
-	uint64_t st_mtime, st_mtime_nsec;
-	uint64_t st_ctime, st_ctime_nsec;
+	int64_t st_atime;
+	uint64_t st_atime_nsec;
+	int64_t st_mtime;
+	uint64_t st_mtime_nsec;
+	int64_t st_ctime;
+	uint64_t st_ctime_nsec;
 	int64_t unused[3];
 };
 _Static_assert(sizeof(struct linux_stat) == 144, "x86-64 struct stat");
@@ -404,7 +408,7 @@ void vfs_statfs(struct vnode *v, struct linux_statfs *st);
 struct vattr {
 	unsigned valid;                 /* VA_* */
 	uint32_t mode, uid, gid;
-	uint64_t atime, mtime;          /* ns since the Unix epoch */
+	int64_t atime, mtime;           /* ns since the Unix epoch (negative: before) */
 };
 
 /*

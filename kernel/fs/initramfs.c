@@ -47,8 +47,8 @@ static void initramfs_attrs(struct vnode *v, const struct cpio_entry *e)
 {
 	struct vattr a = {
 		.valid = VA_ATIME | VA_MTIME,
-		.atime = e->mtime * NSEC_PER_SEC,
-		.mtime = e->mtime * NSEC_PER_SEC,
+		.atime = (int64_t)(e->mtime * NSEC_PER_SEC),
+		.mtime = (int64_t)(e->mtime * NSEC_PER_SEC),
 	};
 
 	vfs_setattr(v, &a);

@@ -99,6 +99,19 @@ unsigned vfs_dtype(uint32_t mode)
 	}
 }
 
+/* ns since the epoch -> seconds (rounded down) and 0..999999999 ns. */
+static void vfs_time_split(int64_t ns, int64_t *sec, uint64_t *nsec)
+{
+	int64_t s = ns / (int64_t)NSEC_PER_SEC, r = ns % (int64_t)NSEC_PER_SEC;
+
+	if (r < 0) {
+		s--;
+		r += (int64_t)NSEC_PER_SEC;
+	}
+	*sec = s;
+	*nsec = (uint64_t)r;
+}
+
 void vfs_stat(struct vnode *v, struct linux_stat *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -113,12 +126,9 @@ void vfs_stat(struct vnode *v, struct linux_stat *st)
 	st->st_size = (int64_t)v->size;
 	st->st_blksize = 4096;
 	st->st_blocks = (int64_t)DIV_ROUND_UP(v->size, 512);
-	st->st_atime = v->atime / NSEC_PER_SEC;
-	st->st_atime_nsec = v->atime % NSEC_PER_SEC;
-	st->st_mtime = v->mtime / NSEC_PER_SEC;
-	st->st_mtime_nsec = v->mtime % NSEC_PER_SEC;
-	st->st_ctime = v->ctime / NSEC_PER_SEC;
-	st->st_ctime_nsec = v->ctime % NSEC_PER_SEC;
+	vfs_time_split(v->atime, &st->st_atime, &st->st_atime_nsec);
+	vfs_time_split(v->mtime, &st->st_mtime, &st->st_mtime_nsec);
+	vfs_time_split(v->ctime, &st->st_ctime, &st->st_ctime_nsec);
 	mutex_unlock(&v->lock);
 }
 

@@ -26,7 +26,8 @@
 #define USEC_PER_SEC_L 1000000l
 #define NSEC_PER_SEC_L 1000000000l
 #define PIPEFS_MAGIC   0x50495045
-#define ID_UNCHANGED   ((uint32_t)-1) /* chown: leave this id alone */
+#define ID_UNCHANGED   ((uint32_t)-1)                   /* chown: leave this id alone */
+#define UTIME_SEC_MAX  (INT64_MAX / NSEC_PER_SEC_L - 1) /* int64 ns hold this */
 
 /*
  * The vnode a metadata call acts on: the file open at dirfd when path is
@@ -183,9 +184,9 @@ SYSCALL_DEFINE3(fchown, int, fd, uint32_t, uid, uint32_t, gid)
 /* ---------------------------------------------------------------- times */
 
 /* One timespec of utimensat into a (bit VA_ATIME or VA_MTIME). */
-static int utime_one(const struct k_timespec *ts, unsigned bit, uint64_t now, struct vattr *a)
+static int utime_one(const struct k_timespec *ts, unsigned bit, int64_t now, struct vattr *a)
 {
-	uint64_t *dst = bit == VA_ATIME ? &a->atime : &a->mtime;
+	int64_t *dst = bit == VA_ATIME ? &a->atime : &a->mtime;
 
 	if (ts->tv_nsec == UTIME_OMIT)
 		return 0;
@@ -196,8 +197,10 @@ static int utime_one(const struct k_timespec *ts, unsigned bit, uint64_t now, st
 	}
 	if (ts->tv_nsec < 0 || ts->tv_nsec >= NSEC_PER_SEC_L)
 		return -EINVAL;
-	/* Times before the epoch are kept as 0: the vnode has no sign. */
-	*dst = ts->tv_sec < 0 ? 0 : (uint64_t)ts->tv_sec * NSEC_PER_SEC + (uint64_t)ts->tv_nsec;
+	/* Seconds beyond what int64 nanoseconds hold are clamped (year 2262). */
+	*dst = ts->tv_sec > UTIME_SEC_MAX  ? UTIME_SEC_MAX * NSEC_PER_SEC_L :
+	       ts->tv_sec < -UTIME_SEC_MAX ? -UTIME_SEC_MAX * NSEC_PER_SEC_L :
+					     ts->tv_sec * NSEC_PER_SEC_L + ts->tv_nsec;
 	return 0;
 }
 
@@ -208,7 +211,7 @@ static int utime_one(const struct k_timespec *ts, unsigned bit, uint64_t now, st
 static long do_utimens(int dirfd, const char __user *upath, const struct k_timespec *ts, int flags)
 {
 	struct vattr a = { .valid = 0 };
-	uint64_t now = vfs_now();
+	int64_t now = (int64_t)vfs_now();
 	struct vnode *v;
 	int err;
 
