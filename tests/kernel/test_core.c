@@ -55,6 +55,8 @@ KTEST(rtc_wall_clock)
 	int64_t rtc = arch_rtc_read_epoch();
 	uint64_t real = time_real_ns() / NSEC_PER_SEC;
 
+	kprintf("ktest:   rtc epoch %lld, wall clock %llu\n", (long long)rtc,
+		(unsigned long long)real);
 	KT_CHECK(t, rtc > KT_YEAR2020 && rtc < KT_YEAR2200);
 	KT_CHECK(t, real + 2 >= (uint64_t)rtc && real <= (uint64_t)rtc + 2);
 }
