@@ -44,13 +44,14 @@
  *                   the limit fails with EFBIG and raises SIGXFSZ (ignored
  *                   here; by default it kills); ftruncate past it EFBIG;
  *                   pipes are not limited
- *   rlimit_prlimit  prlimit64 reads and sets another process's limits;
- *                   ESRCH, EINVAL; RLIMIT_NPROC and others are stored
+ *   rlimit_prlimit  prlimit64 reads and sets another process's limits
+ *                   (a thread id names its process); ESRCH, EINVAL; RLIMIT_NPROC and others are stored
  *   syslog_read     syslog(READ_ALL) returns "<N>"-prefixed lines,
  *                   SIZE_BUFFER the ring size; a bad action is EINVAL
  */
 #include "usertests.h"
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -646,10 +647,25 @@ void ut_rlimit_fsize(void)
 	unlink(path);
 }
 
+/* A thread that reports its id on pipe fds[1], then waits for a byte on
+ * pipe fds[2]. */
+static void *ut_report_tid(void *arg)
+{
+	int *fds = arg;
+	pid_t tid = (pid_t)syscall(SYS_gettid);
+	char c;
+
+	utest_write_all(fds[1], &tid, sizeof(tid));
+	(void)!read(fds[2], &c, 1);
+	return NULL;
+}
+
 void ut_rlimit_prlimit(void)
 {
 	struct rlimit nl = { 100, 200 }, ol;
-	int p[2];
+	int p[2], fds[3], go[2];
+	pthread_t th;
+	pid_t tid;
 	char c;
 	pid_t pid;
 
@@ -672,6 +688,19 @@ void ut_rlimit_prlimit(void)
 	UT_CHECK_EXIT(utest_wait(pid), 0);
 	UT_CHECK_ERR(prlimit(pid, RLIMIT_NOFILE, NULL, &ol), ESRCH);
 	UT_CHECK_ERR(prlimit(0, 99, NULL, &ol), EINVAL);
+	/* A thread's id names its process. */
+	UT_OK(pipe(fds));
+	UT_OK(pipe(go));
+	fds[2] = go[0];
+	if (pthread_create(&th, NULL, ut_report_tid, fds) != 0)
+		utest_fail("pthread_create");
+	utest_read_all(fds[0], &tid, sizeof(tid));
+	nl = (struct rlimit){ 90, 190 };
+	UT_OK(prlimit(tid, RLIMIT_NOFILE, &nl, NULL));
+	UT_OK(getrlimit(RLIMIT_NOFILE, &ol));
+	UT_CHECK(ol.rlim_cur == 90 && ol.rlim_max == 190);
+	utest_write_all(go[1], "x", 1);
+	pthread_join(th, NULL);
 	/* Stored: NPROC (not enforced for root, as on Linux), CPU, FSIZE. */
 	nl = (struct rlimit){ 5000, 6000 };
 	UT_OK(prlimit(0, RLIMIT_NPROC, &nl, NULL));

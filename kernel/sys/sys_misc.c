@@ -126,8 +126,22 @@ SYSCALL_DEFINE2(setrlimit, int, res, const struct k_rlimit __user *, ulim)
 	return proc_prlimit(proc_current(), res, &l, NULL);
 }
 
+/* The process of thread (or process) id pid, or NULL. [proc_tree_lock] */
+static struct proc *prlimit_target_locked(int pid)
+{
+	struct thread *t = thread_find_locked(pid);
+	struct proc *p;
+
+	if (!t)
+		return proc_find(pid);
+	p = t->proc;
+	spin_unlock(&p->lock);          /* thread_find_locked returned with it */
+	return p;
+}
+
 /*
- * prlimit64 on the caller (pid 0) or any process: found and changed under
+ * prlimit64 on the caller (pid 0) or any process (a thread id names its
+ * process, as on Linux): found and changed under
  * proc_tree_lock, which keeps it from being freed meanwhile.
  */
 SYSCALL_DEFINE4(prlimit64, int, pid, int, res, const struct k_rlimit __user *, unew,
@@ -146,7 +160,7 @@ SYSCALL_DEFINE4(prlimit64, int, pid, int, res, const struct k_rlimit __user *, u
 	if (uold && !user_range_ok((uintptr_t)uold, sizeof(ol)))
 		return -EFAULT;
 	spin_lock(&proc_tree_lock);
-	p = pid == 0 ? proc_current() : proc_find(pid);
+	p = pid == 0 ? proc_current() : prlimit_target_locked(pid);
 	err = p && p->state == PROC_ALIVE ?
 	      proc_prlimit(p, res, unew ? &nl : NULL, &ol) : -ESRCH;
 	spin_unlock(&proc_tree_lock);
