@@ -28,7 +28,7 @@
 #include <keel/vfs.h>
 
 #define FDTABLE_INIT 64
-#define FDTABLE_MAX  1024               /* RLIMIT_NOFILE */
+#define FDTABLE_MAX  1024               /* the table's hard maximum (RLIMIT_NOFILE may be lower) */
 #define FD_CLOEXEC   1                  /* F_GETFD / F_SETFD */
 
 /* fcntl commands */
