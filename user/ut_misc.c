@@ -47,7 +47,9 @@
  *   rlimit_prlimit  prlimit64 reads and sets another process's limits
  *                   (a thread id names its process); ESRCH, EINVAL; RLIMIT_NPROC and others are stored
  *   syslog_read     syslog(READ_ALL) returns "<N>"-prefixed lines,
- *                   SIZE_BUFFER the ring size; a bad action is EINVAL
+ *                   SIZE_BUFFER the ring size; a bad action or buffer is
+ *                   EINVAL; on Keel only (the host's log is not ours to
+ *                   take): READ consumes, CLEAR empties READ_ALL
  */
 #include "usertests.h"
 #include <fcntl.h>
@@ -73,6 +75,9 @@
 #define UT_NOFILE             16
 #define UT_AS_LIMIT           (64ul << 20)
 #define UT_BIG_MAP            (128ul << 20)
+#define UT_SYSLOG_READ        2
+#define UT_SYSLOG_CLEAR       5
+#define UT_SYSLOG_SIZE_UNREAD 9
 #define UT_SYSLOG_READ_ALL    3
 #define UT_SYSLOG_SIZE_BUFFER 10
 #define UT_SYSLOG_BUF         65536
@@ -717,7 +722,7 @@ void ut_rlimit_prlimit(void)
 void ut_syslog_read(void)
 {
 	static char buf[UT_SYSLOG_BUF];
-	long size, n;
+	long size, n, unread;
 
 	errno = 0;
 	size = syscall(SYS_syslog, UT_SYSLOG_SIZE_BUFFER, NULL, 0);
@@ -730,5 +735,18 @@ void ut_syslog_read(void)
 	UT_CHECK(buf[0] == '<' && buf[2] == '>');
 	UT_CHECK(strchr(buf, '\n') != NULL);
 	UT_CHECK_ERR(syscall(SYS_syslog, 99, buf, 10), EINVAL);
+	UT_CHECK_ERR(syscall(SYS_syslog, UT_SYSLOG_READ_ALL, NULL, 10), EINVAL);
+	UT_CHECK(syscall(SYS_syslog, UT_SYSLOG_READ_ALL, buf, 0) == 0);
+	if (!ut_on_keel())
+		return; /* READ and CLEAR would take the host's log */
+	/* READ consumes what is unread; CLEAR empties what READ_ALL shows. */
+	unread = syscall(SYS_syslog, UT_SYSLOG_SIZE_UNREAD, NULL, 0);
+	UT_CHECK(unread > 0);
+	n = syscall(SYS_syslog, UT_SYSLOG_READ, buf, 16);
+	UT_CHECK(n == 16);
+	UT_CHECK(syscall(SYS_syslog, UT_SYSLOG_SIZE_UNREAD, NULL, 0) <= unread - 16);
+	UT_OK(syscall(SYS_syslog, UT_SYSLOG_CLEAR, NULL, 0));
+	n = syscall(SYS_syslog, UT_SYSLOG_READ_ALL, buf, sizeof(buf) - 1);
+	UT_CHECK(n == 0);
 	UT_CHECK_ERR(syscall(SYS_syslog, UT_SYSLOG_READ_ALL, buf, -1), EINVAL);
 }
