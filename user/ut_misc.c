@@ -144,6 +144,8 @@ void ut_meta_chmod(void)
 	    (errno != EOPNOTSUPP && errno != ENOSYS))
 		utest_fail("fchmodat2 on a symlink: errno %d", errno);
 	UT_CHECK_ERR(chmod("/tmp/ut.no/such", 0600), ENOENT);
+	UT_CHECK_ERR(chmod("", 0600), ENOENT);
+	UT_CHECK_ERR(syscall(SYS_chmod, UT_BAD_LOW, 0600), EFAULT);
 	UT_CHECK_ERR(fchmod(-1, 0600), EBADF);
 	close(fd);
 	unlink(link);
