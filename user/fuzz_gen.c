@@ -217,6 +217,10 @@ static void fz_filter(struct fz *z, long nr, long a[6])
 		if (a[3] & (MAP_FIXED | MAP_FIXED_NOREPLACE))
 			a[0] = (long)(FZ_MMAP_AREA + (below(z, FZ_MMAP_SPAN) & ~(FZ_PAGE - 1)));
 		break;
+	case SYS_syslog:                 /* keep kernel messages on the console */
+		if ((int)a[0] == FZ_SYSLOG_CONSOLE_OFF || (int)a[0] == FZ_SYSLOG_CONSOLE_LEVEL)
+			a[0] = FZ_SYSLOG_SIZE_BUFFER;
+		break;
 	case SYS_rt_sigaction:           /* keep the fault and timer handlers */
 		for (size_t i = 0; i < sizeof(fz_fault_sigs) / sizeof(fz_fault_sigs[0]); i++)
 			if ((int)a[0] == fz_fault_sigs[i] && chance(z, 7, 8))

@@ -47,6 +47,9 @@
 #define FZ_HUGE_MMAP_MIN  (64ul << 20) /* --no-huge-mmap: shared anon cap */
 #define FZ_ITIMER_US      20000        /* SIGALRM: blocking calls get EINTR */
 #define FZ_LOG_FD         99           /* console copy for --log */
+#define FZ_SYSLOG_CONSOLE_OFF   6      /* syslog actions kept from the fuzzer */
+#define FZ_SYSLOG_CONSOLE_LEVEL 8
+#define FZ_SYSLOG_SIZE_BUFFER   10     /* ... and what it calls instead */
 #define FZ_SEL_UCODE32    0x1b         /* arch/segment.h: SEG_UCODE32|3 */
 #define FZ_SEL_UDATA      0x23         /* SEG_UDATA|3 */
 #define FZ_SEL_UCODE64    0x2b         /* SEG_UCODE64|3 */

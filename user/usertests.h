@@ -129,7 +129,24 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(ppoll_sigmask)               \
 	X(select_pipe)                 \
 	X(pselect_sigmask)             \
-	X(sigsuspend_mask)
+	X(sigsuspend_mask)             \
+	X(meta_chmod)                  \
+	X(meta_chown)                  \
+	X(meta_utimens)                \
+	X(meta_truncate)               \
+	X(meta_link)                   \
+	X(meta_statfs)                 \
+	X(groups_set)                  \
+	X(hostname_set)                \
+	X(realtime_clock)              \
+	X(rusage_self)                 \
+	X(rusage_children)             \
+	X(rlimit_nofile)               \
+	X(rlimit_as)                   \
+	X(rlimit_stack)                \
+	X(rlimit_fsize)                \
+	X(rlimit_prlimit)              \
+	X(syslog_read)
 
 #define UT_DECLARE(name) void ut_##name(void);
 UT_TESTS(UT_DECLARE)

@@ -28,7 +28,7 @@
 #include <keel/vfs.h>
 
 #define FDTABLE_INIT 64
-#define FDTABLE_MAX  1024               /* RLIMIT_NOFILE */
+#define FDTABLE_MAX  1024               /* the table's hard maximum (RLIMIT_NOFILE may be lower) */
 #define FD_CLOEXEC   1                  /* F_GETFD / F_SETFD */
 
 /* fcntl commands */
@@ -138,6 +138,10 @@ int fd_install_console(struct fdtable *t);
 /* Install f at the lowest free slot >= min: the fd, or -EMFILE/-EINVAL/
  * -ENOMEM.  On success the table owns the caller's reference. */
 int fd_alloc(struct fdtable *t, struct file *f, int min, bool cloexec);
+/* The same, below max (RLIMIT_NOFILE; capped at FDTABLE_MAX): -EMFILE
+ * when every slot in [min, max) is taken. */
+int fd_alloc_below(struct fdtable *t, struct file *f, int min, unsigned max,
+		   bool cloexec);
 /* Install f at fd, closing what was there: fd or -Exxx.  Takes the
  * caller's reference on success. */
 int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec);

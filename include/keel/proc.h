@@ -42,6 +42,7 @@
 #include <keel/spinlock.h>
 #include <keel/wait.h>
 #include <keel/timer.h>
+#include <keel/resource.h>
 
 struct mm;
 struct fdtable;
@@ -49,6 +50,7 @@ struct vnode;
 struct thread;
 
 #define PROC_NAME_MAX 32
+#define PROC_NGROUPS_MAX 32     /* supplementary groups kept (setgroups) */
 
 enum proc_state {
 	PROC_ALIVE,
@@ -95,6 +97,15 @@ struct proc {
 	bool exit_requested;              /* [lock] exit_group was called (wins over execve) */
 	struct timer itimer;              /* [itimer_lock] ITIMER_REAL / alarm: SIGALRM */
 	struct spinlock itimer_lock;      /* serializes setitimer/alarm (before timer_base) */
+	/* Resource usage and limits (kernel/proc/resource.c). */
+	uint64_t exited_uticks, exited_sticks; /* [lock] ticks of threads that exited */
+	uint64_t exited_nvcsw, exited_nivcsw;  /* [lock] their context switches */
+	uint64_t cnvcsw, cnivcsw;         /* [lock] context switches of reaped children (theirs included) */
+	uint64_t cutime_ns, cstime_ns;    /* [lock] CPU time of reaped children (theirs included) */
+	uint64_t maxrss_kb, cmaxrss_kb;   /* [lock] peak resident KiB: own, reaped children's */
+	struct k_rlimit rlim[RLIM_NLIMITS]; /* [lock] inherited by fork, kept by exec */
+	unsigned ngroups;                 /* [lock] supplementary groups (setgroups) */
+	uint32_t groups[PROC_NGROUPS_MAX];/* [lock] */
 };
 
 /* clone() flags (Linux values). */

@@ -44,6 +44,7 @@ enum thread_state {
 struct proc;
 struct mm;
 struct kcov;
+struct k_rusage;
 
 struct thread {
 	uintptr_t ksp;                  /* [C] saved kernel stack pointer while switched out */
@@ -77,6 +78,9 @@ struct thread {
 	struct trapframe *utf;          /* [C] user register frame (top of kstack) */
 	struct list dead_node;          /* [reaper.lock] */
 	uint64_t run_ns;                /* [C] CPU time used */
+	uint64_t uticks, sticks;        /* [A] ticks that found it in user / kernel mode */
+	uint64_t nvcsw, nivcsw;         /* [A] switches away: asleep / still runnable */
+	struct k_rusage *wait_ru;       /* [C] wait4's usage of the child it reaps, or NULL */
 	uint64_t queued_ns;             /* [rq->lock] when it was last queued */
 	uint64_t syscall_nr;            /* [C] system call in progress (restart) */
 	struct thread *vfork_parent;    /* [vfork_lock] parent waiting for our exec/exit */

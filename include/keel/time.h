@@ -25,6 +25,16 @@ struct k_timeval {
 
 /* Nanoseconds since boot, monotonic, any context. */
 uint64_t time_ns(void);
+/*
+ * Wall-clock time (CLOCK_REALTIME): nanoseconds since the Unix epoch, the
+ * RTC's reading at boot plus time_ns(), moved by time_set_real_ns.  Any
+ * context.
+ */
+uint64_t time_real_ns(void);
+/* Set the wall clock to ns since the epoch (settimeofday). */
+void time_set_real_ns(uint64_t ns);
+/* Read the wall clock from the hardware (arch_rtc_read_epoch) once at boot. */
+void time_init_real(void);
 /* Ticks seen by the boot CPU since boot. */
 uint64_t time_ticks(void);
 /* Busy-wait for ns nanoseconds (boot code and tests only). */

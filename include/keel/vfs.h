@@ -71,6 +71,9 @@ typedef long ssize_t;
 #define S_IFCHR  0020000
 #define S_IFIFO  0010000
 #define S_IMODE  07777                  /* permission, setuid/gid, sticky */
+#define S_ISUID  04000
+#define S_ISGID  02000
+#define S_IXGRP  00010
 #define S_ISREG(m)  (((m) & S_IFMT) == S_IFREG)
 #define S_ISDIR(m)  (((m) & S_IFMT) == S_IFDIR)
 #define S_ISLNK(m)  (((m) & S_IFMT) == S_IFLNK)
@@ -129,13 +132,20 @@ typedef long ssize_t;
 /* Largest regular file ramfs keeps (bigger writes get -EFBIG / -ENOSPC). */
 #define VFS_FILE_MAX GiB
 
-/* A buffer in user memory (through keel/uaccess.h) or kernel memory. */
+/*
+ * A buffer in user memory (through keel/uaccess.h) or kernel memory.  A
+ * write from it to a regular file may not make the file bigger than limit
+ * when limited (RLIMIT_FSIZE): it is cut short there, and one that would
+ * start at or past limit fails with -EFBIG.
+ */
 struct iobuf {
 	char *p;
 	bool user;
+	bool limited;
+	uint64_t limit;
 };
-#define IOBUF_USER(ptr)   ((struct iobuf){ (char *)(ptr), true })
-#define IOBUF_KERNEL(ptr) ((struct iobuf){ (char *)(ptr), false })
+#define IOBUF_USER(ptr)   ((struct iobuf){ .p = (char *)(ptr), .user = true })
+#define IOBUF_KERNEL(ptr) ((struct iobuf){ .p = (char *)(ptr), .user = false })
 
 /* Copy n bytes to b + at / from b + at; 0 or -EFAULT. */
 int iobuf_copy_to(struct iobuf b, size_t at, const void *src, size_t n);
@@ -143,6 +153,7 @@ int iobuf_copy_from(void *dst, struct iobuf b, size_t at, size_t n);
 
 struct vnode;
 struct file;
+struct linux_statfs;
 struct file_ops;
 struct mount;
 struct waitq;
@@ -179,6 +190,15 @@ struct vnode_ops {
 	ssize_t (*readlink)(struct vnode *v, char *buf, size_t n);
 	/* Set a regular file's size. */
 	int (*truncate)(struct vnode *v, uint64_t size);
+	/*
+	 * Optional.  Give dir a new entry name for v (a non-directory of
+	 * the same instance): -EEXIST if the name exists, -ENOENT if dir or
+	 * v was removed meanwhile.  NULL: hard links are -EPERM.
+	 */
+	int (*link)(struct vnode *dir, const char *name, size_t len,
+		    struct vnode *v);
+	/* Optional.  Fill st (zeroed, defaults in): NULL keeps vfs_statfs's. */
+	void (*statfs)(struct vnode *v, struct linux_statfs *st);
 	/* The last reference is gone: free v. */
 	void (*release)(struct vnode *v);
 };
@@ -192,9 +212,11 @@ struct vnode {
 	refcount_t refcount;            /* [A] vnode_get / vnode_put */
 	struct mutex lock;              /* guards the [lock] fields */
 	uint32_t mode;                  /* [lock]; type bits [I] */
+	uint32_t uid, gid;              /* [lock] owner (st_uid, st_gid) */
 	uint32_t nlink;                 /* [ns_lock] */
 	uint64_t size;                  /* [lock] */
-	uint64_t atime, mtime, ctime;   /* [lock] ns (since boot: no RTC yet) */
+	int64_t atime, mtime, ctime;    /* [lock] ns since the Unix epoch (vfs_now); may be
+					 * negative (set by utimensat) */
 	struct mount *mounted;          /* [vfs_mount_lock] the mount on this directory, or NULL */
 	struct mount *mnt_root;         /* [vfs_mount_lock] the mount whose root this is, or NULL */
 	void *priv;                     /* [I] file-system private */
@@ -213,12 +235,33 @@ struct linux_stat {
 	int64_t st_size;
 	int64_t st_blksize;
 	int64_t st_blocks;
-	uint64_t st_atime, st_atime_nsec;
-	uint64_t st_mtime, st_mtime_nsec;
-	uint64_t st_ctime, st_ctime_nsec;
+	int64_t st_atime;
+	uint64_t st_atime_nsec;
+	int64_t st_mtime;
+	uint64_t st_mtime_nsec;
+	int64_t st_ctime;
+	uint64_t st_ctime_nsec;
 	int64_t unused[3];
 };
 _Static_assert(sizeof(struct linux_stat) == 144, "x86-64 struct stat");
+
+/* Linux struct statfs (x86-64), 120 bytes. */
+struct linux_statfs {
+	int64_t f_type;
+	int64_t f_bsize;
+	uint64_t f_blocks, f_bfree, f_bavail;
+	uint64_t f_files, f_ffree;
+	int32_t f_fsid[2];
+	int64_t f_namelen;
+	int64_t f_frsize;
+	int64_t f_flags;
+	int64_t f_spare[4];
+};
+_Static_assert(sizeof(struct linux_statfs) == 120, "x86-64 struct statfs");
+
+#define TMPFS_MAGIC      0x01021994     /* f_type of ramfs and devfs (as tmpfs) */
+#define PROC_SUPER_MAGIC 0x9fa0
+#define ST_VALID         0x0020         /* f_flags: the flags are valid */
 
 /* Linux struct linux_dirent64 header (d_name follows, NUL-terminated). */
 struct linux_dirent64 {
@@ -347,10 +390,43 @@ void vnode_put(struct vnode *v);
 /* Initialize the common fields of a new vnode (refcount 1). */
 void vnode_init(struct vnode *v, const struct vnode_ops *ops,
 		const struct file_ops *fops, uint32_t mode, uint32_t dev);
-/* Nanoseconds for timestamps. */
+/* Nanoseconds for timestamps: wall-clock time (time_real_ns). */
 uint64_t vfs_now(void);
 /* Fill a struct stat from v. */
 void vfs_stat(struct vnode *v, struct linux_stat *st);
+/* Fill a struct statfs for the file system v is on. */
+void vfs_statfs(struct vnode *v, struct linux_statfs *st);
+
+/* What vfs_setattr changes: the VA_* bits in valid. */
+#define VA_MODE  (1u << 0)              /* permission bits (S_IMODE) */
+#define VA_UID   (1u << 1)
+#define VA_GID   (1u << 2)
+#define VA_ATIME (1u << 3)
+#define VA_MTIME (1u << 4)
+#define VA_KILL_SUID (1u << 5)          /* chown: drop set-id bits (see below) */
+
+struct vattr {
+	unsigned valid;                 /* VA_* */
+	uint32_t mode, uid, gid;
+	int64_t atime, mtime;           /* ns since the Unix epoch (negative: before) */
+};
+
+/*
+ * Change v's attributes as a says and set its ctime to now.  VA_KILL_SUID
+ * (every chown, even of nothing) clears a non-directory's S_ISUID, and
+ * S_ISGID if S_IXGRP is set, as Linux does.  0.
+ * Takes v->lock; may sleep.
+ */
+int vfs_setattr(struct vnode *v, const struct vattr *a);
+/*
+ * A new name npath (from nbase) for the non-directory v: 0, -EPERM (a
+ * directory, or a file system without links), -EXDEV (another file
+ * system), -EEXIST, -ENOENT (trailing slash, or v was removed), a walk's
+ * error.  May sleep.
+ */
+int vfs_link(struct vnode *v, struct vnode *nbase, const char *npath);
+/* Set a regular file's size (truncate(2)): 0, -EISDIR, -EINVAL, -EFBIG. */
+int vfs_truncate(struct vnode *v, uint64_t size);
 
 /* Walk flags. */
 #define WALK_FOLLOW    (1u << 0)        /* follow a symlink as last component */

@@ -43,6 +43,7 @@
 #define VMA_NORESERVE  (1u << 3)   /* MAP_NORESERVE: not held to the commit limit */
 
 #define VM_STACK_MAX   (8ul << 20)          /* RLIMIT_STACK default: 8 MiB */
+#define VM_STACK_MIN   (128ul << 10)        /* the least stack_max (what exec maps) */
 #define VM_USER_MIN    0x10000ul            /* nothing is mapped below 64 KiB */
 
 struct pmap;
@@ -66,6 +67,7 @@ struct mm {
 	uintptr_t brk;            /* [lock] current program break */
 	uintptr_t mmap_top;       /* [lock] mmap allocates downward from here */
 	uintptr_t stack_top;      /* [lock] */
+	size_t stack_max;         /* [A] how far the stack may grow down (RLIMIT_STACK) */
 	refcount_t refs;          /* [A] references: threads and temporary holders */
 	unsigned users;           /* [A] threads running in mm that have not exited;
 				   * not a refcount_t: it starts at 0 and reaching 0
@@ -151,5 +153,10 @@ uint64_t vm_pmap_root(struct mm *mm);
 /* Pages mm holds: mapped user pages and page tables (racy snapshot, for the
  * out-of-memory killer). */
 unsigned long vm_resident(struct mm *mm);
+/* How far mm's stack may grow (RLIMIT_STACK; kept within the stack area).
+ * Any context; never sleeps. */
+void vm_set_stack_max(struct mm *mm, uint64_t bytes);
+/* Bytes mapped in mm (every VMA: RLIMIT_AS, VmSize).  Takes mm->lock. */
+size_t vm_size(struct mm *mm);
 
 #endif

@@ -627,16 +627,16 @@ static void acpi_print_cpus(const struct acpi_info *info)
 			     info->ncpus_dropped ? " used" : "");
 	for (i = 0; i < info->ncpus; i++) {
 		if (n > ACPI_PRINT_LINE) {
-			kprintf("%s\n", line);
+			klog(LOG_INFO, "%s", line);
 			n = (size_t)snprintf(line, sizeof(line), "acpi:   ");
 		}
 		n += (size_t)snprintf(line + n, sizeof(line) - n, " %u%s", info->cpus[i].apic_id,
 				      info->cpus[i].enabled ? "" : "(offline)");
 		n = MIN(n, sizeof(line) - 1);
 	}
-	kprintf("%s)\n", line);
+	klog(LOG_INFO, "%s)", line);
 	if (info->ncpus_dropped)
-		kprintf("acpi: %u more cpus dropped (limit %u)\n", info->ncpus_dropped,
+		klog(LOG_INFO, "acpi: %u more cpus dropped (limit %u)", info->ncpus_dropped,
 			ACPI_MAX_CPUS);
 }
 
@@ -644,19 +644,19 @@ void acpi_print(const struct acpi_info *info)
 {
 	unsigned i;
 
-	kprintf("acpi: rsdp rev %u oem \"%s\" via %s, lapic at %#llx%s\n", info->revision,
+	klog(LOG_INFO, "acpi: rsdp rev %u oem \"%s\" via %s, lapic at %#llx%s", info->revision,
 		info->oem_id, info->used_xsdt ? "xsdt" : "rsdt",
 		(unsigned long long)info->lapic_addr, info->pcat_compat ? ", 8259 pics" : "");
 	acpi_print_cpus(info);
 	for (i = 0; i < info->nioapics; i++)
-		kprintf("acpi: ioapic %u at %#llx gsi %u\n", info->ioapics[i].id,
+		klog(LOG_INFO, "acpi: ioapic %u at %#llx gsi %u", info->ioapics[i].id,
 			(unsigned long long)info->ioapics[i].addr, info->ioapics[i].gsi_base);
 	for (i = 0; i < info->noverrides; i++)
-		kprintf("acpi: override irq %u -> gsi %u (%s, %s)\n", info->overrides[i].bus_irq,
+		klog(LOG_INFO, "acpi: override irq %u -> gsi %u (%s, %s)", info->overrides[i].bus_irq,
 			info->overrides[i].gsi, info->overrides[i].active_low ? "low" : "high",
 			info->overrides[i].level ? "level" : "edge");
 	if (info->has_hpet)
-		kprintf("acpi: hpet at %#llx\n", (unsigned long long)info->hpet_addr);
+		klog(LOG_INFO, "acpi: hpet at %#llx", (unsigned long long)info->hpet_addr);
 	else
-		kprintf("acpi: no hpet\n");
+		klog(LOG_INFO, "acpi: no hpet");
 }

@@ -345,15 +345,22 @@ void fdtable_close_on_exec(struct fdtable *t)
 
 int fd_alloc(struct fdtable *t, struct file *f, int min, bool cloexec)
 {
+	return fd_alloc_below(t, f, min, FDTABLE_MAX, cloexec);
+}
+
+int fd_alloc_below(struct fdtable *t, struct file *f, int min, unsigned max,
+		   bool cloexec)
+{
 	unsigned fd;
 	int err;
 
+	max = MIN(max, (unsigned)FDTABLE_MAX);
 	if (min < 0 || min >= FDTABLE_MAX)
 		return -EINVAL;
 	spin_lock(&t->lock);
 	for (fd = (unsigned)min; fd < t->size && t->files[fd]; fd++)
 		;
-	err = fdtable_grow(t, fd);
+	err = fd >= max ? -EMFILE : fdtable_grow(t, fd);
 	if (!err) {
 		t->files[fd] = f;
 		t->cloexec[fd] = cloexec;

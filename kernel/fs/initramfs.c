@@ -16,6 +16,7 @@
 #include <keel/fd.h>
 #include <keel/klog.h>
 #include <keel/kmalloc.h>
+#include <keel/time.h>
 #include <lib/cpio.h>
 #include <lib/errno.h>
 #include <lib/string.h>
@@ -40,6 +41,19 @@ static int initramfs_mkparents(char *path)
 	return 0;
 }
 
+/* The archive's modification time, as Linux keeps it (owners stay root:
+ * Keel's archives are made with -R 0:0). */
+static void initramfs_attrs(struct vnode *v, const struct cpio_entry *e)
+{
+	struct vattr a = {
+		.valid = VA_ATIME | VA_MTIME,
+		.atime = (int64_t)(e->mtime * NSEC_PER_SEC),
+		.mtime = (int64_t)(e->mtime * NSEC_PER_SEC),
+	};
+
+	vfs_setattr(v, &a);
+}
+
 static int initramfs_file(const char *path, const struct cpio_entry *e)
 {
 	struct file *f;
@@ -51,6 +65,7 @@ static int initramfs_file(const char *path, const struct cpio_entry *e)
 	if (err)
 		return err;
 	n = e->size ? file_write(f, IOBUF_KERNEL(e->data), e->size) : 0;
+	initramfs_attrs(f->vnode, e);
 	file_put(f);
 	if (n < 0)
 		return (int)n;

@@ -27,9 +27,9 @@
  *
  * Lock key (tags as in docs/locking.md): [fs->ns_lock] the instance's
  * namespace mutex (reached from a node as n->fs->ns_lock): every
- * directory's entries, parent, nlink and times, and the nlink of every
- * node.  [v.lock] the node's vnode->lock: a regular file's blocks, size and
- * times.  [I] immutable after creation.  [A] atomic.
+ * directory's entries and parent, and the nlink of every node.  [v.lock]
+ * the node's vnode->lock: a regular file's blocks and size, and every
+ * node's times, mode and owner (struct vnode).  [I] immutable after creation.  [A] atomic.
  * Order: ns_lock -> vnode->lock.  Both may be held across user copies.
  */
 #include <keel/vfs.h>
@@ -212,6 +212,26 @@ static struct ramfs_dirent *ramfs_dirent_alloc(const char *name, size_t len)
 	return d;
 }
 
+/* A directory's entries changed: its mtime and ctime are now. */
+static void ramfs_dir_changed(struct ramfs_node *dir)
+{
+	uint64_t now = vfs_now();
+
+	mutex_lock(&dir->v.lock);
+	dir->v.mtime = dir->v.ctime = now;
+	mutex_unlock(&dir->v.lock);
+}
+
+/* A node's own metadata (its links) changed: its ctime is now. */
+static void ramfs_node_changed(struct ramfs_node *n)
+{
+	uint64_t now = vfs_now();
+
+	mutex_lock(&n->v.lock);
+	n->v.ctime = now;
+	mutex_unlock(&n->v.lock);
+}
+
 /* Link d (naming child) into dir. [fs->ns_lock] held. */
 static void ramfs_link(struct ramfs_node *dir, struct ramfs_dirent *d,
 		       struct ramfs_node *child)
@@ -224,7 +244,7 @@ static void ramfs_link(struct ramfs_node *dir, struct ramfs_dirent *d,
 		child->parent = dir;
 		dir->v.nlink++;
 	}
-	dir->v.mtime = dir->v.ctime = vfs_now();
+	ramfs_dir_changed(dir);
 }
 
 static int ramfs_lookup(struct vnode *vdir, const char *name, size_t len,
@@ -295,6 +315,51 @@ out_nomem:
 	return -ENOMEM;
 }
 
+/* Give dir the entry name for the existing non-directory v. */
+static int ramfs_link_op(struct vnode *vdir, const char *name, size_t len,
+			 struct vnode *v)
+{
+	struct ramfs_node *dir = RN(vdir), *n = RN(v);
+	struct ramfs_dirent *d = ramfs_dirent_alloc(name, len);
+	int err = 0;
+
+	if (!d)
+		return -ENOMEM;
+	mutex_lock(&dir->fs->ns_lock);
+	if (ramfs_find(dir, name, len))
+		err = -EEXIST;
+	else if (!dir->parent || n->v.nlink == 0)
+		err = -ENOENT;          /* the directory or the file was removed */
+	if (!err) {
+		vnode_get(v);           /* the entry's reference */
+		ramfs_link(dir, d, n);
+		n->v.nlink++;
+		ramfs_node_changed(n);
+	}
+	mutex_unlock(&dir->fs->ns_lock);
+	if (err)
+		kfree(d);
+	return err;
+}
+
+/*
+ * statfs: the limits ramfs_block_alloc enforces, shared by every instance:
+ * at most 1/RAMFS_MAX_SHARE of memory, never the last reserve.
+ */
+static void ramfs_statfs(struct vnode *v, struct linux_statfs *st)
+{
+	uint64_t limit = pmm_total_frames() / RAMFS_MAX_SHARE;
+	uint64_t used = __atomic_load_n(&ramfs_pages, __ATOMIC_RELAXED);
+	uint64_t free = pmm_free_frames();
+	uint64_t avail = free > RAMFS_RESERVE_FRAMES ? free - RAMFS_RESERVE_FRAMES : 0;
+
+	avail = MIN(avail, limit > used ? limit - used : 0);
+	st->f_blocks = limit;
+	st->f_bfree = st->f_bavail = avail;
+	st->f_files = limit;
+	st->f_ffree = avail;
+}
+
 static int ramfs_remove(struct vnode *vdir, const char *name, size_t len,
 			bool rmdir)
 {
@@ -325,7 +390,8 @@ static int ramfs_remove(struct vnode *vdir, const char *name, size_t len,
 	} else {
 		child->v.nlink--;
 	}
-	child->v.ctime = dir->v.mtime = dir->v.ctime = vfs_now();
+	ramfs_node_changed(child);
+	ramfs_dir_changed(dir);
 out:
 	mutex_unlock(&dir->fs->ns_lock);
 	if (!err) {
@@ -407,9 +473,9 @@ static int ramfs_rename(struct vnode *vodir, const char *oname, size_t olen,
 	list_remove(&od->node);
 	if (isdir)
 		odir->v.nlink--;
-	odir->v.mtime = odir->v.ctime = vfs_now();
+	ramfs_dir_changed(odir);
 	ramfs_link(ndir, nd, src);      /* moves od's reference to nd */
-	src->v.ctime = vfs_now();
+	ramfs_node_changed(src);
 	nd = od;                        /* free the old entry below */
 out:
 	mutex_unlock(&odir->fs->ns_lock);
@@ -565,6 +631,13 @@ static ssize_t ramfs_write(struct file *f, struct iobuf b, size_t n,
 		*off = node->v.size;
 	if (n == 0)
 		goto out;
+	if (b.limited) {                /* RLIMIT_FSIZE */
+		if (*off >= b.limit) {
+			err = -EFBIG;
+			goto out;
+		}
+		n = MIN(n, (size_t)MIN(b.limit - *off, (uint64_t)SIZE_MAX));
+	}
 	if (*off >= VFS_FILE_MAX) {
 		err = -EFBIG;
 		goto out;
@@ -652,6 +725,8 @@ static const struct vnode_ops ramfs_vops = {
 	.readdir = ramfs_readdir,
 	.readlink = ramfs_readlink,
 	.truncate = ramfs_truncate,
+	.link = ramfs_link_op,
+	.statfs = ramfs_statfs,
 	.release = ramfs_release,
 };
 

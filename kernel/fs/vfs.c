@@ -28,6 +28,7 @@
 #include <keel/spinlock.h>
 #include <keel/time.h>
 #include <keel/uaccess.h>
+#include <arch/layout.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 
@@ -81,7 +82,7 @@ void vnode_put(struct vnode *v)
 
 uint64_t vfs_now(void)
 {
-	return time_ns();
+	return time_real_ns();
 }
 
 unsigned vfs_dtype(uint32_t mode)
@@ -98,6 +99,19 @@ unsigned vfs_dtype(uint32_t mode)
 	}
 }
 
+/* ns since the epoch -> seconds (rounded down) and 0..999999999 ns. */
+static void vfs_time_split(int64_t ns, int64_t *sec, uint64_t *nsec)
+{
+	int64_t s = ns / (int64_t)NSEC_PER_SEC, r = ns % (int64_t)NSEC_PER_SEC;
+
+	if (r < 0) {
+		s--;
+		r += (int64_t)NSEC_PER_SEC;
+	}
+	*sec = s;
+	*nsec = (uint64_t)r;
+}
+
 void vfs_stat(struct vnode *v, struct linux_stat *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -106,17 +120,61 @@ void vfs_stat(struct vnode *v, struct linux_stat *st)
 	st->st_ino = v->ino;
 	st->st_nlink = READ_ONCE(v->nlink);
 	st->st_mode = v->mode;
+	st->st_uid = v->uid;
+	st->st_gid = v->gid;
 	st->st_rdev = v->rdev;
 	st->st_size = (int64_t)v->size;
 	st->st_blksize = 4096;
 	st->st_blocks = (int64_t)DIV_ROUND_UP(v->size, 512);
-	st->st_atime = v->atime / NSEC_PER_SEC;
-	st->st_atime_nsec = v->atime % NSEC_PER_SEC;
-	st->st_mtime = v->mtime / NSEC_PER_SEC;
-	st->st_mtime_nsec = v->mtime % NSEC_PER_SEC;
-	st->st_ctime = v->ctime / NSEC_PER_SEC;
-	st->st_ctime_nsec = v->ctime % NSEC_PER_SEC;
+	vfs_time_split(v->atime, &st->st_atime, &st->st_atime_nsec);
+	vfs_time_split(v->mtime, &st->st_mtime, &st->st_mtime_nsec);
+	vfs_time_split(v->ctime, &st->st_ctime, &st->st_ctime_nsec);
 	mutex_unlock(&v->lock);
+}
+
+void vfs_statfs(struct vnode *v, struct linux_statfs *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->f_type = TMPFS_MAGIC;
+	st->f_bsize = PAGE_SIZE;
+	st->f_frsize = PAGE_SIZE;
+	st->f_namelen = VFS_NAME_MAX;
+	st->f_fsid[0] = (int32_t)v->dev;
+	st->f_flags = ST_VALID;
+	if (v->ops->statfs)
+		v->ops->statfs(v, st);
+}
+
+int vfs_setattr(struct vnode *v, const struct vattr *a)
+{
+	mutex_lock(&v->lock);
+	if (a->valid & VA_MODE)
+		v->mode = (v->mode & S_IFMT) | (a->mode & S_IMODE);
+	if (a->valid & VA_UID)
+		v->uid = a->uid;
+	if (a->valid & VA_GID)
+		v->gid = a->gid;
+	if ((a->valid & VA_KILL_SUID) && !S_ISDIR(v->mode)) {
+		v->mode &= ~S_ISUID;
+		if (v->mode & S_IXGRP)
+			v->mode &= ~S_ISGID;
+	}
+	if (a->valid & VA_ATIME)
+		v->atime = a->atime;
+	if (a->valid & VA_MTIME)
+		v->mtime = a->mtime;
+	v->ctime = vfs_now();
+	mutex_unlock(&v->lock);
+	return 0;
+}
+
+int vfs_truncate(struct vnode *v, uint64_t size)
+{
+	if (S_ISDIR(v->mode))
+		return -EISDIR;
+	if (!S_ISREG(v->mode) || !v->ops->truncate)
+		return -EINVAL;
+	return v->ops->truncate(v, size);
 }
 
 size_t vfs_dirent64_encode(void *buf, size_t size, uint64_t ino, int64_t off,
@@ -536,6 +594,34 @@ out:
 	if (ndir)
 		vnode_put(ndir);
 	kfree(oname);
+	return err;
+}
+
+int vfs_link(struct vnode *v, struct vnode *nbase, const char *npath)
+{
+	char name[VFS_NAME_MAX + 1];
+	struct vnode *dir, *old;
+	bool trailing;
+	int err;
+
+	err = vfs_lookup_parent(nbase, npath, &dir, name, &trailing);
+	if (err)
+		return err;
+	if (name[0] == '\0' || name_is_dot(name)) {
+		err = -EEXIST;
+	} else if (!dir->ops->lookup(dir, name, strlen(name), &old)) {
+		vnode_put(old);
+		err = -EEXIST;
+	} else if (trailing) {
+		err = -ENOENT;
+	} else if (dir->dev != v->dev || dir->ops != v->ops) {
+		err = -EXDEV;
+	} else if (S_ISDIR(v->mode) || !dir->ops->link) {
+		err = -EPERM;
+	} else {
+		err = dir->ops->link(dir, name, strlen(name), v);
+	}
+	vnode_put(dir);
 	return err;
 }
 

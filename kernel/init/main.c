@@ -2,7 +2,9 @@
  * main.c - Keel's generic boot sequence (see keel/main.h), the command
  * line options it honours, and the "keel: ready" line everything keys on.
  *
- * Command line: loglevel=N, test=<list|all> (run in-kernel tests, then
+ * Command line: loglevel=N (the console log level: klog messages below N
+ * reach the consoles; default: warnings and worse), quiet (4), debug (10),
+ * test=<list|all> (run in-kernel tests, then
  * exit QEMU), panic=exit (panics exit QEMU with a failure status),
  * bench=<list|all> (run in-kernel benchmarks, then exit QEMU),
  * init=<path> or init="<path> <args>" (first user process, default /init;
@@ -50,7 +52,11 @@ static void kmain_parse_cmdline(const char *cmdline)
 {
 	char val[CMDLINE_VAL_MAX];
 
-	klog_set_level((int)cmdline_get_long(cmdline, "loglevel", LOG_INFO));
+	if (cmdline_get(cmdline, "quiet", val, sizeof(val)))
+		klog_set_level(KLOG_CONSOLE_QUIET);
+	if (cmdline_get(cmdline, "debug", val, sizeof(val)))
+		klog_set_level(KLOG_CONSOLE_DEBUG);
+	klog_set_level((int)cmdline_get_long(cmdline, "loglevel", klog_get_level()));
 	if (cmdline_get(cmdline, "panic", val, sizeof(val)) && strcmp(val, "exit") == 0)
 		panic_set_exit(true);
 	if (cmdline_get(cmdline, "test", kmain_test_list, sizeof(kmain_test_list)))
@@ -225,6 +231,7 @@ void kmain(struct bootinfo *bi)
 	futex_init();
 	vm_init();
 	proc_init_caches();
+	time_init_real();               /* before the first file gets a time */
 	vfs_init();
 	for (unsigned i = 0; i < bi->mod_count; i++)
 		initramfs_unpack(arch_phys_to_virt(bi->mod[i].start),

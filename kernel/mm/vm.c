@@ -132,6 +132,7 @@ struct mm *vm_create(void)
 	list_init(&mm->vmas);
 	mm->mmap_top = VM_MMAP_TOP;
 	mm->stack_top = VM_STACK_TOP;
+	mm->stack_max = VM_STACK_MAX;
 	refcount_init(&mm->refs, 1);
 	return mm;
 }
@@ -150,6 +151,30 @@ static void vma_free(struct vma *v)
 unsigned long vm_resident(struct mm *mm)
 {
 	return pmap_resident(mm->pmap);
+}
+
+void vm_set_stack_max(struct mm *mm, uint64_t bytes)
+{
+	/* Never below what exec maps, never into the mmap area. */
+	bytes = MAX(bytes, (uint64_t)VM_STACK_MIN);
+	bytes = MIN(bytes, (uint64_t)(VM_STACK_TOP - VM_MMAP_TOP));
+	__atomic_store_n(&mm->stack_max, ALIGN_UP((size_t)bytes, PAGE_SIZE),
+			 __ATOMIC_RELAXED);
+}
+
+size_t vm_size(struct mm *mm)
+{
+	struct list *pos;
+	size_t total = 0;
+
+	mutex_lock(&mm->lock);
+	list_for_each(pos, &mm->vmas) {
+		struct vma *v = list_entry(pos, struct vma, node);
+
+		total += v->end - v->start;
+	}
+	mutex_unlock(&mm->lock);
+	return total;
 }
 
 /*
@@ -584,7 +609,7 @@ static int vm_fault_once(struct mm *mm, uintptr_t addr, unsigned why)
 	if (!v) {
 		/* Just below the stack: grow it, within the stack limit. */
 		v = vma_find_next(mm, va);
-		if (!v || !(v->flags & VMA_GROWSDOWN) || v->end - va > VM_STACK_MAX ||
+		if (!v || !(v->flags & VMA_GROWSDOWN) || v->end - va > __atomic_load_n(&mm->stack_max, __ATOMIC_RELAXED) ||
 		    !range_free(mm, va, v->start)) {
 			err = -EFAULT;
 			goto out;
@@ -703,6 +728,7 @@ struct mm *vm_fork(struct mm *mm)
 	child->brk = mm->brk;
 	child->mmap_top = mm->mmap_top;
 	child->stack_top = mm->stack_top;
+	child->stack_max = mm->stack_max;
 	list_for_each(pos, &mm->vmas) {
 		struct vma *v = list_entry(pos, struct vma, node);
 		struct vma *c = kmem_cache_alloc(vma_cache, 0);

@@ -13,6 +13,7 @@
  * intact.
  */
 #include <keel/exec.h>
+#include <keel/resource.h>
 #include <keel/proc.h>
 #include <keel/vm.h>
 #include <keel/vfs.h>
@@ -377,6 +378,7 @@ int exec_load(struct mm *mm, const char *path, char *const argv[], char *const e
 	}
 	if (ei.pie)
 		bias = EXEC_PIE_BASE - ei.min_vaddr;
+	vm_set_stack_max(mm, rlimit_cur(RLIMIT_STACK));
 	err = exec_map_segments(mm, &ei, file, bias);
 	if (err)
 		goto out;

@@ -156,6 +156,7 @@ static bool proc_thread_leave(struct thread *t)
 			futex_wake_address(t->mm, t->clear_child_tid, 1);
 	}
 	proc_vfork_release(t);
+	proc_usage_thread_leave(t);
 	/* Before nthreads drops: the last thread's exit finds the memory freed. */
 	vm_user_leave(t->mm);
 	run_ns = sched_thread_run_ns(t);
@@ -322,6 +323,7 @@ long proc_wait(int pid, int *status, int options)
 				break;
 			}
 			list_remove(&z->sibling);
+			proc_usage_reap(me, z);
 			pid_detach_proc(z, &dead_pids);
 			*status = z->exit_status;
 			ret = z->pid;

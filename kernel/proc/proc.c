@@ -120,6 +120,7 @@ static struct proc *proc_alloc(const char *name)
 	waitq_init(&p->child_wq, "proc_child_wq");
 	p->exit_signal = SIGCHLD;
 	p->umask = 022;
+	proc_rlimit_init(p);
 	timer_init(&p->itimer, proc_itimer_fire);
 	spin_init(&p->itimer_lock, "proc_itimer");
 	__atomic_fetch_add(&proc_live, 1, __ATOMIC_RELAXED);
@@ -294,6 +295,9 @@ static void proc_clone_signals(struct proc *p, struct proc *parent, unsigned lon
 	p->umask = parent->umask;
 	p->uid = parent->uid;
 	p->gid = parent->gid;
+	p->ngroups = parent->ngroups;
+	memcpy(p->groups, parent->groups, sizeof(p->groups));
+	proc_rlimit_copy(p, parent);
 	spin_unlock(&parent->lock);
 	p->exit_signal = (int)(flags & CLONE_SIGNAL_MASK);
 }

@@ -97,7 +97,7 @@ static void rq_check_wait(struct thread *t, unsigned cpu)
 		;
 	if (waited > (int64_t)SCHED_WAIT_WARN_NS &&
 	    __atomic_fetch_add(&rq_long_waits, 1, __ATOMIC_RELAXED) < SCHED_WAIT_WARN_MAX)
-		klog(LOG_WARN, "sched: thread %d (%s) waited %ld ms in a run queue, then ran on cpu %u",
+		klog(LOG_NOTICE, "sched: thread %d (%s) waited %ld ms in a run queue, then ran on cpu %u",
 		     t->tid, t->name, waited / (int64_t)NSEC_PER_MSEC, cpu);
 }
 
@@ -315,6 +315,9 @@ void schedule(void)
 	}
 	uint64_t now = time_ns();
 	prev->run_ns += now - rq->switch_ns;
+	if (prev != rq->idle)           /* a sleep, or preempted/yielding */
+		__atomic_fetch_add(prev->state == THREAD_RUNNING ? &prev->nivcsw :
+				   &prev->nvcsw, 1, __ATOMIC_RELAXED);
 	rq->switch_ns = now;
 	next->slice = SCHED_SLICE_TICKS;
 	__atomic_store_n(&next->on_cpu, 1, __ATOMIC_RELAXED);

@@ -4,6 +4,8 @@
  * pipe/pipe2 (Linux semantics; see kernel/sys/sys_fs.c for the conventions).
  */
 #include <keel/fd.h>
+#include <keel/signal.h>
+#include <keel/resource.h>
 #include <keel/pipe.h>
 #include <keel/kmalloc.h>
 #include <keel/proc.h>
@@ -29,6 +31,32 @@ SYSCALL_DEFINE3(read, int, fd, void __user *, buf, size_t, count)
 	return ret;
 }
 
+/* A user buffer to write from, limited by RLIMIT_FSIZE. */
+static struct iobuf fsize_buf(const void __user *p)
+{
+	struct iobuf b = IOBUF_USER(p);
+	uint64_t lim = rlimit_cur(RLIMIT_FSIZE);
+
+	if (lim != RLIM_INFINITY) {
+		b.limited = true;
+		b.limit = lim;
+	}
+	return b;
+}
+
+/* A write or size change refused by RLIMIT_FSIZE raises SIGXFSZ (Linux). */
+static ssize_t fsize_check(struct iobuf b, ssize_t ret)
+{
+	if (ret == -EFBIG && b.limited && b.limit < VFS_FILE_MAX)
+		signal_raise_current(SIGXFSZ);
+	return ret;
+}
+
+int fsize_check_size(uint64_t size)
+{
+	return fsize_check(fsize_buf(NULL), size > rlimit_cur(RLIMIT_FSIZE) ? -EFBIG : 0);
+}
+
 SYSCALL_DEFINE3(write, int, fd, const void __user *, buf, size_t, count)
 {
 	struct file *f;
@@ -38,7 +66,7 @@ SYSCALL_DEFINE3(write, int, fd, const void __user *, buf, size_t, count)
 		return -EFAULT;
 	if (!(f = fd_get(fd)))
 		return -EBADF;
-	ret = file_write(f, IOBUF_USER(buf), count);
+	ret = fsize_check(fsize_buf(buf), file_write(f, fsize_buf(buf), count));
 	file_put(f);
 	return ret;
 }
@@ -71,7 +99,8 @@ SYSCALL_DEFINE4(pwrite64, int, fd, const void __user *, buf, size_t, count,
 		return -EFAULT;
 	if (!(f = fd_get(fd)))
 		return -EBADF;
-	ret = file_pwrite(f, IOBUF_USER(buf), count, (uint64_t)off);
+	ret = fsize_check(fsize_buf(buf),
+			  file_pwrite(f, fsize_buf(buf), count, (uint64_t)off));
 	file_put(f);
 	return ret;
 }
@@ -115,14 +144,15 @@ static long sys_rw_vector(int fd, const void __user *uiov, int iovcnt, bool wr)
 		goto out_free;
 	}
 	for (int i = 0; i < iovcnt; i++) {
-		struct iobuf b = IOBUF_USER(iov[i].base);
+		struct iobuf b = wr ? fsize_buf((void *)(uintptr_t)iov[i].base) :
+				 IOBUF_USER(iov[i].base);
 		ssize_t n;
 
 		size_t len = MIN(iov[i].len, FILE_RW_MAX - (uint64_t)ret);
 
 		if (len == 0)
 			continue;
-		n = wr ? file_write(f, b, len) : file_read(f, b, len);
+		n = wr ? fsize_check(b, file_write(f, b, len)) : file_read(f, b, len);
 		if (n < 0) {
 			if (ret == 0)
 				ret = n;
@@ -158,6 +188,10 @@ SYSCALL_DEFINE2(ftruncate, int, fd, int64_t, length)
 		return -EINVAL;
 	if (!(f = fd_get(fd)))
 		return -EBADF;
+	if (f->vnode && S_ISREG(f->vnode->mode) && (err = fsize_check_size((uint64_t)length))) {
+		file_put(f);
+		return err;
+	}
 	if (!f->vnode || !S_ISREG(f->vnode->mode) || !file_writable(f) ||
 	    !f->vnode->ops->truncate)
 		err = -EINVAL;
@@ -312,7 +346,7 @@ static long do_dup3(int oldfd, int newfd, int flags)
 
 	if (flags & ~O_CLOEXEC)
 		return -EINVAL;
-	if (newfd < 0 || newfd >= FDTABLE_MAX)
+	if (newfd < 0 || (unsigned)newfd >= cur_nofile())
 		return -EBADF;
 	if (!(f = fd_get(oldfd)))
 		return -EBADF;
@@ -354,11 +388,12 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if (arg >= FDTABLE_MAX) {
+		if (arg >= cur_nofile()) {
 			ret = -EINVAL;
 			break;
 		}
-		ret = fd_alloc(t, file_get(f), (int)arg, cmd == F_DUPFD_CLOEXEC);
+		ret = fd_alloc_below(t, file_get(f), (int)arg, cur_nofile(),
+				     cmd == F_DUPFD_CLOEXEC);
 		if (ret < 0)
 			file_put(f);
 		break;
@@ -418,13 +453,13 @@ SYSCALL_DEFINE2(pipe2, int __user *, ufds, int, flags)
 		return -EMFILE;
 	if ((err = pipe_create((unsigned)flags & O_NONBLOCK, &rd, &wr)))
 		return err;
-	fds[0] = fd_alloc(t, rd, 0, cloexec);
+	fds[0] = fd_alloc_below(t, rd, 0, cur_nofile(), cloexec);
 	if (fds[0] < 0) {
 		file_put(rd);
 		file_put(wr);
 		return fds[0];
 	}
-	fds[1] = fd_alloc(t, wr, 0, cloexec);
+	fds[1] = fd_alloc_below(t, wr, 0, cur_nofile(), cloexec);
 	if (fds[1] < 0) {
 		file_put(wr);
 		fd_close(t, fds[0]);

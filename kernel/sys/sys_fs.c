@@ -15,6 +15,7 @@
 #include <keel/fd.h>
 #include <keel/kmalloc.h>
 #include <keel/proc.h>
+#include <keel/resource.h>
 #include <keel/spinlock.h>
 #include <keel/syscall.h>
 #include <keel/uaccess.h>
@@ -84,11 +85,18 @@ unsigned cur_umask(void)
 	return m;
 }
 
+unsigned cur_nofile(void)
+{
+	uint64_t lim = rlimit_cur(RLIMIT_NOFILE);
+
+	return (unsigned)MIN(lim, (uint64_t)FDTABLE_MAX);
+}
+
 /* Put a new file in the current table: the fd, or -Exxx (f is dropped). */
 long install_file(struct file *f, bool cloexec)
 {
 	struct fdtable *t = cur_fdt();
-	int fd = t ? fd_alloc(t, f, 0, cloexec) : -EMFILE;
+	int fd = t ? fd_alloc_below(t, f, 0, cur_nofile(), cloexec) : -EMFILE;
 
 	if (fd < 0)
 		file_put(f);

@@ -34,8 +34,14 @@ int at_base(int dirfd, const char *path, struct vnode **base);
 struct fdtable *cur_fdt(void);
 /* The current process's umask. */
 unsigned cur_umask(void);
+/* The current process's descriptor limit: RLIMIT_NOFILE, at most
+ * FDTABLE_MAX. */
+unsigned cur_nofile(void);
 /* Install f at the lowest free descriptor (consumes the reference). */
 long install_file(struct file *f, bool cloexec);
+/* May a regular file be made size bytes long (RLIMIT_FSIZE)?  0, or
+ * -EFBIG after raising SIGXFSZ. */
+int fsize_check_size(uint64_t size);
 /* stat() of an open file (pipes included). */
 void file_stat(struct file *f, struct linux_stat *st);
 

@@ -1,6 +1,7 @@
 /*
- * sys_misc.c - small system calls: uname, credentials (everyone is root),
- * resource limits (fixed values), getrandom, sysinfo, prctl names,
+ * sys_misc.c - small system calls: uname, sethostname, setdomainname,
+ * credentials (everyone is root; supplementary groups are kept), resource
+ * limits (kernel/proc/resource.c), getrandom, sysinfo, prctl names,
  * scheduler affinity, set_robust_list, rseq.
  */
 #include <keel/syscall.h>
@@ -12,16 +13,13 @@
 #include <keel/time.h>
 #include <keel/klog.h>
 #include <keel/signal.h>
+#include <keel/utsname.h>
+#include <keel/resource.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <arch/arch.h>
 
-#define UTS_LEN          65
-#define RLIMIT_STACK     3
-#define RLIMIT_NOFILE    7
-#define RLIMIT_NLIMITS   16
-#define RLIM_INFINITY    (~0ull)
-#define NOFILE_LIMIT     1024
+#define NGROUPS_MAX      65536          /* Linux's */
 #define GETRANDOM_CHUNK  256
 #define GRND_NONBLOCK    1
 #define GRND_RANDOM      2
@@ -31,23 +29,35 @@
 #define TASK_COMM_LEN    16
 #define SYSINFO_SIZE     112
 
-struct k_utsname {
-	char sysname[UTS_LEN], nodename[UTS_LEN], release[UTS_LEN];
-	char version[UTS_LEN], machine[UTS_LEN], domainname[UTS_LEN];
-};
-
 SYSCALL_DEFINE1(uname, struct k_utsname __user *, ubuf)
 {
 	struct k_utsname u;
 
-	memset(&u, 0, sizeof(u));
-	strlcpy(u.sysname, "Linux", UTS_LEN);        /* the ABI Keel speaks */
-	strlcpy(u.nodename, "keel", UTS_LEN);
-	strlcpy(u.release, "6.1.0-keel", UTS_LEN);
-	strlcpy(u.version, "#1 SMP Keel", UTS_LEN);
-	strlcpy(u.machine, "x86_64", UTS_LEN);
-	strlcpy(u.domainname, "(none)", UTS_LEN);
+	uts_get(&u);
 	return copy_to_user(ubuf, &u, sizeof(u));
+}
+
+/* sethostname/setdomainname: len bytes (no NUL needed), at most 64. */
+static long uts_set_user(const char __user *uname, int len,
+			 int (*set)(const char *, size_t))
+{
+	char name[UTS_LEN];
+
+	if (len < 0 || len > UTS_NAME_MAX)
+		return -EINVAL;
+	if (copy_from_user(name, uname, (size_t)len))
+		return -EFAULT;
+	return set(name, (size_t)len);
+}
+
+SYSCALL_DEFINE2(sethostname, const char __user *, name, int, len)
+{
+	return uts_set_user(name, len, uts_set_hostname);
+}
+
+SYSCALL_DEFINE2(setdomainname, const char __user *, name, int, len)
+{
+	return uts_set_user(name, len, uts_set_domainname);
 }
 
 SYSCALL_DEFINE0(getuid) { return 0; }
@@ -55,64 +65,108 @@ SYSCALL_DEFINE0(geteuid) { return 0; }
 SYSCALL_DEFINE0(getgid) { return 0; }
 SYSCALL_DEFINE0(getegid) { return 0; }
 
-/* No supplementary groups yet (every process is root): an empty list. */
+/* The supplementary groups setgroups stored (none at first). */
 SYSCALL_DEFINE2(getgroups, int, size, uint32_t __user *, list)
 {
-	return size < 0 ? -EINVAL : 0;
+	struct proc *p = proc_current();
+	uint32_t groups[PROC_NGROUPS_MAX];
+	unsigned n;
+
+	if (size < 0)
+		return -EINVAL;
+	spin_lock(&p->lock);
+	n = p->ngroups;
+	memcpy(groups, p->groups, n * sizeof(groups[0]));
+	spin_unlock(&p->lock);
+	if (size == 0)
+		return n;
+	if ((unsigned)size < n)
+		return -EINVAL;
+	if (copy_to_user(list, groups, n * sizeof(groups[0])))
+		return -EFAULT;
+	return n;
 }
 
-struct k_rlimit {
-	uint64_t cur, max;
-};
-
-static struct k_rlimit rlimit_of(int res)
+/* Every process is root (CAP_SETGID): the list replaces the old one. */
+SYSCALL_DEFINE2(setgroups, int, size, const uint32_t __user *, list)
 {
-	switch (res) {
-	case RLIMIT_STACK:
-		return (struct k_rlimit){ 8ull << 20, RLIM_INFINITY };
-	case RLIMIT_NOFILE:
-		return (struct k_rlimit){ NOFILE_LIMIT, NOFILE_LIMIT };
-	default:
-		return (struct k_rlimit){ RLIM_INFINITY, RLIM_INFINITY };
+	struct proc *p = proc_current();
+	uint32_t groups[PROC_NGROUPS_MAX];
+
+	if (size < 0 || size > NGROUPS_MAX)
+		return -EINVAL;
+	if (size > PROC_NGROUPS_MAX) {
+		klog_once(LOG_WARN, "setgroups: at most %d groups are kept",
+			  PROC_NGROUPS_MAX);
+		return -EINVAL;
 	}
+	if (copy_from_user(groups, list, (size_t)size * sizeof(groups[0])))
+		return -EFAULT;
+	spin_lock(&p->lock);
+	p->ngroups = (unsigned)size;
+	memcpy(p->groups, groups, (size_t)size * sizeof(groups[0]));
+	spin_unlock(&p->lock);
+	return 0;
 }
 
 SYSCALL_DEFINE2(getrlimit, int, res, struct k_rlimit __user *, ulim)
 {
 	struct k_rlimit l;
+	int err = proc_prlimit(proc_current(), res, NULL, &l);
 
-	if (res < 0 || res >= RLIMIT_NLIMITS)
-		return -EINVAL;
-	l = rlimit_of(res);
-	return copy_to_user(ulim, &l, sizeof(l));
+	return err ? err : copy_to_user(ulim, &l, sizeof(l));
 }
 
-SYSCALL_DEFINE4(prlimit64, int, pid, int, res, const struct k_rlimit __user *, unew,
-		struct k_rlimit __user *, uold)
+SYSCALL_DEFINE2(setrlimit, int, res, const struct k_rlimit __user *, ulim)
 {
 	struct k_rlimit l;
 
-	if (res < 0 || res >= RLIMIT_NLIMITS)
-		return -EINVAL;
-	if (pid != 0 && pid != proc_current()->pid)
-		return -ESRCH;
-	if (unew) {
-		/* Limits are fixed for now: accept a request that changes nothing. */
-		struct k_rlimit want;
-		if (copy_from_user(&want, unew, sizeof(want)))
-			return -EFAULT;
-		if (want.cur > want.max)
-			return -EINVAL;
-		l = rlimit_of(res);
-		if (want.cur != l.cur || want.max != l.max) {
-			klog_once(LOG_WARN, "prlimit64: resource limits cannot be changed yet");
-			return -EPERM;
-		}
-	}
-	l = rlimit_of(res);
-	if (uold && copy_to_user(uold, &l, sizeof(l)))
+	if (copy_from_user(&l, ulim, sizeof(l)))
 		return -EFAULT;
-	return 0;
+	return proc_prlimit(proc_current(), res, &l, NULL);
+}
+
+/* The process of thread (or process) id pid, or NULL. [proc_tree_lock] */
+static struct proc *prlimit_target_locked(int pid)
+{
+	struct thread *t = thread_find_locked(pid);
+	struct proc *p;
+
+	if (!t)
+		return proc_find(pid);
+	p = t->proc;
+	spin_unlock(&p->lock);          /* thread_find_locked returned with it */
+	return p;
+}
+
+/*
+ * prlimit64 on the caller (pid 0) or any process (a thread id names its
+ * process, as on Linux): found and changed under
+ * proc_tree_lock, which keeps it from being freed meanwhile.
+ */
+SYSCALL_DEFINE4(prlimit64, int, pid, int, res, const struct k_rlimit __user *, unew,
+		struct k_rlimit __user *, uold)
+{
+	struct k_rlimit nl, ol;
+	struct proc *p;
+	long err;
+
+	if (res < 0 || res >= RLIM_NLIMITS)
+		return -EINVAL;
+	if (pid < 0)
+		return -EINVAL;
+	if (unew && copy_from_user(&nl, unew, sizeof(nl)))
+		return -EFAULT;
+	if (uold && !user_range_ok((uintptr_t)uold, sizeof(ol)))
+		return -EFAULT;
+	spin_lock(&proc_tree_lock);
+	p = pid == 0 ? proc_current() : prlimit_target_locked(pid);
+	err = p && p->state == PROC_ALIVE ?
+	      proc_prlimit(p, res, unew ? &nl : NULL, &ol) : -ESRCH;
+	spin_unlock(&proc_tree_lock);
+	if (!err && uold && copy_to_user(uold, &ol, sizeof(ol)))
+		return -EFAULT;
+	return err;
 }
 
 SYSCALL_DEFINE3(getrandom, void __user *, ubuf, size_t, len, unsigned, flags)

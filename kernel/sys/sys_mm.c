@@ -8,6 +8,7 @@
  * for a fatal signal.  Shared anonymous memory is filled on fault
  * (kernel/mm/vmobj.c); sizes beyond the commit limit fail with -ENOMEM.
  */
+#include <keel/resource.h>
 #include <keel/syscall.h>
 #include <keel/vm.h>
 #include <keel/thread.h>
@@ -28,6 +29,18 @@
 #define MAP_TYPE_MASK    0x03
 #define MMAP_FILE_CHUNK  PAGE_SIZE
 
+/*
+ * May mm grow by len bytes under RLIMIT_AS?  (Checked before mapping, so
+ * threads mapping at once may overshoot it together; MAP_FIXED over an
+ * existing mapping is counted as growth.)
+ */
+static bool mm_may_grow(struct mm *mm, size_t len)
+{
+	uint64_t lim = rlimit_cur(RLIMIT_AS);
+
+	return lim == RLIM_INFINITY || (uint64_t)vm_size(mm) + len <= lim;
+}
+
 SYSCALL_DEFINE1(brk, uintptr_t, newbrk)
 {
 	struct mm *mm = thread_current()->mm;
@@ -41,6 +54,8 @@ SYSCALL_DEFINE1(brk, uintptr_t, newbrk)
 	old_end = ALIGN_UP(cur, PAGE_SIZE);
 	new_end = ALIGN_UP(newbrk, PAGE_SIZE);
 	if (new_end > old_end) {
+		if (!mm_may_grow(mm, new_end - old_end))
+			return (long)cur;
 		/* Linux refuses to grow the heap into another mapping. */
 		long got = vm_map(mm, old_end, new_end - old_end, PROT_READ | PROT_WRITE,
 				  VMA_HEAP, false);
@@ -154,6 +169,8 @@ SYSCALL_DEFINE6(mmap, uintptr_t, addr, size_t, len, unsigned, prot, unsigned, fl
 	if (len > USER_TOP)
 		return -ENOMEM;
 	len = ALIGN_UP(len, PAGE_SIZE);
+	if (!mm_may_grow(mm, len))
+		return -ENOMEM;
 	if (!anon) {
 		/* Check the file before MAP_FIXED can remove what is mapped there. */
 		struct file *f = fd_get(fd);

@@ -204,6 +204,7 @@ SYSCALL_DEFINE1(exit_group, int, code)
 
 SYSCALL_DEFINE4(wait4, int, pid, int __user *, ustatus, int, options, void __user *, rusage)
 {
+	struct k_rusage ru;
 	int status = 0;
 	long ret;
 
@@ -211,12 +212,17 @@ SYSCALL_DEFINE4(wait4, int, pid, int __user *, ustatus, int, options, void __use
 		return -EINVAL;
 	if (pid == INT32_MIN)
 		return -ESRCH;          /* as Linux: -pid would overflow */
-	if (rusage && clear_user(rusage, RUSAGE_SIZE))
+	if (rusage && !user_range_ok((uintptr_t)rusage, sizeof(ru)))
 		return -EFAULT;
 	if (ustatus && !user_range_ok((uintptr_t)ustatus, sizeof(int)))
 		return -EFAULT;
+	memset(&ru, 0, sizeof(ru));
+	proc_wait_usage(rusage ? &ru : NULL);
 	ret = proc_wait(pid, &status, options & WNOHANG);
+	proc_wait_usage(NULL);
 	if (ret > 0 && ustatus && copy_to_user(ustatus, &status, sizeof(status)))
+		return -EFAULT;
+	if (ret > 0 && rusage && copy_to_user(rusage, &ru, sizeof(ru)))
 		return -EFAULT;
 	return ret;
 }

@@ -1,7 +1,10 @@
 /*
  * sys_time.c - time system calls: clock_gettime, clock_getres,
- * gettimeofday, time, nanosleep, clock_nanosleep.  There is no real-time
- * clock yet: CLOCK_REALTIME counts from the Unix epoch at boot (1970).
+ * clock_settime, gettimeofday, settimeofday, time, nanosleep,
+ * clock_nanosleep, interval timers, and CPU-time reports (getrusage,
+ * times).  CLOCK_REALTIME is the wall clock of kernel/core/time.c (read
+ * from the RTC at boot, set by clock_settime/settimeofday); the
+ * monotonic clocks count from boot.
  */
 #include <keel/syscall.h>
 #include <keel/time.h>
@@ -10,6 +13,8 @@
 #include <keel/proc.h>
 #include <keel/timer.h>
 #include <keel/klog.h>
+#include <keel/resource.h>
+#include <keel/uaccess.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 
@@ -28,9 +33,11 @@ static int clock_read(int clock, uint64_t *ns)
 {
 	switch (clock) {
 	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+		*ns = time_real_ns();
+		return 0;
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:
-	case CLOCK_REALTIME_COARSE:
 	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
 		*ns = time_ns();
@@ -74,22 +81,77 @@ SYSCALL_DEFINE2(clock_getres, int, clock, struct k_timespec __user *, uts)
 	return 0;
 }
 
-SYSCALL_DEFINE2(gettimeofday, struct k_timeval __user *, utv, void __user *, utz)
+/* Linux struct timezone: kept for gettimeofday, used by nothing else. */
+struct k_timezone {
+	int32_t minuteswest, dsttime;
+};
+
+static struct spinlock sys_tz_lock = SPINLOCK_INIT("sys_tz");
+static struct k_timezone sys_tz;        /* [sys_tz_lock] */
+
+SYSCALL_DEFINE2(gettimeofday, struct k_timeval __user *, utv,
+		struct k_timezone __user *, utz)
 {
-	uint64_t ns = time_ns();
+	uint64_t ns = time_real_ns();
 	struct k_timeval tv = { (int64_t)(ns / NSEC_PER_SEC),
 				(int64_t)(ns % NSEC_PER_SEC / NSEC_PER_USEC) };
+	struct k_timezone tz;
 
 	if (utv && copy_to_user(utv, &tv, sizeof(tv)))
 		return -EFAULT;
-	if (utz && clear_user(utz, 2 * sizeof(int)))
+	spin_lock(&sys_tz_lock);
+	tz = sys_tz;
+	spin_unlock(&sys_tz_lock);
+	if (utz && copy_to_user(utz, &tz, sizeof(tz)))
 		return -EFAULT;
+	return 0;
+}
+
+#define TZ_MINUTES_MAX (15 * 60)        /* Linux's bound on minuteswest */
+
+/* Every process is root (CAP_SYS_TIME): the wall clock moves. */
+SYSCALL_DEFINE2(settimeofday, const struct k_timeval __user *, utv,
+		const struct k_timezone __user *, utz)
+{
+	struct k_timeval tv;
+	struct k_timezone tz;
+
+	if (utv && copy_from_user(&tv, utv, sizeof(tv)))
+		return -EFAULT;
+	if (utz && copy_from_user(&tz, utz, sizeof(tz)))
+		return -EFAULT;
+	if (utv && (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000))
+		return -EINVAL;
+	if (utz && (tz.minuteswest < -TZ_MINUTES_MAX || tz.minuteswest > TZ_MINUTES_MAX))
+		return -EINVAL;
+	if (utz) {
+		spin_lock(&sys_tz_lock);
+		sys_tz = tz;
+		spin_unlock(&sys_tz_lock);
+	}
+	if (utv)
+		time_set_real_ns((uint64_t)tv.tv_sec * NSEC_PER_SEC +
+				 (uint64_t)tv.tv_usec * NSEC_PER_USEC);
+	return 0;
+}
+
+SYSCALL_DEFINE2(clock_settime, int, clock, const struct k_timespec __user *, uts)
+{
+	struct k_timespec ts;
+
+	if (copy_from_user(&ts, uts, sizeof(ts)))
+		return -EFAULT;
+	if (clock != CLOCK_REALTIME)
+		return -EINVAL;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC_L)
+		return -EINVAL;
+	time_set_real_ns((uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec);
 	return 0;
 }
 
 SYSCALL_DEFINE1(time, int64_t __user *, ut)
 {
-	int64_t s = (int64_t)(time_ns() / NSEC_PER_SEC);
+	int64_t s = (int64_t)(time_real_ns() / NSEC_PER_SEC);
 
 	if (ut && copy_to_user(ut, &s, sizeof(s)))
 		return -EFAULT;
@@ -146,8 +208,12 @@ SYSCALL_DEFINE4(clock_nanosleep, int, clock, int, flags, const struct k_timespec
 	err = ts_to_ns(ureq, &ns);
 	if (err)
 		return err;
-	if (flags & TIMER_ABSTIME)
+	if (flags & TIMER_ABSTIME) {
+		/* A wall-clock deadline becomes a monotonic one (now: set). */
+		if (clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_COARSE)
+			ns = ns > now ? time_ns() + (ns - now) : time_ns();
 		return sleep_common(ns, NULL);
+	}
 	return sleep_common(now + ns, urem);
 }
 
@@ -251,4 +317,43 @@ SYSCALL_DEFINE1(alarm, unsigned, seconds)
 	itimer_swap(proc_current(), &v, &i, &ov, &oi);
 	/* Remaining seconds, rounded up (a pending alarm never reports 0). */
 	return (long)((ov + NSEC_PER_SEC - 1) / NSEC_PER_SEC);
+}
+
+/* ---------------------------------------------------------------- CPU time */
+
+SYSCALL_DEFINE2(getrusage, int, who, struct k_rusage __user *, uru)
+{
+	struct k_rusage ru;
+	int err = proc_getrusage(who, &ru);
+
+	return err ? err : copy_to_user(uru, &ru, sizeof(ru));
+}
+
+#define USER_HZ 100                     /* clock_t ticks per second (AT_CLKTCK) */
+
+struct k_tms {
+	int64_t utime, stime, cutime, cstime;
+};
+
+static int64_t ns_to_clock_t(uint64_t ns)
+{
+	return (int64_t)(ns / (NSEC_PER_SEC / USER_HZ));
+}
+
+/* times: CPU times in clock ticks; returns ticks since boot. */
+SYSCALL_DEFINE1(times, struct k_tms __user *, ubuf)
+{
+	struct proc *p = proc_current();
+	uint64_t ut, st, cut, cst;
+	struct k_tms t;
+
+	if (ubuf) {
+		proc_cputime(p, &ut, &st);
+		proc_children_cputime(p, &cut, &cst);
+		t = (struct k_tms){ ns_to_clock_t(ut), ns_to_clock_t(st),
+				    ns_to_clock_t(cut), ns_to_clock_t(cst) };
+		if (copy_to_user(ubuf, &t, sizeof(t)))
+			return -EFAULT;
+	}
+	return ns_to_clock_t(time_ns());
 }

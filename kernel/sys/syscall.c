@@ -21,7 +21,7 @@ long syscall_dispatch(unsigned long nr, const uint64_t *args)
 	uint64_t bit = nr <= SYSCALL_MAX ? 1ull << (nr % 64) : 1;
 	if (!(__atomic_fetch_or(&syscall_logged[word], bit, __ATOMIC_RELAXED) & bit)) {
 		struct thread *t = thread_current();
-		klog(LOG_WARN, "syscall %lu not implemented (first called by %s[%d])", nr,
+		klog(LOG_NOTICE, "syscall %lu not implemented (first called by %s[%d])", nr,
 		     t ? t->name : "?", t ? t->tid : 0);
 	}
 	return -ENOSYS;

@@ -127,6 +127,7 @@ void klog_emit(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vkprintf(fmt, ap);
 	va_end(ap);
+	kprintf("\n"); /* klog() lines carry no newline of their own */
 }
 
 /* ---------------------------------------------------------------- spinlocks */

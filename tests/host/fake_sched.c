@@ -176,6 +176,12 @@ struct proc *proc_current(void)
 	return fake_current_proc;
 }
 
+/* No limits on the host: the descriptor table's own maximum applies. */
+uint64_t rlimit_cur(int res)
+{
+	return RLIM_INFINITY;
+}
+
 struct vnode *proc_get_cwd(struct proc *p)
 {
 	return p->cwd ? vnode_get(p->cwd) : NULL;
@@ -259,4 +265,12 @@ int console_getc_interruptible(void)
 uint64_t time_ns(void)
 {
 	return fake_clock += 1000;
+}
+
+/* The wall clock: the fake monotonic clock from a fixed 2026 epoch. */
+#define FAKE_EPOCH_NS (1796000000ull * 1000000000ull)
+
+uint64_t time_real_ns(void)
+{
+	return FAKE_EPOCH_NS + time_ns();
 }

@@ -433,6 +433,68 @@ HTEST(vfs_rename)
 	teardown();
 }
 
+/* Hard links, attributes, truncate and statfs at the VFS level. */
+HTEST(vfs_link_setattr_statfs)
+{
+	struct vattr a = { .valid = VA_MODE | VA_UID | VA_GID | VA_KILL_SUID };
+	struct linux_statfs sf;
+	struct linux_stat st;
+	struct vnode *v, *w;
+	char buf[32];
+	uint64_t h;
+
+	setup();
+	h = heap_bytes();
+	HCHECK_EQ(vfs_mkdir(NULL, "/l", 0755), 0);
+	put_file("/l/a", "data");
+	HCHECK_EQ(vfs_lookup(NULL, "/l/a", 0, &v), 0);
+	HCHECK_EQ(vfs_link(v, NULL, "/l/b"), 0);
+	HCHECK_EQ(v->nlink, 2);
+	HCHECK_EQ(vfs_link(v, NULL, "/l/b"), -EEXIST);
+	HCHECK_EQ(vfs_link(v, NULL, "/l/c/"), -ENOENT);
+	HCHECK_EQ(vfs_link(v, NULL, "/dev/a"), -EXDEV);
+	HCHECK_EQ(vfs_lookup(NULL, "/l/b", 0, &w), 0);
+	HCHECK(w == v);
+	vnode_put(w);
+	HCHECK_EQ(vfs_lookup(NULL, "/l", 0, &w), 0);
+	HCHECK_EQ(vfs_link(w, NULL, "/l/d"), -EPERM);       /* a directory */
+	vnode_put(w);
+	HCHECK_EQ(vfs_unlink(NULL, "/l/a", false), 0);
+	HCHECK_EQ(v->nlink, 1);
+	HCHECK_EQ(get_file("/l/b", buf, sizeof(buf)), 4);
+	HCHECK_STREQ(buf, "data");
+	/* chmod keeps the type; chown drops set-user-ID. */
+	a.mode = 04755;
+	a.uid = 7;
+	a.gid = 8;
+	HCHECK_EQ(vfs_setattr(v, &a), 0);
+	vfs_stat(v, &st);
+	HCHECK_EQ(st.st_mode, S_IFREG | 0755);
+	HCHECK_EQ(st.st_uid, 7);
+	HCHECK_EQ(st.st_gid, 8);
+	a = (struct vattr){ .valid = VA_MTIME, .mtime = 5 * NSEC_PER_SEC + 6 };
+	HCHECK_EQ(vfs_setattr(v, &a), 0);
+	vfs_stat(v, &st);
+	HCHECK_EQ(st.st_mtime, 5);
+	HCHECK_EQ(st.st_mtime_nsec, 6);
+	HCHECK_EQ(vfs_truncate(v, 2), 0);
+	HCHECK_EQ(get_file("/l/b", buf, sizeof(buf)), 2);
+	vfs_statfs(v, &sf);
+	HCHECK_EQ(sf.f_type, TMPFS_MAGIC);
+	HCHECK_EQ(sf.f_namelen, VFS_NAME_MAX);
+	HCHECK(sf.f_bfree <= sf.f_blocks && sf.f_blocks > 0);
+	/* A removed file cannot get a name again. */
+	HCHECK_EQ(vfs_unlink(NULL, "/l/b", false), 0);
+	HCHECK_EQ(vfs_link(v, NULL, "/l/e"), -ENOENT);
+	vnode_put(v);
+	HCHECK_EQ(vfs_lookup(NULL, "/l", 0, &w), 0);
+	HCHECK_EQ(vfs_truncate(w, 0), -EISDIR);
+	vnode_put(w);
+	HCHECK_EQ(vfs_unlink(NULL, "/l", true), 0);
+	HEAP_CHECK(h);
+	teardown();
+}
+
 /* ---------------------------------------------------------------- getdents64 */
 
 HTEST(vfs_dirent64_encoding)
@@ -821,13 +883,15 @@ HTEST(sys_console_tty)
 
 /* ---------------------------------------------------------------- initramfs */
 
+#define CPIO_TEST_MTIME 0x5f000000u    /* every entry's mtime (2020) */
+
 static size_t cpio_add(char *buf, size_t at, const char *name, unsigned mode,
 		       const char *data)
 {
 	size_t nlen = strlen(name) + 1, dlen = data ? strlen(data) : 0;
 
 	at += (size_t)sprintf(buf + at, "070701%08X%08X%08X%08X%08X%08X%08X"
-			      "%08X%08X%08X%08X%08zX%08X", 1, mode, 0, 0, 1, 0,
+			      "%08X%08X%08X%08X%08zX%08X", 1, mode, 0, 0, 1, CPIO_TEST_MTIME,
 			      (unsigned)dlen, 0, 0, 0, 0, nlen, 0);
 	memcpy(buf + at, name, nlen);
 	at += nlen;
@@ -844,6 +908,8 @@ static size_t cpio_add(char *buf, size_t at, const char *name, unsigned mode,
 HTEST(initramfs_unpack_tree)
 {
 	static char img[4096];
+	struct linux_stat st;
+	struct vnode *v;
 	char buf[64];
 	size_t n = 0;
 	uint32_t mode;
@@ -863,6 +929,10 @@ HTEST(initramfs_unpack_tree)
 	HCHECK_STREQ(buf, "#!hello");
 	HCHECK_EQ(lookup_mode("/ir/bin/hello", 0, &mode), 0);
 	HCHECK_EQ(mode, S_IFREG | 0755);
+	HCHECK_EQ(vfs_lookup(NULL, "/ir/bin/hello", 0, &v), 0);
+	vfs_stat(v, &st);
+	vnode_put(v);
+	HCHECK_EQ(st.st_mtime, CPIO_TEST_MTIME);     /* the archive's time */
 	HCHECK_EQ(lookup_mode("/ir/deep/er/file", 0, &mode), 0);
 	HCHECK_EQ(lookup_mode("/ir/console", 0, &mode), -ENOENT);
 	/* A second archive overrides files. */

@@ -1,6 +1,7 @@
 /*
  * test_core.c - in-kernel tests of time, interrupts in kernel mode, the
- * symbol table, the console input queue and the command line.
+ * symbol table, the console input queue and the command line, the wall
+ * clock and the kernel log ring.
  */
 #include <keel/ktest.h>
 #include <keel/klog.h>
@@ -43,6 +44,37 @@ KTEST(clock_monotonic)
 			break;
 		prev = now;
 	}
+}
+
+#define KT_YEAR2020 1577836800ll
+#define KT_YEAR2200 7258118400ll
+
+/* The CMOS RTC gives a plausible date, and the wall clock follows it. */
+KTEST(rtc_wall_clock)
+{
+	int64_t rtc = arch_rtc_read_epoch();
+	uint64_t real = time_real_ns() / NSEC_PER_SEC;
+
+	kprintf("ktest:   rtc epoch %lld, wall clock %llu\n", (long long)rtc,
+		(unsigned long long)real);
+	KT_CHECK(t, rtc > KT_YEAR2020 && rtc < KT_YEAR2200);
+	KT_CHECK(t, real + 2 >= (uint64_t)rtc && real <= (uint64_t)rtc + 2);
+}
+
+/* klog messages land in the ring with "<level>" whatever the console shows. */
+KTEST(klog_ring_keeps_messages)
+{
+	static char buf[KLOG_BUF_SIZE];
+	size_t n;
+
+	klog(LOG_INFO, "ktest: klog ring marker %d", 4242);
+	n = klog_read_all(buf, sizeof(buf) - 1, false);
+	buf[n] = '\0';
+	KT_CHECK(t, n > 0 && n <= KLOG_BUF_SIZE);
+	KT_CHECK(t, strstr(buf, "<6>[") != NULL);
+	KT_CHECK(t, strstr(buf, "ktest: klog ring marker 4242\n") != NULL);
+	n = klog_read_all(buf, 8, false);
+	KT_CHECK(t, n <= 8);
 }
 
 KTEST(ksyms_lookup)

@@ -70,16 +70,24 @@ class _Tee:
             self.file = None
 
 
+# The tests read every kernel message on the serial console (console log
+# level 7: informational and worse); an interactive boot shows only
+# warnings and worse.
+TEST_LOGLEVEL = "loglevel=7"
+
+
 class Keel:
     """One QEMU running Keel.  Boot with kernel= (-kernel, PVH), or iso= with
     uefi=False (SeaBIOS + GRUB) or uefi=True (OVMF + GRUB)."""
 
     def __init__(self, kernel=None, iso=None, uefi=False, smp=1, mem="128M",
-                 append="", extra=(), log=None, hard_timeout=300, initrd="auto"):
+                 append="", extra=(), log=None, hard_timeout=300, initrd="auto",
+                 loglevel=TEST_LOGLEVEL):
         if (kernel is None) == (iso is None):
             raise ValueError("give exactly one of kernel= and iso=")
         self.kernel, self.iso, self.uefi = kernel, iso, uefi
         self.smp, self.mem, self.append = smp, mem, append
+        self.loglevel = loglevel
         self.extra = list(extra)
         if initrd == "auto":
             default = build_dir() / "initramfs.cpio"
@@ -95,6 +103,16 @@ class Keel:
         self._tee = None
 
     # ------------------------------------------------------------ lifecycle
+    def kernel_append(self):
+        """The kernel command line: append, with the log level (loglevel=,
+        TEST_LOGLEVEL by default; None: the kernel's own default) unless
+        append names one."""
+        words = self.append.split()
+        if self.loglevel is None or any(
+                w.startswith(("loglevel=", "quiet", "debug")) for w in words):
+            return self.append
+        return (self.append + " " + self.loglevel).strip()
+
     def argv(self):
         """The QEMU command line (without the timeout wrapper)."""
         a = [QEMU, "-accel", "tcg", "-cpu", "max", "-smp", str(self.smp),
@@ -105,7 +123,7 @@ class Keel:
              "-no-reboot",
              "-monitor", f"unix:{self.monitor_path},server=on,wait=off"]
         if self.kernel is not None:
-            a += ["-kernel", str(self.kernel), "-append", self.append]
+            a += ["-kernel", str(self.kernel), "-append", self.kernel_append()]
             if self.initrd:
                 a += ["-initrd", str(self.initrd)]
         else:

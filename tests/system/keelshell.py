@@ -45,9 +45,11 @@ class Shell:
         None for the login bash, or a command to exec in its place (e.g.
         "/bin/busybox sh").  set_prompt=False keeps the login prompt (and
         run() cannot be used)."""
+        # The console log level a user gets (warnings and worse), so that
+        # routine kernel messages do not land in the shell's output.
         k = keelqemu.Keel(kernel=keelqemu.build_dir() / "keel.elf", smp=smp, mem=mem,
                           append=("panic=exit " + append).strip(), log=log,
-                          hard_timeout=hard_timeout)
+                          hard_timeout=hard_timeout, loglevel=None)
         k.start()
         sh = cls(k)
         try:

@@ -35,6 +35,8 @@ void arch_reboot(void) __attribute__((noreturn));
 unsigned arch_backtrace(uintptr_t fp, uintptr_t *pcs, unsigned max);
 /* Nanoseconds since boot from a constant-rate counter. */
 uint64_t arch_clock_ns(void);
+/* Seconds since the Unix epoch from the real-time clock (UTC), or -1. */
+int64_t arch_rtc_read_epoch(void);
 /* Physical <-> direct-map conversions. */
 uint64_t arch_virt_to_phys(const void *va);
 void *arch_phys_to_virt(uint64_t pa);
