@@ -26,8 +26,6 @@
 #define P_ALL  0
 #define P_PID  1
 #define P_PGID 2
-#define CLD_EXITED 1
-#define CLD_KILLED 2
 
 SYSCALL_DEFINE0(fork)
 {
@@ -177,6 +175,9 @@ SYSCALL_DEFINE3(execve, const char __user *, upath, char *const __user *, uargv,
 	fdtable_close_on_exec(p->fdt);
 	t->fs_base = 0;
 	t->clear_child_tid = 0;
+	t->sas_sp = 0;                  /* no alternate signal stack in the new image */
+	t->sas_size = 0;
+	t->sas_flags = 0;
 	arch_thread_fpu_reset(t);
 	__asm__ volatile("" ::: "memory");
 	arch_user_frame_init(t->utf, img.entry, img.sp);
@@ -215,27 +216,41 @@ SYSCALL_DEFINE4(wait4, int, pid, int __user *, ustatus, int, options, void __use
 		return -EFAULT;
 	if (ustatus && !user_range_ok((uintptr_t)ustatus, sizeof(int)))
 		return -EFAULT;
-	ret = proc_wait(pid, &status, options & WNOHANG);
+	ret = proc_wait(pid, &status, (options & (WNOHANG | WUNTRACED | WCONTINUED)) | WEXITED);
 	if (ret > 0 && ustatus && copy_to_user(ustatus, &status, sizeof(status)))
 		return -EFAULT;
 	return ret;
 }
 
-struct k_siginfo_child {
-	int32_t si_signo, si_errno, si_code, pad;
-	int32_t si_pid, si_uid, si_status, pad2;
-	uint8_t rest[128 - 32];
-};
+/* waitid's siginfo from a wait status (encoding as proc_wait's). */
+static void waitid_info(struct ksiginfo *si, int pid, int status)
+{
+	si->si_signo = SIGCHLD;
+	si->chld.pid = pid;
+	if (status == WAIT_CONTINUED_STATUS) {
+		si->si_code = CLD_CONTINUED;
+		si->chld.status = SIGCONT;
+	} else if ((status & 0xff) == WAIT_STOPPED_CODE) {
+		si->si_code = CLD_STOPPED;
+		si->chld.status = (status >> 8) & 0xff;
+	} else if (status & WAIT_SIG_MASK) {
+		si->si_code = (status & WAIT_CORE_FLAG) ? CLD_DUMPED : CLD_KILLED;
+		si->chld.status = status & WAIT_SIG_MASK;
+	} else {
+		si->si_code = CLD_EXITED;
+		si->chld.status = (status >> 8) & 0xff;
+	}
+}
 
 SYSCALL_DEFINE5(waitid, int, idtype, int, id, void __user *, infop, int, options,
 		void __user *, rusage)
 {
-	struct k_siginfo_child si;
+	struct ksiginfo si;
 	int status = 0, pid;
 	long ret;
 
-	if (!(options & (WEXITED)) || (options & ~(WNOHANG | WEXITED | WNOWAIT | WSTOPPED_K |
-						   WCONTINUED | __WALL | __WCLONE)))
+	if (!(options & (WEXITED | WSTOPPED_K | WCONTINUED)) ||
+	    (options & ~(WNOHANG | WEXITED | WNOWAIT | WSTOPPED_K | WCONTINUED | __WALL | __WCLONE)))
 		return -EINVAL;
 	switch (idtype) {
 	case P_ALL:
@@ -254,21 +269,15 @@ SYSCALL_DEFINE5(waitid, int, idtype, int, id, void __user *, infop, int, options
 	default:
 		return -EINVAL;
 	}
-	ret = proc_wait(pid, &status, options & (WNOHANG | WNOWAIT));
+	if (infop && !user_range_ok((uintptr_t)infop, sizeof(si)))
+		return -EFAULT;
+	ret = proc_wait(pid, &status,
+			options & (WNOHANG | WNOWAIT | WEXITED | WSTOPPED_K | WCONTINUED));
 	if (ret < 0)
 		return ret;
 	memset(&si, 0, sizeof(si));
-	if (ret > 0) {
-		si.si_signo = SIGCHLD;
-		si.si_pid = (int32_t)ret;
-		if (status & 0x7f) {
-			si.si_code = CLD_KILLED;
-			si.si_status = status & 0x7f;
-		} else {
-			si.si_code = CLD_EXITED;
-			si.si_status = (status >> 8) & 0xff;
-		}
-	}
+	if (ret > 0)
+		waitid_info(&si, (int)ret, status);
 	if (infop && copy_to_user(infop, &si, sizeof(si)))
 		return -EFAULT;
 	if (rusage && clear_user(rusage, RUSAGE_SIZE))
