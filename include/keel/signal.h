@@ -196,6 +196,9 @@ void signal_queue_flush(struct proc *p, struct thread *t);
 void signal_altstack_get(uintptr_t cur_sp, uintptr_t *sp, int *flags, size_t *size);
 int signal_altstack_set(uintptr_t cur_sp, uintptr_t sp, int flags, size_t size);
 uintptr_t signal_altstack_handler_sp(uintptr_t cur_sp);
+/* A thread of p left (p has others): if the rest are all parked in a
+ * group stop, the stop is complete; tell the parent.  No lock held. */
+void signal_thread_left(struct proc *p);
 /* Would sig be ignored by p at its current disposition?  [p->lock] held. */
 bool signal_ignored_locked(struct proc *p, int sig);
 /*

@@ -230,6 +230,8 @@ static bool proc_thread_leave(struct thread *t)
 	spin_unlock(&proc_tree_lock);
 	pid_free_dead(&dead_pids);
 	signal_queue_flush(p, t);
+	if (!last)
+		signal_thread_left(p);
 	return last;
 }
 

@@ -593,6 +593,22 @@ static void sig_stop_park(struct thread *t, struct proc *p)
 	spin_unlock(&p->lock);
 }
 
+void signal_thread_left(struct proc *p)
+{
+	bool notify = false;
+	int sig = 0;
+
+	spin_lock(&p->lock);
+	if (p->stop_sig && !p->stop_reported && p->nthreads && p->nstopped >= p->nthreads) {
+		p->stop_reported = true;
+		notify = true;
+		sig = p->stop_sig;
+	}
+	spin_unlock(&p->lock);
+	if (notify)
+		sig_notify_parent(p, CLD_STOPPED, sig);
+}
+
 /*
  * The default action of stop signal sig, dequeued when p had seen
  * cont_seq SIGCONTs: start a group stop, unless SIGCONT came meanwhile or
