@@ -139,7 +139,7 @@ int signal_send_pgrp_locked(int pgid, int sig);
 int signal_send_pgrp_info_locked(int pgid, const struct ksiginfo *info);
 /* Is sig blocked by the current thread or ignored by its process? */
 bool signal_current_ignores_or_blocks(int sig);
-/* Raise sig against the current thread's process (kernel-detected faults, SIGPIPE). */
+/* Raise sig against the current thread (SIGPIPE), as SI_USER from itself. */
 void signal_raise_current(int sig);
 /* A synchronous fault signal for the current thread (cannot be ignored). */
 void signal_force(int sig);

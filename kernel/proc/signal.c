@@ -382,12 +382,19 @@ bool signal_current_ignores_or_blocks(int sig)
 void signal_raise_current(int sig)
 {
 	struct thread *t = thread_current();
+	struct sigqueue *spare;
 	struct ksiginfo info;
 
 	if (!t || !t->proc || !sig_valid(sig))
 		return;
-	sig_info_kernel(&info, sig);
-	signal_send_info(t->proc, &info);
+	/* As Linux's send_sig(sig, current, 0): SI_USER from ourselves, to
+	 * this thread. */
+	signal_info_user(&info, sig, SI_USER);
+	spare = signal_entry_alloc();
+	spin_lock(&t->proc->lock);
+	sig_queue_locked(t->proc, t, &info, &spare);
+	spin_unlock(&t->proc->lock);
+	signal_entry_free(spare);
 }
 
 /* Deliverable signals of t: pending and not blocked.  [t->proc->lock] held. */

@@ -30,11 +30,13 @@ static long syscall_interrupted(unsigned long nr)
 
 	if (fn == sys_read || fn == sys_write || fn == sys_readv || fn == sys_writev ||
 	    fn == sys_pread64 || fn == sys_pwrite64 || fn == sys_ioctl || fn == sys_open ||
-	    fn == sys_openat || fn == sys_wait4 || fn == sys_waitid || fn == sys_futex ||
-	    fn == sys_fcntl)
+	    fn == sys_openat || fn == sys_wait4 || fn == sys_waitid || fn == sys_fcntl)
 		return -ERESTARTSYS;
+	/* futex: Linux restarts a timed wait with its deadline only when no
+	 * handler runs; a restart here would run its relative timeout again,
+	 * so a handler always ends it (waiters allow spurious wakeups). */
 	if (fn == sys_pause || fn == sys_rt_sigsuspend || fn == sys_poll || fn == sys_ppoll ||
-	    fn == sys_select || fn == sys_pselect6)
+	    fn == sys_select || fn == sys_pselect6 || fn == sys_futex)
 		return -ERESTARTNOHAND;
 	return -EINTR;
 }
