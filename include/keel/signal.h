@@ -202,9 +202,8 @@ void signal_thread_left(struct proc *p);
 /* Would sig be ignored by p at its current disposition?  [p->lock] held. */
 bool signal_ignored_locked(struct proc *p, int sig);
 /*
- * Job control, called by the exit path with proc_tree_lock held: tell
- * p's parent that p stopped/continued is done by signal_dequeue; this is
- * whether any member of group pgid is stopped (orphaned-group rule).
+ * Is a live member of process group pgid stopped (a group stop in force)?
+ * The exit path's orphaned-group rule.  [proc_tree_lock] held.
  */
 bool signal_pgrp_has_stopped(int pgid);
 /*

@@ -11,7 +11,11 @@
  * the process into a zombie that its parent's wait can see.  The thread's
  * stack, page tables and mm go later, in the reaper, once no CPU runs on
  * them (proc_thread_reap).  wait (proc_wait) frees the zombie's struct
- * proc.  docs/howto.md walks through it.  Locks as in keel/proc.h.
+ * proc, and reports a child's stops and continues (proc->wait_report, set
+ * by the job control of kernel/proc/signal.c) once each.  An exit that
+ * orphans a process group with a stopped member sends it SIGHUP and
+ * SIGCONT (POSIX).  docs/howto.md walks through it.  Locks as in
+ * keel/proc.h.
  */
 #include <keel/proc.h>
 #include "proc_internal.h"
