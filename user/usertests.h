@@ -148,7 +148,8 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(sig_timedwait)               \
 	X(sig_pending)                 \
 	X(sig_restart_read)            \
-	X(sig_segv_info)
+	X(sig_segv_info)               \
+	X(sig_nocldwait)
 
 #define UT_DECLARE(name) void ut_##name(void);
 UT_TESTS(UT_DECLARE)

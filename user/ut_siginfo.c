@@ -17,6 +17,8 @@
  *                     restarted under SA_RESTART
  *   sig_segv_info     SIGSEGV's si_addr and si_code, and the ucontext's
  *                     uc_sigmask is restored on return
+ *   sig_nocldwait     children of a parent that ignores SIGCHLD or set
+ *                     SA_NOCLDWAIT leave no zombie (wait: ECHILD)
  */
 #include "usertests.h"
 #include <setjmp.h>
@@ -391,4 +393,33 @@ void ut_sig_segv_info(void)
 	UT_OK(raise(SIGUSR1));
 	UT_OK(sigprocmask(SIG_BLOCK, NULL, &cur));
 	UT_CHECK(sigismember(&cur, SIGUSR2) && !sigismember(&cur, SIGUSR1));
+}
+
+void ut_sig_nocldwait(void)
+{
+	pid_t pid;
+	int status;
+
+	signal(SIGCHLD, SIG_IGN);
+	pid = UT_OK(fork());
+	if (pid == 0)
+		_exit(0);
+	UT_CHECK_ERR(waitpid(pid, &status, 0), ECHILD);
+
+	/* SA_NOCLDWAIT with a handler: no zombie, but the signal comes. */
+	ut_si_install(SIGCHLD, ut_si_counter, SA_NOCLDWAIT | SA_RESTART);
+	pid = UT_OK(fork());
+	if (pid == 0)
+		_exit(0);
+	UT_CHECK_ERR(waitpid(pid, &status, 0), ECHILD);
+	for (int i = 0; i < 1000 && ut_si_count == 0; i++)
+		utest_sleep_ns(UT_NS_PER_MS);
+	UT_CHECK(ut_si_count == 1);
+
+	/* Back to the default: a zombie to wait for. */
+	signal(SIGCHLD, SIG_DFL);
+	pid = UT_OK(fork());
+	if (pid == 0)
+		_exit(5);
+	UT_CHECK_EXIT(utest_wait(pid), 5);
 }

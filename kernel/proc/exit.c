@@ -12,7 +12,9 @@
  * stack, page tables and mm go later, in the reaper, once no CPU runs on
  * them (proc_thread_reap).  wait (proc_wait) frees the zombie's struct
  * proc, and reports a child's stops and continues (proc->wait_report, set
- * by the job control of kernel/proc/signal.c) once each.  An exit that
+ * by the job control of kernel/proc/signal.c) once each.  A child whose
+ * parent ignores SIGCHLD or set SA_NOCLDWAIT is freed at exit instead
+ * (Linux).  An exit that
  * orphans a process group with a stopped member sends it SIGHUP and
  * SIGCONT (POSIX).  docs/howto.md walks through it.  Locks as in
  * keel/proc.h.
@@ -34,6 +36,8 @@
 #include <keel/time.h>
 #include <lib/errno.h>
 #include <lib/string.h>
+
+#define SIG_IGN_HANDLER 1 /* sigaction_k.handler of SIG_IGN */
 
 void proc_exit_group(int code, bool signaled)
 {
@@ -259,6 +263,33 @@ static void proc_release_resources(struct proc *p)
 }
 
 /*
+ * Does p's exit free it at once instead of leaving a zombie (Linux): its
+ * exit signal is SIGCHLD and its parent ignores SIGCHLD or set
+ * SA_NOCLDWAIT.  *send: whether the parent still gets the signal (not
+ * when it ignores it).  [proc_tree_lock] held.
+ */
+static bool proc_autoreap(struct proc *parent, struct proc *p, bool *send)
+{
+	const struct sigaction_k *a;
+	bool reap = false;
+
+	spin_assert_held(&proc_tree_lock);
+	*send = true;
+	if (p->exit_signal != SIGCHLD)
+		return false;
+	spin_lock(&parent->lock);
+	a = &parent->sigactions[SIGCHLD - 1];
+	if (a->handler == SIG_IGN_HANDLER) {
+		reap = true;
+		*send = false;
+	} else if (a->flags & SA_NOCLDWAIT) {
+		reap = true;
+	}
+	spin_unlock(&parent->lock);
+	return reap;
+}
+
+/*
  * Hand p's children to init, make p a zombie and tell its parent; an
  * orphan of a dead init is freed at once, init's own exit ends the run.
  * t is p's last thread, running this.
@@ -271,7 +302,7 @@ static void proc_become_zombie(struct proc *p, struct thread *t)
 	struct orphan_check oc = { .n = 0 };
 	struct ksiginfo info;
 	struct proc *parent;
-	bool is_init, orphan;
+	bool is_init, orphan, autoreap = false, send = true;
 	int status;
 
 	spin_lock(&proc_tree_lock);
@@ -287,13 +318,19 @@ static void proc_become_zombie(struct proc *p, struct thread *t)
 	orphan_check_signal(&oc);
 	/* The parent may free p as soon as it sees the zombie: notify under the lock. */
 	if (parent) {
-		proc_exit_info(p, &info);
-		signal_send_info(parent, &info);
+		autoreap = proc_autoreap(parent, p, &send);
+		if (send) {
+			proc_exit_info(p, &info);
+			signal_send_info(parent, &info);
+		}
+		if (autoreap)
+			list_remove(&p->sibling); /* its wait sees one child less */
 		wake_up(&parent->child_wq);
 	}
-	orphan = !parent && !is_init;
+	/* An orphan of a dead init, or reaped by its parent's choice: nobody waits. */
+	orphan = (!parent && !is_init) || autoreap;
 	if (orphan)
-		pid_detach_proc(p, &dead_pids); /* an orphan of a dead init: nobody waits */
+		pid_detach_proc(p, &dead_pids);
 	spin_unlock(&proc_tree_lock);
 	pid_free_dead(&dead_pids);
 	list_for_each_safe(pos, tmp, &dead)
