@@ -140,6 +140,7 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(jobctl_orphan_hup)           \
 	X(jobctl_orphan_tstp)          \
 	X(jobctl_init_ignores)         \
+	X(jobctl_setpgid_errors)       \
 	X(sig_resethand)               \
 	X(sig_nodefer)                 \
 	X(sig_altstack)                \

@@ -21,8 +21,12 @@
  *                          SIGSTOP still stops
  *   jobctl_init_ignores    init (when the runner is PID 1) survives SIGUSR2
  *                          and SIGTERM it has no handler for
+ *   jobctl_setpgid_errors  setpgid: EACCES after the child's exec, EPERM
+ *                          for a session leader, a child in another
+ *                          session, a group not in the session; ESRCH
  */
 #include "usertests.h"
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -510,4 +514,60 @@ void ut_jobctl_init_ignores(void)
 	ut_jc_sleep_ms(UT_JC_PAUSE_MS);
 	UT_CHECK(getppid() == 1);
 	UT_CHECK(kill(1, 0) == 0);
+}
+
+void ut_jobctl_setpgid_errors(void)
+{
+	char path[256];
+	siginfo_t si;
+	int p[2], status;
+	char c;
+	pid_t pid;
+
+	/* A child that exec'd (and exited: a zombie still counts). */
+	ut_binpath(path, sizeof(path), "hello");
+	pid = UT_OK(fork());
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, STDOUT_FILENO);
+		execl(path, "hello", (char *)NULL);
+		_exit(127);
+	}
+	UT_OK(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT));
+	UT_CHECK(si.si_code == CLD_EXITED && si.si_status == 0);
+	UT_CHECK_ERR(setpgid(pid, pid), EACCES);
+	UT_CHECK_EXIT(utest_wait(pid), 0);
+
+	/* A child that leads its own session. */
+	UT_OK(pipe(p));
+	pid = UT_OK(fork());
+	if (pid == 0) {
+		close(p[0]);
+		if (setsid() < 0)
+			_exit(1);
+		/* A session leader cannot move, even itself. */
+		if (setpgid(0, 0) == 0 || errno != EPERM)
+			_exit(2);
+		if (write(p[1], "s", 1) != 1)
+			_exit(3);
+		alarm(UT_JC_WAIT_MS / 1000 * 2);
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	UT_CHECK(read(p[0], &c, 1) == 1);
+	close(p[0]);
+	UT_CHECK_ERR(setpgid(pid, pid), EPERM);
+	/* Its group is in another session: we cannot join it. */
+	UT_CHECK_ERR(setpgid(0, pid), EPERM);
+	UT_OK(kill(pid, SIGKILL));
+	status = utest_wait(pid);
+	UT_CHECK_KILLED(status, SIGKILL);
+
+	/* A group nobody has; not our child; a bad pgid. */
+	UT_CHECK_ERR(setpgid(0, pid), EPERM);
+	UT_CHECK_ERR(setpgid(getppid(), getppid()), ESRCH);
+	UT_CHECK_ERR(setpgid(0, -1), EINVAL);
+	UT_OK(setpgid(0, 0));
+	UT_CHECK(getpgrp() == getpid());
 }

@@ -106,6 +106,7 @@ struct proc {
 	unsigned cont_seq;                /* [lock] SIGCONTs received (a stop dequeued before one is void) */
 	int wait_report;                  /* [proc_tree_lock] PROC_REPORT_* for wait, or 0 */
 	int wait_report_sig;              /* [proc_tree_lock] the stop signal of PROC_REPORT_STOPPED */
+	bool did_exec;                    /* [proc_tree_lock] execve'd since fork (setpgid: EACCES) */
 };
 
 /* wait_report: a stop or continue the parent's wait has not seen yet. */

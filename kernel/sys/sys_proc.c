@@ -155,6 +155,9 @@ SYSCALL_DEFINE3(execve, const char __user *, upath, char *const __user *, uargv,
 		vm_put(mm);
 		goto out_strings;
 	}
+	spin_lock(&proc_tree_lock);
+	p->did_exec = true;             /* its parent's setpgid: EACCES */
+	spin_unlock(&proc_tree_lock);
 	arch_irq_disable();
 	old = t->mm;
 	spin_lock(&p->lock);
@@ -314,9 +317,46 @@ SYSCALL_DEFINE1(set_tid_address, int __user *, tidptr)
 	return t->tid;
 }
 
+/* Has group pgid a member in session sid?  [proc_tree_lock] held. */
+static bool setpgid_group_in_session(int pgid, int sid)
+{
+	struct pid *grp = pid_lookup(pgid);
+	struct list *pos;
+
+	spin_assert_held(&proc_tree_lock);
+	if (!grp)
+		return false;
+	list_for_each(pos, &grp->pgrp)
+		if (list_entry(pos, struct proc, pgrp_node)->sid == sid)
+			return true;
+	return false;
+}
+
+/*
+ * May me move p (NULL: not found) to group pgid?  Linux's rules: p is me
+ * or a child of mine (ESRCH), a child in my session (EPERM) that has not
+ * exec'd (EACCES); no session leader (EPERM); a group other than p's own
+ * number must exist in my session (EPERM).  [proc_tree_lock] held.
+ */
+static long setpgid_check(struct proc *me, struct proc *p, int pgid)
+{
+	spin_assert_held(&proc_tree_lock);
+	if (!p || (p != me && p->parent != me))
+		return -ESRCH;
+	if (p != me && p->sid != me->sid)
+		return -EPERM;
+	if (p != me && p->did_exec)
+		return -EACCES;
+	if (p->sid == p->pid)
+		return -EPERM;
+	if (pgid != p->pid && !setpgid_group_in_session(pgid, me->sid))
+		return -EPERM;
+	return 0;
+}
+
 /*
  * setpgid: the caller or one of its children joins process group pgid (0:
- * its own pid), which need not exist yet.  A group number that nothing
+ * its own pid).  A group number that nothing
  * uses needs a new pid-table entry: allocated with the lock dropped, then
  * everything is looked up again.
  */
@@ -335,9 +375,8 @@ SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
 		ret = 0;
 		spin_lock(&proc_tree_lock);
 		p = pid ? proc_find(pid) : me;
-		if (!p || (p != me && p->parent != me))
-			ret = -ESRCH;
-		else
+		ret = setpgid_check(me, p, pgid ? pgid : (p ? p->pid : 0));
+		if (!ret)
 			need_spare = !pid_set_pgrp(p, pgid ? pgid : p->pid, &spare, &dead);
 		spin_unlock(&proc_tree_lock);
 		if (!need_spare)
