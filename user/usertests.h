@@ -146,7 +146,28 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(rlimit_stack)                \
 	X(rlimit_fsize)                \
 	X(rlimit_prlimit)              \
-	X(syslog_read)
+	X(syslog_read)                 \
+	X(jobctl_stop_cont)            \
+	X(jobctl_waitid)               \
+	X(jobctl_sigchld_info)         \
+	X(jobctl_nocldstop)            \
+	X(jobctl_kill_stopped)         \
+	X(jobctl_pending_cont)         \
+	X(jobctl_stop_restarts)        \
+	X(jobctl_orphan_hup)           \
+	X(jobctl_orphan_tstp)          \
+	X(jobctl_init_ignores)         \
+	X(jobctl_setpgid_errors)       \
+	X(sig_resethand)               \
+	X(sig_nodefer)                 \
+	X(sig_altstack)                \
+	X(sig_queueinfo)               \
+	X(sig_rt_queue)                \
+	X(sig_timedwait)               \
+	X(sig_pending)                 \
+	X(sig_restart_read)            \
+	X(sig_segv_info)               \
+	X(sig_nocldwait)
 
 #define UT_DECLARE(name) void ut_##name(void);
 UT_TESTS(UT_DECLARE)

@@ -106,7 +106,23 @@ struct proc {
 	struct k_rlimit rlim[RLIM_NLIMITS]; /* [lock] inherited by fork, kept by exec */
 	unsigned ngroups;                 /* [lock] supplementary groups (setgroups) */
 	uint32_t groups[PROC_NGROUPS_MAX];/* [lock] */
+	/* Queued siginfo and job control (kernel/proc/signal.c). */
+	struct list sig_queue;            /* [lock] struct sigqueue: siginfo of pending signals */
+	struct list sig_free;             /* [lock] spare struct sigqueue, reused by senders */
+	unsigned sig_queued;              /* [lock] entries on sig_queue */
+	int stop_sig;                     /* [lock] group stop in force (its signal), or 0 */
+	unsigned nstopped;                /* [lock] threads parked in the group stop */
+	bool stop_reported;               /* [lock] the parent was told of this stop */
+	bool cont_notify;                 /* [lock] SIGCONT ended a reported stop: tell the parent */
+	unsigned cont_seq;                /* [lock] SIGCONTs received (a stop dequeued before one is void) */
+	int wait_report;                  /* [proc_tree_lock] PROC_REPORT_* for wait, or 0 */
+	int wait_report_sig;              /* [proc_tree_lock] the stop signal of PROC_REPORT_STOPPED */
+	bool did_exec;                    /* [proc_tree_lock] execve'd since fork (setpgid: EACCES) */
 };
+
+/* wait_report: a stop or continue the parent's wait has not seen yet. */
+#define PROC_REPORT_STOPPED   1
+#define PROC_REPORT_CONTINUED 2
 
 /* clone() flags (Linux values). */
 #define CLONE_SIGNAL_MASK    0x000000ff
@@ -141,6 +157,12 @@ struct proc {
 #define WNOWAIT    0x01000000
 #define __WALL     0x40000000
 #define __WCLONE   0x80000000
+/* Wait statuses (Linux encoding): exited (code << 8), killed (signal,
+ * WAIT_CORE_FLAG if dumped), stopped, continued. */
+#define WAIT_SIG_MASK         0x7f
+#define WAIT_CORE_FLAG        0x80
+#define WAIT_STOPPED_CODE     0x7f
+#define WAIT_CONTINUED_STATUS 0xffff
 
 /* Boot: create the process cache. */
 void proc_init_caches(void);
@@ -158,7 +180,10 @@ void proc_exit_thread_in_group(void) __noreturn;
 void proc_thread_exiting(struct thread *t);
 /* Called by the reaper: user thread t is being freed (after switching away). */
 void proc_thread_reap(struct thread *t);
-/* wait4 core: 0 (WNOHANG, nothing yet), a pid, or -Exxx; *status set. */
+/* wait4/waitid core: 0 (WNOHANG, nothing yet), a pid, or -Exxx; *status
+ * set (Linux encoding: exited, killed, stopped 0x7f|sig<<8, continued
+ * 0xffff).  options: WEXITED, WUNTRACED (WSTOPPED), WCONTINUED, WNOHANG,
+ * WNOWAIT. */
 long proc_wait(int pid, int *status, int options);
 /* vfork child t execs or exits: let its parent run again. */
 void proc_vfork_release(struct thread *t);

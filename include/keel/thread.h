@@ -34,6 +34,8 @@
 #include <arch/thread.h>
 
 #define THREAD_NAME_MAX 16
+/* thread.syscall_nr when no system call may be restarted (rt_sigreturn). */
+#define SYSCALL_NR_NONE UINT64_MAX
 
 enum thread_state {
 	THREAD_RUNNING,
@@ -82,7 +84,15 @@ struct thread {
 	uint64_t nvcsw, nivcsw;         /* [A] switches away: asleep / still runnable */
 	struct k_rusage *wait_ru;       /* [C] wait4's usage of the child it reaps, or NULL */
 	uint64_t queued_ns;             /* [rq->lock] when it was last queued */
-	uint64_t syscall_nr;            /* [C] system call in progress (restart) */
+	uint64_t syscall_nr;            /* [C] system call in progress (restart);
+					 * SYSCALL_NR_NONE after rt_sigreturn */
+	uintptr_t sas_sp;               /* [C] sigaltstack base (0: none) */
+	size_t sas_size;                /* [C] sigaltstack size */
+	int sas_flags;                  /* [C] SS_AUTODISARM */
+	/* [C] restart block: what restart_syscall resumes (nanosleep) */
+	uint64_t restart_deadline;      /* absolute time_ns() the sleep ends */
+	uintptr_t restart_rem;          /* user address of the remaining time, or 0 */
+	long (*restart_fn)(struct thread *t); /* NULL: nothing to restart */
 	struct thread *vfork_parent;    /* [vfork_lock] parent waiting for our exec/exit */
 	struct thread *vfork_child;     /* [vfork_lock] the vfork child we wait for */
 	bool vfork_done;                /* [vfork_lock] our vfork child let us go */

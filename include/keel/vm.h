@@ -146,6 +146,9 @@ int vm_fault(uintptr_t addr, unsigned why);
 
 /* True if va lies in a MAP_SHARED mapping of mm. */
 bool vm_is_shared(struct mm *mm, uintptr_t va);
+/* True if a mapping of mm covers va, whatever its protection (SIGSEGV's
+ * SEGV_ACCERR vs SEGV_MAPERR).  May sleep. */
+bool vm_is_mapped(struct mm *mm, uintptr_t va);
 /* The physical address behind user va in mm, if mapped. */
 bool vm_translate(struct mm *mm, uintptr_t va, uint64_t *pa);
 /* Physical root of mm's page tables (diagnostics). */

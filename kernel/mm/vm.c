@@ -254,6 +254,16 @@ bool vm_is_shared(struct mm *mm, uintptr_t va)
 	return shared;
 }
 
+bool vm_is_mapped(struct mm *mm, uintptr_t va)
+{
+	bool mapped;
+
+	mutex_lock(&mm->lock);
+	mapped = vma_find(mm, va) != NULL;
+	mutex_unlock(&mm->lock);
+	return mapped;
+}
+
 bool vm_translate(struct mm *mm, uintptr_t va, uint64_t *pa)
 {
 	unsigned prot;

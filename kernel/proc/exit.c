@@ -11,7 +11,13 @@
  * the process into a zombie that its parent's wait can see.  The thread's
  * stack, page tables and mm go later, in the reaper, once no CPU runs on
  * them (proc_thread_reap).  wait (proc_wait) frees the zombie's struct
- * proc.  docs/howto.md walks through it.  Locks as in keel/proc.h.
+ * proc, and reports a child's stops and continues (proc->wait_report, set
+ * by the job control of kernel/proc/signal.c) once each.  A child whose
+ * parent ignores SIGCHLD or set SA_NOCLDWAIT is freed at exit instead
+ * (Linux).  An exit that
+ * orphans a process group with a stopped member sends it SIGHUP and
+ * SIGCONT (POSIX).  docs/howto.md walks through it.  Locks as in
+ * keel/proc.h.
  */
 #include <keel/proc.h>
 #include "proc_internal.h"
@@ -29,6 +35,9 @@
 #include <keel/futex.h>
 #include <keel/time.h>
 #include <lib/errno.h>
+#include <lib/string.h>
+
+#define SIG_IGN_HANDLER 1 /* sigaction_k.handler of SIG_IGN */
 
 void proc_exit_group(int code, bool signaled)
 {
@@ -106,12 +115,70 @@ void proc_exit_thread(int code)
 }
 
 /*
+ * Process groups whose only link to their session may have been the
+ * exiting process (POSIX orphaned process groups): its own group, if its
+ * parent is in another group of the same session, and each group of its
+ * children in another group of the same session.  Bounded: a process
+ * linking more groups than ORPHAN_CHECK_MAX checks the first ones only.
+ */
+#define ORPHAN_CHECK_MAX 16
+
+struct orphan_check {
+	int n;
+	int pgid[ORPHAN_CHECK_MAX];
+};
+
+static void orphan_check_add(struct orphan_check *oc, int pgid)
+{
+	for (int i = 0; i < oc->n; i++)
+		if (oc->pgid[i] == pgid)
+			return;
+	if (oc->n < ORPHAN_CHECK_MAX)
+		oc->pgid[oc->n++] = pgid;
+}
+
+/*
+ * After p became a zombie: each group it linked that is now orphaned and
+ * has a stopped member gets SIGHUP, then SIGCONT (POSIX).
+ * [proc_tree_lock] held.
+ */
+static void orphan_check_signal(const struct orphan_check *oc)
+{
+	spin_assert_held(&proc_tree_lock);
+	for (int i = 0; i < oc->n; i++) {
+		if (!pid_pgrp_orphaned(oc->pgid[i]) || !signal_pgrp_has_stopped(oc->pgid[i]))
+			continue;
+		signal_send_pgrp_locked(oc->pgid[i], SIGHUP);
+		signal_send_pgrp_locked(oc->pgid[i], SIGCONT);
+	}
+}
+
+/* The siginfo of p's exit for its parent (CLD_EXITED, _KILLED, _DUMPED). */
+static void proc_exit_info(struct proc *p, struct ksiginfo *info)
+{
+	int status = p->exit_status;
+
+	memset(info, 0, sizeof(*info));
+	info->si_signo = p->exit_signal;
+	info->chld.pid = p->pid;
+	info->chld.uid = p->uid;
+	if (status & WAIT_SIG_MASK) {
+		info->si_code = (status & WAIT_CORE_FLAG) ? CLD_DUMPED : CLD_KILLED;
+		info->chld.status = status & WAIT_SIG_MASK;
+	} else {
+		info->si_code = CLD_EXITED;
+		info->chld.status = (status >> 8) & 0xff;
+	}
+}
+
+/*
  * Give p's children to init.  After init itself has exited there is
  * nobody to wait for them: zombies are freed (moved to *dead, their pid
  * entries to *dead_pids, for the caller to free outside the lock), live
  * ones are killed and free themselves when they exit.  [T]
  */
-static void proc_reparent_children(struct proc *p, struct list *dead, struct list *dead_pids)
+static void proc_reparent_children(struct proc *p, struct list *dead, struct list *dead_pids,
+				   struct orphan_check *oc)
 {
 	struct list *pos, *tmp;
 	bool zombie = false;
@@ -120,6 +187,8 @@ static void proc_reparent_children(struct proc *p, struct list *dead, struct lis
 
 	list_for_each_safe(pos, tmp, &p->children) {
 		struct proc *c = list_entry(pos, struct proc, sibling);
+		if (c->state == PROC_ALIVE && c->pgid != p->pgid && c->sid == p->sid)
+			orphan_check_add(oc, c->pgid); /* p links c's group to the session */
 		list_remove(&c->sibling);
 		c->parent = init_proc;
 		/* As on Linux: an orphan tells its new parent with SIGCHLD only. */
@@ -169,6 +238,9 @@ static bool proc_thread_leave(struct thread *t)
 	pid_detach_thread(t, &dead_pids);
 	spin_unlock(&proc_tree_lock);
 	pid_free_dead(&dead_pids);
+	signal_queue_flush(p, t);
+	if (!last)
+		signal_thread_left(p);
 	return last;
 }
 
@@ -192,6 +264,33 @@ static void proc_release_resources(struct proc *p)
 }
 
 /*
+ * Does p's exit free it at once instead of leaving a zombie (Linux): its
+ * exit signal is SIGCHLD and its parent ignores SIGCHLD or set
+ * SA_NOCLDWAIT.  *send: whether the parent still gets the signal (not
+ * when it ignores it).  [proc_tree_lock] held.
+ */
+static bool proc_autoreap(struct proc *parent, struct proc *p, bool *send)
+{
+	const struct sigaction_k *a;
+	bool reap = false;
+
+	spin_assert_held(&proc_tree_lock);
+	*send = true;
+	if (p->exit_signal != SIGCHLD)
+		return false;
+	spin_lock(&parent->lock);
+	a = &parent->sigactions[SIGCHLD - 1];
+	if (a->handler == SIG_IGN_HANDLER) {
+		reap = true;
+		*send = false;
+	} else if (a->flags & SA_NOCLDWAIT) {
+		reap = true;
+	}
+	spin_unlock(&parent->lock);
+	return reap;
+}
+
+/*
  * Hand p's children to init, make p a zombie and tell its parent; an
  * orphan of a dead init is freed at once, init's own exit ends the run.
  * t is p's last thread, running this.
@@ -201,25 +300,38 @@ static void proc_become_zombie(struct proc *p, struct thread *t)
 	struct list dead_pids = LIST_INIT(dead_pids);
 	struct list dead = LIST_INIT(dead);
 	struct list *pos, *tmp;
+	struct orphan_check oc = { .n = 0 };
+	struct ksiginfo info;
 	struct proc *parent;
-	bool is_init, orphan;
+	bool is_init, orphan, autoreap = false, send = true;
 	int status;
 
 	spin_lock(&proc_tree_lock);
 	is_init = p == init_proc;
-	if (!is_init)
-		proc_reparent_children(p, &dead, &dead_pids);
-	p->state = PROC_ZOMBIE;
 	parent = p->parent;
+	if (parent && parent->pgid != p->pgid && parent->sid == p->sid)
+		orphan_check_add(&oc, p->pgid);
+	if (!is_init)
+		proc_reparent_children(p, &dead, &dead_pids, &oc);
+	p->state = PROC_ZOMBIE;
+	p->wait_report = 0;
 	status = p->exit_status;
+	orphan_check_signal(&oc);
 	/* The parent may free p as soon as it sees the zombie: notify under the lock. */
 	if (parent) {
-		signal_send(parent, p->exit_signal);
+		autoreap = proc_autoreap(parent, p, &send);
+		if (send) {
+			proc_exit_info(p, &info);
+			signal_send_info(parent, &info);
+		}
+		if (autoreap)
+			list_remove(&p->sibling); /* its wait sees one child less */
 		wake_up(&parent->child_wq);
 	}
-	orphan = !parent && !is_init;
+	/* An orphan of a dead init, or reaped by its parent's choice: nobody waits. */
+	orphan = (!parent && !is_init) || autoreap;
 	if (orphan)
-		pid_detach_proc(p, &dead_pids); /* an orphan of a dead init: nobody waits */
+		pid_detach_proc(p, &dead_pids);
 	spin_unlock(&proc_tree_lock);
 	pid_free_dead(&dead_pids);
 	list_for_each_safe(pos, tmp, &dead)
@@ -293,6 +405,26 @@ static bool wait_matches(struct proc *me, struct proc *c, int pid)
 	return c->pgid == -pid;
 }
 
+/*
+ * A stop or continue of c that options ask for: its wait status (consumed
+ * unless WNOWAIT), or 0.  [proc_tree_lock] held.
+ */
+static int wait_jobctl_status(struct proc *c, int options)
+{
+	int status = 0;
+
+	spin_assert_held(&proc_tree_lock);
+	if (c->state != PROC_ALIVE)
+		return 0;
+	if ((options & WUNTRACED) && c->wait_report == PROC_REPORT_STOPPED)
+		status = WAIT_STOPPED_CODE | (c->wait_report_sig << 8);
+	else if ((options & WCONTINUED) && c->wait_report == PROC_REPORT_CONTINUED)
+		status = WAIT_CONTINUED_STATUS;
+	if (status && !(options & WNOWAIT))
+		c->wait_report = 0;
+	return status;
+}
+
 long proc_wait(int pid, int *status, int options)
 {
 	struct proc *me = proc_current();
@@ -305,17 +437,26 @@ long proc_wait(int pid, int *status, int options)
 		struct proc *z = NULL;
 		bool have = false;
 		struct list *pos;
+		int js = 0;
 
 		list_for_each(pos, &me->children) {
 			struct proc *c = list_entry(pos, struct proc, sibling);
 			if (!wait_matches(me, c, pid))
 				continue;
 			have = true;
-			if (c->state == PROC_ZOMBIE) {
+			if (c->state == PROC_ZOMBIE && (options & WEXITED)) {
 				z = c;
 				break;
 			}
+			js = wait_jobctl_status(c, options);
+			if (js) {
+				*status = js;
+				ret = c->pid;
+				break;
+			}
 		}
+		if (js)
+			break;
 		if (z) {
 			if (options & WNOWAIT) {
 				*status = z->exit_status;

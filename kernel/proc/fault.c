@@ -123,7 +123,14 @@ static void fault_user(const struct fault *f)
 	     t ? t->name : "?", t ? t->tid : 0, f->name, f->pc,
 	     f->kind == FAULT_PAGE ? ", addr " : ", error ",
 	     f->kind == FAULT_PAGE ? f->addr : f->code, sig);
-	signal_force(sig);
+	if (f->kind == FAULT_PAGE && t && t->mm && f->can_sleep) {
+		/* si_code: a mapping without the access right, or none at all. */
+		arch_irq_enable();
+		bool mapped = vm_is_mapped(t->mm, f->addr);
+		arch_irq_disable();
+		signal_force_fault(sig, mapped ? SEGV_ACCERR : SEGV_MAPERR, f->addr);
+	} else
+		signal_force(sig);
 }
 
 bool fault_handle(struct fault *f)

@@ -117,6 +117,8 @@ static struct proc *proc_alloc(const char *name)
 	list_init(&p->all_node);
 	list_init(&p->pgrp_node);
 	list_init(&p->session_node);
+	list_init(&p->sig_queue);
+	list_init(&p->sig_free);
 	waitq_init(&p->child_wq, "proc_child_wq");
 	p->exit_signal = SIGCHLD;
 	p->umask = 022;
@@ -129,6 +131,7 @@ static struct proc *proc_alloc(const char *name)
 
 void proc_free(struct proc *p)
 {
+	signal_queue_flush(p, NULL);
 	kmem_cache_free(proc_cache, p);
 	__atomic_fetch_sub(&proc_live, 1, __ATOMIC_RELAXED);
 }
@@ -337,6 +340,13 @@ static void proc_clone_regs(struct thread *t, struct thread *me, const struct cl
 	memcpy(&t->arch, &me->arch, sizeof(t->arch));
 	t->fs_base = (req->flags & CLONE_SETTLS) ? req->tls : me->fs_base;
 	t->sig_mask = me->sig_mask;
+	/* The alternate signal stack, unless the child shares the memory as a
+	 * thread (Linux). */
+	if ((req->flags & (CLONE_VM | CLONE_VFORK)) != CLONE_VM) {
+		t->sas_sp = me->sas_sp;
+		t->sas_size = me->sas_size;
+		t->sas_flags = me->sas_flags;
+	}
 	if (req->flags & CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = (uintptr_t)req->ctid;
 }

@@ -26,8 +26,6 @@
 #define P_ALL  0
 #define P_PID  1
 #define P_PGID 2
-#define CLD_EXITED 1
-#define CLD_KILLED 2
 
 SYSCALL_DEFINE0(fork)
 {
@@ -157,6 +155,9 @@ SYSCALL_DEFINE3(execve, const char __user *, upath, char *const __user *, uargv,
 		vm_put(mm);
 		goto out_strings;
 	}
+	spin_lock(&proc_tree_lock);
+	p->did_exec = true;             /* its parent's setpgid: EACCES */
+	spin_unlock(&proc_tree_lock);
 	arch_irq_disable();
 	old = t->mm;
 	spin_lock(&p->lock);
@@ -177,6 +178,9 @@ SYSCALL_DEFINE3(execve, const char __user *, upath, char *const __user *, uargv,
 	fdtable_close_on_exec(p->fdt);
 	t->fs_base = 0;
 	t->clear_child_tid = 0;
+	t->sas_sp = 0;                  /* no alternate signal stack in the new image */
+	t->sas_size = 0;
+	t->sas_flags = 0;
 	arch_thread_fpu_reset(t);
 	__asm__ volatile("" ::: "memory");
 	arch_user_frame_init(t->utf, img.entry, img.sp);
@@ -218,7 +222,7 @@ SYSCALL_DEFINE4(wait4, int, pid, int __user *, ustatus, int, options, void __use
 		return -EFAULT;
 	memset(&ru, 0, sizeof(ru));
 	proc_wait_usage(rusage ? &ru : NULL);
-	ret = proc_wait(pid, &status, options & WNOHANG);
+	ret = proc_wait(pid, &status, (options & (WNOHANG | WUNTRACED | WCONTINUED)) | WEXITED);
 	proc_wait_usage(NULL);
 	if (ret > 0 && ustatus && copy_to_user(ustatus, &status, sizeof(status)))
 		return -EFAULT;
@@ -227,21 +231,35 @@ SYSCALL_DEFINE4(wait4, int, pid, int __user *, ustatus, int, options, void __use
 	return ret;
 }
 
-struct k_siginfo_child {
-	int32_t si_signo, si_errno, si_code, pad;
-	int32_t si_pid, si_uid, si_status, pad2;
-	uint8_t rest[128 - 32];
-};
+/* waitid's siginfo from a wait status (encoding as proc_wait's). */
+static void waitid_info(struct ksiginfo *si, int pid, int status)
+{
+	si->si_signo = SIGCHLD;
+	si->chld.pid = pid;
+	if (status == WAIT_CONTINUED_STATUS) {
+		si->si_code = CLD_CONTINUED;
+		si->chld.status = SIGCONT;
+	} else if ((status & 0xff) == WAIT_STOPPED_CODE) {
+		si->si_code = CLD_STOPPED;
+		si->chld.status = (status >> 8) & 0xff;
+	} else if (status & WAIT_SIG_MASK) {
+		si->si_code = (status & WAIT_CORE_FLAG) ? CLD_DUMPED : CLD_KILLED;
+		si->chld.status = status & WAIT_SIG_MASK;
+	} else {
+		si->si_code = CLD_EXITED;
+		si->chld.status = (status >> 8) & 0xff;
+	}
+}
 
 SYSCALL_DEFINE5(waitid, int, idtype, int, id, void __user *, infop, int, options,
 		void __user *, rusage)
 {
-	struct k_siginfo_child si;
+	struct ksiginfo si;
 	int status = 0, pid;
 	long ret;
 
-	if (!(options & (WEXITED)) || (options & ~(WNOHANG | WEXITED | WNOWAIT | WSTOPPED_K |
-						   WCONTINUED | __WALL | __WCLONE)))
+	if (!(options & (WEXITED | WSTOPPED_K | WCONTINUED)) ||
+	    (options & ~(WNOHANG | WEXITED | WNOWAIT | WSTOPPED_K | WCONTINUED | __WALL | __WCLONE)))
 		return -EINVAL;
 	switch (idtype) {
 	case P_ALL:
@@ -260,21 +278,15 @@ SYSCALL_DEFINE5(waitid, int, idtype, int, id, void __user *, infop, int, options
 	default:
 		return -EINVAL;
 	}
-	ret = proc_wait(pid, &status, options & (WNOHANG | WNOWAIT));
+	if (infop && !user_range_ok((uintptr_t)infop, sizeof(si)))
+		return -EFAULT;
+	ret = proc_wait(pid, &status,
+			options & (WNOHANG | WNOWAIT | WEXITED | WSTOPPED_K | WCONTINUED));
 	if (ret < 0)
 		return ret;
 	memset(&si, 0, sizeof(si));
-	if (ret > 0) {
-		si.si_signo = SIGCHLD;
-		si.si_pid = (int32_t)ret;
-		if (status & 0x7f) {
-			si.si_code = CLD_KILLED;
-			si.si_status = status & 0x7f;
-		} else {
-			si.si_code = CLD_EXITED;
-			si.si_status = (status >> 8) & 0xff;
-		}
-	}
+	if (ret > 0)
+		waitid_info(&si, (int)ret, status);
 	if (infop && copy_to_user(infop, &si, sizeof(si)))
 		return -EFAULT;
 	if (rusage && clear_user(rusage, RUSAGE_SIZE))
@@ -311,9 +323,46 @@ SYSCALL_DEFINE1(set_tid_address, int __user *, tidptr)
 	return t->tid;
 }
 
+/* Has group pgid a member in session sid?  [proc_tree_lock] held. */
+static bool setpgid_group_in_session(int pgid, int sid)
+{
+	struct pid *grp = pid_lookup(pgid);
+	struct list *pos;
+
+	spin_assert_held(&proc_tree_lock);
+	if (!grp)
+		return false;
+	list_for_each(pos, &grp->pgrp)
+		if (list_entry(pos, struct proc, pgrp_node)->sid == sid)
+			return true;
+	return false;
+}
+
+/*
+ * May me move p (NULL: not found) to group pgid?  Linux's rules: p is me
+ * or a child of mine (ESRCH), a child in my session (EPERM) that has not
+ * exec'd (EACCES); no session leader (EPERM); a group other than p's own
+ * number must exist in my session (EPERM).  [proc_tree_lock] held.
+ */
+static long setpgid_check(struct proc *me, struct proc *p, int pgid)
+{
+	spin_assert_held(&proc_tree_lock);
+	if (!p || (p != me && p->parent != me))
+		return -ESRCH;
+	if (p != me && p->sid != me->sid)
+		return -EPERM;
+	if (p != me && p->did_exec)
+		return -EACCES;
+	if (p->sid == p->pid)
+		return -EPERM;
+	if (pgid != p->pid && !setpgid_group_in_session(pgid, me->sid))
+		return -EPERM;
+	return 0;
+}
+
 /*
  * setpgid: the caller or one of its children joins process group pgid (0:
- * its own pid), which need not exist yet.  A group number that nothing
+ * its own pid).  A group number that nothing
  * uses needs a new pid-table entry: allocated with the lock dropped, then
  * everything is looked up again.
  */
@@ -332,9 +381,8 @@ SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
 		ret = 0;
 		spin_lock(&proc_tree_lock);
 		p = pid ? proc_find(pid) : me;
-		if (!p || (p != me && p->parent != me))
-			ret = -ESRCH;
-		else
+		ret = setpgid_check(me, p, pgid ? pgid : (p ? p->pid : 0));
+		if (!ret)
 			need_spare = !pid_set_pgrp(p, pgid ? pgid : p->pid, &spare, &dead);
 		spin_unlock(&proc_tree_lock);
 		if (!need_spare)

@@ -15,6 +15,7 @@
 #include <keel/klog.h>
 #include <keel/resource.h>
 #include <keel/uaccess.h>
+#include <keel/signal.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 
@@ -158,17 +159,37 @@ SYSCALL_DEFINE1(time, int64_t __user *, ut)
 	return s;
 }
 
-/* Sleep until deadline; on a signal store the time left in urem. */
+static long sleep_common(uint64_t deadline, struct k_timespec __user *urem);
+
+/* restart_syscall after an interrupted relative sleep: the rest of it. */
+static long sleep_restart(struct thread *t)
+{
+	return sleep_common(t->restart_deadline, (struct k_timespec __user *)t->restart_rem);
+}
+
+/*
+ * Sleep until deadline.  On a signal: store the time left in urem (if
+ * any), and return -ERESTART_RESTARTBLOCK: a handler makes it -EINTR, no
+ * handler (a stop and SIGCONT) sleeps the rest through restart_syscall,
+ * as on Linux.
+ */
 static long sleep_common(uint64_t deadline, struct k_timespec __user *urem)
 {
+	struct thread *t = thread_current();
 	int err = sched_sleep_until(deadline, true);
-	if (err == -EINTR && urem) {
+
+	if (err != -EINTR)
+		return err;
+	if (urem) {
 		uint64_t now = time_ns();
 		struct k_timespec rem = ns_to_ts(deadline > now ? deadline - now : 0);
 		if (copy_to_user(urem, &rem, sizeof(rem)))
 			return -EFAULT;
 	}
-	return err;
+	t->restart_deadline = deadline;
+	t->restart_rem = (uintptr_t)urem;
+	t->restart_fn = sleep_restart;
+	return -ERESTART_RESTARTBLOCK;
 }
 
 static int ts_to_ns(const struct k_timespec __user *uts, uint64_t *ns)
@@ -209,10 +230,12 @@ SYSCALL_DEFINE4(clock_nanosleep, int, clock, int, flags, const struct k_timespec
 	if (err)
 		return err;
 	if (flags & TIMER_ABSTIME) {
-		/* A wall-clock deadline becomes a monotonic one (now: set). */
+		/* A wall-clock deadline becomes a monotonic one (now: set);
+		 * an absolute sleep restarts as it was called (Linux). */
 		if (clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_COARSE)
 			ns = ns > now ? time_ns() + (ns - now) : time_ns();
-		return sleep_common(ns, NULL);
+		err = sched_sleep_until(ns, true);
+		return err == -EINTR ? -ERESTARTNOHAND : err;
 	}
 	return sleep_common(now + ns, urem);
 }

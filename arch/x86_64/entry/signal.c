@@ -31,13 +31,7 @@
 #include <lib/errno.h>
 #include <lib/string.h>
 
-#define SA_RESTORER   0x04000000
-#define SA_RESTART    0x10000000
-#define SA_NODEFER    0x40000000
-#define SA_RESETHAND  0x80000000
 #define REDZONE       128
-#define SS_DISABLE_FLAG 2
-#define SIGINFO_SIZE  128
 #define FIX_RFLAGS    0x00000dd5ul    /* CF PF AF ZF SF TF DF OF: what user may set */
 #define RFLAGS_TF     (1ul << 8)
 #define RFLAGS_DF     (1ul << 10)
@@ -48,12 +42,7 @@
 #define SIGNAL_UNBLOCKABLE ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)))
 #define MXCSR_MASK_SAFE 0x0000ffffu
 #define SYSCALL_INSN_LEN 2
-#define NR_READ   0
-#define NR_WRITE  1
-#define NR_READV  19
-#define NR_WRITEV 20
-#define NR_WAIT4  61
-#define NR_WAITID 247
+#define NR_RESTART_SYSCALL 219          /* x86-64 restart_syscall */
 
 struct k_sigcontext {
 	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
@@ -77,44 +66,76 @@ struct k_ucontext {
 };
 _Static_assert(sizeof(struct k_ucontext) == 304, "Linux struct ucontext");
 
-struct k_siginfo {
-	int32_t si_signo, si_errno, si_code, pad;
-	uint64_t si_addr;
-	uint8_t rest[SIGINFO_SIZE - 24];
-};
-_Static_assert(sizeof(struct k_siginfo) == SIGINFO_SIZE, "Linux siginfo size");
-
 struct rt_sigframe {
 	uint64_t pretcode;
 	struct k_ucontext uc;
-	struct k_siginfo info;
+	struct ksiginfo info;
 };
 
-static bool syscall_restartable(uint64_t nr)
+void signal_restart_syscall(struct trapframe *tf, const struct sigaction_k *act)
 {
-	return nr == NR_READ || nr == NR_WRITE || nr == NR_READV || nr == NR_WRITEV ||
-	       nr == NR_WAIT4 || nr == NR_WAITID;
+	struct thread *t = thread_current();
+
+	if (tf->vector != VEC_SYSCALL || t->syscall_nr == SYSCALL_NR_NONE)
+		return;
+	switch ((long)tf->rax) {
+	case -ERESTART_RESTARTBLOCK:
+		if (act)
+			goto out_eintr;
+		tf->rax = NR_RESTART_SYSCALL;
+		tf->rip -= SYSCALL_INSN_LEN;
+		break;
+	case -ERESTARTNOHAND:
+		if (act)
+			goto out_eintr;
+		goto out_restart;
+	case -ERESTARTSYS:
+		if (act && !(act->flags & SA_RESTART))
+			goto out_eintr;
+		goto out_restart;
+	case -ERESTARTNOINTR:
+		goto out_restart;
+	default:
+		return;
+	}
+	t->syscall_nr = SYSCALL_NR_NONE;
+	return;
+out_restart:
+	tf->rax = t->syscall_nr;
+	tf->rip -= SYSCALL_INSN_LEN;
+	t->syscall_nr = SYSCALL_NR_NONE;
+	return;
+out_eintr:
+	tf->rax = (uint64_t)-EINTR;
+	t->syscall_nr = SYSCALL_NR_NONE;
 }
 
-void signal_setup_frame(struct trapframe *tf, int sig, const struct sigaction_k *act)
+void signal_setup_frame(struct trapframe *tf, int sig, const struct sigaction_k *act,
+			const struct ksiginfo *info)
 {
 	struct thread *t = thread_current();
 	uint64_t saved_mask = signal_frame_mask();    /* what sigreturn restores */
 	struct rt_sigframe f;
-	uintptr_t sp, fp_at, frame_at;
+	uintptr_t sp, fp_at, frame_at, ss_sp, alt_top = 0;
+	size_t ss_size;
+	int ss_flags;
 
 	/* A system call interrupted by this signal: restart it or report EINTR. */
-	if (tf->vector == VEC_SYSCALL && (long)tf->rax == -EINTR &&
-	    (act->flags & SA_RESTART) && syscall_restartable(t->syscall_nr)) {
-		tf->rax = t->syscall_nr;
-		tf->rip -= SYSCALL_INSN_LEN;
-	}
+	signal_restart_syscall(tf, act);
 	if (!(act->flags & SA_RESTORER) || act->handler >= USER_TOP ||
 	    act->restorer >= USER_TOP)
 		goto out_kill;
+	/* The frame records the alternate stack as it was (sigreturn restores it). */
+	signal_altstack_get(tf->rsp, &ss_sp, &ss_flags, &ss_size);
 	sp = tf->rsp - REDZONE;
+	if (act->flags & SA_ONSTACK)
+		alt_top = signal_altstack_handler_sp(sp);
+	if (alt_top)
+		sp = alt_top;
 	fp_at = ALIGN_DOWN(sp - FXSAVE_SIZE, 64);
 	frame_at = ALIGN_DOWN(fp_at - sizeof(f), 16) - sizeof(uint64_t);
+	if (alt_top && frame_at < ss_sp)
+		goto out_kill;          /* the alternate stack is too small (Linux) */
 
 	__asm__ volatile("fxsave64 %0" : "=m"(t->arch.fpu));
 	if (copy_to_user((void *)fp_at, t->arch.fpu, FXSAVE_SIZE))
@@ -123,7 +144,9 @@ void signal_setup_frame(struct trapframe *tf, int sig, const struct sigaction_k 
 	memset(&f, 0, sizeof(f));
 	f.pretcode = act->restorer;
 	f.uc.uc_flags = 0;
-	f.uc.ss_flags = SS_DISABLE_FLAG;
+	f.uc.ss_sp = ss_sp;
+	f.uc.ss_flags = ss_flags;
+	f.uc.ss_size = ss_size;
 	f.uc.mc = (struct k_sigcontext){
 		.r8 = tf->r8, .r9 = tf->r9, .r10 = tf->r10, .r11 = tf->r11,
 		.r12 = tf->r12, .r13 = tf->r13, .r14 = tf->r14, .r15 = tf->r15,
@@ -135,6 +158,7 @@ void signal_setup_frame(struct trapframe *tf, int sig, const struct sigaction_k 
 		.oldmask = saved_mask, .cr2 = 0, .fpstate = fp_at,
 	};
 	f.uc.sigmask = saved_mask;
+	f.info = *info;
 	f.info.si_signo = sig;
 	if (copy_to_user((void *)frame_at, &f, sizeof(f)))
 		goto out_kill;
@@ -194,6 +218,8 @@ long signal_restore_frame(struct trapframe *tf)
 	tf->cs = cs;            /* back to compatibility mode, if it was there */
 	tf->ss = USER_SS;
 	t->sig_mask = f.uc.sigmask & ~SIGNAL_UNBLOCKABLE;
+	/* The alternate stack as the frame recorded it (errors ignored, as Linux). */
+	(void)signal_altstack_set(tf->rsp, f.uc.ss_sp, f.uc.ss_flags & ~SS_ONSTACK, f.uc.ss_size);
 	return (long)m->rax;
 
 out_kill:

@@ -97,6 +97,11 @@ void arch_user_frame_set_sp(struct trapframe *tf, uintptr_t sp)
 	tf->rsp = sp;
 }
 
+uintptr_t arch_user_frame_sp(const struct trapframe *tf)
+{
+	return tf->rsp;
+}
+
 void arch_thread_set_fs_base(uint64_t base)
 {
 	wrmsr(MSR_FS_BASE, base);
@@ -126,6 +131,7 @@ void arch_thread_enter_user(struct thread *t)
 void arch_return_to_user(struct trapframe *tf)
 {
 	struct sigaction_k act;
+	struct ksiginfo info;
 
 	for (;;) {
 		if (this_cpu()->need_resched) {
@@ -133,9 +139,11 @@ void arch_return_to_user(struct trapframe *tf)
 			continue;
 		}
 		arch_irq_enable();
-		int sig = signal_dequeue(&act);
+		int sig = signal_dequeue(&act, &info);
 		if (sig)
-			signal_setup_frame(tf, sig, &act);
+			signal_setup_frame(tf, sig, &act, &info);
+		else
+			signal_restart_syscall(tf, NULL);  /* no handler: restart */
 		arch_irq_disable();
 		if (!sig && !this_cpu()->need_resched) {
 			signal_restore_mask();  /* a temporary mask no frame took */

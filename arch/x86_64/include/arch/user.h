@@ -24,6 +24,8 @@ void arch_user_frame_init(struct trapframe *tf, uintptr_t entry, uintptr_t sp);
 void arch_user_frame_copy(struct trapframe *dst, const struct trapframe *src);
 void arch_user_frame_set_return(struct trapframe *tf, long v);
 void arch_user_frame_set_sp(struct trapframe *tf, uintptr_t sp);
+/* The user stack pointer in tf (sigaltstack). */
+uintptr_t arch_user_frame_sp(const struct trapframe *tf);
 /* Load fs_base into the FS base register now (current thread). */
 void arch_thread_set_fs_base(uint64_t base);
 /* Load t's saved FPU state into the registers now (t is current). */
