@@ -52,6 +52,7 @@ UPCALLS = {
     "kernel/sched/futex.c": {"signal.h"},
     "kernel/sched/sched.c": {"proc.h", "signal.h"},
     "kernel/sched/thread.c": {"proc.h", "kcov.h"},
+    "kernel/sched/cputime.c": {"proc.h"},
     # A process owns its open files and working directory; exec reads a
     # file.  Init's exit ends the run: proc tells kmain (init_exited).
     "kernel/proc/proc.c": {"fd.h", "vfs.h"},

@@ -78,6 +78,9 @@ struct proc {
 	struct list threads;              /* [lock] struct thread.proc_node */
 	unsigned nthreads;                /* [lock] live threads */
 	uint64_t exited_run_ns;           /* [lock] CPU time of threads that exited */
+	uint64_t utime_ticks;             /* [A] ticks its threads ran in user mode (cputime.c) */
+	uint64_t stime_ticks;             /* [A] ticks its threads ran in the kernel */
+	uint64_t start_ns;                /* [I] time_ns() at creation (/proc starttime) */
 	struct mm *mm;                    /* [lock] address space; replaced by exec */
 	struct fdtable *fdt;              /* [lock] to change; see "Open files" above */
 	struct vnode *cwd;                /* [lock] working directory; see "Open files" */

@@ -77,6 +77,9 @@ struct thread {
 	struct trapframe *utf;          /* [C] user register frame (top of kstack) */
 	struct list dead_node;          /* [reaper.lock] */
 	uint64_t run_ns;                /* [C] CPU time used */
+	uint64_t utime_ticks;           /* [A] ticks it was running in user mode (cputime.c) */
+	uint64_t stime_ticks;           /* [A] ticks it was running in the kernel */
+	uint64_t nvcsw, nivcsw;         /* [C] voluntary / involuntary context switches */
 	uint64_t queued_ns;             /* [rq->lock] when it was last queued */
 	uint64_t syscall_nr;            /* [C] system call in progress (restart) */
 	struct thread *vfork_parent;    /* [vfork_lock] parent waiting for our exec/exit */

@@ -392,6 +392,18 @@ ssize_t vfs_readlink(struct vnode *base, const char *path, char *buf,
 size_t vfs_dirent64_encode(void *buf, size_t size, uint64_t ino,
 			   int64_t off, unsigned dtype, const char *name,
 			   size_t len);
+/*
+ * The absolute path of directory dir (through mount points up to the
+ * root) into buf of n bytes, NUL-terminated: its length or -ENOENT (dir
+ * was removed), -ENAMETOOLONG, -ENOMEM.  getcwd and /proc use it.
+ */
+long vfs_path_of(struct vnode *dir, char *buf, size_t n);
+/*
+ * The canonical absolute path of what path names from base (NULL: the
+ * cwd), symlinks followed (realpath(3)): its length, or a walk's error.
+ * The last component must exist.  exec and /proc use it.
+ */
+ssize_t vfs_realpath(struct vnode *base, const char *path, char *buf, size_t n);
 /* d_type for a st_mode. */
 unsigned vfs_dtype(uint32_t mode);
 

@@ -12,6 +12,7 @@
 #include <keel/time.h>
 #include <keel/klog.h>
 #include <keel/signal.h>
+#include <keel/utsname.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <arch/arch.h>
@@ -41,12 +42,12 @@ SYSCALL_DEFINE1(uname, struct k_utsname __user *, ubuf)
 	struct k_utsname u;
 
 	memset(&u, 0, sizeof(u));
-	strlcpy(u.sysname, "Linux", UTS_LEN);        /* the ABI Keel speaks */
-	strlcpy(u.nodename, "keel", UTS_LEN);
-	strlcpy(u.release, "6.1.0-keel", UTS_LEN);
-	strlcpy(u.version, "#1 SMP Keel", UTS_LEN);
-	strlcpy(u.machine, "x86_64", UTS_LEN);
-	strlcpy(u.domainname, "(none)", UTS_LEN);
+	strlcpy(u.sysname, UTS_SYSNAME, UTS_LEN);
+	uts_hostname_copy(u.nodename, UTS_LEN);
+	strlcpy(u.release, UTS_RELEASE, UTS_LEN);
+	strlcpy(u.version, UTS_VERSION, UTS_LEN);
+	strlcpy(u.machine, UTS_MACHINE, UTS_LEN);
+	strlcpy(u.domainname, UTS_DOMAIN, UTS_LEN);
 	return copy_to_user(ubuf, &u, sizeof(u));
 }
 
