@@ -45,6 +45,14 @@
 #define VM_STACK_MAX   (8ul << 20)          /* RLIMIT_STACK default: 8 MiB */
 #define VM_USER_MIN    0x10000ul            /* nothing is mapped below 64 KiB */
 
+/* A page range of the address space filled from the executable's file at
+ * offset off (/proc/PID/maps names it). */
+#define VM_IMAGE_SEGS 8
+struct vm_image_seg {
+	uintptr_t start, end;     /* page-aligned */
+	uint64_t off;             /* file offset of start */
+};
+
 struct pmap;
 struct file;
 struct vmobj;
@@ -79,6 +87,8 @@ struct mm {
 	 */
 	uintptr_t start_code, end_code, start_data, end_data, start_stack;
 	uintptr_t arg_start, arg_end, env_start, env_end;
+	struct vm_image_seg image[VM_IMAGE_SEGS]; /* the file's mapped pages */
+	unsigned nimage;
 	char *exe_path;
 	uint32_t exe_dev;
 	uint64_t exe_ino;

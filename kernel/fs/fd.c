@@ -52,7 +52,46 @@ void file_put(struct file *f)
 		f->ops->release(f);
 	if (f->vnode)
 		vnode_put(f->vnode);
+	if (f->open_base)
+		vnode_put(f->open_base);
+	kfree(f->open_path);
 	kfree(f);
+}
+
+#define FILE_DELETED " (deleted)"
+
+ssize_t file_path(struct file *f, char *buf, size_t n)
+{
+	char *path;
+	ssize_t len;
+
+	if (!f->open_path)
+		return -ENOENT;
+	path = kmalloc(VFS_PATH_MAX + sizeof(FILE_DELETED), 0);
+	if (!path)
+		return -ENOMEM;
+	len = vfs_realpath(f->open_base, f->open_path, path, VFS_PATH_MAX);
+	if (len < 0) {
+		strlcpy(path, f->open_path, VFS_PATH_MAX);
+		strlcat(path, FILE_DELETED, VFS_PATH_MAX + sizeof(FILE_DELETED));
+	}
+	len = (ssize_t)MIN(strlen(path), n);
+	memcpy(buf, path, (size_t)len);
+	kfree(path);
+	return len;
+}
+
+/* Remember how f was found (best effort: without it file_path says ENOENT). */
+static void file_note_path(struct file *f, struct vnode *base, const char *path)
+{
+	size_t len = strlen(path) + 1;
+
+	f->open_path = kmalloc(len, 0);
+	if (!f->open_path)
+		return;
+	memcpy(f->open_path, path, len);
+	if (path[0] != '/')
+		f->open_base = base ? vnode_get(base) : vfs_cwd();
 }
 
 typedef ssize_t (*file_io_fn)(struct file *, struct iobuf, size_t, uint64_t *);
@@ -188,6 +227,7 @@ int vfs_open(struct vnode *base, const char *path, int flags, uint32_t mode,
 		err = -ENOMEM;
 		goto out_put;
 	}
+	file_note_path(f, base, path);
 	*out = f;
 	return 0;
 out_put:

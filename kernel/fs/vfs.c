@@ -725,16 +725,17 @@ void vfs_init(void)
 {
 	int err;
 
-	if (vfs_register_fs(&ramfs_fs_type) || vfs_register_fs(&devfs_fs_type))
-		panic("vfs: cannot register ramfs and devfs");
-	err = vfs_mount(NULL, "/", ramfs_fs_type.name, 0, NULL);
+	if (vfs_register_fs(&ramfs_fs_type) || vfs_register_fs(&devfs_fs_type) ||
+	    vfs_register_fs(&tmpfs_fs_type) || vfs_register_fs(&devtmpfs_fs_type))
+		panic("vfs: cannot register ramfs, devfs, tmpfs and devtmpfs");
+	err = vfs_mount("rootfs", "/", ramfs_fs_type.name, 0, NULL);
 	if (err)
 		panic("vfs: cannot mount the root file system (%d)", err);
 	err = vfs_mkdir(NULL, "/dev", 0755);
 	if (!err)
 		err = vfs_mkdir(NULL, "/tmp", 01777);
 	if (!err)
-		err = vfs_mount(NULL, "/dev", devfs_fs_type.name, 0, NULL);
+		err = vfs_mount("devfs", "/dev", devfs_fs_type.name, 0, NULL);
 	if (err)
 		panic("vfs: cannot set up /dev and /tmp (%d)", err);
 	klog(LOG_INFO, "vfs: ramfs on /, devfs on /dev");

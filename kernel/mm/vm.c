@@ -678,6 +678,8 @@ static void vm_copy_exe_info(struct mm *child, const struct mm *mm)
 	child->arg_end = mm->arg_end;
 	child->env_start = mm->env_start;
 	child->env_end = mm->env_end;
+	memcpy(child->image, mm->image, sizeof(child->image));
+	child->nimage = mm->nimage;
 	child->exe_dev = mm->exe_dev;
 	child->exe_ino = mm->exe_ino;
 	if (mm->exe_path)

@@ -117,6 +117,14 @@ static void exec_note_segment(struct mm *mm, const struct elf_seg *s, uintptr_t 
 {
 	uintptr_t lo = s->vaddr + bias, hi = lo + s->filesz;
 
+	if (s->filesz && mm->nimage < VM_IMAGE_SEGS) {
+		struct vm_image_seg *is = &mm->image[mm->nimage++];
+
+		is->start = ALIGN_DOWN(lo, PAGE_SIZE);
+		is->end = ALIGN_UP(hi, PAGE_SIZE);
+		is->off = ALIGN_DOWN(s->offset, PAGE_SIZE);
+	}
+
 	if (s->prot & ELF_PROT_X) {
 		if (!mm->start_code || lo < mm->start_code)
 			mm->start_code = lo;
