@@ -129,7 +129,19 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(ppoll_sigmask)               \
 	X(select_pipe)                 \
 	X(pselect_sigmask)             \
-	X(sigsuspend_mask)
+	X(sigsuspend_mask)             \
+	/* /proc and mount (ut_procfs.c) */ \
+	X(procfs_self_stat)            \
+	X(procfs_self_status)          \
+	X(procfs_cmdline_child)        \
+	X(procfs_maps)                 \
+	X(procfs_fd_links)             \
+	X(procfs_self_links)           \
+	X(procfs_task_threads)         \
+	X(procfs_system_files)         \
+	X(mount_tmpfs)                 \
+	X(mount_errors)                \
+	X(mount_proc_remount)
 
 #define UT_DECLARE(name) void ut_##name(void);
 UT_TESTS(UT_DECLARE)

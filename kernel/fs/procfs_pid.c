@@ -36,7 +36,7 @@
 #define PROCFS_ARGS_MAX   (128ul << 10) /* exec's limit on argument strings */
 #define SIG_IGN_HANDLER   1
 #define SIGQ_LIMIT        0             /* no queued-signal limit (SigQ: n/limit) */
-#define MAPS_NAME_COLUMN  73            /* Linux pads maps lines to this column */
+#define MAPS_NAME_COLUMN  73            /* Linux starts a maps line's name here (0-based) */
 #define NS_PER_CENTI      (NSEC_PER_SEC / 100)
 
 /* What the files show of one process (or thread), taken under its locks. */
@@ -392,8 +392,8 @@ static void maps_line(void *arg, const struct vma *v)
 	if (name) {
 		size_t used = c->b->len - start;
 
-		if (used < MAPS_NAME_COLUMN - 1)
-			procfs_printf(c->b, "%*s", (int)(MAPS_NAME_COLUMN - 1 - used), "");
+		if (used < MAPS_NAME_COLUMN)
+			procfs_printf(c->b, "%*s", (int)(MAPS_NAME_COLUMN - used), "");
 		procfs_printf(c->b, "%s", name);
 	}
 	procfs_printf(c->b, "\n");

@@ -40,7 +40,6 @@
 #include <keel/panic.h>
 #include <keel/pmm.h>
 #include <keel/signal.h>
-#include <keel/sched.h>
 #include <keel/klog.h>
 #include <arch/layout.h>
 #include <lib/errno.h>
@@ -347,7 +346,7 @@ static void tmpfs_tree_clear(struct ramfs_node *root)
 		}
 		kfree(e);
 		vnode_put(&c->v);       /* frees c; never takes ns_lock */
-		sched_cond_resched();
+		(void)signal_checkpoint();      /* a scheduling point; finish anyway */
 	}
 }
 
