@@ -78,14 +78,14 @@ void ut_procfs_self_stat(void)
 	n = ut_stat_split(buf, f, UT_STAT_FIELDS + 8, comm, sizeof(comm));
 	UT_CHECK(n == UT_STAT_FIELDS);
 	UT_CHECK(atoi(f[0]) == getpid());
-	UT_CHECK(strcmp(f[2], "R") == 0);                /* reading it: running */
+	UT_CHECK(strcmp(f[2], "R") == 0); /* reading it: running */
 	UT_CHECK(atoi(f[3]) == getppid());
 	UT_CHECK(atoi(f[4]) == getpgrp());
 	UT_CHECK(atoi(f[5]) == getsid(0));
-	UT_CHECK(atoi(f[19]) == 1);                      /* num_threads */
-	UT_CHECK(strtoul(f[22], NULL, 10) > 0);          /* vsize */
-	UT_CHECK(strtoul(f[23], NULL, 10) > 0);          /* rss */
-	UT_CHECK(strtoul(f[37], NULL, 10) == SIGCHLD);   /* exit_signal */
+	UT_CHECK(atoi(f[19]) == 1);                    /* num_threads */
+	UT_CHECK(strtoul(f[22], NULL, 10) > 0);        /* vsize */
+	UT_CHECK(strtoul(f[23], NULL, 10) > 0);        /* rss */
+	UT_CHECK(strtoul(f[37], NULL, 10) == SIGCHLD); /* exit_signal */
 	UT_CHECK(strncmp(comm, "usertests", 9) == 0);
 	/* A name with spaces and ')' survives the parse. */
 	UT_OK(prctl(PR_SET_NAME, "a) b (c", 0, 0, 0));
@@ -151,8 +151,8 @@ static bool ut_proc_wait_for(pid_t pid, const char *name, const char *want, size
 	while (utest_now_ns() < end) {
 		size_t len = ut_proc_read(path, buf, sizeof(buf));
 
-		if (prefix_search ? strstr(buf, want) != NULL
-				  : len == n && memcmp(buf, want, n) == 0)
+		if (prefix_search ? strstr(buf, want) != NULL :
+				    len == n && memcmp(buf, want, n) == 0)
 			return true;
 		utest_sleep_ns(UTEST_MS);
 	}
@@ -253,7 +253,7 @@ void ut_procfs_fd_links(void)
 	n = readlink(path, link2, sizeof(link2) - 1);
 	UT_CHECK(n > 0);
 	link2[n] = '\0';
-	UT_CHECK(strcmp(link, link2) == 0);             /* both ends: one pipe */
+	UT_CHECK(strcmp(link, link2) == 0); /* both ends: one pipe */
 	close(p[0]);
 	close(p[1]);
 	UT_CHECK_ERR(readlink(path, link, sizeof(link)), ENOENT);
@@ -304,7 +304,7 @@ static void *ut_task_thread(void *arg)
 
 	(void)arg;
 	*(volatile pid_t *)arg = (pid_t)syscall(SYS_gettid);
-	(void)read(ut_task_pipe[0], &c, 1);       /* until the test closes it */
+	(void)read(ut_task_pipe[0], &c, 1); /* until the test closes it */
 	return NULL;
 }
 
@@ -386,7 +386,8 @@ void ut_procfs_system_files(void)
 	ut_proc_read("/proc/uptime", buf, sizeof(buf));
 	UT_CHECK(sscanf(buf, "%lf %lf", &up, &idle) == 2 && up > 0 && idle >= 0);
 	ut_proc_read("/proc/loadavg", buf, sizeof(buf));
-	UT_CHECK(sscanf(buf, "%lf %lf %lf %d/%d %d", &l1, &l5, &l15, &running, &threads, &last) == 6);
+	UT_CHECK(sscanf(buf, "%lf %lf %lf %d/%d %d", &l1, &l5, &l15, &running, &threads, &last) ==
+		 6);
 	UT_CHECK(running >= 1 && threads >= running && last >= getpid());
 	ut_proc_read("/proc/stat", buf, sizeof(buf));
 	UT_CHECK(strncmp(buf, "cpu  ", 5) == 0 && strstr(buf, "\ncpu0 "));
@@ -439,8 +440,8 @@ void ut_mount_tmpfs(void)
 	UT_OK(chdir("/"));
 	UT_OK(umount2(dir, 0));
 	UT_CHECK(!ut_mounted(dir, "tmpfs"));
-	UT_CHECK_ERR(stat(file, &st), ENOENT);        /* the tmpfs's file went with it */
-	UT_CHECK_ERR(umount2(dir, 0), EINVAL);        /* not a mount point any more */
+	UT_CHECK_ERR(stat(file, &st), ENOENT); /* the tmpfs's file went with it */
+	UT_CHECK_ERR(umount2(dir, 0), EINVAL); /* not a mount point any more */
 	UT_OK(rmdir(dir));
 }
 

@@ -17,9 +17,9 @@
 
 #include <keel/compiler.h>
 
-#define CPUTIME_FSHIFT    11                    /* Linux FSHIFT */
+#define CPUTIME_FSHIFT    11 /* Linux FSHIFT */
 #define CPUTIME_FIXED_1   (1ul << CPUTIME_FSHIFT)
-#define CPUTIME_LOAD_FREQ (5 * TICK_HZ + 1)     /* Linux LOAD_FREQ: 5 s */
+#define CPUTIME_LOAD_FREQ (5 * TICK_HZ + 1) /* Linux LOAD_FREQ: 5 s */
 
 /* Ticks a CPU spent in each state since it came up. */
 struct cputime_cpu {

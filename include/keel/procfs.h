@@ -23,7 +23,7 @@
 #include <keel/compiler.h>
 #include <keel/vfs.h>
 
-#define PROCFS_NUM_MAX 12               /* digits of a pid, tid or fd, and a NUL */
+#define PROCFS_NUM_MAX 12 /* digits of a pid, tid or fd, and a NUL */
 
 /* A growing text buffer; a failed allocation sets oom and drops output. */
 struct procfs_buf {
@@ -40,9 +40,9 @@ void procfs_write(struct procfs_buf *b, const void *s, size_t n);
 struct procfs_ent;
 struct procfs_target {
 	const struct procfs_ent *ent;
-	int pid;                        /* /proc/PID/..., else 0 */
-	int tid;                        /* /proc/PID/task/TID/..., else 0 */
-	int fd;                         /* /proc/PID/fd/FD */
+	int pid; /* /proc/PID/..., else 0 */
+	int tid; /* /proc/PID/task/TID/..., else 0 */
+	int fd;  /* /proc/PID/fd/FD */
 };
 
 /* The generators of the per-process files (procfs_pid.c): 0, -ESRCH

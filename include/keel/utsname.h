@@ -12,13 +12,13 @@
 
 #include <keel/compiler.h>
 
-#define UTS_NAME_LEN 64                 /* Linux __NEW_UTS_LEN (NUL excluded) */
+#define UTS_NAME_LEN 64 /* Linux __NEW_UTS_LEN (NUL excluded) */
 
-#define UTS_SYSNAME  "Linux"            /* the ABI Keel speaks */
-#define UTS_RELEASE  "6.1.0-keel"
-#define UTS_VERSION  "#1 SMP Keel"
-#define UTS_MACHINE  "x86_64"
-#define UTS_DOMAIN   "(none)"
+#define UTS_SYSNAME          "Linux" /* the ABI Keel speaks */
+#define UTS_RELEASE          "6.1.0-keel"
+#define UTS_VERSION          "#1 SMP Keel"
+#define UTS_MACHINE          "x86_64"
+#define UTS_DOMAIN           "(none)"
 #define UTS_DEFAULT_HOSTNAME "keel"
 
 /*

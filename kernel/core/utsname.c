@@ -15,7 +15,7 @@
 #include <lib/string.h>
 
 static struct spinlock uts_lock = SPINLOCK_INIT("uts");
-static char uts_host[UTS_NAME_LEN + 1] = UTS_DEFAULT_HOSTNAME;  /* [uts_lock] */
+static char uts_host[UTS_NAME_LEN + 1] = UTS_DEFAULT_HOSTNAME; /* [uts_lock] */
 
 const char *uts_hostname(void)
 {

@@ -56,14 +56,14 @@
 #include <lib/printf.h>
 #include <lib/string.h>
 
-#define PROCFS_DEV_BASE   0x20000       /* st_dev of the first instance */
-#define PROCFS_ROOT_INO   1
-#define PROCFS_PID_MAX    4194304       /* what /proc/sys/kernel/pid_max says */
-#define PROCFS_BUF_MIN    256
-#define PROCFS_CMDLINE_MAX 1024
-#define PROCFS_INO_SUB_SHIFT 10         /* ino: pid << 32 | sub << 10 | row */
+#define PROCFS_DEV_BASE      0x20000 /* st_dev of the first instance */
+#define PROCFS_ROOT_INO      1
+#define PROCFS_PID_MAX       4194304 /* what /proc/sys/kernel/pid_max says */
+#define PROCFS_BUF_MIN       256
+#define PROCFS_CMDLINE_MAX   1024
+#define PROCFS_INO_SUB_SHIFT 10 /* ino: pid << 32 | sub << 10 | row */
 #define PROCFS_INO_PID_SHIFT 32
-#define PROCFS_BTIME      0ul           /* boot time: no wall clock yet */
+#define PROCFS_BTIME         0ul /* boot time: no wall clock yet */
 
 /* ---------------------------------------------------------------- buffers */
 
@@ -116,10 +116,10 @@ void procfs_printf(struct procfs_buf *b, const char *fmt, ...)
 /* ---------------------------------------------------------------- the table */
 
 enum procfs_dir {
-	PD_NONE,        /* not a directory */
+	PD_NONE, /* not a directory */
 	PD_ROOT,
 	PD_SYS,
-	PD_SYSK,        /* /proc/sys/kernel */
+	PD_SYSK, /* /proc/sys/kernel */
 	PD_PID,
 	PD_TASK,
 	PD_TID,
@@ -127,20 +127,20 @@ enum procfs_dir {
 };
 
 struct procfs_ent {
-	uint8_t parent;                 /* the directory it lies in */
-	uint8_t dir;                    /* the directory it is, or PD_NONE */
-	const char *name;               /* NULL: a numbered entry */
+	uint8_t parent;   /* the directory it lies in */
+	uint8_t dir;      /* the directory it is, or PD_NONE */
+	const char *name; /* NULL: a numbered entry */
 	uint32_t mode;
 	int (*gen)(const struct procfs_target *t, struct procfs_buf *b);
 	ssize_t (*link)(const struct procfs_target *t, char *buf, size_t n);
 	int (*store)(const char *s, size_t n);
 };
 
-#define PF_FILE   (S_IFREG | 0444)
-#define PF_PRIV   (S_IFREG | 0400)
-#define PF_RW     (S_IFREG | 0644)
-#define PF_DIR    (S_IFDIR | 0555)
-#define PF_LINK   (S_IFLNK | 0777)
+#define PF_FILE (S_IFREG | 0444)
+#define PF_PRIV (S_IFREG | 0400)
+#define PF_RW   (S_IFREG | 0644)
+#define PF_DIR  (S_IFDIR | 0555)
+#define PF_LINK (S_IFLNK | 0777)
 
 static int gen_meminfo(const struct procfs_target *t, struct procfs_buf *b);
 static int gen_cpuinfo(const struct procfs_target *t, struct procfs_buf *b);
@@ -150,7 +150,7 @@ static int gen_stat(const struct procfs_target *t, struct procfs_buf *b);
 static int gen_version(const struct procfs_target *t, struct procfs_buf *b);
 static int gen_mounts(const struct procfs_target *t, struct procfs_buf *b);
 static int gen_filesystems(const struct procfs_target *t, struct procfs_buf *b);
-#define IRQ_NUM_WIDTH 3                 /* Linux's width of the line numbers */
+#define IRQ_NUM_WIDTH 3 /* Linux's width of the line numbers */
 
 static int gen_interrupts(const struct procfs_target *t, struct procfs_buf *b);
 static int gen_cmdline(const struct procfs_target *t, struct procfs_buf *b);
@@ -213,7 +213,7 @@ static const struct procfs_ent procfs_ents[] = {
 	{ PD_NONE, PD_ROOT, "", PF_DIR, NULL, NULL, NULL },
 };
 
-#define PROCFS_NENTS ARRAY_SIZE(procfs_ents)
+#define PROCFS_NENTS    ARRAY_SIZE(procfs_ents)
 #define PROCFS_ROOT_ENT (&procfs_ents[PROCFS_NENTS - 1])
 
 static unsigned procfs_row(const struct procfs_ent *e)
@@ -244,18 +244,18 @@ static const struct procfs_ent *procfs_dir_ent(unsigned parent, unsigned dir)
 /* ---------------------------------------------------------------- nodes */
 
 struct procfs {
-	uint32_t dev;                   /* [I] */
-	refcount_t nodes;               /* [A] live nodes, the root included */
-	struct vnode *root;             /* [I] no reference: it outlives every node */
+	uint32_t dev;       /* [I] */
+	refcount_t nodes;   /* [A] live nodes, the root included */
+	struct vnode *root; /* [I] no reference: it outlives every node */
 };
 
 struct procfs_node {
 	struct vnode v;
-	struct procfs *fs;              /* [I] */
-	struct procfs_target t;         /* [I] */
+	struct procfs *fs;      /* [I] */
+	struct procfs_target t; /* [I] */
 };
 
-static uint32_t procfs_next_dev = PROCFS_DEV_BASE;     /* [A] */
+static uint32_t procfs_next_dev = PROCFS_DEV_BASE; /* [A] */
 
 static const struct vnode_ops procfs_vops;
 static const struct file_ops procfs_file_fops, procfs_dir_fops;
@@ -273,8 +273,8 @@ static uint64_t procfs_ino(const struct procfs_target *t)
 		return PROCFS_ROOT_INO;
 	if (!t->pid)
 		return PROCFS_ROOT_INO + 1 + procfs_row(t->ent);
-	return ((uint64_t)t->pid << PROCFS_INO_PID_SHIFT) |
-	       (sub << PROCFS_INO_SUB_SHIFT) | (procfs_row(t->ent) + 1);
+	return ((uint64_t)t->pid << PROCFS_INO_PID_SHIFT) | (sub << PROCFS_INO_SUB_SHIFT) |
+	       (procfs_row(t->ent) + 1);
 }
 
 /* A new node of fs for t, with one reference; NULL when out of memory. */
@@ -350,7 +350,7 @@ static int procfs_parent(struct procfs_node *d, struct procfs_target *p)
 		p->tid = 0;
 		return 0;
 	default:
-		return 1;       /* the root */
+		return 1; /* the root */
 	}
 }
 
@@ -380,8 +380,7 @@ static int procfs_lookup_numbered(struct procfs_node *d, const char *name, size_
 	return -ENOENT;
 }
 
-static int procfs_lookup(struct vnode *dir, const char *name, size_t len,
-			 struct vnode **out)
+static int procfs_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 {
 	struct procfs_node *d = procfs_node_of(dir);
 	struct procfs_target t;
@@ -416,7 +415,7 @@ static int procfs_lookup(struct vnode *dir, const char *name, size_t len,
 
 /* ---------------------------------------------------------------- readdir */
 
-#define PROCFS_POS_DYN (PROCFS_NENTS + 2)       /* first position of numbered entries */
+#define PROCFS_POS_DYN (PROCFS_NENTS + 2) /* first position of numbered entries */
 
 /* The next number >= from in directory d: a pid, tid or fd; -1 at the end. */
 static int procfs_next_num(struct procfs_node *d, int from)
@@ -513,7 +512,7 @@ static int procfs_create(struct vnode *dir, const char *name, size_t len, uint32
 	if (err == 0)
 		return -EEXIST;
 	*out = NULL;
-	return -ENOENT;         /* Linux: nothing can be created in /proc */
+	return -ENOENT; /* Linux: nothing can be created in /proc */
 }
 
 static int procfs_remove(struct vnode *dir, const char *name, size_t len, bool rmdir)
@@ -521,8 +520,8 @@ static int procfs_remove(struct vnode *dir, const char *name, size_t len, bool r
 	return -EACCES;
 }
 
-static int procfs_rename(struct vnode *odir, const char *oname, size_t olen,
-			 struct vnode *ndir, const char *nname, size_t nlen)
+static int procfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode *ndir,
+			 const char *nname, size_t nlen)
 {
 	return -EACCES;
 }
@@ -541,8 +540,8 @@ static const struct vnode_ops procfs_vops = {
 
 struct procfs_snap {
 	struct mutex lock;
-	struct procfs_buf text;         /* [lock] */
-	bool valid;                     /* [lock] text was made */
+	struct procfs_buf text; /* [lock] */
+	bool valid;             /* [lock] text was made */
 };
 
 /* f's snapshot, made by the first caller; NULL when out of memory. */
@@ -653,11 +652,16 @@ static ssize_t procfs_dir_rw(struct file *f, struct iobuf b, size_t n, uint64_t 
 }
 
 static const struct file_ops procfs_file_fops = {
-	.read = procfs_read, .write = procfs_store, .release = procfs_file_release,
-	.poll = vfs_poll_always_ready, .seekable = true,
+	.read = procfs_read,
+	.write = procfs_store,
+	.release = procfs_file_release,
+	.poll = vfs_poll_always_ready,
+	.seekable = true,
 };
 static const struct file_ops procfs_dir_fops = {
-	.read = procfs_dir_rw, .write = procfs_dir_rw, .poll = vfs_poll_always_ready,
+	.read = procfs_dir_rw,
+	.write = procfs_dir_rw,
+	.poll = vfs_poll_always_ready,
 	.seekable = true,
 };
 
@@ -702,7 +706,7 @@ struct fs_type procfs_fs_type = {
 	.unmount = procfs_unmount,
 };
 
-static char *procfs_kernel_cmdline;     /* [I] after procfs_init */
+static char *procfs_kernel_cmdline; /* [I] after procfs_init */
 
 void procfs_init(const char *cmdline)
 {
@@ -718,8 +722,8 @@ void procfs_init(const char *cmdline)
 			err = 0;
 	}
 	if (!err)
-		err = vfs_mount("proc", "/proc", procfs_fs_type.name, MS_NOSUID | MS_NODEV |
-				MS_NOEXEC | MS_RELATIME, NULL);
+		err = vfs_mount("proc", "/proc", procfs_fs_type.name,
+				MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME, NULL);
 	if (err)
 		panic("procfs: cannot mount /proc (%d)", err);
 }
@@ -788,7 +792,8 @@ static int gen_cpuinfo(const struct procfs_target *t, struct procfs_buf *b)
 	for (unsigned i = 0; i < MAX_CPUS; i++) {
 		if (!cpus[i].online)
 			continue;
-		procfs_printf(b, "processor\t: %u\nvendor_id\t: %s\nmodel name\t: %s\n"
+		procfs_printf(b,
+			      "processor\t: %u\nvendor_id\t: %s\nmodel name\t: %s\n"
 			      "physical id\t: 0\nsiblings\t: %u\ncore id\t\t: %u\n"
 			      "cpu cores\t: %u\napicid\t\t: %u\nfpu\t\t: yes\n\n",
 			      i, "KeelVirtual", "QEMU TCG x86-64 CPU", n, i, n, i);
@@ -799,8 +804,8 @@ static int gen_cpuinfo(const struct procfs_target *t, struct procfs_buf *b)
 /* x in hundredths, printed as "%lu.%02lu". */
 static void procfs_centi(struct procfs_buf *b, uint64_t centi, const char *sep)
 {
-	procfs_printf(b, "%lu.%02lu%s", (unsigned long)(centi / 100),
-		      (unsigned long)(centi % 100), sep);
+	procfs_printf(b, "%lu.%02lu%s", (unsigned long)(centi / 100), (unsigned long)(centi % 100),
+		      sep);
 }
 
 static int gen_uptime(const struct procfs_target *t, struct procfs_buf *b)
@@ -826,7 +831,7 @@ static int gen_loadavg(const struct procfs_target *t, struct procfs_buf *b)
 
 	cputime_loadavg(avg);
 	for (unsigned i = 0; i < 3; i++) {
-		unsigned long x = avg[i] + CPUTIME_FIXED_1 / 200;      /* round as Linux */
+		unsigned long x = avg[i] + CPUTIME_FIXED_1 / 200; /* round as Linux */
 
 		procfs_printf(b, "%lu.%02lu ", x >> CPUTIME_FSHIFT,
 			      ((x & (CPUTIME_FIXED_1 - 1)) * 100) >> CPUTIME_FSHIFT);
@@ -869,9 +874,11 @@ static int gen_stat(const struct procfs_target *t, struct procfs_buf *b)
 	procfs_printf(b, "intr %lu", (unsigned long)intr);
 	for (unsigned i = 0; i < ARCH_IRQ_COUNT; i++)
 		procfs_printf(b, " %lu", (unsigned long)irq_count(i));
-	procfs_printf(b, "\nctxt %lu\nbtime %lu\nprocesses %d\nprocs_running %u\n"
-		      "procs_blocked 0\n", (unsigned long)sched_nr_switches(),
-		      PROCFS_BTIME, pid_last(), sched_nr_running());
+	procfs_printf(b,
+		      "\nctxt %lu\nbtime %lu\nprocesses %d\nprocs_running %u\n"
+		      "procs_blocked 0\n",
+		      (unsigned long)sched_nr_switches(), PROCFS_BTIME, pid_last(),
+		      sched_nr_running());
 	return 0;
 }
 
@@ -897,9 +904,10 @@ static const struct {
 	unsigned long flag;
 	const char *name;
 } procfs_mount_flags[] = {
-	{ MS_NOSUID, ",nosuid" }, { MS_NODEV, ",nodev" }, { MS_NOEXEC, ",noexec" },
-	{ MS_SYNCHRONOUS, ",sync" }, { MS_DIRSYNC, ",dirsync" }, { MS_NOSYMFOLLOW, ",nosymfollow" },
-	{ MS_NOATIME, ",noatime" }, { MS_NODIRATIME, ",nodiratime" },
+	{ MS_NOSUID, ",nosuid" },     { MS_NODEV, ",nodev" },
+	{ MS_NOEXEC, ",noexec" },     { MS_SYNCHRONOUS, ",sync" },
+	{ MS_DIRSYNC, ",dirsync" },   { MS_NOSYMFOLLOW, ",nosymfollow" },
+	{ MS_NOATIME, ",noatime" },   { MS_NODIRATIME, ",nodiratime" },
 	{ MS_RELATIME, ",relatime" },
 };
 
@@ -955,7 +963,7 @@ static int gen_filesystems(const struct procfs_target *t, struct procfs_buf *b)
 	return 0;
 }
 
-#define IRQ_NUM_WIDTH 3                 /* Linux's width of the line numbers */
+#define IRQ_NUM_WIDTH 3 /* Linux's width of the line numbers */
 
 static int gen_interrupts(const struct procfs_target *t, struct procfs_buf *b)
 {
@@ -975,7 +983,8 @@ static int gen_interrupts(const struct procfs_target *t, struct procfs_buf *b)
 		procfs_printf(b, "%*u: ", IRQ_NUM_WIDTH, irq);
 		for (unsigned i = 0; i < MAX_CPUS; i++) {
 			if (cpus[i].online)
-				procfs_printf(b, "%10lu ", first ? (unsigned long)irq_count(irq) : 0ul);
+				procfs_printf(b, "%10lu ",
+					      first ? (unsigned long)irq_count(irq) : 0ul);
 			first = false;
 		}
 		procfs_printf(b, " %s\n", name);

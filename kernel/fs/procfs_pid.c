@@ -29,14 +29,14 @@
 #include <lib/printf.h>
 #include <lib/string.h>
 
-#define TASK_COMM_LEN     16            /* Linux: 15 characters and a NUL */
-#define PROC_PRIO_DEFAULT 20            /* stat priority of nice 0 */
+#define TASK_COMM_LEN     16 /* Linux: 15 characters and a NUL */
+#define PROC_PRIO_DEFAULT 20 /* stat priority of nice 0 */
 #define RLIM_INFINITY_VAL 18446744073709551615ul
 #define TICKS_PER_NS      (NSEC_PER_SEC / TICK_HZ)
 #define PROCFS_ARGS_MAX   (128ul << 10) /* exec's limit on argument strings */
 #define SIG_IGN_HANDLER   1
-#define SIGQ_LIMIT        0             /* no queued-signal limit (SigQ: n/limit) */
-#define MAPS_NAME_COLUMN  73            /* Linux starts a maps line's name here (0-based) */
+#define SIGQ_LIMIT        0  /* no queued-signal limit (SigQ: n/limit) */
+#define MAPS_NAME_COLUMN  73 /* Linux starts a maps line's name here (0-based) */
 #define NS_PER_CENTI      (NSEC_PER_SEC / 100)
 
 /* What the files show of one process (or thread), taken under its locks. */
@@ -47,7 +47,7 @@ struct pid_snap {
 	unsigned umask, cpu;
 	uint64_t utime, stime, start_ns, nvcsw, nivcsw;
 	uint64_t sigpnd, shdpnd, sigblk, sigign, sigcgt;
-	struct mm *mm;                  /* referenced, or NULL */
+	struct mm *mm; /* referenced, or NULL */
 };
 
 static char pid_thread_state(const struct thread *t)
@@ -149,7 +149,7 @@ static int pid_snap_get(const struct procfs_target *t, struct pid_snap *s)
 	}
 	spin_unlock(&proc_tree_lock);
 	if (!err && !s->state)
-		s->state = 'Z';         /* no thread left: exiting */
+		s->state = 'Z'; /* no thread left: exiting */
 	return err;
 }
 
@@ -171,22 +171,25 @@ int procfs_pid_stat(const struct procfs_target *t, struct procfs_buf *b)
 	mm = s.mm;
 	if (mm)
 		vm_usage_get(mm, &u);
-	procfs_printf(b, "%d (%s) %c %d %d %d 0 -1 0 %lu 0 0 0 %lu %lu 0 0 %d 0 %d 0 %lu %lu %lu %lu ",
+	procfs_printf(b,
+		      "%d (%s) %c %d %d %d 0 -1 0 %lu 0 0 0 %lu %lu 0 0 %d 0 %d 0 %lu %lu %lu %lu ",
 		      s.tid, s.comm, s.state, s.ppid, s.pgid, s.sid,
 		      mm ? (unsigned long)READ_ONCE(mm->faults) : 0ul, (unsigned long)s.utime,
 		      (unsigned long)s.stime, PROC_PRIO_DEFAULT, s.nthreads,
 		      (unsigned long)(s.start_ns / TICKS_PER_NS), (unsigned long)u.total,
 		      (unsigned long)(u.resident / PAGE_SIZE), RLIM_INFINITY_VAL);
 	procfs_printf(b, "%lu %lu %lu 0 0 %lu %lu %lu %lu 0 0 0 %d %u 0 0 0 0 0 ",
-		      mm ? (unsigned long)mm->start_code : 0ul, mm ? (unsigned long)mm->end_code : 0ul,
-		      mm ? (unsigned long)mm->start_stack : 0ul, (unsigned long)(s.sigpnd | s.shdpnd),
-		      (unsigned long)s.sigblk, (unsigned long)s.sigign, (unsigned long)s.sigcgt,
-		      s.exit_signal, s.cpu);
-	procfs_printf(b, "%lu %lu %lu %lu %lu %lu %lu %d\n",
-		      mm ? (unsigned long)mm->start_data : 0ul, mm ? (unsigned long)mm->end_data : 0ul,
-		      mm ? (unsigned long)mm->brk_start : 0ul, mm ? (unsigned long)mm->arg_start : 0ul,
-		      mm ? (unsigned long)mm->arg_end : 0ul, mm ? (unsigned long)mm->env_start : 0ul,
-		      mm ? (unsigned long)mm->env_end : 0ul, s.state == 'Z' ? s.exit_code : 0);
+		      mm ? (unsigned long)mm->start_code : 0ul,
+		      mm ? (unsigned long)mm->end_code : 0ul,
+		      mm ? (unsigned long)mm->start_stack : 0ul,
+		      (unsigned long)(s.sigpnd | s.shdpnd), (unsigned long)s.sigblk,
+		      (unsigned long)s.sigign, (unsigned long)s.sigcgt, s.exit_signal, s.cpu);
+	procfs_printf(
+		b, "%lu %lu %lu %lu %lu %lu %lu %d\n", mm ? (unsigned long)mm->start_data : 0ul,
+		mm ? (unsigned long)mm->end_data : 0ul, mm ? (unsigned long)mm->brk_start : 0ul,
+		mm ? (unsigned long)mm->arg_start : 0ul, mm ? (unsigned long)mm->arg_end : 0ul,
+		mm ? (unsigned long)mm->env_start : 0ul, mm ? (unsigned long)mm->env_end : 0ul,
+		s.state == 'Z' ? s.exit_code : 0);
 	pid_snap_put(&s);
 	return 0;
 }
@@ -247,11 +250,12 @@ int procfs_pid_status(const struct procfs_target *t, struct procfs_buf *b)
 
 	if (err)
 		return err;
-	procfs_printf(b, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
+	procfs_printf(b,
+		      "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
 		      "PPid:\t%d\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n"
 		      "FDSize:\t%u\nGroups:\t\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n",
-		      s.comm, s.umask, pid_state_name(s.state), s.pid, s.tid, s.ppid, fdsize,
-		      s.pid, s.tid, s.pgid, s.sid);
+		      s.comm, s.umask, pid_state_name(s.state), s.pid, s.tid, s.ppid, fdsize, s.pid,
+		      s.tid, s.pgid, s.sid);
 	if (s.mm) {
 		vm_usage_get(s.mm, &u);
 		status_kb(b, "VmPeak:", u.total);
@@ -270,7 +274,8 @@ int procfs_pid_status(const struct procfs_target *t, struct procfs_buf *b)
 		status_kb(b, "VmPTE:", 0);
 		status_kb(b, "VmSwap:", 0);
 	}
-	procfs_printf(b, "Threads:\t%d\nSigQ:\t%d/%d\nSigPnd:\t%016lx\nShdPnd:\t%016lx\n"
+	procfs_printf(b,
+		      "Threads:\t%d\nSigQ:\t%d/%d\nSigPnd:\t%016lx\nShdPnd:\t%016lx\n"
 		      "SigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n",
 		      s.nthreads, pid_count_bits(s.sigpnd | s.shdpnd), SIGQ_LIMIT,
 		      (unsigned long)s.sigpnd, (unsigned long)s.shdpnd, (unsigned long)s.sigblk,
@@ -498,7 +503,7 @@ static struct file *pid_fd_file(int pid, int fd)
 	return f;
 }
 
-#define PIPE_INO_SHIFT 6                /* a pipe's number: its address, shifted */
+#define PIPE_INO_SHIFT 6 /* a pipe's number: its address, shifted */
 
 ssize_t procfs_pid_fd_link(const struct procfs_target *t, char *buf, size_t n)
 {

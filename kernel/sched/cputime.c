@@ -19,13 +19,13 @@
 #include <keel/thread.h>
 #include <keel/time.h>
 
-#define CPUTIME_EXP_1  1884     /* 1/exp(5s/1min) in fixed point */
-#define CPUTIME_EXP_5  2014     /* 1/exp(5s/5min) */
-#define CPUTIME_EXP_15 2037     /* 1/exp(5s/15min) */
+#define CPUTIME_EXP_1  1884 /* 1/exp(5s/1min) in fixed point */
+#define CPUTIME_EXP_5  2014 /* 1/exp(5s/5min) */
+#define CPUTIME_EXP_15 2037 /* 1/exp(5s/15min) */
 
-static struct cputime_cpu cputime_cpus[MAX_CPUS];       /* [A] */
-static unsigned long cputime_avenrun[3];                /* [A] */
-static uint64_t cputime_load_ticks;                     /* [C] boot CPU only */
+static struct cputime_cpu cputime_cpus[MAX_CPUS]; /* [A] */
+static unsigned long cputime_avenrun[3];          /* [A] */
+static uint64_t cputime_load_ticks;               /* [C] boot CPU only */
 
 /*
  * May the tick charge t's process?  Only while t is on the process's
@@ -47,8 +47,7 @@ static void cputime_add(uint64_t *counter)
 }
 
 /* One step of Linux's calc_load: load decays towards active by exp. */
-static unsigned long cputime_calc_load(unsigned long load, unsigned long exp,
-				       unsigned long active)
+static unsigned long cputime_calc_load(unsigned long load, unsigned long exp, unsigned long active)
 {
 	unsigned long newload = load * exp + active * (CPUTIME_FIXED_1 - exp);
 
@@ -59,16 +58,14 @@ static unsigned long cputime_calc_load(unsigned long load, unsigned long exp,
 
 static void cputime_sample_load(void)
 {
-	static const unsigned long exps[3] = {
-		CPUTIME_EXP_1, CPUTIME_EXP_5, CPUTIME_EXP_15
-	};
+	static const unsigned long exps[3] = { CPUTIME_EXP_1, CPUTIME_EXP_5, CPUTIME_EXP_15 };
 	unsigned long active = (unsigned long)sched_nr_running() * CPUTIME_FIXED_1;
 
 	for (unsigned i = 0; i < 3; i++) {
 		unsigned long old = __atomic_load_n(&cputime_avenrun[i], __ATOMIC_RELAXED);
 
-		__atomic_store_n(&cputime_avenrun[i],
-				 cputime_calc_load(old, exps[i], active), __ATOMIC_RELAXED);
+		__atomic_store_n(&cputime_avenrun[i], cputime_calc_load(old, exps[i], active),
+				 __ATOMIC_RELAXED);
 	}
 }
 

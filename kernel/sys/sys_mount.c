@@ -30,9 +30,9 @@
 #include <lib/string.h>
 #include "sys_fs.h"
 
-#define MS_UNBINDABLE   0x20000
-#define MS_PROPAGATION  (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
-#define MOUNT_DATA_MAX  PAGE_SIZE       /* Linux copies one page of options */
+#define MS_UNBINDABLE  0x20000
+#define MS_PROPAGATION (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
+#define MOUNT_DATA_MAX PAGE_SIZE /* Linux copies one page of options */
 
 #define MNT_FORCE       0x1
 #define MNT_DETACH      0x2
@@ -75,13 +75,13 @@ static int mount_propagation(const char *target, unsigned long flags)
 	if (err)
 		return err;
 	if (!vfs_is_mount_root(v))
-		err = -EINVAL;          /* not a mount point */
+		err = -EINVAL; /* not a mount point */
 	vnode_put(v);
 	return err;
 }
 
-static int mount_do(const char *source, const char *target, const char *type,
-		    unsigned long flags, const char *data)
+static int mount_do(const char *source, const char *target, const char *type, unsigned long flags,
+		    const char *data)
 {
 	unsigned long per_mount = flags & VFS_MS_PER_MOUNT;
 
