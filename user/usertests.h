@@ -141,7 +141,8 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(procfs_system_files)         \
 	X(mount_tmpfs)                 \
 	X(mount_errors)                \
-	X(mount_proc_remount)
+	X(mount_proc_remount)          \
+	X(mount_readonly_noexec)
 
 #define UT_DECLARE(name) void ut_##name(void);
 UT_TESTS(UT_DECLARE)

@@ -501,3 +501,64 @@ void ut_mount_proc_remount(void)
 	UT_OK(umount2(dir, 0));
 	UT_OK(rmdir(dir));
 }
+
+/* Copy the running program to path (mode 0755). */
+static void ut_copy_self(const char *path)
+{
+	static char buf[UT_PROC_BUF];
+	int in = (int)UT_OK(open("/proc/self/exe", O_RDONLY));
+	int out = (int)UT_OK(open(path, O_CREAT | O_WRONLY | O_TRUNC, 0755));
+	ssize_t n;
+
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		utest_write_all(out, buf, (size_t)n);
+	UT_CHECK(n == 0);
+	close(in);
+	close(out);
+}
+
+void ut_mount_readonly_noexec(void)
+{
+	char dir[128], file[160], sub[160], prog[160];
+	char *argv[] = { "usertests", "--exit", "0", NULL };
+	int fd;
+
+	ut_tmppath(dir, sizeof(dir), "ro");
+	UT_OK(mkdir(dir, 0755));
+	UT_OK(mount("none", dir, "tmpfs", 0, NULL));
+	snprintf(file, sizeof(file), "%s/f", dir);
+	snprintf(sub, sizeof(sub), "%s/d", dir);
+	snprintf(prog, sizeof(prog), "%s/prog", dir);
+	fd = (int)UT_OK(open(file, O_CREAT | O_WRONLY, 0644));
+	close(fd);
+	ut_copy_self(prog);
+	UT_OK(mount(NULL, dir, NULL, MS_REMOUNT | MS_RDONLY, NULL));
+	UT_CHECK_ERR(open(file, O_WRONLY), EROFS);
+	UT_CHECK_ERR(open(file, O_RDONLY | O_TRUNC), EROFS);
+	UT_CHECK_ERR(open(sub, O_CREAT | O_WRONLY, 0644), EROFS);
+	UT_CHECK_ERR(open(file, O_CREAT | O_EXCL | O_WRONLY, 0644), EEXIST);
+	UT_CHECK_ERR(mkdir(sub, 0755), EROFS);
+	UT_CHECK_ERR(mkdir(file, 0755), EEXIST);
+	UT_CHECK_ERR(unlink(file), EROFS);
+	UT_CHECK_ERR(rename(file, sub), EROFS);
+	fd = (int)UT_OK(open(file, O_RDONLY));
+	close(fd);
+	UT_OK(mount(NULL, dir, NULL, MS_REMOUNT | MS_NOEXEC, NULL));
+	UT_CHECK_ERR(execv(prog, argv), EACCES);
+	fd = (int)UT_OK(open(file, O_WRONLY));
+	close(fd);
+	UT_OK(mount(NULL, dir, NULL, MS_REMOUNT, NULL));
+	{
+		pid_t pid = utest_fork();
+
+		if (pid == 0) {
+			execv(prog, argv);
+			_exit(127);
+		}
+		UT_CHECK_EXIT(utest_wait(pid), 0);
+	}
+	UT_OK(unlink(file));
+	UT_OK(unlink(prog));
+	UT_OK(umount2(dir, 0));
+	UT_OK(rmdir(dir));
+}

@@ -290,7 +290,8 @@ struct mount {
 	struct vnode *root;             /* [I] the instance's root, referenced */
 	struct vnode *covered;          /* [I] the mount point, referenced; NULL for / */
 	struct mount *parent;           /* [I] the mount covered lies in; NULL for / */
-	unsigned long flags;            /* [vfs_mount_mutex] VFS_MS_PER_MOUNT flags */
+	unsigned long flags;            /* [vfs_mount_mutex] and [vfs_mount_lock] to change,
+					 * either to read: VFS_MS_PER_MOUNT flags */
 	char *source;                   /* [I] what was mounted (kmalloc'd), or NULL */
 	char *options;                  /* [I] the type's accepted data (kmalloc'd), or NULL */
 	struct list link;               /* [vfs_mount_lock] on the mount list */
@@ -329,6 +330,13 @@ int vfs_umount(const char *target);
 /* Replace the per-mount flags of the mount whose root target names: 0,
  * -EINVAL (not a mount, or flags outside VFS_MS_PER_MOUNT).  May sleep. */
 int vfs_remount(const char *target, unsigned long flags);
+/*
+ * The per-mount flags of the file system v lies in (0 if none; a device
+ * node counts as devfs's).  vfs_may_write: 0, or -EROFS when that mount is
+ * read-only (MS_RDONLY).  Never sleep.
+ */
+unsigned long vfs_mount_flags_of(struct vnode *v);
+int vfs_may_write(struct vnode *v);
 /* Is v the root of a mount (a mount point as path names see it)?  Never sleeps. */
 bool vfs_is_mount_root(struct vnode *v);
 /*

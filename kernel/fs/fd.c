@@ -169,6 +169,20 @@ static int vfs_open_creat(struct vnode *base, const char *path, int flags,
 		err = -EISDIR;
 		goto out;
 	}
+	if (vfs_may_write(dir)) {
+		/* A read-only file system: only what exists opens (checked later). */
+		err = dir->ops->lookup(dir, name, strlen(name), &v);
+		if (err == 0 && (flags & O_EXCL))
+			err = -EEXIST;
+		else if (err == -ENOENT)
+			err = -EROFS;
+		if (err == 0 && S_ISLNK(v->mode)) {
+			vnode_put(v);
+			v = NULL;
+			err = (flags & O_NOFOLLOW) ? -ELOOP : vfs_lookup(dir, name, WALK_FOLLOW, &v);
+		}
+		goto out;
+	}
 	err = dir->ops->create(dir, name, strlen(name), S_IFREG | (mode & S_IMODE),
 			       NULL, &v);
 	if (err == -EEXIST) {
@@ -216,8 +230,10 @@ int vfs_open(struct vnode *base, const char *path, int flags, uint32_t mode,
 		err = -ENOTDIR;
 	else if (S_ISDIR(v->mode) && (acc != O_RDONLY || (flags & O_CREAT)))
 		err = -EISDIR;
-	else if ((flags & O_TRUNC) && S_ISREG(v->mode) && acc != O_RDONLY &&
-		 v->ops->truncate)
+	else if (S_ISREG(v->mode) && (acc != O_RDONLY || (flags & O_TRUNC)))
+		err = vfs_may_write(v);
+	if (!err && (flags & O_TRUNC) && S_ISREG(v->mode) && acc != O_RDONLY &&
+	    v->ops->truncate)
 		err = v->ops->truncate(v, 0);
 	if (err)
 		goto out_put;

@@ -402,6 +402,24 @@ int vfs_umount(const char *target)
 	return 0;
 }
 
+unsigned long vfs_mount_flags_of(struct vnode *v)
+{
+	unsigned long flags = 0;
+	struct mount *m;
+
+	spin_lock(&vfs_mount_lock);
+	m = mount_of_dev(v->dev);
+	if (m)
+		flags = m->flags;
+	spin_unlock(&vfs_mount_lock);
+	return flags;
+}
+
+int vfs_may_write(struct vnode *v)
+{
+	return (vfs_mount_flags_of(v) & MS_RDONLY) ? -EROFS : 0;
+}
+
 bool vfs_is_mount_root(struct vnode *v)
 {
 	bool root;
@@ -426,11 +444,11 @@ int vfs_remount(const char *target, unsigned long flags)
 	mutex_lock(&vfs_mount_mutex);
 	spin_lock(&vfs_mount_lock);
 	m = v->mnt_root;
-	spin_unlock(&vfs_mount_lock);
 	if (m)
-		m->flags = flags;
+		m->flags = flags;       /* both locks: readers hold either */
 	else
 		err = -EINVAL;
+	spin_unlock(&vfs_mount_lock);
 	mutex_unlock(&vfs_mount_mutex);
 	vnode_put(v);
 	return err;

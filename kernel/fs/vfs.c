@@ -434,6 +434,8 @@ static int vfs_create_at(struct vnode *base, const char *path, uint32_t mode,
 		err = -EEXIST;
 	else if (trailing && !S_ISDIR(mode))
 		err = -ENOENT;
+	else if (vfs_may_write(dir))
+		err = dir->ops->lookup(dir, name, strlen(name), &v) ? -EROFS : -EEXIST;
 	else
 		err = dir->ops->create(dir, name, strlen(name), mode, target, &v);
 	if (v)
@@ -487,6 +489,8 @@ int vfs_unlink(struct vnode *base, const char *path, bool rmdir)
 		err = -ENOTDIR;
 	vnode_put(v);
 	if (!err)
+		err = vfs_may_write(dir);
+	if (!err)
 		err = dir->ops->remove(dir, name, strlen(name), rmdir);
 out:
 	vnode_put(dir);
@@ -527,6 +531,8 @@ int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase,
 	else if (READ_ONCE(v->mounted))
 		err = -EBUSY;
 	vnode_put(v);
+	if (!err)
+		err = vfs_may_write(odir);
 	if (!err)
 		err = odir->ops->rename(odir, oname, strlen(oname), ndir, nname,
 					strlen(nname));

@@ -84,8 +84,8 @@ static int exec_read_file(const char *path, void **buf, size_t *len, struct mm *
 		err = -EACCES;          /* Linux: directories and devices too */
 		goto out;
 	}
-	if (!(st.st_mode & 0111)) {
-		err = -EACCES;
+	if (!(st.st_mode & 0111) || (vfs_mount_flags_of(f->vnode) & MS_NOEXEC)) {
+		err = -EACCES;          /* not executable, or on a noexec mount */
 		goto out;
 	}
 	if (st.st_size > (int64_t)EXEC_FILE_MAX || st.st_size <= 0) {

@@ -5,7 +5,11 @@
  * mount: a new mount of a registered type ("tmpfs", "proc", "devtmpfs",
  * "ramfs", "devfs") with the per-mount flags (MS_RDONLY, MS_NOSUID,
  * MS_NODEV, MS_NOEXEC, the atime flags...), which are kept and shown in
- * /proc/mounts; MS_REMOUNT replaces them.  Propagation: every Keel mount
+ * /proc/mounts; MS_REMOUNT replaces them.  MS_RDONLY is enforced by the
+ * VFS (-EROFS: open for writing or truncating, create, remove, rename),
+ * MS_NOEXEC by exec (-EACCES); MS_NOSUID and MS_NODEV change nothing on
+ * Keel (no set-id bits; device nodes live only in devfs), nor do the atime
+ * flags (access times are not kept up).  Propagation: every Keel mount
  * is private, so MS_PRIVATE (with MS_REC) succeeds and changes nothing;
  * MS_SHARED, MS_SLAVE, MS_UNBINDABLE, MS_BIND and MS_MOVE are not
  * implemented (-EINVAL, logged once).  Errors as Linux: -ENODEV for an
