@@ -9,6 +9,7 @@
 #   /dev /proc /tmp (1777) /etc   empty directories; /dev/console is the
 #                              kernel's to provide (no device nodes: packing
 #                              must work without root)
+#   /etc/mtab -> ../proc/self/mounts   (as on Linux distributions)
 # then EXTRA_ROOT/. copied over it (its files win).  The archive is
 # `cpio -o -H newc` of the sorted relative names ("bin", "bin/hello", ...,
 # parents before children, no "."), owner root:root, every mtime 0,
@@ -30,6 +31,7 @@ fi
 rm -rf "$stage"
 mkdir -p "$stage"/{bin,dev,proc,tmp,etc}
 install -m 0755 "$bin/init" "$stage/init"
+ln -s ../proc/self/mounts "$stage/etc/mtab"
 for path in "$bin"/*; do
 	prog=$(basename "$path")
 	[ "$prog" = init ] && continue
