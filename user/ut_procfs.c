@@ -465,6 +465,8 @@ void ut_mount_errors(void)
 	UT_CHECK_ERR(umount2(dir, 0x100), EINVAL);
 	/* A mount inside a mount keeps the outer one busy. */
 	UT_OK(mount("none", dir, "tmpfs", 0, NULL));
+	UT_CHECK_ERR(unlink(dir), EISDIR); /* the type first, then EBUSY */
+	UT_CHECK_ERR(rmdir(dir), EBUSY);
 	UT_OK(mkdir(file, 0755));
 	UT_OK(mount("none", file, "tmpfs", 0, NULL));
 	UT_CHECK_ERR(umount2(dir, 0), EBUSY);

@@ -71,6 +71,10 @@ ssize_t file_path(struct file *f, char *buf, size_t n)
 	if (!path)
 		return -ENOMEM;
 	len = vfs_realpath(f->open_base, f->open_path, path, VFS_PATH_MAX);
+	if (len == -ENOMEM) {
+		kfree(path);
+		return len;
+	}
 	if (len < 0) {
 		strlcpy(path, f->open_path, VFS_PATH_MAX);
 		strlcat(path, FILE_DELETED, VFS_PATH_MAX + sizeof(FILE_DELETED));

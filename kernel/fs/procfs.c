@@ -1013,14 +1013,14 @@ static int gen_hostname(const struct procfs_target *t, struct procfs_buf *b)
 	return 0;
 }
 
-/* As Linux's sysctl strings: the text up to a newline; too long: -EINVAL. */
+/* As Linux's sysctl strings: the text up to a newline, cut to the maximum. */
 static int store_hostname(const char *s, size_t n)
 {
 	const char *nl = memchr(s, '\n', n);
 
 	if (nl)
 		n = (size_t)(nl - s);
-	return uts_set_hostname(s, n);
+	return uts_set_hostname(s, MIN(n, (size_t)UTS_NAME_LEN));
 }
 
 static int gen_osrelease(const struct procfs_target *t, struct procfs_buf *b)

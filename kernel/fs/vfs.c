@@ -481,12 +481,12 @@ int vfs_unlink(struct vnode *base, const char *path, bool rmdir)
 	err = dir->ops->lookup(dir, name, strlen(name), &v);
 	if (err)
 		goto out;
-	if (READ_ONCE(v->mounted))
-		err = -EBUSY;
-	else if (!rmdir && trailing)
+	if (!rmdir && (trailing || S_ISDIR(v->mode)))
 		err = S_ISDIR(v->mode) ? -EISDIR : -ENOTDIR;
 	else if (rmdir && !S_ISDIR(v->mode))
 		err = -ENOTDIR;
+	else if (READ_ONCE(v->mounted))
+		err = -EBUSY;   /* after the type checks, as Linux */
 	vnode_put(v);
 	if (!err)
 		err = vfs_may_write(dir);
