@@ -3,7 +3,8 @@
  * kernel state as text files in Linux's formats (man 5 proc), generated
  * when read.  kernel/fs/procfs.c is the file system (directories, nodes,
  * open files, the system-wide files); kernel/fs/procfs_pid.c writes the
- * per-process files (/proc/PID/...).
+ * per-process files (/proc/PID/...), kernel/fs/procfs_sys.c the
+ * system-wide ones.
  *
  * A node names what it shows by numbers (pid, tid, fd) and a table entry;
  * it holds no reference to a process, so a file of a process that is gone
@@ -59,6 +60,28 @@ ssize_t procfs_pid_exe(const struct procfs_target *t, char *buf, size_t n);
 ssize_t procfs_pid_cwd(const struct procfs_target *t, char *buf, size_t n);
 ssize_t procfs_pid_root(const struct procfs_target *t, char *buf, size_t n);
 ssize_t procfs_pid_fd_link(const struct procfs_target *t, char *buf, size_t n);
+
+/* The system-wide files (procfs_sys.c): generators as above, the links
+ * /proc/self and thread-self, and the host name's store (a write). */
+int procfs_sys_meminfo(const struct procfs_target *t, struct procfs_buf *b);
+int procfs_sys_cpuinfo(const struct procfs_target *t, struct procfs_buf *b);
+int procfs_sys_uptime(const struct procfs_target *t, struct procfs_buf *b);
+int procfs_sys_loadavg(const struct procfs_target *t, struct procfs_buf *b);
+int procfs_sys_stat(const struct procfs_target *t, struct procfs_buf *b);
+int procfs_sys_version(const struct procfs_target *t, struct procfs_buf *b);
+int procfs_sys_mounts(const struct procfs_target *t, struct procfs_buf *b);
+int procfs_sys_filesystems(const struct procfs_target *t, struct procfs_buf *b);
+int procfs_sys_interrupts(const struct procfs_target *t, struct procfs_buf *b);
+int procfs_sys_cmdline(const struct procfs_target *t, struct procfs_buf *b);
+int procfs_sys_hostname(const struct procfs_target *t, struct procfs_buf *b);
+int procfs_sys_osrelease(const struct procfs_target *t, struct procfs_buf *b);
+int procfs_sys_ostype(const struct procfs_target *t, struct procfs_buf *b);
+int procfs_sys_pid_max(const struct procfs_target *t, struct procfs_buf *b);
+ssize_t procfs_sys_self(const struct procfs_target *t, char *buf, size_t n);
+ssize_t procfs_sys_thread_self(const struct procfs_target *t, char *buf, size_t n);
+int procfs_sys_store_hostname(const char *s, size_t n);
+/* Keep a copy of the kernel command line for /proc/cmdline (boot, once). */
+void procfs_sys_init(const char *cmdline);
 
 /* Does process pid exist (zombies too)?  Does it have thread tid? */
 bool procfs_pid_exists(int pid);

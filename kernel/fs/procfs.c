@@ -1,8 +1,8 @@
 /*
  * procfs.c - the process file system (type "proc", on /proc): the
- * directories and nodes, open files and their snapshots, and the
- * system-wide files; the per-process files are in procfs_pid.c (see
- * keel/procfs.h for the design).
+ * directories and nodes, open files and their snapshots, and mounting;
+ * the per-process files are written by procfs_pid.c, the system-wide ones
+ * by procfs_sys.c (see keel/procfs.h for the design).
  *
  *   /proc/{self,thread-self}          symlinks to the caller's pid (and tid)
  *   /proc/{meminfo,cpuinfo,uptime,loadavg,stat,version,mounts,
@@ -34,36 +34,22 @@
  * generators take (proc_tree_lock, proc->lock, mm->lock, vfs_mount_mutex).
  */
 #include <keel/procfs.h>
-#include <keel/cputime.h>
-#include <keel/cpu.h>
 #include <keel/fd.h>
-#include <keel/irq.h>
 #include <keel/klog.h>
 #include <keel/kmalloc.h>
 #include <keel/mutex.h>
 #include <keel/panic.h>
 #include <keel/pid.h>
-#include <keel/pmm.h>
-#include <keel/proc.h>
 #include <keel/refcount.h>
-#include <keel/sched.h>
-#include <keel/thread.h>
-#include <keel/time.h>
-#include <keel/utsname.h>
-#include <arch/irq.h>
-#include <arch/layout.h>
 #include <lib/errno.h>
 #include <lib/printf.h>
 #include <lib/string.h>
 
 #define PROCFS_DEV_BASE      0x20000 /* st_dev of the first instance */
 #define PROCFS_ROOT_INO      1
-#define PROCFS_PID_MAX       4194304 /* what /proc/sys/kernel/pid_max says */
 #define PROCFS_BUF_MIN       256
-#define PROCFS_CMDLINE_MAX   1024
 #define PROCFS_INO_SUB_SHIFT 10 /* ino: pid << 32 | sub << 10 | row */
 #define PROCFS_INO_PID_SHIFT 32
-#define PROCFS_BTIME         0ul /* boot time: no wall clock yet */
 
 /* ---------------------------------------------------------------- buffers */
 
@@ -142,45 +128,26 @@ struct procfs_ent {
 #define PF_DIR  (S_IFDIR | 0555)
 #define PF_LINK (S_IFLNK | 0777)
 
-static int gen_meminfo(const struct procfs_target *t, struct procfs_buf *b);
-static int gen_cpuinfo(const struct procfs_target *t, struct procfs_buf *b);
-static int gen_uptime(const struct procfs_target *t, struct procfs_buf *b);
-static int gen_loadavg(const struct procfs_target *t, struct procfs_buf *b);
-static int gen_stat(const struct procfs_target *t, struct procfs_buf *b);
-static int gen_version(const struct procfs_target *t, struct procfs_buf *b);
-static int gen_mounts(const struct procfs_target *t, struct procfs_buf *b);
-static int gen_filesystems(const struct procfs_target *t, struct procfs_buf *b);
-#define IRQ_NUM_WIDTH 3 /* Linux's width of the line numbers */
-
-static int gen_interrupts(const struct procfs_target *t, struct procfs_buf *b);
-static int gen_cmdline(const struct procfs_target *t, struct procfs_buf *b);
-static int gen_hostname(const struct procfs_target *t, struct procfs_buf *b);
-static int gen_osrelease(const struct procfs_target *t, struct procfs_buf *b);
-static int gen_ostype(const struct procfs_target *t, struct procfs_buf *b);
-static int gen_pid_max(const struct procfs_target *t, struct procfs_buf *b);
-static int store_hostname(const char *s, size_t n);
-static ssize_t link_self(const struct procfs_target *t, char *buf, size_t n);
-static ssize_t link_thread_self(const struct procfs_target *t, char *buf, size_t n);
-
 static const struct procfs_ent procfs_ents[] = {
-	{ PD_ROOT, PD_NONE, "self", PF_LINK, NULL, link_self, NULL },
-	{ PD_ROOT, PD_NONE, "thread-self", PF_LINK, NULL, link_thread_self, NULL },
-	{ PD_ROOT, PD_NONE, "meminfo", PF_FILE, gen_meminfo, NULL, NULL },
-	{ PD_ROOT, PD_NONE, "cpuinfo", PF_FILE, gen_cpuinfo, NULL, NULL },
-	{ PD_ROOT, PD_NONE, "uptime", PF_FILE, gen_uptime, NULL, NULL },
-	{ PD_ROOT, PD_NONE, "loadavg", PF_FILE, gen_loadavg, NULL, NULL },
-	{ PD_ROOT, PD_NONE, "stat", PF_FILE, gen_stat, NULL, NULL },
-	{ PD_ROOT, PD_NONE, "version", PF_FILE, gen_version, NULL, NULL },
-	{ PD_ROOT, PD_NONE, "mounts", PF_FILE, gen_mounts, NULL, NULL },
-	{ PD_ROOT, PD_NONE, "filesystems", PF_FILE, gen_filesystems, NULL, NULL },
-	{ PD_ROOT, PD_NONE, "interrupts", PF_FILE, gen_interrupts, NULL, NULL },
-	{ PD_ROOT, PD_NONE, "cmdline", PF_FILE, gen_cmdline, NULL, NULL },
+	{ PD_ROOT, PD_NONE, "self", PF_LINK, NULL, procfs_sys_self, NULL },
+	{ PD_ROOT, PD_NONE, "thread-self", PF_LINK, NULL, procfs_sys_thread_self, NULL },
+	{ PD_ROOT, PD_NONE, "meminfo", PF_FILE, procfs_sys_meminfo, NULL, NULL },
+	{ PD_ROOT, PD_NONE, "cpuinfo", PF_FILE, procfs_sys_cpuinfo, NULL, NULL },
+	{ PD_ROOT, PD_NONE, "uptime", PF_FILE, procfs_sys_uptime, NULL, NULL },
+	{ PD_ROOT, PD_NONE, "loadavg", PF_FILE, procfs_sys_loadavg, NULL, NULL },
+	{ PD_ROOT, PD_NONE, "stat", PF_FILE, procfs_sys_stat, NULL, NULL },
+	{ PD_ROOT, PD_NONE, "version", PF_FILE, procfs_sys_version, NULL, NULL },
+	{ PD_ROOT, PD_NONE, "mounts", PF_FILE, procfs_sys_mounts, NULL, NULL },
+	{ PD_ROOT, PD_NONE, "filesystems", PF_FILE, procfs_sys_filesystems, NULL, NULL },
+	{ PD_ROOT, PD_NONE, "interrupts", PF_FILE, procfs_sys_interrupts, NULL, NULL },
+	{ PD_ROOT, PD_NONE, "cmdline", PF_FILE, procfs_sys_cmdline, NULL, NULL },
 	{ PD_ROOT, PD_SYS, "sys", PF_DIR, NULL, NULL, NULL },
 	{ PD_SYS, PD_SYSK, "kernel", PF_DIR, NULL, NULL, NULL },
-	{ PD_SYSK, PD_NONE, "hostname", PF_RW, gen_hostname, NULL, store_hostname },
-	{ PD_SYSK, PD_NONE, "osrelease", PF_FILE, gen_osrelease, NULL, NULL },
-	{ PD_SYSK, PD_NONE, "ostype", PF_FILE, gen_ostype, NULL, NULL },
-	{ PD_SYSK, PD_NONE, "pid_max", PF_RW, gen_pid_max, NULL, NULL },
+	{ PD_SYSK, PD_NONE, "hostname", PF_RW, procfs_sys_hostname, NULL,
+	  procfs_sys_store_hostname },
+	{ PD_SYSK, PD_NONE, "osrelease", PF_FILE, procfs_sys_osrelease, NULL, NULL },
+	{ PD_SYSK, PD_NONE, "ostype", PF_FILE, procfs_sys_ostype, NULL, NULL },
+	{ PD_SYSK, PD_NONE, "pid_max", PF_RW, procfs_sys_pid_max, NULL, NULL },
 	{ PD_PID, PD_NONE, "stat", PF_FILE, procfs_pid_stat, NULL, NULL },
 	{ PD_PID, PD_NONE, "status", PF_FILE, procfs_pid_status, NULL, NULL },
 	{ PD_PID, PD_NONE, "statm", PF_FILE, procfs_pid_statm, NULL, NULL },
@@ -188,7 +155,7 @@ static const struct procfs_ent procfs_ents[] = {
 	{ PD_PID, PD_NONE, "cmdline", PF_FILE, procfs_pid_cmdline, NULL, NULL },
 	{ PD_PID, PD_NONE, "environ", PF_PRIV, procfs_pid_environ, NULL, NULL },
 	{ PD_PID, PD_NONE, "maps", PF_FILE, procfs_pid_maps, NULL, NULL },
-	{ PD_PID, PD_NONE, "mounts", PF_FILE, gen_mounts, NULL, NULL },
+	{ PD_PID, PD_NONE, "mounts", PF_FILE, procfs_sys_mounts, NULL, NULL },
 	{ PD_PID, PD_NONE, "exe", PF_LINK, NULL, procfs_pid_exe, NULL },
 	{ PD_PID, PD_NONE, "cwd", PF_LINK, NULL, procfs_pid_cwd, NULL },
 	{ PD_PID, PD_NONE, "root", PF_LINK, NULL, procfs_pid_root, NULL },
@@ -706,16 +673,11 @@ struct fs_type procfs_fs_type = {
 	.unmount = procfs_unmount,
 };
 
-static char *procfs_kernel_cmdline; /* [I] after procfs_init */
-
 void procfs_init(const char *cmdline)
 {
 	int err = vfs_register_fs(&procfs_fs_type);
-	size_t len = strlen(cmdline) + 1;
 
-	procfs_kernel_cmdline = kmalloc(len, 0);
-	if (procfs_kernel_cmdline)
-		memcpy(procfs_kernel_cmdline, cmdline, len);
+	procfs_sys_init(cmdline);
 	if (!err) {
 		err = vfs_mkdir(NULL, "/proc", 0555);
 		if (err == -EEXIST)
@@ -726,317 +688,4 @@ void procfs_init(const char *cmdline)
 				MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME, NULL);
 	if (err)
 		panic("procfs: cannot mount /proc (%d)", err);
-}
-
-/* ---------------------------------------------------------------- system files */
-
-static ssize_t procfs_link_text(char *buf, size_t n, const char *text)
-{
-	size_t len = strlen(text);
-
-	len = MIN(len, n);
-	memcpy(buf, text, len);
-	return (ssize_t)len;
-}
-
-static ssize_t link_self(const struct procfs_target *t, char *buf, size_t n)
-{
-	struct proc *p = proc_current();
-	char num[PROCFS_NUM_MAX];
-
-	if (!p)
-		return -ENOENT;
-	snprintf(num, sizeof(num), "%d", p->pid);
-	return procfs_link_text(buf, n, num);
-}
-
-static ssize_t link_thread_self(const struct procfs_target *t, char *buf, size_t n)
-{
-	struct thread *th = thread_current();
-	char text[2 * PROCFS_NUM_MAX + sizeof("/task/")];
-
-	if (!th || !th->proc)
-		return -ENOENT;
-	snprintf(text, sizeof(text), "%d/task/%d", th->proc->pid, th->tid);
-	return procfs_link_text(buf, n, text);
-}
-
-#define KB_PER_PAGE (PAGE_SIZE / KiB)
-
-static void meminfo_line(struct procfs_buf *b, const char *name, uint64_t pages)
-{
-	procfs_printf(b, "%-16s%8lu kB\n", name, (unsigned long)(pages * KB_PER_PAGE));
-}
-
-static int gen_meminfo(const struct procfs_target *t, struct procfs_buf *b)
-{
-	uint64_t total = pmm_total_frames(), free = pmm_free_frames();
-	uint64_t files = ramfs_total_pages();
-
-	meminfo_line(b, "MemTotal:", total);
-	meminfo_line(b, "MemFree:", free);
-	meminfo_line(b, "MemAvailable:", free);
-	meminfo_line(b, "Buffers:", 0);
-	meminfo_line(b, "Cached:", files);
-	meminfo_line(b, "SwapCached:", 0);
-	meminfo_line(b, "SwapTotal:", 0);
-	meminfo_line(b, "SwapFree:", 0);
-	meminfo_line(b, "Shmem:", files);
-	return 0;
-}
-
-static int gen_cpuinfo(const struct procfs_target *t, struct procfs_buf *b)
-{
-	unsigned n = cpu_online_count();
-
-	for (unsigned i = 0; i < MAX_CPUS; i++) {
-		if (!cpus[i].online)
-			continue;
-		procfs_printf(b,
-			      "processor\t: %u\nvendor_id\t: %s\nmodel name\t: %s\n"
-			      "physical id\t: 0\nsiblings\t: %u\ncore id\t\t: %u\n"
-			      "cpu cores\t: %u\napicid\t\t: %u\nfpu\t\t: yes\n\n",
-			      i, "KeelVirtual", "QEMU TCG x86-64 CPU", n, i, n, i);
-	}
-	return 0;
-}
-
-/* x in hundredths, printed as "%lu.%02lu". */
-static void procfs_centi(struct procfs_buf *b, uint64_t centi, const char *sep)
-{
-	procfs_printf(b, "%lu.%02lu%s", (unsigned long)(centi / 100), (unsigned long)(centi % 100),
-		      sep);
-}
-
-static int gen_uptime(const struct procfs_target *t, struct procfs_buf *b)
-{
-	uint64_t idle = 0;
-
-	for (unsigned i = 0; i < MAX_CPUS; i++) {
-		struct cputime_cpu c;
-
-		if (!cpus[i].online)
-			continue;
-		cputime_cpu_get(i, &c);
-		idle += c.idle;
-	}
-	procfs_centi(b, time_ns() / (NSEC_PER_SEC / 100), " ");
-	procfs_centi(b, idle * 100 / TICK_HZ, "\n");
-	return 0;
-}
-
-static int gen_loadavg(const struct procfs_target *t, struct procfs_buf *b)
-{
-	unsigned long avg[3];
-
-	cputime_loadavg(avg);
-	for (unsigned i = 0; i < 3; i++) {
-		unsigned long x = avg[i] + CPUTIME_FIXED_1 / 200; /* round as Linux */
-
-		procfs_printf(b, "%lu.%02lu ", x >> CPUTIME_FSHIFT,
-			      ((x & (CPUTIME_FIXED_1 - 1)) * 100) >> CPUTIME_FSHIFT);
-	}
-	procfs_printf(b, "%u/%u %d\n", sched_nr_running(), thread_count(), pid_last());
-	return 0;
-}
-
-static void stat_cpu_line(struct procfs_buf *b, const char *name, const struct cputime_cpu *c)
-{
-	procfs_printf(b, "%s %lu 0 %lu %lu 0 0 0 0 0 0\n", name, (unsigned long)c->user,
-		      (unsigned long)c->system, (unsigned long)c->idle);
-}
-
-static int gen_stat(const struct procfs_target *t, struct procfs_buf *b)
-{
-	struct cputime_cpu sum = { 0, 0, 0 }, c;
-	uint64_t intr = 0;
-
-	for (unsigned i = 0; i < MAX_CPUS; i++) {
-		if (!cpus[i].online)
-			continue;
-		cputime_cpu_get(i, &c);
-		sum.user += c.user;
-		sum.system += c.system;
-		sum.idle += c.idle;
-	}
-	stat_cpu_line(b, "cpu ", &sum);
-	for (unsigned i = 0; i < MAX_CPUS; i++) {
-		char name[PROCFS_NUM_MAX + 3];
-
-		if (!cpus[i].online)
-			continue;
-		cputime_cpu_get(i, &c);
-		snprintf(name, sizeof(name), "cpu%u", i);
-		stat_cpu_line(b, name, &c);
-	}
-	for (unsigned i = 0; i < ARCH_IRQ_COUNT; i++)
-		intr += irq_count(i);
-	procfs_printf(b, "intr %lu", (unsigned long)intr);
-	for (unsigned i = 0; i < ARCH_IRQ_COUNT; i++)
-		procfs_printf(b, " %lu", (unsigned long)irq_count(i));
-	procfs_printf(b,
-		      "\nctxt %lu\nbtime %lu\nprocesses %d\nprocs_running %u\n"
-		      "procs_blocked 0\n",
-		      (unsigned long)sched_nr_switches(), PROCFS_BTIME, pid_last(),
-		      sched_nr_running());
-	return 0;
-}
-
-static int gen_version(const struct procfs_target *t, struct procfs_buf *b)
-{
-	procfs_printf(b, "%s version %s (keel@keel) (%s) %s\n", UTS_SYSNAME, UTS_RELEASE,
-		      __VERSION__, UTS_VERSION);
-	return 0;
-}
-
-/* Write s with the characters Linux escapes in /proc/mounts as \ooo. */
-static void procfs_mangle(struct procfs_buf *b, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\\')
-			procfs_printf(b, "\\%03o", (unsigned)(unsigned char)*s);
-		else
-			procfs_write(b, s, 1);
-	}
-}
-
-static const struct {
-	unsigned long flag;
-	const char *name;
-} procfs_mount_flags[] = {
-	{ MS_NOSUID, ",nosuid" },     { MS_NODEV, ",nodev" },
-	{ MS_NOEXEC, ",noexec" },     { MS_SYNCHRONOUS, ",sync" },
-	{ MS_DIRSYNC, ",dirsync" },   { MS_NOSYMFOLLOW, ",nosymfollow" },
-	{ MS_NOATIME, ",noatime" },   { MS_NODIRATIME, ",nodiratime" },
-	{ MS_RELATIME, ",relatime" },
-};
-
-static void procfs_mount_line(void *ctx, const struct vfs_mount_info *mi)
-{
-	struct procfs_buf *b = ctx;
-
-	procfs_mangle(b, mi->source);
-	procfs_write(b, " ", 1);
-	procfs_mangle(b, mi->target);
-	procfs_printf(b, " %s %s", mi->fstype, (mi->flags & MS_RDONLY) ? "ro" : "rw");
-	for (size_t i = 0; i < ARRAY_SIZE(procfs_mount_flags); i++) {
-		if (mi->flags & procfs_mount_flags[i].flag)
-			procfs_printf(b, "%s", procfs_mount_flags[i].name);
-	}
-	if (mi->options) {
-		procfs_write(b, ",", 1);
-		procfs_mangle(b, mi->options);
-	}
-	procfs_printf(b, " 0 0\n");
-}
-
-static int gen_mounts(const struct procfs_target *t, struct procfs_buf *b)
-{
-	if (t->pid && !procfs_target_alive(t))
-		return -ESRCH;
-	return vfs_mounts_show(procfs_mount_line, b);
-}
-
-#define PROCFS_FS_TYPES_MAX 32
-
-struct procfs_fs_names {
-	const char *name[PROCFS_FS_TYPES_MAX];
-	unsigned n;
-};
-
-/* Called under the type list's spinlock: only note the (static) name. */
-static void procfs_fs_name(void *ctx, const char *name)
-{
-	struct procfs_fs_names *fn = ctx;
-
-	if (fn->n < PROCFS_FS_TYPES_MAX)
-		fn->name[fn->n++] = name;
-}
-
-static int gen_filesystems(const struct procfs_target *t, struct procfs_buf *b)
-{
-	struct procfs_fs_names fn = { .n = 0 };
-
-	vfs_fs_types_show(procfs_fs_name, &fn);
-	for (unsigned i = 0; i < fn.n; i++)
-		procfs_printf(b, "nodev\t%s\n", fn.name[i]);
-	return 0;
-}
-
-#define IRQ_NUM_WIDTH 3 /* Linux's width of the line numbers */
-
-static int gen_interrupts(const struct procfs_target *t, struct procfs_buf *b)
-{
-	procfs_printf(b, "%*s", IRQ_NUM_WIDTH + 8, "");
-	for (unsigned i = 0; i < MAX_CPUS; i++) {
-		if (cpus[i].online)
-			procfs_printf(b, "CPU%-8u", i);
-	}
-	procfs_printf(b, "\n");
-	/* Device lines are routed to the boot CPU: their count is CPU0's. */
-	for (unsigned irq = 0; irq < ARCH_IRQ_COUNT; irq++) {
-		const char *name = irq_name(irq);
-		bool first = true;
-
-		if (!name)
-			continue;
-		procfs_printf(b, "%*u: ", IRQ_NUM_WIDTH, irq);
-		for (unsigned i = 0; i < MAX_CPUS; i++) {
-			if (cpus[i].online)
-				procfs_printf(b, "%10lu ",
-					      first ? (unsigned long)irq_count(irq) : 0ul);
-			first = false;
-		}
-		procfs_printf(b, " %s\n", name);
-	}
-	procfs_printf(b, "%*s: ", IRQ_NUM_WIDTH, "LOC");
-	for (unsigned i = 0; i < MAX_CPUS; i++) {
-		if (cpus[i].online)
-			procfs_printf(b, "%10lu ", (unsigned long)READ_ONCE(cpus[i].ticks));
-	}
-	procfs_printf(b, "  Local timer interrupts\n");
-	return 0;
-}
-
-static int gen_cmdline(const struct procfs_target *t, struct procfs_buf *b)
-{
-	procfs_printf(b, "%s\n", procfs_kernel_cmdline ? procfs_kernel_cmdline : "");
-	return 0;
-}
-
-static int gen_hostname(const struct procfs_target *t, struct procfs_buf *b)
-{
-	char name[UTS_NAME_LEN + 1];
-
-	uts_hostname_copy(name, sizeof(name));
-	procfs_printf(b, "%s\n", name);
-	return 0;
-}
-
-/* As Linux's sysctl strings: the text up to a newline, cut to the maximum. */
-static int store_hostname(const char *s, size_t n)
-{
-	const char *nl = memchr(s, '\n', n);
-
-	if (nl)
-		n = (size_t)(nl - s);
-	return uts_set_hostname(s, MIN(n, (size_t)UTS_NAME_LEN));
-}
-
-static int gen_osrelease(const struct procfs_target *t, struct procfs_buf *b)
-{
-	procfs_printf(b, "%s\n", UTS_RELEASE);
-	return 0;
-}
-
-static int gen_ostype(const struct procfs_target *t, struct procfs_buf *b)
-{
-	procfs_printf(b, "%s\n", UTS_SYSNAME);
-	return 0;
-}
-
-static int gen_pid_max(const struct procfs_target *t, struct procfs_buf *b)
-{
-	procfs_printf(b, "%d\n", PROCFS_PID_MAX);
-	return 0;
 }

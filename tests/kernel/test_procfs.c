@@ -78,7 +78,7 @@ KTEST(procfs_hostname_roundtrip)
 
 KTEST(procfs_reads_in_pieces)
 {
-	char whole[KT_PROC_BUF], pieces[KT_PROC_BUF];
+	char whole[KT_PROC_BUF] = { 0 }, pieces[KT_PROC_BUF] = { 0 };
 	struct file *f;
 	size_t at = 0;
 	ssize_t n;
