@@ -146,7 +146,20 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(rlimit_stack)                \
 	X(rlimit_fsize)                \
 	X(rlimit_prlimit)              \
-	X(syslog_read)
+	X(syslog_read) \
+	/* /proc and mount (ut_procfs.c) */ \
+	X(procfs_self_stat)            \
+	X(procfs_self_status)          \
+	X(procfs_cmdline_child)        \
+	X(procfs_maps)                 \
+	X(procfs_fd_links)             \
+	X(procfs_self_links)           \
+	X(procfs_task_threads)         \
+	X(procfs_system_files)         \
+	X(mount_tmpfs)                 \
+	X(mount_errors)                \
+	X(mount_proc_remount)          \
+	X(mount_readonly_noexec)
 
 #define UT_DECLARE(name) void ut_##name(void);
 UT_TESTS(UT_DECLARE)
