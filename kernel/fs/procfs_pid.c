@@ -32,7 +32,7 @@
 #define TASK_COMM_LEN     16 /* Linux: 15 characters and a NUL */
 #define PROC_PRIO_DEFAULT 20 /* stat priority of nice 0 */
 #define RLIM_INFINITY_VAL 18446744073709551615ul
-#define TICKS_PER_NS      (NSEC_PER_SEC / TICK_HZ)
+#define NS_PER_TICK      (NSEC_PER_SEC / TICK_HZ)
 #define PROCFS_ARGS_MAX   (128ul << 10) /* exec's limit on argument strings */
 #define SIG_IGN_HANDLER   1
 #define SIGQ_LIMIT        0  /* no queued-signal limit (SigQ: n/limit) */
@@ -176,7 +176,7 @@ int procfs_pid_stat(const struct procfs_target *t, struct procfs_buf *b)
 		      s.tid, s.comm, s.state, s.ppid, s.pgid, s.sid,
 		      mm ? (unsigned long)READ_ONCE(mm->faults) : 0ul, (unsigned long)s.utime,
 		      (unsigned long)s.stime, PROC_PRIO_DEFAULT, s.nthreads,
-		      (unsigned long)(s.start_ns / TICKS_PER_NS), (unsigned long)u.total,
+		      (unsigned long)(s.start_ns / NS_PER_TICK), (unsigned long)u.total,
 		      (unsigned long)(u.resident / PAGE_SIZE), RLIM_INFINITY_VAL);
 	procfs_printf(b, "%lu %lu %lu 0 0 %lu %lu %lu %lu 0 0 0 %d %u 0 0 0 0 0 ",
 		      mm ? (unsigned long)mm->start_code : 0ul,
