@@ -214,7 +214,7 @@ SYSCALL_DEFINE4(clock_nanosleep, int, clock, int, flags, const struct k_timespec
 			ns = ns > now ? time_ns() + (ns - now) : time_ns();
 		return sleep_common(ns, NULL);
 	}
-	return sleep_common(now + ns, urem);
+	return sleep_common(time_ns() + ns, urem);     /* relative: on any clock, from now */
 }
 
 SYSCALL_DEFINE0(sched_yield)
