@@ -734,7 +734,7 @@ void vfs_init(void)
 	if (vfs_register_fs(&ramfs_fs_type) || vfs_register_fs(&devfs_fs_type) ||
 	    vfs_register_fs(&tmpfs_fs_type) || vfs_register_fs(&devtmpfs_fs_type))
 		panic("vfs: cannot register ramfs, devfs, tmpfs and devtmpfs");
-	err = vfs_mount("rootfs", "/", ramfs_fs_type.name, 0, NULL);
+	err = vfs_mount("ramfs", "/", ramfs_fs_type.name, 0, NULL); /* not "rootfs": busybox df skips that */
 	if (err)
 		panic("vfs: cannot mount the root file system (%d)", err);
 	err = vfs_mkdir(NULL, "/dev", 0755);

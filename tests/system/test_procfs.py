@@ -97,7 +97,7 @@ def test_busybox_procfs_applets(keel, kernel, busybox_initrd):
     mounts = _section(out, "mount")
     assert "proc on /proc type proc (rw,nosuid,nodev,noexec,relatime)" in mounts, mounts
     assert re.search(r"tmpfs on /tmp type tmpfs \(rw,nosuid,nodev,relatime\)", mounts)
-    assert "on / type ramfs" in mounts and "on /dev type devfs" in mounts
+    assert "ramfs on / type ramfs" in mounts and "on /dev type devfs" in mounts
 
     # top: the header lines and the sleeps.
     top = _section(out, "top")
