@@ -139,6 +139,7 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(groups_set)                  \
 	X(hostname_set)                \
 	X(realtime_clock)              \
+	X(nanosleep_realtime_relative) \
 	X(rusage_self)                 \
 	X(rusage_children)             \
 	X(rlimit_nofile)               \
