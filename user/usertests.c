@@ -25,6 +25,7 @@
  * exits leaving a child and a grandchild behind (see ut_regress.c).
  */
 #include <dirent.h>
+#include <sys/mount.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +94,7 @@ static int ut_remove_tree(const char *path)
 		return 0;
 	if (errno != EISDIR && errno != EPERM)	/* a directory (Linux, POSIX) */
 		return -1;
+	(void)umount2(path, 0);			/* a mount a failed test left */
 	dir = opendir(path);
 	if (!dir)
 		return -1;

@@ -139,6 +139,7 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(groups_set)                  \
 	X(hostname_set)                \
 	X(realtime_clock)              \
+	X(nanosleep_realtime_relative) \
 	X(rusage_self)                 \
 	X(rusage_children)             \
 	X(rlimit_nofile)               \
@@ -167,7 +168,20 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(sig_pending)                 \
 	X(sig_restart_read)            \
 	X(sig_segv_info)               \
-	X(sig_nocldwait)
+	X(sig_nocldwait)               \
+	/* /proc and mount (ut_procfs.c) */ \
+	X(procfs_self_stat)            \
+	X(procfs_self_status)          \
+	X(procfs_cmdline_child)        \
+	X(procfs_maps)                 \
+	X(procfs_fd_links)             \
+	X(procfs_self_links)           \
+	X(procfs_task_threads)         \
+	X(procfs_system_files)         \
+	X(mount_tmpfs)                 \
+	X(mount_errors)                \
+	X(mount_proc_remount)          \
+	X(mount_readonly_noexec)
 
 #define UT_DECLARE(name) void ut_##name(void);
 UT_TESTS(UT_DECLARE)

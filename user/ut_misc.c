@@ -752,3 +752,14 @@ void ut_syslog_read(void)
 	UT_CHECK(n == 0);
 	UT_CHECK_ERR(syscall(SYS_syslog, UT_SYSLOG_READ_ALL, buf, -1), EINVAL);
 }
+
+/* A relative sleep on CLOCK_REALTIME (glibc's nanosleep) lasts what it asks. */
+void ut_nanosleep_realtime_relative(void)
+{
+	struct timespec ts = { 0, 20 * UTEST_MS };
+	int64_t t0 = utest_now_ns();
+
+	UT_CHECK(clock_nanosleep(CLOCK_REALTIME, 0, &ts, NULL) == 0);
+	UT_CHECK(utest_now_ns() - t0 >= 20 * UTEST_MS);
+	UT_CHECK(utest_now_ns() - t0 < 5 * UTEST_SEC);
+}

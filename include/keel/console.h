@@ -20,8 +20,8 @@ struct waitq;
  * attached to each line.
  */
 enum console_line {
-	CONSOLE_LINE_SERIAL,    /* COM1: /dev/ttyS0 */
-	CONSOLE_LINE_VGA,       /* VGA text screen + PS/2 keyboard: /dev/tty1 */
+	CONSOLE_LINE_SERIAL, /* COM1: /dev/ttyS0 */
+	CONSOLE_LINE_VGA,    /* VGA text screen + PS/2 keyboard: /dev/tty1 */
 	CONSOLE_LINES
 };
 

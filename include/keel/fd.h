@@ -82,6 +82,11 @@ struct file {
 	unsigned flags;                 /* [A] O_ACCMODE|O_APPEND|O_NONBLOCK */
 	struct mutex pos_lock;          /* serializes I/O at the offset */
 	uint64_t off;                   /* [pos_lock] */
+	/* How vfs_open found it, for /proc/PID/fd (file_path): the path
+	 * (kmalloc'd) and, for a relative one, the directory it started
+	 * from (referenced).  [I]; NULL for files not opened by path. */
+	char *open_path;
+	struct vnode *open_base;
 };
 
 struct fdtable {
@@ -113,6 +118,14 @@ ssize_t file_write(struct file *f, struct iobuf b, size_t n);
 /* read/write at off (-ESPIPE on unseekable files). */
 ssize_t file_pread(struct file *f, struct iobuf b, size_t n, uint64_t off);
 ssize_t file_pwrite(struct file *f, struct iobuf b, size_t n, uint64_t off);
+
+/*
+ * The absolute path of an opened file now (symlinks resolved), or its
+ * path at open followed by " (deleted)" if that no longer leads anywhere:
+ * the length (cut to n bytes, no NUL) or -ENOENT (not opened by path),
+ * -ENOMEM.  May sleep.
+ */
+ssize_t file_path(struct file *f, char *buf, size_t n);
 
 /* Open a path (no O_CREAT-style user semantics beyond flags); 0 or -Exxx. */
 int vfs_open(struct vnode *base, const char *path, int flags, uint32_t mode,

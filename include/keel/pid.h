@@ -57,6 +57,8 @@ extern struct list proc_all;
 void pid_init(void);
 /* A new process/thread number (never reused); any context, no lock. */
 int pid_alloc(void);
+/* The last number pid_alloc handed out (0 before the first): /proc/loadavg. */
+int pid_last(void);
 
 /* A blank entry for the locked operations below, or NULL (ENOMEM).  Call
  * it before taking proc_tree_lock, never under it. */

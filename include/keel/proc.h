@@ -80,6 +80,7 @@ struct proc {
 	struct list threads;              /* [lock] struct thread.proc_node */
 	unsigned nthreads;                /* [lock] live threads */
 	uint64_t exited_run_ns;           /* [lock] CPU time of threads that exited */
+	uint64_t start_ns;                /* [I] time_ns() at creation (/proc starttime) */
 	struct mm *mm;                    /* [lock] address space; replaced by exec */
 	struct fdtable *fdt;              /* [lock] to change; see "Open files" above */
 	struct vnode *cwd;                /* [lock] working directory; see "Open files" */

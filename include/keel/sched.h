@@ -48,6 +48,10 @@ unsigned sched_long_waits(void);
 uint64_t sched_max_wait_ns(void);
 /* CPU time t has used, including the slice it runs now if it is current. */
 uint64_t sched_thread_run_ns(struct thread *t);
+/* Runnable threads on all CPUs, running ones included (racy sum: statistics). */
+unsigned sched_nr_running(void);
+/* Context switches on all CPUs since boot (racy sum: statistics). */
+uint64_t sched_nr_switches(void);
 /* Make a new (never run) thread runnable. */
 void sched_start_thread(struct thread *t);
 /* Wake a sleeping thread; false if it was not sleeping. Any context. */

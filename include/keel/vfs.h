@@ -274,6 +274,34 @@ struct linux_dirent64 {
 
 /* ---------------------------------------------------------------- types, mounts */
 
+/* mount(2) flags (Linux values).  A mount keeps VFS_MS_PER_MOUNT of them. */
+#define MS_RDONLY      0x1
+#define MS_NOSUID      0x2
+#define MS_NODEV       0x4
+#define MS_NOEXEC      0x8
+#define MS_SYNCHRONOUS 0x10
+#define MS_REMOUNT     0x20
+#define MS_MANDLOCK    0x40
+#define MS_DIRSYNC     0x80
+#define MS_NOSYMFOLLOW 0x100
+#define MS_NOATIME     0x400
+#define MS_NODIRATIME  0x800
+#define MS_BIND        0x1000
+#define MS_MOVE        0x2000
+#define MS_REC         0x4000
+#define MS_SILENT      0x8000
+#define MS_PRIVATE     0x40000
+#define MS_SLAVE       0x80000
+#define MS_SHARED      0x100000
+#define MS_RELATIME    0x200000
+#define MS_STRICTATIME 0x1000000
+#define MS_LAZYTIME    0x2000000
+#define MS_MGC_VAL     0xc0ed0000ul     /* old magic in the top half: ignored */
+#define MS_MGC_MSK     0xffff0000ul
+#define VFS_MS_PER_MOUNT (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | \
+			  MS_SYNCHRONOUS | MS_DIRSYNC | MS_NOATIME | MS_NODIRATIME | \
+			  MS_RELATIME | MS_STRICTATIME | MS_LAZYTIME | MS_NOSYMFOLLOW)
+
 struct fs_type {
 	const char *name;               /* [I] what vfs_mount's fstype names */
 	/*
@@ -295,6 +323,7 @@ struct fs_type {
 	 * unmounted (-EBUSY).
 	 */
 	int (*unmount)(struct fs_type *type, struct vnode *root);
+	bool data_is_options;           /* [I] data is a string /proc/mounts shows */
 	struct list link;               /* [vfs_fs_lock] on the list of registered types */
 	unsigned users;                 /* [vfs_fs_lock] mounts of it, made or being made */
 };
@@ -304,8 +333,20 @@ struct mount {
 	struct vnode *root;             /* [I] the instance's root, referenced */
 	struct vnode *covered;          /* [I] the mount point, referenced; NULL for / */
 	struct mount *parent;           /* [I] the mount covered lies in; NULL for / */
-	unsigned long flags;            /* [I] MS_* flags (none is accepted yet) */
+	unsigned long flags;            /* [vfs_mount_mutex] and [vfs_mount_lock] to change,
+					 * either to read: VFS_MS_PER_MOUNT flags */
+	char *source;                   /* [I] what was mounted (kmalloc'd), or NULL */
+	char *options;                  /* [I] the type's accepted data (kmalloc'd), or NULL */
 	struct list link;               /* [vfs_mount_lock] on the mount list */
+};
+
+/* One line of /proc/mounts, as vfs_mounts_show hands it over. */
+struct vfs_mount_info {
+	const char *source;             /* "none" when there was none */
+	const char *target;             /* absolute path of the mount point */
+	const char *fstype;
+	const char *options;            /* the type's data, or NULL */
+	unsigned long flags;            /* VFS_MS_PER_MOUNT flags */
 };
 
 /* Register a file-system type: 0, or -EBUSY if its name is taken. */
@@ -315,10 +356,10 @@ int vfs_unregister_fs(struct fs_type *type);
 /*
  * Mount an instance of the type named fstype, made from source and data,
  * on the directory at target (the first mount must be on "/": it makes
- * the root).  flags must be 0 (no MS_* flag is supported yet).  0, or
- * -ENODEV (no such type), -EINVAL (flags), -ENOTDIR, -EBUSY (target is
- * the root, or the instance is mounted already), a walk's or the type's
- * error.  May sleep.
+ * the root).  flags: VFS_MS_PER_MOUNT flags, kept and shown (no others).
+ * 0, or -ENODEV (no such type), -EINVAL (flags), -ENOTDIR, -EBUSY (target
+ * is the root, or the instance is mounted already), a walk's or the
+ * type's error.  May sleep.
  */
 int vfs_mount(const char *source, const char *target, const char *fstype,
 	      unsigned long flags, const void *data);
@@ -329,6 +370,24 @@ int vfs_mount(const char *source, const char *target, const char *fstype,
  * error.  May sleep.
  */
 int vfs_umount(const char *target);
+/* Replace the per-mount flags of the mount whose root target names: 0,
+ * -EINVAL (not a mount, or flags outside VFS_MS_PER_MOUNT).  May sleep. */
+int vfs_remount(const char *target, unsigned long flags);
+/*
+ * The per-mount flags of the file system v lies in (0 if none; a device
+ * node counts as devfs's).  vfs_may_write: 0, or -EROFS when that mount is
+ * read-only (MS_RDONLY).  Never sleep.
+ */
+unsigned long vfs_mount_flags_of(struct vnode *v);
+int vfs_may_write(struct vnode *v);
+/* Is v the root of a mount (a mount point as path names see it)?  Never sleeps. */
+bool vfs_is_mount_root(struct vnode *v);
+/*
+ * Call fn(ctx, info) for every mount, in mount order, with the mount
+ * list held still (vfs_mount_mutex: fn may sleep but must not mount).
+ * 0 or -ENOMEM.  May sleep.
+ */
+int vfs_mounts_show(void (*fn)(void *ctx, const struct vfs_mount_info *mi), void *ctx);
 /*
  * The root of what is mounted on v, if anything (repeated for stacked
  * mounts), else v: consumes the reference to v and returns one to the
@@ -342,9 +401,18 @@ struct vnode *vfs_mount_enter(struct vnode *v);
  */
 struct vnode *vfs_mount_leave(struct vnode *v);
 
+/* Call fn(ctx, name) for each registered type.  Never sleeps (fn must not). */
+void vfs_fs_types_show(void (*fn)(void *ctx, const char *name), void *ctx);
+/* Pages of file data every ramfs instance holds together (/proc/meminfo). */
+uint64_t ramfs_total_pages(void);
+
 /* The types vfs_init registers. */
 extern struct fs_type ramfs_fs_type;
 extern struct fs_type devfs_fs_type;
+/* More types for mount(2): tmpfs (ramfs with tmpfs's options and unmount
+ * rule, kernel/fs/ramfs.c) and devtmpfs (more views of devfs). */
+extern struct fs_type tmpfs_fs_type;
+extern struct fs_type devtmpfs_fs_type;
 
 /* ---------------------------------------------------------------- poll */
 
@@ -468,6 +536,18 @@ ssize_t vfs_readlink(struct vnode *base, const char *path, char *buf,
 size_t vfs_dirent64_encode(void *buf, size_t size, uint64_t ino,
 			   int64_t off, unsigned dtype, const char *name,
 			   size_t len);
+/*
+ * The absolute path of directory dir (through mount points up to the
+ * root) into buf of n bytes, NUL-terminated: its length or -ENOENT (dir
+ * was removed), -ENAMETOOLONG, -ENOMEM.  getcwd and /proc use it.
+ */
+long vfs_path_of(struct vnode *dir, char *buf, size_t n);
+/*
+ * The canonical absolute path of what path names from base (NULL: the
+ * cwd), symlinks followed (realpath(3)): its length, or a walk's error.
+ * The last component must exist.  exec and /proc use it.
+ */
+ssize_t vfs_realpath(struct vnode *base, const char *path, char *buf, size_t n);
 /* d_type for a st_mode. */
 unsigned vfs_dtype(uint32_t mode);
 

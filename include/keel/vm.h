@@ -46,6 +46,14 @@
 #define VM_STACK_MIN   (128ul << 10)        /* the least stack_max (what exec maps) */
 #define VM_USER_MIN    0x10000ul            /* nothing is mapped below 64 KiB */
 
+/* A page range of the address space filled from the executable's file at
+ * offset off (/proc/PID/maps names it). */
+#define VM_IMAGE_SEGS 8
+struct vm_image_seg {
+	uintptr_t start, end;     /* page-aligned */
+	uint64_t off;             /* file offset of start */
+};
+
 struct pmap;
 struct file;
 struct vmobj;
@@ -73,6 +81,28 @@ struct mm {
 				   * not a refcount_t: it starts at 0 and reaching 0
 				   * empties mm (vm_clear) but does not free it */
 	uint64_t faults;          /* [A] page faults handled (statistics) */
+	/*
+	 * What exec loaded where, for /proc (stat, cmdline, environ, maps):
+	 * set by exec before the mm runs and copied by fork, [I] after.
+	 * exe_path is the executable's absolute path (kmalloc'd, the mm's
+	 * own; NULL if unknown), exe_dev/exe_ino its st_dev/st_ino.
+	 */
+	uintptr_t start_code, end_code, start_data, end_data, start_stack;
+	uintptr_t arg_start, arg_end, env_start, env_end;
+	struct vm_image_seg image[VM_IMAGE_SEGS]; /* the file's mapped pages */
+	unsigned nimage;
+	char *exe_path;
+	uint32_t exe_dev;
+	uint64_t exe_ino;
+};
+
+/* Sizes of an address space in bytes (/proc/PID/status, statm). */
+struct vm_usage {
+	size_t total;             /* every VMA (VmSize) */
+	size_t stack;             /* growsdown VMAs (VmStk) */
+	size_t exec;              /* executable VMAs (VmExe) */
+	size_t data;              /* private writable, not stack (VmData) */
+	size_t resident;          /* mapped pages and page tables (VmRSS) */
 };
 
 /* Boot: create the caches. */
@@ -161,5 +191,23 @@ unsigned long vm_resident(struct mm *mm);
 void vm_set_stack_max(struct mm *mm, uint64_t bytes);
 /* Bytes mapped in mm (every VMA: RLIMIT_AS, VmSize).  Takes mm->lock. */
 size_t vm_size(struct mm *mm);
+
+/*
+ * Read n bytes at user address va of mm (any address space, loaded or
+ * not) into the kernel buffer dst, through the frames mapped there: the
+ * bytes read, stopping short at the first page that is not mapped (nothing
+ * is faulted in).  Takes mm->lock; may sleep.  /proc/PID/cmdline, environ.
+ */
+size_t vm_read_remote(struct mm *mm, uintptr_t va, void *dst, size_t n);
+/*
+ * Call fn(ctx, v) for each VMA of mm in address order, with mm->lock held:
+ * fn must not sleep, fault or take mm->lock (it may fill a kernel buffer).
+ * May sleep.
+ */
+void vm_walk_vmas(struct mm *mm, void (*fn)(void *ctx, const struct vma *v), void *ctx);
+/* mm's sizes (racy snapshot).  May sleep. */
+void vm_usage_get(struct mm *mm, struct vm_usage *u);
+/* Record the executable's absolute path (copied) in a new mm: 0 or -ENOMEM. */
+int vm_set_exe_path(struct mm *mm, const char *path);
 
 #endif

@@ -20,6 +20,8 @@
 #include <keel/vfs.h>
 #include <keel/fd.h>
 #include <keel/kcov.h>
+#include <keel/klog.h>
+#include <keel/kmalloc.h>
 #include <keel/signal.h>
 #include <keel/tty.h>
 #include <lib/errno.h>
@@ -196,11 +198,10 @@ static const struct file_ops devfs_dir_fops = {
  * by vfs_mount), built on first use; its root with a reference.  Runs
  * under vfs_mount_mutex, which serializes the first use.
  */
-static int devfs_mount(struct fs_type *type, const char *source,
-		       unsigned long flags, const void *data, struct vnode **rootp)
+static void devfs_init_nodes(void)
 {
 	if (devfs_root_vnode.ops)
-		goto out;
+		return;
 	vnode_init(&devfs_root_vnode, &devfs_vops, &devfs_dir_fops,
 		   S_IFDIR | 0755, DEVFS_DEV);
 	devfs_root_vnode.ino = 1;
@@ -212,7 +213,12 @@ static int devfs_mount(struct fs_type *type, const char *source,
 		e->v.ino = i + 2;
 		e->v.rdev = e->rdev;
 	}
-out:
+}
+
+static int devfs_mount(struct fs_type *type, const char *source,
+		       unsigned long flags, const void *data, struct vnode **rootp)
+{
+	devfs_init_nodes();
 	*rootp = vnode_get(&devfs_root_vnode);
 	return 0;
 }
@@ -221,4 +227,61 @@ out:
 struct fs_type devfs_fs_type = {
 	.name = "devfs",
 	.mount = devfs_mount,
+};
+
+/*
+ * devtmpfs: what mount(2) of type "devtmpfs" makes - another view of the
+ * same devices.  Each mount gets a root directory of its own (with its own
+ * st_dev, so the mount rules hold) whose entries are devfs's device nodes;
+ * the root is freed at its last put, and an instance may always be
+ * unmounted (the device nodes are static).  Devices made on one appear in
+ * every one, as on Linux.  Runs under vfs_mount_mutex.
+ */
+static uint32_t devtmpfs_next_dev = DEVFS_DEV + 1;     /* [A] */
+
+static void devtmpfs_release(struct vnode *v)
+{
+	kfree(v);
+}
+
+static const struct vnode_ops devtmpfs_root_vops = {
+	.lookup = devfs_lookup,
+	.create = devfs_create,
+	.remove = devfs_remove,
+	.rename = devfs_rename,
+	.readdir = devfs_readdir,
+	.release = devtmpfs_release,
+};
+
+static int devtmpfs_mount(struct fs_type *type, const char *source,
+			  unsigned long flags, const void *data, struct vnode **rootp)
+{
+	struct vnode *root;
+
+	if (data && *(const char *)data) {
+		klog_once(LOG_INFO, "devtmpfs: mount options (%s) are not supported",
+			  (const char *)data);
+		return -EINVAL;
+	}
+	root = kzalloc(sizeof(*root));
+	if (!root)
+		return -ENOMEM;
+	devfs_init_nodes();
+	vnode_init(root, &devtmpfs_root_vops, &devfs_dir_fops, S_IFDIR | 0755,
+		   __atomic_fetch_add(&devtmpfs_next_dev, 1, __ATOMIC_RELAXED));
+	root->ino = 1;
+	root->nlink = 2;
+	*rootp = root;
+	return 0;
+}
+
+static int devtmpfs_unmount(struct fs_type *type, struct vnode *root)
+{
+	return 0;
+}
+
+struct fs_type devtmpfs_fs_type = {
+	.name = "devtmpfs",
+	.mount = devtmpfs_mount,
+	.unmount = devtmpfs_unmount,
 };

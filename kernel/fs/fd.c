@@ -52,7 +52,50 @@ void file_put(struct file *f)
 		f->ops->release(f);
 	if (f->vnode)
 		vnode_put(f->vnode);
+	if (f->open_base)
+		vnode_put(f->open_base);
+	kfree(f->open_path);
 	kfree(f);
+}
+
+#define FILE_DELETED " (deleted)"
+
+ssize_t file_path(struct file *f, char *buf, size_t n)
+{
+	char *path;
+	ssize_t len;
+
+	if (!f->open_path)
+		return -ENOENT;
+	path = kmalloc(VFS_PATH_MAX + sizeof(FILE_DELETED), 0);
+	if (!path)
+		return -ENOMEM;
+	len = vfs_realpath(f->open_base, f->open_path, path, VFS_PATH_MAX);
+	if (len == -ENOMEM) {
+		kfree(path);
+		return len;
+	}
+	if (len < 0) {
+		strlcpy(path, f->open_path, VFS_PATH_MAX);
+		strlcat(path, FILE_DELETED, VFS_PATH_MAX + sizeof(FILE_DELETED));
+	}
+	len = (ssize_t)MIN(strlen(path), n);
+	memcpy(buf, path, (size_t)len);
+	kfree(path);
+	return len;
+}
+
+/* Remember how f was found (best effort: without it file_path says ENOENT). */
+static void file_note_path(struct file *f, struct vnode *base, const char *path)
+{
+	size_t len = strlen(path) + 1;
+
+	f->open_path = kmalloc(len, 0);
+	if (!f->open_path)
+		return;
+	memcpy(f->open_path, path, len);
+	if (path[0] != '/')
+		f->open_base = base ? vnode_get(base) : vfs_cwd();
 }
 
 typedef ssize_t (*file_io_fn)(struct file *, struct iobuf, size_t, uint64_t *);
@@ -130,6 +173,20 @@ static int vfs_open_creat(struct vnode *base, const char *path, int flags,
 		err = -EISDIR;
 		goto out;
 	}
+	if (vfs_may_write(dir)) {
+		/* A read-only file system: only what exists opens (checked later). */
+		err = dir->ops->lookup(dir, name, strlen(name), &v);
+		if (err == 0 && (flags & O_EXCL))
+			err = -EEXIST;
+		else if (err == -ENOENT)
+			err = -EROFS;
+		if (err == 0 && S_ISLNK(v->mode)) {
+			vnode_put(v);
+			v = NULL;
+			err = (flags & O_NOFOLLOW) ? -ELOOP : vfs_lookup(dir, name, WALK_FOLLOW, &v);
+		}
+		goto out;
+	}
 	err = dir->ops->create(dir, name, strlen(name), S_IFREG | (mode & S_IMODE),
 			       NULL, &v);
 	if (err == -EEXIST) {
@@ -177,8 +234,10 @@ int vfs_open(struct vnode *base, const char *path, int flags, uint32_t mode,
 		err = -ENOTDIR;
 	else if (S_ISDIR(v->mode) && (acc != O_RDONLY || (flags & O_CREAT)))
 		err = -EISDIR;
-	else if ((flags & O_TRUNC) && S_ISREG(v->mode) && acc != O_RDONLY &&
-		 v->ops->truncate)
+	else if (S_ISREG(v->mode) && (acc != O_RDONLY || (flags & O_TRUNC)))
+		err = vfs_may_write(v);
+	if (!err && (flags & O_TRUNC) && S_ISREG(v->mode) && acc != O_RDONLY &&
+	    v->ops->truncate)
 		err = v->ops->truncate(v, 0);
 	if (err)
 		goto out_put;
@@ -188,6 +247,7 @@ int vfs_open(struct vnode *base, const char *path, int flags, uint32_t mode,
 		err = -ENOMEM;
 		goto out_put;
 	}
+	file_note_path(f, base, path);
 	*out = f;
 	return 0;
 out_put:

@@ -106,6 +106,16 @@ int vfs_unregister_fs(struct fs_type *type)
 	return err;
 }
 
+void vfs_fs_types_show(void (*fn)(void *ctx, const char *name), void *ctx)
+{
+	struct list *pos;
+
+	spin_lock(&vfs_fs_lock);
+	list_for_each(pos, &vfs_fs_types)
+		fn(ctx, list_entry(pos, struct fs_type, link)->name);
+	spin_unlock(&vfs_fs_lock);
+}
+
 /* The type called name with one more use, or NULL. */
 static struct fs_type *fs_type_get(const char *name)
 {
@@ -167,6 +177,37 @@ struct vnode *vfs_mount_leave(struct vnode *v)
 }
 
 /* ---------------------------------------------------------------- mount, umount */
+
+static char *mount_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = kmalloc(n, 0);
+
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+/* Keep copies of source and (for types that show it) data: 0 or -ENOMEM. */
+static int mount_copy_strings(struct mount *m, struct fs_type *type,
+			      const char *source, const void *data)
+{
+	if (source && !(m->source = mount_strdup(source)))
+		return -ENOMEM;
+	if (type->data_is_options && data && *(const char *)data &&
+	    !(m->options = mount_strdup(data)))
+		return -ENOMEM;
+	return 0;
+}
+
+static void mount_free(struct mount *m)
+{
+	if (!m)
+		return;
+	kfree(m->source);
+	kfree(m->options);
+	kfree(m);
+}
 
 /* The mount whose instance has st_dev dev, or NULL. [vfs_mount_lock] held. */
 static struct mount *mount_of_dev(uint32_t dev)
@@ -264,7 +305,7 @@ int vfs_mount(const char *source, const char *target, const char *fstype,
 	struct mount *m = NULL;
 	int err;
 
-	if (flags)
+	if (flags & ~VFS_MS_PER_MOUNT)
 		return -EINVAL;
 	type = fs_type_get(fstype);
 	if (!type)
@@ -274,7 +315,7 @@ int vfs_mount(const char *source, const char *target, const char *fstype,
 	if (err)
 		goto out_unlock;
 	m = kzalloc(sizeof(*m));
-	if (!m) {
+	if (!m || mount_copy_strings(m, type, source, data)) {
 		err = -ENOMEM;
 		goto out_unlock;
 	}
@@ -300,7 +341,7 @@ out_unlock:
 		vnode_put(root);
 	if (covered)
 		vnode_put(covered);
-	kfree(m);
+	mount_free(m);
 	fs_type_put(type);
 	return err;
 }
@@ -357,6 +398,83 @@ int vfs_umount(const char *target)
 	vnode_put(m->root);
 	vnode_put(m->covered);
 	fs_type_put(m->type);
-	kfree(m);
+	mount_free(m);
+	return 0;
+}
+
+unsigned long vfs_mount_flags_of(struct vnode *v)
+{
+	unsigned long flags = 0;
+	struct mount *m;
+
+	spin_lock(&vfs_mount_lock);
+	m = mount_of_dev(v->dev);
+	if (m)
+		flags = m->flags;
+	spin_unlock(&vfs_mount_lock);
+	return flags;
+}
+
+int vfs_may_write(struct vnode *v)
+{
+	return (vfs_mount_flags_of(v) & MS_RDONLY) ? -EROFS : 0;
+}
+
+bool vfs_is_mount_root(struct vnode *v)
+{
+	bool root;
+
+	spin_lock(&vfs_mount_lock);
+	root = v->mnt_root != NULL;
+	spin_unlock(&vfs_mount_lock);
+	return root;
+}
+
+int vfs_remount(const char *target, unsigned long flags)
+{
+	struct mount *m;
+	struct vnode *v;
+	int err;
+
+	if (flags & ~VFS_MS_PER_MOUNT)
+		return -EINVAL;
+	err = vfs_lookup(NULL, target, WALK_FOLLOW, &v);
+	if (err)
+		return err;
+	mutex_lock(&vfs_mount_mutex);
+	spin_lock(&vfs_mount_lock);
+	m = v->mnt_root;
+	if (m)
+		m->flags = flags;       /* both locks: readers hold either */
+	else
+		err = -EINVAL;
+	spin_unlock(&vfs_mount_lock);
+	mutex_unlock(&vfs_mount_mutex);
+	vnode_put(v);
+	return err;
+}
+
+int vfs_mounts_show(void (*fn)(void *ctx, const struct vfs_mount_info *mi), void *ctx)
+{
+	char *path = kmalloc(VFS_PATH_MAX, 0);
+	struct list *pos;
+
+	if (!path)
+		return -ENOMEM;
+	mutex_lock(&vfs_mount_mutex);
+	/* The list changes only under vfs_mount_mutex, which we hold. */
+	list_for_each(pos, &vfs_mounts) {
+		struct mount *m = list_entry(pos, struct mount, link);
+		struct vfs_mount_info mi = {
+			m->source ? m->source : "none", path, m->type->name,
+			m->options, m->flags
+		};
+
+		if (vfs_path_of(m->root, path, VFS_PATH_MAX) < 0)
+			continue;
+		fn(ctx, &mi);
+	}
+	mutex_unlock(&vfs_mount_mutex);
+	kfree(path);
 	return 0;
 }

@@ -40,6 +40,7 @@
 #include <keel/panic.h>
 #include <keel/pmm.h>
 #include <keel/signal.h>
+#include <keel/klog.h>
 #include <arch/layout.h>
 #include <lib/errno.h>
 #include <lib/string.h>
@@ -50,6 +51,11 @@
 #define RAMFS_CHECK_PAGES    16         /* pages copied between checkpoints */
 
 static uint64_t ramfs_pages;            /* [A] file blocks held by every ramfs */
+
+uint64_t ramfs_total_pages(void)
+{
+	return __atomic_load_n(&ramfs_pages, __ATOMIC_RELAXED);
+}
 
 struct ramfs {
 	struct mutex ns_lock;
@@ -162,6 +168,206 @@ struct fs_type ramfs_fs_type = {
 	.name = "ramfs",
 	.mount = ramfs_mount,
 	.unmount = ramfs_unmount,
+};
+
+/* ---------------------------------------------------------------- tmpfs */
+
+/*
+ * "tmpfs" is ramfs with tmpfs's mount options and unmount rule: its root
+ * has the given mode (default 1777), and an unmount discards whatever the
+ * instance holds, unless a node is in use (open, a working directory, a
+ * walk: more references than directory entries), then -EBUSY, as Linux.
+ * size=, nr_blocks=, nr_inodes=, uid=, gid=, huge=, mpol= are checked and
+ * shown but not enforced; any other option is -EINVAL, as on Linux.
+ */
+#define TMPFS_ROOT_MODE 01777
+#define TMPFS_OPT_MAX   64
+
+static bool tmpfs_parse_num(const char *s, size_t len, unsigned base, uint64_t *out,
+			    bool suffix)
+{
+	uint64_t v = 0;
+	size_t i = 0;
+
+	if (!len)
+		return false;
+	for (; i < len; i++) {
+		unsigned d = (unsigned)(s[i] - '0');
+
+		if (d >= base)
+			break;
+		v = v * base + d;
+	}
+	if (i == 0)
+		return false;
+	if (i < len && suffix && i + 1 == len && strchr("kKmMgG%", s[i]))
+		i++;
+	*out = v;
+	return i == len;
+}
+
+/* Check one option key[=value] (len bytes); a mode= sets *mode. */
+static int tmpfs_option(const char *opt, size_t len, uint32_t *mode)
+{
+	static const char *const numeric[] = { "size", "nr_blocks", "nr_inodes", "uid", "gid" };
+	static const char *const words[] = { "huge", "mpol" };
+	const char *eq = memchr(opt, '=', len);
+	size_t klen = eq ? (size_t)(eq - opt) : len;
+	const char *val = eq ? eq + 1 : NULL;
+	size_t vlen = eq ? len - klen - 1 : 0;
+	uint64_t v;
+
+	if (klen == 4 && !memcmp(opt, "mode", 4) && val) {
+		if (!tmpfs_parse_num(val, vlen, 8, &v, false) || v > S_IMODE)
+			return -EINVAL;
+		*mode = (uint32_t)v;
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(numeric); i++) {
+		if (klen == strlen(numeric[i]) && !memcmp(opt, numeric[i], klen) && val)
+			return tmpfs_parse_num(val, vlen, 10, &v, true) ? 0 : -EINVAL;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
+		if (klen == strlen(words[i]) && !memcmp(opt, words[i], klen) && vlen)
+			return 0;
+	}
+	if ((len == 7 && !memcmp(opt, "inode32", 7)) || (len == 7 && !memcmp(opt, "inode64", 7)))
+		return 0;
+	return -EINVAL;
+}
+
+static int tmpfs_parse(const char *data, uint32_t *mode)
+{
+	const char *p = data;
+
+	while (p && *p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		int err = len ? tmpfs_option(p, len, mode) : 0;
+
+		if (err) {
+			klog_once(LOG_INFO, "tmpfs: unknown or bad mount option in \"%s\"", data);
+			return err;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+static int tmpfs_mount(struct fs_type *type, const char *source, unsigned long flags,
+		       const void *data, struct vnode **rootp)
+{
+	uint32_t mode = TMPFS_ROOT_MODE;
+	int err = tmpfs_parse(data, &mode);
+
+	if (err)
+		return err;
+	err = ramfs_mount(type, source, flags, data, rootp);
+	if (!err)
+		(*rootp)->mode = S_IFDIR | mode;        /* nobody else sees it yet */
+	return err;
+}
+
+/* A file with n links counts 1/n at each of its entries (n <= 16 exact). */
+#define TMPFS_LINK_UNIT 720720ul
+
+/*
+ * Is every node of the instance held only by its directory entries (no
+ * open file, working directory or walk in it, and no removed node still
+ * open)?  [ns_lock]
+ */
+static bool tmpfs_tree_idle(struct ramfs_node *root)
+{
+	struct ramfs_node *d = root;
+	struct list *pos = root->entries.next;
+	uint64_t nodes = 0;             /* in TMPFS_LINK_UNIT */
+
+	mutex_assert_held(&root->fs->ns_lock);
+	for (;;) {
+		if (pos == &d->entries) {               /* d is done: back up */
+			struct ramfs_node *up = d->parent;
+			struct list *p2;
+
+			if (d == root) {
+				nodes = (nodes + TMPFS_LINK_UNIT / 2) / TMPFS_LINK_UNIT;
+				return refcount_read(&root->fs->nodes) == RAMFS_IDLE_NODES + nodes;
+			}
+			list_for_each(p2, &up->entries) {
+				if (list_entry(p2, struct ramfs_dirent, node)->child == d)
+					break;
+			}
+			pos = p2->next;
+			d = up;
+			continue;
+		}
+		struct ramfs_node *c = list_entry(pos, struct ramfs_dirent, node)->child;
+		unsigned holders = S_ISDIR(c->v.mode) ? 1 : c->v.nlink;
+
+		if (refcount_read(&c->v.refcount) != holders)
+			return false;
+		nodes += TMPFS_LINK_UNIT / holders;
+		if (S_ISDIR(c->v.mode)) {
+			d = c;
+			pos = c->entries.next;
+		} else {
+			pos = pos->next;
+		}
+	}
+}
+
+/* Remove every entry under root, deepest first.  [ns_lock] */
+static void tmpfs_tree_clear(struct ramfs_node *root)
+{
+	struct ramfs_node *d = root;
+
+	mutex_assert_held(&root->fs->ns_lock);
+	for (;;) {
+		struct ramfs_dirent *e = list_first(&d->entries, struct ramfs_dirent, node);
+		struct ramfs_node *c;
+
+		if (!e) {
+			if (d == root)
+				return;
+			d = d->parent;  /* its first entry is the empty directory */
+			continue;
+		}
+		c = e->child;
+		if (S_ISDIR(c->v.mode) && !list_empty(&c->entries)) {
+			d = c;
+			continue;
+		}
+		list_remove(&e->node);
+		if (S_ISDIR(c->v.mode)) {
+			c->parent = NULL;
+			c->v.nlink = 0;
+			d->v.nlink--;
+		} else {
+			c->v.nlink--;
+		}
+		kfree(e);
+		vnode_put(&c->v);       /* frees c; never takes ns_lock */
+		(void)signal_checkpoint();      /* a scheduling point; finish anyway */
+	}
+}
+
+static int tmpfs_unmount(struct fs_type *type, struct vnode *vroot)
+{
+	struct ramfs_node *root = RN(vroot);
+	bool idle;
+
+	mutex_lock(&root->fs->ns_lock);
+	idle = tmpfs_tree_idle(root);
+	if (idle)
+		tmpfs_tree_clear(root);
+	mutex_unlock(&root->fs->ns_lock);
+	return idle ? ramfs_unmount(type, vroot) : -EBUSY;
+}
+
+struct fs_type tmpfs_fs_type = {
+	.name = "tmpfs",
+	.mount = tmpfs_mount,
+	.unmount = tmpfs_unmount,
+	.data_is_options = true,
 };
 
 static void ramfs_block_free(char *b);

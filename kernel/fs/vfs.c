@@ -492,6 +492,8 @@ static int vfs_create_at(struct vnode *base, const char *path, uint32_t mode,
 		err = -EEXIST;
 	else if (trailing && !S_ISDIR(mode))
 		err = -ENOENT;
+	else if (vfs_may_write(dir))
+		err = dir->ops->lookup(dir, name, strlen(name), &v) ? -EROFS : -EEXIST;
 	else
 		err = dir->ops->create(dir, name, strlen(name), mode, target, &v);
 	if (v)
@@ -537,13 +539,15 @@ int vfs_unlink(struct vnode *base, const char *path, bool rmdir)
 	err = dir->ops->lookup(dir, name, strlen(name), &v);
 	if (err)
 		goto out;
-	if (READ_ONCE(v->mounted))
-		err = -EBUSY;
-	else if (!rmdir && trailing)
+	if (!rmdir && (trailing || S_ISDIR(v->mode)))
 		err = S_ISDIR(v->mode) ? -EISDIR : -ENOTDIR;
 	else if (rmdir && !S_ISDIR(v->mode))
 		err = -ENOTDIR;
+	else if (READ_ONCE(v->mounted))
+		err = -EBUSY;   /* after the type checks, as Linux */
 	vnode_put(v);
+	if (!err)
+		err = vfs_may_write(dir);
 	if (!err)
 		err = dir->ops->remove(dir, name, strlen(name), rmdir);
 out:
@@ -585,6 +589,8 @@ int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase,
 	else if (READ_ONCE(v->mounted))
 		err = -EBUSY;
 	vnode_put(v);
+	if (!err)
+		err = vfs_may_write(odir);
 	if (!err)
 		err = odir->ops->rename(odir, oname, strlen(oname), ndir, nname,
 					strlen(nname));
@@ -638,22 +644,190 @@ ssize_t vfs_readlink(struct vnode *base, const char *path, char *buf, size_t n)
 	return ret;
 }
 
+/* ---------------------------------------------------------------- paths of vnodes */
+
+struct name_ctx {
+	uint64_t ino;
+	char *name;             /* VFS_NAME_MAX + 1 */
+	bool found;
+};
+
+static bool name_fill(void *arg, const char *name, size_t len, uint64_t ino,
+		      unsigned dtype, uint64_t next)
+{
+	struct name_ctx *c = arg;
+
+	if (ino != c->ino || (len <= 2 && name[0] == '.' &&
+			      (len == 1 || name[1] == '.')))
+		return true;
+	memcpy(c->name, name, len);
+	c->name[len] = '\0';
+	c->found = true;
+	return false;
+}
+
+long vfs_path_of(struct vnode *dir, char *buf, size_t n)
+{
+	char *name = kmalloc(VFS_NAME_MAX + 1, 0);
+	struct vnode *cur = vnode_get(dir), *parent;
+	size_t at = n - 1;
+	long err = 0;
+
+	if (!name) {
+		vnode_put(cur);
+		return -ENOMEM;
+	}
+	buf[at] = '\0';
+	for (;;) {
+		struct name_ctx c = { 0, name, false };
+		uint64_t pos = 0;
+		size_t len;
+
+		cur = vfs_mount_leave(cur);
+		if (cur == vfs_root())
+			break;
+		if ((err = cur->ops->lookup(cur, "..", 2, &parent)))
+			break;
+		c.ino = cur->ino;
+		err = parent->ops->readdir(parent, &pos, name_fill, &c);
+		vnode_put(cur);
+		cur = parent;
+		if (!err && !c.found)
+			err = -ENOENT;
+		if (err)
+			break;
+		len = strlen(name);
+		if (len + 1 > at) {
+			err = -ENAMETOOLONG;
+			break;
+		}
+		at -= len;
+		memcpy(buf + at, name, len);
+		buf[--at] = '/';
+	}
+	vnode_put(cur);
+	kfree(name);
+	if (err)
+		return err;
+	if (at == n - 1)
+		buf[--at] = '/';
+	memmove(buf, buf + at, n - at);
+	return (long)(n - 1 - at);
+}
+
+/* Append "/" and name to the absolute directory path in buf (length len). */
+static long vfs_path_append(char *buf, size_t len, size_t n, const char *name)
+{
+	size_t nl = strlen(name);
+	bool root = len == 1;
+
+	if (len + !root + nl + 1 > n)
+		return -ENAMETOOLONG;
+	if (!root)
+		buf[len++] = '/';
+	memcpy(buf + len, name, nl + 1);
+	return (long)(len + nl);
+}
+
+/*
+ * One step of vfs_realpath: resolve path from *dir (NULL: the cwd).  0 with
+ * the result in buf, or 1 when the last component was a symlink: its text
+ * is now in path and *dir the directory it lies in.
+ */
+static long vfs_realpath_step(struct vnode **dir, char *path, char *name,
+			      char *buf, size_t n)
+{
+	struct vnode *d, *v;
+	bool trailing;
+	long ret;
+
+	ret = vfs_lookup_parent(*dir, path, &d, name, &trailing);
+	if (ret)
+		return ret;
+	if (!name[0] || trailing || !strcmp(name, ".") || !strcmp(name, "..")) {
+		ret = vfs_lookup(d, name[0] ? name : ".", WALK_FOLLOW | WALK_DIRECTORY, &v);
+		vnode_put(d);
+		if (ret)
+			return ret;
+		ret = vfs_path_of(v, buf, n);
+		vnode_put(v);
+		return ret < 0 ? ret : 0;
+	}
+	ret = vfs_lookup(d, name, 0, &v);
+	if (ret)
+		goto out_dir;
+	if (S_ISLNK(v->mode)) {
+		ssize_t len = v->ops->readlink(v, path, VFS_PATH_MAX - 1);
+
+		vnode_put(v);
+		if (len < 0) {
+			ret = len;
+			goto out_dir;
+		}
+		path[len] = '\0';
+		if (*dir)
+			vnode_put(*dir);
+		*dir = d;
+		return 1;
+	}
+	if (S_ISDIR(v->mode)) {
+		ret = vfs_path_of(v, buf, n);
+	} else {
+		ret = vfs_path_of(d, buf, n);
+		if (ret >= 0)
+			ret = vfs_path_append(buf, (size_t)ret, n, name);
+	}
+	vnode_put(v);
+	ret = ret < 0 ? ret : 0;
+out_dir:
+	vnode_put(d);
+	return ret;
+}
+
+ssize_t vfs_realpath(struct vnode *base, const char *path, char *buf, size_t n)
+{
+	char *cur = kmalloc(VFS_PATH_MAX, 0), *name = kmalloc(VFS_NAME_MAX + 1, 0);
+	struct vnode *dir = base ? vnode_get(base) : NULL;
+	long ret = -ENOMEM;
+
+	if (!cur || !name)
+		goto out;
+	ret = -ENAMETOOLONG;
+	if (strlcpy(cur, path, VFS_PATH_MAX) >= VFS_PATH_MAX)
+		goto out;
+	for (unsigned links = 0;; links++) {
+		ret = links > VFS_SYMLOOP_MAX ? -ELOOP
+					      : vfs_realpath_step(&dir, cur, name, buf, n);
+		if (ret != 1)
+			break;
+	}
+	if (ret == 0)
+		ret = (long)strlen(buf);
+out:
+	if (dir)
+		vnode_put(dir);
+	kfree(cur);
+	kfree(name);
+	return ret;
+}
+
 /* ---------------------------------------------------------------- init */
 
 void vfs_init(void)
 {
 	int err;
 
-	if (vfs_register_fs(&ramfs_fs_type) || vfs_register_fs(&devfs_fs_type))
-		panic("vfs: cannot register ramfs and devfs");
-	err = vfs_mount(NULL, "/", ramfs_fs_type.name, 0, NULL);
+	if (vfs_register_fs(&ramfs_fs_type) || vfs_register_fs(&devfs_fs_type) ||
+	    vfs_register_fs(&tmpfs_fs_type) || vfs_register_fs(&devtmpfs_fs_type))
+		panic("vfs: cannot register ramfs, devfs, tmpfs and devtmpfs");
+	err = vfs_mount("ramfs", "/", ramfs_fs_type.name, 0, NULL); /* not "rootfs": busybox df skips that */
 	if (err)
 		panic("vfs: cannot mount the root file system (%d)", err);
 	err = vfs_mkdir(NULL, "/dev", 0755);
 	if (!err)
 		err = vfs_mkdir(NULL, "/tmp", 01777);
 	if (!err)
-		err = vfs_mount(NULL, "/dev", devfs_fs_type.name, 0, NULL);
+		err = vfs_mount("devfs", "/dev", devfs_fs_type.name, 0, NULL);
 	if (err)
 		panic("vfs: cannot set up /dev and /tmp (%d)", err);
 	klog(LOG_INFO, "vfs: ramfs on /, devfs on /dev");

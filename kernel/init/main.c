@@ -39,6 +39,7 @@
 #include <keel/time.h>
 #include <keel/vfs.h>
 #include <keel/initramfs.h>
+#include <keel/procfs.h>
 #include <lib/cmdline.h>
 #include <lib/string.h>
 #include <arch/arch.h>
@@ -236,6 +237,12 @@ void kmain(struct bootinfo *bi)
 	for (unsigned i = 0; i < bi->mod_count; i++)
 		initramfs_unpack(arch_phys_to_virt(bi->mod[i].start),
 				 bi->mod[i].end - bi->mod[i].start);
+	procfs_init(bi->cmdline);
+	/* /tmp is a tmpfs, as on Linux distributions (the initramfs's /tmp,
+	 * if it has files there, is hidden under it). */
+	if (vfs_mount("tmpfs", "/tmp", tmpfs_fs_type.name, MS_NOSUID | MS_NODEV | MS_RELATIME,
+		      NULL))
+		panic("kmain: cannot mount a tmpfs on /tmp");
 	arch_devices_init();
 	arch_irq_enable();
 	arch_smp_init();

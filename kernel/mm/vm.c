@@ -234,6 +234,7 @@ void vm_put(struct mm *mm)
 	 */
 	vm_clear(mm);
 	pmap_destroy(mm->pmap);
+	kfree(mm->exe_path);
 	kmem_cache_free(mm_cache, mm);
 }
 
@@ -700,6 +701,93 @@ int vm_write_remote(struct mm *mm, uintptr_t va, const void *src, size_t n, bool
 	return err;
 }
 
+/* A fork child describes the same image (its own copy of the path). */
+static void vm_copy_exe_info(struct mm *child, const struct mm *mm)
+{
+	child->start_code = mm->start_code;
+	child->end_code = mm->end_code;
+	child->start_data = mm->start_data;
+	child->end_data = mm->end_data;
+	child->start_stack = mm->start_stack;
+	child->arg_start = mm->arg_start;
+	child->arg_end = mm->arg_end;
+	child->env_start = mm->env_start;
+	child->env_end = mm->env_end;
+	memcpy(child->image, mm->image, sizeof(child->image));
+	child->nimage = mm->nimage;
+	child->exe_dev = mm->exe_dev;
+	child->exe_ino = mm->exe_ino;
+	if (mm->exe_path)
+		(void)vm_set_exe_path(child, mm->exe_path);  /* NULL: unknown */
+}
+
+int vm_set_exe_path(struct mm *mm, const char *path)
+{
+	size_t len = strlen(path) + 1;
+	char *copy = kmalloc(len, 0);
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, path, len);
+	kfree(mm->exe_path);
+	mm->exe_path = copy;
+	return 0;
+}
+
+size_t vm_read_remote(struct mm *mm, uintptr_t va, void *dst, size_t n)
+{
+	uint8_t *d = dst;
+	size_t done = 0;
+
+	mutex_lock(&mm->lock);
+	while (done < n) {
+		uintptr_t page = ALIGN_DOWN(va, PAGE_SIZE);
+		size_t off = va - page, chunk = MIN(n - done, PAGE_SIZE - off);
+		paddr_t pa;
+		unsigned pprot;
+
+		if (va < VM_USER_MIN || va >= USER_TOP || !vma_find(mm, page) ||
+		    !pmap_lookup(mm->pmap, page, &pa, &pprot))
+			break;
+		memcpy(d + done, (const uint8_t *)arch_phys_to_virt(pa) + off, chunk);
+		done += chunk;
+		va += chunk;
+	}
+	mutex_unlock(&mm->lock);
+	return done;
+}
+
+void vm_walk_vmas(struct mm *mm, void (*fn)(void *ctx, const struct vma *v), void *ctx)
+{
+	struct list *pos;
+
+	mutex_lock(&mm->lock);
+	list_for_each(pos, &mm->vmas)
+		fn(ctx, list_entry(pos, struct vma, node));
+	mutex_unlock(&mm->lock);
+}
+
+static void vm_usage_add(void *ctx, const struct vma *v)
+{
+	struct vm_usage *u = ctx;
+	size_t len = v->end - v->start;
+
+	u->total += len;
+	if (v->flags & VMA_GROWSDOWN)
+		u->stack += len;
+	else if ((v->prot & PROT_WRITE) && !(v->flags & VMA_SHARED))
+		u->data += len;
+	if (v->prot & PROT_EXEC)
+		u->exec += len;
+}
+
+void vm_usage_get(struct mm *mm, struct vm_usage *u)
+{
+	memset(u, 0, sizeof(*u));
+	vm_walk_vmas(mm, vm_usage_add, u);
+	u->resident = vm_resident(mm) * PAGE_SIZE;
+}
+
 #define VM_FORK_STEP 512        /* pages copied between scheduling points */
 
 struct fork_ctx {
@@ -739,6 +827,7 @@ struct mm *vm_fork(struct mm *mm)
 	child->mmap_top = mm->mmap_top;
 	child->stack_top = mm->stack_top;
 	child->stack_max = mm->stack_max;
+	vm_copy_exe_info(child, mm);
 	list_for_each(pos, &mm->vmas) {
 		struct vma *v = list_entry(pos, struct vma, node);
 		struct vma *c = kmem_cache_alloc(vma_cache, 0);

@@ -69,7 +69,7 @@ static unsigned exec_prot(unsigned elf_prot)
 }
 
 /* Read the whole regular file at path; *buf is kmalloc'd. */
-static int exec_read_file(const char *path, void **buf, size_t *len)
+static int exec_read_file(const char *path, void **buf, size_t *len, struct mm *mm)
 {
 	struct linux_stat st;
 	struct file *f;
@@ -85,8 +85,8 @@ static int exec_read_file(const char *path, void **buf, size_t *len)
 		err = -EACCES;          /* Linux: directories and devices too */
 		goto out;
 	}
-	if (!(st.st_mode & 0111)) {
-		err = -EACCES;
+	if (!(st.st_mode & 0111) || (vfs_mount_flags_of(f->vnode) & MS_NOEXEC)) {
+		err = -EACCES;          /* not executable, or on a noexec mount */
 		goto out;
 	}
 	if (st.st_size > (int64_t)EXEC_FILE_MAX || st.st_size <= 0) {
@@ -106,9 +106,35 @@ static int exec_read_file(const char *path, void **buf, size_t *len)
 	}
 	*buf = b;
 	*len = st.st_size;
+	mm->exe_dev = (uint32_t)st.st_dev;
+	mm->exe_ino = st.st_ino;
 out:
 	file_put(f);
 	return err;
+}
+
+/* Widen the code (executable) or data (writable) range of mm by segment s. */
+static void exec_note_segment(struct mm *mm, const struct elf_seg *s, uintptr_t bias)
+{
+	uintptr_t lo = s->vaddr + bias, hi = lo + s->filesz;
+
+	if (s->filesz && mm->nimage < VM_IMAGE_SEGS) {
+		struct vm_image_seg *is = &mm->image[mm->nimage++];
+
+		is->start = ALIGN_DOWN(lo, PAGE_SIZE);
+		is->end = ALIGN_UP(hi, PAGE_SIZE);
+		is->off = ALIGN_DOWN(s->offset, PAGE_SIZE);
+	}
+
+	if (s->prot & ELF_PROT_X) {
+		if (!mm->start_code || lo < mm->start_code)
+			mm->start_code = lo;
+		mm->end_code = MAX(mm->end_code, hi);
+	} else if (s->prot & ELF_PROT_W) {
+		if (!mm->start_data || lo < mm->start_data)
+			mm->start_data = lo;
+		mm->end_data = MAX(mm->end_data, hi);
+	}
 }
 
 /* Map and fill the PT_LOAD segments; sets the program break. */
@@ -144,6 +170,7 @@ static int exec_map_segments(struct mm *mm, const struct elf_info *ei, const uin
 		}
 		prev_end = MAX(prev_end, end);
 		prev_prot = prot;
+		exec_note_segment(mm, s, bias);
 	}
 	mm->brk_start = mm->brk = prev_end;
 	return 0;
@@ -166,6 +193,7 @@ struct exec_strings {
 	uintptr_t execfn;      /* the path given to execve, for AT_EXECFN */
 	uintptr_t platform;    /* EXEC_PLATFORM, for AT_PLATFORM */
 	uintptr_t random;      /* EXEC_RANDOM_BYTES bytes, for AT_RANDOM */
+	uintptr_t arg_start, arg_end, env_start, env_end;   /* for /proc */
 };
 
 /* The auxiliary vector as (key, value) words, ending with AT_NULL. */
@@ -226,9 +254,13 @@ static int exec_push_strings(struct exec_stack *st, const char *path, char *cons
 	uint8_t random[EXEC_RANDOM_BYTES];
 
 	str->execfn = exec_stack_push_string(st, path);
-	if (exec_push_vector(st, envp, envc, ptrs + argc + 1) ||
-	    exec_push_vector(st, argv, argc, ptrs))
+	str->env_end = st->top - st->used;
+	if (exec_push_vector(st, envp, envc, ptrs + argc + 1))
 		return -E2BIG;
+	str->env_start = str->arg_end = st->top - st->used;
+	if (exec_push_vector(st, argv, argc, ptrs))
+		return -E2BIG;
+	str->arg_start = st->top - st->used;
 	str->platform = exec_stack_push(st, EXEC_PLATFORM, sizeof(EXEC_PLATFORM));
 	random_get(random, sizeof(random));
 	str->random = exec_stack_push(st, random, sizeof(random));
@@ -348,12 +380,29 @@ static int exec_build_stack(struct mm *mm, const struct elf_info *ei, uintptr_t 
 	if (err)
 		goto out;
 	err = exec_map_stack(mm, ei, &st, sp);
-	if (!err)
+	if (!err) {
 		*sp_out = sp;
+		mm->start_stack = sp;
+		mm->arg_start = str.arg_start;
+		mm->arg_end = str.arg_end;
+		mm->env_start = str.env_start;
+		mm->env_end = str.env_end;
+	}
 out:
 	kfree(ptrs);
 	kfree(st.buf);
 	return err;
+}
+
+/* Record the executable's absolute path in mm for /proc/PID/exe and maps
+ * (left unknown if it cannot be had). */
+static void exec_note_path(struct mm *mm, const char *path)
+{
+	char *abs = kmalloc(VFS_PATH_MAX, 0);
+
+	if (abs && vfs_realpath(NULL, path, abs, VFS_PATH_MAX) >= 0)
+		(void)vm_set_exe_path(mm, abs);
+	kfree(abs);
 }
 
 int exec_load(struct mm *mm, const char *path, char *const argv[], char *const envp[],
@@ -365,7 +414,7 @@ int exec_load(struct mm *mm, const char *path, char *const argv[], char *const e
 	size_t len = 0;
 	int err;
 
-	err = exec_read_file(path, &file, &len);
+	err = exec_read_file(path, &file, &len, mm);
 	if (err)
 		return err;
 	err = elf_parse(file, len, USER_TOP, &ei);
@@ -386,6 +435,7 @@ int exec_load(struct mm *mm, const char *path, char *const argv[], char *const e
 	if (err)
 		goto out;
 	img->entry = ei.entry + bias;
+	exec_note_path(mm, path);
 	const char *base = strrchr(path, '/');
 	strlcpy(img->name, base ? base + 1 : path, sizeof(img->name));
 out:

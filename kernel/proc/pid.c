@@ -48,6 +48,11 @@ int pid_alloc(void)
 	return __atomic_fetch_add(&pid_counter, 1, __ATOMIC_RELAXED);
 }
 
+int pid_last(void)
+{
+	return __atomic_load_n(&pid_counter, __ATOMIC_RELAXED) - 1;
+}
+
 /* ---------------------------------------------------------------- entries */
 
 struct pid *pid_entry_alloc(void)

@@ -123,6 +123,7 @@ static struct proc *proc_alloc(const char *name)
 	p->exit_signal = SIGCHLD;
 	p->umask = 022;
 	proc_rlimit_init(p);
+	p->start_ns = time_ns();
 	timer_init(&p->itimer, proc_itimer_fire);
 	spin_init(&p->itimer_lock, "proc_itimer");
 	__atomic_fetch_add(&proc_live, 1, __ATOMIC_RELAXED);

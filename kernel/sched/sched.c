@@ -43,6 +43,7 @@ struct runqueue {
 	unsigned nr_running;              /* [lock] on_rq threads of this CPU */
 	struct thread *idle;              /* [I] this CPU's idle context */
 	uint64_t switch_ns;               /* [C] when curr was switched in */
+	uint64_t nr_switches;             /* [C] context switches (/proc/stat ctxt) */
 	uint64_t sched_ns;                /* [C] when this CPU last ran schedule() */
 	uint64_t sched_ticks;             /* [C] this CPU's tick count then */
 	uint64_t tick_ns;                 /* [C] when this CPU took its last tick */
@@ -319,6 +320,7 @@ void schedule(void)
 		__atomic_fetch_add(prev->state == THREAD_RUNNING ? &prev->nivcsw :
 				   &prev->nvcsw, 1, __ATOMIC_RELAXED);
 	rq->switch_ns = now;
+	rq->nr_switches++;
 	next->slice = SCHED_SLICE_TICKS;
 	__atomic_store_n(&next->on_cpu, 1, __ATOMIC_RELAXED);
 	c->curr = next;
@@ -330,6 +332,26 @@ void schedule(void)
 out:
 	if (was_on)
 		arch_irq_enable();
+}
+
+unsigned sched_nr_running(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		if (READ_ONCE(cpus[i].online))
+			n += READ_ONCE(rq_of(i)->nr_running);
+	}
+	return n;
+}
+
+uint64_t sched_nr_switches(void)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < MAX_CPUS; i++)
+		n += READ_ONCE(rq_of(i)->nr_switches);
+	return n;
 }
 
 uint64_t sched_max_wait_ns(void)

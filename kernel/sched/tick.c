@@ -11,6 +11,7 @@
 #include <keel/timer.h>
 #include <keel/sched.h>
 #include <keel/thread.h>
+#include <keel/cputime.h>
 
 void tick_handle(uintptr_t pc, uintptr_t fp, bool from_user)
 {
@@ -19,6 +20,7 @@ void tick_handle(uintptr_t pc, uintptr_t fp, bool from_user)
 	this_cpu()->ticks++;
 	if (t && t->proc) /* a user thread: kernel/proc/resource.c reads these */
 		__atomic_fetch_add(from_user ? &t->uticks : &t->sticks, 1, __ATOMIC_RELAXED);
+	cputime_tick(from_user);
 	timer_run_expired();
 	sched_tick(pc, fp, from_user);
 }

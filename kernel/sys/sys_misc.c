@@ -15,6 +15,7 @@
 #include <keel/signal.h>
 #include <keel/utsname.h>
 #include <keel/resource.h>
+#include <keel/cputime.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 #include <arch/arch.h>
@@ -28,6 +29,7 @@
 #define PR_GET_NAME      16
 #define TASK_COMM_LEN    16
 #define SYSINFO_SIZE     112
+#define SI_LOAD_SHIFT    16
 
 SYSCALL_DEFINE1(uname, struct k_utsname __user *, ubuf)
 {
@@ -201,10 +203,14 @@ SYSCALL_DEFINE1(sysinfo, void __user *, uinfo)
 		uint32_t mem_unit;
 		char pad3[4];
 	} si;
+	unsigned long loads[3];
 	_Static_assert(sizeof(si) == SYSINFO_SIZE, "struct sysinfo");
 
 	memset(&si, 0, sizeof(si));
 	si.uptime = (int64_t)(time_ns() / NSEC_PER_SEC);
+	cputime_loadavg(loads);
+	for (int i = 0; i < 3; i++)       /* Linux's SI_LOAD_SHIFT is 16 */
+		si.loads[i] = loads[i] << (SI_LOAD_SHIFT - CPUTIME_FSHIFT);
 	si.totalram = pmm_total_frames();
 	si.freeram = pmm_free_frames();
 	si.procs = (uint16_t)proc_count();

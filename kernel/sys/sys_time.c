@@ -237,7 +237,7 @@ SYSCALL_DEFINE4(clock_nanosleep, int, clock, int, flags, const struct k_timespec
 		err = sched_sleep_until(ns, true);
 		return err == -EINTR ? -ERESTARTNOHAND : err;
 	}
-	return sleep_common(now + ns, urem);
+	return sleep_common(time_ns() + ns, urem);     /* relative: on any clock, from now */
 }
 
 SYSCALL_DEFINE0(sched_yield)

@@ -1022,7 +1022,7 @@ HTEST(vfs_fs_type_registration)
 	HCHECK_EQ(vfs_register_fs(&htestfs), -EBUSY);
 	HCHECK_EQ(vfs_mkdir(NULL, "/mt", 0755), 0);
 	HCHECK_EQ(vfs_mount(NULL, "/mt", "nosuchfs", 0, NULL), -ENODEV);
-	HCHECK_EQ(vfs_mount(NULL, "/mt", "htestfs", 1, NULL), -EINVAL);
+	HCHECK_EQ(vfs_mount(NULL, "/mt", "htestfs", MS_BIND, NULL), -EINVAL);
 	HCHECK_EQ(htestfs_mounts, 0);
 	HCHECK_EQ(vfs_unregister_fs(&htestfs), 0);
 	HCHECK_EQ(vfs_unregister_fs(&htestfs), -ENOENT);

@@ -145,6 +145,11 @@ void lapic_timer_calibrate(void)
 	     lapic_timer_hz / 1000);
 }
 
+uint64_t lapic_tsc_hz(void)
+{
+	return tsc_hz;
+}
+
 /* Start this CPU's periodic timer at hz interrupts per second. */
 void lapic_timer_start(unsigned hz)
 {

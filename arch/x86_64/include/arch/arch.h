@@ -74,6 +74,15 @@ void arch_smp_init(void);
 /* 64 bits from the CPU's entropy source (RDRAND, else TSC jitter). */
 uint64_t arch_entropy(void);
 
+/* What /proc/cpuinfo says about the CPU (CPUID; the same on every CPU). */
+struct arch_cpu_desc {
+	char vendor[13];                /* "GenuineIntel", "AuthenticAMD", ... */
+	char model_name[49];            /* the brand string, or "" */
+	unsigned family, model, stepping;
+	uint64_t tsc_hz;                /* measured at boot (0 before) */
+};
+void arch_cpu_describe(struct arch_cpu_desc *d);
+
 /* Values for arch_emulator_exit (QEMU exits with (value << 1) | 1). */
 #define EMU_EXIT_SUCCESS 0x10
 #define EMU_EXIT_FAILURE 0x11

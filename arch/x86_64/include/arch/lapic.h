@@ -43,6 +43,8 @@ void lapic_init(void);
 void lapic_eoi(void);
 void lapic_timer_calibrate(void);
 void lapic_timer_start(unsigned hz);
+/* The TSC's rate measured by lapic_timer_calibrate (0 before it ran). */
+uint64_t lapic_tsc_hz(void);
 /* Send an IPI (ICR low word icr_lo) to the CPU with local APIC id apic_id. */
 void lapic_send_ipi(uint32_t apic_id, uint32_t icr_lo);
 /* Send an IPI to every CPU but this one. */
