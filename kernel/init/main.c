@@ -19,6 +19,7 @@
 #include <keel/klog.h>
 #include <keel/kmalloc.h>
 #include <keel/kshell.h>
+#include <keel/tty.h>
 #include <keel/ktest.h>
 #include <keel/kbench.h>
 #include <keel/panic.h>
@@ -220,6 +221,7 @@ void kmain(struct bootinfo *bi)
 	vm_init();
 	proc_init_caches();
 	vfs_init();
+	tty_init(bi->cmdline);          /* typed input goes to the terminals now */
 	for (unsigned i = 0; i < bi->mod_count; i++)
 		initramfs_unpack(arch_phys_to_virt(bi->mod[i].start),
 				 bi->mod[i].end - bi->mod[i].start);

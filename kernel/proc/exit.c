@@ -28,6 +28,7 @@
 #include <keel/uaccess.h>
 #include <keel/futex.h>
 #include <keel/time.h>
+#include <keel/tty.h>
 #include <lib/errno.h>
 
 void proc_exit_group(int code, bool signaled)
@@ -238,6 +239,7 @@ void proc_thread_exiting(struct thread *t)
 	if (!proc_thread_leave(t))
 		return;
 	proc_release_resources(p);
+	tty_exit_session(p); /* a session leader's exit hangs up its terminal */
 	proc_become_zombie(p, t);
 }
 
