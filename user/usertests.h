@@ -129,7 +129,14 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(ppoll_sigmask)               \
 	X(select_pipe)                 \
 	X(pselect_sigmask)             \
-	X(sigsuspend_mask)
+	X(sigsuspend_mask)             \
+	/* Terminals (ut_tty.c) */ \
+	X(tty_enotty_elsewhere)        \
+	X(tty_termios_winsize)         \
+	X(tty_vmin_vtime_no_input)     \
+	X(tty_devtty_without_ctty)     \
+	X(tty_ctty_open)               \
+	X(tty_ctty_sctty)
 
 #define UT_DECLARE(name) void ut_##name(void);
 UT_TESTS(UT_DECLARE)
