@@ -40,11 +40,12 @@ struct console {
 #define CONSOLE_INPUT_SIZE 256
 
 void console_register(struct console *c);
-/* Write to every console. Takes console_lock. */
+/* Write kernel text to every console ("\n" becomes "\r\n"). Takes console_lock. */
 void console_write(const char *s, size_t n);
 /* Write bypassing a console_lock that cannot be had (panic path). */
 void console_write_unlocked(const char *s, size_t n);
-/* Write only to the console devices of one line. Takes console_lock. */
+/* Write bytes as they are (a terminal's processed output) only to the
+ * console devices of one line. Takes console_lock. */
 void console_write_line(enum console_line line, const char *s, size_t n);
 /* Feed one input byte that arrived on line (any context, usually an IRQ). */
 void console_input(enum console_line line, char c);

@@ -39,10 +39,28 @@ void console_register(struct console *c)
 	spin_unlock(&console_lock);
 }
 
+/* Kernel text to one device: each "\n" goes out as "\r\n" (devices get
+ * bytes as they are; a terminal does its own output processing). */
+static void console_emit_text(struct console *c, const char *s, size_t n)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '\n')
+			continue;
+		if (i > start)
+			c->write(c, s + start, i - start);
+		c->write(c, "\r\n", 2);
+		start = i + 1;
+	}
+	if (n > start)
+		c->write(c, s + start, n - start);
+}
+
 void console_write_unlocked(const char *s, size_t n)
 {
 	for (struct console *c = console_list; c; c = c->next)
-		c->write(c, s, n);
+		console_emit_text(c, s, n);
 }
 
 /* Write s[0..n) to every console; takes console_lock. */
@@ -53,7 +71,8 @@ void console_write(const char *s, size_t n)
 	spin_unlock(&console_lock);
 }
 
-/* Write s[0..n) to the consoles of one line; takes console_lock. */
+/* Write the bytes s[0..n) unchanged to the consoles of one line; takes
+ * console_lock. */
 void console_write_line(enum console_line line, const char *s, size_t n)
 {
 	spin_lock(&console_lock);
