@@ -271,9 +271,12 @@ void tty_exit_session(struct proc *p)
 {
 	struct tty *t;
 
+	/* Only p itself changes its session (setsid), and p is exiting. */
+	if (READ_ONCE(p->sid) != p->pid)
+		return;
 	spin_lock(&proc_tree_lock);
 	t = p->ctty;
-	if (t && p->sid == p->pid && t->session == p->sid)
+	if (t && t->session == p->sid)
 		tty_hangup_locked(t, p->sid);
 	spin_unlock(&proc_tree_lock);
 }
