@@ -26,7 +26,7 @@ static void kt_tty_type(const char *s)
 KTEST(tty_input_at_arrival)
 {
 	struct file *f;
-	char buf[16];
+	char buf[16] = { 0 };
 
 	KT_CHECK_EQ(t, vfs_open_kernel("/dev/tty1", O_RDWR | O_NONBLOCK | O_NOCTTY, &f), 0);
 	KT_CHECK_EQ(t, f->ops->ioctl(f, TCFLSH, TCIFLUSH), 0);
