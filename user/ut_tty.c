@@ -14,10 +14,12 @@
  */
 #include "usertests.h"
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <termios.h>
+#include <time.h>
 
 #define UT_TTY_SERIAL  "/dev/ttyS0"
 #define UT_TTY_WAIT_DS 2 /* VTIME of the timed read, deciseconds */
@@ -368,4 +370,58 @@ static void ut_ctty_sctty_child(void *arg)
 void ut_tty_ctty_sctty(void)
 {
 	UT_CHECK_EXIT(ut_in_child(ut_ctty_sctty_child, NULL), 0);
+}
+
+/*
+ * The leader of a session exits: its terminal is hung up.  A member of
+ * the foreground group gets SIGHUP, and nobody in the session has a
+ * controlling terminal any more (/dev/tty: ENXIO).
+ */
+static void ut_hup_member(int ready, int report)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	char c = 'R';
+	int i, fd;
+
+	ut_tty_sigs = 0;
+	UT_CHECK(write(ready, &c, 1) == 1);
+	for (i = 0; i < 500 && !(ut_tty_sigs & (1 << SIGHUP)); i++)
+		nanosleep(&tick, NULL);
+	nanosleep(&tick, NULL); /* Linux clears the session's tty after the signal */
+	fd = open("/dev/tty", O_RDWR);
+	c = !(ut_tty_sigs & (1 << SIGHUP)) ? 'n' : fd >= 0 ? 't' : errno == ENXIO ? 'H' : 'e';
+	UT_CHECK(write(report, &c, 1) == 1);
+	_exit(0);
+}
+
+void ut_tty_leader_exit_hangup(void)
+{
+	int ready[2], report[2], status, m, fd;
+	struct pollfd p;
+	pid_t leader;
+	char c = 0;
+
+	UT_OK(pipe(ready));
+	UT_OK(pipe(report));
+	leader = utest_fork();
+	if (leader == 0) {
+		UT_CHECK(setsid() == getpid());
+		fd = ut_tty_open(O_RDWR, &m);
+		ut_tty_catch(SIGHUP);
+		if (utest_fork() == 0)
+			ut_hup_member(ready[1], report[1]); /* in the foreground group */
+		UT_CHECK(read(ready[0], &c, 1) == 1);
+		(void)fd;
+		_exit(0); /* with the terminal still open (a pty's master too) */
+	}
+	UT_CHECK(waitpid(leader, &status, 0) == leader);
+	UT_CHECK_EXIT(status, 0);
+	close(ready[1]);
+	close(report[1]);
+	p = (struct pollfd){ report[0], POLLIN, 0 };
+	UT_CHECK(poll(&p, 1, 10000) == 1);
+	UT_CHECK(read(report[0], &c, 1) == 1);
+	UT_CHECK(c == 'H');
+	close(ready[0]);
+	close(report[0]);
 }

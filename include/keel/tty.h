@@ -70,9 +70,9 @@ void tty_detach_input(void);
 
 /*
  * Process p is exiting.  If it leads a session that has a controlling
- * terminal, the terminal is hung up: SIGHUP and SIGCONT go to its
- * foreground process group and every process of the session loses its
- * controlling terminal.  Takes proc_tree_lock; called from the exit path.
+ * terminal, the terminal is hung up: SIGHUP goes to its foreground
+ * process group (as on Linux; SIGCONT would go to the leader itself) and
+ * every process of the session loses its controlling terminal.  Takes proc_tree_lock; called from the exit path.
  */
 void tty_exit_session(struct proc *p);
 

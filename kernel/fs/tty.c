@@ -32,7 +32,7 @@
  * has it (TIOCSCTTY 1 takes it from another session: everyone is root).
  * TIOCNOTTY gives it up (the leader: for the whole session, after
  * SIGHUP and SIGCONT to the foreground group); so does the leader's exit
- * (tty_exit_session).  A process of a background group that reads its
+ * (tty_exit_session: SIGHUP to the foreground group).  A process of a background group that reads its
  * controlling terminal gets SIGTTIN sent to its group and -EINTR, or -EIO
  * when SIGTTIN is ignored or blocked or its group is orphaned; writing
  * with TOSTOP, changing the settings (TCSETS*, TCFLSH, TIOCSPGRP) do the
@@ -256,14 +256,19 @@ static int tty_disassociate_locked(struct tty *t, int sid)
 	return pgrp;
 }
 
-/* Hang up for the leaving session: SIGHUP, SIGCONT to the old foreground. */
-static void tty_hangup_locked(struct tty *t, int sid)
+/*
+ * Hang up for the leaving session sid: SIGHUP to the old foreground group,
+ * and SIGCONT too when the leader gives the terminal up alive (TIOCNOTTY);
+ * at the leader's exit Linux sends SIGCONT only to the leader itself.
+ */
+static void tty_hangup_locked(struct tty *t, int sid, bool cont)
 {
 	int pgrp = tty_disassociate_locked(t, sid);
 
 	if (pgrp) {
 		signal_send_pgrp_locked(pgrp, SIGHUP);
-		signal_send_pgrp_locked(pgrp, SIGCONT);
+		if (cont)
+			signal_send_pgrp_locked(pgrp, SIGCONT);
 	}
 }
 
@@ -277,7 +282,7 @@ void tty_exit_session(struct proc *p)
 	spin_lock(&proc_tree_lock);
 	t = p->ctty;
 	if (t && t->session == p->sid)
-		tty_hangup_locked(t, p->sid);
+		tty_hangup_locked(t, p->sid, false);
 	spin_unlock(&proc_tree_lock);
 }
 
@@ -333,7 +338,7 @@ static long tty_ioctl_notty(struct tty *t)
 	if (p->ctty != t)
 		ret = -ENOTTY;
 	else if (p->sid == p->pid && t->session == p->sid)
-		tty_hangup_locked(t, p->sid);
+		tty_hangup_locked(t, p->sid, true);
 	else
 		p->ctty = NULL;
 	spin_unlock(&proc_tree_lock);
