@@ -111,3 +111,19 @@ def test_tty_echo_goes_to_its_line_only(keel, kernel, serial_raw):
     _not_yet(k, "zqz")
     k.send("\x03")
     k.expect("GOT-SIGINT", timeout=10)
+
+
+@pytest.mark.parametrize("console,on_serial", [("ttyS0", True),
+                                                ("tty1", False)])
+def test_tty_dev_console_follows_console_option(keel, kernel, console,
+                                                on_serial):
+    """/dev/console (init's stdout) is ttyS0 by default or with
+    console=ttyS0, tty1 with console=tty1; the kernel log goes to both."""
+    k = keel(kernel=kernel, smp=1, mem="128M",
+             append=f"console={console} init=/bin/hello panic=exit")
+    k.expect(r"keel: init exited with status 0", timeout=30)
+    k.expect(re.escape(keelqemu.PROMPT), timeout=30)
+    screen = "\n".join(k.vga_text())
+    assert ("hello, world" in k.output) == on_serial, k.tail()
+    assert ("hello, world" in screen) != on_serial, screen
+    assert "keel: init exited" in screen, screen
