@@ -27,6 +27,11 @@ static bool ldisc_isalnum(uint8_t c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+static bool ldisc_utf8_cont(uint8_t c)
+{
+	return (c & 0xc0) == 0x80;
+}
+
 /* Is c the (enabled) special character cc[idx]? */
 static bool ldisc_is(const struct ldisc *l, int idx, uint8_t c)
 {
@@ -111,7 +116,7 @@ static size_t ldisc_output_char(struct ldisc *l, uint8_t c, char *out, size_t ro
 		break;
 	default:
 		/* UTF-8 continuation bytes take no column of their own. */
-		if (!ldisc_iscntrl(c) && !((l->tio.c_iflag & IUTF8) && (c & 0xc0) == 0x80))
+		if (!ldisc_iscntrl(c) && !((l->tio.c_iflag & IUTF8) && ldisc_utf8_cont(c)))
 			l->column++;
 		break;
 	}
@@ -181,7 +186,7 @@ static unsigned ldisc_echo_width(const struct ldisc *l, uint8_t c, unsigned col)
 		return TAB_WIDTH - (col % TAB_WIDTH);
 	if (ldisc_iscntrl(c))
 		return (l->tio.c_lflag & ECHOCTL) ? 2 : 0;
-	if ((l->tio.c_iflag & IUTF8) && (c & 0xc0) == 0x80)
+	if ((l->tio.c_iflag & IUTF8) && ldisc_utf8_cont(c))
 		return 0;
 	return 1;
 }
@@ -251,6 +256,10 @@ static void ldisc_erase(struct ldisc *l, uint8_t c)
 				break;
 		}
 		l->len--;
+		/* With IUTF8 a character's continuation bytes go with it. */
+		while ((l->tio.c_iflag & IUTF8) && l->len > l->ready &&
+		       ldisc_utf8_cont((uint8_t)l->buf[l->len]))
+			l->len--;
 		if (lf & ECHO) {
 			if (kind == ERASE && !(lf & ECHOE))
 				ldisc_echo_char(l, c);

@@ -136,6 +136,25 @@ HTEST(ldisc_erase_echo_modes)
 	HCHECK_STREQ(echo_out, "ab\t\b\b\b\b\b\b");
 }
 
+HTEST(ldisc_utf8_erase)
+{
+	struct linux_termios t;
+
+	reset();
+	t = ld.tio;
+	t.c_iflag |= IUTF8;
+	ldisc_set_termios(&ld, &t);
+	feed("a\xc3\xa9\xe2\x82\xac\x7f\x7f"); /* a, e-acute, euro; two erases */
+	HCHECK_STREQ(echo_out, "a\xc3\xa9\xe2\x82\xac\b \b\b \b");
+	HCHECK_EQ(ld.column, 1);
+	feed("\n");
+	HCHECK_STREQ(rd(), "a\n");
+	/* Without IUTF8 an erase takes one byte. */
+	reset();
+	feed("\xc3\xa9\x7f\n");
+	HCHECK_STREQ(rd(), "\xc3\n");
+}
+
 HTEST(ldisc_echoctl_and_esc)
 {
 	reset();
