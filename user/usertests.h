@@ -137,7 +137,8 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(tty_devtty_without_ctty)     \
 	X(tty_ctty_open)               \
 	X(tty_ctty_sctty)              \
-	X(tty_leader_exit_hangup)
+	X(tty_leader_exit_hangup)      \
+	X(ioctl_generic_flags)
 
 #define UT_DECLARE(name) void ut_##name(void);
 UT_TESTS(UT_DECLARE)

@@ -425,3 +425,26 @@ void ut_tty_leader_exit_hangup(void)
 	close(ready[0]);
 	close(report[0]);
 }
+
+/* The ioctls every descriptor answers (not only terminals): FIOCLEX,
+ * FIONCLEX, FIONBIO. */
+void ut_ioctl_generic_flags(void)
+{
+	int p[2], on = 1, off = 0;
+	char c;
+
+	UT_OK(pipe(p));
+	UT_OK(ioctl(p[0], FIOCLEX));
+	UT_CHECK(fcntl(p[0], F_GETFD) == FD_CLOEXEC);
+	UT_OK(ioctl(p[0], FIONCLEX));
+	UT_CHECK(fcntl(p[0], F_GETFD) == 0);
+	UT_OK(ioctl(p[0], FIONBIO, &on));
+	UT_CHECK(fcntl(p[0], F_GETFL) & O_NONBLOCK);
+	UT_CHECK_ERR(read(p[0], &c, 1), EAGAIN);
+	UT_OK(ioctl(p[0], FIONBIO, &off));
+	UT_CHECK(!(fcntl(p[0], F_GETFL) & O_NONBLOCK));
+	UT_CHECK_ERR(ioctl(p[0], FIONBIO, UT_BAD_LOW), EFAULT);
+	UT_CHECK_ERR(ioctl(-1, FIOCLEX), EBADF);
+	close(p[0]);
+	close(p[1]);
+}
