@@ -282,11 +282,17 @@ static unsigned ldisc_end_line(struct ldisc *l, uint8_t c, uint8_t flags)
 /* ISIG: a signal character.  Flush (unless NOFLSH), echo, report. */
 static unsigned ldisc_signal_char(struct ldisc *l, uint8_t c, int sig)
 {
+	unsigned r = (unsigned)sig;
+
+	if ((l->tio.c_iflag & IXON) && l->stopped) {
+		l->stopped = false; /* a signal character restarts output */
+		r |= LDISC_WAKE;
+	}
 	if (!(l->tio.c_lflag & NOFLSH))
 		ldisc_flush_input(l);
 	if (l->tio.c_lflag & ECHO)
 		ldisc_echo_char(l, c);
-	return (unsigned)sig;
+	return r;
 }
 
 /* Echo and queue an ordinary byte (the tail of Linux's receive paths). */
@@ -373,6 +379,16 @@ unsigned ldisc_input(struct ldisc *l, uint8_t c)
 		l->lnext = false;
 		return ldisc_plain(l, c, false);
 	}
+	if (inf & IXON) {
+		if (ldisc_is(l, VSTART, c)) {
+			l->stopped = false;
+			return LDISC_WAKE;
+		}
+		if (ldisc_is(l, VSTOP, c)) {
+			l->stopped = true;
+			return 0;
+		}
+	}
 	if (lf & ISIG) {
 		if (ldisc_is(l, VINTR, c))
 			return ldisc_signal_char(l, c, LDISC_SIGINT);
@@ -381,9 +397,14 @@ unsigned ldisc_input(struct ldisc *l, uint8_t c)
 		if (ldisc_is(l, VSUSP, c))
 			return ldisc_signal_char(l, c, LDISC_SIGTSTP);
 	}
+	r = 0;
+	if (l->stopped && (inf & IXON) && (inf & IXANY)) {
+		l->stopped = false;
+		r = LDISC_WAKE;
+	}
 	if (c == '\r') {
 		if (inf & IGNCR)
-			return 0;
+			return r;
 		if (inf & ICRNL) {
 			c = '\n';
 			translated = true;
@@ -392,9 +413,13 @@ unsigned ldisc_input(struct ldisc *l, uint8_t c)
 		c = '\r';
 		translated = true;
 	}
-	if ((lf & ICANON) && ldisc_canon_special(l, c, &r))
-		return r;
-	return ldisc_plain(l, c, translated);
+	if (lf & ICANON) {
+		unsigned special;
+
+		if (ldisc_canon_special(l, c, &special))
+			return r | special;
+	}
+	return r | ldisc_plain(l, c, translated);
 }
 
 void ldisc_flush_input(struct ldisc *l)
@@ -407,6 +432,8 @@ void ldisc_set_termios(struct ldisc *l, const struct linux_termios *t)
 {
 	bool was_canon = l->tio.c_lflag & ICANON;
 
+	if (!(t->c_iflag & IXON))
+		l->stopped = false; /* flow control off: output runs */
 	l->tio = *t;
 	if (was_canon == !!(t->c_lflag & ICANON))
 		return;

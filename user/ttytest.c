@@ -6,6 +6,8 @@
  *
  *   SIGINT, SIGQUIT, SIGTSTP  ^C, ^\, ^Z reach the foreground group while
  *                             nothing reads (handlers print GOT-<sig>)
+ *   FLOW    ^S stops output: what the program writes 2 s later appears
+ *           only after ^Q
  *   ECHO    typed bytes are echoed (ESC as ^[) while the program only
  *           polls; the line, edited with DEL, is read after Enter
  *   CANON   ^W, ^U, ^D (end of file, and a line without newline)
@@ -119,6 +121,15 @@ static void tt_read_show(const char *tag)
 		tt_show(tag, buf, n);
 }
 
+static void tt_flow(void)
+{
+	struct timespec wait = { 2, 0 };
+
+	tt_say("READY-FLOW");
+	nanosleep(&wait, NULL);
+	tt_say("FLOWED");
+}
+
 static int tt_echo_without_reader(void)
 {
 	struct pollfd p = { 0, POLLIN, 0 };
@@ -188,6 +199,7 @@ static int tt_child(void)
 	bad |= tt_wait_signal(SIGINT, "SIGINT");
 	bad |= tt_wait_signal(SIGQUIT, "SIGQUIT");
 	bad |= tt_wait_signal(SIGTSTP, "SIGTSTP");
+	tt_flow();
 	bad |= tt_echo_without_reader();
 	tt_canon();
 	bad |= tt_raw(&saved);

@@ -138,6 +138,7 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(tty_ctty_open)               \
 	X(tty_ctty_sctty)              \
 	X(tty_leader_exit_hangup)      \
+	X(tty_tcxonc_stops_writers)    \
 	X(ioctl_generic_flags)
 
 #define UT_DECLARE(name) void ut_##name(void);

@@ -448,3 +448,24 @@ void ut_ioctl_generic_flags(void)
 	close(p[0]);
 	close(p[1]);
 }
+
+/* TCXONC TCOOFF stops output: a writer waits until TCOON. */
+void ut_tty_tcxonc_stops_writers(void)
+{
+	int m, fd = ut_tty_open(O_RDWR | O_NOCTTY, &m), status;
+	pid_t kid;
+	char c = '\n';
+
+	UT_OK(ioctl(fd, TCXONC, TCOOFF));
+	kid = utest_fork();
+	if (kid == 0) {
+		UT_CHECK(write(fd, &c, 1) == 1);
+		_exit(0);
+	}
+	utest_sleep_ns(200 * 1000 * 1000ll);
+	UT_CHECK(waitpid(kid, &status, WNOHANG) == 0); /* still waiting */
+	UT_OK(ioctl(fd, TCXONC, TCOON));
+	UT_CHECK_EXIT(utest_wait(kid), 0);
+	UT_CHECK_ERR(ioctl(fd, TCXONC, 9), EINVAL);
+	ut_tty_close(fd, m);
+}

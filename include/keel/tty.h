@@ -39,6 +39,12 @@
 #define TIOCNOTTY  0x5422
 #define TIOCGSID   0x5429
 
+/* TCXONC arguments */
+#define TCOOFF 0
+#define TCOON  1
+#define TCIOFF 2
+#define TCION  3
+
 /* TCFLSH arguments */
 #define TCIFLUSH  0
 #define TCOFLUSH  1

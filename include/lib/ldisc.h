@@ -25,8 +25,12 @@
  * processing, so that erasing a tab or a ^X echo backs up the right
  * number of columns.
  *
- * Not done: IXON/IXOFF flow control (VSTART/VSTOP are ordinary bytes),
- * ISTRIP, IUCLC, XCASE, ECHOPRT, VDISCARD, PARMRK.
+ * Output flow control (IXON): VSTOP sets `stopped`, VSTART (or, with
+ * IXANY, any byte) clears it; both are swallowed.  The caller holds its
+ * writers while stopped (echo still goes out).
+ *
+ * Not done: IXOFF (input flow control), ISTRIP, IUCLC, XCASE, ECHOPRT,
+ * VDISCARD, PARMRK.
  */
 #ifndef LIB_LDISC_H
 #define LIB_LDISC_H
@@ -124,6 +128,7 @@ struct ldisc {
 	unsigned column;       /* output cursor column */
 	unsigned canon_column; /* column where the line being edited began */
 	bool lnext;            /* the next byte is taken literally (VLNEXT) */
+	bool stopped;          /* output stopped (VSTOP with IXON, or TCOOFF) */
 	char buf[LDISC_BUF_SIZE];
 	uint8_t flags[LDISC_BUF_SIZE];
 };
@@ -136,8 +141,8 @@ void ldisc_init(struct ldisc *l, ldisc_write_fn echo, void *ctx);
 /*
  * Results of ldisc_input: LDISC_WAKE when the input became readable in a
  * way readers and pollers must see (a complete line, a byte in
- * non-canonical mode), and the signal the byte raises (ldisc_input_signal)
- * for the foreground process group.
+ * non-canonical mode) or output was restarted, and the signal the byte
+ * raises (ldisc_input_signal) for the foreground process group.
  */
 #define LDISC_WAKE     0x100
 #define LDISC_SIG_MASK 0x0ff

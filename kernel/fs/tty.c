@@ -21,8 +21,10 @@
  * woken by input that makes the queue readable and by settings changes,
  * with a timer for VTIME.  Poll registers on the same queue.  Writing
  * runs output processing (OPOST, ONLCR) under the lock and writes to the
- * line's devices; it never blocks (output is synchronous, so the output
- * queue is always empty: TIOCOUTQ 0, TCSETSW and tcdrain do not wait).
+ * line's devices; it waits (on the same queue) only while output is
+ * stopped by ^S (IXON) or TCXONC, else never: output is synchronous, so
+ * the output queue is always empty (TIOCOUTQ 0, TCSETSW and tcdrain do
+ * not wait).
  *
  * Controlling terminal (Linux's rules).  struct proc.ctty is the
  * process's controlling terminal; fork copies it, setsid clears it.  The
@@ -569,6 +571,12 @@ static ssize_t tty_write(struct file *f, struct iobuf b, size_t n, uint64_t *off
 		if (iobuf_copy_from(in, b, done, k))
 			return done ? (ssize_t)done : -EFAULT;
 		spin_lock(&t->lock);
+		while (t->ld.stopped) { /* ^S (IXON) or TCOOFF: wait for the restart */
+			if (tty_sleep_locked(t, TTY_NO_DEADLINE)) {
+				spin_unlock(&t->lock);
+				return done ? (ssize_t)done : -EINTR;
+			}
+		}
 		o = ldisc_output(&t->ld, in, k, out, sizeof(out), &used);
 		spin_unlock(&t->lock);
 		console_write_line(t->line, out, o);
@@ -655,6 +663,34 @@ static long tty_ioctl_tcflsh(struct tty *t, uintptr_t arg)
 	return 0; /* output is never queued */
 }
 
+/* TCXONC: stop or restart output, or send the STOP or START character. */
+static long tty_ioctl_tcxonc(struct tty *t, uintptr_t arg)
+{
+	long ret = tty_job_check(t, SIGTTOU);
+	char c;
+
+	if (ret)
+		return ret;
+	spin_lock(&t->lock);
+	switch (arg) {
+	case TCOOFF:
+	case TCOON:
+		t->ld.stopped = arg == TCOOFF;
+		break;
+	case TCIOFF:
+	case TCION:
+		c = (char)t->ld.tio.c_cc[arg == TCIOFF ? VSTOP : VSTART];
+		if (c != LDISC_VDISABLE)
+			console_write_line(t->line, &c, 1);
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	spin_unlock(&t->lock);
+	wake_up(&t->wq);
+	return ret;
+}
+
 static long tty_ioctl(struct file *f, unsigned long cmd, uintptr_t arg)
 {
 	struct tty *t = f->priv;
@@ -705,8 +741,7 @@ static long tty_ioctl(struct file *f, unsigned long cmd, uintptr_t arg)
 		klog_once(LOG_INFO, "tty: sending a break (TCSBRK 0) is not supported");
 		return -EINVAL;
 	case TCXONC:
-		klog_once(LOG_INFO, "tty: flow control (TCXONC) is not supported");
-		return -EINVAL;
+		return tty_ioctl_tcxonc(t, arg);
 	default:
 		return -ENOTTY;
 	}

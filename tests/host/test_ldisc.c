@@ -155,6 +155,36 @@ HTEST(ldisc_utf8_erase)
 	HCHECK_STREQ(rd(), "\xc3\n");
 }
 
+HTEST(ldisc_flow_control)
+{
+	struct linux_termios t;
+
+	reset();
+	HCHECK_EQ(feed("\x13"), 0); /* ^S stops output, is swallowed */
+	HCHECK(ld.stopped);
+	feed("a");
+	HCHECK(ld.stopped); /* without IXANY only ^Q restarts */
+	HCHECK_EQ(feed("\x11"), LDISC_WAKE);
+	HCHECK(!ld.stopped);
+	feed("\n");
+	HCHECK_STREQ(rd(), "a\n"); /* neither ^S nor ^Q was queued */
+	feed("\x13");
+	HCHECK_EQ(feed("\x03"), LDISC_WAKE | LDISC_SIGINT); /* ^C restarts */
+	HCHECK(!ld.stopped);
+	t = ld.tio;
+	t.c_iflag |= IXANY;
+	ldisc_set_termios(&ld, &t);
+	feed("\x13");
+	HCHECK_EQ(feed("b"), LDISC_WAKE); /* IXANY: any byte restarts */
+	HCHECK(!ld.stopped);
+	feed("\x13");
+	t.c_iflag &= ~(uint32_t)IXON; /* flow control off: output runs */
+	ldisc_set_termios(&ld, &t);
+	HCHECK(!ld.stopped);
+	feed("\x13\x11\n"); /* and ^S ^Q are data */
+	HCHECK_STREQ(rd(), "b\x13\x11\n");
+}
+
 HTEST(ldisc_echoctl_and_esc)
 {
 	reset();

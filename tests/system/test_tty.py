@@ -1,8 +1,8 @@
 """Terminals: the serial line's terminal driven by typing, with
 /bin/ttytest (user/ttytest.c) as init: ^C, ^\\ and ^Z signal the
-foreground group while nothing reads, echo happens when a byte arrives
-(ESC as ^[), canonical editing (DEL, ^W, ^U, ^D), and non-canonical reads
-with VMIN/VTIME.  Also /dev/console following console=.
+foreground group while nothing reads, ^S/^Q stop and restart output,
+echo happens when a byte arrives (ESC as ^[), canonical editing (DEL,
+^W, ^U, ^D), and non-canonical reads with VMIN/VTIME.  Also /dev/console following console=.
 
 QEMU's serial chardev is opened with signal=off so that ^C reaches the
 guest instead of stopping QEMU.
@@ -60,6 +60,13 @@ def test_tty_signals_echo_editing_vmin_vtime(keel, kernel, serial_raw):
         k.send(key)
         k.expect(echo, timeout=10)
         k.expect(f"GOT-{name}", timeout=10)
+
+    # ^S holds the program's output until ^Q (IXON).
+    k.expect("READY-FLOW", timeout=10)
+    k.send("\x13")
+    _not_yet(k, "FLOWED", wait=3.0)
+    k.send("\x11")
+    k.expect("FLOWED", timeout=10)
 
     # Echo at arrival, while the program only polls; DEL edits the line.
     k.expect("READY-ECHO", timeout=10)
