@@ -49,9 +49,9 @@
  *
  * Lock key (tags as in docs/locking.md):
  *   [lock]       tty.lock, a spinlock taken by the input interrupt: the
- *                line discipline (queue, settings, column) and the window
- *                size.  The sleep condition of readers (it is the lock of
- *                their wait_event).
+ *                line discipline (queue, settings, column, stopped) and
+ *                the window size.  It guards the sleep condition of
+ *                readers, and of writers while output is stopped.
  *   [tree+lock]  written holding proc_tree_lock and tty.lock, read under
  *                either: session, pgrp (the interrupt reads pgrp under
  *                tty.lock only).
