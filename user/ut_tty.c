@@ -449,23 +449,35 @@ void ut_ioctl_generic_flags(void)
 	close(p[1]);
 }
 
-/* TCXONC TCOOFF stops output: a writer waits until TCOON. */
+/*
+ * TCXONC TCOOFF stops output: a writer waits until TCOON.  Nothing may
+ * fail between the two (a test that stopped usertests' own terminal
+ * would stop its reports): the checks come after the restart.
+ */
 void ut_tty_tcxonc_stops_writers(void)
 {
-	int m, fd = ut_tty_open(O_RDWR | O_NOCTTY, &m), status;
+	int m, fd = ut_tty_open(O_RDWR | O_NOCTTY, &m), status, go[2];
+	bool sent, waiting;
 	pid_t kid;
 	char c = '\n';
 
-	UT_OK(ioctl(fd, TCXONC, TCOOFF));
+	UT_OK(pipe(go));
 	kid = utest_fork();
 	if (kid == 0) {
+		UT_CHECK(read(go[0], &c, 1) == 1);
 		UT_CHECK(write(fd, &c, 1) == 1);
 		_exit(0);
 	}
+	UT_OK(ioctl(fd, TCXONC, TCOOFF));
+	sent = write(go[1], &c, 1) == 1;
 	utest_sleep_ns(200 * 1000 * 1000ll);
-	UT_CHECK(waitpid(kid, &status, WNOHANG) == 0); /* still waiting */
+	waiting = waitpid(kid, &status, WNOHANG) == 0;
 	UT_OK(ioctl(fd, TCXONC, TCOON));
+	UT_CHECK(sent);
+	UT_CHECK(waiting); /* the writer was still waiting */
 	UT_CHECK_EXIT(utest_wait(kid), 0);
 	UT_CHECK_ERR(ioctl(fd, TCXONC, 9), EINVAL);
+	close(go[0]);
+	close(go[1]);
 	ut_tty_close(fd, m);
 }
