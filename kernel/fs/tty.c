@@ -164,7 +164,8 @@ void tty_init(const char *cmdline)
 	if (cmdline_get(cmdline, "console", name, sizeof(name))) {
 		if (strcmp(name, "tty1") == 0 || strcmp(name, "tty0") == 0)
 			tty_console = &tty_lines[CONSOLE_LINE_VGA];
-		else if (strcmp(name, "ttyS0") == 0 || strncmp(name, "ttyS0,", 6) == 0)
+		else if (strcmp(name, "ttyS0") == 0 ||
+			 strncmp(name, "ttyS0,", sizeof("ttyS0,") - 1) == 0) /* ttyS0,115200 */
 			tty_console = &tty_lines[CONSOLE_LINE_SERIAL];
 		else
 			klog(LOG_WARN, "tty: console=%s: no such terminal, using %s", name,
@@ -508,6 +509,10 @@ static ssize_t tty_read_locked(struct tty *t, struct iobuf b, size_t n, bool non
 	deadline = tty_deadline(plan.timeout);
 	while (done < n) {
 		if (!ldisc_readable(&t->ld, 1)) {
+			/* Non-canonical: return once MIN is met and the queue is
+			 * drained (Linux copies all that is there, then checks). */
+			if (!canon && ldisc_rplan_done(&plan, done))
+				break;
 			if (plan.timeout == 0 || time_ns() >= deadline)
 				break;
 			if (nonblock) {
@@ -525,9 +530,12 @@ static ssize_t tty_read_locked(struct tty *t, struct iobuf b, size_t n, bool non
 			return done ? (ssize_t)done : -EFAULT;
 		done += k;
 		spin_lock(&t->lock);
-		if (canon ? eol : ldisc_rplan_done(&plan, done))
-			break;
-		ldisc_rplan_progress(&plan);
+		if (canon) {
+			if (eol)
+				break; /* one line per read */
+			continue;
+		}
+		ldisc_rplan_progress(&plan); /* VTIME: the inter-byte timer restarts */
 		deadline = tty_deadline(plan.timeout);
 	}
 	spin_unlock(&t->lock);
