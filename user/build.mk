@@ -24,6 +24,7 @@
 USER_CC     ?= musl-gcc
 USER_CFLAGS := -static -std=gnu11 -O2 -Wall -Wextra -Werror
 USER_PROGS  := init hello forkexec usertests stress threadtests spawnbg benchsched benchlat fuzzsys kcovtest
+USER_PROGS  += ttytest
 USER_BINS   := $(addprefix $(BUILD)/user/,$(USER_PROGS))
 USERTESTS_SRCS := user/usertests.c $(wildcard user/ut_*.c)
 UTEST_PROGS := init usertests threadtests spawnbg benchsched
@@ -51,6 +52,7 @@ $(BUILD)/user/usertests: $(USERTESTS_SRCS) user/usertests.h
 $(BUILD)/user/init $(BUILD)/user/hello $(BUILD)/user/forkexec $(BUILD)/user/stress \
 	$(BUILD)/user/threadtests $(BUILD)/user/spawnbg $(BUILD)/user/benchsched \
 	$(BUILD)/user/benchlat $(BUILD)/user/fuzzsys: $(BUILD)/user/%: user/%.c
+$(BUILD)/user/ttytest: user/ttytest.c
 # fuzzsys: supervisor (fuzzsys.c), generation, workers, coverage (kcov.h).
 $(BUILD)/user/fuzzsys: user/fuzz_gen.c user/fuzz_worker.c user/fuzz_cover.c user/fuzzsys.h \
 	user/kcov.h

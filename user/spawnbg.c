@@ -14,6 +14,9 @@
  *                        "quit" (or end of input) wait for every child and
  *                        print "spawnbg: done: N rounds, N children, N failed";
  *                        exit 0 when every child exited 0.
+ *   spawnbg --input TTY  the same, reading the lines from TTY (the PS/2
+ *                        keyboard's terminal is /dev/tty1; the console,
+ *                        where the output goes, is the serial line)
  *   spawnbg --ls DIR N   list DIR with getdents64 as one line
  *                        "spawnbg: ls round N: name name ..." in one write()
  *                        (lines from concurrent children do not interleave).
@@ -159,6 +162,13 @@ int main(int argc, char **argv)
 		return spawn_ls(argv[2], argv[3]);
 	if (argc > 0 && strchr(argv[0], '/'))
 		spawn_self = argv[0];
+	if (argc == 3 && strcmp(argv[1], "--input") == 0) {
+		int fd = open(argv[2], O_RDONLY | O_NOCTTY);
+
+		if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
+			return 1;
+		close(fd);
+	}
 	utest_print("spawnbg: ready, %d children per line; type \"quit\" to end\n",
 		  SPAWN_CHILDREN);
 	while (more) {

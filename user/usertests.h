@@ -181,7 +181,17 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(mount_tmpfs)                 \
 	X(mount_errors)                \
 	X(mount_proc_remount)          \
-	X(mount_readonly_noexec)
+	X(mount_readonly_noexec)       \
+	/* Terminals (ut_tty.c) */ \
+	X(tty_enotty_elsewhere)        \
+	X(tty_termios_winsize)         \
+	X(tty_vmin_vtime_no_input)     \
+	X(tty_devtty_without_ctty)     \
+	X(tty_ctty_open)               \
+	X(tty_ctty_sctty)              \
+	X(tty_leader_exit_hangup)      \
+	X(tty_tcxonc_stops_writers)    \
+	X(ioctl_generic_flags)
 
 #define UT_DECLARE(name) void ut_##name(void);
 UT_TESTS(UT_DECLARE)

@@ -19,11 +19,8 @@ static void serial_putc(char c)
 
 static void serial_write(struct console *con, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\n')
-			serial_putc('\r');
-		serial_putc(s[i]);
-	}
+	for (size_t i = 0; i < n; i++)
+		serial_putc(s[i]); /* bytes as they are: "\n" is a line feed */
 }
 
 static struct console serial_console = {

@@ -4,8 +4,13 @@
  * receive, PS/2 keyboard) from interrupt context.
  *
  * console_lock serializes output so lines from different CPUs do not mix;
- * panic() bypasses it when it cannot be taken.  The input queue has its
- * own lock (console_in_lock); a full queue drops the newest byte.
+ * panic() bypasses it when it cannot be taken.
+ *
+ * Input: each line's bytes go to the handler attached to the line (the
+ * line's terminal, kernel/fs/tty.c, attaches one at boot), or, with no
+ * handler, to the console input queue, which the kernel shell reads with
+ * console_getc.  The queue has its own lock (console_in_lock); a full
+ * queue drops the newest byte.
  */
 #ifndef KEEL_CONSOLE_H
 #define KEEL_CONSOLE_H
@@ -35,14 +40,19 @@ struct console {
 #define CONSOLE_INPUT_SIZE 256
 
 void console_register(struct console *c);
-/* Write to every console. Takes console_lock. */
+/* Write kernel text to every console ("\n" becomes "\r\n"). Takes console_lock. */
 void console_write(const char *s, size_t n);
 /* Write bypassing a console_lock that cannot be had (panic path). */
 void console_write_unlocked(const char *s, size_t n);
-/* Write only to the console devices of one line. Takes console_lock. */
+/* Write bytes as they are (a terminal's processed output) only to the
+ * console devices of one line. Takes console_lock. */
 void console_write_line(enum console_line line, const char *s, size_t n);
 /* Feed one input byte that arrived on line (any context, usually an IRQ). */
 void console_input(enum console_line line, char c);
+/* Receives a line's input bytes in interrupt context; must not sleep. */
+typedef void (*console_input_fn)(enum console_line line, char c);
+/* Send line's input to fn (NULL: to the input queue); returns the old one. */
+console_input_fn console_set_input(enum console_line line, console_input_fn fn);
 /* The wait queue woken whenever an input byte is queued (never NULL). */
 struct waitq *console_input_wq(void);
 /* Next input byte, or -1 if none is queued. */

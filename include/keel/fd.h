@@ -47,6 +47,12 @@ struct file;
 struct vmobj;
 
 struct file_ops {
+	/*
+	 * Optional: a new open of a device node (flags: the open flags), before
+	 * the file is installed; may set f->priv.  0, or -Exxx and the open
+	 * fails.
+	 */
+	int (*open)(struct file *f, int flags);
 	/* Read/write at *off (advanced by the call for seekable files). */
 	ssize_t (*read)(struct file *f, struct iobuf b, size_t n, uint64_t *off);
 	ssize_t (*write)(struct file *f, struct iobuf b, size_t n, uint64_t *off);

@@ -48,6 +48,7 @@ struct mm;
 struct fdtable;
 struct vnode;
 struct thread;
+struct tty;
 
 #define PROC_NAME_MAX 32
 #define PROC_NGROUPS_MAX 32     /* supplementary groups kept (setgroups) */
@@ -97,6 +98,8 @@ struct proc {
 	struct thread *exec_survivor;     /* [lock] the thread execve keeps, or NULL */
 	bool exit_requested;              /* [lock] exit_group was called (wins over execve) */
 	struct timer itimer;              /* [itimer_lock] ITIMER_REAL / alarm: SIGALRM */
+	struct tty *ctty;                 /* [proc_tree_lock] controlling terminal or NULL
+					   * (kernel/fs/tty.c); fork copies it, setsid clears it */
 	struct spinlock itimer_lock;      /* serializes setitimer/alarm (before timer_base) */
 	/* Resource usage and limits (kernel/proc/resource.c). */
 	uint64_t exited_uticks, exited_sticks; /* [lock] ticks of threads that exited */

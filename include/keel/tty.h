@@ -1,81 +1,85 @@
 /*
- * keel/tty.h - the terminal: the console's line discipline (kernel/fs/tty.c)
- * and the Linux terminal ABI it speaks (ioctl numbers, struct termios,
- * struct winsize).
+ * keel/tty.h - terminals: one POSIX terminal per console line
+ * (kernel/fs/tty.c), their devices, controlling terminals and job control,
+ * and the Linux terminal ABI they speak (ioctl numbers, struct winsize;
+ * struct termios and its bits are lib/ldisc.h's).
  *
- * Keel has one terminal, the system console, reached through /dev/console
- * and /dev/tty (devfs glues both device nodes to tty_console_fops).  Input
- * comes from the console input queue (keel/console.h), output goes to every
- * console device.  What the line discipline does, and its locks, are
- * described at the top of kernel/fs/tty.c.
+ * Devices (devfs glues each node to tty_fops; Linux's numbers):
+ *   /dev/ttyS0   (4,64) the serial line (COM1)
+ *   /dev/tty1    (4,1)  the VGA text screen and the PS/2 keyboard
+ *   /dev/console (5,1)  the system console: ttyS0, or tty1 with the kernel
+ *                       command line option console=tty1 (the last
+ *                       console= wins); never becomes a controlling tty
+ *   /dev/tty     (5,0)  the opener's controlling terminal (ENXIO if none)
+ *
+ * What the line discipline does, and the locks, are described at the top
+ * of kernel/fs/tty.c.
  */
 #ifndef KEEL_TTY_H
 #define KEEL_TTY_H
 
 #include <keel/compiler.h>
+#include <lib/ldisc.h>
 
 /* ioctl requests (Linux x86-64 values). */
 #define TCGETS     0x5401
 #define TCSETS     0x5402
 #define TCSETSW    0x5403
 #define TCSETSF    0x5404
+#define TCSBRK     0x5409
+#define TCXONC     0x540A
 #define TCFLSH     0x540B
 #define TIOCSCTTY  0x540E
 #define TIOCGPGRP  0x540F
 #define TIOCSPGRP  0x5410
+#define TIOCOUTQ   0x5411
 #define TIOCGWINSZ 0x5413
 #define TIOCSWINSZ 0x5414
 #define FIONREAD   0x541B
 #define TIOCNOTTY  0x5422
+#define TIOCGSID   0x5429
 
-/* c_iflag, c_oflag, c_cflag, c_lflag bits */
-#define ICRNL   0000400
-#define IXON    0002000
-#define OPOST   0000001
-#define ONLCR   0000004
-#define B38400  0000017
-#define CS8     0000060
-#define CREAD   0000200
-#define ISIG    0000001
-#define ICANON  0000002
-#define ECHO    0000010
-#define ECHOE   0000020
-#define ECHOK   0000040
-#define ECHOCTL 0001000
-#define ECHOKE  0004000
-#define IEXTEN  0100000
+/* TCXONC arguments */
+#define TCOOFF 0
+#define TCOON  1
+#define TCIOFF 2
+#define TCION  3
 
-/* c_cc indices */
-#define VINTR   0
-#define VQUIT   1
-#define VERASE  2
-#define VKILL   3
-#define VEOF    4
-#define VTIME   5
-#define VMIN    6
-#define VSTART  8
-#define VSTOP   9
-#define VSUSP   10
-#define VREPRINT 12
-#define VDISCARD 13
-#define VWERASE 14
-#define VLNEXT  15
-#define NCCS    19
-
-struct linux_termios {
-	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
-	uint8_t c_line;
-	uint8_t c_cc[NCCS];
-};
-_Static_assert(sizeof(struct linux_termios) == 36, "Linux struct termios");
+/* TCFLSH arguments */
+#define TCIFLUSH  0
+#define TCOFLUSH  1
+#define TCIOFLUSH 2
 
 struct linux_winsize {
 	uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;
 };
 
 struct file_ops;
+struct proc;
 
-/* The file operations of the console terminal (/dev/console, /dev/tty). */
-extern const struct file_ops tty_console_fops;
+/* The file operations of every terminal device node (devfs). */
+extern const struct file_ops tty_fops;
+
+/*
+ * Boot: attach a terminal to each console line (from now on typed input
+ * is processed by the terminals as it arrives) and pick the system
+ * console from the command line (console=ttyS0 or console=tty1).  Once,
+ * after the VFS is up and before input interrupts are enabled.
+ */
+void tty_init(const char *cmdline);
+
+/*
+ * The kernel shell takes the console input back (before it reads with
+ * console_getc): the terminals stop receiving typed bytes.
+ */
+void tty_detach_input(void);
+
+/*
+ * Process p is exiting.  If it leads a session that has a controlling
+ * terminal, the terminal is hung up: SIGHUP goes to its foreground
+ * process group (as on Linux; SIGCONT would go to the leader itself) and
+ * every process of the session loses its controlling terminal.  Takes proc_tree_lock; called from the exit path.
+ */
+void tty_exit_session(struct proc *p);
 
 #endif

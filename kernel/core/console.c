@@ -1,7 +1,11 @@
 /*
- * console.c - fan-out of kernel output to all console devices, and the
- * console input queue (a ring buffer written by interrupt handlers and
- * read by whoever reads the console).  See keel/console.h.
+ * console.c - fan-out of kernel output to all console devices, the
+ * routing of each line's input to its handler (the line's terminal), and
+ * the console input queue for lines with no handler (a ring buffer written
+ * by interrupt handlers and read by the kernel shell).  See keel/console.h.
+ *
+ * console_in_fn[line] is [A]: set with an atomic store, read with an
+ * atomic load by the interrupt handler that calls it.
  *
  * Until the scheduler exists, a reader waits with arch_wait_for_interrupt()
  * (sti; hlt) and re-checks the queue: the interrupt that queues a byte is
@@ -21,6 +25,7 @@ static struct spinlock console_in_lock = SPINLOCK_INIT("console_in");
 static char console_in_buf[CONSOLE_INPUT_SIZE];  /* [console_in_lock] */
 static unsigned console_in_head, console_in_tail; /* [console_in_lock] */
 static struct waitq console_in_wq = WAITQ_INIT(console_in_wq, "console_in_wq");
+static console_input_fn console_in_fn[CONSOLE_LINES]; /* [A] */
 
 /* Add c to the set of output consoles. */
 void console_register(struct console *c)
@@ -34,10 +39,28 @@ void console_register(struct console *c)
 	spin_unlock(&console_lock);
 }
 
+/* Kernel text to one device: each "\n" goes out as "\r\n" (devices get
+ * bytes as they are; a terminal does its own output processing). */
+static void console_emit_text(struct console *c, const char *s, size_t n)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '\n')
+			continue;
+		if (i > start)
+			c->write(c, s + start, i - start);
+		c->write(c, "\r\n", 2);
+		start = i + 1;
+	}
+	if (n > start)
+		c->write(c, s + start, n - start);
+}
+
 void console_write_unlocked(const char *s, size_t n)
 {
 	for (struct console *c = console_list; c; c = c->next)
-		c->write(c, s, n);
+		console_emit_text(c, s, n);
 }
 
 /* Write s[0..n) to every console; takes console_lock. */
@@ -48,7 +71,8 @@ void console_write(const char *s, size_t n)
 	spin_unlock(&console_lock);
 }
 
-/* Write s[0..n) to the consoles of one line; takes console_lock. */
+/* Write the bytes s[0..n) unchanged to the consoles of one line; takes
+ * console_lock. */
 void console_write_line(enum console_line line, const char *s, size_t n)
 {
 	spin_lock(&console_lock);
@@ -58,10 +82,25 @@ void console_write_line(enum console_line line, const char *s, size_t n)
 	spin_unlock(&console_lock);
 }
 
-/* Queue one input byte; safe from interrupt handlers. */
+/* Route line's input to fn (NULL: the input queue); returns the old handler. */
+console_input_fn console_set_input(enum console_line line, console_input_fn fn)
+{
+	if (line >= CONSOLE_LINES)
+		return NULL;
+	return __atomic_exchange_n(&console_in_fn[line], fn, __ATOMIC_ACQ_REL);
+}
+
+/* Hand one input byte to its line's handler, or queue it; safe from
+ * interrupt handlers. */
 void console_input(enum console_line line, char c)
 {
-	(void)line;     /* one queue for every line until each line has its tty */
+	console_input_fn fn = line < CONSOLE_LINES ?
+		__atomic_load_n(&console_in_fn[line], __ATOMIC_ACQUIRE) : NULL;
+
+	if (fn) {
+		fn(line, c);
+		return;
+	}
 	spin_lock(&console_in_lock);
 	unsigned next = (console_in_head + 1) % CONSOLE_INPUT_SIZE;
 	if (next != console_in_tail) {

@@ -5,6 +5,7 @@
  */
 #include <keel/kshell.h>
 #include <keel/console.h>
+#include <keel/tty.h>
 #include <keel/klog.h>
 #include <keel/pmm.h>
 #include <keel/kmalloc.h>
@@ -147,6 +148,7 @@ void kshell_run(void)
 {
 	char line[KSHELL_LINE_MAX];
 
+	tty_detach_input(); /* typed bytes come to console_getc from now on */
 	kprintf("Type 'help' for commands.\n");
 	for (;;) {
 		kprintf(KSHELL_PROMPT);

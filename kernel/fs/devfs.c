@@ -2,8 +2,10 @@
  * devfs.c - the device file system mounted on /dev: a fixed directory of
  * character devices.
  *
- *   console (5,1)  the system console terminal (kernel/fs/tty.c)
- *   tty     (5,0)  the same device (every process's controlling tty)
+ *   console (5,1)  the system console: ttyS0 or tty1 (kernel/fs/tty.c)
+ *   tty     (5,0)  the opener's controlling terminal
+ *   tty1    (4,1)  the terminal on the VGA screen and PS/2 keyboard
+ *   ttyS0   (4,64) the terminal on the serial line
  *   null    (1,3)  reads end of file, writes vanish
  *   zero    (1,5)  reads zeros, writes vanish
  *   kcov    (10,240) per-thread kernel coverage (kernel/debug/kcov.c); only in
@@ -87,10 +89,12 @@ struct devfs_entry {
 #define DEV_KCOV DEV_MKDEV(10, 240)
 
 static struct devfs_entry devfs_entries[] = {
-	{ "console", &tty_console_fops, DEV_MKDEV(5, 1), { 0 }, NULL, NULL },
+	{ "console", &tty_fops, DEV_MKDEV(5, 1), { 0 }, NULL, NULL },
 	{ "null", &null_fops, DEV_MKDEV(1, 3), { 0 }, NULL, NULL },
-	{ "tty", &tty_console_fops, DEV_MKDEV(5, 0), { 0 }, NULL, NULL },
+	{ "tty", &tty_fops, DEV_MKDEV(5, 0), { 0 }, NULL, NULL },
 	{ "zero", &zero_fops, DEV_MKDEV(1, 5), { 0 }, NULL, NULL },
+	{ "tty1", &tty_fops, DEV_MKDEV(4, 1), { 0 }, NULL, NULL },
+	{ "ttyS0", &tty_fops, DEV_MKDEV(4, 64), { 0 }, NULL, NULL },
 	{ "kcov", &kcov_fops, DEV_KCOV, { 0 }, kcov_built_in, kcov_note_missing },
 };
 

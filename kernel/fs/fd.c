@@ -248,6 +248,10 @@ int vfs_open(struct vnode *base, const char *path, int flags, uint32_t mode,
 		goto out_put;
 	}
 	file_note_path(f, base, path);
+	if (f->ops->open && (err = f->ops->open(f, flags))) {
+		file_put(f); /* drops the vnode too */
+		return err;
+	}
 	*out = f;
 	return 0;
 out_put:

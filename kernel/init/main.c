@@ -22,6 +22,7 @@
 #include <keel/klog.h>
 #include <keel/kmalloc.h>
 #include <keel/kshell.h>
+#include <keel/tty.h>
 #include <keel/ktest.h>
 #include <keel/kbench.h>
 #include <keel/panic.h>
@@ -234,6 +235,7 @@ void kmain(struct bootinfo *bi)
 	proc_init_caches();
 	time_init_real();               /* before the first file gets a time */
 	vfs_init();
+	tty_init(bi->cmdline);          /* typed input goes to the terminals now */
 	for (unsigned i = 0; i < bi->mod_count; i++)
 		initramfs_unpack(arch_phys_to_virt(bi->mod[i].start),
 				 bi->mod[i].end - bi->mod[i].start);

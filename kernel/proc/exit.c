@@ -34,6 +34,7 @@
 #include <keel/uaccess.h>
 #include <keel/futex.h>
 #include <keel/time.h>
+#include <keel/tty.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 
@@ -351,6 +352,7 @@ void proc_thread_exiting(struct thread *t)
 	if (!proc_thread_leave(t))
 		return;
 	proc_release_resources(p);
+	tty_exit_session(p); /* a session leader's exit hangs up its terminal */
 	proc_become_zombie(p, t);
 }
 

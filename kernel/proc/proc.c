@@ -160,6 +160,7 @@ static void proc_link_locked(struct proc *p, struct proc *parent, struct pid **s
 		list_add_tail(&parent->children, &p->sibling);
 		p->pgid = parent->pgid;
 		p->sid = parent->sid;
+		p->ctty = parent->ctty;
 	} else {
 		p->pgid = p->sid = p->pid;
 	}

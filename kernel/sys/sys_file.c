@@ -424,6 +424,27 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
 	return ret;
 }
 
+/* ioctls every descriptor answers, whatever its file (Linux values). */
+#define FIONBIO  0x5421 /* *arg != 0: set O_NONBLOCK, else clear it */
+#define FIONCLEX 0x5450 /* clear close-on-exec */
+#define FIOCLEX  0x5451 /* set close-on-exec */
+
+/* FIONBIO: set or clear f's O_NONBLOCK from the int at arg. */
+static long ioctl_fionbio(struct file *f, uint64_t arg)
+{
+	unsigned old, new;
+	int on;
+
+	if (copy_from_user(&on, (const void __user *)arg, sizeof(on)))
+		return -EFAULT;
+	old = __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
+	do {
+		new = on ? old | O_NONBLOCK : old & ~(unsigned)O_NONBLOCK;
+	} while (!__atomic_compare_exchange_n(&f->flags, &old, new, false, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+	return 0;
+}
+
 SYSCALL_DEFINE3(ioctl, int, fd, unsigned long, cmd, uint64_t, arg)
 {
 	struct file *f = fd_get(fd);
@@ -431,7 +452,12 @@ SYSCALL_DEFINE3(ioctl, int, fd, unsigned long, cmd, uint64_t, arg)
 
 	if (!f)
 		return -EBADF;
-	ret = f->ops->ioctl ? f->ops->ioctl(f, cmd, (uintptr_t)arg) : -ENOTTY;
+	if (cmd == FIOCLEX || cmd == FIONCLEX)
+		ret = fd_set_cloexec(cur_fdt(), fd, cmd == FIOCLEX);
+	else if (cmd == FIONBIO)
+		ret = ioctl_fionbio(f, arg);
+	else
+		ret = f->ops->ioctl ? f->ops->ioctl(f, cmd, (uintptr_t)arg) : -ENOTTY;
 	file_put(f);
 	return ret;
 }

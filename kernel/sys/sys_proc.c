@@ -437,6 +437,7 @@ SYSCALL_DEFINE0(setsid)
 		ret = -EPERM;
 	} else {
 		pid_set_session(p, &dead);
+		p->ctty = NULL; /* a new session has no controlling terminal */
 		ret = p->sid;
 	}
 	spin_unlock(&proc_tree_lock);

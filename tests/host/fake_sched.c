@@ -1,15 +1,19 @@
 /*
  * fake_sched.c - host stand-ins for mutexes, wait queues, user copies,
- * proc_current(), signals, the console and the clock, so the file layer
- * (kernel/fs/vfs.c, ramfs.c, fd.c, pipe.c, devfs.c, sys_fs.c) runs in host
- * unit tests.  Hooks and rules: fake_sched.h.
+ * proc_current(), signals, the process tree, timers, the console and the
+ * clock, so the file layer (kernel/fs/vfs.c, ramfs.c, fd.c, pipe.c,
+ * devfs.c, tty.c, sys_fs.c) runs in host unit tests.  Hooks and rules:
+ * fake_sched.h.
  */
 #include <keel/console.h>
 #include <keel/mutex.h>
 #include <keel/panic.h>
+#include <keel/pid.h>
 #include <keel/proc.h>
 #include <keel/signal.h>
 #include <keel/time.h>
+#include <keel/timer.h>
+#include <keel/thread.h>
 #include <keel/uaccess.h>
 #include <keel/vfs.h>
 #include <keel/wait.h>
@@ -22,6 +26,10 @@
 
 struct proc *fake_current_proc;
 uint64_t fake_signals_raised;
+uint64_t fake_pgrp_signals;
+int fake_pgrp_signalled;
+struct spinlock proc_tree_lock = SPINLOCK_INIT("proc_tree");
+static console_input_fn fake_console_in_fn[CONSOLE_LINES];
 char fake_console_out[4096];
 unsigned fake_console_out_len;
 static char fake_console_in[256];
@@ -193,6 +201,61 @@ void signal_raise_current(int sig)
 		fake_signals_raised |= 1ull << (sig - 1);
 }
 
+int signal_send_pgrp_locked(int pgid, int sig)
+{
+	if (sig > 0 && sig <= NSIG)
+		fake_pgrp_signals |= 1ull << (sig - 1);
+	fake_pgrp_signalled = pgid;
+	return 1;
+}
+
+int signal_send_pgrp(int pgid, int sig)
+{
+	return signal_send_pgrp_locked(pgid, sig);
+}
+
+bool signal_current_ignores_or_blocks(int sig)
+{
+	return false;
+}
+
+/* No process groups or sessions exist in host tests. */
+struct pid *pid_lookup(int nr)
+{
+	return NULL;
+}
+
+bool pid_pgrp_orphaned(int pgid)
+{
+	return true;
+}
+
+struct thread *thread_current(void)
+{
+	return NULL;
+}
+
+bool sched_wake(struct thread *t)
+{
+	return false;
+}
+
+void timer_init(struct timer *t, void (*fn)(struct timer *t))
+{
+	t->fn = fn;
+	t->cpu = -1;
+}
+
+void timer_arm(struct timer *t, uint64_t expires)
+{
+	panic("fake timer_arm: a host test would sleep");
+}
+
+bool timer_cancel(struct timer *t)
+{
+	return false;
+}
+
 bool signal_pending(void)
 {
 	return false;
@@ -217,6 +280,19 @@ void console_write(const char *s, size_t n)
 	fake_console_out_len += (unsigned)n;
 }
 
+void console_write_line(enum console_line line, const char *s, size_t n)
+{
+	console_write(s, n);
+}
+
+console_input_fn console_set_input(enum console_line line, console_input_fn fn)
+{
+	console_input_fn old = fake_console_in_fn[line];
+
+	fake_console_in_fn[line] = fn;
+	return old;
+}
+
 static struct waitq fake_console_in_wq = WAITQ_INIT(fake_console_in_wq, "console_in_wq");
 
 struct waitq *console_input_wq(void)
@@ -226,6 +302,11 @@ struct waitq *console_input_wq(void)
 
 void fake_console_feed(const char *s)
 {
+	if (fake_console_in_fn[CONSOLE_LINE_SERIAL]) {
+		for (; *s; s++)
+			fake_console_in_fn[CONSOLE_LINE_SERIAL](CONSOLE_LINE_SERIAL, *s);
+		return;
+	}
 	for (; *s && fake_console_in_len < sizeof(fake_console_in); s++) {
 		unsigned at = (fake_console_in_head + fake_console_in_len) %
 			      sizeof(fake_console_in);

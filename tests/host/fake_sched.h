@@ -23,7 +23,11 @@ struct proc;
 extern struct proc *fake_current_proc;
 /* Signals raised with signal_raise_current(), as a bit mask (bit sig-1). */
 extern uint64_t fake_signals_raised;
-/* Bytes the fake console received, and input it will hand out. */
+/* Signals sent to process groups (bit sig-1), and the last group. */
+extern uint64_t fake_pgrp_signals;
+extern int fake_pgrp_signalled;
+/* Bytes the fake console received, and input it will hand out (to the
+ * serial line's input handler, the terminal, once one is attached). */
 extern char fake_console_out[4096];
 extern unsigned fake_console_out_len;
 void fake_console_feed(const char *s);

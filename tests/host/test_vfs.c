@@ -17,6 +17,7 @@
 #include <keel/kmalloc.h>
 #include <keel/proc.h>
 #include <keel/signal.h>
+#include <keel/tty.h>
 #include <keel/vfs.h>
 #include <lib/errno.h>
 
@@ -86,6 +87,7 @@ static void setup(void)
 		/* test_kmalloc.c may have run it already (then it panics, harmlessly). */
 		(void)FAKE_PANICS(kmalloc_init());
 		vfs_init();
+		tty_init("");
 		booted = true;
 	}
 	fake_log_quiet = true;
@@ -572,8 +574,8 @@ HTEST(sys_getdents64)
 	HCHECK_EQ(SC(close, A(fd)), 0);
 	/* devfs lists its devices. */
 	fd = (int)SC(open, P("/dev"), A(O_RDONLY | O_DIRECTORY), 0);
-	HCHECK_EQ(list_dir(fd, names, 8192), 6);
-	HCHECK_STREQ(names, ". .. console null tty zero ");
+	HCHECK_EQ(list_dir(fd, names, 8192), 8);
+	HCHECK_STREQ(names, ". .. console null tty zero tty1 ttyS0 ");
 	SC(close, A(fd));
 	HCHECK_EQ(vfs_unlink(NULL, "/g/two", false), 0);
 	HCHECK_EQ(vfs_unlink(NULL, "/g/three", true), 0);
@@ -852,7 +854,7 @@ HTEST(sys_console_tty)
 	HCHECK_EQ(SC(ioctl, 0, 0x1234, 0), -ENOTTY);
 	fake_console_out_len = 0;
 	HCHECK_EQ(SC(write, 2, P("hi\n"), 3), 3);
-	HCHECK(fake_console_out_len == 3 && memcmp(fake_console_out, "hi\n", 3) == 0);
+	HCHECK(fake_console_out_len == 4 && memcmp(fake_console_out, "hi\r\n", 4) == 0);
 	/* Canonical: line editing, echo, \r -> \n, two lines in two reads. */
 	fake_console_out_len = 0;
 	fake_console_feed("lx\x7fs\rab\n");
@@ -874,8 +876,9 @@ HTEST(sys_console_tty)
 	HCHECK_EQ(fake_console_out_len, 0);
 	tio[12] |= 0x2 | 0x8;
 	HCHECK_EQ(SC(ioctl, 0, 0x5402, P(tio)), 0);
-	/* O_NONBLOCK with nothing typed. */
-	fd = SC(open, P("/dev/tty"), A(O_RDWR | O_NONBLOCK), 0);
+	/* No controlling terminal: /dev/tty is ENXIO.  O_NONBLOCK with nothing typed. */
+	HCHECK_EQ(SC(open, P("/dev/tty"), A(O_RDWR), 0), -ENXIO);
+	fd = SC(open, P("/dev/console"), A(O_RDWR | O_NONBLOCK), 0);
 	HCHECK_EQ(fd, 3);
 	HCHECK_EQ(SC(read, A(fd), P(buf), 64), -EAGAIN);
 	teardown();
@@ -1315,24 +1318,25 @@ HTEST(vfs_poll_files_and_devices)
 	HCHECK_EQ(kopen("/dev/console", O_RDWR | O_NONBLOCK, &f), 0);
 	ht_pt_init(&t);
 	HCHECK_EQ(vfs_poll(f, &t.pt), WRMASK);
-	HCHECK_EQ(t.n, 2);              /* console input, readers leaving */
+	HCHECK_EQ(t.n, 1);              /* the terminal's queue */
 	fake_console_out_len = 0;
 	fake_console_feed("ab");
-	HCHECK(t.w[0].woken);           /* typing wakes pollers */
-	ht_pt_done(&t);
+	HCHECK(!t.w[0].woken);          /* half a line is not readable */
+	HCHECK_EQ(fake_console_out_len, 2);     /* echoed as it arrived */
 	HCHECK_EQ(vfs_poll(f, NULL), WRMASK);
-	HCHECK_EQ(fake_console_out_len, 2);     /* taken and echoed */
 	fake_console_feed("\r");
+	HCHECK(t.w[0].woken);           /* a complete line wakes pollers */
+	ht_pt_done(&t);
 	HCHECK_EQ(vfs_poll(f, NULL), WRMASK | RDMASK);
 	HCHECK_EQ(file_read(f, IOBUF_KERNEL(buf), sizeof(buf)), 3);
 	HCHECK(memcmp(buf, "ab\n", 3) == 0);
 	HCHECK_EQ(vfs_poll(f, NULL), WRMASK);
-	/* A reader leaving wakes pollers; ^D on an empty line is readable. */
+	/* ^D on an empty line is readable (end of file). */
 	HCHECK_EQ(vfs_poll(f, &t.pt), WRMASK);
 	HCHECK_EQ(file_read(f, IOBUF_KERNEL(buf), sizeof(buf)), -EAGAIN);
-	HCHECK(t.w[1].woken);
-	ht_pt_done(&t);
 	fake_console_feed("\x04");
+	HCHECK(t.w[0].woken);
+	ht_pt_done(&t);
 	HCHECK_EQ(vfs_poll(f, NULL), WRMASK | RDMASK);
 	HCHECK_EQ(file_read(f, IOBUF_KERNEL(buf), sizeof(buf)), 0);
 	HCHECK_EQ(vfs_poll(f, NULL), WRMASK);

@@ -117,7 +117,8 @@ def _keys(line):
 @pytest.mark.parametrize("smp", [1, 2])
 @pytest.mark.parametrize("when", ["busy", "idle"])
 def test_spawnbg_keypress(keel, smp, when):
-    k = _boot(keel, "/bin/spawnbg", smp)
+    # The keyboard types into tty1; the console (output) is the serial line.
+    k = _boot(keel, "/bin/spawnbg --input /dev/tty1", smp)
     k.expect(r"spawnbg: ready", timeout=60)
     for n in range(1, SPAWN_ROUNDS + 1):
         line = f"r{n}"
