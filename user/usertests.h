@@ -129,7 +129,23 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(ppoll_sigmask)               \
 	X(select_pipe)                 \
 	X(pselect_sigmask)             \
-	X(sigsuspend_mask)
+	X(sigsuspend_mask)             \
+	/* epoll, eventfd, timerfd, FIFOs, sendfile (ut_epoll.c) */ \
+	X(epoll_pipe_triggers)         \
+	X(epoll_close_removes)         \
+	X(epoll_ctl_errors)            \
+	X(epoll_wait_timeouts)         \
+	X(epoll_pwait_sigmask)         \
+	X(epoll_nested)                \
+	X(eventfd_counter)             \
+	X(eventfd_epoll)               \
+	X(timerfd_oneshot)             \
+	X(timerfd_periodic)            \
+	X(timerfd_epoll)               \
+	X(fifo_open_and_data)          \
+	X(mknod_types)                 \
+	X(sendfile_copy)               \
+	X(epoll_stress_ctl_close)
 
 #define UT_DECLARE(name) void ut_##name(void);
 UT_TESTS(UT_DECLARE)

@@ -14,7 +14,7 @@
  *
  * Lock key (tags as in docs/locking.md): [pos_lock] file->pos_lock, a
  * sleeping mutex; [lock] in struct fdtable: fdtable->lock, a spinlock;
- * [I] immutable; [A] atomic.
+ * [epoll_mutex] kernel/fs/epoll.c's global mutex; [I] immutable; [A] atomic.
  * Lock order: file->pos_lock -> vnode locks.  fdtable->lock is a spinlock:
  * nothing sleeps under it, files are released only after it is dropped.
  */
@@ -22,6 +22,7 @@
 #define KEEL_FD_H
 
 #include <keel/compiler.h>
+#include <keel/list.h>
 #include <keel/mutex.h>
 #include <keel/refcount.h>
 #include <keel/spinlock.h>
@@ -82,6 +83,8 @@ struct file {
 	unsigned flags;                 /* [A] O_ACCMODE|O_APPEND|O_NONBLOCK */
 	struct mutex pos_lock;          /* serializes I/O at the offset */
 	uint64_t off;                   /* [pos_lock] */
+	struct list ep_items;           /* [epoll_mutex] epoll registrations of
+					 * this file (kernel/fs/epoll.c) */
 };
 
 struct fdtable {
