@@ -137,6 +137,7 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(epoll_wait_timeouts)         \
 	X(epoll_pwait_sigmask)         \
 	X(epoll_nested)                \
+	X(epoll_nested_chain)          \
 	X(eventfd_counter)             \
 	X(eventfd_epoll)               \
 	X(timerfd_oneshot)             \

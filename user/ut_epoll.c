@@ -288,11 +288,60 @@ void ut_epoll_nested(void)
 	UT_CHECK(ut_ep_now(inner, evs) == 0);
 	UT_CHECK(ut_ep_now(outer, evs) == 0);
 	UT_CHECK(poll(&pf, 1, 0) == 0);
+	/* Edge-triggered outer: a level-triggered rescan of the inner one
+	 * wakes it again (a wake-up chain started by a scan). */
+	utest_write_all(p[1], "l", 1);
+	ut_ep_mod(outer, inner, EPOLLIN | EPOLLET, 3);
+	UT_CHECK(ut_ep_now(outer, evs) == 1 && evs[0].data.u64 == 3);
+	UT_CHECK(ut_ep_now(outer, evs) == 0);
+	UT_CHECK(ut_ep_now(inner, evs) == 1);
+	UT_CHECK(read(p[0], evs, 1) == 1);
 	/* Closing the inner epoll takes it out of the outer one. */
 	utest_write_all(p[1], "m", 1);
 	close(inner);
 	UT_CHECK(ut_ep_now(outer, evs) == 0);
 	close(outer);
+	close(p[0]);
+	close(p[1]);
+}
+
+/* A chain of UT_EP_CHAIN epolls, each watching the next; the last a pipe. */
+#define UT_EP_CHAIN 5
+
+static void *ut_ep_chain_writer(void *arg)
+{
+	utest_sleep_ns(UT_EP_WAIT_MS * UT_EP_NS_MS);
+	utest_write_all(*(int *)arg, "c", 1);
+	return NULL;
+}
+
+void ut_epoll_nested_chain(void)
+{
+	struct epoll_event evs[UT_EP_MAX];
+	int ep[UT_EP_CHAIN + 1], p[2];
+	pthread_t th;
+
+	UT_OK(pipe(p));
+	for (int i = 0; i < UT_EP_CHAIN; i++)
+		ep[i] = (int)UT_OK(epoll_create1(0));
+	ut_ep_add(ep[UT_EP_CHAIN - 1], p[0], EPOLLIN, 100);
+	for (int i = 0; i + 1 < UT_EP_CHAIN; i++)
+		ut_ep_add(ep[i], ep[i + 1], EPOLLIN, (uint64_t)i);
+	/* One more level is refused (Linux: at most 4 levels of nesting). */
+	ep[UT_EP_CHAIN] = (int)UT_OK(epoll_create1(0));
+	{
+		struct epoll_event ev = { .events = EPOLLIN };
+
+		UT_CHECK_ERR(epoll_ctl(ep[UT_EP_CHAIN], EPOLL_CTL_ADD, ep[0], &ev), ELOOP);
+	}
+	/* A write wakes the whole chain, in another thread, while we sleep. */
+	UT_CHECK(pthread_create(&th, NULL, ut_ep_chain_writer, &p[1]) == 0);
+	UT_CHECK(epoll_wait(ep[0], evs, UT_EP_MAX, 5000) == 1);
+	UT_CHECK(evs[0].data.u64 == 0);
+	UT_CHECK(pthread_join(th, NULL) == 0);
+	UT_CHECK(ut_ep_now(ep[UT_EP_CHAIN - 1], evs) == 1 && evs[0].data.u64 == 100);
+	for (int i = 0; i <= UT_EP_CHAIN; i++)
+		close(ep[i]);
 	close(p[0]);
 	close(p[1]);
 }
@@ -500,20 +549,36 @@ void ut_timerfd_epoll(void)
 
 /* ---------------------------------------------------------------- FIFOs */
 
-static void ut_fifo_path(char *buf, size_t n)
+/*
+ * Run fn(path) in a child, then remove path whatever happened: a failed
+ * check must not leave a node behind (the init-exit report counts it).
+ */
+static void ut_ep_with_node(const char *prefix, void (*fn)(const char *path))
 {
-	ut_ep_path(buf, n, "/tmp/ut_fifo.");
+	char path[64];
+	pid_t pid;
+	int st;
+
+	ut_ep_path(path, sizeof(path), prefix);
+	unlink(path);
+	pid = utest_fork();
+	if (pid == 0) {
+		fn(path);
+		_exit(0);
+	}
+	st = utest_wait(pid);
+	unlink(path);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		_exit(1); /* the child gave the reason */
 }
 
-void ut_fifo_open_and_data(void)
+static void ut_fifo_body(const char *path)
 {
-	char path[64], buf[8];
+	char buf[8];
 	struct stat st;
 	pid_t pid;
 	int rd, wr;
 
-	ut_fifo_path(path, sizeof(path));
-	unlink(path);
 	UT_OK(mkfifo(path, 0644));
 	UT_OK(stat(path, &st));
 	UT_CHECK(S_ISFIFO(st.st_mode));
@@ -564,20 +629,26 @@ void ut_fifo_open_and_data(void)
 	utest_write_all(rd, "x", 1);
 	UT_CHECK(read(rd, buf, 1) == 1 && buf[0] == 'x');
 	close(rd);
-	UT_OK(unlink(path));
 }
 
-void ut_mknod_types(void)
+void ut_fifo_open_and_data(void)
 {
-	char path[64];
+	ut_ep_with_node("/tmp/ut_fifo.", ut_fifo_body);
+}
+
+static void ut_mknod_body(const char *path)
+{
+	char *argv[] = { "fifo", NULL }, *envp[] = { NULL };
 	struct stat st;
 
-	ut_ep_path(path, sizeof(path), "/tmp/ut_mknod.");
-	unlink(path);
 	UT_OK(mknod(path, S_IFIFO | 0600, 0));
 	UT_OK(stat(path, &st));
 	UT_CHECK(S_ISFIFO(st.st_mode) && (st.st_mode & 0777) == 0600);
 	UT_CHECK_ERR(mknod(path, S_IFIFO | 0600, 0), EEXIST);
+	UT_OK(unlink(path));
+	/* Executing a FIFO fails at once (no wait for a writer). */
+	UT_OK(mknod(path, S_IFIFO | 0700, 0));
+	UT_CHECK_ERR(execve(path, argv, envp), EACCES);
 	UT_OK(unlink(path));
 	/* Type 0 is a regular file, empty. */
 	UT_OK(mknodat(AT_FDCWD, path, 0600, 0));
@@ -592,7 +663,11 @@ void ut_mknod_types(void)
 	UT_OK(stat(path, &st));
 	UT_CHECK(S_ISSOCK(st.st_mode));
 	UT_CHECK_ERR(open(path, O_RDONLY), ENXIO);
-	UT_OK(unlink(path));
+}
+
+void ut_mknod_types(void)
+{
+	ut_ep_with_node("/tmp/ut_mknod.", ut_mknod_body);
 }
 
 /* ---------------------------------------------------------------- sendfile */
@@ -622,6 +697,9 @@ void ut_sendfile_copy(void)
 	/* File to file. */
 	ut_ep_path(path, sizeof(path), "/tmp/ut_sendfile2.");
 	out = (int)UT_OK(open(path, O_CREAT | O_TRUNC | O_RDWR, 0600));
+	ap = open(path, O_WRONLY | O_APPEND);
+	UT_OK(unlink(path));
+	UT_OK(ap);
 	off = 0;
 	UT_CHECK(sendfile(out, in, &off, 10) == 10);
 	UT_CHECK(pread(out, buf, sizeof(buf), 0) == 10 && memcmp(buf, "0123456789", 10) == 0);
@@ -633,10 +711,8 @@ void ut_sendfile_copy(void)
 	off = -1;
 	UT_CHECK_ERR(sendfile(out, in, &off, 1), EINVAL);
 	UT_CHECK_ERR(sendfile(out, in, UT_BAD_LOW, 1), EFAULT);
-	ap = (int)UT_OK(open(path, O_WRONLY | O_APPEND));
 	off = 0;
 	UT_CHECK_ERR(sendfile(ap, in, &off, 1), EINVAL);
-	UT_OK(unlink(path));
 	close(ap);
 	close(out);
 	close(in);

@@ -36,8 +36,8 @@
  * queue, whose callbacks wake their instances' queues.  Each step locks a
  * queue of the same lock class ("epoll_wq") inside the one before, so the
  * step's depth (ep_wake_depth, per CPU: the chain runs with interrupts
- * off) is the lockdep subclass (wake_up_nested); a chain is shorter than
- * SPIN_SUBCLASS_MAX.  The poll op of an epoll asks the items on its ready
+ * off) is the lockdep subclass (wake_up_nested, in ep_wake, the one place
+ * an epoll's queue is woken); a chain is shorter than SPIN_SUBCLASS_MAX.  The poll op of an epoll asks the items on its ready
  * list again only if it can try-lock ep->mtx, else it says "ready".
  *
  * Lock key (tags as in docs/locking.md):
@@ -128,6 +128,24 @@ bool epoll_file_pollable(const struct file *f)
 /* ---------------------------------------------------------------- wake-ups */
 
 /*
+ * Wake ep's queue.  Every wake-up of an epoll's queue comes here: inside a
+ * chain (a callback of a watched epoll's queue) the depth so far is the
+ * lockdep subclass, and the callbacks this wake-up runs see one more.
+ */
+static void ep_wake(struct eventpoll *ep)
+{
+	unsigned cpu, depth;
+
+	irq_push_off(); /* the count is this CPU's */
+	cpu = this_cpu()->id;
+	depth = ep_wake_depth[cpu];
+	ep_wake_depth[cpu] = depth + 1;
+	wake_up_nested(&ep->wq, depth);
+	ep_wake_depth[cpu] = depth;
+	irq_pop_off();
+}
+
+/*
  * Callback on a watched file's queue (that queue's lock held, interrupts
  * off, any context): the item may be ready.
  */
@@ -135,7 +153,6 @@ static void ep_item_wake(struct wait_callback *cb)
 {
 	struct ep_item *it = container_of(cb, struct ep_wait, cb)->item;
 	struct eventpoll *ep = it->ep;
-	unsigned cpu, depth;
 	bool queued = false;
 
 	spin_lock(&ep->lock);
@@ -144,13 +161,8 @@ static void ep_item_wake(struct wait_callback *cb)
 		queued = true;
 	}
 	spin_unlock(&ep->lock);
-	if (!queued)
-		return; /* on a list already: whoever has it looks at it */
-	cpu = this_cpu()->id;
-	depth = ep_wake_depth[cpu];
-	ep_wake_depth[cpu] = depth + 1;
-	wake_up_nested(&ep->wq, depth);
-	ep_wake_depth[cpu] = depth;
+	if (queued) /* else on a list already: whoever has it looks at it */
+		ep_wake(ep);
 }
 
 /* poll_table queue op: hang a callback of the item on wq. */
@@ -183,7 +195,7 @@ static void ep_make_ready(struct ep_item *it)
 	}
 	spin_unlock(&ep->lock);
 	if (queued)
-		wake_up(&ep->wq);
+		ep_wake(ep);
 }
 
 /* ---------------------------------------------------------------- items */
@@ -418,7 +430,7 @@ static long ep_scan(struct eventpoll *ep, struct epoll_event_k __user *uev, int 
 	more = !list_empty(&ep->rdlist);
 	spin_unlock(&ep->lock);
 	if (more)
-		wake_up(&ep->wq);
+		ep_wake(ep);
 	return n;
 }
 

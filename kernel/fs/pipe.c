@@ -181,9 +181,10 @@ static void pipe_free(struct pipe *p)
 /* Drop rd read ends and wr write ends; the last end frees the pipe. */
 static void pipe_put_ends(struct pipe *p, int rd, int wr)
 {
-	bool last;
+	bool fifo = p->fifo != NULL, last;
 
-	if (p->fifo)
+	/* Not p->fifo after p->lock is dropped: the other end may free p. */
+	if (fifo)
 		spin_lock(&fifo_lock);
 	spin_lock(&p->lock);
 	p->readers -= rd;
@@ -193,10 +194,10 @@ static void pipe_put_ends(struct pipe *p, int rd, int wr)
 	if (wr)
 		wake_up(&p->rd_wq);
 	last = p->readers == 0 && p->writers == 0;
-	if (last && p->fifo)
+	if (last && fifo)
 		list_remove(&p->fifo_link);
 	spin_unlock(&p->lock);
-	if (p->fifo)
+	if (fifo)
 		spin_unlock(&fifo_lock);
 	if (last)
 		pipe_free(p);
