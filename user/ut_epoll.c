@@ -7,7 +7,8 @@
  * counter and semaphore mode; timerfd's one-shot, periodic and absolute
  * expirations; FIFO opens that wait, ENXIO and data through a FIFO;
  * sendfile with and without an offset; and threads racing epoll_ctl
- * against close.
+ * (on an epoll and one nested in it) against close of pipes, eventfds
+ * and running timerfds.
  */
 #include "usertests.h"
 #include <fcntl.h>
@@ -727,8 +728,9 @@ void ut_sendfile_copy(void)
 #define UT_EPS_THREADS 2
 
 struct ut_eps {
-	int ep;
-	int fds[UT_EPS_FDS]; /* read ends; the closer replaces them */
+	int ep, inner;       /* inner is watched by ep, now and then */
+	int fds[UT_EPS_FDS]; /* read ends, eventfds, timerfds: the closer
+			      * replaces them */
 	int wfds[UT_EPS_FDS];
 	volatile int stop;
 };
@@ -740,15 +742,44 @@ static void *ut_eps_ctl(void *arg)
 
 	for (int i = 0; !s->stop; i++) {
 		int fd = s->fds[i % UT_EPS_FDS];
+		int ep = i % 3 ? s->ep : s->inner;
 
 		ev.data.u64 = (uint64_t)i;
+		ev.events = i % 2 ? EPOLLIN : EPOLLIN | EPOLLET | EPOLLONESHOT;
 		/* Any of these may fail: the fd may be closed or reused. */
-		(void)epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev);
-		(void)epoll_ctl(s->ep, EPOLL_CTL_MOD, fd, &ev);
-		(void)epoll_ctl(s->ep, EPOLL_CTL_DEL, fd, NULL);
-		(void)epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev);
+		(void)epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+		(void)epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev);
+		(void)epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
+		(void)epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+		if (i % 7 == 0)
+			(void)epoll_ctl(s->ep, i % 2 ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, s->inner,
+					&ev);
 	}
 	return NULL;
+}
+
+/* A new file for slot i: a pipe, an eventfd or a running timerfd. */
+static void ut_eps_open(struct ut_eps *s, int i, int r)
+{
+	struct itimerspec its = { { 0, 1000000 }, { 0, 1000000 } };
+	int p[2];
+
+	switch (r % 3) {
+	case 0:
+		UT_OK(pipe2(p, O_NONBLOCK));
+		s->fds[i] = p[0];
+		s->wfds[i] = p[1];
+		break;
+	case 1:
+		s->fds[i] = (int)UT_OK(eventfd(0, EFD_NONBLOCK));
+		s->wfds[i] = (int)UT_OK(dup(s->fds[i]));
+		break;
+	default:
+		s->fds[i] = (int)UT_OK(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK));
+		UT_OK(timerfd_settime(s->fds[i], 0, &its, NULL));
+		s->wfds[i] = (int)UT_OK(dup(s->fds[i]));
+		break;
+	}
 }
 
 static void *ut_eps_wait(void *arg)
@@ -763,30 +794,25 @@ static void *ut_eps_wait(void *arg)
 
 void ut_epoll_stress_ctl_close(void)
 {
-	struct ut_eps s = { .ep = (int)UT_OK(epoll_create1(0)) };
+	struct ut_eps s = { .ep = (int)UT_OK(epoll_create1(0)),
+			    .inner = (int)UT_OK(epoll_create1(0)) };
 	pthread_t th[UT_EPS_THREADS + 1];
 	struct epoll_event evs[UT_EP_MAX];
+	uint64_t one = 1;
 
-	for (int i = 0; i < UT_EPS_FDS; i++) {
-		int p[2];
-
-		UT_OK(pipe2(p, O_NONBLOCK));
-		s.fds[i] = p[0];
-		s.wfds[i] = p[1];
-	}
+	for (int i = 0; i < UT_EPS_FDS; i++)
+		ut_eps_open(&s, i, i);
 	for (int i = 0; i < UT_EPS_THREADS; i++)
 		UT_CHECK(pthread_create(&th[i], NULL, ut_eps_ctl, &s) == 0);
 	UT_CHECK(pthread_create(&th[UT_EPS_THREADS], NULL, ut_eps_wait, &s) == 0);
 	for (int r = 0; r < UT_EPS_ROUNDS; r++) {
-		int i = r % UT_EPS_FDS, p[2];
+		int i = r % UT_EPS_FDS;
 
-		(void)write(s.wfds[i], "s", 1);
-		/* Close both ends and put a new pipe in the same numbers. */
+		(void)write(s.wfds[i], &one, sizeof(one));
+		/* Close it and put a new file in the same numbers. */
 		close(s.fds[i]);
 		close(s.wfds[i]);
-		UT_OK(pipe2(p, O_NONBLOCK));
-		s.fds[i] = p[0];
-		s.wfds[i] = p[1];
+		ut_eps_open(&s, i, r + 1);
 	}
 	s.stop = 1;
 	for (int i = 0; i <= UT_EPS_THREADS; i++)
@@ -797,6 +823,9 @@ void ut_epoll_stress_ctl_close(void)
 		close(s.fds[i]);
 		close(s.wfds[i]);
 	}
+	UT_CHECK(epoll_wait(s.inner, evs, UT_EP_MAX, 0) == 0);
+	(void)epoll_ctl(s.ep, EPOLL_CTL_DEL, s.inner, NULL);
 	UT_CHECK(epoll_wait(s.ep, evs, UT_EP_MAX, 0) == 0);
+	close(s.inner);
 	close(s.ep);
 }
