@@ -575,6 +575,7 @@ static void ut_ep_with_node(const char *prefix, void (*fn)(const char *path))
 
 static void ut_fifo_body(const char *path)
 {
+	struct pollfd pf;
 	char buf[8];
 	struct stat st;
 	pid_t pid;
@@ -589,6 +590,8 @@ static void ut_fifo_body(const char *path)
 	/* A non-blocking reader opens at once; then a writer may too. */
 	rd = (int)UT_OK(open(path, O_RDONLY | O_NONBLOCK));
 	UT_CHECK(read(rd, buf, 1) == 0); /* no writer yet: end of file */
+	pf = (struct pollfd){ rd, POLLIN, 0 };
+	UT_CHECK(poll(&pf, 1, 0) == 0); /* but not hung up: none came yet */
 	wr = (int)UT_OK(open(path, O_WRONLY | O_NONBLOCK));
 	utest_write_all(wr, "hi", 2);
 	UT_CHECK(read(rd, buf, sizeof(buf)) == 2 && memcmp(buf, "hi", 2) == 0);
@@ -596,6 +599,7 @@ static void ut_fifo_body(const char *path)
 	UT_CHECK(S_ISFIFO(st.st_mode));
 	close(wr);
 	UT_CHECK(read(rd, buf, sizeof(buf)) == 0); /* no writer: end of file */
+	UT_CHECK(poll(&pf, 1, 0) == 1 && pf.revents == POLLHUP);
 	close(rd);
 
 	/* A blocking reader waits for the writer another process opens. */

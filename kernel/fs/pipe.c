@@ -12,7 +12,7 @@
  * count).
  *
  * Poll: the read end is readable (POLLIN) while data is there and hung up
- * (POLLHUP) once no write end is open; the write end is writable (POLLOUT)
+ * (POLLHUP) once no write end is open (a FIFO: once one had been opened); the write end is writable (POLLOUT)
  * while PIPE_BUF bytes fit, so a write of up to PIPE_BUF does not block
  * (Linux's page slots give the same), and in error (POLLERR) once no read
  * end is open.  Each end registers on the queue its own waiters use, and
@@ -65,7 +65,8 @@ struct pipe {
 	struct mutex wr_mutex;          /* one writer at a time */
 	struct vnode *fifo;             /* [I] a FIFO's node, NULL for pipe(2) */
 	struct list fifo_link;          /* [fifo_lock] on fifo_list */
-	unsigned r_opens, w_opens;      /* [lock] opens of each end so far */
+	unsigned r_opens, w_opens;      /* [lock] opens of each end so far
+					 * (pipe(2): 1 each) */
 };
 
 static const struct file_ops pipe_read_ops, pipe_write_ops, pipe_rdwr_ops;
@@ -217,7 +218,8 @@ static unsigned pipe_poll_read(struct file *f, struct poll_table *pt)
 	spin_lock(&p->lock);
 	if (p->len > 0)
 		mask |= POLLIN | POLLRDNORM;
-	if (p->writers == 0)
+	/* A FIFO no writer has opened yet is not hung up (Linux). */
+	if (p->writers == 0 && p->w_opens > 0)
 		mask |= POLLHUP;
 	spin_unlock(&p->lock);
 	return mask;
@@ -294,6 +296,7 @@ int pipe_create(unsigned flags, struct file **rd, struct file **wr)
 	if (!p)
 		return -ENOMEM;
 	p->readers = p->writers = 1;
+	p->r_opens = p->w_opens = 1;
 	*rd = file_alloc(&pipe_read_ops, NULL, p, O_RDONLY | nb);
 	*wr = file_alloc(&pipe_write_ops, NULL, p, O_WRONLY | nb);
 	if (*rd && *wr)
