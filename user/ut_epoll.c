@@ -710,6 +710,17 @@ void ut_sendfile_copy(void)
 	UT_CHECK(pread(out, buf, sizeof(buf), 0) == 10 && memcmp(buf, "0123456789", 10) == 0);
 	/* Errors. */
 	UT_CHECK_ERR(sendfile(out, p[0], &off, 1), ESPIPE);
+	UT_CHECK_ERR(sendfile(out, p[0], NULL, 1), EINVAL); /* not from a pipe */
+	{
+		int dir = (int)UT_OK(open("/tmp", O_RDONLY | O_DIRECTORY));
+		int zero = (int)UT_OK(open("/dev/zero", O_RDONLY));
+
+		UT_CHECK_ERR(sendfile(out, dir, NULL, 1), EINVAL);
+		UT_CHECK(sendfile(p[1], zero, NULL, 5) == 5); /* a device is fine */
+		UT_CHECK(read(p[0], buf, sizeof(buf)) == 5 && buf[0] == 0);
+		close(dir);
+		close(zero);
+	}
 	UT_CHECK_ERR(sendfile(out, p[1], NULL, 1), EBADF);
 	UT_CHECK_ERR(sendfile(p[0], in, NULL, 1), EBADF);
 	UT_CHECK_ERR(sendfile(999, in, NULL, 1), EBADF);

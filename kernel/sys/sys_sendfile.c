@@ -7,10 +7,12 @@
  * offset not negative (-EINVAL), and the file position is left alone
  * (the offset pointer gets the new offset); without one, the copy starts
  * at the file position and moves it.  out_fd with O_APPEND is -EINVAL.
- * count is clamped to FILE_RW_MAX.  On Keel in_fd may be any readable
- * file (a pipe, the terminal): from an unseekable one a chunk that was
- * read is written in full or the error is returned with the count so far.
- * A signal ends the copy between chunks with the count so far.
+ * count is clamped to FILE_RW_MAX.  in_fd must be a regular file or a
+ * character device (Linux: a file that can be spliced from; pipes,
+ * directories, eventfds, epolls: -EINVAL); from an unseekable device a
+ * chunk that was read is written in full, or the error is returned with
+ * the count so far.  A signal ends the copy between chunks with the count
+ * so far.
  */
 #include <keel/syscall.h>
 #include <keel/fd.h>
@@ -73,6 +75,12 @@ static ssize_t sendfile_copy(struct file *out, struct file *in, uint64_t *pos, s
 	return done ? (ssize_t)done : err;
 }
 
+/* Can sendfile read from f?  (See the header.) */
+static bool sendfile_source_ok(const struct file *f)
+{
+	return f->vnode && (S_ISREG(f->vnode->mode) || S_ISCHR(f->vnode->mode));
+}
+
 SYSCALL_DEFINE4(sendfile, int, out_fd, int, in_fd, int64_t __user *, uoff, size_t, count)
 {
 	struct file *in, *out = NULL;
@@ -99,7 +107,7 @@ SYSCALL_DEFINE4(sendfile, int, out_fd, int, in_fd, int64_t __user *, uoff, size_
 	if (!out || !file_writable(out))
 		goto out;
 	ret = -EINVAL;
-	if (__atomic_load_n(&out->flags, __ATOMIC_RELAXED) & O_APPEND)
+	if ((__atomic_load_n(&out->flags, __ATOMIC_RELAXED) & O_APPEND) || !sendfile_source_ok(in))
 		goto out;
 	count = MIN(count, (size_t)FILE_RW_MAX);
 	if (uoff) {
