@@ -191,7 +191,24 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(tty_ctty_sctty)              \
 	X(tty_leader_exit_hangup)      \
 	X(tty_tcxonc_stops_writers)    \
-	X(ioctl_generic_flags)
+	X(ioctl_generic_flags)         \
+	/* epoll, eventfd, timerfd, FIFOs, sendfile (ut_epoll.c) */ \
+	X(epoll_pipe_triggers)         \
+	X(epoll_close_removes)         \
+	X(epoll_ctl_errors)            \
+	X(epoll_wait_timeouts)         \
+	X(epoll_pwait_sigmask)         \
+	X(epoll_nested)                \
+	X(epoll_nested_chain)          \
+	X(eventfd_counter)             \
+	X(eventfd_epoll)               \
+	X(timerfd_oneshot)             \
+	X(timerfd_periodic)            \
+	X(timerfd_epoll)               \
+	X(fifo_open_and_data)          \
+	X(mknod_types)                 \
+	X(sendfile_copy)               \
+	X(epoll_stress_ctl_close)
 
 #define UT_DECLARE(name) void ut_##name(void);
 UT_TESTS(UT_DECLARE)

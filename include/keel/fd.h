@@ -14,7 +14,7 @@
  *
  * Lock key (tags as in docs/locking.md): [pos_lock] file->pos_lock, a
  * sleeping mutex; [lock] in struct fdtable: fdtable->lock, a spinlock;
- * [I] immutable; [A] atomic.
+ * [epoll_mutex] kernel/fs/epoll.c's global mutex; [I] immutable; [A] atomic.
  * Lock order: file->pos_lock -> vnode locks.  fdtable->lock is a spinlock:
  * nothing sleeps under it, files are released only after it is dropped.
  */
@@ -22,6 +22,7 @@
 #define KEEL_FD_H
 
 #include <keel/compiler.h>
+#include <keel/list.h>
 #include <keel/mutex.h>
 #include <keel/refcount.h>
 #include <keel/spinlock.h>
@@ -93,6 +94,8 @@ struct file {
 	 * from (referenced).  [I]; NULL for files not opened by path. */
 	char *open_path;
 	struct vnode *open_base;
+	struct list ep_items;           /* [epoll_mutex] epoll registrations of
+					 * this file (kernel/fs/epoll.c) */
 };
 
 struct fdtable {

@@ -79,6 +79,7 @@ typedef long ssize_t;
 #define S_ISLNK(m)  (((m) & S_IFMT) == S_IFLNK)
 #define S_ISCHR(m)  (((m) & S_IFMT) == S_IFCHR)
 #define S_ISFIFO(m) (((m) & S_IFMT) == S_IFIFO)
+#define S_ISSOCK(m) (((m) & S_IFMT) == S_IFSOCK)
 
 /* open(2) flags (Linux x86-64 values). */
 #define O_ACCMODE   03
@@ -172,7 +173,8 @@ struct vnode_ops {
 		      struct vnode **out);
 	/*
 	 * Create name in dir: mode's type is S_IFREG, S_IFDIR or S_IFLNK
-	 * (then target is the link text).  -EEXIST if the name exists, and
+	 * (then target is the link text), or S_IFIFO or S_IFSOCK (a node
+	 * only: vfs_open opens a FIFO through kernel/fs/pipe.c).  -EEXIST if the name exists, and
 	 * then *out is the existing vnode with a reference.
 	 */
 	int (*create)(struct vnode *dir, const char *name, size_t len,
@@ -523,6 +525,8 @@ void vfs_set_cwd(struct vnode *dir);
 /* Namespace operations on paths (relative to base, NULL = cwd). */
 int vfs_mkdir(struct vnode *base, const char *path, uint32_t mode);
 int vfs_symlink(struct vnode *base, const char *target, const char *path);
+/* mknod: mode's type is S_IFREG, S_IFIFO or S_IFSOCK (else -EINVAL). */
+int vfs_mknod(struct vnode *base, const char *path, uint32_t mode);
 int vfs_unlink(struct vnode *base, const char *path, bool rmdir);
 int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase,
 	       const char *npath);

@@ -48,11 +48,28 @@ struct waitq {
 	struct list waiters;        /* [lock] struct waiter.node */
 };
 
-/* On the sleeper's stack; [C] the sleeper, [waitq.lock] its queue's lock. */
+/*
+ * On the sleeper's stack; [C] the sleeper, [waitq.lock] its queue's lock.
+ * thread NULL marks a callback entry (struct wait_callback below).
+ */
 struct waiter {
 	struct thread *thread;      /* [C] */
 	struct list node;           /* [waitq.lock] */
 	bool woken;                 /* [waitq.lock] */
+};
+
+/*
+ * A callback entry: instead of waking a thread, wake_up() calls fn(cb)
+ * under the queue's lock (any context, interrupts off: fn must not sleep)
+ * and leaves the entry queued; it never counts as the one a wake_up_one()
+ * wakes.  The owner queues it with waitq_add_callback() and takes it off
+ * with waitq_remove_callback(); once that returns, fn is not running and
+ * will not run.  What epoll (kernel/fs/epoll.c) hangs on the queues of
+ * the files it watches.
+ */
+struct wait_callback {
+	struct waiter w;            /* w.thread NULL; w.node [waitq.lock] */
+	void (*fn)(struct wait_callback *cb); /* [I] */
 };
 
 #define WAITQ_INIT(wq, name) { SPINLOCK_INIT(name), LIST_INIT((wq).waiters) }
@@ -66,6 +83,16 @@ void waitq_finish(struct waitq *wq, struct waiter *w);
 void wake_up(struct waitq *wq);
 /* Wake at most one sleeper on wq. Any context. */
 void wake_up_one(struct waitq *wq);
+/*
+ * Wake up, for queues woken from inside another queue's callback (epoll
+ * nested in epoll): subclass (0 .. SPIN_SUBCLASS_MAX - 1) is how deep in
+ * that chain of wake-ups the call is, so lockdep sees ordered nesting.
+ */
+void wake_up_nested(struct waitq *wq, unsigned subclass);
+/* Queue / dequeue a callback entry (see struct wait_callback). */
+void waitq_add_callback(struct waitq *wq, struct wait_callback *cb,
+			void (*fn)(struct wait_callback *cb));
+void waitq_remove_callback(struct waitq *wq, struct wait_callback *cb);
 /* True if a signal should interrupt the current thread's sleep. */
 bool wait_interrupted(void);
 

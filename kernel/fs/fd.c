@@ -13,6 +13,8 @@
  * after the lock is dropped, because releasing may sleep.
  */
 #include <keel/fd.h>
+#include <keel/epoll.h>
+#include <keel/pipe.h>
 #include <keel/kmalloc.h>
 #include <keel/panic.h>
 #include <keel/proc.h>
@@ -35,6 +37,7 @@ struct file *file_alloc(const struct file_ops *ops, struct vnode *v,
 	f->priv = priv;
 	f->flags = flags;
 	mutex_init(&f->pos_lock, "file_pos");
+	list_init(&f->ep_items);
 	return f;
 }
 
@@ -48,6 +51,7 @@ void file_put(struct file *f)
 {
 	if (!refcount_put(&f->refcount))
 		return;
+	epoll_file_release(f);  /* before release frees what it watches */
 	if (f->ops->release)
 		f->ops->release(f);
 	if (f->vnode)
@@ -241,6 +245,14 @@ int vfs_open(struct vnode *base, const char *path, int flags, uint32_t mode,
 		err = v->ops->truncate(v, 0);
 	if (err)
 		goto out_put;
+	if (S_ISFIFO(v->mode) || S_ISSOCK(v->mode)) {
+		/* A socket node cannot be opened (no sockets: as Linux's). */
+		err = S_ISFIFO(v->mode) ? pipe_fifo_open(v, (unsigned)flags, out) :
+					  -ENXIO;
+		if (err)
+			goto out_put;
+		return 0;
+	}
 	f = file_alloc(v->fops, v, NULL,
 		       (unsigned)flags & (O_ACCMODE | O_APPEND | O_NONBLOCK));
 	if (!f) {

@@ -12,12 +12,22 @@
  * count).
  *
  * Poll: the read end is readable (POLLIN) while data is there and hung up
- * (POLLHUP) once no write end is open; the write end is writable (POLLOUT)
+ * (POLLHUP) once no write end is open (a FIFO: once one had been opened); the write end is writable (POLLOUT)
  * while PIPE_BUF bytes fit, so a write of up to PIPE_BUF does not block
  * (Linux's page slots give the same), and in error (POLLERR) once no read
  * end is open.  Each end registers on the queue its own waiters use, and
  * every change a poller may wait for wakes it: a write or the last
  * writer's close wakes rd_wq, a read or the last reader's close wr_wq.
+ *
+ * Named pipes (FIFOs): a FIFO node of a file system (mknod S_IFIFO) has at
+ * most one pipe, made by the first open and found by the next through
+ * fifo_list (keyed by the vnode; every open file of it holds the vnode),
+ * freed when its last end is closed (its data with it, as on Linux).
+ * Opening for reading waits for a writer, and for writing waits for a
+ * reader, unless O_NONBLOCK (then a lone writer gets -ENXIO); O_RDWR never
+ * waits.  A waiting open counts as an end already, and waits for the
+ * other end's open counter to move, so an end that opens and closes at
+ * once still releases it.
  *
  * Locking: pipe->lock (spinlock) guards the ring indices and the end
  * counts; readers sleep on rd_wq, writers on wr_wq (wait_event_locked on
@@ -27,7 +37,10 @@
  * one reader and one writer run at a time: rd_mutex serializes readers,
  * wr_mutex writers (which also keeps big writes from interleaving), and
  * the reader only touches filled bytes, the writer only free ones.
- * Order: rd_mutex/wr_mutex -> pipe->lock -> waitq locks.
+ * fifo_lock (spinlock) guards fifo_list and, for a FIFO's pipe, the
+ * decision that its last end is gone (so an open never finds a pipe being
+ * freed).
+ * Order: rd_mutex/wr_mutex -> fifo_lock -> pipe->lock -> waitq locks.
  */
 #include <keel/fd.h>
 #include <keel/pipe.h>
@@ -50,9 +63,15 @@ struct pipe {
 	struct waitq wr_wq;             /* writers, write-end pollers: room, no reader */
 	struct mutex rd_mutex;          /* one reader at a time */
 	struct mutex wr_mutex;          /* one writer at a time */
+	struct vnode *fifo;             /* [I] a FIFO's node, NULL for pipe(2) */
+	struct list fifo_link;          /* [fifo_lock] on fifo_list */
+	unsigned r_opens, w_opens;      /* [lock] opens of each end so far
+					 * (pipe(2): 1 each) */
 };
 
-static const struct file_ops pipe_read_ops, pipe_write_ops;
+static const struct file_ops pipe_read_ops, pipe_write_ops, pipe_rdwr_ops;
+static struct spinlock fifo_lock = SPINLOCK_INIT("fifo");
+static struct list fifo_list = LIST_INIT(fifo_list); /* [fifo_lock] */
 
 static bool pipe_nonblock(struct file *f)
 {
@@ -160,23 +179,34 @@ static void pipe_free(struct pipe *p)
 	kfree(p);
 }
 
-static void pipe_release(struct file *f)
+/* Drop rd read ends and wr write ends; the last end frees the pipe. */
+static void pipe_put_ends(struct pipe *p, int rd, int wr)
 {
-	struct pipe *p = f->priv;
-	bool last;
+	bool fifo = p->fifo != NULL, last;
 
+	/* Not p->fifo after p->lock is dropped: the other end may free p. */
+	if (fifo)
+		spin_lock(&fifo_lock);
 	spin_lock(&p->lock);
-	if (f->ops == &pipe_read_ops) {
-		p->readers--;
+	p->readers -= rd;
+	p->writers -= wr;
+	if (rd)
 		wake_up(&p->wr_wq);
-	} else {
-		p->writers--;
+	if (wr)
 		wake_up(&p->rd_wq);
-	}
 	last = p->readers == 0 && p->writers == 0;
+	if (last && fifo)
+		list_remove(&p->fifo_link);
 	spin_unlock(&p->lock);
+	if (fifo)
+		spin_unlock(&fifo_lock);
 	if (last)
 		pipe_free(p);
+}
+
+static void pipe_release(struct file *f)
+{
+	pipe_put_ends(f->priv, file_readable(f), file_writable(f));
 }
 
 static unsigned pipe_poll_read(struct file *f, struct poll_table *pt)
@@ -188,7 +218,8 @@ static unsigned pipe_poll_read(struct file *f, struct poll_table *pt)
 	spin_lock(&p->lock);
 	if (p->len > 0)
 		mask |= POLLIN | POLLRDNORM;
-	if (p->writers == 0)
+	/* A FIFO no writer has opened yet is not hung up (Linux). */
+	if (p->writers == 0 && p->w_opens > 0)
 		mask |= POLLHUP;
 	spin_unlock(&p->lock);
 	return mask;
@@ -209,6 +240,11 @@ static unsigned pipe_poll_write(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
+static unsigned pipe_poll_rdwr(struct file *f, struct poll_table *pt)
+{
+	return pipe_poll_read(f, pt) | pipe_poll_write(f, pt);
+}
+
 static const struct file_ops pipe_read_ops = {
 	.read = pipe_read,
 	.release = pipe_release,
@@ -223,22 +259,44 @@ static const struct file_ops pipe_write_ops = {
 	.mode = S_IFIFO | 0600,
 };
 
-int pipe_create(unsigned flags, struct file **rd, struct file **wr)
+static const struct file_ops pipe_rdwr_ops = {
+	.read = pipe_read,
+	.write = pipe_write,
+	.release = pipe_release,
+	.poll = pipe_poll_rdwr,
+	.mode = S_IFIFO | 0600,
+};
+
+/* A new pipe with no ends, or NULL. */
+static struct pipe *pipe_alloc(void)
 {
 	struct pipe *p = kzalloc(sizeof(*p));
-	unsigned nb = flags & O_NONBLOCK;
 
 	if (!p)
-		return -ENOMEM;
+		return NULL;
 	p->buf = kmalloc(PIPE_SIZE, 0);
-	if (!p->buf)
-		goto out_free;
+	if (!p->buf) {
+		kfree(p);
+		return NULL;
+	}
 	spin_init(&p->lock, "pipe");
 	waitq_init(&p->rd_wq, "pipe_rd_wq");
 	waitq_init(&p->wr_wq, "pipe_wr_wq");
 	mutex_init(&p->rd_mutex, "pipe_rd");
 	mutex_init(&p->wr_mutex, "pipe_wr");
+	list_init(&p->fifo_link);
+	return p;
+}
+
+int pipe_create(unsigned flags, struct file **rd, struct file **wr)
+{
+	struct pipe *p = pipe_alloc();
+	unsigned nb = flags & O_NONBLOCK;
+
+	if (!p)
+		return -ENOMEM;
 	p->readers = p->writers = 1;
+	p->r_opens = p->w_opens = 1;
 	*rd = file_alloc(&pipe_read_ops, NULL, p, O_RDONLY | nb);
 	*wr = file_alloc(&pipe_write_ops, NULL, p, O_WRONLY | nb);
 	if (*rd && *wr)
@@ -246,7 +304,114 @@ int pipe_create(unsigned flags, struct file **rd, struct file **wr)
 	/* Freed by hand: releasing the ends would free p twice. */
 	kfree(*rd);
 	kfree(*wr);
-out_free:
 	pipe_free(p);
 	return -ENOMEM;
+}
+
+/* v's pipe, if it has one. [fifo_lock] held. */
+static struct pipe *fifo_find(struct vnode *v)
+{
+	struct list *pos;
+
+	spin_assert_held(&fifo_lock);
+	list_for_each(pos, &fifo_list) {
+		struct pipe *p = list_entry(pos, struct pipe, fifo_link);
+
+		if (p->fifo == v)
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * v's pipe, made if needed, with the ends rd and wr taken: 0, or -ENXIO
+ * (a lone non-blocking writer), -ENOMEM.
+ */
+static int fifo_get(struct vnode *v, int rd, int wr, bool nb,
+		    struct pipe **out)
+{
+	struct pipe *p, *fresh = NULL;
+	int err = 0;
+
+	for (;;) {
+		spin_lock(&fifo_lock);
+		p = fifo_find(v);
+		if (!p && fresh) {
+			p = fresh;
+			fresh = NULL;
+			p->fifo = v;
+			list_add_tail(&fifo_list, &p->fifo_link);
+		}
+		if (p)
+			break;
+		spin_unlock(&fifo_lock);
+		fresh = pipe_alloc();
+		if (!fresh)
+			return -ENOMEM;
+	}
+	spin_lock(&p->lock);
+	if (wr && !rd && nb && p->readers == 0) {
+		err = -ENXIO;
+	} else {
+		p->readers += rd;
+		p->writers += wr;
+		p->r_opens += rd;
+		p->w_opens += wr;
+		if (rd)
+			wake_up(&p->wr_wq);
+		if (wr)
+			wake_up(&p->rd_wq);
+	}
+	spin_unlock(&p->lock);
+	spin_unlock(&fifo_lock);
+	if (fresh)
+		pipe_free(fresh);
+	if (err) {
+		pipe_put_ends(p, 0, 0); /* frees it if we made it */
+		return err;
+	}
+	*out = p;
+	return 0;
+}
+
+/* Wait until the other end has been opened (see the header). */
+static int fifo_wait_peer(struct pipe *p, bool rd)
+{
+	unsigned seen;
+	int err = 0;
+
+	spin_lock(&p->lock);
+	if (rd && p->writers == 0) {
+		seen = p->w_opens;
+		err = wait_event_locked(&p->rd_wq, &p->lock, p->w_opens != seen);
+	} else if (!rd && p->readers == 0) {
+		seen = p->r_opens;
+		err = wait_event_locked(&p->wr_wq, &p->lock, p->r_opens != seen);
+	}
+	spin_unlock(&p->lock);
+	return err;
+}
+
+int pipe_fifo_open(struct vnode *v, unsigned flags, struct file **out)
+{
+	unsigned acc = flags & O_ACCMODE;
+	int rd = acc != O_WRONLY, wr = acc != O_RDONLY;
+	bool nb = flags & O_NONBLOCK;
+	const struct file_ops *ops = rd && wr ? &pipe_rdwr_ops :
+				     rd      ? &pipe_read_ops :
+						&pipe_write_ops;
+	struct pipe *p;
+	int err = fifo_get(v, rd, wr, nb, &p);
+
+	if (err)
+		return err;
+	if (!nb && rd != wr && (err = fifo_wait_peer(p, rd)))
+		goto out_put;
+	*out = file_alloc(ops, v, p, flags & (O_ACCMODE | O_NONBLOCK));
+	if (*out)
+		return 0;
+	err = -ENOMEM;
+out_put:
+	pipe_put_ends(p, rd, wr);
+	return err;
 }

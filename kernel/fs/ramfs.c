@@ -1,7 +1,8 @@
 /*
  * ramfs.c - the in-memory file system: the root file system, /tmp, and
  * everything unpacked from the initramfs.  Regular files, directories and
- * symlinks.
+ * symlinks, and FIFO and socket nodes (mknod): nodes with no data, which
+ * vfs_open() opens through kernel/fs/pipe.c (or refuses, for sockets).
  *
  * A directory keeps a list of entries in creation order; each entry holds
  * one reference to its child vnode, so a file lives as long as it has a

@@ -518,6 +518,15 @@ int vfs_symlink(struct vnode *base, const char *target, const char *path)
 	return vfs_create_at(base, path, S_IFLNK | 0777, target);
 }
 
+int vfs_mknod(struct vnode *base, const char *path, uint32_t mode)
+{
+	uint32_t type = mode & S_IFMT;
+
+	if (type != S_IFREG && type != S_IFIFO && type != S_IFSOCK)
+		return -EINVAL;
+	return vfs_create_at(base, path, type | (mode & S_IMODE), NULL);
+}
+
 int vfs_unlink(struct vnode *base, const char *path, bool rmdir)
 {
 	char name[VFS_NAME_MAX + 1];

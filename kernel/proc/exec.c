@@ -77,7 +77,8 @@ static int exec_read_file(const char *path, void **buf, size_t *len, struct mm *
 	ssize_t n;
 	int err;
 
-	err = vfs_open_kernel(path, O_RDONLY, &f);
+	/* Non-blocking: a FIFO must not wait for a writer (-EACCES below). */
+	err = vfs_open_kernel(path, O_RDONLY | O_NONBLOCK, &f);
 	if (err)
 		return err;
 	vfs_stat(f->vnode, &st);

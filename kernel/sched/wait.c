@@ -3,7 +3,9 @@
  * sleeping-context check behind might_sleep().
  * A waiter lives on the sleeper's stack; wake_up() holds the queue lock
  * while it touches waiters, and a sleeper only leaves (waitq_finish) under
- * the same lock, so a waiter is never used after its owner returned.
+ * the same lock, so a waiter is never used after its owner returned.  The
+ * same holds for callback entries (struct wait_callback): their owner
+ * takes them off under the lock, and only then frees them.
  *
  * might_sleep_irqs_seen[cpu] ([C] that CPU) is set the first time the
  * check runs there with interrupts on; until then the CPU is still booting
@@ -46,13 +48,47 @@ void waitq_finish(struct waitq *wq, struct waiter *w)
 	spin_unlock(&wq->lock);
 }
 
-static void wake_some(struct waitq *wq, bool all)
+void waitq_add_callback(struct waitq *wq, struct wait_callback *cb,
+			void (*fn)(struct wait_callback *cb))
+{
+	cb->w.thread = NULL;
+	cb->w.woken = false;
+	cb->fn = fn;
+	spin_lock(&wq->lock);
+	list_add_tail(&wq->waiters, &cb->w.node);
+	spin_unlock(&wq->lock);
+}
+
+void waitq_remove_callback(struct waitq *wq, struct wait_callback *cb)
+{
+	spin_lock(&wq->lock);
+	list_remove(&cb->w.node);
+	spin_unlock(&wq->lock);
+}
+
+/*
+ * Callback entries are called and stay queued (a callback may not touch
+ * the queue, so the saved next pointer stays valid); thread waiters are
+ * unlinked and woken.
+ */
+static void wake_some(struct waitq *wq, bool all, unsigned subclass)
 {
 	struct list *pos, *tmp;
 
-	spin_lock(&wq->lock);
+	if (subclass)
+		spin_lock_nested(&wq->lock, subclass);
+	else
+		spin_lock(&wq->lock);
 	list_for_each_safe(pos, tmp, &wq->waiters) {
 		struct waiter *w = list_entry(pos, struct waiter, node);
+
+		if (!w->thread) {
+			struct wait_callback *cb =
+				container_of(w, struct wait_callback, w);
+
+			cb->fn(cb);
+			continue;
+		}
 		list_remove(&w->node);
 		w->woken = true;
 		bool woke = sched_wake(w->thread);
@@ -64,12 +100,18 @@ static void wake_some(struct waitq *wq, bool all)
 
 void wake_up(struct waitq *wq)
 {
-	wake_some(wq, true);
+	wake_some(wq, true, 0);
 }
 
 void wake_up_one(struct waitq *wq)
 {
-	wake_some(wq, false);
+	wake_some(wq, false, 0);
+}
+
+void wake_up_nested(struct waitq *wq, unsigned subclass)
+{
+	assert(subclass < SPIN_SUBCLASS_MAX);
+	wake_some(wq, true, subclass);
 }
 
 bool wait_killed(void)

@@ -2,7 +2,8 @@
  * test_sched.c - in-kernel tests of threads and the scheduler: kernel
  * threads that run and are reaped, wait-queue ping-pong across CPUs, mutex
  * and condition-variable stress on every CPU, sleeping, affinity, timers,
- * and the fault-loop detector on a deliberately broken mapping.
+ * and the fault-loop detector on a deliberately broken mapping; wait-queue
+ * callback entries (epoll's).
  */
 #include <keel/ktest.h>
 #include <keel/klog.h>
@@ -350,4 +351,45 @@ out:
 		vm_put(a);
 	if (b)
 		vm_put(b);
+}
+
+/* ---------------------------------------------------------------- callbacks */
+
+struct kt_wcb {
+	struct wait_callback cb;
+	int calls;
+};
+
+static void kt_wcb_fn(struct wait_callback *cb)
+{
+	container_of(cb, struct kt_wcb, cb)->calls++;
+}
+
+/*
+ * Callback entries (what epoll hangs on files' queues): every wake-up
+ * calls them and leaves them queued, wake_up_one does not count them as
+ * the one it wakes, and after waitq_remove_callback none is called.
+ */
+KTEST(sched_waitq_callback_entries)
+{
+	struct waitq wq;
+	struct kt_wcb a = { .calls = 0 }, b = { .calls = 0 };
+
+	waitq_init(&wq, "ktest_cb_wq");
+	waitq_add_callback(&wq, &a.cb, kt_wcb_fn);
+	waitq_add_callback(&wq, &b.cb, kt_wcb_fn);
+	wake_up(&wq);
+	KT_CHECK_EQ(t, a.calls, 1);
+	KT_CHECK_EQ(t, b.calls, 1);
+	wake_up_one(&wq);
+	KT_CHECK_EQ(t, a.calls, 2);
+	KT_CHECK_EQ(t, b.calls, 2);
+	wake_up_nested(&wq, 1);
+	KT_CHECK_EQ(t, a.calls, 3);
+	waitq_remove_callback(&wq, &a.cb);
+	wake_up(&wq);
+	KT_CHECK_EQ(t, a.calls, 3);
+	KT_CHECK_EQ(t, b.calls, 4);
+	waitq_remove_callback(&wq, &b.cb);
+	KT_CHECK(t, list_empty(&wq.waiters));
 }
