@@ -109,7 +109,8 @@ check-style: deps
 # Boot time is measured on the normal (debug) kernel that users boot; the
 # microbenchmarks on a release build (DEBUG=0: lockdep and poisoning off).
 bench: deps $(BUILD)/keel.elf
-	$(Q)$(PYTHON) tools/bench-boot.py --kernel $(BUILD)/keel.elf -n $(BENCH_N)
+	$(Q)$(PYTHON) tools/bench-boot.py --kernel $(BUILD)/keel.elf -n $(BENCH_N) \
+		$(if $(wildcard $(INITRAMFS)),--initrd $(INITRAMFS))
 	$(Q)$(MAKE) --no-print-directory DEBUG=0 BUILD=build-release build-release/keel.elf >/dev/null
 	$(Q)tools/bench-kernel.sh build-release/keel.elf
 	$(Q)tools/bench-user.sh build-release/keel.elf $(INITRAMFS)

@@ -39,9 +39,10 @@
  * when SIGTTIN is ignored or blocked or its group is orphaned; writing
  * with TOSTOP, changing the settings (TCSETS*, TCFLSH, TIOCSPGRP) do the
  * same with SIGTTOU, except that an ignored or blocked SIGTTOU lets the
- * call go ahead.  (Linux restarts these calls after the stop; Keel has no
- * -ERESTARTSYS yet: the caller sees EINTR unless its handler has
- * SA_RESTART.)  A hung-up terminal's open files are not revoked.
+ * call go ahead.  The -EINTR of read, write and ioctl becomes -ERESTARTSYS
+ * in syscall_dispatch, so the call restarts after the stop (or after a
+ * SA_RESTART handler), as on Linux.  A hung-up terminal's open files are
+ * not revoked.
  *
  * Invariants: a process whose ctty is t is in session t->session (and
  * t->session == 0 means nobody has t); pgrp == 0 when session == 0.  The terminals are static and never
