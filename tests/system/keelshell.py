@@ -92,11 +92,10 @@ class Shell:
     def run(self, cmd, timeout=30):
         """Type cmd + Enter; returns (output, exit status) once the prompt
         is back.  Output is cleaned and stripped of its last newline."""
-        lines = cmd.count("\n")
-        if lines:
+        if "\n" in cmd:
             # A group, so that a here-document's end marker stands alone
             # and the whole block runs before the marker.
-            cmd, sep, lines = "{ " + cmd + "\n}", "; ", lines + 1
+            cmd, sep = "{ " + cmd + "\n}", "; "
         elif cmd.rstrip().endswith("&"):
             sep = " "
         else:
@@ -106,9 +105,10 @@ class Shell:
         before = clean(self.k.child.before)
         status = int(m.group(1))
         self.prompt(timeout=timeout)
-        # Drop the echoed command line(s).
-        parts = before.split("\n", lines + 1)
-        out = parts[lines + 1] if len(parts) > lines + 1 else ""
+        # Drop the echoed command line(s): everything up to the end of the
+        # line that ends with the marker call.
+        end = before.find(STATUS_CMD + "\n")
+        out = before[end + len(STATUS_CMD) + 1:] if end >= 0 else ""
         for _ in range(2):      # the marker's own newline, then the output's
             if out.endswith("\n"):
                 out = out[:-1]
