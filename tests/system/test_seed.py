@@ -97,7 +97,7 @@ def test_seed_scenario_ps2(smp):
         for i in range(2, ROUNDS + 2):
             sh.k.sendkey(["up", "ret"], delay=0.005)
             sh.expect(rf"P{i}\r", timeout=60)
-        sh.k.sendkey(_keys("wait; exit\n"), delay=0.01)
+        sh.k.sendkey(_keys("unset HISTFILE; wait; exit\n"), delay=0.01)
         _finish(sh)
     finally:
         sh.kill()
