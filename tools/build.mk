@@ -10,6 +10,7 @@
 #   make test       host tests + clang build + style + system tests
 #                   (tools/test-all.sh)
 #   make check-style  clang-format and cppcheck (tools/check-style.sh)
+#   make test-seed  the seed scenario at 1,000 rounds per configuration (SEED_ROUNDS=)
 #   make bench      boot time (tools/bench-boot.py, BENCH_N=) and in-kernel
 #                   microbenchmarks on a DEBUG=0 build (tools/bench-kernel.sh),
 #                   user-space scheduler benchmarks (tools/bench-user.sh)
@@ -26,6 +27,7 @@ QEMUFLAGS ?=
 QEMU      ?= qemu-system-x86_64
 OVMF      ?= /usr/share/ovmf/OVMF.fd
 BENCH_N   ?= 10
+SEED_ROUNDS ?= 1000
 # An initramfs (built by a later rule, or by hand) is optional everywhere.
 INITRAMFS ?= $(BUILD)/initramfs.cpio
 
@@ -42,7 +44,7 @@ QEMU_SERIAL ?= -serial mon:stdio
 # Expanded in recipes, i.e. after prerequisites are made: sees a fresh initramfs.
 QEMU_INITRD = $(if $(wildcard $(INITRAMFS)),-initrd $(INITRAMFS))
 
-.PHONY: deps iso run run-iso run-uefi gdb bench test check-style tools-force
+.PHONY: deps iso run run-iso run-uefi gdb bench test test-seed check-style tools-force
 
 deps:
 	$(Q)tools/deps.sh
@@ -101,6 +103,12 @@ gdb: deps $(BUILD)/keel.elf
 test: deps
 	$(Q)MAKE='$(MAKE)' BUILD='$(BUILD)' PYTHON='$(PYTHON)' NM='$(NM)' \
 		tools/test-all.sh
+
+# The seed scenario (tests/system/test_seed.py) at full length: 1,000
+# rounds on serial and PS/2, -smp 1, 2 and 4 (make test runs 100 of each).
+test-seed: deps $(BUILD)/keel.elf $(BUILD)/initramfs.cpio
+	$(Q)KEEL_BUILD='$(BUILD)' KEEL_SEED_ROUNDS=$(SEED_ROUNDS) $(PYTHON) -m pytest \
+		tests/system/test_seed.py -v
 
 # Formatting (.clang-format) and cppcheck; make test runs it as one layer.
 check-style: deps
