@@ -81,5 +81,11 @@ void tty_detach_input(void);
  * every process of the session loses its controlling terminal.  Takes proc_tree_lock; called from the exit path.
  */
 void tty_exit_session(struct proc *p);
+/*
+ * p's controlling terminal as /proc/PID/stat shows it: its device number
+ * (tty_nr, 0 without one), and its foreground group in *tpgid (-1 without
+ * one).  [proc_tree_lock] held.
+ */
+int tty_proc_ctty(struct proc *p, int *tpgid);
 
 #endif

@@ -17,6 +17,7 @@
  * the vm_* calls; proc_get_fdt/proc_get_cwd take proc->lock themselves.
  */
 #include <keel/procfs.h>
+#include <keel/tty.h>
 #include <keel/fd.h>
 #include <keel/kmalloc.h>
 #include <keel/proc.h>
@@ -43,6 +44,7 @@
 /* What the files show of one process (or thread), taken under its locks. */
 struct pid_snap {
 	int pid, tid, ppid, pgid, sid, exit_signal, exit_code, nthreads;
+	int tty_nr, tpgid; /* the controlling terminal's device and foreground group */
 	char state;
 	char comm[TASK_COMM_LEN];
 	unsigned umask, cpu;
@@ -109,6 +111,8 @@ static int pid_snap_locked(struct proc *p, int tid, struct pid_snap *s)
 		if (tid || t->tid == p->pid)
 			strlcpy(s->comm, t->name, sizeof(s->comm));
 		s->state = pid_thread_state(t);
+		if (s->state == 'S' && p->stop_sig && p->nstopped)
+			s->state = 'T'; /* parked in a group stop (job control) */
 		s->cpu = READ_ONCE(t->cpu);
 		s->sigpnd = t->sig_pending;
 		s->sigblk = READ_ONCE(t->sig_mask);
@@ -155,6 +159,7 @@ static int pid_snap_get(const struct procfs_target *t, struct pid_snap *s)
 		s->sid = p->sid;
 		s->exit_signal = p->exit_signal;
 		s->start_ns = p->start_ns;
+		s->tty_nr = tty_proc_ctty(p, &s->tpgid);
 		spin_lock(&p->lock);
 		err = pid_snap_locked(p, t->tid, s);
 		spin_unlock(&p->lock);
@@ -191,8 +196,8 @@ int procfs_pid_stat(const struct procfs_target *t, struct procfs_buf *b)
 		vm_usage_get(mm, &u);
 	procfs_printf(
 		b,
-		"%d (%s) %c %d %d %d 0 -1 0 %lu 0 0 0 %lu %lu %lu %lu %d 0 %d 0 %lu %lu %lu %lu ",
-		s.tid, s.comm, s.state, s.ppid, s.pgid, s.sid,
+		"%d (%s) %c %d %d %d %d %d 0 %lu 0 0 0 %lu %lu %lu %lu %d 0 %d 0 %lu %lu %lu %lu ",
+		s.tid, s.comm, s.state, s.ppid, s.pgid, s.sid, s.tty_nr, s.tpgid,
 		mm ? (unsigned long)READ_ONCE(mm->faults) : 0ul, (unsigned long)s.utime,
 		(unsigned long)s.stime, (unsigned long)s.cutime, (unsigned long)s.cstime,
 		PROC_PRIO_DEFAULT, s.nthreads, (unsigned long)(s.start_ns / NS_PER_TICK),
@@ -220,6 +225,8 @@ static const char *pid_state_name(char state)
 		return "R (running)";
 	case 'S':
 		return "S (sleeping)";
+	case 'T':
+		return "T (stopped)";
 	case 'Z':
 		return "Z (zombie)";
 	default:

@@ -276,6 +276,16 @@ static void tty_hangup_locked(struct tty *t, int sid, bool cont)
 	}
 }
 
+int tty_proc_ctty(struct proc *p, int *tpgid)
+{
+	struct tty *t;
+
+	spin_assert_held(&proc_tree_lock);
+	t = p->ctty;
+	*tpgid = t && t->pgrp ? t->pgrp : -1;
+	return t ? (int)t->rdev : 0; /* Linux's tty_nr is major << 8 | minor too */
+}
+
 void tty_exit_session(struct proc *p)
 {
 	struct tty *t;

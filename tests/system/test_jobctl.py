@@ -143,3 +143,12 @@ def test_vga_terminal_runs_bash():
         assert "on-screen-42" in screen, screen
         assert re.search(r"root@keel:~# ", screen), screen
         assert clean(sh.check("tty")) == "/dev/ttyS0"
+
+
+def test_proc_shows_terminal_and_stopped_state(bash):
+    """/proc/PID/stat: tty_nr of the controlling terminal (ttyS0 is 4,64),
+    and state T for a stopped process."""
+    assert bash.check("cut -d' ' -f7 /proc/$$/stat") == str(4 << 8 | 64)
+    out = bash.check("(sleep 100 & p=$!; kill -STOP $p; sleep 0.5; "
+                     "cut -d' ' -f3 /proc/$p/stat; grep State /proc/$p/status; kill -9 $p)")
+    assert out.splitlines()[-2:] == ["T", "State:\tT (stopped)"], out
