@@ -26,20 +26,25 @@
 #define UT_EP_NS_MS   1000000ll
 #define UT_EP_MAX     8
 
-/* prefix followed by this process's id, in buf (no stdio in the tests). */
+/*
+ * A scratch path for prefix ("/tmp/ut_fifo." -> /tmp/ut.<pid>.ut_fifo, see
+ * ut_tmppath): usertests removes what a failed test left there.
+ */
 static void ut_ep_path(char *buf, size_t n, const char *prefix)
 {
-	char digits[16];
-	size_t len = strlen(prefix), d = 0;
+	char tag[32];
+	const char *base = strrchr(prefix, '/');
+	size_t len;
 
-	for (unsigned pid = (unsigned)getpid(); pid || !d; pid /= 10)
-		digits[d++] = (char)('0' + pid % 10);
-	if (len + d + 1 > n)
+	base = base ? base + 1 : prefix;
+	len = strlen(base);
+	if (len && base[len - 1] == '.')
+		len--;
+	if (len >= sizeof(tag))
 		utest_fail("path too long");
-	memcpy(buf, prefix, len);
-	while (d)
-		buf[len++] = digits[--d];
-	buf[len] = '\0';
+	memcpy(tag, base, len);
+	tag[len] = '\0';
+	ut_tmppath(buf, n, tag);
 }
 
 /* epoll_wait with a zero timeout into evs: the count. */
