@@ -106,8 +106,9 @@ class Shell:
         status = int(m.group(1))
         self.prompt(timeout=timeout)
         # Drop the echoed command line(s): everything up to the end of the
-        # line that ends with the marker call.
-        end = before.find(STATUS_CMD + "\n")
+        # last line that ends with the marker call (typed-ahead lines may be
+        # echoed twice: by the terminal, then by readline's own prompt).
+        end = before.rfind(STATUS_CMD + "\n")
         out = before[end + len(STATUS_CMD) + 1:] if end >= 0 else ""
         for _ in range(2):      # the marker's own newline, then the output's
             if out.endswith("\n"):
