@@ -219,5 +219,11 @@ void signal_mask_temporarily(uint64_t mask);
 uint64_t signal_frame_mask(void);
 /* Back to user mode with no signal frame: restore a temporary mask. */
 void signal_restore_mask(void);
+/*
+ * The user-space form (ppoll, pselect6, epoll_pwait): block *umask (a
+ * sigset of size bytes) for the call; a NULL umask changes nothing.
+ * 0, -EINVAL (size is not 8) or -EFAULT.
+ */
+int signal_mask_temporarily_user(const uint64_t *umask, size_t size); /* umask: user pointer */
 
 #endif

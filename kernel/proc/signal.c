@@ -37,6 +37,7 @@
  * link.  Order: proc_tree_lock -> proc->lock -> thread pi_lock.
  */
 #include <keel/signal.h>
+#include <keel/uaccess.h>
 #include <keel/proc.h>
 #include <keel/pid.h>
 #include <keel/thread.h>
@@ -468,6 +469,20 @@ uint64_t signal_frame_mask(void)
 		return t->sig_mask;
 	t->restore_sig_mask = false;
 	return t->saved_sig_mask;
+}
+
+int signal_mask_temporarily_user(const uint64_t __user *umask, size_t size)
+{
+	uint64_t mask;
+
+	if (!umask)
+		return 0;
+	if (size != sizeof(mask))
+		return -EINVAL;
+	if (copy_from_user(&mask, umask, sizeof(mask)))
+		return -EFAULT;
+	signal_mask_temporarily(mask);
+	return 0;
 }
 
 void signal_restore_mask(void)

@@ -28,7 +28,6 @@
 #define TFD_SETTIME_FLAGS    (TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET)
 #define CLOCK_REALTIME_ALARM 8
 #define CLOCK_BOOTTIME_ALARM 9
-#define SIGSET_SIZE          sizeof(uint64_t)
 #define NSEC_PER_SEC_L       1000000000l
 #define TS_FAR               (UINT64_MAX - 1) /* a time that never comes */
 
@@ -146,25 +145,10 @@ SYSCALL_DEFINE4(epoll_wait, int, epfd, struct epoll_event_k __user *, uev, int, 
 	return epoll_wait_user(epfd, uev, max, epoll_ms_deadline(timeout_ms));
 }
 
-/* Block *umask (if any) while waiting: 0 or -EFAULT/-EINVAL. */
-static int epoll_sigmask(const uint64_t __user *umask, size_t size)
-{
-	uint64_t mask;
-
-	if (!umask)
-		return 0;
-	if (size != SIGSET_SIZE)
-		return -EINVAL;
-	if (copy_from_user(&mask, umask, sizeof(mask)))
-		return -EFAULT;
-	signal_mask_temporarily(mask);
-	return 0;
-}
-
 SYSCALL_DEFINE6(epoll_pwait, int, epfd, struct epoll_event_k __user *, uev, int, max, int,
 		timeout_ms, const uint64_t __user *, umask, size_t, sigsetsize)
 {
-	long err = epoll_sigmask(umask, sigsetsize);
+	long err = signal_mask_temporarily_user(umask, sigsetsize);
 
 	if (err)
 		return err;
@@ -199,7 +183,7 @@ SYSCALL_DEFINE6(epoll_pwait2, int, epfd, struct epoll_event_k __user *, uev, int
 		if (ns != TS_FAR)
 			deadline = epoll_deadline(ns);
 	}
-	if ((err = epoll_sigmask(umask, sigsetsize)))
+	if ((err = signal_mask_temporarily_user(umask, sigsetsize)))
 		return err;
 	return epoll_wait_user(epfd, uev, max, deadline);
 }

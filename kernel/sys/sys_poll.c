@@ -25,7 +25,6 @@
 #define POLLEX_SET     POLLPRI
 #define USEC_PER_SEC   1000000l
 #define NSEC_PER_SEC_L 1000000000l
-#define SIGSET_SIZE    sizeof(uint64_t)
 #define FDSET_BITS     64 /* bits per fd_set word */
 
 /* A relative wait of ns nanoseconds as a deadline (saturating). */
@@ -73,21 +72,6 @@ static void poll_ts_left(struct k_timespec __user *uts, uint64_t deadline)
 		(void)copy_to_user(uts, &ts, sizeof(ts));
 }
 
-/* Block *umask (if any) while waiting: 0 or -EFAULT/-EINVAL. */
-static int poll_sigmask(const uint64_t __user *umask, size_t size)
-{
-	uint64_t mask;
-
-	if (!umask)
-		return 0;
-	if (size != SIGSET_SIZE)
-		return -EINVAL;
-	if (copy_from_user(&mask, umask, sizeof(mask)))
-		return -EFAULT;
-	signal_mask_temporarily(mask);
-	return 0;
-}
-
 /* poll with the fds copied in and revents copied out on success. */
 static long poll_user(struct pollfd_k __user *ufds, unsigned nfds, uint64_t deadline)
 {
@@ -130,7 +114,7 @@ SYSCALL_DEFINE5(ppoll, struct pollfd_k __user *, ufds, unsigned int, nfds,
 
 	if (ret)
 		return ret;
-	ret = poll_sigmask(sigmask, sigsetsize);
+	ret = signal_mask_temporarily_user(sigmask, sigsetsize);
 	if (ret)
 		return ret;
 	ret = poll_user(ufds, nfds, deadline);
@@ -299,7 +283,7 @@ SYSCALL_DEFINE6(pselect6, int, n, void __user *, inp, void __user *, outp, void 
 		return ret;
 	if (usig && copy_from_user(&sig, usig, sizeof(sig)))
 		return -EFAULT;
-	ret = poll_sigmask(sig.ss, sig.ss_len);
+	ret = signal_mask_temporarily_user(sig.ss, sig.ss_len);
 	if (ret)
 		return ret;
 	ret = select_user(n, inp, outp, exp, deadline);
