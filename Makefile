@@ -54,7 +54,7 @@ KCFLAGS := -std=gnu11 -ffreestanding -fno-builtin -nostdinc \
 	-O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wmissing-prototypes -Wstrict-prototypes \
 	-Iinclude -Iarch/$(ARCH)/include -I$(BUILD)/gen \
-	-MMD -MP -DKEEL_DEBUG=$(DEBUG) -DKEEL_KCOV=$(KCOV)
+	-MMD -MP -DKEEL_DEBUG=$(DEBUG) -DKEEL_KCOV=$(KCOV) -D__KEEL_KERNEL__
 ifeq ($(COMPILER),clang)
 KCFLAGS += --target=x86_64-unknown-none-elf -mgeneral-regs-only
 else

@@ -22,7 +22,7 @@
 # state is kept in $(BUILD)/root.manifest, rewritten only when it differs.
 
 USER_CC     ?= musl-gcc
-USER_CFLAGS := -static -std=gnu11 -O2 -Wall -Wextra -Werror
+USER_CFLAGS := -static -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude/uapi
 USER_PROGS  := init hello forkexec usertests stress threadtests spawnbg benchsched benchlat fuzzsys kcovtest
 USER_PROGS  += ttytest
 USER_BINS   := $(addprefix $(BUILD)/user/,$(USER_PROGS))
@@ -66,7 +66,25 @@ $(BUILD)/user/kcovtest: user/kcovtest.c user/kcov.h
 $(USER_BINS): user/build.mk | deps
 	@mkdir -p $(dir $@)
 	@echo "  MUSLCC  $@"
-	$(Q)$(USER_CC) $(USER_CFLAGS) -o $@ $(filter %.c,$^)
+	$(Q)$(USER_CC) $(USER_CFLAGS) -o $@ $(filter %.c,$^) $(filter %.a,$^)
+
+# libkeel.a: Keel's own user library (the exokernel calls and routines of
+# <keel/exo.h>, include/uapi/); programs that use it list $(LIBKEEL) as a
+# prerequisite.  Outside programs: musl-gcc -static -Iinclude/uapi prog.c
+# $(BUILD)/user/libkeel.a (`make libkeel`).
+LIBKEEL_SRCS := $(wildcard user/libkeel/*.c user/libkeel/*.S)
+LIBKEEL_OBJS := $(patsubst user/libkeel/%,$(BUILD)/user/libkeel/%.o,$(LIBKEEL_SRCS))
+LIBKEEL      := $(BUILD)/user/libkeel.a
+.PHONY: libkeel
+libkeel: $(LIBKEEL)
+$(BUILD)/user/libkeel/%.o: user/libkeel/% $(wildcard user/libkeel/*.h) include/uapi/keel/exo.h \
+		user/build.mk | deps
+	@mkdir -p $(dir $@)
+	@echo "  MUSLCC  $@"
+	$(Q)$(USER_CC) $(filter-out -static,$(USER_CFLAGS)) -c -o $@ $<
+$(LIBKEEL): $(LIBKEEL_OBJS)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 # The state of EXTRA_ROOT, so that a change there rebuilds the archive.
 $(BUILD)/root.manifest: user-force
