@@ -71,13 +71,13 @@ $(USER_BINS): user/build.mk | deps
 # libkeel.a: Keel's own user library (the exokernel calls and routines of
 # <keel/exo.h>, include/uapi/); programs that use it list $(LIBKEEL) as a
 # prerequisite.  Outside programs: musl-gcc -static -Iinclude/uapi prog.c
-# $(BUILD)/user/libkeel.a (`make libkeel`).
+# $(BUILD)/libkeel/libkeel.a (`make libkeel`).
 LIBKEEL_SRCS := $(wildcard user/libkeel/*.c user/libkeel/*.S)
-LIBKEEL_OBJS := $(patsubst user/libkeel/%,$(BUILD)/user/libkeel/%.o,$(LIBKEEL_SRCS))
-LIBKEEL      := $(BUILD)/user/libkeel.a
+LIBKEEL_OBJS := $(patsubst user/libkeel/%,$(BUILD)/libkeel/%.o,$(LIBKEEL_SRCS))
+LIBKEEL      := $(BUILD)/libkeel/libkeel.a
 .PHONY: libkeel
 libkeel: $(LIBKEEL)
-$(BUILD)/user/libkeel/%.o: user/libkeel/% $(wildcard user/libkeel/*.h) include/uapi/keel/exo.h \
+$(BUILD)/libkeel/%.o: user/libkeel/% $(wildcard user/libkeel/*.h) include/uapi/keel/exo.h \
 		user/build.mk | deps
 	@mkdir -p $(dir $@)
 	@echo "  MUSLCC  $@"

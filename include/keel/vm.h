@@ -20,6 +20,7 @@
 #include <keel/list.h>
 #include <keel/mutex.h>
 #include <keel/refcount.h>
+#include <keel/pmm.h>
 
 /* Linux protection and mmap flag values (our ABI). */
 #define PROT_NONE      0x0
@@ -41,6 +42,10 @@
 #define VMA_SHARED     (1u << 1)   /* MAP_SHARED anonymous: a vmobj filled on fault, shared by fork */
 #define VMA_HEAP       (1u << 2)   /* the brk area */
 #define VMA_NORESERVE  (1u << 3)   /* MAP_NORESERVE: not held to the commit limit */
+/* Bits user space keeps per page with the exokernel calls (kernel/mm/vm_exo.c):
+ * reported back, never acted on, except that fork(2) shares EXO_SHARE pages. */
+#define VMA_EXO_COW    (1u << 4)
+#define VMA_EXO_SHARE  (1u << 5)
 
 #define VM_STACK_MAX   (8ul << 20)          /* RLIMIT_STACK default: 8 MiB */
 #define VM_STACK_MIN   (128ul << 10)        /* the least stack_max (what exec maps) */
@@ -122,6 +127,36 @@ void vm_user_enter(struct mm *mm);
 void vm_user_leave(struct mm *mm);
 /* A copy-on-write copy of mm for fork; NULL when out of memory. */
 struct mm *vm_fork(struct mm *mm);
+/* A copy of mm's mappings (ranges, protections, shared objects) with no
+ * page present in any (exo_fork); NULL when out of memory. */
+struct mm *vm_fork_layout(struct mm *mm);
+
+/*
+ * Page-level operations for the exokernel calls (kernel/mm/vm_exo.c).
+ * perm is in the EXO_PERM_* bits of <uapi/keel/exo.h>; va page-aligned in
+ * the user range (the callers check).
+ *
+ * vm_exo_place: map frame pa at va with exactly perm, replacing the page
+ * there; the page's part of a mapping becomes a one-page mapping of its
+ * own with that protection (as mprotect would), or a new one outside any
+ * mapping.  Takes over the caller's reference to pa on success.  0 or
+ * -ENOMEM (then nothing changed).
+ * vm_exo_get: the frame at va with one more reference and its perm bits;
+ * want_write first makes the page privately writable (a kernel
+ * copy-on-write copy).  0, -EFAULT (no page), -EACCES (want_write of a
+ * read-only page, or any access to a PROT_NONE one), -ENOMEM.
+ * vm_exo_perm: the perm bits of the page at va, or -ENOENT.
+ * vm_exo_scan: the present pages in [*start, end) into out[0..max), in
+ * address order; returns how many and sets *start past the last.
+ */
+struct exo_page_info;
+int vm_exo_place(struct mm *mm, uintptr_t va, paddr_t pa, unsigned perm);
+int vm_exo_get(struct mm *mm, uintptr_t va, bool want_write, paddr_t *pa, unsigned *perm);
+int vm_exo_perm(struct mm *mm, uintptr_t va);
+unsigned vm_exo_scan(struct mm *mm, uintptr_t *start, uintptr_t end,
+		     struct exo_page_info *out, unsigned max);
+/* True if a mapping of mm lets user code execute at va (an upcall entry). */
+bool vm_exo_executable(struct mm *mm, uintptr_t va);
 /* Load mm on this CPU (NULL: the kernel bootstrap tables).  Interrupts off. */
 void vm_switch(struct mm *mm);
 

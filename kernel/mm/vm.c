@@ -19,6 +19,7 @@
  * vm_fault runs the out-of-memory killer (kernel/mm/oom.c) and retries.
  */
 #include <keel/vm.h>
+#include "vm_internal.h"
 #include <keel/pmap.h>
 #include <keel/pmm.h>
 #include <keel/kmalloc.h>
@@ -40,8 +41,6 @@
 
 static struct kmem_cache *mm_cache, *vma_cache;   /* [I] after vm_init */
 
-static struct vma *vma_find(struct mm *mm, uintptr_t addr);
-
 static bool vm_caches_ready(void)
 {
 	return mm_cache && vma_cache;
@@ -56,7 +55,7 @@ void vm_init(void)
 }
 
 /* PROT_* of a VMA -> PMAP_* for a page; write only when allowed to. */
-static unsigned vm_pmap_prot(unsigned prot, bool writable)
+unsigned vm_pmap_prot(unsigned prot, bool writable)
 {
 	unsigned p = 0;
 
@@ -91,7 +90,7 @@ static void vm_release_collect(paddr_t pa, void *ctx)
  * steps with a scheduling point between them: unmapping or exiting a big
  * address space must not hold the CPU.  [mm->lock] held.
  */
-static void vm_remove_pages(struct mm *mm, uintptr_t start, uintptr_t end)
+void vm_remove_pages(struct mm *mm, uintptr_t start, uintptr_t end)
 {
 	struct vm_release_batch b = { .n = 0 };
 
@@ -142,7 +141,7 @@ void vm_get(struct mm *mm)
 	refcount_get(&mm->refs);
 }
 
-static void vma_free(struct vma *v)
+void vma_free(struct vma *v)
 {
 	vmobj_put(v->obj);
 	kmem_cache_free(vma_cache, v);
@@ -293,7 +292,7 @@ static struct mm *vm_current(void)
 }
 
 /* The VMA containing addr, or NULL.  [mm->lock] held. */
-static struct vma *vma_find(struct mm *mm, uintptr_t addr)
+struct vma *vma_find(struct mm *mm, uintptr_t addr)
 {
 	struct list *pos;
 
@@ -309,7 +308,7 @@ static struct vma *vma_find(struct mm *mm, uintptr_t addr)
 }
 
 /* The first VMA that ends after addr (contains it or lies above), or NULL. [mm->lock] held. */
-static struct vma *vma_find_next(struct mm *mm, uintptr_t addr)
+struct vma *vma_find_next(struct mm *mm, uintptr_t addr)
 {
 	struct list *pos;
 
@@ -323,7 +322,7 @@ static struct vma *vma_find_next(struct mm *mm, uintptr_t addr)
 }
 
 /* Link nv into mm->vmas, sorted by start.  [mm->lock] held. */
-static void vma_insert(struct mm *mm, struct vma *nv)
+void vma_insert(struct mm *mm, struct vma *nv)
 {
 	struct list *pos;
 
@@ -335,17 +334,33 @@ static void vma_insert(struct mm *mm, struct vma *nv)
 	list_insert_between(&nv->node, pos->prev, pos);
 }
 
+struct vma *vma_alloc(void)
+{
+	return kmem_cache_alloc(vma_cache, KM_ZERO);
+}
+
 /* Split the VMA containing addr at addr (if addr is inside it).  [mm->lock] held. */
 static int vma_split(struct mm *mm, uintptr_t addr)
+{
+	struct vma *spare = NULL;
+	int err = vma_split_spare(mm, addr, &spare);
+
+	if (spare)
+		vma_free(spare);
+	return err;
+}
+
+int vma_split_spare(struct mm *mm, uintptr_t addr, struct vma **spare)
 {
 	struct vma *v = vma_find(mm, addr), *n;
 
 	mutex_assert_held(&mm->lock);
 	if (!v || v->start == addr)
 		return 0;
-	n = kmem_cache_alloc(vma_cache, 0);
+	n = *spare ? *spare : kmem_cache_alloc(vma_cache, 0);
 	if (!n)
 		return -ENOMEM;
+	*spare = NULL;
 	*n = *v;
 	n->start = addr;
 	if (n->obj) {
@@ -543,7 +558,7 @@ int vm_discard(struct mm *mm, uintptr_t start, size_t len)
 }
 
 /* Make the page at va privately writable for this mm (copy if shared). [mm->lock] held. */
-static int vm_make_writable(struct mm *mm, struct vma *v, uintptr_t va, paddr_t pa)
+int vm_make_writable(struct mm *mm, struct vma *v, uintptr_t va, paddr_t pa)
 {
 	paddr_t old = 0;
 	void *copy;
@@ -813,7 +828,9 @@ static int vm_fork_page(uintptr_t va, paddr_t pa, unsigned pprot, void *arg)
 	return 0;
 }
 
-struct mm *vm_fork(struct mm *mm)
+/* vm_fork and vm_fork_layout: a copy of mm's mappings, with its pages
+ * shared copy-on-write (pages) or with none. */
+static struct mm *vm_fork_common(struct mm *mm, bool pages)
 {
 	struct mm *child = vm_create();
 	struct list *pos;
@@ -831,7 +848,8 @@ struct mm *vm_fork(struct mm *mm)
 	list_for_each(pos, &mm->vmas) {
 		struct vma *v = list_entry(pos, struct vma, node);
 		struct vma *c = kmem_cache_alloc(vma_cache, 0);
-		struct fork_ctx f = { child, v->flags & VMA_SHARED, v->prot, 0, 0 };
+		struct fork_ctx f = { child, v->flags & (VMA_SHARED | VMA_EXO_SHARE), v->prot, 0,
+				      0 };
 
 		if (!c) {
 			err = -ENOMEM;
@@ -841,6 +859,8 @@ struct mm *vm_fork(struct mm *mm)
 		if (c->obj)
 			vmobj_get(c->obj);
 		list_add_tail(&child->vmas, &c->node);   /* same order as parent */
+		if (!pages)
+			continue;
 		/*
 		 * Write-protect the parent's pages before sharing them: other
 		 * threads keep running meanwhile (fork yields), and a write
@@ -863,4 +883,14 @@ struct mm *vm_fork(struct mm *mm)
 		return NULL;
 	}
 	return child;
+}
+
+struct mm *vm_fork(struct mm *mm)
+{
+	return vm_fork_common(mm, true);
+}
+
+struct mm *vm_fork_layout(struct mm *mm)
+{
+	return vm_fork_common(mm, false);
 }
