@@ -31,16 +31,16 @@
 #include <unistd.h>
 #include "utest.h"
 
-#define ROUNDS 7
-#define FORKS 40
-#define TRIPS 400
+#define ROUNDS     7
+#define FORKS      40
+#define TRIPS      400
 #define PAGE_TRIPS 200
-#define SCAN_MAP (64ul << 20)
+#define SCAN_MAP   (64ul << 20)
 #define SCAN_TOUCH 4096
 #define SCAN_BATCH 256
-#define PG_SEND ((void *)0x6f0000000000ul)
-#define PG_RECV ((void *)0x6f0000100000ul)
-#define NS_PER_US 1000.0
+#define PG_SEND    ((void *)0x6f0000000000ul)
+#define PG_RECV    ((void *)0x6f0000100000ul)
+#define NS_PER_US  1000.0
 
 static int64_t now_ns(void)
 {
@@ -76,7 +76,7 @@ static double t_fork(int exo)
 
 /* ---- round trips: a server process answers each request */
 
-static int req[2], rsp[2];       /* pipes: parent -> server, server -> parent */
+static int req[2], rsp[2]; /* pipes: parent -> server, server -> parent */
 static pid_t server;
 
 static void server_loop(void)
@@ -89,7 +89,7 @@ static void server_loop(void)
 		uint64_t v = ipc_recv(&from, PG_RECV, &perm);
 		if (v == UINT64_MAX)
 			break;
-		if (v == 1) {            /* pipe rounds: n trips of size bytes */
+		if (v == 1) { /* pipe rounds: n trips of size bytes */
 			uint64_t n = ipc_recv(NULL, NULL, NULL), size = ipc_recv(NULL, NULL, NULL);
 			for (uint64_t i = 0; i < n; i++) {
 				utest_read_all(req[0], buf, size);
@@ -212,7 +212,7 @@ static void run(const char *name, bench_fn fn)
 {
 	double exo[ROUNDS], kern[ROUNDS];
 
-	fn(1);                           /* warm up both */
+	fn(1); /* warm up both */
 	fn(0);
 	for (int r = 0; r < ROUNDS; r++) {
 		if (r % 2) {
@@ -240,8 +240,8 @@ int main(void)
 	run("rtt_page", b_page);
 	ipc_send(server, UINT64_MAX, NULL, 0);
 	waitpid(server, NULL, 0);
-	scan_area = mmap(NULL, SCAN_MAP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-			 0);
+	scan_area =
+		mmap(NULL, SCAN_MAP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (scan_area == MAP_FAILED)
 		die("mmap");
 	for (unsigned long i = 0; i < SCAN_TOUCH; i++)

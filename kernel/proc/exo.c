@@ -32,7 +32,13 @@
 #include <uapi/keel/exo.h>
 #include <arch/arch.h>
 #include <arch/user.h>
+#include <keel/sched.h>
+#include <keel/smp.h>
+#include <keel/cpu.h>
+#include <keel/time.h>
 #include <lib/errno.h>
+
+#define EXO_IPC_SPIN_NS 50000ul /* how long a receiver spins before it sleeps */
 
 void exo_proc_init(struct exo_proc *e)
 {
@@ -165,6 +171,30 @@ out:
 	return err;
 }
 
+/*
+ * Before sleeping, a receiver on a machine with other CPUs spins for a
+ * while if nothing else wants this CPU: the partner of a round trip is
+ * usually running on another CPU and answers within microseconds, and a
+ * sleep would cost a wake-up IPI and two context switches.  Bounded by
+ * EXO_IPC_SPIN_NS, a reschedule or a signal.  [ipc_lock] held on entry and
+ * return; released while spinning.
+ */
+static void exo_ipc_spin(struct proc *p)
+{
+	uint64_t until;
+
+	spin_assert_held(&p->exo.ipc_lock);
+	if (cpu_online_count() < 2 || !sched_cpu_otherwise_idle())
+		return;
+	spin_unlock(&p->exo.ipc_lock);
+	until = time_ns() + EXO_IPC_SPIN_NS;
+	while (!READ_ONCE(p->exo.delivered) && (READ_ONCE(p->exo.claimed) || time_ns() < until) &&
+	       !READ_ONCE(this_cpu()->need_resched) && sched_cpu_otherwise_idle() &&
+	       !signal_pending())
+		arch_cpu_relax();
+	spin_lock(&p->exo.ipc_lock);
+}
+
 int exo_ipc_recv(uintptr_t pg, int *from, unsigned *perm, uint64_t *value)
 {
 	struct proc *p = thread_current()->proc;
@@ -178,6 +208,7 @@ int exo_ipc_recv(uintptr_t pg, int *from, unsigned *perm, uint64_t *value)
 	p->exo.recving = true;
 	p->exo.delivered = false;
 	p->exo.recv_va = pg;
+	exo_ipc_spin(p);
 	err = wait_event_locked(&p->exo.wq, &p->exo.ipc_lock, p->exo.delivered);
 	if (err && (p->exo.claimed || p->exo.delivered)) {
 		/* A sender got here first: the message is ours (and the sender
