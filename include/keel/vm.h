@@ -46,6 +46,9 @@
  * reported back, never acted on, except that fork(2) shares EXO_SHARE pages. */
 #define VMA_EXO_COW    (1u << 4)
 #define VMA_EXO_SHARE  (1u << 5)
+/* A segment of the executable mapped by exec: a page missing here (an
+ * exo_fork child's) is filled from the file (mm->image_src) on fault. */
+#define VMA_IMAGE      (1u << 6)
 
 #define VM_STACK_MAX   (8ul << 20)          /* RLIMIT_STACK default: 8 MiB */
 #define VM_STACK_MIN   (128ul << 10)        /* the least stack_max (what exec maps) */
@@ -57,6 +60,20 @@
 struct vm_image_seg {
 	uintptr_t start, end;     /* page-aligned */
 	uint64_t off;             /* file offset of start */
+	uintptr_t file_end;       /* the file's bytes end here; zeroes from there */
+};
+
+/*
+ * Where the executable's bytes come from, for filling image pages on
+ * fault: read(ctx, buf, n, off) reads n bytes of the file at off into
+ * kernel memory (bytes read or -Exxx; may sleep; called with no lock
+ * held); get/put take and drop a reference to ctx.  Set by exec (which
+ * opens the file; kernel/proc/exec.c), shared by fork.
+ */
+struct vm_image_ops {
+	long (*read)(void *ctx, void *buf, size_t n, uint64_t off);
+	void (*get)(void *ctx);
+	void (*put)(void *ctx);
 };
 
 struct pmap;
@@ -97,6 +114,8 @@ struct mm {
 	struct vm_image_seg image[VM_IMAGE_SEGS]; /* the file's mapped pages */
 	unsigned nimage;
 	char *exe_path;
+	const struct vm_image_ops *image_ops;   /* NULL: no source (fill with zeroes) */
+	void *image_ctx;
 	uint32_t exe_dev;
 	uint64_t exe_ino;
 };
@@ -244,5 +263,7 @@ void vm_walk_vmas(struct mm *mm, void (*fn)(void *ctx, const struct vma *v), voi
 void vm_usage_get(struct mm *mm, struct vm_usage *u);
 /* Record the executable's absolute path (copied) in a new mm: 0 or -ENOMEM. */
 int vm_set_exe_path(struct mm *mm, const char *path);
+/* Record where a new mm's image comes from (takes a reference to ctx). */
+void vm_set_image_source(struct mm *mm, const struct vm_image_ops *ops, void *ctx);
 
 #endif

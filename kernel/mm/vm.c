@@ -234,6 +234,8 @@ void vm_put(struct mm *mm)
 	vm_clear(mm);
 	pmap_destroy(mm->pmap);
 	kfree(mm->exe_path);
+	if (mm->image_ops)
+		mm->image_ops->put(mm->image_ctx);
 	kmem_cache_free(mm_cache, mm);
 }
 
@@ -624,6 +626,62 @@ static bool vm_access_ok(const struct vma *v, unsigned why)
 	return v->prot != PROT_NONE;
 }
 
+/*
+ * The file bytes behind page va of an image VMA that has no page: *off and
+ * *n (0: nothing to read, the page is zeroes).  [mm->lock] held.
+ */
+static bool vm_image_range(struct mm *mm, uintptr_t va, uint64_t *off, size_t *n)
+{
+	mutex_assert_held(&mm->lock);
+	for (unsigned i = 0; i < mm->nimage; i++) {
+		const struct vm_image_seg *s = &mm->image[i];
+		if (va < s->start || va >= s->end)
+			continue;
+		*off = s->off + (va - s->start);
+		*n = va >= s->file_end ? 0 : MIN((size_t)PAGE_SIZE, (size_t)(s->file_end - va));
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Fill page va of image VMA v from the executable (a page exec wrote and
+ * something removed since: an exo_fork child's).  The file is read with
+ * mm->lock dropped (the file's lock comes before mm->lock: read(2) copies
+ * out under it); returns 0 to retry the access, whatever happened
+ * meanwhile, -EFAULT if the file cannot be read, or -ENOMEM.  [mm->lock]
+ * held on entry and return.
+ */
+static int vm_fault_image(struct mm *mm, uintptr_t va, uint64_t off, size_t n)
+{
+	void *page = pmm_alloc_page(PMM_ZERO | PMM_USER);
+	const struct vm_image_ops *ops = mm->image_ops;
+	void *ctx = mm->image_ctx;
+	struct vma *v;
+	long got;
+
+	if (!page)
+		return -ENOMEM;
+	ops->get(ctx);
+	mutex_unlock(&mm->lock);
+	got = ops->read(ctx, page, n, off);
+	ops->put(ctx);
+	mutex_lock(&mm->lock);
+	v = vma_find(mm, va);
+	if (got < 0 || !v || !(v->flags & VMA_IMAGE) || v->obj ||
+	    pmap_lookup(mm->pmap, va, NULL, NULL)) {
+		pmm_free_page(page);
+		/* Unreadable: a bad access (SIGSEGV); changed meanwhile: retry. */
+		return got < 0 ? -EFAULT : 0;
+	}
+	if (pmap_enter(mm->pmap, va, arch_virt_to_phys(page), vm_pmap_prot(v->prot, true),
+		       NULL) < 0) {
+		pmm_free_page(page);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int vm_fault_once(struct mm *mm, uintptr_t addr, unsigned why)
 {
 	uintptr_t va = ALIGN_DOWN(addr, PAGE_SIZE);
@@ -646,7 +704,13 @@ static int vm_fault_once(struct mm *mm, uintptr_t addr, unsigned why)
 		err = -EFAULT;
 		goto out;
 	}
-	err = vm_fault_page(mm, v, va, why);
+	uint64_t off;
+	size_t n;
+	if ((v->flags & VMA_IMAGE) && !v->obj && mm->image_ops &&
+	    !pmap_lookup(mm->pmap, va, NULL, NULL) && vm_image_range(mm, va, &off, &n) && n)
+		err = vm_fault_image(mm, va, off, n);
+	else
+		err = vm_fault_page(mm, v, va, why);
 	if (!err)
 		__atomic_fetch_add(&mm->faults, 1, __ATOMIC_RELAXED);
 out:
@@ -730,10 +794,21 @@ static void vm_copy_exe_info(struct mm *child, const struct mm *mm)
 	child->env_end = mm->env_end;
 	memcpy(child->image, mm->image, sizeof(child->image));
 	child->nimage = mm->nimage;
+	if (mm->image_ops)
+		vm_set_image_source(child, mm->image_ops, mm->image_ctx);
 	child->exe_dev = mm->exe_dev;
 	child->exe_ino = mm->exe_ino;
 	if (mm->exe_path)
 		(void)vm_set_exe_path(child, mm->exe_path);  /* NULL: unknown */
+}
+
+void vm_set_image_source(struct mm *mm, const struct vm_image_ops *ops, void *ctx)
+{
+	ops->get(ctx);
+	if (mm->image_ops)
+		mm->image_ops->put(mm->image_ctx);
+	mm->image_ops = ops;
+	mm->image_ctx = ctx;
 }
 
 int vm_set_exe_path(struct mm *mm, const char *path)

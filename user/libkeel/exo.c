@@ -6,11 +6,6 @@
 #include <keel/exo.h>
 #include "exo_syscall.h"
 
-pid_t exo_fork(void)
-{
-	return (pid_t)exo_syscall0(__NR_exo_fork);
-}
-
 int exo_set_status(pid_t pid, int status)
 {
 	return (int)exo_syscall2(__NR_exo_set_status, pid, status);

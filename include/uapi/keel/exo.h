@@ -117,8 +117,23 @@ struct exo_page_info {
  * dispositions, working directory, credentials and mappings, but no page
  * present in any mapping; it runs only once set EXO_RUNNABLE, and dies
  * with its parent if it never was.
+ *
+ * Always inlined, as JOS's sys_exofork: the child resumes right after the
+ * system-call instruction, in the caller's own stack frame.  Were it a
+ * function call, the child would return through a return address that the
+ * parent's next call has overwritten by the time it copies that stack page
+ * into the child.
  */
-pid_t exo_fork(void);
+static inline __attribute__((always_inline)) pid_t exo_fork(void)
+{
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"((long)__NR_exo_fork)
+			 : "rcx", "r11", "memory");
+	return (pid_t)ret;
+}
 int exo_set_status(pid_t pid, int status);
 /* A zeroed page at va, replacing what was there. */
 int exo_page_alloc(pid_t pid, void *va, int perm);
