@@ -128,10 +128,7 @@ static inline __attribute__((always_inline)) pid_t exo_fork(void)
 {
 	long ret;
 
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"((long)__NR_exo_fork)
-			 : "rcx", "r11", "memory");
+	__asm__ volatile("syscall" : "=a"(ret) : "a"((long)__NR_exo_fork) : "rcx", "r11", "memory");
 	return (pid_t)ret;
 }
 int exo_set_status(pid_t pid, int status);
