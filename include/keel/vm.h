@@ -166,7 +166,8 @@ struct mm *vm_fork_layout(struct mm *mm);
  * read-only page, or any access to a PROT_NONE one), -ENOMEM.
  * vm_exo_perm: the perm bits of the page at va, or -ENOENT.
  * vm_exo_scan: the present pages in [*start, end) into out[0..max), in
- * address order; returns how many and sets *start past the last.
+ * address order, leaving out PROT_NONE mappings (no access to give away);
+ * returns how many and sets *start past the last.
  */
 struct exo_page_info;
 int vm_exo_place(struct mm *mm, uintptr_t va, paddr_t pa, unsigned perm);

@@ -230,6 +230,8 @@ unsigned vm_exo_scan(struct mm *mm, uintptr_t *start, uintptr_t end, struct exo_
 			continue;
 		if (v->start >= end || c.n == max)
 			break;
+		if (v->prot == PROT_NONE)
+			continue;        /* no access: nothing a copy could use */
 		c.perm = vm_exo_perm_of(v);
 		if (pmap_walk(mm->pmap, MAX(v->start, *start), MIN(v->end, end), vm_exo_scan_page,
 			      &c))

@@ -151,7 +151,8 @@ int exo_ipc_recv(void *pg, struct exo_ipc_msg *msg);
 /*
  * Keel's extension for scanning an address space: the present pages of
  * the caller in [start, end), in address order, at most max of them, into
- * out; returns how many (fewer than max: none left).  One call walks the
+ * out; returns how many (fewer than max: none left).  Pages of PROT_NONE
+ * mappings are left out (nothing may access them).  One call walks the
  * page tables, skipping empty ranges, instead of one exo_page_perm per page.
  */
 long exo_page_scan(const void *start, const void *end, struct exo_page_info *out,
