@@ -208,7 +208,10 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(fifo_open_and_data)          \
 	X(mknod_types)                 \
 	X(sendfile_copy)               \
-	X(epoll_stress_ctl_close)
+	X(epoll_stress_ctl_close)        \
+	X(image_refill_read_self)        \
+	X(image_refill_contents)         \
+	X(image_refill_read_other)
 
 #define UT_DECLARE(name) void ut_##name(void);
 UT_TESTS(UT_DECLARE)

@@ -60,15 +60,19 @@
 struct vm_image_seg {
 	uintptr_t start, end;     /* page-aligned */
 	uint64_t off;             /* file offset of start */
-	uintptr_t file_end;       /* the file's bytes end here; zeroes from there */
+	uintptr_t file_start;     /* the segment's file bytes lie at [file_start, */
+	uintptr_t file_end;       /* file_end), from file offset file_off: what */
+	uint64_t file_off;        /* exec copied; the rest of its pages are zeroes */
 };
 
 /*
- * Where the executable's bytes come from, for filling image pages on
- * fault: read(ctx, buf, n, off) reads n bytes of the file at off into
- * kernel memory (bytes read or -Exxx; may sleep; called with no lock
- * held); get/put take and drop a reference to ctx.  Set by exec (which
- * opens the file; kernel/proc/exec.c), shared by fork.
+ * Where the executable's bytes come from, for refilling a missing image
+ * page on fault exactly as exec filled it: read(ctx, buf, n, off) copies n
+ * bytes of the file at off into kernel memory (bytes copied or -Exxx).  It
+ * is called with mm->lock held, possibly inside a user copy made under a
+ * file's lock, so it must neither sleep nor take locks: exec keeps the
+ * bytes in memory (kernel/proc/exec.c).  get/put take and drop a
+ * reference to ctx.  Shared by fork.
  */
 struct vm_image_ops {
 	long (*read)(void *ctx, void *buf, size_t n, uint64_t off);

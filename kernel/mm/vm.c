@@ -531,7 +531,8 @@ int vm_protect(struct mm *mm, uintptr_t start, size_t len, unsigned prot)
 		if (v->end <= start)
 			continue;
 		v->prot = prot;
-		vm_protect_pages(mm, v->start, v->end, vm_pmap_prot(prot, v->flags & VMA_SHARED));
+		vm_protect_pages(mm, v->start, v->end,
+				 vm_pmap_prot(prot, v->flags & (VMA_SHARED | VMA_EXO_SHARE)));
 	}
 out:
 	mutex_unlock(&mm->lock);
@@ -582,6 +583,25 @@ int vm_make_writable(struct mm *mm, struct vma *v, uintptr_t va, paddr_t pa)
 	return 0;
 }
 
+/*
+ * A new page at va of image VMA v gets what exec put there: each segment's
+ * file bytes that fall in it (two segments may share a page), zeroes
+ * elsewhere.  [mm->lock] held; never sleeps.
+ */
+static void vm_image_fill(struct mm *mm, uintptr_t va, uint8_t *page)
+{
+	mutex_assert_held(&mm->lock);
+	for (unsigned i = 0; i < mm->nimage; i++) {
+		const struct vm_image_seg *s = &mm->image[i];
+		uintptr_t from = MAX(va, s->file_start);
+		uintptr_t to = MIN(va + PAGE_SIZE, s->file_end);
+
+		if (from < to)
+			(void)mm->image_ops->read(mm->image_ctx, page + (from - va), to - from,
+						  s->file_off + (from - s->file_start));
+	}
+}
+
 /* Resolve a fault at page va in v; see vm_fault.  [mm->lock] held. */
 static int vm_fault_page(struct mm *mm, struct vma *v, uintptr_t va, unsigned why)
 {
@@ -609,6 +629,8 @@ static int vm_fault_page(struct mm *mm, struct vma *v, uintptr_t va, unsigned wh
 	page = pmm_alloc_page(PMM_ZERO | PMM_USER);
 	if (!page)
 		return -ENOMEM;
+	if ((v->flags & VMA_IMAGE) && mm->image_ops)
+		vm_image_fill(mm, va, page);      /* an image page exec wrote, gone since */
 	if (pmap_enter(mm->pmap, va, arch_virt_to_phys(page), vm_pmap_prot(v->prot, true),
 		       NULL) < 0) {
 		pmm_free_page(page);
@@ -624,62 +646,6 @@ static bool vm_access_ok(const struct vma *v, unsigned why)
 	if (why & VM_FAULT_EXEC)
 		return v->prot & PROT_EXEC;
 	return v->prot != PROT_NONE;
-}
-
-/*
- * The file bytes behind page va of an image VMA that has no page: *off and
- * *n (0: nothing to read, the page is zeroes).  [mm->lock] held.
- */
-static bool vm_image_range(struct mm *mm, uintptr_t va, uint64_t *off, size_t *n)
-{
-	mutex_assert_held(&mm->lock);
-	for (unsigned i = 0; i < mm->nimage; i++) {
-		const struct vm_image_seg *s = &mm->image[i];
-		if (va < s->start || va >= s->end)
-			continue;
-		*off = s->off + (va - s->start);
-		*n = va >= s->file_end ? 0 : MIN((size_t)PAGE_SIZE, (size_t)(s->file_end - va));
-		return true;
-	}
-	return false;
-}
-
-/*
- * Fill page va of image VMA v from the executable (a page exec wrote and
- * something removed since: an exo_fork child's).  The file is read with
- * mm->lock dropped (the file's lock comes before mm->lock: read(2) copies
- * out under it); returns 0 to retry the access, whatever happened
- * meanwhile, -EFAULT if the file cannot be read, or -ENOMEM.  [mm->lock]
- * held on entry and return.
- */
-static int vm_fault_image(struct mm *mm, uintptr_t va, uint64_t off, size_t n)
-{
-	void *page = pmm_alloc_page(PMM_ZERO | PMM_USER);
-	const struct vm_image_ops *ops = mm->image_ops;
-	void *ctx = mm->image_ctx;
-	struct vma *v;
-	long got;
-
-	if (!page)
-		return -ENOMEM;
-	ops->get(ctx);
-	mutex_unlock(&mm->lock);
-	got = ops->read(ctx, page, n, off);
-	ops->put(ctx);
-	mutex_lock(&mm->lock);
-	v = vma_find(mm, va);
-	if (got < 0 || !v || !(v->flags & VMA_IMAGE) || v->obj ||
-	    pmap_lookup(mm->pmap, va, NULL, NULL)) {
-		pmm_free_page(page);
-		/* Unreadable: a bad access (SIGSEGV); changed meanwhile: retry. */
-		return got < 0 ? -EFAULT : 0;
-	}
-	if (pmap_enter(mm->pmap, va, arch_virt_to_phys(page), vm_pmap_prot(v->prot, true),
-		       NULL) < 0) {
-		pmm_free_page(page);
-		return -ENOMEM;
-	}
-	return 0;
 }
 
 static int vm_fault_once(struct mm *mm, uintptr_t addr, unsigned why)
@@ -704,13 +670,7 @@ static int vm_fault_once(struct mm *mm, uintptr_t addr, unsigned why)
 		err = -EFAULT;
 		goto out;
 	}
-	uint64_t off;
-	size_t n;
-	if ((v->flags & VMA_IMAGE) && !v->obj && mm->image_ops &&
-	    !pmap_lookup(mm->pmap, va, NULL, NULL) && vm_image_range(mm, va, &off, &n) && n)
-		err = vm_fault_image(mm, va, off, n);
-	else
-		err = vm_fault_page(mm, v, va, why);
+	err = vm_fault_page(mm, v, va, why);
 	if (!err)
 		__atomic_fetch_add(&mm->faults, 1, __ATOMIC_RELAXED);
 out:

@@ -191,7 +191,7 @@ int vm_exo_perm(struct mm *mm, uintptr_t va)
 
 	mutex_lock(&mm->lock);
 	v = vma_find(mm, va);
-	if (v && pmap_lookup(mm->pmap, va, &pa, NULL))
+	if (v && v->prot != PROT_NONE && pmap_lookup(mm->pmap, va, &pa, NULL))
 		perm = (int)vm_exo_perm_of(v);
 	mutex_unlock(&mm->lock);
 	return perm;
@@ -199,7 +199,7 @@ int vm_exo_perm(struct mm *mm, uintptr_t va)
 
 struct vm_exo_scan_ctx {
 	struct exo_page_info *out;
-	unsigned n, max, perm;
+	unsigned n, max, perm, flags;
 	uintptr_t next;
 };
 
@@ -211,7 +211,7 @@ static int vm_exo_scan_page(uintptr_t va, paddr_t pa, unsigned pprot, void *arg)
 		return 1;
 	c->out[c->n].va = va;
 	c->out[c->n].perm = c->perm;
-	c->out[c->n].reserved = 0;
+	c->out[c->n].flags = c->flags;
 	c->n++;
 	c->next = va + PAGE_SIZE;
 	return 0;
@@ -220,7 +220,7 @@ static int vm_exo_scan_page(uintptr_t va, paddr_t pa, unsigned pprot, void *arg)
 unsigned vm_exo_scan(struct mm *mm, uintptr_t *start, uintptr_t end, struct exo_page_info *out,
 		     unsigned max)
 {
-	struct vm_exo_scan_ctx c = { out, 0, max, 0, end };
+	struct vm_exo_scan_ctx c = { out, 0, max, 0, 0, end };
 	struct list *pos;
 
 	mutex_lock(&mm->lock);
@@ -231,8 +231,9 @@ unsigned vm_exo_scan(struct mm *mm, uintptr_t *start, uintptr_t end, struct exo_
 		if (v->start >= end || c.n == max)
 			break;
 		if (v->prot == PROT_NONE)
-			continue;        /* no access: nothing a copy could use */
+			continue; /* no access: nothing a copy could use */
 		c.perm = vm_exo_perm_of(v);
+		c.flags = (v->flags & VMA_GROWSDOWN) ? EXO_PAGE_STACK : 0;
 		if (pmap_walk(mm->pmap, MAX(v->start, *start), MIN(v->end, end), vm_exo_scan_page,
 			      &c))
 			break;

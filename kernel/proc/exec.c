@@ -68,36 +68,137 @@ static unsigned exec_prot(unsigned elf_prot)
 	       ((elf_prot & ELF_PROT_X) ? PROT_EXEC : 0);
 }
 
-/* The executable as the source of its image's pages (keel/vm.h): an open
- * file that the mm keeps. */
-static long exec_image_read(void *ctx, void *buf, size_t n, uint64_t off)
-{
-	return vfs_read_kernel(ctx, buf, n, off);
-}
-
-static void exec_image_get(void *ctx)
-{
-	file_get(ctx);
-}
-
-static void exec_image_put(void *ctx)
-{
-	file_put(ctx);
-}
-
-static const struct vm_image_ops exec_image_ops = {
-	.read = exec_image_read,
-	.get = exec_image_get,
-	.put = exec_image_put,
+/*
+ * Executables' bytes, shared by every address space running the same
+ * version of a file (same st_dev, st_ino, size, mtime and ctime): exec
+ * reads a file once while something runs it, and a page of an image that
+ * is missing (an exo_fork child's, one MADV_DONTNEED dropped) is refilled
+ * by a copy from here.  The refill happens in the page-fault handler,
+ * which may run inside a user copy made under a file's lock (read(2) into
+ * that page), so it must not read the file itself.
+ *
+ * Lock key: [exec_files_lock] the list and each entry's refs; the rest
+ * [I] once listed.
+ */
+struct exec_file {
+	struct list node;          /* [exec_files_lock] exec_files */
+	unsigned refs;             /* [exec_files_lock] address spaces, and exec itself */
+	struct linux_stat st;      /* [I] the version of the file */
+	size_t len;                /* [I] */
+	uint8_t *data;             /* [I] the file's bytes */
 };
 
-/* Read the whole regular file at path; *buf is kmalloc'd.  mm keeps the
- * file open as its image source. */
-static int exec_read_file(const char *path, void **buf, size_t *len, struct mm *mm)
+static struct spinlock exec_files_lock = SPINLOCK_INIT("exec_files");
+static struct list exec_files = LIST_INIT(exec_files);   /* [exec_files_lock] */
+
+static bool exec_same_version(const struct linux_stat *a, const struct linux_stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtime == b->st_mtime && a->st_mtime_nsec == b->st_mtime_nsec &&
+	       a->st_ctime == b->st_ctime && a->st_ctime_nsec == b->st_ctime_nsec;
+}
+
+/* The listed image of this version of a file, referenced, or NULL. */
+static struct exec_file *exec_file_find(const struct linux_stat *st)
+{
+	struct exec_file *img = NULL;
+	struct list *pos;
+
+	spin_lock(&exec_files_lock);
+	list_for_each(pos, &exec_files) {
+		struct exec_file *i = list_entry(pos, struct exec_file, node);
+		if (exec_same_version(&i->st, st)) {
+			i->refs++;
+			img = i;
+			break;
+		}
+	}
+	spin_unlock(&exec_files_lock);
+	return img;
+}
+
+/* List a freshly read image (refs 1), unless another exec listed the same
+ * version meanwhile: then that one, referenced, and img is freed. */
+static struct exec_file *exec_file_publish(struct exec_file *img)
+{
+	struct exec_file *other;
+
+	spin_lock(&exec_files_lock);
+	other = NULL;
+	for (struct list *pos = exec_files.next; pos != &exec_files; pos = pos->next) {
+		struct exec_file *i = list_entry(pos, struct exec_file, node);
+		if (exec_same_version(&i->st, &img->st)) {
+			i->refs++;
+			other = i;
+			break;
+		}
+	}
+	if (!other) {
+		img->refs = 1;
+		list_add_tail(&exec_files, &img->node);
+	}
+	spin_unlock(&exec_files_lock);
+	if (other) {
+		kfree(img->data);
+		kfree(img);
+		return other;
+	}
+	return img;
+}
+
+static void exec_file_get(void *ctx)
+{
+	struct exec_file *img = ctx;
+
+	spin_lock(&exec_files_lock);
+	img->refs++;
+	spin_unlock(&exec_files_lock);
+}
+
+static void exec_file_put(void *ctx)
+{
+	struct exec_file *img = ctx;
+	bool last;
+
+	spin_lock(&exec_files_lock);
+	assert(img->refs > 0);
+	last = --img->refs == 0;
+	if (last)
+		list_remove(&img->node);
+	spin_unlock(&exec_files_lock);
+	if (last) {
+		kfree(img->data);
+		kfree(img);
+	}
+}
+
+/* The image source of keel/vm.h: a copy from memory, never sleeps. */
+static long exec_file_read(void *ctx, void *buf, size_t n, uint64_t off)
+{
+	const struct exec_file *img = ctx;
+
+	if (off >= img->len)
+		return 0;
+	n = MIN(n, (size_t)(img->len - off));
+	memcpy(buf, img->data + off, n);
+	return (long)n;
+}
+
+static const struct vm_image_ops exec_file_ops = {
+	.read = exec_file_read,
+	.get = exec_file_get,
+	.put = exec_file_put,
+};
+
+/*
+ * The image of the regular executable file at path (referenced: the
+ * caller puts it), read unless a running program already has this version.
+ */
+static int exec_read_file(const char *path, struct exec_file **out, struct mm *mm)
 {
 	struct linux_stat st;
+	struct exec_file *img;
 	struct file *f;
-	void *b = NULL;
 	ssize_t n;
 	int err;
 
@@ -118,20 +219,32 @@ static int exec_read_file(const char *path, void **buf, size_t *len, struct mm *
 		err = st.st_size ? -E2BIG : -ENOEXEC;
 		goto out;
 	}
-	b = kmalloc(st.st_size, 0);
-	if (!b) {
-		err = -ENOMEM;
-		goto out;
+	img = exec_file_find(&st);
+	if (!img) {
+		img = kzalloc(sizeof(*img));
+		if (!img) {
+			err = -ENOMEM;
+			goto out;
+		}
+		img->st = st;
+		img->len = (size_t)st.st_size;
+		img->data = kmalloc(img->len, 0);
+		if (!img->data) {
+			kfree(img);
+			err = -ENOMEM;
+			goto out;
+		}
+		n = vfs_read_kernel(f, img->data, img->len, 0);
+		if (n != (ssize_t)img->len) {
+			err = n < 0 ? (int)n : -EIO;
+			kfree(img->data);
+			kfree(img);
+			goto out;
+		}
+		img = exec_file_publish(img);
 	}
-	n = vfs_read_kernel(f, b, st.st_size, 0);
-	if (n != (ssize_t)st.st_size) {
-		err = n < 0 ? (int)n : -EIO;
-		kfree(b);
-		goto out;
-	}
-	*buf = b;
-	*len = st.st_size;
-	vm_set_image_source(mm, &exec_image_ops, f);
+	*out = img;
+	vm_set_image_source(mm, &exec_file_ops, img);
 	mm->exe_dev = (uint32_t)st.st_dev;
 	mm->exe_ino = st.st_ino;
 out:
@@ -150,7 +263,9 @@ static void exec_note_segment(struct mm *mm, const struct elf_seg *s, uintptr_t 
 		is->start = ALIGN_DOWN(lo, PAGE_SIZE);
 		is->end = ALIGN_UP(hi, PAGE_SIZE);
 		is->off = ALIGN_DOWN(s->offset, PAGE_SIZE);
+		is->file_start = lo;
 		is->file_end = hi;
+		is->file_off = s->offset;
 	}
 
 	if (s->prot & ELF_PROT_X) {
@@ -437,14 +552,15 @@ int exec_load(struct mm *mm, const char *path, char *const argv[], char *const e
 {
 	struct elf_info ei;
 	uintptr_t bias = 0;
-	void *file = NULL;
-	size_t len = 0;
+	struct exec_file *image = NULL;
+	const uint8_t *file;
 	int err;
 
-	err = exec_read_file(path, &file, &len, mm);
+	err = exec_read_file(path, &image, mm);
 	if (err)
 		return err;
-	err = elf_parse(file, len, USER_TOP, &ei);
+	file = image->data;
+	err = elf_parse(file, image->len, USER_TOP, &ei);
 	if (err)
 		goto out;
 	if (ei.has_interp) {
@@ -466,6 +582,6 @@ int exec_load(struct mm *mm, const char *path, char *const argv[], char *const e
 	const char *base = strrchr(path, '/');
 	strlcpy(img->name, base ? base + 1 : path, sizeof(img->name));
 out:
-	kfree(file);
+	exec_file_put(image);  /* the mm holds its own reference */
 	return err;
 }

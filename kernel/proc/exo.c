@@ -113,7 +113,14 @@ int exo_ipc_send(int to, uint64_t value, uintptr_t pg, unsigned perm)
 	paddr_t pa = 0;
 	int err = 0;
 
-	/* The page to send, checked (and held) before anything changes. */
+	/* Checked in the order of the spec: the target, the page, then
+	 * whether it waits (the page is held before anything changes). */
+	spin_lock(&proc_tree_lock);
+	p = to ? proc_find(to) : self;
+	err = !p || p->state != PROC_ALIVE ? -ESRCH : 0;
+	spin_unlock(&proc_tree_lock);
+	if (err)
+		return err;
 	if (pg != (uintptr_t)EXO_NO_PAGE) {
 		err = vm_exo_get(me->mm, pg, perm & EXO_PERM_W, &pa, &src_perm);
 		if (err)

@@ -78,15 +78,17 @@ static bool fault_page(struct fault *f)
 {
 	int err;
 
-	if (f->addr >= USER_TOP || !f->can_sleep || f->malformed)
-		return false;
 	/* Kernel code only touches user memory in uaccess (with a fixup). */
 	if (!f->user && !f->uaccess)
 		return false;
+	/* Before anything else: a user fault that cannot be resolved here
+	 * may still go up to a handler, which must not loop either. */
 	if (fault_loop(f)) {
 		f->looping = true;
 		return false;
 	}
+	if (f->addr >= USER_TOP || !f->can_sleep || f->malformed)
+		return false;
 	arch_irq_enable();
 	err = vm_fault(f->addr, f->access);
 	if (err == -ENOMEM && f->user)

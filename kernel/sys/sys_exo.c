@@ -24,8 +24,7 @@
 #include <lib/string.h>
 #include <arch/arch.h>
 
-#define EXO_SCAN_CHUNK   32 /* entries per copy-out of exo_page_scan */
-#define EXO_XSTACK_ALIGN 16
+#define EXO_SCAN_CHUNK 32 /* entries per copy-out of exo_page_scan */
 
 static bool exo_va_ok(uintptr_t va)
 {
@@ -203,7 +202,7 @@ SYSCALL_DEFINE3(exo_set_pgfault_upcall, int, pid, uintptr_t, entry, uintptr_t, x
 	int err;
 
 	if (entry && (xstack_top <= EXO_USER_MIN || xstack_top > EXO_USER_TOP ||
-		      !IS_ALIGNED(xstack_top, EXO_XSTACK_ALIGN)))
+		      !IS_ALIGNED(xstack_top, PAGE_SIZE)))
 		return -EINVAL;
 	spin_lock(&proc_tree_lock);
 	err = exo_target_locked(pid, &p);
@@ -233,6 +232,10 @@ SYSCALL_DEFINE2(exo_ipc_recv, uintptr_t, pg, struct exo_ipc_msg __user *, umsg)
 	int err;
 
 	if (pg != (uintptr_t)EXO_NO_PAGE && !exo_va_ok(pg))
+		return -EINVAL;
+	/* The page would replace the message buffer under our feet. */
+	if (pg != (uintptr_t)EXO_NO_PAGE && (uintptr_t)umsg < pg + PAGE_SIZE &&
+	    (uintptr_t)umsg + sizeof(msg) > pg)
 		return -EINVAL;
 	/* The message must be storable before one is taken. */
 	memset(&msg, 0, sizeof(msg));

@@ -14,7 +14,8 @@
  *          first, so that the child sees the page as it was;
  *        - read-only (text, rodata): map it into the child read-only.
  *      The library's own mapping (exception stack, PFTEMP) is skipped:
- *      the child's exception stack is demand-filled by the kernel.
+ *      the child's exception stack is demand-filled by the kernel; so are
+ *      the dead stack pages below our stack pointer (dead_stack_page).
  *   4. Set the child runnable.
  *
  * A write to a copy-on-write page then faults up to _exo_pgfault_dispatch,
@@ -32,6 +33,7 @@
 #include "exo_syscall.h"
 
 #define SCAN_BATCH       128
+#define STACK_REDZONE    128
 /* musl 1.2 (Debian 12) keeps the thread id in struct pthread, at this
  * offset from the thread pointer; its fork() refreshes it in the child. */
 #define MUSL_TP_SELF_OFF 0
@@ -106,9 +108,23 @@ static int in_library_area(unsigned long va)
 	return va >= _exo_xstack_base && va <= _exo_pftemp;
 }
 
+/*
+ * A stack page wholly below our stack pointer and its red zone holds
+ * nothing live: the child does not get it (it would read as zeroes), and
+ * we keep it writable, since the kernel pushes signal frames there and
+ * cannot write into a copy-on-write page.
+ */
+static int dead_stack_page(const struct exo_page_info *pi, unsigned long sp)
+{
+	return (pi->flags & EXO_PAGE_STACK) && pi->va + EXO_PAGE_SIZE <= sp - STACK_REDZONE;
+}
+
 /* Step 3 for every present page: 0 or -errno. */
 static int dup_address_space(pid_t child)
 {
+	unsigned long sp;
+
+	__asm__ volatile("movq %%rsp, %0" : "=r"(sp));
 	struct exo_page_info batch[SCAN_BATCH];
 	unsigned long at = EXO_USER_MIN;
 
@@ -117,7 +133,7 @@ static int dup_address_space(pid_t child)
 		if (n < 0)
 			return (int)n;
 		for (long i = 0; i < n; i++) {
-			if (in_library_area(batch[i].va))
+			if (in_library_area(batch[i].va) || dead_stack_page(&batch[i], sp))
 				continue;
 			int err = duppage(child, &batch[i]);
 			if (err)

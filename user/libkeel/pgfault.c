@@ -20,6 +20,15 @@
 #include <stddef.h>
 #include <errno.h>
 #include "exo_syscall.h"
+#include "utf_offsets.h"
+
+_Static_assert(offsetof(struct exo_utrapframe, utf_regs) == UTF_REGS, "utf_regs");
+_Static_assert(offsetof(struct exo_utrapframe, utf_regs.r15) == UTF_REGS, "r15 first");
+_Static_assert(offsetof(struct exo_utrapframe, utf_regs.rax) == UTF_RIP - 8, "rax last");
+_Static_assert(offsetof(struct exo_utrapframe, utf_rip) == UTF_RIP, "utf_rip");
+_Static_assert(offsetof(struct exo_utrapframe, utf_rflags) == UTF_RIP + 8, "utf_rflags");
+_Static_assert(offsetof(struct exo_utrapframe, utf_rsp) == UTF_RSP, "utf_rsp");
+_Static_assert(sizeof(struct exo_utrapframe) == UTF_SIZE, "frame size");
 
 #define XSTACK_GUARD EXO_PAGE_SIZE
 

@@ -18,9 +18,8 @@
  *      from the stored word and %rsp ends exactly at its trap-time value.
  */
 
-#define UTF_RIP    136
-#define UTF_RSP    152
-#define UTF_REGS   16
+#include "utf_offsets.h"
+
 #define REDZONE    128
 #define SLOT       (REDZONE + 8)
 #define FXSAVE_SZ  512

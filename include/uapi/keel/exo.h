@@ -103,9 +103,10 @@ struct exo_utrapframe {
 /* One present page found by exo_page_scan. */
 struct exo_page_info {
 	uint64_t va;
-	uint32_t perm; /* as exo_page_perm reports it */
-	uint32_t reserved;
+	uint32_t perm;  /* as exo_page_perm reports it */
+	uint32_t flags; /* EXO_PAGE_* */
 };
+#define EXO_PAGE_STACK 0x1 /* in a stack (grows-down) mapping */
 
 #ifndef __KEEL_KERNEL__
 #include <sys/types.h>
