@@ -38,8 +38,11 @@ struct exo_proc {
 	uintptr_t recv_va; /* [ipc_lock] where a page goes (EXO_NO_PAGE: none) */
 	int from;          /* [ipc_lock] */
 	unsigned perm;     /* [ipc_lock] */
-	uint64_t value;    /* [ipc_lock] */
-	struct waitq wq;   /* the receiver sleeps here */
+	uint64_t value;        /* [ipc_lock] */
+	unsigned send_waiters; /* [ipc_lock] blocked senders (exo_ipc_send) */
+	bool gone;             /* [ipc_lock] exiting: senders let go */
+	struct waitq wq;       /* the receiver sleeps here */
+	struct waitq send_wq;  /* blocked senders, and the exit waiting for them */
 };
 
 /* A new process's state (proc_alloc). */
@@ -61,7 +64,10 @@ bool exo_fault_upcall(const struct fault *f);
  * pages, held until exo_set_status(EXO_RUNNABLE).  Its pid or -Exxx. */
 long exo_fork(void);
 /* The IPC calls' cores (arguments checked by kernel/sys/sys_exo.c). */
-int exo_ipc_send(int to, uint64_t value, uintptr_t pg, unsigned perm);
+int exo_ipc_send(int to, uint64_t value, uintptr_t pg, unsigned perm, bool wait);
+/* The process's last thread is exiting: blocked senders let go of it
+ * (before it becomes a zombie).  May sleep. */
+void exo_proc_exit(struct proc *p);
 int exo_ipc_recv(uintptr_t pg, int *from, unsigned *perm, uint64_t *value);
 
 #endif

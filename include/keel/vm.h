@@ -179,8 +179,9 @@ int vm_exo_get(struct mm *mm, uintptr_t va, bool want_write, paddr_t *pa, unsign
 int vm_exo_perm(struct mm *mm, uintptr_t va);
 unsigned vm_exo_scan(struct mm *mm, uintptr_t *start, uintptr_t end,
 		     struct exo_page_info *out, unsigned max);
-/* True if a mapping of mm lets user code execute at va (an upcall entry). */
-bool vm_exo_executable(struct mm *mm, uintptr_t va);
+/* True if a mapping of mm allows the PROT_* accesses prot at va (an upcall
+ * entry: PROT_EXEC; the page below an exception stack: PROT_WRITE). */
+bool vm_exo_allows(struct mm *mm, uintptr_t va, unsigned prot);
 /* Load mm on this CPU (NULL: the kernel bootstrap tables).  Interrupts off. */
 void vm_switch(struct mm *mm);
 

@@ -243,14 +243,14 @@ unsigned vm_exo_scan(struct mm *mm, uintptr_t *start, uintptr_t end, struct exo_
 	return c.n;
 }
 
-bool vm_exo_executable(struct mm *mm, uintptr_t va)
+bool vm_exo_allows(struct mm *mm, uintptr_t va, unsigned prot)
 {
 	struct vma *v;
 	bool ok;
 
 	mutex_lock(&mm->lock);
 	v = vma_find(mm, va);
-	ok = v && (v->prot & PROT_EXEC);
+	ok = v && (v->prot & prot) == prot;
 	mutex_unlock(&mm->lock);
 	return ok;
 }

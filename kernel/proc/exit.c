@@ -355,6 +355,7 @@ void proc_thread_exiting(struct thread *t)
 
 	if (!proc_thread_leave(t))
 		return;
+	exo_proc_exit(p);
 	proc_release_resources(p);
 	tty_exit_session(p); /* a session leader's exit hangs up its terminal */
 	proc_become_zombie(p, t);

@@ -14,7 +14,12 @@
  * IPC: one receive slot per process (keel/exo.h has the hand-over rule).
  * A sender maps the page into the receiver before the receiver wakes, so
  * the receiver returns with the page already there.  Nothing is queued: a
- * send to a process that is not waiting is -EAGAIN (the library retries).
+ * try-send to a process that is not waiting is -EAGAIN; the blocking send
+ * (libkeel's ipc_send) sleeps on the receiver's send_wq until it receives,
+ * instead of retrying: hundreds of processes retrying in a loop would
+ * keep every CPU busy and hammer proc_tree_lock.  An exiting process
+ * (exo_proc_exit) wakes its blocked senders and waits until they have let
+ * go of it before it can become a zombie and be freed.
  *
  * Lock key: keel/exo.h.  Lock order: proc_tree_lock -> proc->lock, and
  * proc_tree_lock -> exo.ipc_lock; a
@@ -44,6 +49,7 @@ void exo_proc_init(struct exo_proc *e)
 {
 	spin_init(&e->ipc_lock, "exo_ipc");
 	waitq_init(&e->wq, "exo_ipc_wq");
+	waitq_init(&e->send_wq, "exo_send_wq");
 	e->recv_va = (uintptr_t)EXO_NO_PAGE;
 }
 
@@ -77,7 +83,7 @@ bool exo_fault_upcall(const struct fault *f)
 {
 	struct thread *t = thread_current();
 	struct proc *p = t->proc;
-	uintptr_t entry, top;
+	uintptr_t entry, top, sp;
 	int err;
 
 	if (!p || !t->mm)
@@ -89,8 +95,20 @@ bool exo_fault_upcall(const struct fault *f)
 	if (!entry)
 		return false;
 	arch_irq_enable();
-	if (entry >= USER_TOP || !vm_exo_executable(t->mm, entry))
+	if (entry >= USER_TOP || !vm_exo_allows(t->mm, entry, PROT_EXEC))
 		exo_upcall_broken(f, entry, "the entry is not user code");
+	/*
+	 * A handler whose frames ran off the bottom of the exception stack
+	 * (a big local array moves the stack pointer far down at once) has
+	 * its stack pointer below the bottom, in a guard page or in nothing:
+	 * that is an overflow, not a new fault from elsewhere.  A stack
+	 * pointer there that is in a writable mapping is another stack (a
+	 * thread's may lie right below) and starts a fresh frame at the top.
+	 */
+	sp = arch_user_frame_sp(t->utf);
+	if (sp < top - EXO_XSTACK_SIZE && sp >= top - 2 * EXO_XSTACK_SIZE &&
+	    !vm_exo_allows(t->mm, sp, PROT_WRITE))
+		exo_upcall_broken(f, entry, "the exception stack overflows");
 	err = arch_upcall_push(t->utf, f->addr, f->code, entry, top, EXO_XSTACK_SIZE);
 	if (err)
 		exo_upcall_broken(f, entry,
@@ -103,7 +121,47 @@ bool exo_fault_upcall(const struct fault *f)
 
 /* ---------------------------------------------------------------- IPC */
 
-int exo_ipc_send(int to, uint64_t value, uintptr_t pg, unsigned perm)
+/*
+ * The live process `to` (0: the caller) with its IPC lock held, or NULL
+ * (-ESRCH).  Holding the lock keeps it from finishing its exit
+ * (exo_proc_exit takes the lock first), so it cannot be freed meanwhile.
+ */
+static struct proc *exo_ipc_target_lock(int to)
+{
+	struct proc *p;
+
+	spin_lock(&proc_tree_lock);
+	p = to ? proc_find(to) : proc_current();
+	if (p && p->state == PROC_ALIVE)
+		spin_lock(&p->exo.ipc_lock);
+	else
+		p = NULL;
+	spin_unlock(&proc_tree_lock);
+	if (p && p->exo.gone) {
+		spin_unlock(&p->exo.ipc_lock);
+		p = NULL;
+	}
+	return p;
+}
+
+/*
+ * Sleep until p waits in exo_ipc_recv or exits.  0, or -EINTR.
+ * [p->exo.ipc_lock] held on entry and return.
+ */
+static int exo_ipc_wait_receiver(struct proc *p)
+{
+	int err;
+
+	spin_assert_held(&p->exo.ipc_lock);
+	p->exo.send_waiters++;
+	err = wait_event_locked(&p->exo.send_wq, &p->exo.ipc_lock,
+				p->exo.recving || p->exo.gone);
+	if (--p->exo.send_waiters == 0 && p->exo.gone)
+		wake_up(&p->exo.send_wq);       /* its exit waits for us */
+	return err;
+}
+
+int exo_ipc_send(int to, uint64_t value, uintptr_t pg, unsigned perm, bool wait)
 {
 	struct thread *me = thread_current();
 	struct proc *self = me->proc, *p;
@@ -113,41 +171,39 @@ int exo_ipc_send(int to, uint64_t value, uintptr_t pg, unsigned perm)
 	paddr_t pa = 0;
 	int err = 0;
 
-	/* Checked in the order of the spec: the target, the page, then
-	 * whether it waits (the page is held before anything changes). */
-	spin_lock(&proc_tree_lock);
-	p = to ? proc_find(to) : self;
-	err = !p || p->state != PROC_ALIVE ? -ESRCH : 0;
-	spin_unlock(&proc_tree_lock);
-	if (err)
-		return err;
+	/* The page to send, checked and held before anything changes. */
 	if (pg != (uintptr_t)EXO_NO_PAGE) {
 		err = vm_exo_get(me->mm, pg, perm & EXO_PERM_W, &pa, &src_perm);
 		if (err)
 			return err;
 	}
-	spin_lock(&proc_tree_lock);
-	p = to ? proc_find(to) : self;
-	if (!p || p->state != PROC_ALIVE) {
+	p = exo_ipc_target_lock(to);
+	if (!p) {
 		err = -ESRCH;
-		spin_unlock(&proc_tree_lock);
 		goto out;
 	}
-	spin_lock(&p->lock);
-	mm = p->mm;
-	if (mm)
-		vm_get(mm);
-	spin_unlock(&p->lock);
-	spin_lock(&p->exo.ipc_lock);
-	if (!p->exo.recving || !mm) {
-		err = -EAGAIN;
-	} else {
-		p->exo.recving = false;
-		p->exo.claimed = true;
-		dst = p->exo.recv_va;
+	while (!p->exo.recving && wait && !p->exo.gone) {
+		err = exo_ipc_wait_receiver(p);
+		if (err)
+			break;
+	}
+	if (!err && (p->exo.gone || !p->exo.recving))
+		err = p->exo.gone ? -ESRCH : -EAGAIN;
+	if (!err) {
+		spin_lock(&p->lock);
+		mm = p->mm;
+		if (mm)
+			vm_get(mm);
+		spin_unlock(&p->lock);
+		if (!mm) {
+			err = -ESRCH;
+		} else {
+			p->exo.recving = false;
+			p->exo.claimed = true;
+			dst = p->exo.recv_va;
+		}
 	}
 	spin_unlock(&p->exo.ipc_lock);
-	spin_unlock(&proc_tree_lock);
 	if (err)
 		goto out;
 	/* p stays until we clear claimed: its receiver waits for that. */
@@ -176,6 +232,16 @@ out:
 	if (pa)
 		pmm_page_put(pa);
 	return err;
+}
+
+void exo_proc_exit(struct proc *p)
+{
+	spin_lock(&p->exo.ipc_lock);
+	p->exo.gone = true;
+	wake_up(&p->exo.send_wq);
+	wait_event_locked_uninterruptible(&p->exo.send_wq, &p->exo.ipc_lock,
+					  p->exo.send_waiters == 0);
+	spin_unlock(&p->exo.ipc_lock);
 }
 
 /*
@@ -215,6 +281,8 @@ int exo_ipc_recv(uintptr_t pg, int *from, unsigned *perm, uint64_t *value)
 	p->exo.recving = true;
 	p->exo.delivered = false;
 	p->exo.recv_va = pg;
+	if (p->exo.send_waiters)
+		wake_up(&p->exo.send_wq);       /* senders blocked until we receive */
 	exo_ipc_spin(p);
 	err = wait_event_locked(&p->exo.wq, &p->exo.ipc_lock, p->exo.delivered);
 	if (err && (p->exo.claimed || p->exo.delivered)) {

@@ -2,7 +2,7 @@
  * sys_exo.c - Keel's exokernel system calls (numbers from 1000,
  * <uapi/keel/exo.h>; docs/exokernel.md): exo_fork, exo_set_status,
  * exo_page_alloc/map/unmap/perm/scan, exo_set_pgfault_upcall,
- * exo_ipc_try_send, exo_ipc_recv.
+ * exo_ipc_try_send, exo_ipc_recv, and Keel's blocking exo_ipc_send.
  *
  * Every argument is checked before anything changes: addresses
  * (page-aligned, EXO_USER_MIN <= va < EXO_USER_TOP: -EINVAL), perm bits
@@ -222,7 +222,16 @@ SYSCALL_DEFINE4(exo_ipc_try_send, int, to, uint64_t, value, uintptr_t, pg, unsig
 		return -EINVAL;
 	if (to < 0)
 		return -ESRCH;
-	return exo_ipc_send(to, value, pg, perm);
+	return exo_ipc_send(to, value, pg, perm, false);
+}
+
+SYSCALL_DEFINE4(exo_ipc_send, int, to, uint64_t, value, uintptr_t, pg, unsigned, perm)
+{
+	if ((pg != (uintptr_t)EXO_NO_PAGE && !exo_va_ok(pg)) || !exo_perm_ok(perm))
+		return -EINVAL;
+	if (to < 0)
+		return -ESRCH;
+	return exo_ipc_send(to, value, pg, perm, true);
 }
 
 SYSCALL_DEFINE2(exo_ipc_recv, uintptr_t, pg, struct exo_ipc_msg __user *, umsg)

@@ -41,6 +41,11 @@ int exo_ipc_try_send(pid_t to, uint64_t value, const void *pg, int perm)
 	return (int)exo_syscall4(__NR_exo_ipc_try_send, to, value, pg, perm);
 }
 
+int exo_ipc_send(pid_t to, uint64_t value, const void *pg, int perm)
+{
+	return (int)exo_syscall4(__NR_exo_ipc_send, to, value, pg, perm);
+}
+
 int exo_ipc_recv(void *pg, struct exo_ipc_msg *msg)
 {
 	return (int)exo_syscall2(__NR_exo_ipc_recv, pg, msg);

@@ -1,12 +1,11 @@
 /*
  * ipc.c - libkeel: JOS's ipc_send / ipc_recv on exo_ipc_try_send and
- * exo_ipc_recv.  ipc_send retries (yielding the CPU) until the receiver is
- * waiting; a hard error (the receiver is gone, a bad page) is reported on
+ * exo_ipc_recv.  ipc_send sleeps in the kernel until the receiver is
+ * waiting (exo_ipc_send, Keel's blocking variant of exo_ipc_try_send); a hard error (the receiver is gone, a bad page) is reported on
  * standard error and ends the program, as JOS panics.
  */
 #include <keel/exo.h>
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +17,10 @@ void ipc_send(pid_t to, uint64_t value, const void *pg, int perm)
 
 	if (!pg)
 		pg = EXO_NO_PAGE;
-	while ((r = exo_ipc_try_send(to, value, pg, perm)) == -EAGAIN)
-		sched_yield();
+	/* Keel's blocking send: sleeps until `to` receives (JOS retries
+	 * with sys_yield, which keeps every waiting sender on a CPU). */
+	while ((r = exo_ipc_send(to, value, pg, perm)) == -EINTR)
+		;
 	if (r < 0) {
 		fprintf(stderr, "ipc_send to %d: %s\n", (int)to, strerror(-r));
 		abort();

@@ -8,9 +8,9 @@
  * Placement: if the user stack pointer is already on the exception stack
  * (a fault inside the handler), the new frame goes below it, past the
  * 128-byte red zone and one empty word (the entry's return slot); else at
- * the top.  A stack pointer down to one stack size below the bottom
- * counts as on it (a handler that overflowed): such a frame would go below
- * the bottom, and the process is killed.  The frame is 16-byte aligned.  The entry runs in 64-bit mode
+ * the top.  A frame that would go below the bottom is an overflow
+ * (-ENOSPC; a stack pointer already below the bottom, in no writable
+ * mapping, is caught before, by kernel/proc/exo.c).  The frame is 16-byte aligned.  The entry runs in 64-bit mode
  * with the direction, trap and alignment-check flags clear; every other
  * register is as at the fault (the frame has them too).
  */
@@ -38,12 +38,8 @@ int arch_upcall_push(struct trapframe *tf, uintptr_t fault_va, uint64_t err, uin
 
 	if (tf->cs != UPCALL_USER_CS64)
 		return -EINVAL; /* compatibility mode: no 64-bit frame to return to */
-	/*
-	 * On the exception stack: nest.  A handler's own frames (the entry's
-	 * FPU save area, C calls) may have gone below the bottom already;
-	 * that is an overflow too, not a fresh start at the top.
-	 */
-	if (sp <= xstack_top && sp > bottom - xstack_size)
+	/* On the exception stack: nest (at the very bottom: no room). */
+	if (sp >= bottom && sp <= xstack_top)
 		sp -= UPCALL_REDZONE + UPCALL_SLOT;
 	else
 		sp = xstack_top;

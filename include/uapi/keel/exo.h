@@ -33,6 +33,7 @@
 #define __NR_exo_ipc_try_send       1007
 #define __NR_exo_ipc_recv           1008
 #define __NR_exo_page_scan          1009
+#define __NR_exo_ipc_send 1010
 
 /* exo_set_status */
 #define EXO_RUNNABLE     1
@@ -146,6 +147,10 @@ int exo_page_perm(const void *va);
 int exo_set_pgfault_upcall(pid_t pid, void (*entry)(void), void *xstack_top);
 /* -EAGAIN unless `to` is blocked in exo_ipc_recv. */
 int exo_ipc_try_send(pid_t to, uint64_t value, const void *pg, int perm);
+/* Keel's extension: exo_ipc_try_send that sleeps until `to` receives
+ * instead of failing with -EAGAIN (-EINTR if a signal comes first).
+ * libkeel's ipc_send uses it. */
+int exo_ipc_send(pid_t to, uint64_t value, const void *pg, int perm);
 /* Block until a message comes; a page sent is mapped at pg (if not
  * EXO_NO_PAGE).  -EINTR if a signal comes first. */
 int exo_ipc_recv(void *pg, struct exo_ipc_msg *msg);
