@@ -25,6 +25,7 @@ USER_CC     ?= musl-gcc
 USER_CFLAGS := -static -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude/uapi
 USER_PROGS  := init hello forkexec usertests stress threadtests spawnbg benchsched benchlat fuzzsys kcovtest
 USER_PROGS  += ttytest
+USER_PROGS  += exotests
 USER_BINS   := $(addprefix $(BUILD)/user/,$(USER_PROGS))
 USERTESTS_SRCS := user/usertests.c $(wildcard user/ut_*.c)
 UTEST_PROGS := init usertests threadtests spawnbg benchsched
@@ -85,6 +86,9 @@ $(BUILD)/user/libkeel/%.o: user/libkeel/% $(wildcard user/libkeel/*.h) include/u
 $(LIBKEEL): $(LIBKEEL_OBJS)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
+# exotests: the exokernel interface's suite (exotests.c + exo_*.c, libkeel).
+$(BUILD)/user/exotests: user/exotests.c $(wildcard user/exo_*.c) user/exotests.h user/utest.c \
+	user/utest.h $(LIBKEEL)
 
 # The state of EXTRA_ROOT, so that a change there rebuilds the archive.
 $(BUILD)/root.manifest: user-force
