@@ -24,11 +24,14 @@
 USER_CC     ?= musl-gcc
 USER_CFLAGS := -static -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude/uapi
 USER_PROGS  := init hello forkexec usertests stress threadtests spawnbg benchsched benchlat fuzzsys kcovtest
-USER_PROGS  += ttytest
+USER_PROGS  += ttytest benchexo
 USER_PROGS  += exotests
 USER_BINS   := $(addprefix $(BUILD)/user/,$(USER_PROGS))
 USERTESTS_SRCS := user/usertests.c $(wildcard user/ut_*.c)
-UTEST_PROGS := init usertests threadtests spawnbg benchsched
+LIBKEEL_SRCS := $(wildcard user/libkeel/*.c user/libkeel/*.S)
+LIBKEEL_OBJS := $(patsubst user/libkeel/%,$(BUILD)/libkeel/%.o,$(LIBKEEL_SRCS))
+LIBKEEL      := $(BUILD)/libkeel/libkeel.a
+UTEST_PROGS := init usertests threadtests spawnbg benchsched benchexo
 EXTRA_ROOT  ?=
 DEBIAN_USERLAND ?= 1
 BASH_BIN    ?= /bin/bash-static
@@ -54,6 +57,7 @@ $(BUILD)/user/init $(BUILD)/user/hello $(BUILD)/user/forkexec $(BUILD)/user/stre
 	$(BUILD)/user/threadtests $(BUILD)/user/spawnbg $(BUILD)/user/benchsched \
 	$(BUILD)/user/benchlat $(BUILD)/user/fuzzsys: $(BUILD)/user/%: user/%.c
 $(BUILD)/user/ttytest: user/ttytest.c
+$(BUILD)/user/benchexo: user/benchexo.c $(LIBKEEL)
 # fuzzsys: supervisor (fuzzsys.c), generation, workers, coverage (kcov.h).
 $(BUILD)/user/fuzzsys: user/fuzz_gen.c user/fuzz_worker.c user/fuzz_cover.c user/fuzzsys.h \
 	user/kcov.h
@@ -72,13 +76,10 @@ $(USER_BINS): user/build.mk | deps
 # libkeel.a: Keel's own user library (the exokernel calls and routines of
 # <keel/exo.h>, include/uapi/); programs that use it list $(LIBKEEL) as a
 # prerequisite.  Outside programs: musl-gcc -static -Iinclude/uapi prog.c
-# $(BUILD)/user/libkeel.a (`make libkeel`).
-LIBKEEL_SRCS := $(wildcard user/libkeel/*.c user/libkeel/*.S)
-LIBKEEL_OBJS := $(patsubst user/libkeel/%,$(BUILD)/user/libkeel/%.o,$(LIBKEEL_SRCS))
-LIBKEEL      := $(BUILD)/user/libkeel.a
+# $(BUILD)/libkeel/libkeel.a (`make libkeel`).
 .PHONY: libkeel
 libkeel: $(LIBKEEL)
-$(BUILD)/user/libkeel/%.o: user/libkeel/% $(wildcard user/libkeel/*.h) include/uapi/keel/exo.h \
+$(BUILD)/libkeel/%.o: user/libkeel/% $(wildcard user/libkeel/*.h) include/uapi/keel/exo.h \
 		user/build.mk | deps
 	@mkdir -p $(dir $@)
 	@echo "  MUSLCC  $@"

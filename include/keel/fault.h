@@ -7,8 +7,8 @@
  * the interrupted code could sleep) and calls fault_handle().  Generic code
  * (kernel/proc/fault.c) decides: a page fault is resolved in the address
  * space if it can be (vm_fault); an unresolved user fault becomes an
- * out-of-memory kill or a signal (later also an upcall to a user-level
- * handler); a kernel fault it cannot resolve goes back to the arch, which
+ * out-of-memory kill, an upcall to the process's user-level handler
+ * (keel/exo.h), or a signal; a kernel fault it cannot resolve goes back to the arch, which
  * applies an exception fixup or panics.  Nothing here knows about vectors,
  * error codes or control registers.
  *
@@ -46,6 +46,8 @@ struct fault {
 	bool malformed;         /* FAULT_PAGE: the page tables are corrupt
 				   (reserved bits): never resolvable */
 	uint64_t loaded_root;   /* page-table root the MMU was using */
+	bool looping;           /* set by fault_handle: the fault-loop detector
+				   stopped this fault (not sent to an upcall) */
 };
 
 /*

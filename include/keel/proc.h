@@ -43,6 +43,7 @@
 #include <keel/wait.h>
 #include <keel/timer.h>
 #include <keel/resource.h>
+#include <keel/exo.h>
 
 struct mm;
 struct fdtable;
@@ -122,6 +123,7 @@ struct proc {
 	int wait_report;                  /* [proc_tree_lock] PROC_REPORT_* for wait, or 0 */
 	int wait_report_sig;              /* [proc_tree_lock] the stop signal of PROC_REPORT_STOPPED */
 	bool did_exec;                    /* [proc_tree_lock] execve'd since fork (setpgid: EACCES) */
+	struct exo_proc exo;              /* exokernel state (keel/exo.h: [lock]) */
 };
 
 /* wait_report: a stop or continue the parent's wait has not seen yet. */

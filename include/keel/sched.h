@@ -50,6 +50,9 @@ uint64_t sched_max_wait_ns(void);
 uint64_t sched_thread_run_ns(struct thread *t);
 /* Runnable threads on all CPUs, running ones included (racy sum: statistics). */
 unsigned sched_nr_running(void);
+/* Nothing else waits to run on this CPU (a hint: racy, for spin-or-sleep
+ * decisions).  Thread context. */
+bool sched_cpu_otherwise_idle(void);
 /* Context switches on all CPUs since boot (racy sum: statistics). */
 uint64_t sched_nr_switches(void);
 /* Make a new (never run) thread runnable. */

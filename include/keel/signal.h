@@ -199,6 +199,9 @@ uintptr_t signal_altstack_handler_sp(uintptr_t cur_sp);
 /* A thread of p left (p has others): if the rest are all parked in a
  * group stop, the stop is complete; tell the parent.  No lock held. */
 void signal_thread_left(struct proc *p);
+/* Hold p's threads at their next way out to user mode, or let them go
+ * (exo_set_status).  SIGKILL ends a hold.  [p->lock] held. */
+void signal_hold_locked(struct proc *p, bool held);
 /* Would sig be ignored by p at its current disposition?  [p->lock] held. */
 bool signal_ignored_locked(struct proc *p, int sig);
 /*

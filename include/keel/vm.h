@@ -20,6 +20,7 @@
 #include <keel/list.h>
 #include <keel/mutex.h>
 #include <keel/refcount.h>
+#include <keel/pmm.h>
 
 /* Linux protection and mmap flag values (our ABI). */
 #define PROT_NONE      0x0
@@ -41,6 +42,13 @@
 #define VMA_SHARED     (1u << 1)   /* MAP_SHARED anonymous: a vmobj filled on fault, shared by fork */
 #define VMA_HEAP       (1u << 2)   /* the brk area */
 #define VMA_NORESERVE  (1u << 3)   /* MAP_NORESERVE: not held to the commit limit */
+/* Bits user space keeps per page with the exokernel calls (kernel/mm/vm_exo.c):
+ * reported back, never acted on, except that fork(2) shares EXO_SHARE pages. */
+#define VMA_EXO_COW    (1u << 4)
+#define VMA_EXO_SHARE  (1u << 5)
+/* A segment of the executable mapped by exec: a page missing here (an
+ * exo_fork child's) is filled from the file (mm->image_src) on fault. */
+#define VMA_IMAGE      (1u << 6)
 
 #define VM_STACK_MAX   (8ul << 20)          /* RLIMIT_STACK default: 8 MiB */
 #define VM_STACK_MIN   (128ul << 10)        /* the least stack_max (what exec maps) */
@@ -52,6 +60,20 @@
 struct vm_image_seg {
 	uintptr_t start, end;     /* page-aligned */
 	uint64_t off;             /* file offset of start */
+	uintptr_t file_end;       /* the file's bytes end here; zeroes from there */
+};
+
+/*
+ * Where the executable's bytes come from, for filling image pages on
+ * fault: read(ctx, buf, n, off) reads n bytes of the file at off into
+ * kernel memory (bytes read or -Exxx; may sleep; called with no lock
+ * held); get/put take and drop a reference to ctx.  Set by exec (which
+ * opens the file; kernel/proc/exec.c), shared by fork.
+ */
+struct vm_image_ops {
+	long (*read)(void *ctx, void *buf, size_t n, uint64_t off);
+	void (*get)(void *ctx);
+	void (*put)(void *ctx);
 };
 
 struct pmap;
@@ -92,6 +114,8 @@ struct mm {
 	struct vm_image_seg image[VM_IMAGE_SEGS]; /* the file's mapped pages */
 	unsigned nimage;
 	char *exe_path;
+	const struct vm_image_ops *image_ops;   /* NULL: no source (fill with zeroes) */
+	void *image_ctx;
 	uint32_t exe_dev;
 	uint64_t exe_ino;
 };
@@ -122,6 +146,36 @@ void vm_user_enter(struct mm *mm);
 void vm_user_leave(struct mm *mm);
 /* A copy-on-write copy of mm for fork; NULL when out of memory. */
 struct mm *vm_fork(struct mm *mm);
+/* A copy of mm's mappings (ranges, protections, shared objects) with no
+ * page present in any (exo_fork); NULL when out of memory. */
+struct mm *vm_fork_layout(struct mm *mm);
+
+/*
+ * Page-level operations for the exokernel calls (kernel/mm/vm_exo.c).
+ * perm is in the EXO_PERM_* bits of <uapi/keel/exo.h>; va page-aligned in
+ * the user range (the callers check).
+ *
+ * vm_exo_place: map frame pa at va with exactly perm, replacing the page
+ * there; the page's part of a mapping becomes a one-page mapping of its
+ * own with that protection (as mprotect would), or a new one outside any
+ * mapping.  Takes over the caller's reference to pa on success.  0 or
+ * -ENOMEM (then nothing changed).
+ * vm_exo_get: the frame at va with one more reference and its perm bits;
+ * want_write first makes the page privately writable (a kernel
+ * copy-on-write copy).  0, -EFAULT (no page), -EACCES (want_write of a
+ * read-only page, or any access to a PROT_NONE one), -ENOMEM.
+ * vm_exo_perm: the perm bits of the page at va, or -ENOENT.
+ * vm_exo_scan: the present pages in [*start, end) into out[0..max), in
+ * address order; returns how many and sets *start past the last.
+ */
+struct exo_page_info;
+int vm_exo_place(struct mm *mm, uintptr_t va, paddr_t pa, unsigned perm);
+int vm_exo_get(struct mm *mm, uintptr_t va, bool want_write, paddr_t *pa, unsigned *perm);
+int vm_exo_perm(struct mm *mm, uintptr_t va);
+unsigned vm_exo_scan(struct mm *mm, uintptr_t *start, uintptr_t end,
+		     struct exo_page_info *out, unsigned max);
+/* True if a mapping of mm lets user code execute at va (an upcall entry). */
+bool vm_exo_executable(struct mm *mm, uintptr_t va);
 /* Load mm on this CPU (NULL: the kernel bootstrap tables).  Interrupts off. */
 void vm_switch(struct mm *mm);
 
@@ -209,5 +263,7 @@ void vm_walk_vmas(struct mm *mm, void (*fn)(void *ctx, const struct vma *v), voi
 void vm_usage_get(struct mm *mm, struct vm_usage *u);
 /* Record the executable's absolute path (copied) in a new mm: 0 or -ENOMEM. */
 int vm_set_exe_path(struct mm *mm, const char *path);
+/* Record where a new mm's image comes from (takes a reference to ctx). */
+void vm_set_image_source(struct mm *mm, const struct vm_image_ops *ops, void *ctx);
 
 #endif

@@ -19,6 +19,7 @@
  * vm_fault runs the out-of-memory killer (kernel/mm/oom.c) and retries.
  */
 #include <keel/vm.h>
+#include "vm_internal.h"
 #include <keel/pmap.h>
 #include <keel/pmm.h>
 #include <keel/kmalloc.h>
@@ -40,8 +41,6 @@
 
 static struct kmem_cache *mm_cache, *vma_cache;   /* [I] after vm_init */
 
-static struct vma *vma_find(struct mm *mm, uintptr_t addr);
-
 static bool vm_caches_ready(void)
 {
 	return mm_cache && vma_cache;
@@ -56,7 +55,7 @@ void vm_init(void)
 }
 
 /* PROT_* of a VMA -> PMAP_* for a page; write only when allowed to. */
-static unsigned vm_pmap_prot(unsigned prot, bool writable)
+unsigned vm_pmap_prot(unsigned prot, bool writable)
 {
 	unsigned p = 0;
 
@@ -91,7 +90,7 @@ static void vm_release_collect(paddr_t pa, void *ctx)
  * steps with a scheduling point between them: unmapping or exiting a big
  * address space must not hold the CPU.  [mm->lock] held.
  */
-static void vm_remove_pages(struct mm *mm, uintptr_t start, uintptr_t end)
+void vm_remove_pages(struct mm *mm, uintptr_t start, uintptr_t end)
 {
 	struct vm_release_batch b = { .n = 0 };
 
@@ -142,7 +141,7 @@ void vm_get(struct mm *mm)
 	refcount_get(&mm->refs);
 }
 
-static void vma_free(struct vma *v)
+void vma_free(struct vma *v)
 {
 	vmobj_put(v->obj);
 	kmem_cache_free(vma_cache, v);
@@ -235,6 +234,8 @@ void vm_put(struct mm *mm)
 	vm_clear(mm);
 	pmap_destroy(mm->pmap);
 	kfree(mm->exe_path);
+	if (mm->image_ops)
+		mm->image_ops->put(mm->image_ctx);
 	kmem_cache_free(mm_cache, mm);
 }
 
@@ -293,7 +294,7 @@ static struct mm *vm_current(void)
 }
 
 /* The VMA containing addr, or NULL.  [mm->lock] held. */
-static struct vma *vma_find(struct mm *mm, uintptr_t addr)
+struct vma *vma_find(struct mm *mm, uintptr_t addr)
 {
 	struct list *pos;
 
@@ -309,7 +310,7 @@ static struct vma *vma_find(struct mm *mm, uintptr_t addr)
 }
 
 /* The first VMA that ends after addr (contains it or lies above), or NULL. [mm->lock] held. */
-static struct vma *vma_find_next(struct mm *mm, uintptr_t addr)
+struct vma *vma_find_next(struct mm *mm, uintptr_t addr)
 {
 	struct list *pos;
 
@@ -323,7 +324,7 @@ static struct vma *vma_find_next(struct mm *mm, uintptr_t addr)
 }
 
 /* Link nv into mm->vmas, sorted by start.  [mm->lock] held. */
-static void vma_insert(struct mm *mm, struct vma *nv)
+void vma_insert(struct mm *mm, struct vma *nv)
 {
 	struct list *pos;
 
@@ -335,17 +336,33 @@ static void vma_insert(struct mm *mm, struct vma *nv)
 	list_insert_between(&nv->node, pos->prev, pos);
 }
 
+struct vma *vma_alloc(void)
+{
+	return kmem_cache_alloc(vma_cache, KM_ZERO);
+}
+
 /* Split the VMA containing addr at addr (if addr is inside it).  [mm->lock] held. */
 static int vma_split(struct mm *mm, uintptr_t addr)
+{
+	struct vma *spare = NULL;
+	int err = vma_split_spare(mm, addr, &spare);
+
+	if (spare)
+		vma_free(spare);
+	return err;
+}
+
+int vma_split_spare(struct mm *mm, uintptr_t addr, struct vma **spare)
 {
 	struct vma *v = vma_find(mm, addr), *n;
 
 	mutex_assert_held(&mm->lock);
 	if (!v || v->start == addr)
 		return 0;
-	n = kmem_cache_alloc(vma_cache, 0);
+	n = *spare ? *spare : kmem_cache_alloc(vma_cache, 0);
 	if (!n)
 		return -ENOMEM;
+	*spare = NULL;
 	*n = *v;
 	n->start = addr;
 	if (n->obj) {
@@ -543,7 +560,7 @@ int vm_discard(struct mm *mm, uintptr_t start, size_t len)
 }
 
 /* Make the page at va privately writable for this mm (copy if shared). [mm->lock] held. */
-static int vm_make_writable(struct mm *mm, struct vma *v, uintptr_t va, paddr_t pa)
+int vm_make_writable(struct mm *mm, struct vma *v, uintptr_t va, paddr_t pa)
 {
 	paddr_t old = 0;
 	void *copy;
@@ -609,6 +626,62 @@ static bool vm_access_ok(const struct vma *v, unsigned why)
 	return v->prot != PROT_NONE;
 }
 
+/*
+ * The file bytes behind page va of an image VMA that has no page: *off and
+ * *n (0: nothing to read, the page is zeroes).  [mm->lock] held.
+ */
+static bool vm_image_range(struct mm *mm, uintptr_t va, uint64_t *off, size_t *n)
+{
+	mutex_assert_held(&mm->lock);
+	for (unsigned i = 0; i < mm->nimage; i++) {
+		const struct vm_image_seg *s = &mm->image[i];
+		if (va < s->start || va >= s->end)
+			continue;
+		*off = s->off + (va - s->start);
+		*n = va >= s->file_end ? 0 : MIN((size_t)PAGE_SIZE, (size_t)(s->file_end - va));
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Fill page va of image VMA v from the executable (a page exec wrote and
+ * something removed since: an exo_fork child's).  The file is read with
+ * mm->lock dropped (the file's lock comes before mm->lock: read(2) copies
+ * out under it); returns 0 to retry the access, whatever happened
+ * meanwhile, -EFAULT if the file cannot be read, or -ENOMEM.  [mm->lock]
+ * held on entry and return.
+ */
+static int vm_fault_image(struct mm *mm, uintptr_t va, uint64_t off, size_t n)
+{
+	void *page = pmm_alloc_page(PMM_ZERO | PMM_USER);
+	const struct vm_image_ops *ops = mm->image_ops;
+	void *ctx = mm->image_ctx;
+	struct vma *v;
+	long got;
+
+	if (!page)
+		return -ENOMEM;
+	ops->get(ctx);
+	mutex_unlock(&mm->lock);
+	got = ops->read(ctx, page, n, off);
+	ops->put(ctx);
+	mutex_lock(&mm->lock);
+	v = vma_find(mm, va);
+	if (got < 0 || !v || !(v->flags & VMA_IMAGE) || v->obj ||
+	    pmap_lookup(mm->pmap, va, NULL, NULL)) {
+		pmm_free_page(page);
+		/* Unreadable: a bad access (SIGSEGV); changed meanwhile: retry. */
+		return got < 0 ? -EFAULT : 0;
+	}
+	if (pmap_enter(mm->pmap, va, arch_virt_to_phys(page), vm_pmap_prot(v->prot, true),
+		       NULL) < 0) {
+		pmm_free_page(page);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int vm_fault_once(struct mm *mm, uintptr_t addr, unsigned why)
 {
 	uintptr_t va = ALIGN_DOWN(addr, PAGE_SIZE);
@@ -631,7 +704,13 @@ static int vm_fault_once(struct mm *mm, uintptr_t addr, unsigned why)
 		err = -EFAULT;
 		goto out;
 	}
-	err = vm_fault_page(mm, v, va, why);
+	uint64_t off;
+	size_t n;
+	if ((v->flags & VMA_IMAGE) && !v->obj && mm->image_ops &&
+	    !pmap_lookup(mm->pmap, va, NULL, NULL) && vm_image_range(mm, va, &off, &n) && n)
+		err = vm_fault_image(mm, va, off, n);
+	else
+		err = vm_fault_page(mm, v, va, why);
 	if (!err)
 		__atomic_fetch_add(&mm->faults, 1, __ATOMIC_RELAXED);
 out:
@@ -715,10 +794,21 @@ static void vm_copy_exe_info(struct mm *child, const struct mm *mm)
 	child->env_end = mm->env_end;
 	memcpy(child->image, mm->image, sizeof(child->image));
 	child->nimage = mm->nimage;
+	if (mm->image_ops)
+		vm_set_image_source(child, mm->image_ops, mm->image_ctx);
 	child->exe_dev = mm->exe_dev;
 	child->exe_ino = mm->exe_ino;
 	if (mm->exe_path)
 		(void)vm_set_exe_path(child, mm->exe_path);  /* NULL: unknown */
+}
+
+void vm_set_image_source(struct mm *mm, const struct vm_image_ops *ops, void *ctx)
+{
+	ops->get(ctx);
+	if (mm->image_ops)
+		mm->image_ops->put(mm->image_ctx);
+	mm->image_ops = ops;
+	mm->image_ctx = ctx;
 }
 
 int vm_set_exe_path(struct mm *mm, const char *path)
@@ -813,7 +903,9 @@ static int vm_fork_page(uintptr_t va, paddr_t pa, unsigned pprot, void *arg)
 	return 0;
 }
 
-struct mm *vm_fork(struct mm *mm)
+/* vm_fork and vm_fork_layout: a copy of mm's mappings, with its pages
+ * shared copy-on-write (pages) or with none. */
+static struct mm *vm_fork_common(struct mm *mm, bool pages)
 {
 	struct mm *child = vm_create();
 	struct list *pos;
@@ -831,7 +923,8 @@ struct mm *vm_fork(struct mm *mm)
 	list_for_each(pos, &mm->vmas) {
 		struct vma *v = list_entry(pos, struct vma, node);
 		struct vma *c = kmem_cache_alloc(vma_cache, 0);
-		struct fork_ctx f = { child, v->flags & VMA_SHARED, v->prot, 0, 0 };
+		struct fork_ctx f = { child, v->flags & (VMA_SHARED | VMA_EXO_SHARE), v->prot, 0,
+				      0 };
 
 		if (!c) {
 			err = -ENOMEM;
@@ -841,6 +934,8 @@ struct mm *vm_fork(struct mm *mm)
 		if (c->obj)
 			vmobj_get(c->obj);
 		list_add_tail(&child->vmas, &c->node);   /* same order as parent */
+		if (!pages)
+			continue;
 		/*
 		 * Write-protect the parent's pages before sharing them: other
 		 * threads keep running meanwhile (fork yields), and a write
@@ -863,4 +958,14 @@ struct mm *vm_fork(struct mm *mm)
 		return NULL;
 	}
 	return child;
+}
+
+struct mm *vm_fork(struct mm *mm)
+{
+	return vm_fork_common(mm, true);
+}
+
+struct mm *vm_fork_layout(struct mm *mm)
+{
+	return vm_fork_common(mm, false);
 }

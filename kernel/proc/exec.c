@@ -68,7 +68,31 @@ static unsigned exec_prot(unsigned elf_prot)
 	       ((elf_prot & ELF_PROT_X) ? PROT_EXEC : 0);
 }
 
-/* Read the whole regular file at path; *buf is kmalloc'd. */
+/* The executable as the source of its image's pages (keel/vm.h): an open
+ * file that the mm keeps. */
+static long exec_image_read(void *ctx, void *buf, size_t n, uint64_t off)
+{
+	return vfs_read_kernel(ctx, buf, n, off);
+}
+
+static void exec_image_get(void *ctx)
+{
+	file_get(ctx);
+}
+
+static void exec_image_put(void *ctx)
+{
+	file_put(ctx);
+}
+
+static const struct vm_image_ops exec_image_ops = {
+	.read = exec_image_read,
+	.get = exec_image_get,
+	.put = exec_image_put,
+};
+
+/* Read the whole regular file at path; *buf is kmalloc'd.  mm keeps the
+ * file open as its image source. */
 static int exec_read_file(const char *path, void **buf, size_t *len, struct mm *mm)
 {
 	struct linux_stat st;
@@ -107,6 +131,7 @@ static int exec_read_file(const char *path, void **buf, size_t *len, struct mm *
 	}
 	*buf = b;
 	*len = st.st_size;
+	vm_set_image_source(mm, &exec_image_ops, f);
 	mm->exe_dev = (uint32_t)st.st_dev;
 	mm->exe_ino = st.st_ino;
 out:
@@ -125,6 +150,7 @@ static void exec_note_segment(struct mm *mm, const struct elf_seg *s, uintptr_t 
 		is->start = ALIGN_DOWN(lo, PAGE_SIZE);
 		is->end = ALIGN_UP(hi, PAGE_SIZE);
 		is->off = ALIGN_DOWN(s->offset, PAGE_SIZE);
+		is->file_end = hi;
 	}
 
 	if (s->prot & ELF_PROT_X) {
@@ -160,7 +186,7 @@ static int exec_map_segments(struct mm *mm, const struct elf_info *ei, const uin
 			start = prev_end;
 		}
 		if (start < end) {
-			r = vm_map(mm, start, end - start, prot, 0, true);
+			r = vm_map(mm, start, end - start, prot, VMA_IMAGE, true);
 			if (r < 0)
 				return (int)r;
 		}

@@ -190,6 +190,10 @@ static void proc_reparent_children(struct proc *p, struct list *dead, struct lis
 		struct proc *c = list_entry(pos, struct proc, sibling);
 		if (c->state == PROC_ALIVE && c->pgid != p->pgid && c->sid == p->sid)
 			orphan_check_add(oc, c->pgid); /* p links c's group to the session */
+		/* An exo_fork child never made runnable dies with its parent
+		 * (embryo only goes from true to false, under c->lock). */
+		if (c->state == PROC_ALIVE && READ_ONCE(c->exo.embryo))
+			signal_send(c, SIGKILL);
 		list_remove(&c->sibling);
 		c->parent = init_proc;
 		/* As on Linux: an orphan tells its new parent with SIGCHLD only. */

@@ -13,8 +13,11 @@
  *     page-table roots.
  *  2. A user fault that stays unresolved becomes an out-of-memory kill
  *     (vm_fault found no frame even after the killer ran) or a signal
- *     (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP by kind).  This is where a
- *     user-level fault handler (upcall) will be chosen instead of a signal.
+ *     (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP by kind), except that an
+ *     unresolved page fault goes to the process's page-fault upcall if it
+ *     set one (kernel/proc/exo.c), unless the loop detector stopped it: a
+ *     handler that returns without fixing anything 1000 times in a row is
+ *     killed like any other fault loop.
  *  3. Anything else is a kernel fault: returned to the arch unresolved, for
  *     its exception fixup or a panic.
  *
@@ -28,6 +31,7 @@
 #include <keel/thread.h>
 #include <keel/signal.h>
 #include <keel/klog.h>
+#include <keel/exo.h>
 #include <arch/arch.h>
 #include <arch/layout.h>
 #include <lib/errno.h>
@@ -79,8 +83,10 @@ static bool fault_page(struct fault *f)
 	/* Kernel code only touches user memory in uaccess (with a fixup). */
 	if (!f->user && !f->uaccess)
 		return false;
-	if (fault_loop(f))
+	if (fault_loop(f)) {
+		f->looping = true;
 		return false;
+	}
 	arch_irq_enable();
 	err = vm_fault(f->addr, f->access);
 	if (err == -ENOMEM && f->user)
@@ -138,6 +144,8 @@ bool fault_handle(struct fault *f)
 	if (f->kind == FAULT_PAGE && fault_page(f))
 		return true;
 	if (f->user) {
+		if (f->kind == FAULT_PAGE && f->can_sleep && !f->looping && exo_fault_upcall(f))
+			return true;
 		fault_user(f);
 		return true;
 	}

@@ -53,6 +53,7 @@ struct clone_req {
 	uintptr_t stack;                  /* the new thread's stack pointer, or 0 */
 	int __user *ptid, *ctid;
 	uint64_t tls;
+	bool exo;                         /* exo_fork: no pages, held until runnable */
 };
 
 struct spinlock proc_tree_lock = SPINLOCK_INIT("proc_tree");
@@ -126,6 +127,7 @@ static struct proc *proc_alloc(const char *name)
 	p->start_ns = time_ns();
 	timer_init(&p->itimer, proc_itimer_fire);
 	spin_init(&p->itimer_lock, "proc_itimer");
+	exo_proc_init(&p->exo);
 	__atomic_fetch_add(&proc_live, 1, __ATOMIC_RELAXED);
 	return p;
 }
@@ -303,6 +305,7 @@ static void proc_clone_signals(struct proc *p, struct proc *parent, unsigned lon
 	p->ngroups = parent->ngroups;
 	memcpy(p->groups, parent->groups, sizeof(p->groups));
 	proc_rlimit_copy(p, parent);
+	exo_proc_inherit_locked(p, parent);
 	spin_unlock(&parent->lock);
 	p->exit_signal = (int)(flags & CLONE_SIGNAL_MASK);
 }
@@ -310,14 +313,15 @@ static void proc_clone_signals(struct proc *p, struct proc *parent, unsigned lon
 /* A new process with pid, a child of parent (not yet linked): address
  * space, files, working directory and signal state from parent, shared or
  * copied as flags say.  NULL when out of memory.  May sleep. */
-static struct proc *proc_clone_proc(struct proc *parent, int pid, unsigned long flags)
+static struct proc *proc_clone_proc(struct proc *parent, int pid, unsigned long flags,
+				    bool exo)
 {
 	struct proc *p = proc_alloc(parent->name);
 
 	if (!p)
 		return NULL;
 	p->pid = pid;
-	p->mm = proc_clone_mm(parent->mm, flags);
+	p->mm = exo ? vm_fork_layout(parent->mm) : proc_clone_mm(parent->mm, flags);
 	p->fdt = proc_clone_files(parent->fdt, flags);
 	if (!p->mm || !p->fdt) {
 		proc_free_unstarted(p);
@@ -325,6 +329,11 @@ static struct proc *proc_clone_proc(struct proc *parent, int pid, unsigned long 
 	}
 	p->cwd = vfs_cwd();        /* parent's, referenced under its lock (chdir races) */
 	proc_clone_signals(p, parent, flags);
+	if (exo) {
+		/* Not yet visible to anyone: no lock needed. */
+		p->exo.held = true;
+		p->exo.embryo = true;
+	}
 	return p;
 }
 
@@ -375,10 +384,27 @@ static void proc_clone_run(struct thread *me, struct thread *t, unsigned long fl
 		proc_vfork_wait(me);
 }
 
+static long proc_clone_req(const struct clone_req *r);
+
 long proc_clone(unsigned long flags, uintptr_t stack, int __user *ptid, int __user *ctid,
 		uint64_t tls)
 {
-	const struct clone_req req = { flags, stack, ptid, ctid, tls };
+	const struct clone_req req = { flags, stack, ptid, ctid, tls, false };
+
+	return proc_clone_req(&req);
+}
+
+long exo_fork(void)
+{
+	const struct clone_req req = { SIGCHLD, 0, NULL, NULL, 0, true };
+
+	return proc_clone_req(&req);
+}
+
+static long proc_clone_req(const struct clone_req *r)
+{
+	const struct clone_req req = *r;
+	unsigned long flags = req.flags;
 	struct thread *me = thread_current();
 	struct proc *parent = me->proc, *p = parent;
 	bool new_proc = !(flags & CLONE_THREAD);
@@ -399,7 +425,7 @@ long proc_clone(unsigned long flags, uintptr_t stack, int __user *ptid, int __us
 	}
 	tid = pid_alloc();
 	if (new_proc) {
-		p = proc_clone_proc(parent, tid, flags);
+		p = proc_clone_proc(parent, tid, flags, req.exo);
 		if (!p) {
 			err = -ENOMEM;
 			goto out_thread;

@@ -615,6 +615,32 @@ static void sig_stop_park(struct thread *t, struct proc *p)
 	spin_unlock(&p->lock);
 }
 
+/*
+ * The current thread waits while its process is held not runnable
+ * (exo_set_status, an exo_fork child before its parent starts it), until
+ * runnable or killed.  [p->lock] held on entry; released on return.
+ */
+static void sig_hold_park(struct thread *t, struct proc *p)
+{
+	spin_assert_held(&p->lock);
+	while (p->exo.held && !sig_fatal_locked(p, t)) {
+		WRITE_ONCE(t->state, THREAD_SLEEPING);     /* before the lock goes */
+		spin_unlock(&p->lock);
+		schedule();
+		WRITE_ONCE(t->state, THREAD_RUNNING);
+		spin_lock(&p->lock);
+	}
+	spin_unlock(&p->lock);
+}
+
+void signal_hold_locked(struct proc *p, bool held)
+{
+	spin_assert_held(&p->lock);
+	p->exo.held = held;
+	if (!held)
+		sig_wake_all(p);
+}
+
 void signal_thread_left(struct proc *p)
 {
 	bool notify = false;
@@ -675,7 +701,8 @@ int signal_dequeue(struct sigaction_k *act, struct ksiginfo *info)
 	 * as with the lock.
 	 */
 	if (!READ_ONCE(t->sig_pending) && !READ_ONCE(p->sig_pending) &&
-	    !READ_ONCE(p->group_exiting) && !READ_ONCE(p->stop_sig) && !READ_ONCE(p->cont_notify))
+	    !READ_ONCE(p->group_exiting) && !READ_ONCE(p->stop_sig) &&
+	    !READ_ONCE(p->cont_notify) && !READ_ONCE(p->exo.held))
 		return 0;
 
 	for (;;) {
@@ -692,6 +719,10 @@ int signal_dequeue(struct sigaction_k *act, struct ksiginfo *info)
 		}
 		if (p->stop_sig && !sig_fatal_locked(p, t)) {
 			sig_stop_park(t, p);              /* releases the lock */
+			continue;
+		}
+		if (p->exo.held && !sig_fatal_locked(p, t)) {
+			sig_hold_park(t, p);              /* releases the lock */
 			continue;
 		}
 		uint64_t set = sig_deliverable(t);

@@ -334,6 +334,11 @@ out:
 		arch_irq_enable();
 }
 
+bool sched_cpu_otherwise_idle(void)
+{
+	return READ_ONCE(rq_of(this_cpu()->id)->nr_queued) == 0;
+}
+
 unsigned sched_nr_running(void)
 {
 	unsigned n = 0;

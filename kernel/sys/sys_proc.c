@@ -166,6 +166,7 @@ SYSCALL_DEFINE3(execve, const char __user *, upath, char *const __user *, uargv,
 	for (int s = 0; s < NSIG; s++)
 		if (p->sigactions[s].handler > 1)      /* caught -> default */
 			p->sigactions[s].handler = 0;
+	exo_proc_exec_locked(p);                /* no page-fault upcall either */
 	spin_unlock(&p->lock);
 	t->mm = mm;
 	vm_user_enter(mm);

@@ -31,11 +31,11 @@
 #include <unistd.h>
 #include "exo_syscall.h"
 
-#define SCAN_BATCH 128
+#define SCAN_BATCH       128
 /* musl 1.2 (Debian 12) keeps the thread id in struct pthread, at this
  * offset from the thread pointer; its fork() refreshes it in the child. */
 #define MUSL_TP_SELF_OFF 0
-#define MUSL_TP_TID_OFF 48
+#define MUSL_TP_TID_OFF  48
 
 static unsigned long thread_pointer(void)
 {

@@ -6,8 +6,6 @@
 #include <keel/exo.h>
 #include "exo_syscall.h"
 
-/* exo_fork() is in exo_fork.S: its child must not read the stack. */
-
 int exo_set_status(pid_t pid, int status)
 {
 	return (int)exo_syscall2(__NR_exo_set_status, pid, status);
@@ -20,8 +18,7 @@ int exo_page_alloc(pid_t pid, void *va, int perm)
 
 int exo_page_map(pid_t srcpid, void *srcva, pid_t dstpid, void *dstva, int perm)
 {
-	return (int)exo_syscall5(__NR_exo_page_map, srcpid, (long)srcva, dstpid, (long)dstva,
-				 perm);
+	return (int)exo_syscall5(__NR_exo_page_map, srcpid, (long)srcva, dstpid, (long)dstva, perm);
 }
 
 int exo_page_unmap(pid_t pid, void *va)
@@ -49,8 +46,7 @@ int exo_ipc_recv(void *pg, struct exo_ipc_msg *msg)
 	return (int)exo_syscall2(__NR_exo_ipc_recv, pg, msg);
 }
 
-long exo_page_scan(const void *start, const void *end, struct exo_page_info *out,
-		   unsigned long max)
+long exo_page_scan(const void *start, const void *end, struct exo_page_info *out, unsigned long max)
 {
 	return exo_syscall4(__NR_exo_page_scan, start, end, out, max);
 }

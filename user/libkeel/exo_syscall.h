@@ -22,12 +22,11 @@ static inline long exo_syscall5(long nr, long a1, long a2, long a3, long a4, lon
 	return ret;
 }
 
-#define exo_syscall0(nr)                 exo_syscall5(nr, 0, 0, 0, 0, 0)
-#define exo_syscall1(nr, a)              exo_syscall5(nr, (long)(a), 0, 0, 0, 0)
-#define exo_syscall2(nr, a, b)           exo_syscall5(nr, (long)(a), (long)(b), 0, 0, 0)
-#define exo_syscall3(nr, a, b, c)        exo_syscall5(nr, (long)(a), (long)(b), (long)(c), 0, 0)
-#define exo_syscall4(nr, a, b, c, d) \
-	exo_syscall5(nr, (long)(a), (long)(b), (long)(c), (long)(d), 0)
+#define exo_syscall0(nr)             exo_syscall5(nr, 0, 0, 0, 0, 0)
+#define exo_syscall1(nr, a)          exo_syscall5(nr, (long)(a), 0, 0, 0, 0)
+#define exo_syscall2(nr, a, b)       exo_syscall5(nr, (long)(a), (long)(b), 0, 0, 0)
+#define exo_syscall3(nr, a, b, c)    exo_syscall5(nr, (long)(a), (long)(b), (long)(c), 0, 0)
+#define exo_syscall4(nr, a, b, c, d) exo_syscall5(nr, (long)(a), (long)(b), (long)(c), (long)(d), 0)
 
 /* Shared between the library's files. */
 extern void _exo_pgfault_upcall(void);

@@ -24,7 +24,7 @@
 #define XSTACK_GUARD EXO_PAGE_SIZE
 
 static void (*volatile user_handler)(struct exo_utrapframe *utf);
-static volatile int upcall_on;          /* the kernel has our upcall */
+static volatile int upcall_on; /* the kernel has our upcall */
 unsigned long _exo_xstack_base, _exo_xstack_top, _exo_pftemp;
 volatile int _exo_cow_enabled;
 
@@ -60,7 +60,8 @@ void set_pgfault_handler(void (*handler)(struct exo_utrapframe *utf))
 {
 	user_handler = handler;
 	if (_exo_upcall_setup() != 0) {
-		static const char msg[] = "set_pgfault_handler: cannot set up the exception stack\n";
+		static const char msg[] =
+			"set_pgfault_handler: cannot set up the exception stack\n";
 		exo_syscall3(1 /* write */, 2, msg, sizeof(msg) - 1);
 		exo_syscall1(231 /* exit_group */, 127);
 	}

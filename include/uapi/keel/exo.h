@@ -22,21 +22,21 @@
 #include <stdint.h>
 
 /* System-call numbers. */
-#define EXO_SYSCALL_BASE        1000
-#define __NR_exo_fork           1000
-#define __NR_exo_set_status     1001
-#define __NR_exo_page_alloc     1002
-#define __NR_exo_page_map       1003
-#define __NR_exo_page_unmap     1004
-#define __NR_exo_page_perm      1005
+#define EXO_SYSCALL_BASE            1000
+#define __NR_exo_fork               1000
+#define __NR_exo_set_status         1001
+#define __NR_exo_page_alloc         1002
+#define __NR_exo_page_map           1003
+#define __NR_exo_page_unmap         1004
+#define __NR_exo_page_perm          1005
 #define __NR_exo_set_pgfault_upcall 1006
-#define __NR_exo_ipc_try_send   1007
-#define __NR_exo_ipc_recv       1008
-#define __NR_exo_page_scan      1009
+#define __NR_exo_ipc_try_send       1007
+#define __NR_exo_ipc_recv           1008
+#define __NR_exo_page_scan          1009
 
 /* exo_set_status */
-#define EXO_RUNNABLE            1
-#define EXO_NOT_RUNNABLE        2
+#define EXO_RUNNABLE     1
+#define EXO_NOT_RUNNABLE 2
 
 /*
  * Page permissions.  EXO_PERM_R is implied in every request and always set
@@ -44,20 +44,20 @@
  * COW and SHARE are the program's own: the kernel keeps and reports them
  * per page but never acts on them (libkeel's exo_cowfork does).
  */
-#define EXO_PERM_R              0x1
-#define EXO_PERM_W              0x2
-#define EXO_PERM_X              0x4
-#define EXO_PERM_COW            0x8
-#define EXO_PERM_SHARE          0x10
-#define EXO_PERM_ALL            0x1f
+#define EXO_PERM_R     0x1
+#define EXO_PERM_W     0x2
+#define EXO_PERM_X     0x4
+#define EXO_PERM_COW   0x8
+#define EXO_PERM_SHARE 0x10
+#define EXO_PERM_ALL   0x1f
 
 /* No page: exo_ipc_try_send sends none, exo_ipc_recv accepts none. */
-#define EXO_NO_PAGE             ((void *)-1)
+#define EXO_NO_PAGE ((void *)-1)
 
-#define EXO_PAGE_SIZE           4096ul
+#define EXO_PAGE_SIZE 4096ul
 /* User addresses: page-aligned, EXO_USER_MIN <= va < EXO_USER_TOP. */
-#define EXO_USER_MIN            0x1000ul
-#define EXO_USER_TOP            0x7ffffffff000ul
+#define EXO_USER_MIN  0x1000ul
+#define EXO_USER_TOP  0x7ffffffff000ul
 
 /*
  * The exception stack is the EXO_XSTACK_SIZE bytes below the xstack_top
@@ -66,12 +66,12 @@
  * 128-byte red zone and one empty word.  A frame that would go below the
  * bottom, or cannot be written, kills the process with SIGSEGV.
  */
-#define EXO_XSTACK_SIZE         (4 * EXO_PAGE_SIZE)
+#define EXO_XSTACK_SIZE (4 * EXO_PAGE_SIZE)
 
 /* What exo_ipc_recv tells about the message it received. */
 struct exo_ipc_msg {
-	int32_t from;           /* the sender's pid */
-	int32_t perm;           /* the page's perm bits, 0 if no page came */
+	int32_t from; /* the sender's pid */
+	int32_t perm; /* the page's perm bits, 0 if no page came */
 	uint64_t value;
 };
 
@@ -86,8 +86,8 @@ struct exo_pushregs {
  * (x86-64); the upcall entry is jumped to with %rsp pointing at it.
  */
 struct exo_utrapframe {
-	uint64_t utf_fault_va;  /* the address accessed */
-	uint64_t utf_err;       /* the hardware page-fault error code */
+	uint64_t utf_fault_va; /* the address accessed */
+	uint64_t utf_err;      /* the hardware page-fault error code */
 	struct exo_pushregs utf_regs;
 	uint64_t utf_rip;
 	uint64_t utf_rflags;
@@ -95,15 +95,15 @@ struct exo_utrapframe {
 };
 
 /* x86 page-fault error-code bits (utf_err). */
-#define EXO_FEC_PR              0x1     /* a protection fault on a present page */
-#define EXO_FEC_WR              0x2     /* a write */
-#define EXO_FEC_U               0x4     /* from user mode (always) */
-#define EXO_FEC_I               0x10    /* an instruction fetch */
+#define EXO_FEC_PR 0x1  /* a protection fault on a present page */
+#define EXO_FEC_WR 0x2  /* a write */
+#define EXO_FEC_U  0x4  /* from user mode (always) */
+#define EXO_FEC_I  0x10 /* an instruction fetch */
 
 /* One present page found by exo_page_scan. */
 struct exo_page_info {
 	uint64_t va;
-	uint32_t perm;          /* as exo_page_perm reports it */
+	uint32_t perm; /* as exo_page_perm reports it */
 	uint32_t reserved;
 };
 
@@ -117,8 +117,23 @@ struct exo_page_info {
  * dispositions, working directory, credentials and mappings, but no page
  * present in any mapping; it runs only once set EXO_RUNNABLE, and dies
  * with its parent if it never was.
+ *
+ * Always inlined, as JOS's sys_exofork: the child resumes right after the
+ * system-call instruction, in the caller's own stack frame.  Were it a
+ * function call, the child would return through a return address that the
+ * parent's next call has overwritten by the time it copies that stack page
+ * into the child.
  */
-pid_t exo_fork(void);
+static inline __attribute__((always_inline)) pid_t exo_fork(void)
+{
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"((long)__NR_exo_fork)
+			 : "rcx", "r11", "memory");
+	return (pid_t)ret;
+}
 int exo_set_status(pid_t pid, int status);
 /* A zeroed page at va, replacing what was there. */
 int exo_page_alloc(pid_t pid, void *va, int perm);

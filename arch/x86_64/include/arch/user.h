@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 struct thread;
 struct trapframe;
@@ -36,5 +37,14 @@ uint64_t arch_hwcap(void);
 void arch_thread_enter_user(struct thread *t) __attribute__((noreturn));
 /* Reschedule / deliver signals before returning to user mode (irqs off). */
 void arch_return_to_user(struct trapframe *tf);
+/*
+ * Push a page-fault frame (struct exo_utrapframe) for fault_va / error
+ * code err on the exception stack [xstack_top - xstack_size, xstack_top)
+ * and point tf at entry (arch/x86_64/entry/upcall.c).  0, -EFAULT (the
+ * stack cannot be written), -ENOSPC (it would overflow), -EINVAL (tf is
+ * not a 64-bit user frame).  May fault in user pages: interrupts on.
+ */
+int arch_upcall_push(struct trapframe *tf, uintptr_t fault_va, uint64_t err, uintptr_t entry,
+		     uintptr_t xstack_top, size_t xstack_size);
 
 #endif
