@@ -361,7 +361,11 @@ static volatile uint64_t ro_err;
 static void ro_handler(struct exo_utrapframe *utf)
 {
 	ro_err = utf->utf_err;
-	if (exo_page_map(0, EX_VA(1), 0, EX_VA(1), EX_RW) != 0)
+	/* a read-only page cannot be mapped writable (-EACCES): copy it */
+	if (exo_page_alloc(0, EX_VA(9), EX_RW) != 0)
+		_exit(EX_CHILD_BAD);
+	memcpy(EX_VA(9), EX_VA(1), EXO_PAGE_SIZE);
+	if (exo_page_map(0, EX_VA(9), 0, EX_VA(1), EX_RW) != 0)
 		_exit(EX_CHILD_BAD);
 }
 
@@ -550,8 +554,7 @@ void ex_exofork_dies_with_parent(void)
 		if (mid == 0) {
 			c = ex_idle_child();
 			utest_write_all(p[1], &c, sizeof(c));
-			if (killed)
-				utest_read_all(hold[0], &x, 1); /* until killed */
+			utest_read_all(hold[0], &x, 1); /* until told (or killed) */
 			_exit(EX_CHILD_OK);
 		}
 		close(p[1]);
@@ -561,6 +564,7 @@ void ex_exofork_dies_with_parent(void)
 			UT_OK(kill(mid, SIGKILL));
 			UT_CHECK_KILLED(utest_wait(mid), SIGKILL);
 		} else {
+			utest_write_all(hold[1], "x", 1);
 			UT_CHECK_EXIT(utest_wait(mid), EX_CHILD_OK);
 		}
 		ex_wait_dead(c);

@@ -257,7 +257,11 @@ static void fr_handler(struct exo_utrapframe *utf)
 			 :
 			 :
 			 : "rax", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "xmm0", "cc");
-	if (exo_page_map(0, EX_VA(0), 0, EX_VA(0), EX_RW) != 0)
+	/* a read-only page cannot be mapped writable (-EACCES): copy it */
+	if (exo_page_alloc(0, EX_VA(1), EX_RW) != 0)
+		_exit(EX_CHILD_BAD);
+	memcpy(EX_VA(1), EX_VA(0), EXO_PAGE_SIZE);
+	if (exo_page_map(0, EX_VA(1), 0, EX_VA(0), EX_RW) != 0)
 		_exit(EX_CHILD_BAD);
 }
 
