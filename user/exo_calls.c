@@ -426,6 +426,74 @@ void ex_page_unmap(void)
 	EX_EQ(ex_peek(un_region + 2 * EXO_PAGE_SIZE), 'm');
 }
 
+/*
+ * A page fork(2) shares copy-on-write, mapped again with W by exo_page_map
+ * or sent by IPC: the new mapping shares the caller's frame, never the
+ * fork child's (the child keeps what it saw at fork).
+ */
+void ex_page_map_fork_shared(void)
+{
+	char *m = mmap(NULL, EXO_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		       0);
+	int go[2], done[2];
+	pid_t pid, rcv;
+	char c;
+
+	UT_CHECK(m != MAP_FAILED);
+	memset(m, 'o', EXO_PAGE_SIZE);
+	UT_OK(pipe(go));
+	UT_OK(pipe(done));
+	pid = utest_fork();
+	if (pid == 0) {
+		utest_read_all(go[0], &c, 1);
+		ex_check_fill(m, 'o');
+		_exit(EX_CHILD_OK);
+	}
+	rcv = utest_fork();
+	if (rcv == 0) {
+		struct exo_ipc_msg msg;
+
+		EX_EQ(exo_ipc_recv(EX_VA(5), &msg), 0);
+		EX_EQ(msg.perm, EX_RW);
+		ex_poke(EX_VA(5), 'r');
+		utest_write_all(done[1], "1", 1);
+		_exit(EX_CHILD_OK);
+	}
+	close(go[0]);
+	close(done[1]);
+	EX_EQ(exo_page_map(0, m, 0, EX_VA(1), EX_RW), 0);
+	memset(EX_VA(1), 'n', EXO_PAGE_SIZE);
+	ex_check_fill(m, 'n'); /* one frame, ours */
+	while (exo_ipc_try_send(rcv, 1, m, EX_RW) == -EAGAIN)
+		sched_yield();
+	utest_read_all(done[0], &c, 1);
+	EX_EQ(ex_peek(m), 'r'); /* the receiver has our frame too */
+	utest_write_all(go[1], "1", 1);
+	UT_CHECK_EXIT(utest_wait(pid), EX_CHILD_OK); /* still all 'o' there */
+	UT_CHECK_EXIT(utest_wait(rcv), EX_CHILD_OK);
+}
+
+/* exo_page_scan: the present pages in a range, in order, with perm. */
+void ex_page_scan(void)
+{
+	struct exo_page_info pi[4];
+
+	ex_place(EX_VA(1), EX_RW, 0);
+	ex_place(EX_VA(3), EXO_PERM_R, 0);
+	EX_EQ(exo_page_alloc(0, EX_VA(6), EX_RW | EXO_PERM_COW), 0);
+	EX_EQ(exo_page_scan(EX_VA(0), EX_VA(8), pi, 4), 3);
+	EX_EQ(pi[0].va, (uintptr_t)EX_VA(1));
+	EX_EQ(pi[0].perm, EX_RW);
+	EX_EQ(pi[1].va, (uintptr_t)EX_VA(3));
+	EX_EQ(pi[1].perm, EXO_PERM_R);
+	EX_EQ(pi[2].va, (uintptr_t)EX_VA(6));
+	EX_EQ(pi[2].perm, EX_RW | EXO_PERM_COW);
+	EX_EQ(exo_page_scan(EX_VA(2), EX_VA(8), pi, 1), 1);
+	EX_EQ(pi[0].va, (uintptr_t)EX_VA(3));
+	EX_EQ(exo_page_scan(EX_VA(4), EX_VA(6), pi, 4), 0);
+	EX_EQ(exo_page_scan(EX_VA(0), EX_VA(8), pi, 0), 0);
+}
+
 /* ----------------------------------------------------------- exo_fork */
 
 static __thread volatile int ef_tls = 1;

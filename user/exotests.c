@@ -20,7 +20,9 @@
 #include "exotests.h"
 
 /* primes (1000 processes in a chain) is the longest test, under TCG. */
-#define EX_ALARM_SECONDS  120
+#ifndef EX_ALARM_SECONDS
+#define EX_ALARM_SECONDS 120
+#endif
 #define EX_WATCHDOG_GRACE 10
 #define EX_SCAN_BATCH     64
 #define EX_LEAK_ROUNDS    20

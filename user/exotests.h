@@ -62,6 +62,8 @@
 	X(page_readonly_goes_up)    \
 	X(page_map_same_frame)      \
 	X(page_unmap)               \
+	X(page_map_fork_shared)     \
+	X(page_scan)                \
 	X(exofork_child_state)      \
 	X(exofork_no_pages)         \
 	X(exofork_dies_with_parent) \
