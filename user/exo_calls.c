@@ -1059,6 +1059,90 @@ void ex_ipc_any_process(void)
 	UT_CHECK_EXIT(utest_wait(b), EX_CHILD_OK);
 }
 
+static void ir_touch_received(void)
+{
+	ex_poke(EX_VA(10), 'w');
+}
+
+/* A page sent read-only arrives read-only; W of a read-only page: -EACCES. */
+void ex_ipc_page_readonly(void)
+{
+	struct exo_ipc_msg msg;
+	pid_t pid = utest_fork();
+
+	if (pid == 0) {
+		EX_EQ(exo_ipc_recv(EX_VA(10), &msg), 0);
+		EX_EQ(msg.perm, EXO_PERM_R);
+		EX_EQ(exo_page_perm(EX_VA(10)), EXO_PERM_R);
+		ex_check_fill(EX_VA(10), 'r');
+		UT_CHECK_KILLED(ex_in_child(ir_touch_received), SIGSEGV);
+		_exit(EX_CHILD_OK);
+	}
+	ex_place(EX_VA(1), EX_RW, 'r');
+	ex_place(EX_VA(2), EXO_PERM_R, 'o');
+	EX_EQ(exo_ipc_try_send(pid, 1, EX_VA(2), EX_RW), -EACCES);
+	EX_EQ(exo_ipc_try_send(pid, 1, EX_VA(1) + 1, EX_RW), -EINVAL);
+	EX_EQ(ex_send(pid, 1, EX_VA(1), EXO_PERM_R), 0);
+	UT_CHECK_EXIT(utest_wait(pid), EX_CHILD_OK);
+	EX_EQ(exo_page_perm(EX_VA(1)), EX_RW);
+}
+
+static void ie_sigusr1(int sig)
+{
+	(void)sig;
+}
+
+/* Is pid asleep (state S in /proc/PID/stat)? */
+static bool ex_sleeping(pid_t pid)
+{
+	char path[64], buf[256], *rp;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	rp = strrchr(buf, ')');
+	return rp && rp[2] == 'S';
+}
+
+/* A signal ends exo_ipc_recv with -EINTR; the next message still comes. */
+void ex_ipc_recv_eintr(void)
+{
+	struct sigaction sa = { .sa_handler = ie_sigusr1 }; /* no SA_RESTART */
+	struct exo_ipc_msg msg;
+	int p[2], r;
+	pid_t pid;
+
+	UT_OK(sigaction(SIGUSR1, &sa, NULL));
+	UT_OK(pipe(p));
+	pid = utest_fork();
+	if (pid == 0) {
+		r = exo_ipc_recv(EXO_NO_PAGE, &msg);
+		utest_write_all(p[1], &r, sizeof(r));
+		EX_EQ(exo_ipc_recv(EXO_NO_PAGE, &msg), 0);
+		EX_EQ(msg.value, 3);
+		_exit(EX_CHILD_OK);
+	}
+	close(p[1]);
+	for (int i = 0; !ex_sleeping(pid); i++) {
+		if (i == EX_GONE_TRIES)
+			utest_fail("the child never slept in exo_ipc_recv");
+		sched_yield();
+	}
+	UT_OK(kill(pid, SIGUSR1));
+	utest_read_all(p[0], &r, sizeof(r)); /* no message sent before this */
+	EX_EQ(r, -EINTR);
+	EX_EQ(ex_send(pid, 3, EXO_NO_PAGE, 0), 0);
+	UT_CHECK_EXIT(utest_wait(pid), EX_CHILD_OK);
+}
+
 /* ------------------------------------------- the pages as ordinary memory */
 
 /* munmap removes placed pages like any other. */

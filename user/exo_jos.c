@@ -471,6 +471,28 @@ void ex_faultevilhandler(void)
 	UT_CHECK_KILLED(ex_in_child(fe_child), SIGSEGV);
 }
 
+static volatile int no_depth;
+
+/* Faults again, on a new page, at every level: the stack runs out. */
+static void no_handler(struct exo_utrapframe *utf)
+{
+	no_depth++;
+	(void)ex_peek((char *)utf->utf_fault_va + EXO_PAGE_SIZE);
+}
+
+static void no_child(void)
+{
+	set_pgfault_handler(no_handler);
+	(void)ex_peek(EX_VA(0));
+	_exit(EX_CHILD_BAD);
+}
+
+/* Nested faults that overflow the exception stack: killed, kernel fine. */
+void ex_faultnest_overflow(void)
+{
+	UT_CHECK_KILLED(ex_in_child(no_child), SIGSEGV);
+}
+
 /* ------------------------------------------------------------- forktree */
 
 #define FT_DEPTH 3

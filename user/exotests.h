@@ -44,6 +44,7 @@
 	X(faultnostack)             \
 	X(faultbadhandler)          \
 	X(faultevilhandler)         \
+	X(faultnest_overflow)       \
 	X(forktree)                 \
 	X(spin)                     \
 	X(stresssched)              \
@@ -80,6 +81,8 @@
 	X(ipc_page_shared)          \
 	X(ipc_no_page)              \
 	X(ipc_any_process)          \
+	X(ipc_page_readonly)        \
+	X(ipc_recv_eintr)           \
 	X(pages_munmap)             \
 	X(pages_fork)               \
 	X(pages_proc_maps)          \
