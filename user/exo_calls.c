@@ -26,6 +26,8 @@
 #define EX_ARCH_GET_FS  0x1003 /* arch_prctl (Linux <asm/prctl.h>) */
 #define EX_GONE_TRIES   100000 /* sched_yield()s waiting for a process to die */
 
+static bool ex_dead(pid_t pid);
+
 /* An exo_fork child that never runs (left not runnable). */
 static pid_t ex_idle_child(void)
 {
@@ -101,6 +103,12 @@ void ex_seed_map_two_children(void)
 	/* X's v2 is our EX_VA(3)'s frame */
 	ex_poke(EX_VA(3), 'z');
 	EX_EQ(ex_peek(EX_VA(6)), 'z');
+	/* unmapping X's page leaves Y's */
+	EX_EQ(exo_page_unmap(x, v1), 0);
+	EX_EQ(exo_page_map(x, v1, 0, EX_VA(9), EXO_PERM_R), -EFAULT);
+	EX_EQ(exo_page_map(y, v1, 0, EX_VA(9), EXO_PERM_R), 0);
+	ex_check_fill(EX_VA(9), 'Y');
+	ex_check_fill(EX_VA(5), 'X'); /* our mapping of X's old page stays */
 	ex_kill_idle(x);
 	ex_kill_idle(y);
 }
@@ -193,6 +201,17 @@ void ex_perm_no_such_pid(void)
 	}
 	EX_EQ(exo_page_perm(EX_VA(2)), -ENOENT);
 	ex_check_fill(EX_VA(1), 'a');
+
+	/* a zombie child: no address space to place into, no receiver */
+	gone = utest_fork();
+	if (gone == 0)
+		_exit(EX_CHILD_OK);
+	while (!ex_dead(gone))
+		sched_yield();
+	EX_EQ(exo_page_alloc(gone, EX_VA(2), EX_RW), -ESRCH);
+	EX_EQ(exo_page_map(0, EX_VA(1), gone, EX_VA(2), EX_RW), -ESRCH);
+	EX_EQ(exo_ipc_try_send(gone, 1, EXO_NO_PAGE, 0), -ESRCH);
+	UT_CHECK_EXIT(utest_wait(gone), EX_CHILD_OK);
 }
 
 /* Bad addresses, unknown perm bits, bad status: -EINVAL, nothing changed. */
@@ -217,6 +236,10 @@ void ex_perm_einval(void)
 	EX_EQ(exo_page_perm(va), -ENOENT);
 	EX_EQ(exo_page_perm(EX_VA(1)), EX_RW);
 	ex_check_fill(EX_VA(1), 'a');
+	/* the lowest user page is one */
+	EX_EQ(exo_page_alloc(0, (void *)EXO_USER_MIN, EX_RW), 0);
+	EX_EQ(exo_page_perm((void *)EXO_USER_MIN), EX_RW);
+	EX_EQ(exo_page_unmap(0, (void *)EXO_USER_MIN), 0);
 
 	child = ex_idle_child();
 	EX_EQ(exo_set_status(child, 0), -EINVAL);
@@ -756,6 +779,29 @@ static void un_nohandler_child(void)
 	      0);
 	EX_EQ(exo_set_pgfault_upcall(0, NULL, NULL), 0); /* removed again */
 	ex_poke(EX_VA(1), 0);
+}
+
+/*
+ * The parent installs the upcall of its exo_fork child (as JOS's fork
+ * does): the child's fault goes to that entry, on the stack given; the
+ * parent's own faults do not.
+ */
+void ex_upcall_set_for_child(void)
+{
+	char *xs = mmap(NULL, EXO_XSTACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			-1, 0);
+	pid_t pid;
+
+	UT_CHECK(xs != MAP_FAILED);
+	pid = ex_dfork(0, 0, false);
+	if (pid == 0) {
+		ex_poke(EX_VA(1), 0);
+		_exit(EX_CHILD_BAD);
+	}
+	EX_EQ(exo_set_pgfault_upcall(pid, ex_entry_exit_handled, xs + EXO_XSTACK_SIZE), 0);
+	EX_EQ(exo_set_status(pid, EXO_RUNNABLE), 0);
+	UT_CHECK_EXIT(utest_wait(pid), EX_CHILD_HANDLED);
+	UT_CHECK_KILLED(ex_in_child(un_touch_placed), SIGSEGV);
 }
 
 /* No upcall (never set, or removed): a fault is SIGSEGV. */

@@ -73,6 +73,7 @@
 	X(upcall_inherit_exofork)   \
 	X(upcall_cleared_exec)      \
 	X(upcall_none_segv)         \
+	X(upcall_set_for_child)     \
 	X(cowfork_independent)      \
 	X(cowfork_user_handler)     \
 	X(cowfork_nohandler_segv)   \
