@@ -496,6 +496,52 @@ void ex_page_map_fork_shared(void)
 	UT_CHECK_EXIT(utest_wait(rcv), EX_CHILD_OK);
 }
 
+/*
+ * A fork(2) child spins on its page at EX_VA(1) (reading, or writing if
+ * write); the parent unmaps it or makes it read-only from outside.  On
+ * -smp 4 the child is running on another CPU: the change must reach that
+ * CPU's TLB, so that the child's next access faults (SIGSEGV).
+ */
+static void ex_change_running(bool write)
+{
+	int ready[2];
+	pid_t pid;
+	char c;
+
+	ex_place(EX_VA(1), EX_RW, 0);
+	UT_OK(pipe(ready));
+	pid = utest_fork();
+	if (pid == 0) {
+		ex_poke(EX_VA(1), 1); /* our own copy now, in our TLB */
+		utest_write_all(ready[1], "r", 1);
+		for (unsigned i = 0;; i++) {
+			if (write)
+				ex_poke(EX_VA(1), (uint8_t)i);
+			else
+				(void)ex_peek(EX_VA(1));
+		}
+	}
+	close(ready[1]);
+	utest_read_all(ready[0], &c, 1);
+	if (write)
+		EX_EQ(exo_page_map(pid, EX_VA(1), pid, EX_VA(1), EXO_PERM_R), 0);
+	else
+		EX_EQ(exo_page_unmap(pid, EX_VA(1)), 0);
+	UT_CHECK_KILLED(utest_wait(pid), SIGSEGV);
+}
+
+/* exo_page_unmap of a page a running child reads: its next read faults. */
+void ex_tlb_unmap_running(void)
+{
+	ex_change_running(false);
+}
+
+/* exo_page_map read-only over a page a running child writes: it faults. */
+void ex_tlb_protect_running(void)
+{
+	ex_change_running(true);
+}
+
 /* exo_page_scan: the present pages in a range, in order, with perm. */
 void ex_page_scan(void)
 {
@@ -761,6 +807,7 @@ static void ux_child(void)
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 
 	UT_CHECK(xs != MAP_FAILED);
+	ex_place(EX_VA(1), EX_RW, 'e'); /* execve frees placed pages too */
 	snprintf(entry, sizeof(entry), "%lx", (unsigned long)ex_entry_exit_handled);
 	EX_EQ(exo_set_pgfault_upcall(0, ex_entry_exit_handled, (char *)xs + EXO_XSTACK_SIZE), 0);
 	execve(ex_argv0, argv, envp);

@@ -65,6 +65,8 @@
 	X(page_unmap)               \
 	X(page_map_fork_shared)     \
 	X(page_scan)                \
+	X(tlb_unmap_running)        \
+	X(tlb_protect_running)      \
 	X(exofork_child_state)      \
 	X(exofork_no_pages)         \
 	X(exofork_dies_with_parent) \
