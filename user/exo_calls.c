@@ -11,6 +11,7 @@
  * accepts.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #define EX_GONE_TRIES   100000 /* sched_yield()s waiting for a process to die */
 
 static bool ex_dead(pid_t pid);
+static volatile int cw_global = 1; /* a global in the data segment */
 
 /* An exo_fork child that never runs (left not runnable). */
 static pid_t ex_idle_child(void)
@@ -851,6 +853,71 @@ void ex_upcall_set_for_child(void)
 	UT_CHECK_KILLED(ex_in_child(un_touch_placed), SIGSEGV);
 }
 
+#define KF_STACK_GROWTH (256 * 1024)
+
+/* Touch every page of a big stack array: the stack grows. */
+static __attribute__((noinline)) int kf_grow_stack(void)
+{
+	volatile char big[KF_STACK_GROWTH];
+
+	for (size_t i = 0; i < sizeof(big); i += EXO_PAGE_SIZE)
+		big[i] = 1;
+	return big[0];
+}
+
+static void kf_child(void)
+{
+	cw_global = 9; /* fork(2)'s copy-on-write, the kernel's */
+	EX_EQ(uc_count, 0);
+}
+
+/*
+ * Faults the kernel resolves stay there: demand-zero, fork(2)'s
+ * copy-on-write, stack growth, a file mapping's first touch.
+ */
+void ex_upcall_kernel_faults_stay(void)
+{
+	char *m = mmap(NULL, 4 * EXO_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+	int fd = open(ex_argv0, O_RDONLY | O_CLOEXEC);
+	char *f;
+
+	UT_CHECK(m != MAP_FAILED && fd >= 0);
+	f = mmap(NULL, EXO_PAGE_SIZE, PROT_READ, MAP_PRIVATE, fd, 0);
+	UT_CHECK(f != MAP_FAILED);
+	set_pgfault_handler(uc_handler);
+	m[0] = 1;
+	(void)ex_peek(m + EXO_PAGE_SIZE);
+	m[EXO_PAGE_SIZE] = 1;
+	EX_EQ(kf_grow_stack(), 1);
+	EX_EQ(memcmp(f, "\177ELF", 4), 0);
+	EX_EQ(uc_count, 0);
+	cw_global = 8;
+	UT_CHECK_EXIT(ex_in_child(kf_child), EX_CHILD_OK);
+	EX_EQ(cw_global, 8);
+	EX_EQ(uc_count, 0);
+	close(fd);
+}
+
+static void *ut_thread(void *arg)
+{
+	(void)arg;
+	ex_poke(EX_VA(3), 't');
+	return NULL;
+}
+
+/* A fault in a second thread goes to the process's handler too. */
+void ex_upcall_thread(void)
+{
+	pthread_t t;
+
+	set_pgfault_handler(uc_handler);
+	EX_EQ(pthread_create(&t, NULL, ut_thread, NULL), 0);
+	EX_EQ(pthread_join(t, NULL), 0);
+	EX_EQ(uc_count, 1);
+	EX_EQ(ex_peek(EX_VA(3)), 't');
+}
+
 /* No upcall (never set, or removed): a fault is SIGSEGV. */
 void ex_upcall_none_segv(void)
 {
@@ -860,7 +927,6 @@ void ex_upcall_none_segv(void)
 
 /* ------------------------------------------------------------ exo_cowfork */
 
-static volatile int cw_global = 1;
 static volatile char cw_bss[5000];
 
 /* Parent and child see their own memory after writes: globals, bss,
