@@ -24,7 +24,10 @@
 #define EX_NO_SUCH_PID  4194000 /* below pid_max, never reached by a boot's tests */
 #define EX_PERM_UNKNOWN 0x20
 #define EX_MAPS_MAX     32768
-#define EX_ARCH_GET_FS  0x1003 /* arch_prctl (Linux <asm/prctl.h>) */
+#define EX_ARCH_SET_GS  0x1001 /* arch_prctl (Linux <asm/prctl.h>) */
+#define EX_ARCH_GET_FS  0x1003
+#define EX_ARCH_GET_GS  0x1004
+#define EX_GS_BASE      0x12345000ul
 #define EX_GONE_TRIES   100000 /* sched_yield()s waiting for a process to die */
 
 static bool ex_dead(pid_t pid);
@@ -568,6 +571,7 @@ void ex_page_scan(void)
 /* ----------------------------------------------------------- exo_fork */
 
 static __thread volatile int ef_tls = 1;
+static bool ef_gs_set; /* the GS base could be set */
 
 static void ef_sigusr2(int sig)
 {
@@ -592,6 +596,10 @@ static void ef_check_child(pid_t parent, unsigned long fsbase, int out)
 	UT_CHECK(sa.sa_flags & SA_RESTART);
 	UT_OK(syscall(SYS_arch_prctl, EX_ARCH_GET_FS, &fs));
 	EX_EQ(fs, fsbase);
+	if (ef_gs_set) {
+		UT_OK(syscall(SYS_arch_prctl, EX_ARCH_GET_GS, &fs));
+		EX_EQ(fs, EX_GS_BASE);
+	}
 	EX_EQ(ef_tls, 5678);
 	utest_write_all(out, "ok", 2);
 	_exit(EX_CHILD_OK);
@@ -612,6 +620,8 @@ void ex_exofork_child_state(void)
 	UT_OK(sigaction(SIGUSR2, &sa, NULL));
 	UT_OK(syscall(SYS_arch_prctl, EX_ARCH_GET_FS, &fsbase));
 	ef_tls = 5678;
+	/* Keel has no user GS base yet (-EINVAL): then GS is not checked */
+	ef_gs_set = syscall(SYS_arch_prctl, EX_ARCH_SET_GS, EX_GS_BASE) == 0;
 	pid = ex_dfork(0, 0, true);
 	if (pid == 0)
 		ef_check_child(parent, fsbase, p[1]);
@@ -621,9 +631,12 @@ void ex_exofork_child_state(void)
 	UT_CHECK_EXIT(utest_wait(pid), EX_CHILD_OK);
 }
 
+static char ef_file_page[EXO_PAGE_SIZE] __attribute__((aligned(EXO_PAGE_SIZE))) = "from the file";
+
 /*
  * No page present in the child until the parent maps one: a page left out
- * of the copy reads as a fresh demand-zero page of the inherited mapping.
+ * of the copy is demand-filled for the inherited mapping: zeroes in an
+ * anonymous one, the executable's contents in its data segment.
  */
 void ex_exofork_no_pages(void)
 {
@@ -636,6 +649,16 @@ void ex_exofork_no_pages(void)
 	skip = m + EXO_PAGE_SIZE;
 	memset(m, 'a', 2 * EXO_PAGE_SIZE);
 	EX_EQ(exo_page_perm(skip), EX_RW);
+	strcpy(ef_file_page, "from the parent");
+	pid = ex_dfork((uintptr_t)ef_file_page, (uintptr_t)ef_file_page + EXO_PAGE_SIZE, true);
+	if (pid == 0) {
+		EX_EQ(exo_page_perm(ef_file_page), -ENOENT);
+		if (strcmp(ef_file_page, "from the file") != 0)
+			utest_fail("child's data page: \"%.40s\", want the file's", ef_file_page);
+		ex_check_fill(skip, 'a');
+		_exit(EX_CHILD_OK);
+	}
+	UT_CHECK_EXIT(utest_wait(pid), EX_CHILD_OK);
 	pid = ex_dfork((uintptr_t)skip, (uintptr_t)skip + EXO_PAGE_SIZE, true);
 	if (pid == 0) {
 		EX_EQ(exo_page_perm(skip), -ENOENT);
@@ -1371,6 +1394,15 @@ void ex_pages_proc_maps(void)
 	EX_EQ(exo_page_unmap(0, EX_VA(1)), 0);
 	UT_CHECK(!ex_maps_has("600000001000-"));
 	UT_CHECK(ex_maps_has("600000003000-600000004000 r--"));
+
+	/* a page placed inside an mmap: that page's protection only */
+	UT_CHECK(mmap(EX_VA(10), 3 * EXO_PAGE_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == EX_VA(10));
+	memset(EX_VA(10), 1, 3 * EXO_PAGE_SIZE);
+	EX_EQ(exo_page_alloc(0, EX_VA(11), EXO_PERM_R), 0);
+	UT_CHECK(ex_maps_has("60000000a000-60000000b000 rw-"));
+	UT_CHECK(ex_maps_has("60000000b000-60000000c000 r--"));
+	UT_CHECK(ex_maps_has("60000000c000-60000000d000 rw-"));
 }
 
 /* -------------------------------------------------------------- cleanup */
