@@ -566,6 +566,8 @@ void ex_page_scan(void)
 	EX_EQ(pi[0].va, (uintptr_t)EX_VA(3));
 	EX_EQ(exo_page_scan(EX_VA(4), EX_VA(6), pi, 4), 0);
 	EX_EQ(exo_page_scan(EX_VA(0), EX_VA(8), pi, 0), 0);
+	EX_EQ(exo_page_scan(EX_VA(0), EX_VA(8), (struct exo_page_info *)EX_BAD_KERNEL, 4), -EFAULT);
+	EX_EQ(exo_page_scan(EX_VA(0), EX_VA(8), (struct exo_page_info *)EX_VA(20), 4), -EFAULT);
 }
 
 /* ----------------------------------------------------------- exo_fork */
@@ -1323,6 +1325,73 @@ void ex_ipc_recv_eintr(void)
 	EX_EQ(r, -EINTR);
 	EX_EQ(ex_send(pid, 3, EXO_NO_PAGE, 0), 0);
 	UT_CHECK_EXIT(utest_wait(pid), EX_CHILD_OK);
+}
+
+static struct exo_ipc_msg *rb_msg;
+static void *rb_pg;
+static int rb_want;
+
+static void rb_child(void)
+{
+	int r = exo_ipc_recv(rb_pg, rb_msg);
+
+	if (r != rb_want)
+		utest_fail("exo_ipc_recv(%p, %p) = %d, want %d", rb_pg, (void *)rb_msg, r, rb_want);
+}
+
+/* Offer messages to pid until it exits; its wait status. */
+static int rb_offer_until_exit(pid_t pid)
+{
+	int status;
+
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			return status;
+		if (w < 0 && errno != EINTR)
+			utest_fail("waitpid: %s", strerror(errno));
+		exo_ipc_try_send(pid, 1, EX_VA(1), EX_RW);
+		sched_yield();
+	}
+}
+
+/*
+ * exo_ipc_recv with a bad message pointer or page address fails (-EFAULT,
+ * -EINVAL), whether the kernel finds out on entry or at delivery; the
+ * receiver's side does not change (in a child, offered messages all along).
+ */
+void ex_ipc_recv_bad_args(void)
+{
+	struct exo_ipc_msg msg;
+	struct {
+		void *pg;
+		struct exo_ipc_msg *msg;
+		int want;
+	} cases[] = {
+		{ EXO_NO_PAGE, EX_BAD_KERNEL, -EFAULT },
+		{ EXO_NO_PAGE, NULL, -EFAULT },
+		{ EXO_NO_PAGE, (struct exo_ipc_msg *)EX_VA(20), -EFAULT },
+		{ (char *)EX_VA(10) + 1, &msg, -EINVAL },
+		{ EX_BAD_KERNEL, &msg, -EINVAL },
+	};
+
+	ex_place(EX_VA(1), EX_RW, 's');
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pid_t pid;
+
+		rb_pg = cases[i].pg;
+		rb_msg = cases[i].msg;
+		rb_want = cases[i].want;
+		pid = utest_fork();
+		if (pid == 0) {
+			rb_child();
+			_exit(EX_CHILD_OK);
+		}
+		UT_CHECK_EXIT(rb_offer_until_exit(pid), EX_CHILD_OK);
+	}
+	ex_check_fill(EX_VA(1), 's');
+	EX_EQ(exo_page_perm(EX_VA(1)), EX_RW);
 }
 
 /* ------------------------------------------- the pages as ordinary memory */

@@ -88,6 +88,7 @@
 	X(ipc_any_process)           \
 	X(ipc_page_readonly)         \
 	X(ipc_recv_eintr)            \
+	X(ipc_recv_bad_args)         \
 	X(pages_munmap)              \
 	X(pages_fork)                \
 	X(pages_proc_maps)           \
