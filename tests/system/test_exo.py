@@ -15,8 +15,9 @@ import keelqemu
 
 SMPS = (1, 4)
 # The whole suite under TCG: about 30 s on -smp 1; on -smp 4 primes alone
-# (1000 processes, ~500,000 IPC messages) takes about 3 minutes on a loaded
-# 2-core host.  exotests' own alarm is 300 s per test.
+# (1000 processes, ~500,000 IPC messages) took about 3 minutes on a 2-core
+# host at load 2, and over exotests' own alarm (300 s per test) at load 8:
+# its senders' retry loops contend for the kernel's proc_tree lock.
 BOOT_TIMEOUT = 900
 REPORT = re.compile(r"keel: (-?\d+) frames not returned since init started .*"
                     r"page-table check: (\d+) problems")
