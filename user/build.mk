@@ -25,6 +25,7 @@ USER_CC     ?= musl-gcc
 USER_CFLAGS := -static -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude/uapi
 USER_PROGS  := init hello forkexec usertests stress threadtests spawnbg benchsched benchlat fuzzsys kcovtest
 USER_PROGS  += ttytest benchexo
+USER_PROGS  += exotests
 USER_BINS   := $(addprefix $(BUILD)/user/,$(USER_PROGS))
 USERTESTS_SRCS := user/usertests.c $(wildcard user/ut_*.c)
 LIBKEEL_SRCS := $(wildcard user/libkeel/*.c user/libkeel/*.S)
@@ -86,6 +87,9 @@ $(BUILD)/libkeel/%.o: user/libkeel/% $(wildcard user/libkeel/*.h) include/uapi/k
 $(LIBKEEL): $(LIBKEEL_OBJS)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
+# exotests: the exokernel interface's suite (exotests.c + exo_*.c, libkeel).
+$(BUILD)/user/exotests: user/exotests.c $(wildcard user/exo_*.c) user/exotests.h user/utest.c \
+	user/utest.h $(LIBKEEL)
 
 # The state of EXTRA_ROOT, so that a change there rebuilds the archive.
 $(BUILD)/root.manifest: user-force
