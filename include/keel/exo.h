@@ -32,12 +32,12 @@ struct exo_proc {
 	bool embryo;          /* [proc->lock] made by exo_fork, never set runnable:
 				   * dies with its parent */
 	struct spinlock ipc_lock;
-	bool recving;      /* [ipc_lock] a thread waits in exo_ipc_recv */
-	bool claimed;      /* [ipc_lock] a sender is delivering to it */
-	bool delivered;    /* [ipc_lock] from/perm/value hold a message */
-	uintptr_t recv_va; /* [ipc_lock] where a page goes (EXO_NO_PAGE: none) */
-	int from;          /* [ipc_lock] */
-	unsigned perm;     /* [ipc_lock] */
+	bool recving;          /* [ipc_lock] a thread waits in exo_ipc_recv */
+	bool claimed;          /* [ipc_lock] a sender is delivering to it */
+	bool delivered;        /* [ipc_lock] from/perm/value hold a message */
+	uintptr_t recv_va;     /* [ipc_lock] where a page goes (EXO_NO_PAGE: none) */
+	int from;              /* [ipc_lock] */
+	unsigned perm;         /* [ipc_lock] */
 	uint64_t value;        /* [ipc_lock] */
 	unsigned send_waiters; /* [ipc_lock] blocked senders (exo_ipc_send) */
 	bool gone;             /* [ipc_lock] exiting: senders let go */

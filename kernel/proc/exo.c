@@ -154,10 +154,9 @@ static int exo_ipc_wait_receiver(struct proc *p)
 
 	spin_assert_held(&p->exo.ipc_lock);
 	p->exo.send_waiters++;
-	err = wait_event_locked(&p->exo.send_wq, &p->exo.ipc_lock,
-				p->exo.recving || p->exo.gone);
+	err = wait_event_locked(&p->exo.send_wq, &p->exo.ipc_lock, p->exo.recving || p->exo.gone);
 	if (--p->exo.send_waiters == 0 && p->exo.gone)
-		wake_up(&p->exo.send_wq);       /* its exit waits for us */
+		wake_up(&p->exo.send_wq); /* its exit waits for us */
 	return err;
 }
 
@@ -282,7 +281,7 @@ int exo_ipc_recv(uintptr_t pg, int *from, unsigned *perm, uint64_t *value)
 	p->exo.delivered = false;
 	p->exo.recv_va = pg;
 	if (p->exo.send_waiters)
-		wake_up(&p->exo.send_wq);       /* senders blocked until we receive */
+		wake_up(&p->exo.send_wq); /* senders blocked until we receive */
 	exo_ipc_spin(p);
 	err = wait_event_locked(&p->exo.wq, &p->exo.ipc_lock, p->exo.delivered);
 	if (err && (p->exo.claimed || p->exo.delivered)) {

@@ -33,7 +33,7 @@
 #define __NR_exo_ipc_try_send       1007
 #define __NR_exo_ipc_recv           1008
 #define __NR_exo_page_scan          1009
-#define __NR_exo_ipc_send 1010
+#define __NR_exo_ipc_send           1010
 
 /* exo_set_status */
 #define EXO_RUNNABLE     1
