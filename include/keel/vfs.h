@@ -411,6 +411,14 @@ uint64_t ramfs_total_pages(void);
 /* The types vfs_init registers. */
 extern struct fs_type ramfs_fs_type;
 extern struct fs_type devfs_fs_type;
+/*
+ * Add a device node /dev/name (at most 31 bytes) whose open files get fops
+ * and whose vnode's priv is priv; perm: permission bits (0: 0666).  Boot
+ * only (driver initcalls), before devfs is first mounted: -EBUSY after,
+ * -ENOSPC when the table is full.
+ */
+int devfs_add(const char *name, const struct file_ops *fops, uint32_t rdev, uint32_t perm,
+	      void *priv);
 /* More types for mount(2): tmpfs (ramfs with tmpfs's options and unmount
  * rule, kernel/fs/ramfs.c) and devtmpfs (more views of devfs). */
 extern struct fs_type tmpfs_fs_type;

@@ -82,6 +82,7 @@ struct devfs_entry {
 	struct vnode v;
 	bool (*present)(void);          /* [I] NULL: always there */
 	void (*missing)(void);          /* [I] a lookup of an absent device */
+	uint32_t perm;                  /* [I] permission bits; 0: 0666 */
 };
 
 /* Linux's debugfs kcov has a dynamic number; this is Keel's own.  kcov comes
@@ -89,14 +90,71 @@ struct devfs_entry {
 #define DEV_KCOV DEV_MKDEV(10, 240)
 
 static struct devfs_entry devfs_entries[] = {
-	{ "console", &tty_fops, DEV_MKDEV(5, 1), { 0 }, NULL, NULL },
-	{ "null", &null_fops, DEV_MKDEV(1, 3), { 0 }, NULL, NULL },
-	{ "tty", &tty_fops, DEV_MKDEV(5, 0), { 0 }, NULL, NULL },
-	{ "zero", &zero_fops, DEV_MKDEV(1, 5), { 0 }, NULL, NULL },
-	{ "tty1", &tty_fops, DEV_MKDEV(4, 1), { 0 }, NULL, NULL },
-	{ "ttyS0", &tty_fops, DEV_MKDEV(4, 64), { 0 }, NULL, NULL },
-	{ "kcov", &kcov_fops, DEV_KCOV, { 0 }, kcov_built_in, kcov_note_missing },
+	{ "console", &tty_fops, DEV_MKDEV(5, 1), { 0 }, NULL, NULL, 0 },
+	{ "null", &null_fops, DEV_MKDEV(1, 3), { 0 }, NULL, NULL, 0 },
+	{ "tty", &tty_fops, DEV_MKDEV(5, 0), { 0 }, NULL, NULL, 0 },
+	{ "zero", &zero_fops, DEV_MKDEV(1, 5), { 0 }, NULL, NULL, 0 },
+	{ "tty1", &tty_fops, DEV_MKDEV(4, 1), { 0 }, NULL, NULL, 0 },
+	{ "ttyS0", &tty_fops, DEV_MKDEV(4, 64), { 0 }, NULL, NULL, 0 },
+	{ "kcov", &kcov_fops, DEV_KCOV, { 0 }, kcov_built_in, kcov_note_missing, 0 },
 };
+
+/*
+ * Devices found at boot (interrupt lines, PCI functions) are added by
+ * devfs_add from their drivers' initcalls and follow the static ones.  An
+ * entry is never removed, and it is complete (its vnode initialized)
+ * before the count that makes it visible is published with a release
+ * store, so lookups and readdir still take no lock.
+ */
+#define DEVFS_DYNAMIC_MAX 64
+#define DEVFS_NAME_MAX    32
+static struct spinlock devfs_add_lock = SPINLOCK_INIT("devfs_add");
+static struct devfs_entry devfs_dynamic[DEVFS_DYNAMIC_MAX];     /* [devfs_add_lock] until published */
+static char devfs_dynamic_names[DEVFS_DYNAMIC_MAX][DEVFS_NAME_MAX]; /* same */
+static size_t devfs_ndynamic;   /* [devfs_add_lock] writes, release; reads acquire */
+
+static size_t devfs_nentries(void)
+{
+	return ARRAY_SIZE(devfs_entries) + __atomic_load_n(&devfs_ndynamic, __ATOMIC_ACQUIRE);
+}
+
+/* Entry i of the whole table (static entries first), i < devfs_nentries(). */
+static struct devfs_entry *devfs_entry(size_t i)
+{
+	if (i < ARRAY_SIZE(devfs_entries))
+		return &devfs_entries[i];
+	return &devfs_dynamic[i - ARRAY_SIZE(devfs_entries)];
+}
+
+static void devfs_init_node(struct devfs_entry *e, uint64_t ino);
+static void devfs_init_nodes(void);
+
+int devfs_add(const char *name, const struct file_ops *fops, uint32_t rdev, uint32_t perm,
+	      void *priv)
+{
+	struct devfs_entry *e;
+	size_t len = strlen(name), n;
+
+	devfs_init_nodes();
+	spin_lock(&devfs_add_lock);
+	n = devfs_ndynamic;
+	if (n == DEVFS_DYNAMIC_MAX || len == 0 || len >= DEVFS_NAME_MAX) {
+		spin_unlock(&devfs_add_lock);
+		klog(LOG_WARN, "devfs: no room for %s", name);
+		return -ENOSPC;
+	}
+	memcpy(devfs_dynamic_names[n], name, len + 1);
+	e = &devfs_dynamic[n];
+	e->name = devfs_dynamic_names[n];
+	e->fops = fops;
+	e->rdev = rdev;
+	e->perm = perm;
+	devfs_init_node(e, ARRAY_SIZE(devfs_entries) + n + 2);
+	e->v.priv = priv;
+	__atomic_store_n(&devfs_ndynamic, n + 1, __ATOMIC_RELEASE);
+	spin_unlock(&devfs_add_lock);
+	return 0;
+}
 
 static bool devfs_present(const struct devfs_entry *e)
 {
@@ -112,8 +170,8 @@ static int devfs_lookup(struct vnode *dir, const char *name, size_t len,
 		*out = vnode_get(dir);
 		return 0;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(devfs_entries); i++) {
-		struct devfs_entry *e = &devfs_entries[i];
+	for (size_t i = 0; i < devfs_nentries(); i++) {
+		struct devfs_entry *e = devfs_entry(i);
 
 		if (strlen(e->name) == len && memcmp(e->name, name, len) == 0) {
 			if (!devfs_present(e)) {
@@ -163,8 +221,8 @@ static int devfs_readdir(struct vnode *dir, uint64_t *pos, vfs_filldir_t fill,
 		} else if (i == 1) {
 			if (!fill(ctx, "..", 2, dir->ino, DT_DIR, 2))
 				return 0;
-		} else if (i - 2 < ARRAY_SIZE(devfs_entries)) {
-			struct devfs_entry *e = &devfs_entries[i - 2];
+		} else if (i - 2 < devfs_nentries()) {
+			struct devfs_entry *e = devfs_entry(i - 2);
 
 			if (devfs_present(e) &&
 			    !fill(ctx, e->name, strlen(e->name), e->v.ino, DT_CHR, i + 1))
@@ -202,6 +260,13 @@ static const struct file_ops devfs_dir_fops = {
  * by vfs_mount), built on first use; its root with a reference.  Runs
  * under vfs_mount_mutex, which serializes the first use.
  */
+static void devfs_init_node(struct devfs_entry *e, uint64_t ino)
+{
+	vnode_init(&e->v, &devfs_vops, e->fops, S_IFCHR | (e->perm ? e->perm : 0666), DEVFS_DEV);
+	e->v.ino = ino;
+	e->v.rdev = e->rdev;
+}
+
 static void devfs_init_nodes(void)
 {
 	if (devfs_root_vnode.ops)
@@ -210,13 +275,8 @@ static void devfs_init_nodes(void)
 		   S_IFDIR | 0755, DEVFS_DEV);
 	devfs_root_vnode.ino = 1;
 	devfs_root_vnode.nlink = 2;
-	for (size_t i = 0; i < ARRAY_SIZE(devfs_entries); i++) {
-		struct devfs_entry *e = &devfs_entries[i];
-
-		vnode_init(&e->v, &devfs_vops, e->fops, S_IFCHR | 0666, DEVFS_DEV);
-		e->v.ino = i + 2;
-		e->v.rdev = e->rdev;
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(devfs_entries); i++)
+		devfs_init_node(&devfs_entries[i], i + 2);
 }
 
 static int devfs_mount(struct fs_type *type, const char *source,
