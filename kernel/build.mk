@@ -1,7 +1,7 @@
 # kernel/build.mk - the generic kernel: one folder per subsystem, each with
 # its own build.mk (see docs/layout.md for what each may call), and the
 # kernel link shared by all of them.
-KERNEL_DIRS := core boot mm sched proc fs sys debug init
+KERNEL_DIRS := core boot mm sched proc fs dev sys debug init
 include $(patsubst %,kernel/%/build.mk,$(KERNEL_DIRS))
 KSRCS += $(LIBSRCS) $(wildcard tests/kernel/*.c)
 KOBJS := $(patsubst %,$(BUILD)/%.o,$(KSRCS))

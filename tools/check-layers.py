@@ -20,7 +20,7 @@ import os
 import re
 import sys
 
-LAYERS = ["core", "boot", "mm", "sched", "proc", "fs", "sys", "debug", "init"]
+LAYERS = ["core", "boot", "mm", "sched", "proc", "fs", "dev", "sys", "debug", "init"]
 
 # The arch interface generic code may use (behind arch_*() and pmap_*()).
 ARCH_API = {"arch.h", "layout.h", "percpu.h", "irq.h", "thread.h",
