@@ -4,7 +4,8 @@
 # -smp 4 and print its "bench:" lines, tagged "user smp4"; then the wakeup
 # latency beside long system calls (/bin/benchlat, -smp 2), tagged "user
 # smp2"; and the exokernel calls beside their kernel equivalents
-# (/bin/benchexo, -smp 1 and -smp 2).  Used by `make bench` (with the release kernel and
+# (/bin/benchexo, -smp 1 and -smp 2); and interrupt-to-driver latency
+# (/bin/benchirq, -smp 2).  Used by `make bench` (with the release kernel and
 # build/initramfs.cpio).
 #
 # The numbers compare Keel with itself: a TCG guest is not comparable with
@@ -34,5 +35,6 @@ run_bench benchsched 4 180 '^benchsched: done, 0 failed'
 # The exokernel paths beside the kernel's own (docs/exokernel.md).
 run_bench benchexo 1 300 '^benchexo: done'
 run_bench benchexo 2 300 '^benchexo: done'
+run_bench benchirq 2 300 '^benchirq: done'
 # Wakeup latency of a sleeper sharing a CPU with long system calls.
 run_bench benchlat 2 300 '^benchlat: done'

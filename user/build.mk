@@ -25,13 +25,13 @@ USER_CC     ?= musl-gcc
 USER_CFLAGS := -static -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude/uapi
 USER_PROGS  := init hello forkexec usertests stress threadtests spawnbg benchsched benchlat fuzzsys kcovtest
 USER_PROGS  += ttytest benchexo
-USER_PROGS  += exotests kbdd
+USER_PROGS  += exotests kbdd drvtests benchirq
 USER_BINS   := $(addprefix $(BUILD)/user/,$(USER_PROGS))
 USERTESTS_SRCS := user/usertests.c $(wildcard user/ut_*.c)
 LIBKEEL_SRCS := $(wildcard user/libkeel/*.c user/libkeel/*.S)
 LIBKEEL_OBJS := $(patsubst user/libkeel/%,$(BUILD)/libkeel/%.o,$(LIBKEEL_SRCS))
 LIBKEEL      := $(BUILD)/libkeel/libkeel.a
-UTEST_PROGS := init usertests threadtests spawnbg benchsched benchexo
+UTEST_PROGS := init usertests threadtests spawnbg benchsched benchexo drvtests benchirq
 EXTRA_ROOT  ?=
 DEBIAN_USERLAND ?= 1
 BASH_BIN    ?= /bin/bash-static
@@ -61,6 +61,8 @@ $(BUILD)/user/benchexo: user/benchexo.c $(LIBKEEL)
 # kbdd translates scancodes with the kernel driver's own table (lib/kbdmap.c).
 $(BUILD)/user/kbdd: user/kbdd.c lib/kbdmap.c include/lib/kbdmap.h
 $(BUILD)/user/kbdd: USER_CFLAGS += -Iinclude
+$(BUILD)/user/drvtests: user/drvtests.c
+$(BUILD)/user/benchirq: user/benchirq.c
 # fuzzsys: supervisor (fuzzsys.c), generation, workers, coverage (kcov.h).
 $(BUILD)/user/fuzzsys: user/fuzz_gen.c user/fuzz_worker.c user/fuzz_cover.c user/fuzzsys.h \
 	user/kcov.h

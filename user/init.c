@@ -17,9 +17,14 @@
  *      in a session of its own, with that terminal as its controlling
  *      terminal and its fds 0-2; with neither terminal present (an older
  *      kernel), one shell on /dev/console;
- *   4. reaps every child (orphans are re-parented to it) and starts a new
+ *   4. starts the user-space keyboard driver (/bin/kbdd: docs/drivers.md)
+ *      and restarts it whenever it dies, at once the first time and at
+ *      most once a second if it keeps dying (meanwhile the kernel's own
+ *      keyboard driver has the keyboard); one that exits 0 (no keyboard
+ *      controller) is not restarted;
+ *   5. reaps every child (orphans are re-parented to it) and starts a new
  *      shell on a terminal whose shell exited (at most once a second);
- *   5. on SIGTERM (reboot), SIGUSR1 (halt) or SIGUSR2 (poweroff), as sent by
+ *   6. on SIGTERM (reboot), SIGUSR1 (halt) or SIGUSR2 (poweroff), as sent by
  *      busybox's reboot/halt/poweroff, and on SIGINT (Ctrl-Alt-Del), it
  *      sends SIGTERM then SIGKILL to every process, syncs, and calls
  *      reboot(2).
@@ -80,6 +85,20 @@ static struct init_term init_terms[] = {
 #define INIT_NTERMS (sizeof(init_terms) / sizeof(init_terms[0]))
 
 static struct init_term init_console_term = { INIT_CONSOLE, "TERM=linux", 0, 0 };
+
+/* Drivers init keeps running. */
+struct init_daemon {
+	const char *path;
+	pid_t pid;              /* 0: not running */
+	bool done;              /* exited 0: nothing to drive, not restarted */
+	struct timespec started;
+};
+
+static struct init_daemon init_daemons[] = {
+	{ "/bin/kbdd", 0, false, { 0, 0 } },
+};
+#define INIT_NDAEMONS (sizeof(init_daemons) / sizeof(init_daemons[0]))
+#define INIT_DAEMON_QUICK_NS 1000000000ll /* died sooner: wait before the restart */
 
 /* Set from signal handlers, acted on by the main loop. */
 static volatile sig_atomic_t init_shutdown_cmd;
@@ -203,6 +222,65 @@ static void init_spawn(struct init_term *t, const char *shell)
 	t->shell = pid;
 }
 
+static long long init_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+/* Start every daemon that should run and does not. */
+static void init_start_daemons(void)
+{
+	for (size_t i = 0; i < INIT_NDAEMONS; i++) {
+		struct init_daemon *d = &init_daemons[i];
+		long long since;
+		pid_t pid;
+
+		if (d->pid || d->done || access(d->path, X_OK) != 0)
+			continue;
+		since = init_now_ns() - (d->started.tv_sec * 1000000000ll + d->started.tv_nsec);
+		if ((d->started.tv_sec || d->started.tv_nsec) && since < INIT_DAEMON_QUICK_NS)
+			sleep(INIT_RESPAWN_GAP);
+		clock_gettime(CLOCK_MONOTONIC, &d->started);
+		pid = fork();
+		if (pid < 0) {
+			init_say("cannot start %s: %s", d->path, strerror(errno));
+			continue;
+		}
+		if (pid == 0) {
+			char *argv[] = { (char *)d->path, NULL };
+			sigset_t none;
+
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+			for (int sig = 1; sig < NSIG; sig++)
+				signal(sig, SIG_DFL);
+			setsid();
+			execve(d->path, argv, init_default_env);
+			_exit(127);
+		}
+		d->pid = pid;
+	}
+}
+
+/* pid (wait status st) was a daemon: restart it later unless it was done. */
+static bool init_daemon_exited(pid_t pid, int st)
+{
+	for (size_t i = 0; i < INIT_NDAEMONS; i++) {
+		if (init_daemons[i].pid != pid)
+			continue;
+		init_daemons[i].pid = 0;
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			init_daemons[i].done = true;
+		else
+			init_say("%s died (status %#x): restarting it", init_daemons[i].path, st);
+		return true;
+	}
+	return false;
+}
+
 /* Start a shell on every terminal that has none. */
 static void init_spawn_all(bool use_console, const char *shell)
 {
@@ -293,6 +371,7 @@ static int init_default_system(bool once)
 
 	use_console = access(init_terms[0].dev, R_OK | W_OK) != 0 &&
 		      access(init_terms[1].dev, R_OK | W_OK) != 0;
+	init_start_daemons();
 	if (once)
 		init_spawn_all(use_console, shell);
 	for (;;) {
@@ -301,12 +380,13 @@ static int init_default_system(bool once)
 
 		if (init_shutdown_cmd)
 			init_shutdown(init_shutdown_cmd);
+		init_start_daemons();
 		if (!once)
 			init_spawn_all(use_console, shell);
 		pid = wait(&st);
 		if (once && pid > 0 && (pid == init_terms[0].shell || pid == init_console_term.shell))
 			return init_end_session(st);
-		if (pid > 0)
+		if (pid > 0 && !init_daemon_exited(pid, st))
 			init_forget(pid);
 		else if (errno == ECHILD)
 			sleep(INIT_RESPAWN_GAP); /* no terminal could be opened */

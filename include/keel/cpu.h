@@ -29,6 +29,8 @@ struct cpu {
 	bool irq_was_on;         /* [C] IF before the outermost irq_push_off */
 	int in_irq;              /* [C] interrupt nesting depth */
 	uint64_t ticks;          /* [C] timer ticks seen by this CPU */
+	uint64_t ipis_resched;   /* [C] rescheduling IPIs taken (/proc/interrupts) */
+	uint64_t ipis_call;      /* [C] function-call IPIs taken (incl. TLB shootdowns) */
 	struct arch_cpu arch;    /* arch-private part */
 };
 

@@ -297,6 +297,20 @@ int procfs_sys_filesystems(const struct procfs_target *t, struct procfs_buf *b)
 
 #define IRQ_NUM_WIDTH 3 /* Linux's width of the line numbers */
 
+/* One per-CPU counter row of /proc/interrupts: the uint64_t at off in struct cpu. */
+static void procfs_interrupts_row(struct procfs_buf *b, const char *label, size_t off,
+				  const char *what)
+{
+	procfs_printf(b, "%*s: ", IRQ_NUM_WIDTH, label);
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		if (cpus[i].online)
+			procfs_printf(
+				b, "%10lu ",
+				(unsigned long)READ_ONCE(*(uint64_t *)((char *)&cpus[i] + off)));
+	}
+	procfs_printf(b, "  %s\n", what);
+}
+
 int procfs_sys_interrupts(const struct procfs_target *t, struct procfs_buf *b)
 {
 	procfs_printf(b, "%*s", IRQ_NUM_WIDTH + 8, "");
@@ -320,12 +334,11 @@ int procfs_sys_interrupts(const struct procfs_target *t, struct procfs_buf *b)
 		procfs_printf(b, " %u-%s  %s\n", irq, irq_is_level(irq) ? "level" : "edge",
 			      name ? name : "-");
 	}
-	procfs_printf(b, "%*s: ", IRQ_NUM_WIDTH, "LOC");
-	for (unsigned i = 0; i < MAX_CPUS; i++) {
-		if (cpus[i].online)
-			procfs_printf(b, "%10lu ", (unsigned long)READ_ONCE(cpus[i].ticks));
-	}
-	procfs_printf(b, "  Local timer interrupts\n");
+	procfs_interrupts_row(b, "LOC", offsetof(struct cpu, ticks), "Local timer interrupts");
+	procfs_interrupts_row(b, "RES", offsetof(struct cpu, ipis_resched),
+			      "Rescheduling interrupts");
+	procfs_interrupts_row(b, "CAL", offsetof(struct cpu, ipis_call),
+			      "Function call interrupts");
 	return 0;
 }
 

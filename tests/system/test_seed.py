@@ -9,9 +9,13 @@ Two ways in, each on -smp 1, 2 and 4:
   serial  the line is typed on the serial console every round;
   ps2     the line is typed once on the PS/2 keyboard into the bash on the
           VGA terminal (tty1), then recalled and entered with Up, Enter
-          through the keyboard every round.  That bash announces each new
-          prompt on the serial line (PROMPT_COMMAND), which is how the test
-          sees it come back.
+          through the keyboard every round.  The keyboard is driven by the
+          user-space driver kbdd (init starts it; the test checks that it
+          holds IRQ 1 from the first round to the last, the same process).
+          That bash announces each new prompt on the serial line
+          (PROMPT_COMMAND), and its prompt carries the round number, which
+          the test reads back from VGA memory after every round (the rounds
+          run in the empty /tmp, so `ls` prints nothing after it).
 
 KEEL_SEED_ROUNDS sets the number of rounds: `make test` runs 100 on each of
 the six configurations (about 3 minutes under TCG on 2 cores); `make
@@ -73,7 +77,7 @@ _KEYS = {" ": "spc", "{": "shift-bracket_left", "}": "shift-bracket_right",
          ".": "dot", ";": "semicolon", "&": "shift-7", "'": "apostrophe",
          "=": "equal", "$": "shift-4", "(": "shift-9", ")": "shift-0",
          "+": "shift-equal", ">": "shift-dot", "/": "slash", "_": "shift-minus",
-         "\n": "ret"}
+         "-": "minus", "#": "shift-3", "\n": "ret"}
 
 
 def _keys(text):
@@ -88,18 +92,31 @@ def _keys(text):
     return out
 
 
+def _kbdd(sh):
+    """The pid of kbdd once it holds IRQ 1 (init starts it at boot)."""
+    out = sh.check("for i in $(seq 100); do grep -q devobj:kbdd /proc/interrupts && "
+                   "break; sleep 0.1; done; grep -q devobj:kbdd /proc/interrupts && "
+                   "pidof kbdd", timeout=60)
+    return out.split()[0]
+
+
 @pytest.mark.parametrize("smp", [1, 2, 4])
 def test_seed_scenario_ps2(smp):
     sh = _boot(smp, "ps2")
     try:
-        # The VGA terminal's bash reports each prompt on the serial line.
-        sh.k.sendkey(_keys("PROMPT_COMMAND='echo P$((n++)) >/dev/ttyS0'\n"), delay=0.01)
+        kbdd = _kbdd(sh)
+        # The VGA terminal's bash reports each prompt on the serial line,
+        # and shows the count in its prompt.
+        sh.k.sendkey(_keys("cd /tmp && PS1='R${n}# ' && "
+                           "PROMPT_COMMAND='echo P$((n++)) >/dev/ttyS0'\n"), delay=0.01)
         sh.expect(r"P0\r", timeout=60)
         sh.k.sendkey(_keys(SEED + "\n"), delay=0.01)
         sh.expect(r"P1\r", timeout=60)
         for i in range(2, ROUNDS + 2):
             sh.k.sendkey(["up", "ret"], delay=0.005)
             sh.expect(rf"P{i}\r", timeout=60)
+            sh.k.expect_vga(rf"^R{i + 1}#$", timeout=30)
+        assert _kbdd(sh) == kbdd, "kbdd was restarted during the rounds"
         sh.k.sendkey(_keys("unset HISTFILE; wait; exit\n"), delay=0.01)
         _finish(sh)
     finally:

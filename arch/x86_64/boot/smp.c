@@ -148,12 +148,14 @@ static void ap_entry(struct cpu *c)
 
 static void ipi_call_irq(struct trapframe *tf)
 {
+	this_cpu()->ipis_call++;
 	lapic_eoi();
 	smp_call_handle();
 }
 
 static void ipi_resched_irq(struct trapframe *tf)
 {
+	this_cpu()->ipis_resched++;
 	lapic_eoi();
 }
 
