@@ -525,12 +525,20 @@ static void dt_driver_killed_while_firing(void)
 	close(tty);
 }
 
-#define DT_TESTS(X)                                                                              \
-	X(irq_open_rules)                                                                        \
-	X(irq_file_args) X(irq_mmap_rules) X(irq_proc_interrupts) X(irq_unprivileged_refused)    \
-		X(irq_read_counts) X(irq_futex_wakes) X(irq_poll_wakes) X(kernel_keyboard_types) \
-			X(kernel_keyboard_returns) X(kbdd_types_and_restarts)                    \
-				X(attach_detach_race) X(driver_killed_while_firing)
+#define DT_TESTS(X)                 \
+	X(irq_open_rules)           \
+	X(irq_file_args)            \
+	X(irq_mmap_rules)           \
+	X(irq_proc_interrupts)      \
+	X(irq_unprivileged_refused) \
+	X(irq_read_counts)          \
+	X(irq_futex_wakes)          \
+	X(irq_poll_wakes)           \
+	X(kernel_keyboard_types)    \
+	X(kernel_keyboard_returns)  \
+	X(kbdd_types_and_restarts)  \
+	X(attach_detach_race)       \
+	X(driver_killed_while_firing)
 
 #define DT_ENTRY(name) { #name, dt_##name },
 static const struct utest dt_tests[] = { DT_TESTS(DT_ENTRY) };
