@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -87,8 +88,25 @@ static void dt_inject(uint8_t b)
 	outb(b, DT_I8042_DATA);
 }
 
-/* Type s (letters of dt_keys), key down and up, waiting for the
- * controller to be emptied by whichever driver has it. */
+/*
+ * Wait until whichever driver has the keyboard took the last byte: the
+ * controller holds one byte, and a byte injected over an unread one
+ * replaces it (a key lost), as a real keyboard's would wait in its own
+ * buffer instead.
+ */
+static void dt_wait_taken(void)
+{
+	int64_t end = utest_now_ns() + DT_WAIT_NS;
+
+	while (inb(DT_I8042_CMD) & DT_I8042_OBF) {
+		if (utest_now_ns() > end)
+			utest_fail("no driver took the keyboard's byte");
+		sched_yield();
+	}
+}
+
+/* Type s (letters of dt_keys), key down and up, each byte after the
+ * driver took the one before. */
 static void dt_type(const char *s)
 {
 	for (; *s; s++) {
@@ -99,7 +117,9 @@ static void dt_type(const char *s)
 				sc = dt_keys[i].sc;
 		if (!sc)
 			utest_fail("no scancode for '%c'", *s);
+		dt_wait_taken();
 		dt_inject(sc);
+		dt_wait_taken();
 		dt_inject(sc | DT_KEY_RELEASE);
 	}
 }
@@ -367,6 +387,28 @@ static void dt_irq_poll_wakes(void)
 	close(fd);
 }
 
+/* A reader asleep in read() is woken by the interrupt. */
+static void dt_irq_read_blocks(void)
+{
+	int fd;
+	uint32_t count = 0;
+	pid_t pid;
+
+	dt_ports();
+	fd = UT_OK(open(DT_KBD_IRQ, O_RDWR));
+	pid = utest_fork();
+	if (pid == 0) {
+		utest_sleep_ns(100 * UTEST_MS);
+		dt_inject(DT_PLAIN_BYTE);
+		_exit(0);
+	}
+	UT_CHECK(read(fd, &count, sizeof(count)) == sizeof(count));
+	UT_CHECK(count >= 1);
+	UT_CHECK_EXIT(utest_wait(pid), 0);
+	(void)inb(DT_I8042_DATA);
+	close(fd);
+}
+
 /* ---------------------------------------------------------------- the keyboard */
 
 /* With no user-space driver, the kernel's own driver types into tty1. */
@@ -534,6 +576,7 @@ static void dt_driver_killed_while_firing(void)
 	X(irq_read_counts)          \
 	X(irq_futex_wakes)          \
 	X(irq_poll_wakes)           \
+	X(irq_read_blocks)          \
 	X(kernel_keyboard_types)    \
 	X(kernel_keyboard_returns)  \
 	X(kbdd_types_and_restarts)  \

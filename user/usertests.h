@@ -211,7 +211,22 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(epoll_stress_ctl_close)        \
 	X(image_refill_read_self)        \
 	X(image_refill_contents)         \
-	X(image_refill_read_other)
+	X(image_refill_read_other)      \
+	/* credentials (ut_cred.c) */   \
+	X(cred_root_setuid)            \
+	X(cred_saved_uid)              \
+	X(cred_nonroot_refused)        \
+	X(cred_gid_calls)              \
+	X(cred_fork_exec)              \
+	X(cred_proc_status)            \
+	X(cred_getres_efault)          \
+	/* ioperm, iopl (ut_ioport.c) */ \
+	X(ioport_einval)               \
+	X(ioport_allowed_port)         \
+	X(ioport_unprivileged)         \
+	X(ioport_fork_exec)            \
+	X(ioport_iopl3)                \
+	X(ioport_switch_smp)
 
 #define UT_DECLARE(name) void ut_##name(void);
 UT_TESTS(UT_DECLARE)
@@ -220,6 +235,8 @@ UT_TESTS(UT_DECLARE)
 /* Helper modes of the usertests binary, run through exec by the tests. */
 int ut_helper_echo(int argc, char **argv, char **envp);
 int ut_helper_fdcheck(int argc, char **argv);
+int ut_helper_cred(int argc, char **argv); /* --cred: ut_cred.c */
+int ut_helper_inb(int argc, char **argv);  /* --inb: ut_ioport.c */
 
 /* "usertests --orphan-init", for a system test that boots it as init. */
 int ut_helper_orphan_init(void);

@@ -10,6 +10,7 @@
  * status N").  With a watchdog, the runner arms its own alarm too and kills
  * the child's process group when that fires.
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/resource.h>
@@ -212,7 +213,9 @@ static bool utest_run(const struct utest_suite *s, const struct utest *t)
 	ssize_t r;
 	pid_t pid;
 
-	if (pipe(p) < 0) {
+	/* Close-on-exec: a program a test starts (a daemon that outlives it)
+	 * must not hold the write end, or the reason is never read to EOF. */
+	if (pipe2(p, O_CLOEXEC) < 0) {
 		utest_print("%s: FAIL %s: pipe: %s\n", s->prog, t->name, strerror(errno));
 		return false;
 	}

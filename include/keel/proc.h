@@ -44,6 +44,8 @@
 #include <keel/timer.h>
 #include <keel/resource.h>
 #include <keel/exo.h>
+#include <keel/cred.h>
+#include <keel/ioport.h>
 
 struct mm;
 struct fdtable;
@@ -88,7 +90,7 @@ struct proc {
 	struct vnode *cwd;                /* [lock] working directory; see "Open files" */
 	unsigned umask;                   /* [lock] */
 	int pgid, sid;                    /* [proc_tree_lock] changed with pid_set_pgrp/_session */
-	uint32_t uid, gid;                /* [lock] (always 0 for now) */
+	struct cred cred;                 /* [lock] uids and gids (keel/cred.h) */
 	uint64_t sig_pending;             /* [lock] process-wide pending signals (bit sig-1) */
 	struct sigaction_k sigactions[64];/* [lock] */
 	int exit_signal;                  /* [proc_tree_lock] signal to the parent at exit; SIGCHLD once reparented */
@@ -124,6 +126,7 @@ struct proc {
 	int wait_report_sig;              /* [proc_tree_lock] the stop signal of PROC_REPORT_STOPPED */
 	bool did_exec;                    /* [proc_tree_lock] execve'd since fork (setpgid: EACCES) */
 	struct exo_proc exo;              /* exokernel state (keel/exo.h: [lock]) */
+	struct ioport_proc io;            /* I/O port permissions (keel/ioport.h: [lock]) */
 };
 
 /* wait_report: a stop or continue the parent's wait has not seen yet. */

@@ -30,6 +30,7 @@
  */
 #include <keel/devobj.h>
 #include <keel/cpu.h>
+#include <keel/cred.h>
 #include <keel/fd.h>
 #include <keel/futex.h>
 #include <keel/initcall.h>
@@ -201,12 +202,6 @@ void devobj_enable(struct devobj *d, bool on)
 
 /* ---------------------------------------------------------------- /dev/irqN */
 
-/* Privileged processes only (CAP_SYS_RAWIO on Linux). */
-static bool devobj_may_attach(void)
-{
-	return true; /* replaced by the credentials check (cred_privileged) */
-}
-
 static struct devobj_file *devobj_file(struct file *f)
 {
 	return f->priv;
@@ -220,7 +215,7 @@ static int devobj_open(struct file *f, int flags)
 	struct devobj_file *df;
 	int err;
 
-	if (!devobj_may_attach())
+	if (!cred_privileged()) /* CAP_SYS_RAWIO on Linux */
 		return -EPERM;
 	df = kzalloc(sizeof(*df));
 	if (!df)

@@ -51,6 +51,9 @@ struct pid_snap {
 	unsigned umask, cpu;
 	uint64_t utime, stime, cutime, cstime, start_ns, nvcsw, nivcsw; /* times in ticks */
 	uint64_t sigpnd, shdpnd, sigblk, sigign, sigcgt;
+	struct cred cred;
+	unsigned ngroups;
+	uint32_t groups[PROC_NGROUPS_MAX];
 	struct mm *mm; /* referenced, or NULL */
 };
 
@@ -95,6 +98,9 @@ static int pid_snap_locked(struct proc *p, int tid, struct pid_snap *s)
 		return -ESRCH;
 	s->nthreads = (int)p->nthreads;
 	s->umask = p->umask;
+	s->cred = p->cred;
+	s->ngroups = p->ngroups;
+	memcpy(s->groups, p->groups, sizeof(s->groups));
 	s->shdpnd = p->sig_pending;
 	for (int i = 0; i < NSIG; i++) {
 		if (p->sigactions[i].handler == SIG_IGN_HANDLER)
@@ -279,10 +285,15 @@ int procfs_pid_status(const struct procfs_target *t, struct procfs_buf *b)
 		return err;
 	procfs_printf(b,
 		      "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
-		      "PPid:\t%d\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n"
-		      "FDSize:\t%u\nGroups:\t\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n",
-		      s.comm, s.umask, pid_state_name(s.state), s.pid, s.tid, s.ppid, fdsize, s.pid,
-		      s.tid, s.pgid, s.sid);
+		      "PPid:\t%d\nTracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n"
+		      "FDSize:\t%u\nGroups:\t",
+		      s.comm, s.umask, pid_state_name(s.state), s.pid, s.tid, s.ppid, s.cred.u.real,
+		      s.cred.u.eff, s.cred.u.saved, s.cred.u.fs, s.cred.g.real, s.cred.g.eff,
+		      s.cred.g.saved, s.cred.g.fs, fdsize);
+	for (unsigned i = 0; i < s.ngroups; i++)
+		procfs_printf(b, "%u ", s.groups[i]); /* Linux ends each with a space */
+	procfs_printf(b, "\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", s.pid, s.tid,
+		      s.pgid, s.sid);
 	if (s.mm) {
 		vm_usage_get(s.mm, &u);
 		status_kb(b, "VmPeak:", u.total);

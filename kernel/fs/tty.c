@@ -63,6 +63,7 @@
  * proc_tree_lock.
  */
 #include <keel/tty.h>
+#include <keel/cred.h>
 #include <keel/console.h>
 #include <keel/fd.h>
 #include <keel/klog.h>
@@ -181,12 +182,6 @@ void tty_detach_input(void)
 }
 
 /* ---------------------------------------------------------------- job control */
-
-/* May the caller type into a terminal that is not its own (TIOCSTI)? */
-static bool tty_sti_privileged(void)
-{
-	return true; /* replaced by the credentials check (cred_privileged) */
-}
 
 /* The caller's controlling terminal, or NULL.  Takes proc_tree_lock. */
 static struct tty *tty_current_ctty(void)
@@ -726,7 +721,7 @@ static long tty_ioctl_sti(struct tty *t, uintptr_t arg)
 {
 	char c;
 
-	if (tty_current_ctty() != t && !tty_sti_privileged())
+	if (!cred_privileged() && tty_current_ctty() != t)
 		return -EPERM;
 	if (copy_from_user(&c, (const void *)arg, 1))
 		return -EFAULT;

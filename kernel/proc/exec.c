@@ -15,6 +15,7 @@
 #include <keel/exec.h>
 #include <keel/resource.h>
 #include <keel/proc.h>
+#include <keel/cred.h>
 #include <keel/vm.h>
 #include <keel/vfs.h>
 #include <keel/fd.h>
@@ -422,6 +423,12 @@ static void exec_auxv_put(struct exec_auxv *av, uint64_t key, uint64_t val)
 static void exec_fill_auxv(struct exec_auxv *av, const struct elf_info *ei, uintptr_t bias,
 			   const struct exec_strings *str)
 {
+	struct proc *p = proc_current(); /* NULL while the first process is built */
+	struct cred cr;
+
+	memset(&cr, 0, sizeof(cr)); /* ... which is root */
+	if (p)
+		cred_get(p, &cr);
 	av->n = 0;
 	if (ei->phdr_vaddr) {
 		exec_auxv_put(av, AT_PHDR, ei->phdr_vaddr + bias);
@@ -432,14 +439,14 @@ static void exec_fill_auxv(struct exec_auxv *av, const struct elf_info *ei, uint
 	exec_auxv_put(av, AT_BASE, 0);
 	exec_auxv_put(av, AT_FLAGS, 0);
 	exec_auxv_put(av, AT_ENTRY, ei->entry + bias);
-	exec_auxv_put(av, AT_UID, 0);
-	exec_auxv_put(av, AT_EUID, 0);
-	exec_auxv_put(av, AT_GID, 0);
-	exec_auxv_put(av, AT_EGID, 0);
+	exec_auxv_put(av, AT_UID, cr.u.real);
+	exec_auxv_put(av, AT_EUID, cr.u.eff);
+	exec_auxv_put(av, AT_GID, cr.g.real);
+	exec_auxv_put(av, AT_EGID, cr.g.eff);
 	exec_auxv_put(av, AT_PLATFORM, str->platform);
 	exec_auxv_put(av, AT_HWCAP, arch_hwcap());
 	exec_auxv_put(av, AT_CLKTCK, EXEC_CLKTCK);
-	exec_auxv_put(av, AT_SECURE, 0);
+	exec_auxv_put(av, AT_SECURE, cred_exec_secure(&cr));
 	exec_auxv_put(av, AT_RANDOM, str->random);
 	exec_auxv_put(av, AT_HWCAP2, 0);
 	exec_auxv_put(av, AT_EXECFN, str->execfn);

@@ -162,7 +162,7 @@ static void proc_exit_info(struct proc *p, struct ksiginfo *info)
 	memset(info, 0, sizeof(*info));
 	info->si_signo = p->exit_signal;
 	info->chld.pid = p->pid;
-	info->chld.uid = p->uid;
+	info->chld.uid = p->cred.u.real; /* no thread is left to change it */
 	if (status & WAIT_SIG_MASK) {
 		info->si_code = (status & WAIT_CORE_FLAG) ? CLD_DUMPED : CLD_KILLED;
 		info->chld.status = status & WAIT_SIG_MASK;
@@ -266,6 +266,7 @@ static void proc_release_resources(struct proc *p)
 	spin_unlock(&p->lock);
 	fdtable_put(fdt); /* may sleep: after the lock */
 	vnode_put(cwd);
+	ioport_exit(p);
 }
 
 /*

@@ -142,6 +142,7 @@ void proc_free(struct proc *p)
 /* Undo a process that was being built and never ran (error paths). */
 static void proc_free_unstarted(struct proc *p)
 {
+	ioport_exit(p);
 	if (p->cwd)
 		vnode_put(p->cwd);
 	if (p->fdt)
@@ -300,8 +301,7 @@ static void proc_clone_signals(struct proc *p, struct proc *parent, unsigned lon
 	spin_lock(&parent->lock);
 	memcpy(p->sigactions, parent->sigactions, sizeof(p->sigactions));
 	p->umask = parent->umask;
-	p->uid = parent->uid;
-	p->gid = parent->gid;
+	cred_copy_locked(p, parent);
 	p->ngroups = parent->ngroups;
 	memcpy(p->groups, parent->groups, sizeof(p->groups));
 	proc_rlimit_copy(p, parent);
@@ -311,8 +311,8 @@ static void proc_clone_signals(struct proc *p, struct proc *parent, unsigned lon
 }
 
 /* A new process with pid, a child of parent (not yet linked): address
- * space, files, working directory and signal state from parent, shared or
- * copied as flags say.  NULL when out of memory.  May sleep. */
+ * space, files, working directory, I/O port permissions and signal state
+ * from parent, shared or copied as flags say.  NULL when out of memory.  May sleep. */
 static struct proc *proc_clone_proc(struct proc *parent, int pid, unsigned long flags,
 				    bool exo)
 {
@@ -323,7 +323,7 @@ static struct proc *proc_clone_proc(struct proc *parent, int pid, unsigned long 
 	p->pid = pid;
 	p->mm = exo ? vm_fork_layout(parent->mm) : proc_clone_mm(parent->mm, flags);
 	p->fdt = proc_clone_files(parent->fdt, flags);
-	if (!p->mm || !p->fdt) {
+	if (!p->mm || !p->fdt || ioport_fork(p, parent)) {
 		proc_free_unstarted(p);
 		return NULL;
 	}

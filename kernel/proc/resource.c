@@ -259,11 +259,14 @@ uint64_t rlimit_cur(int res)
 }
 
 /*
- * Every process is root (CAP_SYS_RESOURCE), so a hard limit may be
- * raised; only RLIMIT_NOFILE has a ceiling (Linux's fs.nr_open).
+ * Raising a hard limit needs privilege (CAP_SYS_RESOURCE: keel/cred.h) of
+ * the caller (not of p); RLIMIT_NOFILE has a ceiling even then (Linux's
+ * fs.nr_open).
  */
 int proc_prlimit(struct proc *p, int res, const struct k_rlimit *new, struct k_rlimit *old)
 {
+	bool priv = cred_privileged(); /* before p->lock: it takes the caller's */
+
 	if (res < 0 || res >= RLIM_NLIMITS)
 		return -EINVAL;
 	if (new &&new->cur > new->max)
@@ -271,6 +274,10 @@ int proc_prlimit(struct proc *p, int res, const struct k_rlimit *new, struct k_r
 	if (new &&res == RLIMIT_NOFILE &&new->max > RLIMIT_NOFILE_CEILING)
 		return -EPERM;
 	spin_lock(&p->lock);
+	if (new &&new->max > p->rlim[res].max && !priv) {
+		spin_unlock(&p->lock);
+		return -EPERM;
+	}
 	if (old)
 		*old = p->rlim[res];
 	if (new)

@@ -289,7 +289,7 @@ void signal_info_user(struct ksiginfo *info, int sig, int code)
 	info->si_code = code;
 	if (me) {
 		info->kill.pid = me->pid;
-		info->kill.uid = me->uid;
+		info->kill.uid = cred_uid();
 	}
 }
 
@@ -574,7 +574,7 @@ static void sig_notify_parent(struct proc *p, int why, int status)
 	}
 	if (parent && p->state == PROC_ALIVE) {
 		spin_lock(&p->lock);
-		info.chld.uid = p->uid;
+		info.chld.uid = p->cred.u.real;
 		spin_unlock(&p->lock);
 		spin_lock(&parent->lock);
 		send = !(parent->sigactions[SIGCHLD - 1].flags & SA_NOCLDSTOP) &&

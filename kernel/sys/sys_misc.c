@@ -1,11 +1,11 @@
 /*
  * sys_misc.c - small system calls: uname, sethostname, setdomainname,
- * credentials (everyone is root; supplementary groups are kept), resource
- * limits (kernel/proc/resource.c), getrandom, sysinfo, prctl names,
+ * resource limits (kernel/proc/resource.c), getrandom, sysinfo, prctl names,
  * scheduler affinity, set_robust_list, rseq.
  */
 #include <keel/syscall.h>
 #include <keel/proc.h>
+#include <keel/cred.h>
 #include <keel/thread.h>
 #include <keel/sched.h>
 #include <keel/random.h>
@@ -20,7 +20,6 @@
 #include <lib/string.h>
 #include <arch/arch.h>
 
-#define NGROUPS_MAX      65536          /* Linux's */
 #define GETRANDOM_CHUNK  256
 #define GRND_NONBLOCK    1
 #define GRND_RANDOM      2
@@ -39,12 +38,15 @@ SYSCALL_DEFINE1(uname, struct k_utsname __user *, ubuf)
 	return copy_to_user(ubuf, &u, sizeof(u));
 }
 
-/* sethostname/setdomainname: len bytes (no NUL needed), at most 64. */
+/* sethostname/setdomainname: len bytes (no NUL needed), at most 64;
+ * privileged only (CAP_SYS_ADMIN, checked first as on Linux). */
 static long uts_set_user(const char __user *uname, int len,
 			 int (*set)(const char *, size_t))
 {
 	char name[UTS_LEN];
 
+	if (!cred_privileged())
+		return -EPERM;
 	if (len < 0 || len > UTS_NAME_MAX)
 		return -EINVAL;
 	if (copy_from_user(name, uname, (size_t)len))
@@ -60,55 +62,6 @@ SYSCALL_DEFINE2(sethostname, const char __user *, name, int, len)
 SYSCALL_DEFINE2(setdomainname, const char __user *, name, int, len)
 {
 	return uts_set_user(name, len, uts_set_domainname);
-}
-
-SYSCALL_DEFINE0(getuid) { return 0; }
-SYSCALL_DEFINE0(geteuid) { return 0; }
-SYSCALL_DEFINE0(getgid) { return 0; }
-SYSCALL_DEFINE0(getegid) { return 0; }
-
-/* The supplementary groups setgroups stored (none at first). */
-SYSCALL_DEFINE2(getgroups, int, size, uint32_t __user *, list)
-{
-	struct proc *p = proc_current();
-	uint32_t groups[PROC_NGROUPS_MAX];
-	unsigned n;
-
-	if (size < 0)
-		return -EINVAL;
-	spin_lock(&p->lock);
-	n = p->ngroups;
-	memcpy(groups, p->groups, n * sizeof(groups[0]));
-	spin_unlock(&p->lock);
-	if (size == 0)
-		return n;
-	if ((unsigned)size < n)
-		return -EINVAL;
-	if (copy_to_user(list, groups, n * sizeof(groups[0])))
-		return -EFAULT;
-	return n;
-}
-
-/* Every process is root (CAP_SETGID): the list replaces the old one. */
-SYSCALL_DEFINE2(setgroups, int, size, const uint32_t __user *, list)
-{
-	struct proc *p = proc_current();
-	uint32_t groups[PROC_NGROUPS_MAX];
-
-	if (size < 0 || size > NGROUPS_MAX)
-		return -EINVAL;
-	if (size > PROC_NGROUPS_MAX) {
-		klog_once(LOG_WARN, "setgroups: at most %d groups are kept",
-			  PROC_NGROUPS_MAX);
-		return -EINVAL;
-	}
-	if (copy_from_user(groups, list, (size_t)size * sizeof(groups[0])))
-		return -EFAULT;
-	spin_lock(&p->lock);
-	p->ngroups = (unsigned)size;
-	memcpy(p->groups, groups, (size_t)size * sizeof(groups[0]));
-	spin_unlock(&p->lock);
-	return 0;
 }
 
 SYSCALL_DEFINE2(getrlimit, int, res, struct k_rlimit __user *, ulim)

@@ -5,6 +5,7 @@
 #include <keel/syscall.h>
 #include <keel/proc.h>
 #include <keel/exec.h>
+#include <keel/cred.h>
 #include <keel/thread.h>
 #include <keel/vm.h>
 #include <keel/fd.h>
@@ -167,6 +168,7 @@ SYSCALL_DEFINE3(execve, const char __user *, upath, char *const __user *, uargv,
 		if (p->sigactions[s].handler > 1)      /* caught -> default */
 			p->sigactions[s].handler = 0;
 	exo_proc_exec_locked(p);                /* no page-fault upcall either */
+	cred_exec_locked(p);                    /* saved ids := effective ids */
 	spin_unlock(&p->lock);
 	t->mm = mm;
 	vm_user_enter(mm);

@@ -9,11 +9,13 @@
  * so, since ACPI S5 needs an AML interpreter Keel does not have.  Restart
  * resets through the keyboard controller (arch_reboot).
  *
- * Everyone is root (no credentials yet), so no CAP_SYS_BOOT check.
+ * Privileged callers only (CAP_SYS_BOOT: keel/cred.h), checked before the
+ * magic numbers as on Linux.
  * Lock key: [A] reboot_cad_enabled is read and written atomically.
  */
 #include <keel/syscall.h>
 #include <keel/klog.h>
+#include <keel/cred.h>
 #include <lib/errno.h>
 #include <arch/arch.h>
 
@@ -47,6 +49,8 @@ static __noreturn void reboot_halt(void)
 SYSCALL_DEFINE4(reboot, unsigned, magic1, unsigned, magic2, unsigned, cmd, void __user *, arg)
 {
 	(void)arg;
+	if (!cred_privileged())
+		return -EPERM;
 	if (magic1 != REBOOT_MAGIC1 || (magic2 != REBOOT_MAGIC2 && magic2 != REBOOT_MAGIC2A &&
 					magic2 != REBOOT_MAGIC2B && magic2 != REBOOT_MAGIC2C))
 		return -EINVAL;

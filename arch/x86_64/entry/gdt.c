@@ -2,12 +2,23 @@
  * gdt.c - per-CPU GDT and TSS.  Each CPU has its own GDT (the TSS
  * descriptor points at that CPU's TSS) and its own IST stacks for double
  * fault, NMI and machine check, so those can run even on a broken stack.
+ *
+ * The TSS also holds the I/O permission bitmap of the process running on
+ * the CPU (keel/ioport.h: ioperm, iopl).  gdt_io_load(), called by the
+ * context switch, points iomap_base at it for a process that has I/O
+ * permissions, copying its map only when this CPU holds another
+ * generation, and past the TSS limit (every port refused) for all
+ * others: an ordinary switch costs one store.
  */
 #include <arch/gdt.h>
 #include <arch/percpu.h>
 #include <arch/segment.h>
 #include <arch/cpu.h>
 #include <keel/cpu.h>
+#include <keel/ioport.h>
+#include <keel/spinlock.h>
+#include <keel/thread.h>
+#include <keel/proc.h>
 #include <lib/string.h>
 
 #define GDT_ACCESS_PRESENT  (1ull << 47)
@@ -30,6 +41,13 @@
 			  GDT_TYPE_CODE_RX | GDT_FLAG_DB | GDT_FLAG_GRAN | GDT_LIMIT_MAX)
 #define GDT_UDATA   (GDT_KDATA | GDT_ACCESS_DPL3)
 #define GDT_UCODE64 (GDT_KCODE | GDT_ACCESS_DPL3)
+
+#define TSS_IOMAP_ON  ((uint16_t)__builtin_offsetof(struct tss, io_bitmap))
+#define TSS_IOMAP_OFF ((uint16_t)sizeof(struct tss)) /* past the limit: no port */
+#define TSS_IOMAP_END 0xff
+
+_Static_assert(TSS_IO_BITMAP_BYTES == IO_BITMAP_BYTES, "one TSS bit per port");
+_Static_assert(sizeof(struct tss) <= 0xffff, "the TSS limit fits in its 16 low bits");
 
 struct gdt_desc {
 	uint16_t limit;
@@ -65,7 +83,9 @@ void gdt_init_cpu(struct cpu *c, const uintptr_t ist[IST_COUNT])
 	memset(&c->arch.tss, 0, sizeof(c->arch.tss));
 	for (int i = 0; i < IST_COUNT; i++)
 		c->arch.tss.ist[i] = ist[i];
-	c->arch.tss.iomap_base = sizeof(struct tss);
+	c->arch.tss.iomap_base = TSS_IOMAP_OFF;
+	c->arch.tss.io_bitmap_end = TSS_IOMAP_END;
+	c->arch.io_gen = 0;
 	gdt_set_tss(gdt, &c->arch.tss);
 
 	lgdt(&desc);
@@ -86,4 +106,37 @@ void gdt_init_cpu(struct cpu *c, const uintptr_t ist[IST_COUNT])
 void gdt_set_ist(struct cpu *c, unsigned ist, uintptr_t top)
 {
 	c->arch.tss.ist[ist - 1] = top;
+}
+
+/*
+ * Give c's TSS the I/O permissions io (NULL: a kernel thread or idle) of
+ * the thread about to run.  Runs on c with interrupts off.
+ */
+void gdt_io_load(struct cpu *c, const struct ioport_proc *io)
+{
+	uint64_t gen = io ? ioport_gen(io) : 0;
+	const uint8_t *map;
+
+	if (gen == 0)
+		goto out_off;
+	if (gen != c->arch.io_gen) {
+		map = ioport_map(io);
+		if (!map)
+			goto out_off;
+		memcpy(c->arch.tss.io_bitmap, map, sizeof(c->arch.tss.io_bitmap));
+		c->arch.io_gen = gen;
+	}
+	c->arch.tss.iomap_base = TSS_IOMAP_ON;
+	return;
+out_off:
+	c->arch.tss.iomap_base = TSS_IOMAP_OFF;
+}
+
+void arch_io_reload(void)
+{
+	struct thread *t = thread_current();
+
+	irq_push_off();
+	gdt_io_load(this_cpu(), t && t->proc ? &t->proc->io : NULL);
+	irq_pop_off();
 }

@@ -1,9 +1,11 @@
 /*
- * sys_arch.c - x86-64-specific system calls (arch_prctl) and the arch
- * entropy source for the kernel's random generator.
+ * sys_arch.c - x86-64-specific system calls (arch_prctl; ioperm and iopl,
+ * whose generic part is kernel/proc/ioport.c) and the arch entropy source
+ * for the kernel's random generator.
  */
 #include <keel/syscall.h>
 #include <keel/thread.h>
+#include <keel/ioport.h>
 #include <lib/errno.h>
 #include <keel/klog.h>
 #include <arch/arch.h>
@@ -18,6 +20,16 @@
 #define CPUID_FEATURES_LEAF 1
 #define CPUID_ECX_RDRAND    (1u << 30)
 #define RDRAND_RETRIES      10
+
+SYSCALL_DEFINE3(ioperm, unsigned long, from, unsigned long, num, int, turn_on)
+{
+	return ioport_perm(from, num, turn_on);
+}
+
+SYSCALL_DEFINE1(iopl, unsigned, level)
+{
+	return ioport_iopl(level);
+}
 
 SYSCALL_DEFINE2(arch_prctl, int, code, uint64_t, addr)
 {

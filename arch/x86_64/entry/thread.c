@@ -1,14 +1,16 @@
 /*
  * thread.c - x86-64 thread support: initial kernel stacks, the context
  * switch (stack, kernel entry stack in the TSS and for syscall, FPU/SSE
- * state), and FPU setup on each CPU.
+ * state, the I/O permission bitmap), and FPU setup on each CPU.
  */
 #include <arch/thread.h>
 #include <arch/cpu.h>
 #include <arch/percpu.h>
 #include <arch/trap.h>
 #include <arch/msr.h>
+#include <arch/gdt.h>
 #include <keel/thread.h>
+#include <keel/proc.h>
 #include <keel/cpu.h>
 #include <lib/string.h>
 
@@ -67,6 +69,7 @@ void arch_context_switch(struct thread *prev, struct thread *next)
 	if (next->arch.fpu_valid)
 		__asm__ volatile("fxrstor64 %0" : : "m"(next->arch.fpu));
 	c->arch.tss.rsp[0] = next->kstack_top;
+	gdt_io_load(c, next->proc ? &next->proc->io : NULL);
 	c->entry_scratch[CPU_KSTACK_TOP / sizeof(uintptr_t) - 1] = next->kstack_top;
 	if (next->proc)
 		wrmsr(MSR_FS_BASE, next->fs_base);

@@ -34,6 +34,9 @@
 #include <keel/fault.h>
 #include <keel/thread.h>
 #include <keel/vm.h>
+#include <keel/proc.h>
+#include <keel/ioport.h>
+#include <keel/uaccess.h>
 #include <lib/errno.h>
 #include <arch/user.h>
 #include <arch/mmu.h>
@@ -194,6 +197,35 @@ static void trap_decode(const struct trapframe *tf, struct fault *f)
 
 extern char trap_iretq[];
 
+#define X86_OP_CLI 0xfa
+#define X86_OP_STI 0xfb
+
+/*
+ * A user #GP on cli or sti in a process with iopl(3): iopl is emulated
+ * (keel/ioport.h) and the CPU's IOPL stays 0, so these fault; Linux then
+ * skips the instruction (a no-op, with a warning) and so does Keel.
+ * True when skipped.  Interrupts off on entry and exit.
+ */
+static bool trap_skip_cli_sti(struct trapframe *tf)
+{
+	struct thread *t = thread_current();
+	uint8_t op;
+	int err;
+
+	if (tf->vector != TRAP_GP || !trap_from_user(tf) || tf->error != 0 || !t || !t->proc ||
+	    !ioport_iopl_emulated(t->proc))
+		return false;
+	arch_irq_enable(); /* from user mode: no lock held, interrupts were on */
+	err = copy_from_user(&op, (const void __user *)tf->rip, sizeof(op));
+	arch_irq_disable();
+	if (err || (op != X86_OP_CLI && op != X86_OP_STI))
+		return false;
+	klog_once(LOG_WARN, "%s[%d]: cli/sti under iopl(3) is a no-op (as on Linux)", t->name,
+		  t->tid);
+	tf->rip += sizeof(op);
+	return true;
+}
+
 static void trap_exception(struct trapframe *tf)
 {
 	struct fault f;
@@ -202,6 +234,8 @@ static void trap_exception(struct trapframe *tf)
 	if (tf->rip == (uintptr_t)trap_iretq && thread_current() &&
 	    thread_current()->proc)
 		fault_bad_return(trap_name(tf->vector));
+	if (trap_skip_cli_sti(tf))
+		return;
 	trap_decode(tf, &f);
 	if (fault_handle(&f))
 		return;

@@ -71,6 +71,10 @@ void arch_flush_tlb_range(uintptr_t va, size_t len);
 /* Bring up every other CPU the firmware lists (boot CPU, once). */
 void arch_smp_init(void);
 
+/* The running thread's process changed its I/O port permissions
+ * (keel/ioport.h): load them into this CPU now.  Any context. */
+void arch_io_reload(void);
+
 /* 64 bits from the CPU's entropy source (RDRAND, else TSC jitter). */
 uint64_t arch_entropy(void);
 

@@ -14,6 +14,13 @@ struct cpu;
  * Runs on the CPU c itself, at boot or AP start.
  */
 void gdt_init_cpu(struct cpu *c, const uintptr_t ist[IST_COUNT]);
+/*
+ * Give c's TSS the I/O port permissions io of the thread about to run
+ * (NULL: none); copies the map only when c holds another generation.
+ * Runs on c with interrupts off (the context switch).
+ */
+struct ioport_proc;
+void gdt_io_load(struct cpu *c, const struct ioport_proc *io);
 /* Point IST stack ist (1..IST_COUNT) of c's TSS at top. */
 void gdt_set_ist(struct cpu *c, unsigned ist, uintptr_t top);
 

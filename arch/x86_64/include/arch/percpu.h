@@ -16,6 +16,15 @@
 #define IST_MACHINE_CHECK 3
 #define IST_COUNT        3
 
+#define TSS_IO_BITMAP_BYTES (65536 / 8) /* one bit per I/O port */
+
+/*
+ * The 64-bit TSS and, right behind it (inside its limit), the I/O
+ * permission bitmap and the byte of ones the CPU needs after it.  A user
+ * I/O instruction (IOPL stays 0) is allowed when iomap_base points at
+ * io_bitmap and the port's bit is clear; with iomap_base past the limit
+ * every port faults (#GP).  entry/gdt.c loads it (gdt_io_load).
+ */
 struct tss {
 	uint32_t reserved0;
 	uint64_t rsp[3];
@@ -24,11 +33,16 @@ struct tss {
 	uint64_t reserved2;
 	uint16_t reserved3;
 	uint16_t iomap_base;
+	uint8_t io_bitmap[TSS_IO_BITMAP_BYTES];
+	uint8_t io_bitmap_end;       /* 0xff: the CPU reads two bytes */
 } __attribute__((packed));
 
 struct arch_cpu {
 	uint64_t gdt[GDT_ENTRIES];   /* [I] this CPU's GDT (TSS descriptor differs) */
-	struct tss tss;              /* [I] except rsp[0], set by the scheduler */
+	struct tss tss;              /* [I] except rsp[0], set by the scheduler, and
+				      * iomap_base, io_bitmap: [C] (gdt_io_load) */
+	uint64_t io_gen;             /* [C] generation (keel/ioport.h) copied into
+				      * tss.io_bitmap, 0 for none */
 	uint32_t apic_id;            /* [I] local APIC id */
 	uintptr_t ist_top[IST_COUNT]; /* [I] tops of the IST stacks */
 };

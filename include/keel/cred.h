@@ -1,0 +1,90 @@
+/*
+ * keel/cred.h - a process's credentials: real, effective, saved and
+ * file-system user and group ids (kernel/proc/cred.c), and the one
+ * privilege test the kernel makes.
+ *
+ * Keel has no capabilities.  "Privileged" means an effective uid of 0 and
+ * stands in for every capability Linux would check here: CAP_SETUID and
+ * CAP_SETGID (the set*id calls, setgroups), CAP_SYS_RAWIO (ioperm, iopl),
+ * CAP_SYS_ADMIN (sethostname, device attach), CAP_SYS_BOOT (reboot),
+ * CAP_SYS_RESOURCE (raising a hard resource limit).  Kernel threads (no
+ * process) are privileged.
+ *
+ * Credentials are inherited by fork, clone and exo_fork and kept across
+ * execve, except that exec sets the saved ids to the effective ones, as
+ * Linux does; there are no set-user-ID files yet, so exec changes nothing
+ * else (AT_SECURE is 1 when effective and real ids differ).
+ * Files ignore them too (no permission checks, owners stay 0): a later
+ * issue.
+ *
+ * Lock key: [proc->lock] every field of the struct proc's cred; readers of
+ * another process take it, the owner's own threads too (setuid in one
+ * thread changes them for all, as POSIX wants).
+ */
+#ifndef KEEL_CRED_H
+#define KEEL_CRED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct proc;
+
+/* One kind of id (user or group) of a process. */
+struct cred_ids {
+	uint32_t real, eff, saved, fs; /* real, effective, saved, file system */
+};
+
+/* The ids of one process.  In struct proc, guarded by proc->lock. */
+struct cred {
+	struct cred_ids u; /* uid, euid, suid, fsuid */
+	struct cred_ids g; /* gid, egid, sgid, fsgid */
+};
+
+#define CRED_ID_NONE ((uint32_t)-1) /* "leave unchanged" in set*id calls */
+
+/*
+ * Is the current process privileged: its effective uid is 0?  A stand-in
+ * for capable(CAP_SYS_RAWIO / CAP_SYS_ADMIN / ...) until Keel has
+ * capabilities.  True in kernel threads.  Any context but interrupts
+ * (takes the current process's lock); never sleeps.
+ */
+bool cred_privileged(void);
+/* The current process's real / effective uid (0 in kernel threads). */
+uint32_t cred_uid(void);
+uint32_t cred_euid(void);
+/* A snapshot of p's credentials, taken under p->lock. */
+void cred_get(struct proc *p, struct cred *out);
+/*
+ * execve commits: the saved and file-system ids become the effective
+ * ones (Linux, POSIX); nothing else changes, since no file is set-user-ID
+ * yet.  p->lock held.
+ */
+void cred_exec_locked(struct proc *p);
+/* AT_SECURE for a program exec'd with c: the effective ids differ from
+ * the real ones (Linux's "setid" exec). */
+bool cred_exec_secure(const struct cred *c);
+/* fork/clone: child's credentials are parent's.  parent->lock held. */
+void cred_copy_locked(struct proc *child, struct proc *parent);
+
+/*
+ * The transitions of Linux's set*id calls on one kind of id, pure (no
+ * lock: the callers hold the owner's proc->lock), host-testable.  priv:
+ * the caller is privileged (euid 0, for group ids too).  CRED_ID_NONE
+ * leaves an id unchanged.  0, -EINVAL (setuid(-1)) or -EPERM; on error
+ * *ids is unchanged.
+ */
+int cred_ids_set(struct cred_ids *ids, uint32_t id, bool priv);              /* setuid */
+int cred_ids_setre(struct cred_ids *ids, uint32_t r, uint32_t e, bool priv); /* setreuid */
+int cred_ids_setres(struct cred_ids *ids, uint32_t r, uint32_t e, uint32_t s, bool priv);
+/* setfsuid: returns the old fs id whether or not it changed. */
+uint32_t cred_ids_setfs(struct cred_ids *ids, uint32_t fs, bool priv);
+
+/*
+ * The set*id system calls on the current process: apply op (one of the
+ * above, chosen by kind) to its user (group == false) or group ids under
+ * its lock, with the privilege its euid gives.
+ */
+enum cred_op { CRED_SET, CRED_SETRE, CRED_SETRES, CRED_SETFS };
+long cred_change(bool group, enum cred_op op, uint32_t a, uint32_t b, uint32_t c);
+
+#endif

@@ -1,0 +1,171 @@
+/*
+ * cred.c - process credentials: the real, effective, saved and
+ * file-system user and group ids of each process, the rules by which the
+ * set*id calls change them (Linux's, with "privileged" = effective uid 0
+ * standing in for CAP_SETUID / CAP_SETGID), and cred_privileged(), the
+ * kernel's one privilege test (keel/cred.h explains what it stands for).
+ *
+ * Invariants: every id lives in struct proc's cred, changed only under
+ * proc->lock; a new process starts with its parent's (the first one with
+ * all ids 0, from its zeroed allocation); exec keeps them but for the
+ * saved ids, which become the effective ones (no set-user-ID files yet);
+ * fsuid follows euid on every change except setfsuid's.
+ *
+ * Lock key: [proc->lock] struct proc.cred.
+ */
+#include <keel/cred.h>
+#include <keel/proc.h>
+#include <lib/errno.h>
+
+static bool cred_is(uint32_t id, uint32_t a, uint32_t b, uint32_t c)
+{
+	return id == a || id == b || id == c;
+}
+
+int cred_ids_set(struct cred_ids *ids, uint32_t id, bool priv)
+{
+	if (id == CRED_ID_NONE)
+		return -EINVAL;
+	if (priv) {
+		ids->real = ids->saved = id;
+	} else if (id != ids->real && id != ids->saved) {
+		return -EPERM;
+	}
+	ids->eff = ids->fs = id;
+	return 0;
+}
+
+int cred_ids_setre(struct cred_ids *ids, uint32_t r, uint32_t e, bool priv)
+{
+	struct cred_ids n = *ids;
+
+	if (r != CRED_ID_NONE) {
+		if (!priv && r != ids->real && r != ids->eff)
+			return -EPERM;
+		n.real = r;
+	}
+	if (e != CRED_ID_NONE) {
+		if (!priv && !cred_is(e, ids->real, ids->eff, ids->saved))
+			return -EPERM;
+		n.eff = e;
+	}
+	/* The saved id follows a new effective id unless only the effective
+	 * id changed, to the real one (Linux's rule). */
+	if (r != CRED_ID_NONE || (e != CRED_ID_NONE && e != ids->real))
+		n.saved = n.eff;
+	n.fs = n.eff;
+	*ids = n;
+	return 0;
+}
+
+int cred_ids_setres(struct cred_ids *ids, uint32_t r, uint32_t e, uint32_t s, bool priv)
+{
+	const uint32_t want[3] = { r, e, s };
+
+	if (!priv) {
+		for (int i = 0; i < 3; i++)
+			if (want[i] != CRED_ID_NONE &&
+			    !cred_is(want[i], ids->real, ids->eff, ids->saved))
+				return -EPERM;
+	}
+	if (r != CRED_ID_NONE)
+		ids->real = r;
+	if (e != CRED_ID_NONE)
+		ids->eff = e;
+	if (s != CRED_ID_NONE)
+		ids->saved = s;
+	ids->fs = ids->eff;
+	return 0;
+}
+
+uint32_t cred_ids_setfs(struct cred_ids *ids, uint32_t fs, bool priv)
+{
+	uint32_t old = ids->fs;
+
+	if (fs == CRED_ID_NONE)
+		return old;
+	if (priv || cred_is(fs, ids->real, ids->eff, ids->saved) || fs == ids->fs)
+		ids->fs = fs;
+	return old;
+}
+
+long cred_change(bool group, enum cred_op op, uint32_t a, uint32_t b, uint32_t c)
+{
+	struct proc *p = proc_current();
+	struct cred_ids *ids = group ? &p->cred.g : &p->cred.u;
+	long ret = -EINVAL;
+	bool priv;
+
+	spin_lock(&p->lock);
+	priv = p->cred.u.eff == 0;
+	switch (op) {
+	case CRED_SET:
+		ret = cred_ids_set(ids, a, priv);
+		break;
+	case CRED_SETRE:
+		ret = cred_ids_setre(ids, a, b, priv);
+		break;
+	case CRED_SETRES:
+		ret = cred_ids_setres(ids, a, b, c, priv);
+		break;
+	case CRED_SETFS:
+		ret = cred_ids_setfs(ids, a, priv);
+		break;
+	}
+	spin_unlock(&p->lock);
+	return ret;
+}
+
+void cred_get(struct proc *p, struct cred *out)
+{
+	spin_lock(&p->lock);
+	*out = p->cred;
+	spin_unlock(&p->lock);
+}
+
+void cred_exec_locked(struct proc *p)
+{
+	spin_assert_held(&p->lock);
+	p->cred.u.saved = p->cred.u.fs = p->cred.u.eff;
+	p->cred.g.saved = p->cred.g.fs = p->cred.g.eff;
+}
+
+bool cred_exec_secure(const struct cred *c)
+{
+	return c->u.eff != c->u.real || c->g.eff != c->g.real;
+}
+
+void cred_copy_locked(struct proc *child, struct proc *parent)
+{
+	spin_assert_held(&parent->lock);
+	child->cred = parent->cred;
+}
+
+/* The current process's effective (eff) or real uid; 0 in kernel threads. */
+static uint32_t cred_current(bool eff)
+{
+	struct proc *p = proc_current();
+	uint32_t id;
+
+	if (!p)
+		return 0;
+	spin_lock(&p->lock);
+	id = eff ? p->cred.u.eff : p->cred.u.real;
+	spin_unlock(&p->lock);
+	return id;
+}
+
+uint32_t cred_uid(void)
+{
+	return cred_current(false);
+}
+
+uint32_t cred_euid(void)
+{
+	return cred_current(true);
+}
+
+bool cred_privileged(void)
+{
+	return cred_euid() == 0;
+}
