@@ -161,7 +161,7 @@ static void pmap_check_print_run(const struct pmap_rec *r, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		klog(LOG_ERR, "pmap_check:   in pmap %lx at va %lx as %s", r[i].root, r[i].va,
-		     r[i].table ? "page table" : "user page");
+		     r[i].table ? "page table" : (r[i].io ? "device page" : "user page"));
 }
 
 /*
