@@ -25,7 +25,7 @@ USER_CC     ?= musl-gcc
 USER_CFLAGS := -static -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude/uapi
 USER_PROGS  := init hello forkexec usertests stress threadtests spawnbg benchsched benchlat fuzzsys kcovtest
 USER_PROGS  += ttytest benchexo
-USER_PROGS  += exotests
+USER_PROGS  += exotests kbdd
 USER_PROGS  += edu
 USER_BINS   := $(addprefix $(BUILD)/user/,$(USER_PROGS))
 USERTESTS_SRCS := user/usertests.c $(wildcard user/ut_*.c)
@@ -59,6 +59,9 @@ $(BUILD)/user/init $(BUILD)/user/hello $(BUILD)/user/forkexec $(BUILD)/user/stre
 	$(BUILD)/user/benchlat $(BUILD)/user/fuzzsys: $(BUILD)/user/%: user/%.c
 $(BUILD)/user/ttytest: user/ttytest.c
 $(BUILD)/user/benchexo: user/benchexo.c $(LIBKEEL)
+# kbdd translates scancodes with the kernel driver's own table (lib/kbdmap.c).
+$(BUILD)/user/kbdd: user/kbdd.c lib/kbdmap.c include/lib/kbdmap.h
+$(BUILD)/user/kbdd: USER_CFLAGS += -Iinclude
 # fuzzsys: supervisor (fuzzsys.c), generation, workers, coverage (kcov.h).
 $(BUILD)/user/fuzzsys: user/fuzz_gen.c user/fuzz_worker.c user/fuzz_cover.c user/fuzzsys.h \
 	user/kcov.h

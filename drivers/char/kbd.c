@@ -73,7 +73,7 @@ static void kbd_init(void)
 	}
 	for (int i = 0; i < KBD_FLUSH_MAX && (inb(I8042_STATUS) & I8042_STATUS_OUTPUT); i++)
 		(void)inb(I8042_DATA);
-	if (irq_request(KBD_IRQ, kbd_irq, NULL, "ps2-kbd")) {
+	if (irq_request_flags(KBD_IRQ, kbd_irq, NULL, "ps2-kbd", IRQ_F_YIELDS)) {
 		klog(LOG_WARN, "kbd: no interrupt line: keyboard disabled");
 		return;
 	}

@@ -16,7 +16,9 @@
  * cannot call console_input() (input lock, wake-ups).  Replies go into a
  * single-producer ring instead, and kbd_kick() makes the keyboard
  * controller raise its interrupt, whose handler calls
- * vga_deliver_replies() with no lock held.
+ * vga_deliver_replies() with no lock held.  While a user-space keyboard
+ * driver holds the line (kbdd), the next timer tick delivers them instead
+ * (console_input_later); delivery is idempotent, so both may run.
  *
  * Lock key: [console lock] kernel/core/console.c's console_lock, held by
  * whoever calls the console's write (the panic path writes without it);
@@ -76,6 +78,7 @@ static void vga_reply(void *ctx, const char *s, size_t n)
 		vga_reply_buf[(head + i) % VGA_REPLY_SIZE] = s[i];
 	__atomic_store_n(&vga_reply_head, head + (unsigned)n, __ATOMIC_RELEASE);
 	kbd_kick();
+	console_input_later(vga_deliver_replies); /* if a user-space driver has the keyboard */
 }
 
 void vga_deliver_replies(void)

@@ -47,6 +47,14 @@ void console_write_unlocked(const char *s, size_t n);
 /* Write bytes as they are (a terminal's processed output) only to the
  * console devices of one line. Takes console_lock. */
 void console_write_line(enum console_line line, const char *s, size_t n);
+/*
+ * A console that produced input under console_lock (a terminal's replies
+ * to queries) asks for fn to run with no lock held: the next timer tick on
+ * any CPU calls it (console_run_deferred).  One pending fn at a time (the
+ * VGA terminal's); fn must be idempotent.
+ */
+void console_input_later(void (*fn)(void));
+void console_run_deferred(void);
 /* Feed one input byte that arrived on line (any context, usually an IRQ). */
 void console_input(enum console_line line, char c);
 /* Receives a line's input bytes in interrupt context; must not sleep. */

@@ -8,6 +8,7 @@
  * CPU that took it, with interrupts off, then the arch acknowledges it.
  * Handlers never sleep.
  *
+ * Lines start routed to the boot CPU (irq_set_cpu moves one).
  * irq_request and irq_free may be called at any time after boot from any
  * thread (not from an interrupt handler).  When irq_free returns, the line
  * is masked and the handler is not running anywhere and will not be called
@@ -24,19 +25,43 @@
 
 typedef void (*irq_handler_t)(unsigned irq, void *arg);
 
+/* irq_request_flags: the handler steps aside for irq_takeover (a kernel
+ * driver that a user-space driver may replace).  Such a handler must
+ * tolerate being called with nothing pending (irq_free calls it once). */
+#define IRQ_F_YIELDS 1u
+
 /*
  * Attach fn(irq, arg) to line irq and unmask it: 0, -EINVAL (no such line,
  * no handler), -EBUSY (the line has a handler), or the arch's error when
  * the line cannot be routed (-ENODEV).
  */
 int irq_request(unsigned irq, irq_handler_t fn, void *arg, const char *name);
-/* Detach the handler that irq_request attached with this arg; mask the line. */
+int irq_request_flags(unsigned irq, irq_handler_t fn, void *arg, const char *name, unsigned flags);
+/*
+ * Attach fn(irq, arg) to a free line (as irq_request) or to a line whose
+ * handler yields (IRQ_F_YIELDS): that handler is parked until the taker's
+ * irq_free.  -EBUSY when the line's handler does not yield or is itself a
+ * taker's.
+ */
+int irq_takeover(unsigned irq, irq_handler_t fn, void *arg, const char *name);
+/*
+ * Detach the handler that irq_request/irq_takeover attached with this arg:
+ * mask the line, or give it back to the handler it took over from.
+ */
 void irq_free(unsigned irq, void *arg);
 /* Mask or unmask an attached line at the interrupt controller. */
 void irq_mask(unsigned irq);
 void irq_unmask(unsigned irq);
-/* Interrupts taken on irq since boot (handled or not). */
+/* From irq's own handler (its descriptor lock held): mask the line. */
+void irq_mask_from_handler(unsigned irq);
+/* Deliver irq to CPU cpu from now on (an online CPU; 0 at boot). */
+int irq_set_cpu(unsigned irq, unsigned cpu);
+unsigned irq_cpu(unsigned irq);
+/* Level-triggered (stays asserted until the device is serviced)? */
+bool irq_is_level(unsigned irq);
+/* Interrupts taken on irq since boot (handled or not), in all and per CPU. */
 uint64_t irq_count(unsigned irq);
+uint64_t irq_count_cpu(unsigned irq, unsigned cpu);
 /* The name the line's handler was attached with, or NULL. */
 const char *irq_name(unsigned irq);
 

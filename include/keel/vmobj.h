@@ -24,6 +24,15 @@ struct vmobj *vmobj_create(uint64_t npages);
  * path frees through vmobj_put).
  */
 struct vmobj *vmobj_create_frames(const paddr_t *frames, uint64_t npages);
+/*
+ * Mark a new object (before anyone maps it) as a device's memory: name is
+ * what /proc/PID/maps shows for its mappings (a string that outlives the
+ * object); readonly: no mapping of it may ever be writable (mmap and
+ * mprotect asking for PROT_WRITE get -EACCES).
+ */
+void vmobj_set_device(struct vmobj *o, const char *name, bool readonly);
+bool vmobj_readonly(const struct vmobj *o);
+const char *vmobj_name(const struct vmobj *o);
 /* One more user (a VMA that maps part of the object). */
 void vmobj_get(struct vmobj *o);
 /* One user less; the last frees the object and drops its frames (o may be

@@ -18,6 +18,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The i8042 controller (what both keyboard drivers talk to). */
+#define I8042_DATA                 0x60
+#define I8042_STATUS               0x64 /* read: status; write: controller command */
+#define I8042_COMMAND              0x64
+#define I8042_STATUS_OUTPUT        0x01 /* a byte is waiting at I8042_DATA */
+#define I8042_STATUS_INPUT         0x02 /* the controller has not taken our last byte */
+#define I8042_STATUS_AUX           0x20 /* the waiting byte is from the mouse port */
+#define I8042_STATUS_ABSENT        0xff /* what an empty port reads */
+#define I8042_CMD_WRITE_KBD_OUTPUT 0xd2 /* next data byte: as if from the keyboard */
+#define KBD_IRQ                    1
+
+/*
+ * The byte kbd_kick() (drivers/kbd.h) has the controller send: set 1's "key detection
+ * error", which no key produces; the interrupt handler takes it as "look
+ * for terminal replies" and never translates it.
+ */
+#define KBD_KICK_BYTE 0x00
+
 /* Scancode set 1. */
 #define SC_RELEASE     0x80 /* or'ed into the make code when a key goes up */
 #define SC_EXTENDED    0xe0 /* prefix of the keys the XT did not have */

@@ -27,6 +27,25 @@ static unsigned console_in_head, console_in_tail; /* [console_in_lock] */
 static struct waitq console_in_wq = WAITQ_INIT(console_in_wq, "console_in_wq");
 static console_input_fn console_in_fn[CONSOLE_LINES]; /* [A] */
 
+/* Input that a console made under console_lock, waiting for the tick. */
+static void (*console_deferred)(void);   /* [A] exchanged */
+
+void console_input_later(void (*fn)(void))
+{
+	__atomic_store_n(&console_deferred, fn, __ATOMIC_RELEASE);
+}
+
+void console_run_deferred(void)
+{
+	void (*fn)(void);
+
+	if (!__atomic_load_n(&console_deferred, __ATOMIC_RELAXED))
+		return;
+	fn = __atomic_exchange_n(&console_deferred, NULL, __ATOMIC_ACQ_REL);
+	if (fn)
+		fn();
+}
+
 /* Add c to the set of output consoles. */
 void console_register(struct console *c)
 {

@@ -26,6 +26,7 @@
 #include <keel/thread.h>
 #include <keel/time.h>
 #include <keel/vm.h>
+#include <keel/vmobj.h>
 #include <arch/layout.h>
 #include <lib/errno.h>
 #include <lib/printf.h>
@@ -422,6 +423,8 @@ static void maps_line(void *arg, const struct vma *v)
 		name = "[heap]";
 	else if (v->flags & VMA_GROWSDOWN)
 		name = "[stack]";
+	else if (v->obj && vmobj_name(v->obj))
+		name = vmobj_name(v->obj);
 	if (name) {
 		size_t used = c->b->len - start;
 

@@ -305,21 +305,20 @@ int procfs_sys_interrupts(const struct procfs_target *t, struct procfs_buf *b)
 			procfs_printf(b, "CPU%-8u", i);
 	}
 	procfs_printf(b, "\n");
-	/* Device lines are routed to the boot CPU: their count is CPU0's. */
+	/* Every line with a handler or a count, each CPU's count: a line
+	 * moved between CPUs (irq_set_cpu) shows where it was taken. */
 	for (unsigned irq = 0; irq < ARCH_IRQ_COUNT; irq++) {
 		const char *name = irq_name(irq);
-		bool first = true;
 
-		if (!name)
+		if (!name && !irq_count(irq))
 			continue;
 		procfs_printf(b, "%*u: ", IRQ_NUM_WIDTH, irq);
 		for (unsigned i = 0; i < MAX_CPUS; i++) {
 			if (cpus[i].online)
-				procfs_printf(b, "%10lu ",
-					      first ? (unsigned long)irq_count(irq) : 0ul);
-			first = false;
+				procfs_printf(b, "%10lu ", (unsigned long)irq_count_cpu(irq, i));
 		}
-		procfs_printf(b, " %s\n", name);
+		procfs_printf(b, " %u-%s  %s\n", irq, irq_is_level(irq) ? "level" : "edge",
+			      name ? name : "-");
 	}
 	procfs_printf(b, "%*s: ", IRQ_NUM_WIDTH, "LOC");
 	for (unsigned i = 0; i < MAX_CPUS; i++) {

@@ -182,6 +182,12 @@ void tty_detach_input(void)
 
 /* ---------------------------------------------------------------- job control */
 
+/* May the caller type into a terminal that is not its own (TIOCSTI)? */
+static bool tty_sti_privileged(void)
+{
+	return true; /* replaced by the credentials check (cred_privileged) */
+}
+
 /* The caller's controlling terminal, or NULL.  Takes proc_tree_lock. */
 static struct tty *tty_current_ctty(void)
 {
@@ -710,6 +716,24 @@ static long tty_ioctl_tcxonc(struct tty *t, uintptr_t arg)
 	return ret;
 }
 
+/*
+ * TIOCSTI: one byte as if typed on t (Linux's rule: t must be the caller's
+ * controlling terminal, unless the caller is privileged).  It goes the way
+ * a key goes, through the console input of t's line, so a user-space
+ * keyboard driver (kbdd) feeds the VGA terminal with it.
+ */
+static long tty_ioctl_sti(struct tty *t, uintptr_t arg)
+{
+	char c;
+
+	if (tty_current_ctty() != t && !tty_sti_privileged())
+		return -EPERM;
+	if (copy_from_user(&c, (const void *)arg, 1))
+		return -EFAULT;
+	console_input(t->line, c);
+	return 0;
+}
+
 static long tty_ioctl(struct file *f, unsigned long cmd, uintptr_t arg)
 {
 	struct tty *t = f->priv;
@@ -761,6 +785,8 @@ static long tty_ioctl(struct file *f, unsigned long cmd, uintptr_t arg)
 		return -EINVAL;
 	case TCXONC:
 		return tty_ioctl_tcxonc(t, arg);
+	case TIOCSTI:
+		return tty_ioctl_sti(t, arg);
 	default:
 		return -ENOTTY;
 	}

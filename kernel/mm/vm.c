@@ -474,6 +474,8 @@ long vm_map_obj(struct mm *mm, uintptr_t start, size_t len, unsigned prot, unsig
 		return -EINVAL;
 	if (obj && (pgoff > vmobj_size(obj) || len / PAGE_SIZE > vmobj_size(obj) - pgoff))
 		return -EINVAL;
+	if (obj && (prot & PROT_WRITE) && vmobj_readonly(obj))
+		return -EACCES;
 	if (!obj && !vm_commit_ok(len, prot, vflags))
 		return -ENOMEM;
 	v = kmem_cache_alloc(vma_cache, KM_ZERO);
@@ -570,6 +572,10 @@ int vm_protect(struct mm *mm, uintptr_t start, size_t len, unsigned prot)
 		}
 		if ((v->flags & VMA_IO) && (prot & PROT_EXEC)) {
 			err = -EACCES;  /* device memory is never executable */
+			goto out;
+		}
+		if ((prot & PROT_WRITE) && v->obj && vmobj_readonly(v->obj)) {
+			err = -EACCES;  /* Linux: a mapping that may never be writable */
 			goto out;
 		}
 		at = v->end;

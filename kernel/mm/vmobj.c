@@ -45,6 +45,8 @@ struct vmobj {
 	unsigned height;          /* [I] levels of the tree (1: root holds frames) */
 	uint64_t *root;           /* [lock] node: frames (leaf level) or nodes */
 	refcount_t refs;          /* [A] VMAs using the object */
+	bool readonly;            /* [I] never mapped writable (a device object) */
+	const char *name;         /* [I] what /proc/PID/maps shows; NULL: nothing */
 };
 
 static unsigned vmobj_height(uint64_t npages)
@@ -159,6 +161,22 @@ struct vmobj *vmobj_create_frames(const paddr_t *frames, uint64_t npages)
 	}
 	spin_unlock(&o->lock);
 	return o;
+}
+
+void vmobj_set_device(struct vmobj *o, const char *name, bool readonly)
+{
+	o->name = name;
+	o->readonly = readonly;
+}
+
+bool vmobj_readonly(const struct vmobj *o)
+{
+	return o->readonly;
+}
+
+const char *vmobj_name(const struct vmobj *o)
+{
+	return o->name;
 }
 
 int vmobj_page(struct vmobj *o, uint64_t idx, paddr_t *pa)

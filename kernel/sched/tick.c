@@ -6,6 +6,7 @@
  * account the running thread and preempt it (sched_tick).  Runs in the
  * timer interrupt with interrupts off.
  */
+#include <keel/console.h>
 #include <keel/tick.h>
 #include <keel/cpu.h>
 #include <keel/timer.h>
@@ -21,6 +22,7 @@ void tick_handle(uintptr_t pc, uintptr_t fp, bool from_user)
 	if (t && t->proc) /* a user thread: kernel/proc/resource.c reads these */
 		__atomic_fetch_add(from_user ? &t->uticks : &t->sticks, 1, __ATOMIC_RELAXED);
 	cputime_tick(from_user);
+	console_run_deferred();
 	timer_run_expired();
 	sched_tick(pc, fp, from_user);
 }

@@ -67,21 +67,30 @@ static uint32_t irq_gsi(unsigned irq, bool *low, bool *level)
 	return acpi_irq_to_gsi(irq_acpi, irq, low, level);
 }
 
-int arch_irq_route(unsigned irq)
+int arch_irq_route(unsigned irq, unsigned cpu)
 {
-	if (irq >= IRQ_LEGACY_COUNT)
+	if (irq >= IRQ_LEGACY_COUNT || cpu >= MAX_CPUS)
 		return -EINVAL;
 	if (irq_acpi) {
 		bool low, level;
 		uint32_t gsi = irq_gsi(irq, &low, &level);
-		if (ioapic_route(gsi, IRQ_BASE + irq, cpus[0].arch.apic_id, low, level) < 0) {
+		if (ioapic_route(gsi, IRQ_BASE + irq, cpus[cpu].arch.apic_id, low, level) < 0) {
 			klog(LOG_ERR, "irq: no IOAPIC input for IRQ %u (GSI %u)", irq, gsi);
 			return -ENODEV;
 		}
 	} else {
-		pic_unmask(irq);
+		pic_unmask(irq);        /* the PIC delivers to the boot CPU only */
 	}
 	return 0;
+}
+
+bool arch_irq_is_level(unsigned irq)
+{
+	bool low, level = false;
+
+	if (irq < IRQ_LEGACY_COUNT && irq_acpi)
+		(void)irq_gsi(irq, &low, &level);
+	return level;
 }
 
 void arch_irq_mask(unsigned irq)
