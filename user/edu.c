@@ -15,13 +15,15 @@
  * them is refused, and the mmap requests Keel refuses (MAP_PRIVATE, a BAR
  * that is absent, a length past the BAR, PROT_EXEC).
  *
- *   edu            the checks above
- *   edu --irq      also the interrupt part, through /dev/irqL (L: the
- *                  interrupt line in configuration space): a completion
- *                  interrupt after a factorial (status bit 0x80), then
- *                  interrupts raised directly (0x60); each one read from
- *                  the line's file, its status (0x24) acknowledged (0x64)
- *                  and the line unmasked again (write 1)
+ *   edu            the checks above, then the interrupt part through
+ *                  /dev/irqL (L: the interrupt line in configuration
+ *                  space, docs/drivers.md): a completion interrupt after
+ *                  a factorial (status bit 0x80), then interrupts raised
+ *                  directly (0x60), each read from the line's file (one
+ *                  more each time), its status (0x24) acknowledged (0x64)
+ *                  and the line unmasked again (write 1); the device
+ *                  object's count and time; a shared futex wait on it
+ *   edu --no-irq   the checks above only
  *
  * Prints one line per check, "edu: PASS name" or "edu: FAIL name: why",
  * and at the end "edu: N passed, M failed"; exits 0 if none failed.  Runs
@@ -335,6 +337,26 @@ static uint32_t irq_ack(volatile uint32_t *bar, int irqfd)
 	return st;
 }
 
+#if EDU_HAVE_DEVOBJ
+/* Wait for an interrupt on the device object's count with a shared futex. */
+static void check_irq_futex(volatile uint32_t *bar, int irqfd,
+			    const volatile struct keel_devobj *obj)
+{
+	struct timespec ts = { IRQ_TIMEOUT_S, 0 };
+	uint32_t before = obj->count, st, c;
+	long r;
+
+	reg_write(bar, EDU_IRQ_RAISE, EDU_IRQ_MINE);
+	r = syscall(SYS_futex, &obj->count, FUTEX_WAIT, before, &ts, NULL, 0);
+	c = obj->count;
+	st = irq_ack(bar, irqfd);
+	check((r == 0 || errno == EAGAIN) && c == before + 1 && (st & EDU_IRQ_MINE),
+	      "irq_futex_wait", "futex %ld errno %d, count %u -> %u, status %#x", r, errno, before,
+	      c, st);
+	check(irq_wait(irqfd) == c, "irq_read_after_futex", "the file's count is not %u", c);
+}
+#endif
+
 static void check_irq(volatile uint32_t *bar, const uint8_t *cfg)
 {
 	char path[32];
@@ -377,17 +399,22 @@ static void check_irq(volatile uint32_t *bar, const uint8_t *cfg)
 		reg_write(bar, EDU_IRQ_RAISE, EDU_IRQ_MINE);
 		c = irq_wait(irqfd);
 		st = irq_ack(bar, irqfd);
-		if (c && c != count && (st & EDU_IRQ_MINE))
+		if (c == count + 1 && (st & EDU_IRQ_MINE))
 			got++;
 		count = c ? c : count;
 	}
-	check(got == IRQ_RAISES, "irq_raised", "%u of %u interrupts seen", got, IRQ_RAISES);
+	check(got == IRQ_RAISES, "irq_raised", "%u of %u interrupts seen, one at a time", got,
+	      IRQ_RAISES);
+#if EDU_HAVE_DEVOBJ
+	if (obj)
+		check_irq_futex(bar, irqfd, obj);
+#endif
 	close(irqfd);
 }
 
 int main(int argc, char **argv)
 {
-	bool irq = argc > 1 && strcmp(argv[1], "--irq") == 0;
+	bool irq = !(argc > 1 && strcmp(argv[1], "--no-irq") == 0);
 	uint8_t cfg[CFG_SIZE + 16];
 	char path[64] = "";
 	volatile uint32_t *bar;

@@ -2,7 +2,9 @@
 educational device (-device edu) and /bin/edu (user/edu.c) as init, which
 drives it entirely from user space through /dev/pci-BB:DD.F: configuration
 space, BAR0 mapped uncached, identification, liveness and factorial
-registers, fork sharing the mapping, the refused mmap requests.  Then
+registers, fork sharing the mapping, the refused mmap requests, and the
+completion interrupt and raised interrupts taken through /dev/irqL (the
+device-object interface, docs/drivers.md).  Then
 /proc/bus/pci/devices (as edu printed it), /proc/PID/maps naming the
 device file, and the kernel's init-exit report: every frame returned, page
 tables clean (a device page is not a frame: pmap_check must accept it).
@@ -53,7 +55,8 @@ def test_edu_driver_checks_pass():
     names = {name for _, name, _ in results}
     for need in ("id_register", "liveness", "factorial_5", "mmap_private", "mmap_too_long",
                  "mmap_bad_offset", "mmap_absent_bar", "mmap_exec", "fork_shares_bar",
-                 "maps_names_device", "bar_not_resident", "config_read_past_end"):
+                 "maps_names_device", "bar_not_resident", "config_read_past_end",
+                 "irq_factorial_done", "irq_raised", "irq_devobj_count", "irq_futex_wait"):
         assert need in names, f"edu did not run {need}:\n" + k.output[-3000:]
     m = re.search(r"edu: (\d+) passed, (\d+) failed", k.output)
     assert m and int(m.group(2)) == 0 and int(m.group(1)) == len(results), k.output[-3000:]
