@@ -118,12 +118,39 @@ static void reg_write(volatile uint32_t *bar, unsigned off, uint32_t v)
 	bar[off / sizeof(uint32_t)] = v;
 }
 
+static void pci_path(char *path, size_t n, unsigned busdevfn)
+{
+	snprintf(path, n, "/dev/pci-%02x:%02x.%u", busdevfn >> 8, (busdevfn >> 3) & 0x1f,
+		 busdevfn & 7);
+}
+
+/* Every function's device file opens and its configuration space starts
+ * with the vendor and device /proc/bus/pci/devices lists. */
+static void check_device_file(unsigned busdevfn, unsigned ids, unsigned *bad)
+{
+	char path[32];
+	uint8_t cfg[4] = { 0 };
+	int fd;
+
+	pci_path(path, sizeof(path), busdevfn);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || pread(fd, cfg, sizeof(cfg), 0) != sizeof(cfg) ||
+	    (unsigned)(cfg[0] | cfg[1] << 8) != ids >> 16 ||
+	    (unsigned)(cfg[2] | cfg[3] << 8) != (ids & 0xffff)) {
+		printf("edu: %s does not match %08x (errno %d)\n", path, ids, errno);
+		(*bad)++;
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
 /* The device file of the first edu function in /proc/bus/pci/devices. */
 static bool find_edu(char *path, size_t n)
 {
 	FILE *f = fopen("/proc/bus/pci/devices", "r");
 	char line[512];
 	bool found = false;
+	unsigned listed = 0, bad = 0;
 
 	if (!f)
 		return false;
@@ -133,13 +160,16 @@ static bool find_edu(char *path, size_t n)
 		printf("edu: pci: %s", line);
 		if (sscanf(line, "%x %x", &busdevfn, &ids) != 2)
 			continue;
+		listed++;
+		check_device_file(busdevfn, ids, &bad);
 		if (found || ids != ((unsigned)EDU_VENDOR << 16 | EDU_DEVICE))
 			continue;
-		snprintf(path, n, "/dev/pci-%02x:%02x.%u", busdevfn >> 8, (busdevfn >> 3) & 0x1f,
-			 busdevfn & 7);
+		pci_path(path, n, busdevfn);
 		found = true;
 	}
 	fclose(f);
+	check(listed > 0 && bad == 0, "device_files_match_list", "%u of %u functions' files wrong",
+	      bad, listed);
 	return found;
 }
 

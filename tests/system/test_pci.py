@@ -112,3 +112,37 @@ def test_pci_boot_log():
     assert re.search(r"pci: 00:00\.0 8086:1237 class 060000", k.output), k.output[:4000]
     assert re.search(r"pci: [0-9a-f]{2}:[0-9a-f]{2}\.\d 1234:11e8 class 00ff00 .*"
                      r"bar0 mem [0-9a-f]+\+100000", k.output), k.output[:4000]
+
+
+def test_bridge_and_multifunction():
+    """Enumeration follows a PCI-PCI bridge to its secondary bus and finds
+    every function of a multifunction device: edu behind a bridge, and two
+    edu functions in one slot.  Each gets a line in /proc/bus/pci/devices
+    and a device file whose configuration space matches it (edu checks
+    every listed function's file, then drives the first edu)."""
+    log = keelqemu.build_dir() / "test-logs" / "pci-bridge.log"
+    extra = ["-device", "pci-bridge,id=br1,chassis_nr=1,addr=6",
+             "-device", "edu,bus=br1,addr=2",
+             "-device", "edu,addr=5.0,multifunction=on",
+             "-device", "edu,addr=5.1"]
+    k = keelqemu.Keel(kernel=keelqemu.build_dir() / "keel.elf", smp=1, mem="128M",
+                      append='init="/bin/edu --no-irq" initexit=poweroff panic=exit',
+                      extra=extra, log=log, hard_timeout=BOOT_TIMEOUT)
+    k.start()
+    try:
+        k.wait_exit(timeout=BOOT_TIMEOUT)
+    except AssertionError:
+        pass
+    finally:
+        k.kill()
+    out = k.output
+    # The bridge (class 0604) on bus 0, edu on its secondary bus (1).
+    assert re.search(r"pci: 00:06\.0 [0-9a-f]{4}:[0-9a-f]{4} class 0604", out), out[-4000:]
+    for fn in ("01:02.0", "00:05.0", "00:05.1"):
+        assert re.search(rf"pci: {fn} 1234:11e8", out), f"no {fn} in the log:\n" + out[-4000:]
+    for devfn in ("0110", "0028", "0029"):
+        assert re.search(rf"edu: pci: {devfn}\t123411e8", out), \
+            f"no {devfn} line:\n" + out[-4000:]
+    assert "edu: PASS device_files_match_list" in out, out[-4000:]
+    assert re.search(r"edu: \d+ passed, 0 failed", out), out[-4000:]
+    assert "init exited with status 0" in out, out[-4000:]
