@@ -11,7 +11,7 @@
  * factorials through 0x08 while polling the status register (0x20, bit 0:
  * busy).  Around that it checks what the kernel promises: the mapping's
  * line in /proc/self/maps names the device file, a forked child sees the
- * same registers, device pages are not resident memory, a shared futex on
+ * same registers, a child that maps the BAR and execs leaves nothing behind, device pages are not resident memory, a shared futex on
  * them is refused, and the mmap requests Keel refuses (MAP_PRIVATE, a BAR
  * that is absent, a length past the BAR, PROT_EXEC).
  *
@@ -315,6 +315,27 @@ static void check_fork(volatile uint32_t *bar)
 	      reg_read(bar, EDU_LIVENESS));
 }
 
+/* A child maps BAR0 itself, touches it and execs: the exec drops the
+ * device mapping (the kernel panics if a page table still held it). */
+static void check_exec_drops_mapping(int fd)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		volatile uint32_t *p =
+			mmap(NULL, EDU_BAR0_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+		if (p == MAP_FAILED || (reg_read(p, EDU_ID) & 0xff) != EDU_ID_MAGIC)
+			_exit(2);
+		execl("/bin/true", "true", (char *)NULL);
+		_exit(3);
+	}
+	check(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		      WEXITSTATUS(status) == 0,
+	      "exec_drops_bar_mapping", "child status %#x", status);
+}
+
 static void check_mapping(volatile uint32_t *bar, const char *path)
 {
 	char line[256];
@@ -465,6 +486,7 @@ int main(int argc, char **argv)
 		goto out;
 	check_registers(bar);
 	check_fork(bar);
+	check_exec_drops_mapping(fd);
 	check_mapping(bar, path);
 	if (irq)
 		check_irq(bar, cfg);
