@@ -26,6 +26,7 @@ USER_CFLAGS := -static -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude/uapi
 USER_PROGS  := init hello forkexec usertests stress threadtests spawnbg benchsched benchlat fuzzsys kcovtest
 USER_PROGS  += ttytest benchexo
 USER_PROGS  += exotests kbdd drvtests benchirq
+USER_PROGS  += edu
 USER_BINS   := $(addprefix $(BUILD)/user/,$(USER_PROGS))
 USERTESTS_SRCS := user/usertests.c $(wildcard user/ut_*.c)
 LIBKEEL_SRCS := $(wildcard user/libkeel/*.c user/libkeel/*.S)
@@ -72,6 +73,8 @@ $(BUILD)/user/fuzzsys: USER_CFLAGS += -fno-stack-protector
 $(addprefix $(BUILD)/user/,$(UTEST_PROGS)): user/utest.c user/utest.h
 # kcovtest checks /dev/kcov (make KCOV=1) through the fuzzer's helper.
 $(BUILD)/user/kcovtest: user/kcovtest.c user/kcov.h
+# edu: the user-space driver of QEMU's edu PCI device (docs/drivers.md).
+$(BUILD)/user/edu: user/edu.c
 
 $(USER_BINS): user/build.mk | deps
 	@mkdir -p $(dir $@)

@@ -71,6 +71,16 @@ struct file_ops {
 	int (*mmap)(struct file *f, uint64_t off, size_t len, unsigned flags,
 		    struct vmobj **obj);
 	/*
+	 * mmap of a device's memory that is not RAM (a PCI BAR): check the
+	 * request (byte offset off, len a page multiple, PROT_* prot, MAP_*
+	 * flags) and give the physical address *pa that backs off, and a
+	 * permanent name for /proc/PID/maps (*name, may be NULL).  The
+	 * mapping is a VMA_IO one (keel/vm.h).  0 or -Exxx.  NULL: not such a
+	 * device.
+	 */
+	int (*mmap_io)(struct file *f, uint64_t off, size_t len, unsigned prot, unsigned flags,
+		       uint64_t *pa, const char **name);
+	/*
 	 * The POLL* events the file is ready for now, after poll_wait() on
 	 * every wait queue woken when that can change (keel/vfs.h).  Never
 	 * sleeps.  NULL: always DEFAULT_POLLMASK.  Callers use vfs_poll().

@@ -24,6 +24,15 @@
 #define PMAP_WRITE  (1u << 1)
 #define PMAP_EXEC   (1u << 2)
 /*
+ * Device memory (a PCI BAR mapped by its driver, VMA_IO in keel/vm.h):
+ * mapped uncached, and pa is no RAM frame.  pmap never hands such a page
+ * to a release callback (nothing to put), reports it to pmap_lookup and
+ * pmap_walk with PMAP_IO in prot, leaves it out of pmap_resident, keeps the
+ * bit across pmap_protect, and the hygiene checker accepts it exactly
+ * when pa is not RAM.
+ */
+#define PMAP_IO     (1u << 3)
+/*
  * prot 0 (PROT_NONE) maps the frame but allows no access: pmap keeps and
  * counts it like any mapping (lookup, walk, remove), the MMU faults on it.
  * On x86 any accessible page is readable (PMAP_READ is implied by WRITE or
@@ -39,15 +48,17 @@ void pmap_destroy(struct pmap *pm);
 /*
  * Map user page va -> frame pa with prot (PMAP_*).  Replaces an existing
  * mapping of va (flushing it); returns 0 or -ENOMEM (page-table pages).
- * If old_pa is not NULL it receives the replaced frame (0 if none), whose
- * reference the caller now owns.
+ * If old_pa is not NULL it receives the replaced frame (0 if none, or if
+ * the replaced page was a PMAP_IO one), whose reference the caller now owns.
  */
 int pmap_enter(struct pmap *pm, uintptr_t va, paddr_t pa, unsigned prot, paddr_t *old_pa);
-/* Unmap one page; returns its frame (caller drops the reference) or 0. */
+/* Unmap one page; returns its frame (caller drops the reference) or 0
+ * (nothing mapped, or a PMAP_IO page). */
 paddr_t pmap_remove(struct pmap *pm, uintptr_t va);
 /*
  * Unmap every page in [start, end), calling release(pa, ctx) for each frame
- * after the TLB shootdown; frees page-table pages that become empty.
+ * after the TLB shootdown (not for PMAP_IO pages: no frame); frees
+ * page-table pages that become empty.
  */
 void pmap_remove_range(struct pmap *pm, uintptr_t start, uintptr_t end,
 		       void (*release)(paddr_t pa, void *ctx), void *ctx);
@@ -58,7 +69,8 @@ void pmap_remove_range(struct pmap *pm, uintptr_t start, uintptr_t end,
  */
 uintptr_t pmap_remove_some(struct pmap *pm, uintptr_t start, uintptr_t end,
 			   void (*release)(paddr_t pa, void *ctx), void *ctx);
-/* Set the protection of every present page in [start, end) to prot. */
+/* Set the protection of every present page in [start, end) to prot (a
+ * PMAP_IO page stays one, whatever prot says). */
 void pmap_protect(struct pmap *pm, uintptr_t start, uintptr_t end, unsigned prot);
 /* The same, a bounded step (a few page tables); returns where it stopped. */
 uintptr_t pmap_protect_some(struct pmap *pm, uintptr_t start, uintptr_t end, unsigned prot);
@@ -97,8 +109,9 @@ unsigned pmap_table_pages(struct pmap *pm, uintptr_t va, paddr_t *tables, unsign
  * Page-table hygiene (debug): walk every live pmap and check that no user
  * page-table page is referenced twice, that every user frame's reference
  * count equals the number of mappings of it (plus extra_refs(pa) for
- * references held elsewhere, may be NULL), and that no free frame is
- * mapped.  Prints each problem; returns the number found.
+ * references held elsewhere, may be NULL), that no free frame is mapped,
+ * and that a PMAP_IO page is not RAM (and only a PMAP_IO page is not).
+ * Prints each problem; returns the number found.
  */
 unsigned pmap_check_all(unsigned (*extra_refs)(paddr_t pa));
 

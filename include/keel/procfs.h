@@ -91,6 +91,17 @@ int procfs_next_tid(int pid, int from);
 /* The smallest open fd >= from of process pid, or -1. */
 int procfs_next_fd(int pid, int from);
 
+/*
+ * Files whose text a higher layer makes (the device layer, kernel/dev, lies
+ * above kernel/fs, so procfs cannot call it): procfs has the file, named by
+ * its path under /proc ("bus/pci/devices"), and its owner registers the
+ * generator, once, at boot.  fn fills b and returns 0 or -Exxx; it runs in
+ * a reader's context (may sleep).  0, -ENOENT (procfs has no such file) or
+ * -EBUSY (already registered).  Lock key: the generator pointer is [A].
+ */
+typedef int (*procfs_ext_fn)(struct procfs_buf *b);
+int procfs_register(const char *path, procfs_ext_fn fn);
+
 /* Register the type "proc" and mount it on /proc (making the directory if
  * missing); after vfs_init and the initramfs.  cmdline is the kernel's
  * command line (/proc/cmdline, copied).  Panics on failure. */

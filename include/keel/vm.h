@@ -49,6 +49,15 @@
 /* A segment of the executable mapped by exec: a page missing here (an
  * exo_fork child's) is filled from the file (mm->image_src) on fault. */
 #define VMA_IMAGE      (1u << 6)
+/*
+ * Device memory (a PCI BAR, vm_map_io): page i of the VMA is the physical
+ * page io_pa + i * PAGE_SIZE, mapped uncached (PMAP_IO) on fault.  Never a
+ * RAM frame: no reference is taken or dropped, it is not resident memory,
+ * fork shares it (it is also VMA_SHARED), the exokernel page calls refuse
+ * it, and the kernel never reads or writes it for user space (remote
+ * reads and writes, futex words).
+ */
+#define VMA_IO         (1u << 7)
 
 #define VM_STACK_MAX   (8ul << 20)          /* RLIMIT_STACK default: 8 MiB */
 #define VM_STACK_MIN   (128ul << 10)        /* the least stack_max (what exec maps) */
@@ -90,6 +99,9 @@ struct vma {
 	unsigned flags;           /* [mm->lock] VMA_* */
 	struct vmobj *obj;        /* [mm->lock] VMA_SHARED: the frames (one reference per VMA) */
 	uint64_t pgoff;           /* [mm->lock] page of obj mapped at start */
+	paddr_t io_pa;            /* [mm->lock] VMA_IO: physical address mapped at start */
+	const char *name;         /* [mm->lock] a permanent string /proc/PID/maps shows
+				   * (a device's path), or NULL */
 	struct list node;         /* [mm->lock] mm->vmas, sorted by start */
 };
 
@@ -199,6 +211,13 @@ long vm_map(struct mm *mm, uintptr_t start, size_t len, unsigned prot, unsigned 
  */
 long vm_map_obj(struct mm *mm, uintptr_t start, size_t len, unsigned prot, unsigned vflags,
 		struct vmobj *obj, uint64_t pgoff, bool fixed);
+/*
+ * The same for device memory: [pa, pa+len) (page-aligned, not RAM: the
+ * caller, a device's mmap, vouches for it) as a VMA_IO mapping named name
+ * (a string that lives forever, or NULL).  The address or -Exxx.
+ */
+long vm_map_io(struct mm *mm, uintptr_t start, size_t len, unsigned prot, paddr_t pa,
+	       const char *name, bool fixed);
 /* Remove every mapping in [start, start+len); 0 or -Exxx. */
 int vm_unmap(struct mm *mm, uintptr_t start, size_t len);
 /* Change the protection of [start, start+len); 0 or -ENOMEM (a hole) / -EINVAL. */

@@ -428,6 +428,8 @@ static void maps_line(void *arg, const struct vma *v)
 		      seg ? (unsigned long)c->mm->exe_ino : 0ul);
 	if (seg)
 		name = c->mm->exe_path;
+	else if (v->name)
+		name = v->name; /* a device's mapping: its path */
 	else if (v->flags & VMA_HEAP)
 		name = "[heap]";
 	else if (v->flags & VMA_GROWSDOWN)

@@ -15,6 +15,13 @@
  * whose frames are allocated on first touch; fork and VMA splits share the
  * object.  Nothing is filled at mmap time.
  *
+ * Device memory: a VMA_IO VMA (a PCI BAR mapped by its driver) maps
+ * physical pages that are not RAM, uncached (PMAP_IO), filled on fault
+ * like the rest.  pmap keeps them apart (no frame to release, not
+ * resident), so unmapping, exit and exec need nothing special; the places
+ * that would treat a page as a frame (copy-on-write, fork's reference,
+ * remote reads and writes, vm_translate for futexes) check for it.
+ *
  * Out of memory: user frames are PMM_USER allocations; when one fails,
  * vm_fault runs the out-of-memory killer (kernel/mm/oom.c) and retries.
  */
@@ -273,7 +280,7 @@ bool vm_translate(struct mm *mm, uintptr_t va, uint64_t *pa)
 	bool ok;
 
 	mutex_lock(&mm->lock);
-	ok = pmap_lookup(mm->pmap, ALIGN_DOWN(va, PAGE_SIZE), &p, &prot);
+	ok = pmap_lookup(mm->pmap, ALIGN_DOWN(va, PAGE_SIZE), &p, &prot) && !(prot & PMAP_IO);
 	mutex_unlock(&mm->lock);
 	if (ok)
 		*pa = p + (va & (PAGE_SIZE - 1));
@@ -369,6 +376,8 @@ int vma_split_spare(struct mm *mm, uintptr_t addr, struct vma **spare)
 		vmobj_get(n->obj);
 		n->pgoff += (addr - v->start) / PAGE_SIZE;
 	}
+	if (n->flags & VMA_IO)
+		n->io_pa += addr - v->start;
 	v->end = addr;
 	list_insert_between(&n->node, &v->node, v->node.next);
 	return 0;
@@ -404,6 +413,9 @@ static uintptr_t vm_find_gap(struct mm *mm, size_t len)
 	return top - len;
 }
 
+static long vm_map_vma(struct mm *mm, struct vma *v, uintptr_t start, size_t len,
+		       unsigned prot, unsigned vflags, bool fixed);
+
 /* Unmap [start, end) (page-aligned); 0 or -ENOMEM.  [mm->lock] held. */
 static int vm_unmap_locked(struct mm *mm, uintptr_t start, uintptr_t end)
 {
@@ -430,6 +442,25 @@ long vm_map(struct mm *mm, uintptr_t start, size_t len, unsigned prot, unsigned 
 	    bool fixed)
 {
 	return vm_map_obj(mm, start, len, prot, vflags, NULL, 0, fixed);
+}
+
+long vm_map_io(struct mm *mm, uintptr_t start, size_t len, unsigned prot, paddr_t pa,
+	       const char *name, bool fixed)
+{
+	struct vma *v;
+	long ret;
+
+	if (!IS_ALIGNED(pa, PAGE_SIZE))
+		return -EINVAL;
+	v = kmem_cache_alloc(vma_cache, KM_ZERO);
+	if (!v)
+		return -ENOMEM;
+	v->io_pa = pa;
+	v->name = name;
+	ret = vm_map_vma(mm, v, start, len, prot, VMA_IO | VMA_SHARED, fixed);
+	if (ret < 0)
+		vma_free(v);
+	return ret;
 }
 
 long vm_map_obj(struct mm *mm, uintptr_t start, size_t len, unsigned prot, unsigned vflags,
@@ -459,20 +490,40 @@ long vm_map_obj(struct mm *mm, uintptr_t start, size_t len, unsigned prot, unsig
 		vma_free(v);
 		return -ENOMEM;
 	}
+	ret = vm_map_vma(mm, v, start, len, prot, vflags, fixed);
+	if (ret < 0)
+		vma_free(v);
+	return ret;
+}
+
+/*
+ * Insert the prepared VMA v (its object or device fields set) for
+ * [start, start+len) with prot and vflags: at start if fixed (replacing
+ * what is there), else there if free, else in the highest free gap.  The
+ * address, or -Exxx and v is the caller's to free.
+ */
+static long vm_map_vma(struct mm *mm, struct vma *v, uintptr_t start, size_t len,
+		       unsigned prot, unsigned vflags, bool fixed)
+{
+	long ret;
+
+	if (!len || !IS_ALIGNED(len, PAGE_SIZE) || !IS_ALIGNED(start, PAGE_SIZE) ||
+	    len > USER_TOP || start > USER_TOP - len)
+		return -EINVAL;
 	mutex_lock(&mm->lock);
 	if (fixed) {
 		if (start < VM_USER_MIN) {
 			ret = -EPERM;
-			goto out_free;
+			goto out_unlock;
 		}
 		ret = vm_unmap_locked(mm, start, start + len);
 		if (ret)
-			goto out_free;
+			goto out_unlock;
 	} else if (!start || start < VM_USER_MIN || !range_free(mm, start, start + len)) {
 		start = vm_find_gap(mm, len);
 		if (!start) {
 			ret = -ENOMEM;
-			goto out_free;
+			goto out_unlock;
 		}
 	}
 	v->start = start;
@@ -481,9 +532,6 @@ long vm_map_obj(struct mm *mm, uintptr_t start, size_t len, unsigned prot, unsig
 	v->flags = vflags;
 	vma_insert(mm, v);
 	ret = (long)start;
-	goto out_unlock;
-out_free:
-	vma_free(v);
 out_unlock:
 	mutex_unlock(&mm->lock);
 	return ret;
@@ -520,6 +568,10 @@ int vm_protect(struct mm *mm, uintptr_t start, size_t len, unsigned prot)
 		struct vma *v = vma_find(mm, at);
 		if (!v) {
 			err = -ENOMEM;
+			goto out;
+		}
+		if ((v->flags & VMA_IO) && (prot & PROT_EXEC)) {
+			err = -EACCES;  /* device memory is never executable */
 			goto out;
 		}
 		if ((prot & PROT_WRITE) && v->obj && vmobj_readonly(v->obj)) {
@@ -616,6 +668,11 @@ static int vm_fault_page(struct mm *mm, struct vma *v, uintptr_t va, unsigned wh
 	void *page;
 
 	mutex_assert_held(&mm->lock);
+	if (v->flags & VMA_IO) {
+		/* Device memory: the page at its place in the range, uncached. */
+		pa = v->io_pa + (va - v->start);
+		return pmap_enter(mm->pmap, va, pa, vm_pmap_prot(v->prot, true) | PMAP_IO, NULL);
+	}
 	if (pmap_lookup(mm->pmap, va, &pa, &pprot)) {
 		if ((why & VM_FAULT_WRITE) && !(pprot & PMAP_WRITE))
 			return vm_make_writable(mm, v, va, pa);
@@ -722,7 +779,7 @@ int vm_write_remote(struct mm *mm, uintptr_t va, const void *src, size_t n, bool
 		paddr_t pa;
 		unsigned pprot;
 
-		if (!v || (!force && !(v->prot & PROT_WRITE))) {
+		if (!v || (!force && !(v->prot & PROT_WRITE)) || (v->flags & VMA_IO)) {
 			err = -EFAULT;
 			break;
 		}
@@ -802,8 +859,10 @@ size_t vm_read_remote(struct mm *mm, uintptr_t va, void *dst, size_t n)
 		paddr_t pa;
 		unsigned pprot;
 
-		if (va < VM_USER_MIN || va >= USER_TOP || !vma_find(mm, page) ||
-		    !pmap_lookup(mm->pmap, page, &pa, &pprot))
+		const struct vma *v = va < VM_USER_MIN || va >= USER_TOP ? NULL : vma_find(mm, page);
+
+		/* Device memory is the driver's alone to touch. */
+		if (!v || (v->flags & VMA_IO) || !pmap_lookup(mm->pmap, page, &pa, &pprot))
 			break;
 		memcpy(d + done, (const uint8_t *)arch_phys_to_virt(pa) + off, chunk);
 		done += chunk;
@@ -863,7 +922,8 @@ static int vm_fork_page(uintptr_t va, paddr_t pa, unsigned pprot, void *arg)
 		f->err = -ENOMEM;
 		return -ENOMEM;
 	}
-	pmm_page_get(pa);
+	if (!(pprot & PMAP_IO))         /* device memory: no frame to count */
+		pmm_page_get(pa);
 	if (++f->pages % VM_FORK_STEP == 0)
 		sched_cond_resched();    /* pmap_walk calls us unlocked */
 	return 0;

@@ -19,6 +19,10 @@
  * VMA_EXO_SHARE) and reported; the kernel acts on neither, except that
  * fork(2) keeps EXO_SHARE pages shared.
  *
+ * Device memory (VMA_IO, a PCI BAR) has no frame to give away or replace:
+ * vm_exo_place over it and vm_exo_get of it are -EINVAL, vm_exo_scan
+ * leaves it out (a copy could not use it), vm_exo_perm reports it.
+ *
  * Lock key: as keel/vm.h; everything here runs with [mm->lock] held, one
  * address space at a time (a page moves between two mms by reference:
  * vm_exo_get on one, vm_exo_place on the other).
@@ -63,7 +67,7 @@ static unsigned vm_exo_perm_of(const struct vma *v)
 static bool vm_exo_mergeable(const struct vma *a, const struct vma *b)
 {
 	return a->end == b->start && a->prot == b->prot && a->flags == b->flags && !a->obj &&
-	       !b->obj;
+	       !b->obj && !(a->flags & VMA_IO);
 }
 
 /* Merge v with its neighbours where they have become the same.  [mm->lock] */
@@ -105,10 +109,14 @@ int vm_exo_place(struct mm *mm, uintptr_t va, paddr_t pa, unsigned perm)
 		goto out_free;
 	}
 	mutex_lock(&mm->lock);
+	v = vma_find(mm, va);
+	if (v && (v->flags & VMA_IO)) {
+		err = -EINVAL; /* device memory: no frame to replace */
+		goto out_unlock;
+	}
 	err = pmap_enter(mm->pmap, va, pa, vm_pmap_prot(vm_exo_prot(perm), true), &old);
 	if (err)
 		goto out_unlock;
-	v = vma_find(mm, va);
 	if (v) {
 		/* Cannot fail: the spares are there. */
 		(void)vma_split_spare(mm, va, &spare[0]);
@@ -158,6 +166,10 @@ int vm_exo_get(struct mm *mm, uintptr_t va, bool want_write, paddr_t *pa, unsign
 
 	mutex_lock(&mm->lock);
 	v = vma_find(mm, va);
+	if (v && (v->flags & VMA_IO)) {
+		err = -EINVAL; /* device memory: no frame to give */
+		goto out;
+	}
 	if (!v || !pmap_lookup(mm->pmap, va, pa, &pprot)) {
 		err = -EFAULT;
 		goto out;
@@ -230,8 +242,8 @@ unsigned vm_exo_scan(struct mm *mm, uintptr_t *start, uintptr_t end, struct exo_
 			continue;
 		if (v->start >= end || c.n == max)
 			break;
-		if (v->prot == PROT_NONE)
-			continue; /* no access: nothing a copy could use */
+		if (v->prot == PROT_NONE || (v->flags & VMA_IO))
+			continue; /* no access, or no frame: nothing a copy could use */
 		c.perm = vm_exo_perm_of(v);
 		c.flags = (v->flags & VMA_GROWSDOWN) ? EXO_PAGE_STACK : 0;
 		if (pmap_walk(mm->pmap, MAX(v->start, *start), MIN(v->end, end), vm_exo_scan_page,

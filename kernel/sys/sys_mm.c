@@ -1,6 +1,7 @@
 /*
  * sys_mm.c - memory system calls: brk, mmap (anonymous, private file,
- * /dev/zero, devices with their own memory such as /dev/kcov), munmap,
+ * /dev/zero, devices with their own memory such as /dev/kcov, device
+ * memory such as a PCI BAR through /dev/pci-*), munmap,
  * mprotect, madvise.
  *
  * Nothing here fills memory in a loop that user space sizes, except a
@@ -118,24 +119,40 @@ static long mmap_fill_from_file(struct mm *mm, uintptr_t addr, size_t len, int f
  * mmap of a device with its own memory (f->ops->mmap, e.g. /dev/kcov): map
  * the object it hands out.  len is page-aligned and the flags checked.
  */
+/* Device memory to map instead of an object (mmap_place's io argument). */
+struct mmap_io {
+	uint64_t pa;
+	const char *name;
+};
+
+static long mmap_place_one(struct mm *mm, uintptr_t addr, size_t len, unsigned prot,
+			   unsigned vflags, struct vmobj *obj, const struct mmap_io *io,
+			   bool fixed)
+{
+	if (io)
+		return vm_map_io(mm, addr, len, prot, io->pa, io->name, fixed);
+	return vm_map_obj(mm, addr, len, prot, vflags, obj, 0, fixed);
+}
+
 /* Place a mapping as the MAP_FIXED* flags say; the address or -Exxx. */
 static long mmap_place(struct mm *mm, uintptr_t addr, size_t len, unsigned prot,
-		       unsigned vflags, struct vmobj *obj, unsigned flags)
+		       unsigned vflags, struct vmobj *obj, const struct mmap_io *io,
+		       unsigned flags)
 {
 	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
 	long ret;
 
 	if (flags & MAP_FIXED_NOREPLACE) {
 		/* Probe by mapping without replacement. */
-		ret = vm_map_obj(mm, addr, len, prot, vflags, obj, 0, false);
+		ret = mmap_place_one(mm, addr, len, prot, vflags, obj, io, false);
 		if (ret >= 0 && (uintptr_t)ret != addr) {
 			vm_unmap(mm, (uintptr_t)ret, len);
 			return -EEXIST;
 		}
 		return ret;
 	}
-	return vm_map_obj(mm, fixed ? addr : ALIGN_DOWN(addr, PAGE_SIZE), len, prot, vflags,
-			  obj, 0, flags & MAP_FIXED);
+	return mmap_place_one(mm, fixed ? addr : ALIGN_DOWN(addr, PAGE_SIZE), len, prot, vflags,
+			      obj, io, flags & MAP_FIXED);
 }
 
 static long mmap_device(struct mm *mm, uintptr_t addr, size_t len, unsigned prot,
@@ -147,9 +164,27 @@ static long mmap_device(struct mm *mm, uintptr_t addr, size_t len, unsigned prot
 	ret = f->ops->mmap(f, off, len, flags, &obj);
 	if (ret)
 		return ret;
-	ret = mmap_place(mm, addr, len, prot, 0, obj, flags);
+	ret = mmap_place(mm, addr, len, prot, 0, obj, NULL, flags);
 	vmobj_put(obj);
 	return ret;
+}
+
+/*
+ * mmap of device memory (f->ops->mmap_io, e.g. a PCI BAR through
+ * /dev/pci-*): the device checks the request and names the physical range.
+ */
+static long mmap_device_io(struct mm *mm, uintptr_t addr, size_t len, unsigned prot,
+			   unsigned flags, struct file *f, uint64_t off)
+{
+	struct mmap_io io = { 0, NULL };
+	long ret;
+
+	if ((prot & PROT_WRITE) && !file_writable(f))
+		return -EACCES;
+	ret = f->ops->mmap_io(f, off, len, prot, flags, &io.pa, &io.name);
+	if (ret)
+		return ret;
+	return mmap_place(mm, addr, len, prot, 0, NULL, &io, flags);
 }
 
 SYSCALL_DEFINE6(mmap, uintptr_t, addr, size_t, len, unsigned, prot, unsigned, flags, int, fd,
@@ -183,6 +218,12 @@ SYSCALL_DEFINE6(mmap, uintptr_t, addr, size_t, len, unsigned, prot, unsigned, fl
 			file_put(f);
 			return ret;
 		}
+		if (f->ops->mmap_io) {
+			ret = readable ? mmap_device_io(mm, addr, len, prot, flags, f, off)
+				       : -EACCES;
+			file_put(f);
+			return ret;
+		}
 		file_put(f);
 		if (!readable)
 			return -EACCES;
@@ -197,7 +238,7 @@ SYSCALL_DEFINE6(mmap, uintptr_t, addr, size_t, len, unsigned, prot, unsigned, fl
 	}
 	if (flags & MAP_NORESERVE)
 		vflags |= VMA_NORESERVE;
-	ret = mmap_place(mm, addr, len, prot, vflags, NULL, flags);
+	ret = mmap_place(mm, addr, len, prot, vflags, NULL, NULL, flags);
 	if (ret < 0 || anon)
 		return ret;
 	/* Private file mapping: copy the file's bytes in (the rest is zero). */

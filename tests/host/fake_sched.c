@@ -6,6 +6,7 @@
  * fake_sched.h.
  */
 #include <keel/console.h>
+#include <keel/cred.h>
 #include <keel/epoll.h>
 #include <keel/mutex.h>
 #include <keel/panic.h>
@@ -199,6 +200,12 @@ uint64_t rlimit_cur(int res)
 	return RLIM_INFINITY;
 }
 
+/* The host tests run as root (no credentials are faked). */
+bool cred_privileged(void)
+{
+	return true;
+}
+
 struct vnode *proc_get_cwd(struct proc *p)
 {
 	return p->cwd ? vnode_get(p->cwd) : NULL;
@@ -300,6 +307,13 @@ console_input_fn console_set_input(enum console_line line, console_input_fn fn)
 
 	fake_console_in_fn[line] = fn;
 	return old;
+}
+
+/* A byte typed on line (TIOCSTI comes this way): to the line's input fn. */
+void console_input(enum console_line line, char c)
+{
+	if (line < CONSOLE_LINES && fake_console_in_fn[line])
+		fake_console_in_fn[line](line, c);
 }
 
 static struct waitq fake_console_in_wq = WAITQ_INIT(fake_console_in_wq, "console_in_wq");

@@ -90,7 +90,16 @@ void ioapic_mask(uint32_t gsi)
 
 	if (!io)
 		return;
+	/*
+	 * Set only the mask bit: the entry keeps its trigger mode.  Writing
+	 * the mask alone made a masked level-triggered line edge-triggered, and
+	 * an edge-mode pin ignores its line going low, so the request latched
+	 * while it was high stayed pending and was delivered again at the
+	 * unmask, although the device had been acknowledged (seen with
+	 * QEMU's edu device: one spurious interrupt per mask/unmask cycle).
+	 */
 	spin_lock(&ioapic_lock);
-	ioapic_write(io, IOAPIC_REG_REDTBL(pin), IOAPIC_RED_MASKED);
+	ioapic_write(io, IOAPIC_REG_REDTBL(pin),
+		     ioapic_read(io, IOAPIC_REG_REDTBL(pin)) | IOAPIC_RED_MASKED);
 	spin_unlock(&ioapic_lock);
 }

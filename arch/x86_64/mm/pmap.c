@@ -12,6 +12,9 @@
  * decides the access (W only for PMAP_WRITE, NX unless PMAP_EXEC).  A page
  * mapped with prot 0 (PROT_NONE) keeps its frame in a not-present leaf
  * marked PTE_SW_NONE: the MMU ignores it, pmap treats it as mapped.
+ * Device memory (PMAP_IO) is a leaf marked PTE_SW_IO, uncached (PCD|PWT)
+ * when accessible: it is counted in pm->io instead of pm->resident, and
+ * unmapping it hands no frame to the caller's release callback.
  *
  * TLB consistency.  pm->active is the set of CPUs that have pm loaded in
  * CR3.  pmap_activate() sets the new CPU's bit *before* loading CR3 and
@@ -63,7 +66,8 @@ struct pmap {
 	struct spinlock lock;
 	paddr_t root;            /* [I] physical address of the PML4 */
 	cpumask_t active;        /* [A] CPUs that have this pmap in CR3 */
-	unsigned long resident;  /* [L] user pages mapped */
+	unsigned long resident;  /* [L] user pages mapped (RAM frames) */
+	unsigned long io;        /* [L] device pages mapped (PMAP_IO) */
 	unsigned long tables;    /* [A] page-table pages below the PML4 */
 	struct list node;        /* [R] in pmap_registry */
 };
@@ -86,11 +90,15 @@ static uintptr_t pmap_next_boundary(uintptr_t va, unsigned shift)
 
 static pte_t pmap_leaf(paddr_t pa, unsigned prot)
 {
-	pte_t e = pa | PTE_P | PTE_U;
+	pte_t io = (prot & PMAP_IO) ? PTE_SW_IO : 0;
+	pte_t e = pa | PTE_P | PTE_U | io;
 
+	prot &= ~PMAP_IO;
 	assert(!(prot & ~PMAP_PROT_ALL));
 	if (!prot)
-		return pa | PTE_SW_NONE;
+		return pa | PTE_SW_NONE | io;
+	if (io)
+		e |= PTE_IO_CACHE;
 	if (prot & PMAP_WRITE)
 		e |= PTE_W;
 	if (!(prot & PMAP_EXEC) && cpu_has_nx)
@@ -100,15 +108,28 @@ static pte_t pmap_leaf(paddr_t pa, unsigned prot)
 
 static unsigned pmap_leaf_prot(pte_t e)
 {
-	unsigned prot = PMAP_READ;
+	unsigned io = (e & PTE_SW_IO) ? PMAP_IO : 0;
+	unsigned prot = PMAP_READ | io;
 
 	if (!(e & PTE_P))
-		return 0;
+		return io;
 	if (e & PTE_W)
 		prot |= PMAP_WRITE;
 	if (!(e & PTE_NX))
 		prot |= PMAP_EXEC;
 	return prot;
+}
+
+/* Count a leaf in (delta 1) or out of (-1) pm's pages.  Needs pm->lock. */
+static void pmap_count(struct pmap *pm, pte_t e, long delta)
+{
+	spin_assert_held(&pm->lock);
+	if (!pmap_leaf_mapped(e))
+		return;
+	if (e & PTE_SW_IO)
+		pm->io += (unsigned long)delta;
+	else
+		pm->resident += (unsigned long)delta;
 }
 
 static bool pmap_table_empty(const pte_t *t, unsigned n)
@@ -279,9 +300,9 @@ void pmap_destroy(struct pmap *pm)
 
 	if (active)
 		panic("pmap_destroy: pmap %lx still loaded on cpus %lx", pm->root, active);
-	if (pm->resident)
-		panic("pmap_destroy: pmap %lx still has %lu pages mapped", pm->root,
-		      pm->resident);
+	if (pm->resident || pm->io)
+		panic("pmap_destroy: pmap %lx still has %lu pages (%lu device pages) mapped",
+		      pm->root, pm->resident, pm->io);
 	spin_lock(&pmap_registry_lock);
 	list_remove(&pm->node);
 	spin_unlock(&pmap_registry_lock);
@@ -339,14 +360,14 @@ int pmap_enter(struct pmap *pm, uintptr_t va, paddr_t pa, unsigned prot, paddr_t
 		return -ENOMEM;
 	}
 	old = __atomic_exchange_n(e, new, __ATOMIC_SEQ_CST);
-	if (!pmap_leaf_mapped(old))
-		pm->resident++;
+	pmap_count(pm, old, -1);
+	pmap_count(pm, new, 1);
 	spin_unlock(&pm->lock);
 	if (!pmap_leaf_mapped(old))
 		return 0;
 	if (old & PTE_P)        /* x86 never caches a not-present entry */
 		pmap_shootdown(pm, va, PAGE_SIZE);
-	if (old_pa)
+	if (old_pa && !(old & PTE_SW_IO))       /* device memory: no frame */
 		*old_pa = old & PTE_ADDR_MASK;
 	return 0;
 }
@@ -408,8 +429,9 @@ static uintptr_t pmap_unmap_some(struct pmap *pm, uintptr_t va, uintptr_t end,
 						      __ATOMIC_SEQ_CST);
 			if (!pmap_leaf_mapped(e))
 				continue;
-			b->frames[b->nframes++] = e & PTE_ADDR_MASK;
-			pm->resident--;
+			pmap_count(pm, e, -1);
+			if (!(e & PTE_SW_IO))   /* device memory: no frame to hand back */
+				b->frames[b->nframes++] = e & PTE_ADDR_MASK;
 			if (e & PTE_P)
 				pmap_batch_range(b, va, va + PAGE_SIZE);
 		}
@@ -504,7 +526,8 @@ uintptr_t pmap_protect_some(struct pmap *pm, uintptr_t start, uintptr_t end, uns
 			pte_t old = __atomic_load_n(e, __ATOMIC_RELAXED);
 			if (!pmap_leaf_mapped(old))
 				continue;
-			pte_t new = pmap_leaf(old & PTE_ADDR_MASK, prot);
+			pte_t new = pmap_leaf(old & PTE_ADDR_MASK,
+					      prot | ((old & PTE_SW_IO) ? PMAP_IO : 0));
 			if (new & PTE_P)
 				new |= old & (PTE_A | PTE_D);
 			old = __atomic_exchange_n(e, new, __ATOMIC_SEQ_CST);

@@ -10,7 +10,11 @@
  * checked against the frame allocator: a page-table page is referenced
  * exactly once, every page is a known, allocated, unreserved frame, and a
  * user frame's reference count is its number of mappings plus what the
- * caller's extra_refs() says is held elsewhere.
+ * caller's extra_refs() says is held elsewhere.  A leaf marked as device
+ * memory (PTE_SW_IO, a VMA_IO mapping of a PCI BAR) is the exception: its
+ * page must NOT be an allocatable frame (it is outside the page map or
+ * reserved), it holds no reference, and the same page mapped both ways is
+ * a problem.
  *
  * Lock order: pmap_registry_lock -> pmap (inside pmap_for_each_locked).
  * The record array is allocated with no lock held; when the pmaps grew
@@ -29,6 +33,7 @@ struct pmap_rec {
 	paddr_t root; /* the pmap it was found in */
 	uintptr_t va; /* the mapping's va, or the first va a table covers */
 	bool table;
+	bool io; /* a device-memory leaf (PTE_SW_IO) */
 };
 
 struct pmap_census {
@@ -38,10 +43,10 @@ struct pmap_census {
 };
 
 static void pmap_census_add(struct pmap_census *c, paddr_t pa, paddr_t root, uintptr_t va,
-			    bool table)
+			    bool table, bool io)
 {
 	if (c->n < c->cap)
-		c->recs[c->n] = (struct pmap_rec){ pa, root, va, table };
+		c->recs[c->n] = (struct pmap_rec){ pa, root, va, table, io };
 	c->n++;
 }
 
@@ -53,7 +58,7 @@ static void pmap_census_leaves(struct pmap_census *c, paddr_t root, const pte_t 
 
 		if (pmap_leaf_mapped(e))
 			pmap_census_add(c, e & PTE_ADDR_MASK, root,
-					base + ((uintptr_t)i << PT_SHIFT), false);
+					base + ((uintptr_t)i << PT_SHIFT), false, e & PTE_SW_IO);
 	}
 }
 
@@ -77,7 +82,7 @@ static void pmap_census_level(struct pmap_census *c, paddr_t root, const pte_t *
 			c->problems++;
 			continue;
 		}
-		pmap_census_add(c, pa, root, va, true);
+		pmap_census_add(c, pa, root, va, true, false);
 		if (s - PT_LEVEL_SHIFT == PT_SHIFT)
 			pmap_census_leaves(c, root, pmap_table(pa), va);
 		else
@@ -92,7 +97,7 @@ static void pmap_census_one(struct pmap *pm, void *arg)
 	struct pmap_census *c = arg;
 	paddr_t root = pmap_root(pm);
 
-	pmap_census_add(c, root, root, 0, true);
+	pmap_census_add(c, root, root, 0, true, false);
 	pmap_census_level(c, root, pmap_table(root), PML4_SHIFT, 0, PML4_KERNEL_FIRST);
 }
 
@@ -156,7 +161,7 @@ static void pmap_check_print_run(const struct pmap_rec *r, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		klog(LOG_ERR, "pmap_check:   in pmap %lx at va %lx as %s", r[i].root, r[i].va,
-		     r[i].table ? "page table" : "user page");
+		     r[i].table ? "page table" : (r[i].io ? "device page" : "user page"));
 }
 
 /*
@@ -217,13 +222,40 @@ static unsigned pmap_check_refcount(const struct pmap_rec *r, size_t n,
 	return 1;
 }
 
+/*
+ * A page mapped only as device memory (n records, all io): it must not be
+ * an allocatable RAM frame.  Returns the problems found.
+ */
+static unsigned pmap_check_io_page(const struct pmap_rec *r, size_t n, size_t io)
+{
+	struct page *pg = pmm_pfn_to_page(r->pa / PAGE_SIZE);
+
+	if (io != n) {
+		klog(LOG_ERR, "pmap_check: page %lx is mapped both as device memory and otherwise",
+		     r->pa);
+		pmap_check_print_run(r, n);
+		return 1;
+	}
+	if (pg && !(pg->flags & PG_RESERVED)) {
+		klog(LOG_ERR, "pmap_check: RAM frame %lx mapped as device memory", r->pa);
+		pmap_check_print_run(r, n);
+		return 1;
+	}
+	return 0;
+}
+
 /* Check the n records of one physical page; returns the problems found. */
 static unsigned pmap_check_page(const struct pmap_rec *r, size_t n, unsigned (*extra_refs)(paddr_t))
 {
 	unsigned tables = 0, problems;
+	size_t io = 0;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		tables += r[i].table;
+		io += r[i].io;
+	}
+	if (io)
+		return pmap_check_io_page(r, n, io);
 	problems = pmap_check_table_refs(r, n, tables);
 	if (!pmap_check_frame(r, &problems) || tables)
 		return problems;

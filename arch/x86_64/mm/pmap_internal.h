@@ -13,7 +13,11 @@
 #include <arch/mmu.h>
 
 /* Software bit (ignored by the MMU): a not-present leaf that keeps a frame. */
-#define PTE_SW_NONE (1ull << 9)
+#define PTE_SW_NONE  (1ull << 9)
+/* Software bit: the leaf maps device memory (PMAP_IO), not a RAM frame. */
+#define PTE_SW_IO    (1ull << 10)
+/* Cache attributes of a PMAP_IO leaf: uncached (PAT entry 3 at reset). */
+#define PTE_IO_CACHE (PTE_PCD | PTE_PWT)
 
 /* The page-table page at physical address pa, through the direct map. */
 static inline pte_t *pmap_table(paddr_t pa)

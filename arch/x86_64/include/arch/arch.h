@@ -44,6 +44,18 @@ void *arch_phys_to_virt(uint64_t pa);
 void *arch_ioremap(uint64_t pa, size_t len);
 
 /*
+ * PCI configuration space (arch/x86_64/dev/pci.c): read / write width
+ * bytes (1, 2 or 4, naturally aligned) at offset off (< 256) of function
+ * fn of device dev on bus bus.  A read of a function that is not there
+ * returns all ones.  Any context (a spinlock, interrupts off, serializes
+ * the shared address/data port pair); never sleeps.
+ */
+#define ARCH_PCI_CFG_SIZE 256
+uint32_t arch_pci_cfg_read(unsigned bus, unsigned dev, unsigned fn, unsigned off, unsigned width);
+void arch_pci_cfg_write(unsigned bus, unsigned dev, unsigned fn, unsigned off, unsigned width,
+			uint32_t val);
+
+/*
  * Map one kernel data page (RW, NX) at va in the stack/MMIO areas; unmap
  * n pages from va, flushed from every CPU's TLB (one shootdown) on return.
  */
