@@ -64,6 +64,12 @@ void pmm_early_set_limit(uint64_t limit);
 
 /* Boot CPU, once every CPU runs: single frames go through per-CPU caches. */
 void pmm_pcp_enable(void);
+/*
+ * Give every CPU's cached frames back to the buddy (a cross-CPU call to
+ * each online CPU; thread context, no spinlock held), so that one CPU can
+ * allocate every free frame, as Linux's drain_all_pages.
+ */
+void pmm_drain_caches(void);
 /* Allocate 2^order contiguous frames; direct-map address or NULL. */
 void *pmm_alloc_pages(unsigned order, unsigned flags);
 /* Free a block from pmm_alloc_pages (same order). Panics on a double free. */

@@ -30,6 +30,7 @@
  * [I]; each struct page's fields are described in pmm.h.
  */
 #include <keel/pmm.h>
+#include <keel/smp.h>
 #include <keel/bootinfo.h>
 #include <keel/spinlock.h>
 #include <keel/cpu.h>
@@ -299,6 +300,23 @@ static void pmm_pcp_put(uint64_t pfn)
 	c->pfn[c->n++] = pfn;
 	__atomic_fetch_add(&pmm_pcp_frames, 1, __ATOMIC_RELAXED);
 	irq_pop_off();
+}
+
+/* smp_call function: this CPU's whole cache back to the buddy. */
+static void pmm_pcp_drain_this(void *arg)
+{
+	struct pmm_pcp *c;
+
+	irq_push_off();
+	c = &pmm_pcps[this_cpu()->id];
+	pmm_pcp_drain(c, c->n);
+	irq_pop_off();
+}
+
+void pmm_drain_caches(void)
+{
+	if (READ_ONCE(pmm_pcp_on))
+		smp_call_all(pmm_pcp_drain_this, NULL);
 }
 
 void pmm_pcp_enable(void)

@@ -140,6 +140,7 @@ static void dv_user_thread(void *arg)
 KTEST(devobj_irq_on_idle_cpu_after_thread_exit)
 {
 	struct dv_user u = { 0 };
+	struct thread *me = thread_current();
 	struct devobj *d = NULL;
 	unsigned target = 1, base;
 	long va;
@@ -160,6 +161,21 @@ KTEST(devobj_irq_on_idle_cpu_after_thread_exit)
 	if (va <= 0)
 		goto out;
 	u.va = (uintptr_t)va;
+	/*
+	 * Fault the page and its page tables in from here: the thread on the
+	 * target CPU then allocates nothing, and no frame stays cached on that
+	 * CPU after the test (the pmm's per-CPU caches are not drained by
+	 * allocations elsewhere: tests that count free frames would see them).
+	 */
+	me->mm = u.mm;
+	arch_irq_disable();
+	vm_switch(u.mm);
+	arch_irq_enable();
+	KT_CHECK_EQ(t, copy_from_user(&u.seen, (const void *)u.va, sizeof(u.seen)), 0);
+	arch_irq_disable();
+	vm_switch(NULL);
+	me->mm = NULL;
+	arch_irq_enable();
 
 	base = thread_count();
 	KT_CHECK(t, kthread_create("kt-devobj", dv_user_thread, &u, (int)target) != NULL);
