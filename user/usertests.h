@@ -226,6 +226,7 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(ioport_unprivileged)         \
 	X(ioport_fork_exec)            \
 	X(ioport_iopl3)                \
+	X(ioport_threads)              \
 	X(ioport_switch_smp)
 
 #define UT_DECLARE(name) void ut_##name(void);
