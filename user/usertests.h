@@ -220,6 +220,7 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(cred_fork_exec)              \
 	X(cred_proc_status)            \
 	X(cred_getres_efault)          \
+	X(cred_kill_permission)        \
 	/* ioperm, iopl (ut_ioport.c) */ \
 	X(ioport_einval)               \
 	X(ioport_allowed_port)         \
