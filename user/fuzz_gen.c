@@ -217,6 +217,16 @@ static void fz_filter(struct fz *z, long nr, long a[6])
 		if (a[3] & (MAP_FIXED | MAP_FIXED_NOREPLACE))
 			a[0] = (long)(FZ_MMAP_AREA + (below(z, FZ_MMAP_SPAN) & ~(FZ_PAGE - 1)));
 		break;
+	case SYS_iopl:                   /* no port for random code (op_exec) */
+		if ((unsigned long)a[0] <= FZ_IOPL_MAX)
+			a[0] = 0;
+		break;
+	case SYS_ioperm:
+		if ((int)a[2] != 0) {
+			a[0] = FZ_SAFE_PORT;
+			a[1] = a[1] ? 1 : 0;  /* 0 still tests EINVAL */
+		}
+		break;
 	case SYS_syslog:                 /* keep kernel messages on the console */
 		if ((int)a[0] == FZ_SYSLOG_CONSOLE_OFF || (int)a[0] == FZ_SYSLOG_CONSOLE_LEVEL)
 			a[0] = FZ_SYSLOG_SIZE_BUFFER;

@@ -50,6 +50,9 @@
 #define FZ_SYSLOG_CONSOLE_OFF   6      /* syslog actions kept from the fuzzer */
 #define FZ_SYSLOG_CONSOLE_LEVEL 8
 #define FZ_SYSLOG_SIZE_BUFFER   10     /* ... and what it calls instead */
+#define FZ_IOPL_MAX     3    /* iopl: levels up to this are lowered to 0 ... */
+#define FZ_SAFE_PORT    0x80 /* ... and ioperm turns on only this port: random
+			      * code from op_exec must never reach real ports */
 #define FZ_SEL_UCODE32    0x1b         /* arch/segment.h: SEG_UCODE32|3 */
 #define FZ_SEL_UDATA      0x23         /* SEG_UDATA|3 */
 #define FZ_SEL_UCODE64    0x2b         /* SEG_UCODE64|3 */

@@ -220,12 +220,14 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(cred_fork_exec)              \
 	X(cred_proc_status)            \
 	X(cred_getres_efault)          \
+	X(cred_kill_permission)        \
 	/* ioperm, iopl (ut_ioport.c) */ \
 	X(ioport_einval)               \
 	X(ioport_allowed_port)         \
 	X(ioport_unprivileged)         \
 	X(ioport_fork_exec)            \
 	X(ioport_iopl3)                \
+	X(ioport_threads)              \
 	X(ioport_switch_smp)
 
 #define UT_DECLARE(name) void ut_##name(void);

@@ -25,6 +25,11 @@
  *   cred_proc_status       /proc/self/status Uid:, Gid: (real, effective,
  *                          saved, fs) and Groups:
  *   cred_getres_efault     getresuid/getresgid to a bad pointer: EFAULT
+ *   cred_kill_permission   uid 1000 may not signal a root process (kill,
+ *                          signal 0, tkill, tgkill, rt_sigqueueinfo, its
+ *                          process group: EPERM) except with SIGCONT in
+ *                          its session; it may signal a process whose
+ *                          real uid is its own; kill(-1) is 0
  */
 #include <grp.h>
 #include <stdio.h>
@@ -34,6 +39,7 @@
 #include <sys/reboot.h>
 #include <sys/resource.h>
 #include <fcntl.h>
+#include <signal.h>
 #include "usertests.h"
 
 #define UT_UID              1000u
@@ -358,4 +364,57 @@ void ut_cred_getres_efault(void)
 	UT_CHECK_ERR(syscall(SYS_getresuid, &a, &b, UT_BAD_LOW), EFAULT);
 	UT_CHECK_ERR(syscall(SYS_getresuid, UT_BAD_KERNEL, &a, &b), EFAULT);
 	UT_CHECK_ERR(syscall(SYS_getresgid, &a, UT_BAD_NONCANON, &b), EFAULT);
+}
+
+/* A child that waits to be killed; its pid.  uid: setresuid first, or -1. */
+static pid_t ut_victim(unsigned uid)
+{
+	pid_t pid = utest_fork();
+
+	if (pid == 0) {
+		UT_OK(setpgid(0, 0));
+		if (uid != UT_NONE)
+			UT_OK(syscall(SYS_setresuid, uid, 0, 0)); /* real uid, euid 0 */
+		for (;;)
+			pause();
+	}
+	UT_OK(setpgid(pid, pid) == 0 || errno == EACCES ? 0 : -1);
+	return pid;
+}
+
+static void kill_permission(void *arg)
+{
+	pid_t root = ut_victim(UT_NONE), mine = ut_victim(UT_UID), pid;
+	siginfo_t si;
+
+	(void)arg;
+	usleep(20000); /* both have their uids and groups */
+	pid = utest_fork();
+	if (pid == 0) {
+		UT_OK(syscall(SYS_setresuid, UT_UID, UT_UID, UT_UID));
+		UT_CHECK_ERR(kill(root, 0), EPERM);
+		UT_CHECK_ERR(kill(root, SIGTERM), EPERM);
+		UT_CHECK_ERR(kill(-root, SIGTERM), EPERM);
+		UT_CHECK_ERR(syscall(SYS_tkill, root, SIGTERM), EPERM);
+		UT_CHECK_ERR(syscall(SYS_tgkill, root, root, 0), EPERM);
+		memset(&si, 0, sizeof(si));
+		si.si_code = SI_QUEUE;
+		UT_CHECK_ERR(syscall(SYS_rt_sigqueueinfo, root, SIGUSR1, &si), EPERM);
+		UT_OK(kill(root, SIGCONT)); /* same session */
+		UT_OK(kill(-1, 0));
+		UT_OK(kill(mine, 0)); /* its real uid is ours */
+		UT_OK(kill(getpid(), 0));
+		UT_OK(kill(mine, SIGKILL));
+		_exit(0);
+	}
+	UT_CHECK_EXIT(utest_wait(pid), 0);
+	UT_CHECK_KILLED(utest_wait(mine), SIGKILL);
+	UT_OK(kill(root, 0)); /* still there */
+	UT_OK(kill(root, SIGKILL));
+	UT_CHECK_KILLED(utest_wait(root), SIGKILL);
+}
+
+void ut_cred_kill_permission(void)
+{
+	ut_cred_child(kill_permission);
 }

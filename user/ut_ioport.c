@@ -24,17 +24,24 @@
  *                          skipped as no-ops (Linux 5.5+), and fault
  *                          again after iopl(0), which brings the ioperm
  *                          bitmap back
+ *   ioport_threads         a thread created after ioperm has the ports
+ *                          (Linux and Keel); one created before gets them
+ *                          after its next switch on Keel (per-process
+ *                          permissions) and never on Linux (per thread)
  *   ioport_switch_smp      processes with different bitmaps, two per CPU
  *                          and a pair free to migrate, yield to each other
  *                          while each checks its allowed port works and
  *                          the other's faults
  */
 #include "usertests.h" /* first: _GNU_SOURCE for sched.h */
+#include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/utsname.h>
+#include <time.h>
 
 #define UT_PORT         0x80   /* POST diagnostics: reads are harmless */
 #define UT_PORT2        0xed   /* the other dummy delay port */
@@ -317,4 +324,64 @@ void ut_ioport_switch_smp(void)
 	}
 	for (int i = 0; i < UT_SWITCH_PAIRS * 2; i++)
 		UT_CHECK_EXIT(utest_wait(pids[i]), 0);
+}
+
+static __thread sigjmp_buf ut_thread_env; /* each thread its own */
+static volatile int ut_thread_go;
+
+static void ut_thread_segv(int sig)
+{
+	(void)sig;
+	siglongjmp(ut_thread_env, 1);
+}
+
+/* Reads UT_PORT once ut_thread_go is set, after a sleep (a context
+ * switch); returns (void *)1 if it worked, NULL if it faulted. */
+static void *ut_thread_reader(void *arg)
+{
+	struct timespec ms = { 0, 10 * UTEST_MS };
+
+	(void)arg;
+	while (!__atomic_load_n(&ut_thread_go, __ATOMIC_ACQUIRE))
+		sched_yield();
+	nanosleep(&ms, NULL);
+	if (sigsetjmp(ut_thread_env, 1) != 0)
+		return NULL;
+	(void)ut_inb(UT_PORT);
+	return (void *)1;
+}
+
+static void threads(void *arg)
+{
+	struct sigaction sa;
+	struct utsname u;
+	pthread_t before, after;
+	void *r_before, *r_after;
+	bool keel;
+
+	(void)arg;
+	UT_OK(uname(&u));
+	keel = strstr(u.release, "keel") != NULL;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = ut_thread_segv;
+	UT_OK(sigaction(SIGSEGV, &sa, NULL));
+	UT_CHECK(pthread_create(&before, NULL, ut_thread_reader, NULL) == 0);
+	UT_OK(syscall(SYS_ioperm, UT_PORT, 1, 1));
+	(void)ut_inb(UT_PORT); /* the caller: at once */
+	UT_CHECK(pthread_create(&after, NULL, ut_thread_reader, NULL) == 0);
+	__atomic_store_n(&ut_thread_go, 1, __ATOMIC_RELEASE);
+	UT_CHECK(pthread_join(after, &r_after) == 0);
+	UT_CHECK(pthread_join(before, &r_before) == 0);
+	UT_CHECK(r_after != NULL);
+	if (keel && r_before == NULL)
+		utest_fail("Keel: a thread started before ioperm did not get the port");
+	if (!keel && r_before != NULL)
+		utest_fail("Linux: a thread started before ioperm got the port");
+}
+
+void ut_ioport_threads(void)
+{
+	if (ut_ioport_missing("ioport_threads"))
+		return;
+	UT_CHECK_EXIT(ut_in_child(threads, NULL), 0);
 }

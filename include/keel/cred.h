@@ -7,7 +7,8 @@
  * stands in for every capability Linux would check here: CAP_SETUID and
  * CAP_SETGID (the set*id calls, setgroups), CAP_SYS_RAWIO (ioperm, iopl),
  * CAP_SYS_ADMIN (sethostname, device attach), CAP_SYS_BOOT (reboot),
- * CAP_SYS_RESOURCE (raising a hard resource limit).  Kernel threads (no
+ * CAP_SYS_RESOURCE (raising a hard resource limit), CAP_KILL (signals to
+ * other users' processes).  Kernel threads (no
  * process) are privileged.
  *
  * Credentials are inherited by fork, clone and exo_fork and kept across
@@ -63,6 +64,15 @@ void cred_exec_locked(struct proc *p);
 /* AT_SECURE for a program exec'd with c: the effective ids differ from
  * the real ones (Linux's "setid" exec). */
 bool cred_exec_secure(const struct cred *c);
+/*
+ * Linux's kill permission: may the current process me, with credentials c
+ * (taken before proc_tree_lock), send sig to p?  Yes to itself, when
+ * privileged (CAP_KILL), when the real or effective uid of the sender is
+ * the real or saved uid of p, and for SIGCONT within the session.
+ * [proc_tree_lock] held; the _locked form also p->lock, the other takes it.
+ */
+bool cred_may_signal(const struct cred *c, struct proc *me, struct proc *p, int sig);
+bool cred_may_signal_locked(const struct cred *c, struct proc *me, struct proc *p, int sig);
 /* fork/clone: child's credentials are parent's.  parent->lock held. */
 void cred_copy_locked(struct proc *child, struct proc *parent);
 

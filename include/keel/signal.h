@@ -137,6 +137,12 @@ int signal_send_pgrp(int pgid, int sig);
 int signal_send_pgrp_locked(int pgid, int sig);
 /* The same with a given siginfo (kill(-pgid): SI_USER). */
 int signal_send_pgrp_info_locked(int pgid, const struct ksiginfo *info);
+/* kill(-pgid) from me, whose credentials are c: info to every member me
+ * may signal (cred_may_signal); 0 if one was, -EPERM if none of the
+ * members was, -ESRCH if the group is empty.  [proc_tree_lock] held. */
+struct cred;
+int signal_kill_pgrp_locked(int pgid, const struct ksiginfo *info, struct proc *me,
+			    const struct cred *c);
 /* Is sig blocked by the current thread or ignored by its process? */
 bool signal_current_ignores_or_blocks(int sig);
 /* Raise sig against the current thread (SIGPIPE), as SI_USER from itself. */

@@ -15,6 +15,7 @@
  */
 #include <keel/cred.h>
 #include <keel/proc.h>
+#include <keel/signal.h>
 #include <lib/errno.h>
 
 static bool cred_is(uint32_t id, uint32_t a, uint32_t b, uint32_t c)
@@ -114,6 +115,31 @@ long cred_change(bool group, enum cred_op op, uint32_t a, uint32_t b, uint32_t c
 	}
 	spin_unlock(&p->lock);
 	return ret;
+}
+
+static bool cred_kill_ok(const struct cred *c, const struct cred *t)
+{
+	return c->u.eff == 0 || c->u.eff == t->u.saved || c->u.eff == t->u.real ||
+	       c->u.real == t->u.saved || c->u.real == t->u.real;
+}
+
+bool cred_may_signal_locked(const struct cred *c, struct proc *me, struct proc *p, int sig)
+{
+	spin_assert_held(&proc_tree_lock);
+	spin_assert_held(&p->lock);
+	if (p == me || cred_kill_ok(c, &p->cred))
+		return true;
+	return sig == SIGCONT && p->sid == me->sid;
+}
+
+bool cred_may_signal(const struct cred *c, struct proc *me, struct proc *p, int sig)
+{
+	bool ok;
+
+	spin_lock(&p->lock);
+	ok = cred_may_signal_locked(c, me, p, sig);
+	spin_unlock(&p->lock);
+	return ok;
 }
 
 void cred_get(struct proc *p, struct cred *out)

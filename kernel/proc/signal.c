@@ -39,6 +39,7 @@
 #include <keel/signal.h>
 #include <keel/uaccess.h>
 #include <keel/proc.h>
+#include <keel/cred.h>
 #include <keel/pid.h>
 #include <keel/thread.h>
 #include <keel/sched.h>
@@ -329,6 +330,32 @@ int signal_send_pgrp_info_locked(int pgid, const struct ksiginfo *info)
 		n++;
 	}
 	return n;
+}
+
+int signal_kill_pgrp_locked(int pgid, const struct ksiginfo *info, struct proc *me,
+			    const struct cred *c)
+{
+	struct pid *grp;
+	struct list *pos;
+	int ret = -ESRCH;
+
+	spin_assert_held(&proc_tree_lock);
+	grp = pid_lookup(pgid);
+	if (!grp)
+		return -ESRCH;
+	list_for_each(pos, &grp->pgrp) {
+		struct proc *p = list_entry(pos, struct proc, pgrp_node);
+
+		if (!cred_may_signal(c, me, p, info->si_signo)) {
+			if (ret)
+				ret = -EPERM;
+			continue;
+		}
+		if (p->state == PROC_ALIVE)
+			signal_send_info(p, info);
+		ret = 0;
+	}
+	return ret;
 }
 
 int signal_send_pgrp_locked(int pgid, int sig)

@@ -8,6 +8,7 @@
 #include <keel/proc.h>
 #include <keel/thread.h>
 #include <keel/signal.h>
+#include <keel/cred.h>
 #include <keel/sched.h>
 #include <keel/time.h>
 #include <keel/uaccess.h>
@@ -192,9 +193,11 @@ SYSCALL_DEFINE4(rt_sigtimedwait, const uint64_t __user *, uset, struct ksiginfo 
 	return sig;
 }
 
-/* kill(-1): every process but init and the caller; how many (zombies
- * count, the signal is lost on them).  [proc_tree_lock] */
-static int kill_all(struct proc *me, const struct ksiginfo *info)
+/* kill(-1): every process but init and the caller that me (credentials
+ * c) may signal; how many there are, permitted or not (zombies count, the
+ * signal is lost on them): Linux's kill(-1) is 0 then, even if none was
+ * permitted.  [proc_tree_lock] */
+static int kill_all(struct proc *me, const struct cred *c, const struct ksiginfo *info)
 {
 	struct list *pos;
 	int n = 0;
@@ -204,7 +207,7 @@ static int kill_all(struct proc *me, const struct ksiginfo *info)
 		struct proc *p = list_entry(pos, struct proc, all_node);
 		if (p == proc_init() || p == me)
 			continue;
-		if (p->state == PROC_ALIVE)
+		if (p->state == PROC_ALIVE && cred_may_signal(c, me, p, info->si_signo))
 			signal_send_info(p, info);
 		n++;
 	}
@@ -215,44 +218,55 @@ SYSCALL_DEFINE2(kill, int, pid, int, sig)
 {
 	struct proc *me = proc_current();
 	struct ksiginfo info;
+	struct cred c;
 	long ret = -ESRCH;
-	int n;
 
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
 	if (pid == INT32_MIN)
 		return -ESRCH;          /* -pid would overflow */
 	signal_info_user(&info, sig, SI_USER);
+	cred_get(me, &c);
 	spin_lock(&proc_tree_lock);
 	if (pid > 0) {
 		struct proc *p = proc_find(pid);
-		if (p && p->state == PROC_ALIVE)
+		if (p && !cred_may_signal(&c, me, p, sig))
+			ret = -EPERM;
+		else if (p && p->state == PROC_ALIVE)
 			ret = signal_send_info(p, &info);
 		else if (p)
 			ret = 0;       /* a zombie: the signal is lost, no error */
+	} else if (pid == -1) {
+		ret = kill_all(me, &c, &info) ? 0 : -ESRCH;
 	} else {
-		n = pid == -1 ? kill_all(me, &info)
-			      : signal_send_pgrp_info_locked(pid == 0 ? me->pgid : -pid, &info);
-		ret = n ? 0 : -ESRCH;
+		ret = signal_kill_pgrp_locked(pid == 0 ? me->pgid : -pid, &info, me, &c);
 	}
 	spin_unlock(&proc_tree_lock);
 	return ret;
 }
 
-/* Signal thread tid (of process tgid, unless tgid is -1) with info. */
+/* Signal thread tid (of process tgid, unless tgid is -1) with info, if
+ * the caller may (cred_may_signal: -EPERM). */
 static long kill_thread(int tgid, int tid, const struct ksiginfo *info)
 {
 	struct sigqueue *spare = signal_entry_alloc();
+	struct proc *me = proc_current();
 	struct thread *t;
+	struct cred c;
 	long ret;
 
+	cred_get(me, &c);
 	spin_lock(&proc_tree_lock);
 	t = thread_find_locked(tid);
 	if (!t) {
 		ret = -ESRCH;
 	} else {
-		ret = tgid != -1 && t->proc->pid != tgid ? -ESRCH
-							 : signal_send_thread_locked(t, info, &spare);
+		if (tgid != -1 && t->proc->pid != tgid)
+			ret = -ESRCH;
+		else if (!cred_may_signal_locked(&c, me, t->proc, info->si_signo))
+			ret = -EPERM;
+		else
+			ret = signal_send_thread_locked(t, info, &spare);
 		spin_unlock(&t->proc->lock);
 	}
 	spin_unlock(&proc_tree_lock);
@@ -298,19 +312,24 @@ static long sigqueue_info(struct ksiginfo *info, const struct ksiginfo __user *u
 
 SYSCALL_DEFINE3(rt_sigqueueinfo, int, pid, int, sig, const struct ksiginfo __user *, uinfo)
 {
+	struct proc *me = proc_current();
 	struct ksiginfo info;
+	struct cred c;
 	struct proc *p;
 	long ret;
 
 	ret = sigqueue_info(&info, uinfo, sig, pid);
 	if (ret)
 		return ret;
+	cred_get(me, &c);
 	spin_lock(&proc_tree_lock);
 	p = pid > 0 ? proc_find(pid) : NULL;
 	if (!p)
 		ret = -ESRCH;
 	else if (sig < 0 || sig > NSIG)
 		ret = -EINVAL;
+	else if (!cred_may_signal(&c, me, p, sig))
+		ret = -EPERM;
 	else if (p->state == PROC_ALIVE)
 		ret = signal_send_info(p, &info);
 	spin_unlock(&proc_tree_lock);
