@@ -361,3 +361,54 @@ def key_name(ch):
 
 def _shquote(s):
     return s if re.fullmatch(r"[\w@%+=:,./-]+", s) else "'" + s.replace("'", "'\\''") + "'"
+
+
+# ------------------------------------------------------------ programs as init
+
+INIT_REPORT = re.compile(r"keel: (-?\d+) frames not returned since init started .*"
+                         r"page-table check: (\d+) problems")
+
+
+def run_as_init(log_name, init, smp=1, mem="256M", extra=(), timeout=300):
+    """Boot once with init (a program and its arguments, e.g. "/bin/edu
+    --no-irq") as init, powering off when it exits; wait up to timeout
+    seconds.  Returns (the Keel, QEMU's exit status or None on a timeout);
+    the log goes to build/test-logs/log_name."""
+    log = build_dir() / "test-logs" / log_name
+    k = Keel(kernel=build_dir() / "keel.elf", smp=smp, mem=mem,
+             append=f'init="{init}" initexit=poweroff panic=exit',
+             extra=list(extra), log=log, hard_timeout=timeout + 60)
+    k.start()
+    try:
+        status = k.wait_exit(timeout=timeout)
+    except AssertionError:
+        status = None
+    finally:
+        k.kill()
+    return k, status
+
+
+def suite_names(prog):
+    """The case names of one of Keel's test programs (utest runner:
+    `prog --list`), run on the build machine; a placeholder name when the
+    program is not built, so that collection still works."""
+    import subprocess
+    binary = build_dir() / "user" / prog
+    if not binary.exists():
+        return [f"{prog}-missing"]
+    out = subprocess.run([str(binary), "--list"], capture_output=True, text=True,
+                         timeout=30).stdout
+    return out.split() or [f"{prog}-list-empty"]
+
+
+def check_clean_exit(k, status):
+    """init exited 0 and QEMU powered off cleanly: no panic, every frame
+    back since init started, page tables clean (the init-exit report)."""
+    out = k.output
+    assert "PANIC" not in out, out[-3000:]
+    m = INIT_REPORT.search(out)
+    assert m, "no init-exit report:\n" + out[-3000:]
+    assert int(m.group(1)) == 0, f"{m.group(1)} frames not returned:\n{out[-3000:]}"
+    assert int(m.group(2)) == 0, f"page-table check found problems:\n{out[-3000:]}"
+    assert "init exited with status 0" in out, out[-3000:]
+    assert status == EXIT_SUCCESS, f"QEMU exit status {status}:\n{out[-3000:]}"

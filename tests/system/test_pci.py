@@ -16,8 +16,6 @@ import re
 import keelqemu
 
 BOOT_TIMEOUT = 300
-REPORT = re.compile(r"keel: (-?\d+) frames not returned since init started .*"
-                    r"page-table check: (\d+) problems")
 RESULT = re.compile(r"edu: (PASS|FAIL) (\w+)(.*)")
 PCI_LINE = re.compile(r"edu: pci: (.*)")
 # Linux's /proc/bus/pci/devices: bus<<8|devfn, vendor<<16|device, irq,
@@ -29,19 +27,8 @@ _run = {}
 
 def _edu_run():
     if not _run:
-        log = keelqemu.build_dir() / "test-logs" / "pci-edu.log"
-        k = keelqemu.Keel(kernel=keelqemu.build_dir() / "keel.elf", smp=2, mem="256M",
-                          append='init="/bin/edu" initexit=poweroff panic=exit',
-                          extra=["-device", "edu"], log=log,
-                          hard_timeout=BOOT_TIMEOUT + 60)
-        k.start()
-        try:
-            status = k.wait_exit(timeout=BOOT_TIMEOUT)
-        except AssertionError:
-            status = None
-        finally:
-            k.kill()
-        _run["k"], _run["status"] = k, status
+        _run["k"], _run["status"] = keelqemu.run_as_init(
+            "pci-edu.log", "/bin/edu", smp=2, extra=["-device", "edu"], timeout=BOOT_TIMEOUT)
     return _run["k"], _run["status"]
 
 
@@ -97,13 +84,7 @@ def test_maps_names_device_file():
 def test_edu_leaves_no_trace():
     """init (edu) exits 0; no frame leaked, no page-table problem, no panic."""
     k, status = _edu_run()
-    assert "PANIC" not in k.output, k.output[-3000:]
-    m = REPORT.search(k.output)
-    assert m, "no init exit report:\n" + k.output[-2000:]
-    assert int(m.group(1)) == 0, f"{m.group(1)} frames leaked:\n{k.output[-2000:]}"
-    assert int(m.group(2)) == 0, f"page-table check found problems:\n{k.output[-3000:]}"
-    assert "init exited with status 0" in k.output
-    assert status == keelqemu.EXIT_SUCCESS
+    keelqemu.check_clean_exit(k, status)
 
 
 def test_pci_boot_log():
@@ -120,21 +101,12 @@ def test_bridge_and_multifunction():
     edu functions in one slot.  Each gets a line in /proc/bus/pci/devices
     and a device file whose configuration space matches it (edu checks
     every listed function's file, then drives the first edu)."""
-    log = keelqemu.build_dir() / "test-logs" / "pci-bridge.log"
     extra = ["-device", "pci-bridge,id=br1,chassis_nr=1,addr=6",
              "-device", "edu,bus=br1,addr=2",
              "-device", "edu,addr=5.0,multifunction=on",
              "-device", "edu,addr=5.1"]
-    k = keelqemu.Keel(kernel=keelqemu.build_dir() / "keel.elf", smp=1, mem="128M",
-                      append='init="/bin/edu --no-irq" initexit=poweroff panic=exit',
-                      extra=extra, log=log, hard_timeout=BOOT_TIMEOUT)
-    k.start()
-    try:
-        k.wait_exit(timeout=BOOT_TIMEOUT)
-    except AssertionError:
-        pass
-    finally:
-        k.kill()
+    k, _ = keelqemu.run_as_init("pci-bridge.log", "/bin/edu --no-irq", mem="128M",
+                                extra=extra, timeout=BOOT_TIMEOUT)
     out = k.output
     # The bridge (class 0604) on bus 0, edu on its secondary bus (1).
     assert re.search(r"pci: 00:06\.0 [0-9a-f]{4}:[0-9a-f]{4} class 0604", out), out[-4000:]
