@@ -13,7 +13,10 @@
 #   make test-seed  the seed scenario at 1,000 rounds per configuration (SEED_ROUNDS=)
 #   make bench      boot time (tools/bench-boot.py, BENCH_N=) and in-kernel
 #                   microbenchmarks on a DEBUG=0 build (tools/bench-kernel.sh),
-#                   user-space scheduler benchmarks (tools/bench-user.sh)
+#                   user-space scheduler benchmarks (tools/bench-user.sh), and
+#                   Keel beside Debian's Linux in the same QEMU
+#                   (tools/bench-linux.py, BENCH_ROUNDS=; docs/bench.md)
+#   make bench-linux  only the side-by-side table (BENCH_SMP=1,2, BENCH_ONLY=metric)
 #
 # Dependency check first: every user-facing target depends on the phony
 # `deps`, and every object file has `deps` as an order-only prerequisite, so
@@ -27,6 +30,8 @@ QEMUFLAGS ?=
 QEMU      ?= qemu-system-x86_64
 OVMF      ?= /usr/share/ovmf/OVMF.fd
 BENCH_N   ?= 10
+BENCH_ROUNDS ?= 3
+BENCH_SMP ?= 1,2
 SEED_ROUNDS ?= 1000
 # An initramfs (built by a later rule, or by hand) is optional everywhere.
 INITRAMFS ?= $(BUILD)/initramfs.cpio
@@ -44,7 +49,7 @@ QEMU_SERIAL ?= -serial mon:stdio
 # Expanded in recipes, i.e. after prerequisites are made: sees a fresh initramfs.
 QEMU_INITRD = $(if $(wildcard $(INITRAMFS)),-initrd $(INITRAMFS))
 
-.PHONY: deps iso run run-iso run-uefi gdb bench test test-seed check-style tools-force
+.PHONY: deps iso run run-iso run-uefi gdb bench bench-linux test test-seed check-style tools-force
 
 deps:
 	$(Q)tools/deps.sh
@@ -117,8 +122,20 @@ check-style: deps
 # Boot time is measured on the normal (debug) kernel that users boot; the
 # microbenchmarks on a release build (DEBUG=0: lockdep and poisoning off).
 bench: deps $(BUILD)/keel.elf
+	$(Q)tools/deps.sh bench
 	$(Q)$(PYTHON) tools/bench-boot.py --kernel $(BUILD)/keel.elf -n $(BENCH_N) \
 		$(if $(wildcard $(INITRAMFS)),--initrd $(INITRAMFS))
 	$(Q)$(MAKE) --no-print-directory DEBUG=0 BUILD=build-release build-release/keel.elf >/dev/null
 	$(Q)tools/bench-kernel.sh build-release/keel.elf
 	$(Q)tools/bench-user.sh build-release/keel.elf $(INITRAMFS)
+	$(Q)$(PYTHON) tools/bench-linux.py --keel build-release/keel.elf --initrd $(INITRAMFS) \
+		--rounds $(BENCH_ROUNDS) --smp $(BENCH_SMP) --scale --boot
+
+# The side-by-side table alone (no scaling or boot rows unless BENCH_ONLY is
+# empty and BENCH_FULL=1).
+bench-linux: deps $(INITRAMFS)
+	$(Q)tools/deps.sh bench
+	$(Q)$(MAKE) --no-print-directory DEBUG=0 BUILD=build-release build-release/keel.elf >/dev/null
+	$(Q)$(PYTHON) tools/bench-linux.py --keel build-release/keel.elf --initrd $(INITRAMFS) \
+		--rounds $(BENCH_ROUNDS) --smp $(BENCH_SMP) $(if $(BENCH_ONLY),--only $(BENCH_ONLY)) \
+		$(if $(BENCH_FULL),--scale --boot)

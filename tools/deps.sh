@@ -7,6 +7,10 @@
 # with sudo when not root.  On a machine without dpkg it only warns.
 #
 # KEEL_NO_DEPS=1 skips the check entirely (for hand-managed machines).
+#
+# `tools/deps.sh bench` also installs Debian's Linux cloud kernel
+# (linux-image-cloud-amd64), which `make bench` boots beside Keel in the same
+# QEMU (tools/bench-linux.py); only the kernel image in /boot is used.
 set -euo pipefail
 
 PKGS=(
@@ -15,6 +19,9 @@ PKGS=(
 	bash-static ncurses-base cpio gcc clang lld llvm binutils make gdb
 	clang-format cppcheck
 )
+if [[ "${1:-}" == bench ]]; then
+	PKGS+=(linux-image-cloud-amd64)
+fi
 
 if [[ "${KEEL_NO_DEPS:-0}" == 1 ]]; then
 	exit 0

@@ -27,12 +27,13 @@ USER_PROGS  := init hello forkexec usertests stress threadtests spawnbg benchsch
 USER_PROGS  += ttytest benchexo
 USER_PROGS  += exotests kbdd drvtests benchirq
 USER_PROGS  += edu
+USER_PROGS  += benchcmp benchnop benchbig
 USER_BINS   := $(addprefix $(BUILD)/user/,$(USER_PROGS))
 USERTESTS_SRCS := user/usertests.c $(wildcard user/ut_*.c)
 LIBKEEL_SRCS := $(wildcard user/libkeel/*.c user/libkeel/*.S)
 LIBKEEL_OBJS := $(patsubst user/libkeel/%,$(BUILD)/libkeel/%.o,$(LIBKEEL_SRCS))
 LIBKEEL      := $(BUILD)/libkeel/libkeel.a
-UTEST_PROGS := init usertests threadtests spawnbg benchsched benchexo drvtests benchirq
+UTEST_PROGS := init usertests threadtests spawnbg benchsched benchexo drvtests benchirq benchcmp
 EXTRA_ROOT  ?=
 DEBIAN_USERLAND ?= 1
 BASH_BIN    ?= /bin/bash-static
@@ -59,6 +60,9 @@ $(BUILD)/user/init $(BUILD)/user/hello $(BUILD)/user/forkexec $(BUILD)/user/stre
 	$(BUILD)/user/benchlat $(BUILD)/user/fuzzsys: $(BUILD)/user/%: user/%.c
 $(BUILD)/user/ttytest: user/ttytest.c
 $(BUILD)/user/benchexo: user/benchexo.c $(LIBKEEL)
+# benchcmp: the benchmark Keel and Linux both run (tools/bench-linux.py).
+$(BUILD)/user/benchcmp: user/benchcmp.c $(LIBKEEL)
+$(BUILD)/user/benchnop $(BUILD)/user/benchbig: $(BUILD)/user/%: user/%.c
 # kbdd translates scancodes with the kernel driver's own table (lib/kbdmap.c).
 $(BUILD)/user/kbdd: user/kbdd.c lib/kbdmap.c include/lib/kbdmap.h
 $(BUILD)/user/kbdd: USER_CFLAGS += -Iinclude
