@@ -174,6 +174,8 @@ struct sigaction_k;
  * SIGKILL (group stop; the parent is told).
  */
 int signal_dequeue(struct sigaction_k *act, struct ksiginfo *info);
+/* Anything for signal_dequeue to do (lock-free; the return-to-user check)? */
+bool signal_work_pending(void);
 /*
  * rt_sigtimedwait's core: take a pending signal of set (thread-directed
  * first) with its siginfo; its number, or 0 if none.  Current thread.

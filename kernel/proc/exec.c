@@ -6,8 +6,9 @@
  *           ... argument and environment strings, 16 random bytes, platform
  *
  * The file is read whole into kernel memory (Debian's static busybox and
- * bash are about 2 MiB), validated by elf_parse() before anything is
- * mapped, and copied into the new address space page by page.  Nothing
+ * bash are about 2 MiB) and validated by elf_parse() before anything is
+ * mapped; a page of the new address space is filled from it when first
+ * touched (vm_image_fill), so a program pays for the pages it uses.  Nothing
  * here touches the caller's address space: execve swaps address spaces
  * only after exec_load succeeded, so a failed exec leaves the caller
  * intact.
@@ -301,12 +302,20 @@ static int exec_map_segments(struct mm *mm, const struct elf_info *ei, const uin
 				return (int)r;
 			start = prev_end;
 		}
+		/*
+		 * Image pages are filled on first touch from the image (the
+		 * page-fault handler's vm_image_fill), as Linux maps the page
+		 * cache: a program pays only for the pages it uses.  A segment
+		 * beyond what mm->image can describe is copied in now.
+		 */
+		bool lazy = mm->nimage < VM_IMAGE_SEGS;
+
 		if (start < end) {
 			r = vm_map(mm, start, end - start, prot, VMA_IMAGE, true);
 			if (r < 0)
 				return (int)r;
 		}
-		if (s->filesz) {
+		if (s->filesz && !lazy) {
 			r = vm_write_remote(mm, s->vaddr + bias, file + s->offset, s->filesz, true);
 			if (r)
 				return (int)r;
@@ -466,10 +475,14 @@ static int exec_push_vectors(struct exec_stack *st, size_t argc, const uint64_t 
 	uint64_t argc64 = argc;
 	uint8_t *at;
 
+	size_t strings = st->used;
+
 	*sp = ALIGN_DOWN(st->top - st->used - bytes, EXEC_SP_ALIGN);
 	st->used = st->top - *sp - bytes;      /* the padding below the strings */
 	if (st->used + bytes > st->size)
 		return -E2BIG;
+	/* The buffer is not zeroed beforehand (it is mostly unused). */
+	memset(st->buf + st->size - st->used, 0, st->used - strings);
 	at = st->buf + st->size - st->used - bytes;
 	memcpy(at, &argc64, sizeof(argc64));
 	at += sizeof(uint64_t);
@@ -491,6 +504,7 @@ static int exec_map_stack(struct mm *mm, const struct elf_info *ei, const struct
 	mapped = vm_map(mm, base, st->size, prot, VMA_GROWSDOWN, true);
 	if (mapped < 0)
 		return (int)mapped;
+	memset(st->buf + (lo - base), 0, sp - lo);   /* below sp in its page */
 	return vm_write_remote(mm, lo, st->buf + (lo - base), st->top - lo, true);
 }
 
@@ -515,7 +529,7 @@ static int exec_build_stack(struct mm *mm, const struct elf_info *ei, uintptr_t 
 
 	if (argc + envc > EXEC_ARGS_MAX)
 		return -E2BIG;
-	st.buf = kmalloc(st.size, KM_ZERO);
+	st.buf = kmalloc(st.size, 0);      /* only the part copied out is cleared */
 	ptrs = kmalloc(nptrs * sizeof(uint64_t), 0);
 	if (!st.buf || !ptrs) {
 		err = -ENOMEM;

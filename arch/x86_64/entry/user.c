@@ -138,6 +138,12 @@ void arch_return_to_user(struct trapframe *tf)
 			sched_return_to_user();
 			continue;
 		}
+		if (!signal_work_pending()) {
+			/* The common case, without opening interrupts. */
+			signal_restart_syscall(tf, NULL);
+			signal_restore_mask();
+			return;
+		}
 		arch_irq_enable();
 		int sig = signal_dequeue(&act, &info);
 		if (sig)

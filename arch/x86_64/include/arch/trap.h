@@ -40,6 +40,14 @@
 #define NUM_VECTORS       256
 #define VEC_SYSCALL       0x100   /* tf->vector of a frame built by syscall_entry */
 
+/*
+ * sysretq loads RFLAGS from %r11 as is: a frame whose flags hold one of
+ * these (trap flag, resume flag, nested task, virtual-8086) or lack IF goes
+ * back through iretq instead (syscall.S).
+ */
+#define SYSRET_RFLAGS_BAD ((1 << 8) | (1 << 14) | (1 << 16) | (1 << 17))
+#define SYSRET_RFLAGS_IF  (1 << 9)
+
 /* struct cpu offsets used by syscall_entry (checked in user.c). */
 #define CPU_USER_RSP      8       /* entry_scratch[0] */
 #define CPU_KSTACK_TOP    16      /* entry_scratch[1] */
