@@ -212,6 +212,8 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(image_refill_read_self)        \
 	X(image_refill_contents)         \
 	X(image_refill_read_other)      \
+	X(image_data_pages)              \
+	X(syscall_regs_kept)             \
 	/* credentials (ut_cred.c) */   \
 	X(cred_root_setuid)            \
 	X(cred_saved_uid)              \
