@@ -27,7 +27,7 @@
 
 static char img_page[4096] __attribute__((aligned(4096))) = { 'k', 'e', 'e', 'l' };
 
-#define IMG_BIG (3 * 4096 + 100)
+#define IMG_BIG  (3 * 4096 + 100)
 #define IMG_FILL 0x5a
 static volatile unsigned char img_big[IMG_BIG] = { [0 ... IMG_BIG - 1] = IMG_FILL };
 static volatile unsigned char img_zero[IMG_BIG];
@@ -130,7 +130,7 @@ void ut_syscall_regs_kept(void)
 			 "movq 40(%[v]), %%r9\n\t"
 			 "movq 48(%[v]), %%r12\n\t"
 			 "movq 56(%[v]), %%r15\n\t"
-			 "movl $39, %%eax\n\t"          /* getpid: ignores its arguments */
+			 "movl $39, %%eax\n\t" /* getpid: ignores its arguments */
 			 "syscall\n"
 			 "1:\n\t"
 			 "movq %%rcx, 128(%[v])\n\t"
@@ -149,8 +149,8 @@ void ut_syscall_regs_kept(void)
 			 "movq %%r15, 120(%[v])\n\t"
 			 :
 			 : [v] "b"(v)
-			 : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r15",
-			   "memory", "cc");
+			 : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12",
+			   "r15", "memory", "cc");
 	for (int i = 0; i < 8; i++)
 		if (v[8 + i] != v[i])
 			utest_fail("register %d: %#llx after the call, %#llx before", i,
