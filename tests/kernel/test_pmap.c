@@ -242,6 +242,16 @@ KTEST(uaccess_copy)
 	KT_CHECK(t, memcmp(out, "zzzz\0\0\0\0", 8) == 0);
 	KT_CHECK_EQ(t, copy_to_user((void __user *)(hole - 4), "abcdefgh", 8), -EFAULT);
 	KT_CHECK(t, memcmp(frame_ptr(b) + PAGE_SIZE - 4, "abcd", 4) == 0);
+	/* Odd sizes and offsets: the quadword copy's fault falls back to
+	 * bytes, which stop exactly at the hole (arch_copy_user's count). */
+	memset(frame_ptr(b) + PAGE_SIZE - 8, '.', 8);
+	KT_CHECK_EQ(t, arch_copy_user((void *)(hole - 5), "abcdefghijklm", 13), 8);
+	KT_CHECK(t, memcmp(frame_ptr(b) + PAGE_SIZE - 8, "...abcde", 8) == 0);
+	memset(out, 0xee, sizeof(out));
+	KT_CHECK_EQ(t, arch_copy_user(out, (const void *)(hole - 21), 29), 8);
+	KT_CHECK(t, memcmp(out + 16, "abcde", 5) == 0);
+	KT_CHECK_EQ(t, arch_clear_user((void *)(hole - 3), 19), 16);
+	KT_CHECK(t, memcmp(frame_ptr(b) + PAGE_SIZE - 8, "...ab\0\0\0", 8) == 0);
 	KT_CHECK_EQ(t, copy_from_user(out, NULL, 8), -EFAULT);
 	KT_CHECK_EQ(t, clear_user((void __user *)hole, 8), -EFAULT);
 

@@ -4,8 +4,9 @@
  * Every instruction that may fault on a user address is listed in the
  * exception-fixup table with EXTABLE: trap.c resumes a kernel-mode fault
  * at such an instruction at its fixup label, with the registers as the
- * fault left them.  "rep movsb"/"rep stosb" fault precisely, with %rcx
- * counting the bytes not yet done, which is what the copies return.  The
+ * fault left them.  Rep string instructions fault precisely, with %rcx
+ * counting the elements not yet done, from which the copies return the
+ * bytes not yet done.  The
  * AC flag set by stac survives the fault (iret restores RFLAGS), so every
  * fixup path ends with clac too.
  */
@@ -35,31 +36,54 @@
 
 	.text
 
-/* size_t arch_copy_user(void *dst, const void *src, size_t n) */
+/*
+ * size_t arch_copy_user(void *dst, const void *src, size_t n)
+ *
+ * Eight bytes at a time (rep movsq), then the remaining bytes (rep movsb):
+ * an emulator such as QEMU's TCG runs a rep string instruction one element
+ * per step, so quadwords move a pipe's 64 KiB several times faster than
+ * bytes, and hardware is no slower.  A fault in the quadword part resumes
+ * with rep movsb over everything left, which stops exactly at the first
+ * byte that cannot be accessed, so the count returned is exact.
+ */
 	.globl arch_copy_user
 	.type arch_copy_user, @function
 arch_copy_user:
 	movq %rdx, %rcx
+	shrq $3, %rcx
+	andl $7, %edx
 	USER_ACCESS_BEGIN
-1:	rep movsb
-2:	USER_ACCESS_END
+1:	rep movsq
+	movq %rdx, %rcx
+2:	rep movsb
+3:	USER_ACCESS_END
 	movq %rcx, %rax
 	ret
-	EXTABLE 1b, 2b
+4:	leaq (%rdx,%rcx,8), %rcx        /* quadwords left -> bytes left */
+	jmp 2b
+	EXTABLE 1b, 4b
+	EXTABLE 2b, 3b
 	.size arch_copy_user, . - arch_copy_user
 
-/* size_t arch_clear_user(void *dst, size_t n) */
+/* size_t arch_clear_user(void *dst, size_t n): as arch_copy_user. */
 	.globl arch_clear_user
 	.type arch_clear_user, @function
 arch_clear_user:
 	movq %rsi, %rcx
+	shrq $3, %rcx
+	andl $7, %esi
 	xorl %eax, %eax
 	USER_ACCESS_BEGIN
-1:	rep stosb
-2:	USER_ACCESS_END
+1:	rep stosq
+	movq %rsi, %rcx
+2:	rep stosb
+3:	USER_ACCESS_END
 	movq %rcx, %rax
 	ret
-	EXTABLE 1b, 2b
+4:	leaq (%rsi,%rcx,8), %rcx
+	jmp 2b
+	EXTABLE 1b, 4b
+	EXTABLE 2b, 3b
 	.size arch_clear_user, . - arch_clear_user
 
 /* long arch_strncpy_user(char *dst, const char *src, size_t n) */
