@@ -26,6 +26,13 @@
 #define SCHED_WAIT_WARN_MAX 8
 #define SCHED_SLICE_TICKS  2        /* 20 ms at 100 Hz */
 #define SCHED_BALANCE_TICKS 4       /* busy CPUs check the balance every 40 ms */
+/*
+ * An idle CPU polls its run queue this long before halting (Linux's
+ * cpuidle-haltpoll for guests does the same): a thread woken within the
+ * window runs at once, without waiting for the host to wake a halted
+ * virtual CPU, which costs tens of microseconds under QEMU.
+ */
+#define SCHED_IDLE_POLL_NS  (100 * NSEC_PER_USEC)
 
 struct thread;
 

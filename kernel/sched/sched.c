@@ -518,16 +518,26 @@ void sched_return_to_user(void)
 		schedule();
 }
 
+static bool sched_idle_has_work(struct cpu *c)
+{
+	return READ_ONCE(c->need_resched) || READ_ONCE(rq_of(c->id)->nr_queued) > 0;
+}
+
 static void sched_idle_loop(void *arg)
 {
 	for (;;) {
 		struct cpu *c = this_cpu();
+		/* Poll first (interrupts on: a wakeup's IPI is taken at once). */
+		uint64_t until = time_ns() + SCHED_IDLE_POLL_NS;
+		while (!sched_idle_has_work(c) && time_ns() < until)
+			arch_cpu_relax();
 		arch_irq_disable();
-		if (c->need_resched || READ_ONCE(rq_of(c->id)->nr_queued) > 0) {
+		if (sched_idle_has_work(c)) {
 			arch_irq_enable();
 			schedule();
 			continue;
 		}
+		WRITE_ONCE(c->idle_halts, c->idle_halts + 1);
 		arch_wait_for_interrupt();     /* sti; hlt: no wakeup lost */
 	}
 }

@@ -181,6 +181,32 @@ KTEST(sched_waitq_pingpong_across_cpus)
 	KT_CHECK_EQ(t, pp_rounds[1], PINGPONG_ROUNDS);
 }
 
+static void kt_mark_cpu(void *arg)
+{
+	__atomic_store_n((unsigned *)arg, this_cpu()->id + 1, __ATOMIC_RELEASE);
+	done_signal();
+}
+
+/*
+ * An idle CPU polls for SCHED_IDLE_POLL_NS and then halts: it must halt
+ * (not poll for ever), and a thread woken on it after it halted must run.
+ */
+KTEST(sched_idle_polls_then_halts)
+{
+	unsigned last = cpu_online_count() - 1;
+	unsigned where = 0;
+
+	if (last == 0)
+		return;      /* needs an idle CPU besides this one */
+	uint64_t halts = READ_ONCE(cpus[last].idle_halts);
+	sched_sleep_until(time_ns() + 20 * NSEC_PER_MSEC, false);
+	KT_CHECK(t, READ_ONCE(cpus[last].idle_halts) > halts);
+	done_reset();
+	KT_CHECK(t, kthread_create("ktest-idle", kt_mark_cpu, &where, (int)last) != NULL);
+	KT_CHECK(t, done_wait(1));
+	KT_CHECK_EQ(t, __atomic_load_n(&where, __ATOMIC_ACQUIRE), last + 1);
+}
+
 static struct mutex test_mutex = MUTEX_INIT(test_mutex, "ktest_mutex");
 static unsigned mutex_counter;                  /* [test_mutex] */
 
