@@ -42,8 +42,7 @@ TARGET_ROWS = ["null_syscall", "fork_exit_wait", "fork_exec_wait", "pipe_rtt_1b"
 # Growth pairs for --scale: (first, last) of one series.
 GROWTH = [("fork_touched_1m", "fork_touched_1g", "fork+exit+wait, 1 MiB -> 1 GiB touched"),
           ("yield_threads_2", "yield_threads_1000", "yield, 2 -> 1000 runnable threads"),
-          ("fork_exit_wait", "procs_10000", "fork+exit+wait, 100 -> 10,000 in a row"),
-          ("pipe_bw_1b", "pipe_bw_1m", "pipe bandwidth, 1 B -> 1 MiB writes")]
+          ("fork_exit_wait", "procs_10000", "fork+exit+wait, 100 -> 10,000 in a row")]
 KEEL_PROMPT = b"root@keel:~# "
 LINUX_PROMPT = re.compile(rb"bash-[0-9.]+# $")
 
@@ -233,10 +232,7 @@ def growth(summary, base):
         b = summary.get(last)
         if not a or not b or None in (a[0], a[1], b[0], b[1]):
             continue
-        if "pipe_bw" in first:  # bandwidth: growth of time per byte, inverted
-            lg, kg = a[0] / b[0], a[1] / b[1]
-        else:
-            lg, kg = b[0] / a[0], b[1] / a[1]
+        lg, kg = b[0] / a[0], b[1] / a[1]
         verdict = "Keel grows faster" if kg > lg * 1.1 else "no faster than Linux"
         print("  %-44s Linux x%-8.2f Keel x%-8.2f %s" % (what, lg, kg, verdict))
 

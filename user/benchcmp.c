@@ -673,52 +673,63 @@ static double m_fork_1g(void)
 	return fork_touched(1024 * MIB);
 }
 
+#define YIELD_MAX_THREADS 1000
 static volatile int yield_stop;
-static volatile long yield_total;
+/* Each yielder's count, written only by it, read by the timer thread. */
+static volatile long yield_count[YIELD_MAX_THREADS];
 
 static void *yielder(void *arg)
 {
-	long n = 0;
+	volatile long *mine = arg;
 
-	(void)arg;
 	while (!yield_stop) {
 		sched_yield();
-		n++;
+		*mine = *mine + 1;
 	}
-	__atomic_fetch_add(&yield_total, n, __ATOMIC_RELAXED);
 	return NULL;
 }
 
-/* N threads on CPU 0 yielding for a fixed time: us per yield. */
+static long yield_sum(int n)
+{
+	long sum = 0;
+
+	for (int i = 0; i < n; i++)
+		sum += yield_count[i];
+	return sum;
+}
+
+/* N threads on CPU 0 yielding: us per yield, counting only the yields made
+ * in a timed window that starts once every thread exists. */
 static double yield_threads(int n)
 {
 	pthread_t *t = calloc((size_t)n, sizeof(*t));
 	pthread_attr_t attr;
 	struct timespec run = { 0, 300 * 1000000l };
 
-	if (!t)
+	if (!t || n > YIELD_MAX_THREADS)
 		die("calloc");
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 64 * KIB);
 	pin(0);
 	yield_stop = 0;
-	yield_total = 0;
-	for (int i = 0; i < n; i++)
-		if (pthread_create(&t[i], &attr, yielder, NULL) != 0)
+	for (int i = 0; i < n; i++) {
+		yield_count[i] = 0;
+		if (pthread_create(&t[i], &attr, yielder, (void *)&yield_count[i]) != 0)
 			die("pthread_create");
-	/* Every thread is runnable now; count only the timed window. */
-	long start = __atomic_load_n(&yield_total, __ATOMIC_RELAXED);
+	}
+	long start = yield_sum(n);
 	int64_t t0 = now_ns();
 
 	nanosleep(&run, NULL);
-	yield_stop = 1;
+	long end = yield_sum(n);
 	int64_t el = now_ns() - t0;
 
+	yield_stop = 1;
 	for (int i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
 	free(t);
 	unpin();
-	return (double)el / 1000.0 / (double)(yield_total - start + 1);
+	return (double)el / 1000.0 / (double)(end - start + 1);
 }
 
 static double m_yield_2(void)
@@ -777,9 +788,11 @@ static long mem_free_kib(void)
 	return strtol(p + strlen("MemFree:"), NULL, 10);
 }
 
+/* Linux folds its per-CPU free-page counts into MemFree about once a
+ * second: wait longer than that before reading it. */
 static void settle(void)
 {
-	struct timespec ts = { 0, 100 * 1000000l };
+	struct timespec ts = { 1, 500 * 1000000l };
 
 	nanosleep(&ts, NULL);
 }
