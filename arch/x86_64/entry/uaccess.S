@@ -11,6 +11,12 @@
  * fixup path ends with clac too.
  */
 
+#include <arch/layout.h>
+
+/* Offsets within a page; a quadword at an offset above the last crosses. */
+#define PAGE_MASK_LOW     (PAGE_SIZE - 1)
+#define QUAD_LAST_IN_PAGE (PAGE_SIZE - 8)
+
 /* A fault at insn resumes at fixup (struct extable_entry in arch/trap.h). */
 .macro EXTABLE insn, fixup
 	.pushsection .extable, "a"
@@ -42,9 +48,12 @@
  * Eight bytes at a time (rep movsq), then the remaining bytes (rep movsb):
  * an emulator such as QEMU's TCG runs a rep string instruction one element
  * per step, so quadwords move a pipe's 64 KiB several times faster than
- * bytes, and hardware is no slower.  A fault in the quadword part resumes
- * with rep movsb over everything left, which stops exactly at the first
- * byte that cannot be accessed, so the count returned is exact.
+ * bytes, and hardware is no slower.  A fault in the quadword part on a
+ * quadword that crosses a page boundary resumes with rep movsb over
+ * everything left, which stops exactly at the first byte that cannot be
+ * accessed, so the count returned is exact.  A quadword inside one page
+ * has no accessible byte (protection is per page): its count is exact
+ * already, and it is not faulted on twice.
  */
 	.globl arch_copy_user
 	.type arch_copy_user, @function
@@ -60,7 +69,15 @@ arch_copy_user:
 	movq %rcx, %rax
 	ret
 4:	leaq (%rdx,%rcx,8), %rcx        /* quadwords left -> bytes left */
-	jmp 2b
+	movl %esi, %eax
+	andl $PAGE_MASK_LOW, %eax
+	cmpl $QUAD_LAST_IN_PAGE, %eax
+	ja 2b                           /* the source quadword crosses a page */
+	movl %edi, %eax
+	andl $PAGE_MASK_LOW, %eax
+	cmpl $QUAD_LAST_IN_PAGE, %eax
+	ja 2b                           /* the destination quadword does */
+	jmp 3b
 	EXTABLE 1b, 4b
 	EXTABLE 2b, 3b
 	.size arch_copy_user, . - arch_copy_user
@@ -81,7 +98,11 @@ arch_clear_user:
 	movq %rcx, %rax
 	ret
 4:	leaq (%rsi,%rcx,8), %rcx
-	jmp 2b
+	movl %edi, %edx
+	andl $PAGE_MASK_LOW, %edx
+	cmpl $QUAD_LAST_IN_PAGE, %edx
+	ja 2b
+	jmp 3b
 	EXTABLE 1b, 4b
 	EXTABLE 2b, 3b
 	.size arch_clear_user, . - arch_clear_user
