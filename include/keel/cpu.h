@@ -31,7 +31,8 @@ struct cpu {
 	uint64_t ticks;          /* [C] timer ticks seen by this CPU */
 	uint64_t ipis_resched;   /* [C] rescheduling IPIs taken (/proc/interrupts) */
 	uint64_t ipis_call;      /* [C] function-call IPIs taken (incl. TLB shootdowns) */
-	uint64_t idle_halts;     /* [C] times the idle loop halted after polling */
+	uint64_t idle_halts;     /* [C] times the idle loop halted after polling
+				  * (others may READ_ONCE it: a statistic) */
 	struct arch_cpu arch;    /* arch-private part */
 };
 

@@ -287,6 +287,19 @@ static int exec_map_segments(struct mm *mm, const struct elf_info *ei, const uin
 {
 	uintptr_t prev_end = 0;
 	unsigned prev_prot = 0;
+	unsigned with_bytes = 0;
+
+	/*
+	 * Image pages are filled on first touch from the image (the page-fault
+	 * handler's vm_image_fill), as Linux maps the page cache: a program
+	 * pays only for the pages it uses.  That needs every segment with file
+	 * bytes in mm->image; an executable with more is copied in whole now
+	 * (all of it: a copied page two segments share would never be filled
+	 * with the other's bytes).
+	 */
+	for (unsigned i = 0; i < ei->nseg; i++)
+		with_bytes += ei->seg[i].filesz != 0;
+	bool lazy = with_bytes <= VM_IMAGE_SEGS - mm->nimage;
 
 	for (unsigned i = 0; i < ei->nseg; i++) {
 		const struct elf_seg *s = &ei->seg[i];
@@ -302,14 +315,6 @@ static int exec_map_segments(struct mm *mm, const struct elf_info *ei, const uin
 				return (int)r;
 			start = prev_end;
 		}
-		/*
-		 * Image pages are filled on first touch from the image (the
-		 * page-fault handler's vm_image_fill), as Linux maps the page
-		 * cache: a program pays only for the pages it uses.  A segment
-		 * beyond what mm->image can describe is copied in now.
-		 */
-		bool lazy = mm->nimage < VM_IMAGE_SEGS;
-
 		if (start < end) {
 			r = vm_map(mm, start, end - start, prot, VMA_IMAGE, true);
 			if (r < 0)
