@@ -813,15 +813,18 @@ static void tt_main_thread_exit(void)
 
 /* ---------------------------------------------------------------- futex */
 
-static void ft_expect_timeout(int op, const struct timespec *ts, const char *what)
+/* The wait must fail with ETIMEDOUT no sooner than 50 ms after since, the
+ * moment its timeout counts from (for an absolute deadline: the clock
+ * reading the deadline was computed from, not the later call). */
+static void ft_expect_timeout(int op, const struct timespec *ts, int64_t since, const char *what)
 {
 	int word = 0;
-	int64_t t0 = utest_now_ns(), dt;
+	int64_t dt;
 	long r;
 
 	errno = 0;
 	r = tt_futex(&word, op, 0, ts, FUTEX_BITSET_MATCH_ANY);
-	dt = utest_now_ns() - t0;
+	dt = utest_now_ns() - since;
 	if (r != -1 || errno != ETIMEDOUT)
 		utest_fail("%s: returned %ld, errno %d (%s), want ETIMEDOUT", what, r, errno,
 			strerror(errno));
@@ -833,15 +836,15 @@ static void ft_expect_timeout(int op, const struct timespec *ts, const char *wha
 static void tt_futex_timeout(void)
 {
 	struct timespec rel = { 0, 50 * UTEST_MS }, abs;
-	int64_t deadline;
+	int64_t now;
 
-	ft_expect_timeout(FUTEX_WAIT_PRIVATE, &rel, "FUTEX_WAIT_PRIVATE");
-	ft_expect_timeout(FUTEX_WAIT, &rel, "FUTEX_WAIT");
+	ft_expect_timeout(FUTEX_WAIT_PRIVATE, &rel, utest_now_ns(), "FUTEX_WAIT_PRIVATE");
+	ft_expect_timeout(FUTEX_WAIT, &rel, utest_now_ns(), "FUTEX_WAIT");
 	/* WAIT_BITSET's timeout is absolute, CLOCK_MONOTONIC by default. */
-	deadline = utest_now_ns() + 50 * UTEST_MS;
-	abs.tv_sec = (time_t)(deadline / UTEST_SEC);
-	abs.tv_nsec = (long)(deadline % UTEST_SEC);
-	ft_expect_timeout(FUTEX_WAIT_BITSET_PRIVATE, &abs, "FUTEX_WAIT_BITSET_PRIVATE");
+	now = utest_now_ns();
+	abs.tv_sec = (time_t)((now + 50 * UTEST_MS) / UTEST_SEC);
+	abs.tv_nsec = (long)((now + 50 * UTEST_MS) % UTEST_SEC);
+	ft_expect_timeout(FUTEX_WAIT_BITSET_PRIVATE, &abs, now, "FUTEX_WAIT_BITSET_PRIVATE");
 }
 
 static void tt_futex_eagain(void)
