@@ -74,6 +74,17 @@ uintptr_t pmap_remove_some(struct pmap *pm, uintptr_t start, uintptr_t end,
 void pmap_protect(struct pmap *pm, uintptr_t start, uintptr_t end, unsigned prot);
 /* The same, a bounded step (a few page tables); returns where it stopped. */
 uintptr_t pmap_protect_some(struct pmap *pm, uintptr_t start, uintptr_t end, unsigned prot);
+/*
+ * fork: map every page src maps in [start, end) at the same address in
+ * dst, a pmap no CPU has loaded and that maps nothing there yet, taking a
+ * frame reference per mapping (none for PMAP_IO pages).  With cow, both
+ * copies lose write access (the source's is flushed before returning).
+ * Table by table, a bounded step at a time: returns where it stopped (end
+ * when done); *err is 0 or -ENOMEM (then pages before the return value
+ * were copied, referenced and are unmapped as usual by the caller).
+ */
+uintptr_t pmap_copy_some(struct pmap *dst, struct pmap *src, uintptr_t start, uintptr_t end,
+			 bool cow, int *err);
 /* The frame and prot (maybe 0) mapped at va; false if nothing is mapped. */
 bool pmap_lookup(struct pmap *pm, uintptr_t va, paddr_t *pa, unsigned *prot);
 /*

@@ -903,32 +903,6 @@ void vm_usage_get(struct mm *mm, struct vm_usage *u)
 	u->resident = vm_resident(mm) * PAGE_SIZE;
 }
 
-#define VM_FORK_STEP 512        /* pages copied between scheduling points */
-
-struct fork_ctx {
-	struct mm *child;
-	bool shared;
-	unsigned prot;
-	int err;
-	unsigned pages;
-};
-
-static int vm_fork_page(uintptr_t va, paddr_t pa, unsigned pprot, void *arg)
-{
-	struct fork_ctx *f = arg;
-	unsigned cprot = f->shared ? pprot : (pprot & ~PMAP_WRITE);
-
-	if (pmap_enter(f->child->pmap, va, pa, cprot, NULL) < 0) {
-		f->err = -ENOMEM;
-		return -ENOMEM;
-	}
-	if (!(pprot & PMAP_IO))         /* device memory: no frame to count */
-		pmm_page_get(pa);
-	if (++f->pages % VM_FORK_STEP == 0)
-		sched_cond_resched();    /* pmap_walk calls us unlocked */
-	return 0;
-}
-
 /* vm_fork and vm_fork_layout: a copy of mm's mappings, with its pages
  * shared copy-on-write (pages) or with none. */
 static struct mm *vm_fork_common(struct mm *mm, bool pages)
@@ -949,8 +923,8 @@ static struct mm *vm_fork_common(struct mm *mm, bool pages)
 	list_for_each(pos, &mm->vmas) {
 		struct vma *v = list_entry(pos, struct vma, node);
 		struct vma *c = kmem_cache_alloc(vma_cache, 0);
-		struct fork_ctx f = { child, v->flags & (VMA_SHARED | VMA_EXO_SHARE), v->prot, 0,
-				      0 };
+		bool cow = !(v->flags & (VMA_SHARED | VMA_EXO_SHARE));
+		uintptr_t va = v->start;
 
 		if (!c) {
 			err = -ENOMEM;
@@ -963,13 +937,14 @@ static struct mm *vm_fork_common(struct mm *mm, bool pages)
 		if (!pages)
 			continue;
 		/*
-		 * Write-protect the parent's pages before sharing them: other
-		 * threads keep running meanwhile (fork yields), and a write
-		 * after the copy began must fault and copy, not reach the child.
+		 * Share the pages; private ones lose write access in both, so
+		 * that a write after the copy began (other threads keep running:
+		 * fork yields between steps) faults and copies.
 		 */
-		if (!f.shared && (v->prot & PROT_WRITE))
-			vm_protect_pages(mm, v->start, v->end, vm_pmap_prot(v->prot, false));
-		err = pmap_walk(mm->pmap, v->start, v->end, vm_fork_page, &f);
+		while (va < v->end && !err) {
+			va = pmap_copy_some(child->pmap, mm->pmap, va, v->end, cow, &err);
+			sched_cond_resched();
+		}
 		if (err)
 			break;
 		/* A big address space takes a while: let others run, stop if killed. */

@@ -15,6 +15,7 @@
 #include <keel/pmap.h>
 #include <keel/pmm.h>
 #include <keel/uaccess.h>
+#include <keel/failinject.h>
 #include <lib/string.h>
 #include <lib/errno.h>
 #include <arch/arch.h>
@@ -26,6 +27,8 @@
 #define UVA_TOP_PAGE   (USER_TOP - PAGE_SIZE)   /* the last user page */
 #define UVA_BIG        0x10000000ul             /* many pages: more than a batch */
 #define BIG_PAGES      200
+#define SPREAD_PTS     11      /* one page in each of more PTs than one copy step */
+#define PT_SPAN        0x200000ul               /* what one page table maps */
 #define TLB_OLD        0x01d01d01d01d01d0ull
 #define TLB_NEW        0x5eed5eed5eed5eedull
 
@@ -199,6 +202,118 @@ KTEST(pmap_remove_frees_tables)
 	KT_CHECK_EQ(t, released, BIG_PAGES);
 	KT_CHECK_EQ(t, pmm_free_frames(), empty);
 	pmap_destroy(pm);
+	KT_CHECK_EQ(t, pmm_free_frames(), before);
+}
+
+/* Copy src's pages in [lo, hi) into dst with pmap_copy_some's steps. */
+static int copy_all(struct pmap *dst, struct pmap *src, uintptr_t lo, uintptr_t hi, bool cow,
+		    unsigned *steps)
+{
+	int err = 0;
+
+	*steps = 0;
+	while (lo < hi && !err) {
+		lo = pmap_copy_some(dst, src, lo, hi, cow, &err);
+		(*steps)++;
+	}
+	return err;
+}
+
+/* fork's copy: same frames, one more reference each, write access gone. */
+KTEST(pmap_copy_cow_and_shared)
+{
+	static const uintptr_t vas[] = { UVA_A, UVA_A + PAGE_SIZE, UVA_A + 3 * PAGE_SIZE,
+					 UVA_FAR, UVA_HIGH, UVA_TOP_PAGE };
+	static const unsigned prots[] = { PMAP_READ | PMAP_WRITE, PMAP_READ, 0,
+					  PMAP_READ | PMAP_EXEC, PMAP_READ | PMAP_WRITE,
+					  PMAP_READ | PMAP_WRITE };
+	paddr_t pas[ARRAY_SIZE(vas)], spread[SPREAD_PTS];
+	struct pmap *src, *cow = NULL, *shared = NULL, *part = NULL;
+	unsigned steps, prot;
+	paddr_t pa;
+
+	warm_up();
+	uint64_t before = pmm_free_frames();
+	src = pmap_create();
+	KT_CHECK(t, src != NULL);
+	if (!src)
+		return;
+	for (unsigned i = 0; i < ARRAY_SIZE(vas); i++)
+		pas[i] = map_new(t, src, vas[i], (uint8_t)i, prots[i]);
+	for (unsigned i = 0; i < SPREAD_PTS; i++)
+		spread[i] = map_new(t, src, UVA_BIG + i * PT_SPAN,
+				    (uint8_t)(0x40 + i), PMAP_READ | PMAP_WRITE);
+	cow = pmap_create();
+	shared = pmap_create();
+	part = pmap_create();
+	KT_CHECK(t, cow && shared && part);
+	if (!cow || !shared || !part)
+		goto out;
+
+	/* Shared first: write access stays in both. */
+	KT_CHECK_EQ(t, copy_all(shared, src, 0, USER_TOP, false, &steps), 0);
+	KT_CHECK(t, steps > 1);         /* more PTs than one step takes */
+	for (unsigned i = 0; i < ARRAY_SIZE(vas); i++) {
+		KT_CHECK(t, pmap_lookup(shared, vas[i], &pa, &prot));
+		KT_CHECK_EQ(t, pa, pas[i]);
+		KT_CHECK_EQ(t, prot & ~PMAP_EXEC, prots[i] ? (prots[i] | PMAP_READ) & ~PMAP_EXEC : 0);
+		KT_CHECK_EQ(t, pmm_page_refs(pas[i]), 2);
+	}
+
+	/* Copy-on-write: both lose write access, nothing else changes. */
+	KT_CHECK_EQ(t, copy_all(cow, src, 0, USER_TOP, true, &steps), 0);
+	for (unsigned i = 0; i < ARRAY_SIZE(vas); i++) {
+		unsigned sprot;
+		KT_CHECK(t, pmap_lookup(cow, vas[i], &pa, &prot));
+		KT_CHECK(t, pmap_lookup(src, vas[i], NULL, &sprot));
+		KT_CHECK_EQ(t, pa, pas[i]);
+		KT_CHECK_EQ(t, prot & PMAP_WRITE, 0);
+		KT_CHECK_EQ(t, prot == 0, prots[i] == 0);
+		KT_CHECK_EQ(t, sprot, prot);
+		KT_CHECK_EQ(t, pmm_page_refs(pas[i]), 3);
+	}
+	for (unsigned i = 0; i < SPREAD_PTS; i++) {
+		KT_CHECK(t, pmap_lookup(cow, UVA_BIG + i * PT_SPAN, &pa,
+					&prot));
+		KT_CHECK_EQ(t, pa, spread[i]);
+		KT_CHECK_EQ(t, pmm_page_refs(spread[i]), 3);
+	}
+	KT_CHECK(t, !pmap_lookup(cow, UVA_A + 2 * PAGE_SIZE, NULL, NULL));
+	KT_CHECK_EQ(t, pmap_check_all(NULL), 0);
+
+	/* A sub-range copies only what is inside it. */
+	KT_CHECK_EQ(t, copy_all(part, src, UVA_A + PAGE_SIZE, UVA_FAR, true, &steps), 0);
+	KT_CHECK(t, !pmap_lookup(part, UVA_A, NULL, NULL));
+	KT_CHECK(t, pmap_lookup(part, UVA_A + PAGE_SIZE, NULL, NULL));
+	KT_CHECK(t, pmap_lookup(part, UVA_A + 3 * PAGE_SIZE, NULL, &prot));
+	KT_CHECK_EQ(t, prot, 0);
+	KT_CHECK(t, !pmap_lookup(part, UVA_FAR, NULL, NULL));
+	KT_CHECK_EQ(t, pmap_resident(part), 2 + 3);     /* two pages, three tables */
+	teardown(part);
+
+	/* Out of memory for the copy's tables: an error, and what was copied
+	 * is held and unmapped as usual. */
+	part = pmap_create();
+	KT_CHECK(t, part != NULL);
+	if (part) {
+		int err = 0;
+		failinject_test_begin(FAIL_MASK(FAIL_FRAME), FAIL_SCALE);
+		uintptr_t stop = pmap_copy_some(part, src, 0, USER_TOP, true, &err);
+		failinject_test_end();
+		KT_CHECK_EQ(t, err, -ENOMEM);
+		KT_CHECK_EQ(t, stop, UVA_A);
+		KT_CHECK_EQ(t, pmap_resident(part), 0);
+		KT_CHECK_EQ(t, pmm_page_refs(pas[0]), 3);
+	}
+	KT_CHECK_EQ(t, pmap_check_all(NULL), 0);
+out:
+	if (part)
+		teardown(part);
+	if (shared)
+		teardown(shared);
+	if (cow)
+		teardown(cow);
+	teardown(src);
 	KT_CHECK_EQ(t, pmm_free_frames(), before);
 }
 

@@ -29,7 +29,10 @@
  * cache entry may still reach them.  Without PCIDs, a CR3 load flushes all
  * non-global entries, so a CPU keeps nothing of a pmap it switched away from.
  *
- * Lock order: pmap_registry_lock -> pmap (one at a time) -> pmm.
+ * Lock order: pmap_registry_lock -> pmap -> pmm.  One pmap lock at a
+ * time, except in pmap_copy_some(): the source's, then the destination's
+ * (subclass PMAP_SUBCLASS_COPY), which no CPU has loaded and which only
+ * the copying thread and the registry walk below can reach.
  * pmap_for_each_locked() takes the registry lock and each pmap's lock in
  * turn, for the hygiene checker (pmap_check.c), which allocates its arrays
  * with no pmap lock held.
@@ -55,6 +58,9 @@
 #define PMAP_BATCH      64       /* frames per shootdown, on the stack */
 #define PMAP_BATCH_BIG  (PAGE_SIZE / sizeof(paddr_t))   /* with a page to hold them */
 #define PMAP_PROTECT_PTS 16      /* page tables per pmap_protect_some() */
+#define PMAP_COPY_PTS   8        /* page tables per pmap_copy_some() */
+/* spin_lock_nested() subclass of the destination pmap in pmap_copy_some(). */
+#define PMAP_SUBCLASS_COPY 1
 /* Table levels: index into a struct pmap_path. */
 #define PMAP_LEVELS     4
 
@@ -549,6 +555,79 @@ void pmap_protect(struct pmap *pm, uintptr_t start, uintptr_t end, unsigned prot
 {
 	while (start < end)
 		start = pmap_protect_some(pm, start, end, prot);
+}
+
+/*
+ * Copy one PT's leaves in [va, pt_end) from spt into dst, taking a frame
+ * reference per RAM leaf; with cow, the source leaf loses PTE_W first and
+ * the copy is taken from what is left.  Widens [*lo, *hi) over source
+ * leaves whose write access went.  Returns 0 or -ENOMEM (a page-table
+ * page of dst); *vap is where it stopped.  Needs both pmaps' locks.
+ */
+static int pmap_copy_pt(struct pmap *dst, pte_t *spt, uintptr_t *vap, uintptr_t pt_end,
+			bool cow, uintptr_t *lo, uintptr_t *hi)
+{
+	pte_t *dpt = NULL;
+	uintptr_t va = *vap;
+	int err = 0;
+
+	spin_assert_held(&dst->lock);
+	for (; va < pt_end; va += PAGE_SIZE) {
+		pte_t *se = &spt[PT_INDEX(va, PT_SHIFT)];
+		pte_t e = __atomic_load_n(se, __ATOMIC_RELAXED);
+		if (!pmap_leaf_mapped(e))
+			continue;
+		if (!dpt) {
+			pte_t *de = pmap_pte_alloc(dst, va);
+			if (!de) {
+				err = -ENOMEM;
+				break;
+			}
+			dpt = de - PT_INDEX(va, PT_SHIFT);
+		}
+		if (cow && (e & PTE_W)) {
+			/* Atomic: the MMU may set A or D on another CPU meanwhile. */
+			e = __atomic_and_fetch(se, ~(pte_t)PTE_W, __ATOMIC_SEQ_CST);
+			if (*lo >= *hi)
+				*lo = va;
+			*hi = va + PAGE_SIZE;
+		}
+		pte_t *de = &dpt[PT_INDEX(va, PT_SHIFT)];
+		assert(!*de);   /* dst is a fresh copy: nothing mapped here yet */
+		*de = e;
+		pmap_count(dst, e, 1);
+		if (!(e & PTE_SW_IO))   /* device memory: no frame to count */
+			pmm_page_get(e & PTE_ADDR_MASK);
+	}
+	*vap = va;
+	return err;
+}
+
+uintptr_t pmap_copy_some(struct pmap *dst, struct pmap *src, uintptr_t start, uintptr_t end,
+			 bool cow, int *err)
+{
+	struct pmap_path p;
+	uintptr_t va = start, lo = 0, hi = 0;
+	unsigned pts = 0;
+
+	assert(IS_ALIGNED(start, PAGE_SIZE) && IS_ALIGNED(end, PAGE_SIZE));
+	assert(start <= end && end <= USER_TOP && dst != src);
+	assert(!__atomic_load_n(&dst->active, __ATOMIC_SEQ_CST));
+	*err = 0;
+	spin_lock(&src->lock);
+	spin_lock_nested(&dst->lock, PMAP_SUBCLASS_COPY);
+	while (pts++ < PMAP_COPY_PTS && pmap_next_pt(src, &va, end, &p)) {
+		uintptr_t pt_end = MIN(end, pmap_next_boundary(va, PD_SHIFT));
+		*err = pmap_copy_pt(dst, p.tbl[PMAP_LEVELS - 1], &va, pt_end, cow, &lo, &hi);
+		if (*err)
+			break;
+	}
+	spin_unlock(&dst->lock);
+	spin_unlock(&src->lock);
+	/* Before anything can rely on the source pages being read-only. */
+	if (lo < hi)
+		pmap_shootdown(src, lo, hi - lo);
+	return MIN(va, end);
 }
 
 bool pmap_lookup(struct pmap *pm, uintptr_t va, paddr_t *pa, unsigned *prot)
