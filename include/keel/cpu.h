@@ -45,4 +45,13 @@ static inline struct cpu *this_cpu(void)
 	return arch_this_cpu();
 }
 
+/*
+ * The thread running on this CPU (cpu->thread), NULL when none: one load,
+ * so right for the caller wherever it runs next (thread_current()).
+ */
+static inline struct thread *cpu_thread(void)
+{
+	return (struct thread *)arch_this_cpu_word(offsetof(struct cpu, thread));
+}
+
 #endif

@@ -46,6 +46,7 @@
 #include <keel/exo.h>
 #include <keel/cred.h>
 #include <keel/ioport.h>
+#include <keel/thread.h>
 
 struct mm;
 struct fdtable;
@@ -210,8 +211,37 @@ void proc_reap_init(void);
 
 /* CPU time used by every thread p has had (CLOCK_PROCESS_CPUTIME_ID). */
 uint64_t proc_cpu_ns(struct proc *p);
-/* The process of the running thread (NULL in kernel threads and idle). */
+/*
+ * The process of the running thread (NULL in kernel threads and idle).
+ * Inline (every system call asks); the host unit tests supply their own.
+ */
+#ifdef KEEL_HOST_TEST
 struct proc *proc_current(void);
+#else
+static inline struct proc *proc_current(void)
+{
+	struct thread *t = thread_current();
+
+	return t ? t->proc : NULL;
+}
+
+/*
+ * Anything for signal_dequeue (keel/signal.h) to do: a signal, an exit,
+ * job control, a hold?  The fast path of every return to user mode.
+ * Lock-free: a sender racing with it has already sent, or will interrupt
+ * this CPU (or find the thread asleep) after setting the bit, so it is
+ * seen at the next kernel exit, as with the lock.
+ */
+static inline bool signal_work_pending(void)
+{
+	struct thread *t = thread_current();
+	struct proc *p = t->proc;
+
+	return READ_ONCE(t->sig_pending) || READ_ONCE(p->sig_pending) ||
+	       READ_ONCE(p->group_exiting) || READ_ONCE(p->stop_sig) ||
+	       READ_ONCE(p->cont_notify) || READ_ONCE(p->exo.held);
+}
+#endif
 /* Find a live or zombie process by pid; NULL if none.  Takes no reference:
  * the caller must hold proc_tree_lock. */
 struct proc *proc_find(int pid);

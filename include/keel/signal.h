@@ -79,6 +79,12 @@
 #define ERESTARTNOHAND        514
 #define ERESTART_RESTARTBLOCK 516
 
+/* True if a system call's result ret is one of the restart codes above. */
+static inline bool signal_is_restart(long ret)
+{
+	return ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK;
+}
+
 /* siginfo_t as Linux x86-64 lays it out (128 bytes). */
 #define SIGINFO_SIZE 128
 struct ksiginfo {
@@ -174,8 +180,8 @@ struct sigaction_k;
  * SIGKILL (group stop; the parent is told).
  */
 int signal_dequeue(struct sigaction_k *act, struct ksiginfo *info);
-/* Anything for signal_dequeue to do (lock-free; the return-to-user check)? */
-bool signal_work_pending(void);
+/* Whether there is anything for signal_dequeue to do: signal_work_pending()
+ * in keel/proc.h (inline: it reads struct proc). */
 /*
  * rt_sigtimedwait's core: take a pending signal of set (thread-directed
  * first) with its siginfo; its number, or 0 if none.  Current thread.

@@ -30,6 +30,7 @@
 #include <keel/spinlock.h>
 #include <keel/lockdep.h>
 #include <keel/smp.h>
+#include <keel/cpu.h>
 #include <keel/timer.h>
 #include <arch/thread.h>
 
@@ -103,8 +104,19 @@ struct thread {
 	struct arch_thread arch;        /* arch-private (FPU state) */
 };
 
-/* The running thread, or NULL when the CPU runs no thread (idle, early boot). */
+/*
+ * The running thread, or NULL when the CPU runs no thread (idle, early
+ * boot).  Inline: every system call asks several times.  The host unit
+ * tests supply their own (tests/host/fake_sched.c).
+ */
+#ifdef KEEL_HOST_TEST
 struct thread *thread_current(void);
+#else
+static inline struct thread *thread_current(void)
+{
+	return cpu_thread();
+}
+#endif
 /* Create a runnable kernel thread; NULL when out of memory.  cpu < 0: any CPU. */
 struct thread *kthread_create(const char *name, void (*fn)(void *), void *arg, int cpu);
 /* Allocate a thread (not yet runnable) with a kernel stack; NULL on ENOMEM. */

@@ -64,13 +64,6 @@ static unsigned proc_live;                            /* [A] */
 static void proc_vfork_wait(struct thread *me);
 static void proc_vfork_link(struct thread *parent, struct thread *child);
 
-struct proc *proc_current(void)
-{
-	struct thread *t = thread_current();
-
-	return t ? t->proc : NULL;
-}
-
 struct proc *proc_find(int pid)
 {
 	struct pid *e;

@@ -717,22 +717,6 @@ static void sig_do_stop(struct proc *p, int sig, unsigned cont_seq)
  * return then), or stops the process here, or returns 0 when nothing is
  * left to deliver.
  */
-/*
- * Fast path of every return to user mode: nothing pending, no exit, no job
- * control, no hold.  Lock-free: a sender racing with it has already sent,
- * or will interrupt this CPU (or find the thread asleep) after setting the
- * bit, so it is seen at the next kernel exit, as with the lock.
- */
-bool signal_work_pending(void)
-{
-	struct thread *t = thread_current();
-	struct proc *p = t->proc;
-
-	return READ_ONCE(t->sig_pending) || READ_ONCE(p->sig_pending) ||
-	       READ_ONCE(p->group_exiting) || READ_ONCE(p->stop_sig) ||
-	       READ_ONCE(p->cont_notify) || READ_ONCE(p->exo.held);
-}
-
 int signal_dequeue(struct sigaction_k *act, struct ksiginfo *info)
 {
 	struct thread *t = thread_current();

@@ -36,11 +36,6 @@ static int thread_next_tid = 1;           /* [A] */
 static unsigned thread_live;              /* [A] */
 static unsigned thread_dying;             /* [A] dead, not yet freed by a reaper */
 
-struct thread *thread_current(void)
-{
-	return this_cpu()->thread;
-}
-
 /* A thread struct without a stack (boot contexts). */
 struct thread *thread_struct_alloc(const char *name)
 {

@@ -139,9 +139,11 @@ void arch_return_to_user(struct trapframe *tf)
 			continue;
 		}
 		if (!signal_work_pending()) {
-			/* The common case, without opening interrupts. */
-			signal_restart_syscall(tf, NULL);
-			signal_restore_mask();
+			/* The common case, without opening interrupts or calls. */
+			if (unlikely(signal_is_restart((long)tf->rax)))
+				signal_restart_syscall(tf, NULL);
+			if (unlikely(thread_current()->restore_sig_mask))
+				signal_restore_mask();
 			return;
 		}
 		arch_irq_enable();
@@ -176,6 +178,17 @@ void syscall_compat_handler(struct trapframe *tf)
 	arch_return_to_user(tf);
 }
 
+/*
+ * True if arch_return_to_user would have nothing to do (the common case
+ * after a system call); checked inline, since under TCG a call and return
+ * cost as much as the rest of the check.  Interrupts off.
+ */
+static inline bool return_to_user_quiet(const struct trapframe *tf)
+{
+	return !this_cpu()->need_resched && !signal_work_pending() &&
+	       !signal_is_restart((long)tf->rax) && !thread_current()->restore_sig_mask;
+}
+
 void syscall_handler(struct trapframe *tf)
 {
 	uint64_t args[SYSCALL_ARGS] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
@@ -187,5 +200,6 @@ void syscall_handler(struct trapframe *tf)
 	t->fault_repeat = 0;       /* a system call is progress */
 	tf->rax = (uint64_t)syscall_dispatch((unsigned long)nr, args);
 	arch_irq_disable();
-	arch_return_to_user(tf);
+	if (!return_to_user_quiet(tf))
+		arch_return_to_user(tf);
 }

@@ -55,4 +55,16 @@ static inline struct cpu *arch_this_cpu(void)
 	return c;
 }
 
+/*
+ * The word at offset off of this CPU's struct cpu, in one %gs-relative
+ * load: the value is that of the CPU the load ran on, even if the caller
+ * moves to another CPU right after (this_cpu()->field takes two loads).
+ */
+static inline uintptr_t arch_this_cpu_word(uintptr_t off)
+{
+	uintptr_t v;
+	__asm__ volatile("movq %%gs:(%1), %0" : "=r"(v) : "r"(off));
+	return v;
+}
+
 #endif
