@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -288,7 +289,8 @@ static void dt_irq_proc_interrupts(void)
 	dt_wait_owner(3, "");
 }
 
-static void dt_irq_unprivileged_refused(void)
+/* As nobody: opening DT_FREE_IRQ fails with want; so does ioperm (EPERM). */
+static void dt_irq_refused_as_nobody(int want)
 {
 	pid_t pid = utest_fork();
 
@@ -296,13 +298,24 @@ static void dt_irq_unprivileged_refused(void)
 		if (setuid(DT_UID_NOBODY) < 0)
 			_exit(2);
 		errno = 0;
-		if (open(DT_FREE_IRQ, O_RDWR) >= 0 || errno != EPERM)
+		if (open(DT_FREE_IRQ, O_RDWR) >= 0 || errno != want)
 			_exit(3);
 		if (ioperm(DT_I8042_DATA, 1, 1) == 0 || errno != EPERM)
 			_exit(4);
 		_exit(0);
 	}
 	UT_CHECK_EXIT(utest_wait(pid), 0);
+}
+
+static void dt_irq_unprivileged_refused(void)
+{
+	/* The node's mode (0600, root's) stops nobody first ... */
+	dt_irq_refused_as_nobody(EACCES);
+	/* ... and with the mode opened up, the device object still wants a
+	 * privileged opener. */
+	UT_OK(chmod(DT_FREE_IRQ, 0666));
+	dt_irq_refused_as_nobody(EPERM);
+	UT_OK(chmod(DT_FREE_IRQ, 0600));
 }
 
 /* ---------------------------------------------------------------- interrupts */

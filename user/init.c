@@ -11,7 +11,9 @@
  * Without arguments it brings up the default system:
  *   1. mounts proc on /proc, devtmpfs on /dev and tmpfs on /tmp where the
  *      kernel has not mounted them already;
- *   2. sets the hostname from /etc/hostname;
+ *   2. sets the hostname from /etc/hostname, and creates the missing home
+ *      directories of the ordinary users in /etc/passwd (uid 1000 and up,
+ *      home under /home/), owned by them, mode 0755;
  *   3. starts a login shell (/bin/bash -l, or /bin/sh -l without bash) on
  *      each terminal, /dev/ttyS0 (TERM=vt102) and /dev/tty1 (TERM=linux):
  *      in a session of its own, with that terminal as its controlling
@@ -62,6 +64,11 @@
 #define INIT_HOME        "/root"
 #define INIT_PATH        "PATH=/bin:/sbin:/usr/bin:/usr/sbin"
 #define INIT_HOST_MAX    64
+#define INIT_PASSWD      "/etc/passwd"
+#define INIT_PASSWD_LINE 512
+#define INIT_PASSWD_FIELDS 7
+#define INIT_FIRST_USER_UID 1000  /* Debian's first ordinary user */
+#define INIT_HOMES       "/home/"
 #define INIT_RESPAWN_GAP 1      /* seconds between two starts on one terminal */
 #define INIT_KILL_GRACE  1      /* seconds between SIGTERM and SIGKILL at shutdown */
 #define INIT_ENV_MAX     16
@@ -140,6 +147,38 @@ static void init_mount(const char *fstype, const char *dir, unsigned long flags,
 		return; /* the kernel mounted it already */
 	if (mount(fstype, dir, fstype, flags, opts) < 0 && errno != EBUSY)
 		init_say("cannot mount %s on %s: %s", fstype, dir, strerror(errno));
+}
+
+/*
+ * Ordinary users' homes (the initramfs is packed as root:root, so no file
+ * in it can belong to them): /etc/passwd lines name:x:uid:gid:gecos:home:shell.
+ */
+static void init_homes(void)
+{
+	FILE *f = fopen(INIT_PASSWD, "re");
+	char line[INIT_PASSWD_LINE];
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *field[INIT_PASSWD_FIELDS], *p = line;
+		unsigned n = 0;
+
+		line[strcspn(line, "\n")] = '\0';
+		while (n < INIT_PASSWD_FIELDS && (field[n] = strsep(&p, ":")))
+			n++;
+		if (n < INIT_PASSWD_FIELDS)
+			continue;
+		unsigned long uid = strtoul(field[2], NULL, 10);
+		unsigned long gid = strtoul(field[3], NULL, 10);
+		const char *home = field[5];
+		if (uid < INIT_FIRST_USER_UID || strncmp(home, INIT_HOMES, strlen(INIT_HOMES)) != 0)
+			continue;
+		mkdir("/home", 0755);
+		if (mkdir(home, 0755) == 0 && chown(home, (uid_t)uid, (gid_t)gid) < 0)
+			init_say("cannot give %s to uid %lu: %s", home, uid, strerror(errno));
+	}
+	fclose(f);
 }
 
 static void init_hostname(void)
@@ -355,6 +394,7 @@ static int init_default_system(bool once)
 	init_mount("devtmpfs", "/dev", MS_NOSUID, "mode=0755");
 	init_mount("tmpfs", "/tmp", MS_NOSUID | MS_NODEV, "mode=1777");
 	init_hostname();
+	init_homes();
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = init_on_signal;

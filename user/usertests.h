@@ -223,6 +223,16 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(cred_proc_status)            \
 	X(cred_getres_efault)          \
 	X(cred_kill_permission)        \
+	/* file permissions (ut_perm.c) */ \
+	X(perm_open_modes)             \
+	X(perm_dir_search)             \
+	X(perm_create_delete)          \
+	X(perm_sticky)                 \
+	X(perm_chmod_chown)            \
+	X(perm_access_real_ids)        \
+	X(perm_times_truncate)         \
+	X(perm_exec)                   \
+	X(perm_setuid_exec)            \
 	/* ioperm, iopl (ut_ioport.c) */ \
 	X(ioport_einval)               \
 	X(ioport_allowed_port)         \

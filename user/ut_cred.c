@@ -14,8 +14,9 @@
  *                          not hold is EPERM, permutations of held ids
  *                          work; setfsuid only to held ids (returns the
  *                          old one); setgroups, sethostname,
- *                          setdomainname, reboot and raising a hard limit
- *                          are EPERM
+ *                          setdomainname, reboot, settimeofday,
+ *                          clock_settime, mount, umount2 and raising a
+ *                          hard limit are EPERM
  *   cred_gid_calls         setgid/setregid/setresgid/setfsgid as root and
  *                          as non-root (the euid decides), getresgid
  *   cred_fork_exec         ids are inherited by fork; across execve the
@@ -38,6 +39,8 @@
 #include <sys/fsuid.h>
 #include <sys/reboot.h>
 #include <sys/resource.h>
+#include <sys/time.h>
+#include <time.h>
 #include <fcntl.h>
 #include <signal.h>
 #include "usertests.h"
@@ -187,6 +190,15 @@ static void nonroot_refused(void *arg)
 	UT_CHECK_ERR(syscall(SYS_sethostname, name, -1), EPERM); /* checked first */
 	UT_CHECK_ERR(syscall(SYS_setdomainname, name, 4), EPERM);
 	UT_CHECK_ERR(syscall(SYS_reboot, UT_REBOOT_BAD_MAGIC, 0, 0, NULL), EPERM);
+	/* The clock and the mounts: EPERM after the argument checks. */
+	struct timeval tv = { 1, 0 }, bad_tv = { 1, 1000000 };
+	struct timespec ts = { 1, 0 };
+	UT_CHECK_ERR(syscall(SYS_settimeofday, &bad_tv, NULL), EINVAL);
+	UT_CHECK_ERR(syscall(SYS_settimeofday, &tv, NULL), EPERM);
+	UT_CHECK_ERR(syscall(SYS_clock_settime, CLOCK_REALTIME, &ts), EPERM);
+	UT_CHECK_ERR(syscall(SYS_mount, "none", "/nonexistent.ut", "tmpfs", 0, NULL), ENOENT);
+	UT_CHECK_ERR(syscall(SYS_mount, "none", "/tmp", "tmpfs", 0, NULL), EPERM);
+	UT_CHECK_ERR(syscall(SYS_umount2, "/proc", 0), EPERM);
 	UT_OK(getrlimit(RLIMIT_NOFILE, &rl));
 	UT_CHECK(rl.rlim_max > 1);
 	rl.rlim_max--;
@@ -248,9 +260,13 @@ int ut_helper_cred(int argc, char **argv)
 	    syscall(SYS_getresgid, &got[3], &got[4], &got[5]))
 		return 1;
 	got[6] = (unsigned)getauxval(AT_SECURE);
-	for (int i = 0; i < 7; i++)
-		if (want[i] != got[i])
+	for (int i = 0; i < 7; i++) {
+		if (want[i] != got[i]) {
+			fprintf(stderr, "usertests --cred: id %d is %u, want %u\n", i, got[i],
+				want[i]);
 			return 1;
+		}
+	}
 	return 0;
 }
 

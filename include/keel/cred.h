@@ -12,11 +12,11 @@
  * process) are privileged.
  *
  * Credentials are inherited by fork, clone and exo_fork and kept across
- * execve, except that exec sets the saved ids to the effective ones, as
- * Linux does; there are no set-user-ID files yet, so exec changes nothing
- * else (AT_SECURE is 1 when effective and real ids differ).
- * Files ignore them too (no permission checks, owners stay 0): a later
- * issue.
+ * execve, except that exec makes a set-user-ID (set-group-ID) file's
+ * owner (group) the effective id and then sets the saved ids to the
+ * effective ones, as Linux does (AT_SECURE is 1 when effective and real
+ * ids differ).  File access is checked as the file-system ids and the
+ * supplementary groups (struct cred_fs below, kernel/fs/perm.c).
  *
  * Lock key: [proc->lock] every field of the struct proc's cred; readers of
  * another process take it, the owner's own threads too (setuid in one
@@ -55,12 +55,32 @@ uint32_t cred_uid(void);
 uint32_t cred_euid(void);
 /* A snapshot of p's credentials, taken under p->lock. */
 void cred_get(struct proc *p, struct cred *out);
+
 /*
- * execve commits: the saved and file-system ids become the effective
- * ones (Linux, POSIX); nothing else changes, since no file is set-user-ID
- * yet.  p->lock held.
+ * Who a file access is checked as: the file-system ids (or, for access()
+ * without AT_EACCESS, the real ones) and the supplementary groups of the
+ * current process.  priv: the uid is 0, which on Linux brings the
+ * capabilities that override file permissions (CAP_DAC_OVERRIDE,
+ * CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_CHOWN, CAP_FSETID).
  */
-void cred_exec_locked(struct proc *p);
+#define CRED_GROUPS_MAX 32 /* = PROC_NGROUPS_MAX, checked in cred.c */
+struct cred_fs {
+	uint32_t uid, gid;
+	bool priv;
+	unsigned ngroups;
+	uint32_t groups[CRED_GROUPS_MAX];
+};
+/* The current process's (root in kernel threads); real: real ids. */
+void cred_fs_current(struct cred_fs *out, bool real);
+/* Is gid the cred's group or one of its supplementary groups? */
+bool cred_fs_in_group(const struct cred_fs *c, uint32_t gid);
+/*
+ * execve commits: a set-user-ID (set-group-ID) file makes its owner
+ * (group) the effective id (set_uid, set_gid; CRED_ID_NONE for none), then
+ * the saved and file-system ids become the effective ones (Linux, POSIX).
+ * p->lock held.
+ */
+void cred_exec_locked(struct proc *p, uint32_t set_uid, uint32_t set_gid);
 /* AT_SECURE for a program exec'd with c: the effective ids differ from
  * the real ones (Linux's "setid" exec). */
 bool cred_exec_secure(const struct cred *c);

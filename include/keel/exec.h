@@ -17,6 +17,10 @@ struct exec_image {
 	uintptr_t entry;                  /* first instruction */
 	uintptr_t sp;                     /* initial stack pointer (argc) */
 	char name[PROC_NAME_MAX];         /* basename of the program */
+	/* A set-user-ID / set-group-ID file's owner, which becomes the
+	 * effective id; CRED_ID_NONE (keel/cred.h) for an ordinary file or
+	 * a nosuid mount. */
+	uint32_t set_uid, set_gid;
 };
 
 /* Load path into the empty address space mm; 0 or -Exxx.  May sleep. */

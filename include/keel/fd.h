@@ -146,10 +146,13 @@ ssize_t file_pwrite(struct file *f, struct iobuf b, size_t n, uint64_t off);
  */
 ssize_t file_path(struct file *f, char *buf, size_t n);
 
-/* Open a path (no O_CREAT-style user semantics beyond flags); 0 or -Exxx. */
+/* Open a path as open(2) does, with the current process's permissions
+ * (-EACCES); 0 or -Exxx. */
 int vfs_open(struct vnode *base, const char *path, int flags, uint32_t mode,
 	     struct file **out);
-/* Open for exec and kernel use (flags: O_RDONLY etc.): 0 or -Exxx. */
+/* Open for exec and kernel use (flags: O_RDONLY etc.): the path walk still
+ * needs search permission, the file itself none (exec checks execute
+ * permission instead of read); 0 or -Exxx. */
 int vfs_open_kernel(const char *path, int flags, struct file **out);
 /* Read n bytes at off into a kernel buffer: bytes read or -Exxx. */
 ssize_t vfs_read_kernel(struct file *f, void *buf, size_t n, uint64_t off);

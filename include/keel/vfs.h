@@ -73,6 +73,7 @@ typedef long ssize_t;
 #define S_IMODE  07777                  /* permission, setuid/gid, sticky */
 #define S_ISUID  04000
 #define S_ISGID  02000
+#define S_ISVTX  01000                  /* sticky: only owners delete names */
 #define S_IXGRP  00010
 #define S_ISREG(m)  (((m) & S_IFMT) == S_IFREG)
 #define S_ISDIR(m)  (((m) & S_IFMT) == S_IFDIR)
@@ -213,8 +214,9 @@ struct vnode {
 	uint32_t rdev;                  /* [I] device number (st_rdev) */
 	refcount_t refcount;            /* [A] vnode_get / vnode_put */
 	struct mutex lock;              /* guards the [lock] fields */
-	uint32_t mode;                  /* [lock]; type bits [I] */
-	uint32_t uid, gid;              /* [lock] owner (st_uid, st_gid) */
+	uint32_t mode;                  /* [lock]; type bits [I]; permission checks
+					 * read it lock-free (kernel/fs/perm.c) */
+	uint32_t uid, gid;              /* [lock] owner (st_uid, st_gid); as mode */
 	uint32_t nlink;                 /* [ns_lock] */
 	uint64_t size;                  /* [lock] */
 	int64_t atime, mtime, ctime;    /* [lock] ns since the Unix epoch (vfs_now); may be
@@ -382,6 +384,36 @@ int vfs_remount(const char *target, unsigned long flags);
  */
 unsigned long vfs_mount_flags_of(struct vnode *v);
 int vfs_may_write(struct vnode *v);
+
+/*
+ * File permissions (kernel/fs/perm.c), as the current process's
+ * file-system ids (or a given struct cred_fs).  0 or -EACCES / -EPERM.
+ */
+#define MAY_EXEC  1
+#define MAY_WRITE 2
+#define MAY_READ  4
+#define VFS_ID_UNCHANGED ((uint32_t)-1)  /* chown: leave this id alone */
+struct cred_fs;
+/* May c read / write / search-or-execute v (mask of MAY_*)? */
+int vfs_permission_as(struct vnode *v, int mask, const struct cred_fs *c);
+int vfs_permission(struct vnode *v, int mask);
+/* Is c (the current process) v's owner, or root? */
+bool vfs_owner_as(struct vnode *v, const struct cred_fs *c);
+bool vfs_owner(struct vnode *v);
+/* May a name be created in dir: -EROFS, then write and search permission. */
+int vfs_may_create(struct vnode *dir);
+/* May victim's name go from dir: write and search on dir, then the
+ * sticky bit's rule (-EPERM unless owner of either, or root). */
+int vfs_may_delete(struct vnode *dir, struct vnode *victim);
+/* A new vnode in dir belongs to its creator (set-group-ID dirs hand on their
+ * group); called by file systems before the new name is visible. */
+void vfs_init_owner(struct vnode *v, struct vnode *dir);
+/* chmod: only the owner or root; *mode loses S_ISGID if a non-member sets it. */
+int vfs_chmod_check(struct vnode *v, uint32_t *mode);
+/* chown: root any; the owner only the group, to one of its own groups. */
+int vfs_chown_check(struct vnode *v, uint32_t uid, uint32_t gid);
+/* utimensat: explicit times need the owner; "now" also write permission. */
+int vfs_utimes_check(struct vnode *v, bool to_now);
 /* Is v the root of a mount (a mount point as path names see it)?  Never sleeps. */
 bool vfs_is_mount_root(struct vnode *v);
 /*

@@ -162,28 +162,30 @@ ssize_t file_pwrite(struct file *f, struct iobuf b, size_t n, uint64_t off)
 
 /* ---------------------------------------------------------------- open */
 
-/* Open with O_CREAT: find or create the last component. */
+/* Open with O_CREAT: find or create the last component (*created: made here). */
 static int vfs_open_creat(struct vnode *base, const char *path, int flags,
-			  uint32_t mode, struct vnode **out)
+			  uint32_t mode, struct vnode **out, bool *created)
 {
 	char name[VFS_NAME_MAX + 1];
 	struct vnode *dir, *v = NULL;
 	bool trailing;
-	int err = vfs_lookup_parent(base, path, &dir, name, &trailing);
+	int err = vfs_lookup_parent(base, path, &dir, name, &trailing), deny;
 
+	*created = false;
 	if (err)
 		return err;
 	if (!name[0] || trailing || !strcmp(name, ".") || !strcmp(name, "..")) {
 		err = -EISDIR;
 		goto out;
 	}
-	if (vfs_may_write(dir)) {
-		/* A read-only file system: only what exists opens (checked later). */
+	if ((deny = vfs_may_create(dir))) {
+		/* Read-only, or no write permission: only what exists opens
+		 * (checked later). */
 		err = dir->ops->lookup(dir, name, strlen(name), &v);
 		if (err == 0 && (flags & O_EXCL))
 			err = -EEXIST;
 		else if (err == -ENOENT)
-			err = -EROFS;
+			err = deny;
 		if (err == 0 && S_ISLNK(v->mode)) {
 			vnode_put(v);
 			v = NULL;
@@ -193,6 +195,7 @@ static int vfs_open_creat(struct vnode *base, const char *path, int flags,
 	}
 	err = dir->ops->create(dir, name, strlen(name), S_IFREG | (mode & S_IMODE),
 			       NULL, &v);
+	*created = err == 0;
 	if (err == -EEXIST) {
 		if (flags & O_EXCL)
 			goto out;
@@ -215,10 +218,21 @@ out:
 	return err;
 }
 
-int vfs_open(struct vnode *base, const char *path, int flags, uint32_t mode,
-	     struct file **out)
+/* What open asks of an existing file: MAY_* for its access mode and O_TRUNC. */
+static int vfs_open_mask(int flags)
 {
 	unsigned acc = flags & O_ACCMODE;
+	int mask = acc == O_RDONLY ? MAY_READ : acc == O_WRONLY ? MAY_WRITE : MAY_READ | MAY_WRITE;
+
+	return (flags & O_TRUNC) ? mask | MAY_WRITE : mask;
+}
+
+/* check: the caller's permission on the file itself (not for exec's own open). */
+static int vfs_open_common(struct vnode *base, const char *path, int flags, uint32_t mode,
+			   struct file **out, bool check)
+{
+	unsigned acc = flags & O_ACCMODE;
+	bool created = false;
 	struct vnode *v;
 	struct file *f;
 	int err;
@@ -226,7 +240,7 @@ int vfs_open(struct vnode *base, const char *path, int flags, uint32_t mode,
 	if (acc == O_ACCMODE)
 		return -EINVAL;
 	if (flags & O_CREAT)
-		err = vfs_open_creat(base, path, flags, mode, &v);
+		err = vfs_open_creat(base, path, flags, mode, &v, &created);
 	else
 		err = vfs_lookup(base, path,
 				 (flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW, &v);
@@ -240,6 +254,9 @@ int vfs_open(struct vnode *base, const char *path, int flags, uint32_t mode,
 		err = -EISDIR;
 	else if (S_ISREG(v->mode) && (acc != O_RDONLY || (flags & O_TRUNC)))
 		err = vfs_may_write(v);
+	/* A file this open created opens whatever its mode says (Linux). */
+	if (!err && check && !created)
+		err = vfs_permission(v, vfs_open_mask(flags));
 	if (!err && (flags & O_TRUNC) && S_ISREG(v->mode) && acc != O_RDONLY &&
 	    v->ops->truncate)
 		err = v->ops->truncate(v, 0);
@@ -271,9 +288,15 @@ out_put:
 	return err;
 }
 
+int vfs_open(struct vnode *base, const char *path, int flags, uint32_t mode,
+	     struct file **out)
+{
+	return vfs_open_common(base, path, flags, mode, out, true);
+}
+
 int vfs_open_kernel(const char *path, int flags, struct file **out)
 {
-	return vfs_open(NULL, path, flags, 0, out);
+	return vfs_open_common(NULL, path, flags, 0, out, false);
 }
 
 ssize_t vfs_read_kernel(struct file *f, void *buf, size_t n, uint64_t off)

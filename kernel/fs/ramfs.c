@@ -488,6 +488,7 @@ static int ramfs_create(struct vnode *vdir, const char *name, size_t len,
 	d = ramfs_dirent_alloc(name, len);
 	if (!n || !d)
 		goto out_nomem;
+	vfs_init_owner(&n->v, vdir);    /* before the name is visible */
 	if (S_ISLNK(mode)) {
 		size_t tlen = strlen(target);
 

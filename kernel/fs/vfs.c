@@ -21,6 +21,7 @@
  */
 #include <keel/vfs.h>
 #include <keel/fd.h>
+#include <keel/cred.h>
 #include <keel/kmalloc.h>
 #include <keel/klog.h>
 #include <keel/panic.h>
@@ -147,18 +148,24 @@ void vfs_statfs(struct vnode *v, struct linux_statfs *st)
 
 int vfs_setattr(struct vnode *v, const struct vattr *a)
 {
+	uint32_t mode;
+
 	mutex_lock(&v->lock);
+	mode = v->mode;
+
+	/* WRITE_ONCE: permission checks read these without the lock (perm.c). */
 	if (a->valid & VA_MODE)
-		v->mode = (v->mode & S_IFMT) | (a->mode & S_IMODE);
+		mode = (mode & S_IFMT) | (a->mode & S_IMODE);
 	if (a->valid & VA_UID)
-		v->uid = a->uid;
+		WRITE_ONCE(v->uid, a->uid);
 	if (a->valid & VA_GID)
-		v->gid = a->gid;
-	if ((a->valid & VA_KILL_SUID) && !S_ISDIR(v->mode)) {
-		v->mode &= ~S_ISUID;
-		if (v->mode & S_IXGRP)
-			v->mode &= ~S_ISGID;
+		WRITE_ONCE(v->gid, a->gid);
+	if ((a->valid & VA_KILL_SUID) && !S_ISDIR(mode)) {
+		mode &= ~S_ISUID;
+		if (mode & S_IXGRP)
+			mode &= ~S_ISGID;
 	}
+	WRITE_ONCE(v->mode, mode);
 	if (a->valid & VA_ATIME)
 		v->atime = a->atime;
 	if (a->valid & VA_MTIME)
@@ -262,6 +269,7 @@ struct walk {
 	char *next;             /* where the next component starts in buf */
 	int links;              /* symlinks followed so far */
 	struct vnode *cur;      /* the directory reached so far, referenced */
+	struct cred_fs cred;    /* who walks: each directory must let it search */
 };
 
 /* One component of the path, as walk_next_component found it. */
@@ -283,6 +291,7 @@ static int walk_begin(struct walk *w, struct vnode *base, const char *path)
 		return -ENOENT;
 	if (plen >= VFS_PATH_MAX)
 		return -ENAMETOOLONG;
+	cred_fs_current(&w->cred, false);
 	w->buf = kmalloc(VFS_PATH_MAX, 0);
 	w->tmp = kmalloc(VFS_PATH_MAX, 0);
 	if (!w->buf || !w->tmp)
@@ -422,6 +431,10 @@ static int vfs_walk(struct vnode *base, const char *path, unsigned flags,
 			err = -ENOTDIR;
 			goto out;
 		}
+		/* Every directory a name is looked up in, the last one too. */
+		err = vfs_permission_as(w.cur, MAY_EXEC, &w.cred);
+		if (err)
+			goto out;
 		if (c.last && last) {
 			memcpy(last, c.name, c.len);
 			last[c.len] = '\0';
@@ -492,8 +505,8 @@ static int vfs_create_at(struct vnode *base, const char *path, uint32_t mode,
 		err = -EEXIST;
 	else if (trailing && !S_ISDIR(mode))
 		err = -ENOENT;
-	else if (vfs_may_write(dir))
-		err = dir->ops->lookup(dir, name, strlen(name), &v) ? -EROFS : -EEXIST;
+	else if ((err = vfs_may_create(dir)))   /* -EEXIST first, as Linux */
+		err = dir->ops->lookup(dir, name, strlen(name), &v) ? err : -EEXIST;
 	else
 		err = dir->ops->create(dir, name, strlen(name), mode, target, &v);
 	if (v)
@@ -527,6 +540,22 @@ int vfs_mknod(struct vnode *base, const char *path, uint32_t mode)
 	return vfs_create_at(base, path, type | (mode & S_IMODE), NULL);
 }
 
+/* May v's name go from dir: permission first (Linux's may_delete), then the types. */
+static int vfs_unlink_check(struct vnode *dir, struct vnode *v, bool rmdir, bool trailing)
+{
+	int err = vfs_may_delete(dir, v);
+
+	if (err)
+		return err;
+	if (!rmdir && (trailing || S_ISDIR(v->mode)))
+		return S_ISDIR(v->mode) ? -EISDIR : -ENOTDIR;
+	if (rmdir && !S_ISDIR(v->mode))
+		return -ENOTDIR;
+	if (READ_ONCE(v->mounted))
+		return -EBUSY;  /* after the type checks, as Linux */
+	return 0;
+}
+
 int vfs_unlink(struct vnode *base, const char *path, bool rmdir)
 {
 	char name[VFS_NAME_MAX + 1];
@@ -548,12 +577,7 @@ int vfs_unlink(struct vnode *base, const char *path, bool rmdir)
 	err = dir->ops->lookup(dir, name, strlen(name), &v);
 	if (err)
 		goto out;
-	if (!rmdir && (trailing || S_ISDIR(v->mode)))
-		err = S_ISDIR(v->mode) ? -EISDIR : -ENOTDIR;
-	else if (rmdir && !S_ISDIR(v->mode))
-		err = -ENOTDIR;
-	else if (READ_ONCE(v->mounted))
-		err = -EBUSY;   /* after the type checks, as Linux */
+	err = vfs_unlink_check(dir, v, rmdir, trailing);
 	vnode_put(v);
 	if (!err)
 		err = vfs_may_write(dir);
@@ -561,6 +585,28 @@ int vfs_unlink(struct vnode *base, const char *path, bool rmdir)
 		err = dir->ops->remove(dir, name, strlen(name), rmdir);
 out:
 	vnode_put(dir);
+	return err;
+}
+
+/*
+ * Permission to move v from odir to nname in ndir: delete rights in odir,
+ * create rights in ndir (and delete rights over what nname replaces), and
+ * a directory that changes parent must be writable itself (its "..").
+ */
+static int vfs_rename_check(struct vnode *odir, struct vnode *v, struct vnode *ndir,
+			    const char *nname)
+{
+	struct vnode *old;
+	int err = vfs_may_delete(odir, v);
+
+	if (!err && ndir != odir)
+		err = vfs_permission(ndir, MAY_WRITE | MAY_EXEC);
+	if (!err && !ndir->ops->lookup(ndir, nname, strlen(nname), &old)) {
+		err = vfs_may_delete(ndir, old);
+		vnode_put(old);
+	}
+	if (!err && ndir != odir && S_ISDIR(v->mode))
+		err = vfs_permission(v, MAY_WRITE);
 	return err;
 }
 
@@ -593,9 +639,10 @@ int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase,
 	err = odir->ops->lookup(odir, oname, strlen(oname), &v);
 	if (err)
 		goto out;
-	if ((otrail || ntrail) && !S_ISDIR(v->mode))
+	err = vfs_rename_check(odir, v, ndir, nname);
+	if (!err && (otrail || ntrail) && !S_ISDIR(v->mode))
 		err = -ENOTDIR;
-	else if (READ_ONCE(v->mounted))
+	else if (!err && READ_ONCE(v->mounted))
 		err = -EBUSY;
 	vnode_put(v);
 	if (!err)
@@ -633,7 +680,7 @@ int vfs_link(struct vnode *v, struct vnode *nbase, const char *npath)
 		err = -EXDEV;
 	} else if (S_ISDIR(v->mode) || !dir->ops->link) {
 		err = -EPERM;
-	} else {
+	} else if (!(err = vfs_may_create(dir))) {
 		err = dir->ops->link(dir, name, strlen(name), v);
 	}
 	vnode_put(dir);

@@ -8,7 +8,8 @@
  * Invariants: every id lives in struct proc's cred, changed only under
  * proc->lock; a new process starts with its parent's (the first one with
  * all ids 0, from its zeroed allocation); exec keeps them but for the
- * saved ids, which become the effective ones (no set-user-ID files yet);
+ * effective ids, which a set-user-ID or set-group-ID file sets to its
+ * owner, and the saved ids, which become the effective ones;
  * fsuid follows euid on every change except setfsuid's.
  *
  * Lock key: [proc->lock] struct proc.cred.
@@ -17,6 +18,7 @@
 #include <keel/proc.h>
 #include <keel/signal.h>
 #include <lib/errno.h>
+#include <lib/string.h>
 
 static bool cred_is(uint32_t id, uint32_t a, uint32_t b, uint32_t c)
 {
@@ -149,9 +151,43 @@ void cred_get(struct proc *p, struct cred *out)
 	spin_unlock(&p->lock);
 }
 
-void cred_exec_locked(struct proc *p)
+_Static_assert(CRED_GROUPS_MAX == PROC_NGROUPS_MAX, "cred_fs holds every group");
+
+void cred_fs_current(struct cred_fs *out, bool real)
+{
+	struct proc *p = proc_current();
+
+	memset(out, 0, sizeof(*out));
+	if (!p) {
+		out->priv = true;
+		return;
+	}
+	spin_lock(&p->lock);
+	out->uid = real ? p->cred.u.real : p->cred.u.fs;
+	out->gid = real ? p->cred.g.real : p->cred.g.fs;
+	out->ngroups = p->ngroups;
+	memcpy(out->groups, p->groups, p->ngroups * sizeof(out->groups[0]));
+	spin_unlock(&p->lock);
+	out->priv = out->uid == 0;
+}
+
+bool cred_fs_in_group(const struct cred_fs *c, uint32_t gid)
+{
+	if (c->gid == gid)
+		return true;
+	for (unsigned i = 0; i < c->ngroups; i++)
+		if (c->groups[i] == gid)
+			return true;
+	return false;
+}
+
+void cred_exec_locked(struct proc *p, uint32_t set_uid, uint32_t set_gid)
 {
 	spin_assert_held(&p->lock);
+	if (set_uid != CRED_ID_NONE)
+		p->cred.u.eff = set_uid;
+	if (set_gid != CRED_ID_NONE)
+		p->cred.g.eff = set_gid;
 	p->cred.u.saved = p->cred.u.fs = p->cred.u.eff;
 	p->cred.g.saved = p->cred.g.fs = p->cred.g.eff;
 }

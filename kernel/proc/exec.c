@@ -196,7 +196,8 @@ static const struct vm_image_ops exec_file_ops = {
  * The image of the regular executable file at path (referenced: the
  * caller puts it), read unless a running program already has this version.
  */
-static int exec_read_file(const char *path, struct exec_file **out, struct mm *mm)
+static int exec_read_file(const char *path, struct exec_file **out, struct mm *mm,
+			  bool *nosuid)
 {
 	struct linux_stat st;
 	struct exec_file *img;
@@ -213,8 +214,9 @@ static int exec_read_file(const char *path, struct exec_file **out, struct mm *m
 		err = -EACCES;          /* Linux: directories and devices too */
 		goto out;
 	}
-	if (!(st.st_mode & 0111) || (vfs_mount_flags_of(f->vnode) & MS_NOEXEC)) {
-		err = -EACCES;          /* not executable, or on a noexec mount */
+	*nosuid = vfs_mount_flags_of(f->vnode) & MS_NOSUID;
+	if (vfs_permission(f->vnode, MAY_EXEC) || (vfs_mount_flags_of(f->vnode) & MS_NOEXEC)) {
+		err = -EACCES;          /* not executable by us, or on a noexec mount */
 		goto out;
 	}
 	if (st.st_size > (int64_t)EXEC_FILE_MAX || st.st_size <= 0) {
@@ -435,7 +437,7 @@ static void exec_auxv_put(struct exec_auxv *av, uint64_t key, uint64_t val)
 
 /* The auxiliary vector of a static program loaded at bias. */
 static void exec_fill_auxv(struct exec_auxv *av, const struct elf_info *ei, uintptr_t bias,
-			   const struct exec_strings *str)
+			   const struct exec_strings *str, const struct exec_image *img)
 {
 	struct proc *p = proc_current(); /* NULL while the first process is built */
 	struct cred cr;
@@ -443,6 +445,10 @@ static void exec_fill_auxv(struct exec_auxv *av, const struct elf_info *ei, uint
 	memset(&cr, 0, sizeof(cr)); /* ... which is root */
 	if (p)
 		cred_get(p, &cr);
+	if (img->set_uid != CRED_ID_NONE)       /* the ids the program will run with */
+		cr.u.eff = img->set_uid;
+	if (img->set_gid != CRED_ID_NONE)
+		cr.g.eff = img->set_gid;
 	av->n = 0;
 	if (ei->phdr_vaddr) {
 		exec_auxv_put(av, AT_PHDR, ei->phdr_vaddr + bias);
@@ -515,13 +521,13 @@ static int exec_map_stack(struct mm *mm, const struct elf_info *ei, const struct
 
 /*
  * Build the System V initial stack (see the top of this file) at the top
- * of mm's stack area and map it; *sp_out gets the new program's stack
+ * of mm's stack area and map it; img->sp gets the new program's stack
  * pointer.  Returns 0, -E2BIG (too many or too long arguments), -ENOMEM,
  * or what mapping the stack returned.
  */
 static int exec_build_stack(struct mm *mm, const struct elf_info *ei, uintptr_t bias,
 			    const char *path, char *const argv[], char *const envp[],
-			    uintptr_t *sp_out)
+			    struct exec_image *img)
 {
 	size_t argc = exec_count_strings(argv), envc = exec_count_strings(envp);
 	size_t nptrs = argc + 1 + envc + 1;
@@ -543,13 +549,13 @@ static int exec_build_stack(struct mm *mm, const struct elf_info *ei, uintptr_t 
 	err = exec_push_strings(&st, path, argv, argc, envp, envc, ptrs, &str);
 	if (err)
 		goto out;
-	exec_fill_auxv(&av, ei, bias, &str);
+	exec_fill_auxv(&av, ei, bias, &str, img);
 	err = exec_push_vectors(&st, argc, ptrs, nptrs, &av, &sp);
 	if (err)
 		goto out;
 	err = exec_map_stack(mm, ei, &st, sp);
 	if (!err) {
-		*sp_out = sp;
+		img->sp = sp;
 		mm->start_stack = sp;
 		mm->arg_start = str.arg_start;
 		mm->arg_end = str.arg_end;
@@ -580,11 +586,17 @@ int exec_load(struct mm *mm, const char *path, char *const argv[], char *const e
 	uintptr_t bias = 0;
 	struct exec_file *image = NULL;
 	const uint8_t *file;
+	bool nosuid;
+	uint32_t mode;
 	int err;
 
-	err = exec_read_file(path, &image, mm);
+	err = exec_read_file(path, &image, mm, &nosuid);
 	if (err)
 		return err;
+	mode = image->st.st_mode;
+	img->set_uid = (mode & S_ISUID) && !nosuid ? image->st.st_uid : CRED_ID_NONE;
+	img->set_gid = (mode & S_ISGID) && (mode & S_IXGRP) && !nosuid ? image->st.st_gid :
+									     CRED_ID_NONE;
 	file = image->data;
 	err = elf_parse(file, image->len, USER_TOP, &ei);
 	if (err)
@@ -600,7 +612,7 @@ int exec_load(struct mm *mm, const char *path, char *const argv[], char *const e
 	err = exec_map_segments(mm, &ei, file, bias);
 	if (err)
 		goto out;
-	err = exec_build_stack(mm, &ei, bias, path, argv, envp, &img->sp);
+	err = exec_build_stack(mm, &ei, bias, path, argv, envp, img);
 	if (err)
 		goto out;
 	img->entry = ei.entry + bias;

@@ -4,11 +4,13 @@
  * utimensat, utime, utimes, futimesat, truncate, link, linkat, statfs,
  * fstatfs (Linux semantics; conventions in kernel/sys/sys_fs.c).
  *
- * Every process is root, so every owner may be changed and every time
- * set; the calls differ from Linux only where a file has no vnode (a
- * pipe): its attributes cannot be changed (-EOPNOTSUPP).  Changes go
- * through vfs_setattr, which also sets ctime and drops set-id bits on a
- * change of owner.
+ * Who may change what is kernel/fs/perm.c's: the owner or root changes
+ * the mode, root the owner, the owner the group to one of its own, the
+ * owner sets times (anyone with write permission sets them to now).  The
+ * calls differ from Linux only where a file has no vnode (a pipe): its
+ * attributes cannot be changed (-EOPNOTSUPP).  Changes go through
+ * vfs_setattr, which also sets ctime and drops set-id bits on a change of
+ * owner.
  */
 #include <keel/fd.h>
 #include <keel/kmalloc.h>
@@ -26,7 +28,6 @@
 #define USEC_PER_SEC_L 1000000l
 #define NSEC_PER_SEC_L 1000000000l
 #define PIPEFS_MAGIC   0x50495045
-#define ID_UNCHANGED   ((uint32_t)-1)                   /* chown: leave this id alone */
 #define UTIME_SEC_MAX  (INT64_MAX / NSEC_PER_SEC_L - 1) /* int64 ns hold this */
 
 /*
@@ -82,6 +83,17 @@ static long attr_apply(struct vnode *v, const struct vattr *a)
 
 /* ---------------------------------------------------------------- chmod */
 
+static long attr_chmod(struct vnode *v, struct vattr *a)
+{
+	int err = vfs_chmod_check(v, &a->mode);
+
+	if (err) {
+		vnode_put(v);
+		return err;
+	}
+	return attr_apply(v, a);
+}
+
 static long do_fchmodat(int dirfd, const char __user *upath, unsigned mode, int flags)
 {
 	struct vattr a = { .valid = VA_MODE, .mode = mode & S_IMODE };
@@ -96,7 +108,7 @@ static long do_fchmodat(int dirfd, const char __user *upath, unsigned mode, int 
 		vnode_put(v);
 		return -EOPNOTSUPP; /* a symlink's mode cannot change */
 	}
-	return attr_apply(v, &a);
+	return attr_chmod(v, &a);
 }
 
 SYSCALL_DEFINE2(chmod, const char __user *, path, unsigned, mode)
@@ -120,7 +132,7 @@ SYSCALL_DEFINE2(fchmod, int, fd, unsigned, mode)
 	struct vnode *v;
 	int err = attr_target(fd, NULL, 0, true, &v);
 
-	return err ? err : attr_apply(v, &a);
+	return err ? err : attr_chmod(v, &a);
 }
 
 /* ---------------------------------------------------------------- chown */
@@ -129,19 +141,32 @@ static void chown_attr(struct vattr *a, uint32_t uid, uint32_t gid)
 {
 	memset(a, 0, sizeof(*a));
 	a->valid = VA_KILL_SUID; /* even when both ids stay */
-	if (uid != ID_UNCHANGED) {
+	if (uid != VFS_ID_UNCHANGED) {
 		a->valid |= VA_UID;
 		a->uid = uid;
 	}
-	if (gid != ID_UNCHANGED) {
+	if (gid != VFS_ID_UNCHANGED) {
 		a->valid |= VA_GID;
 		a->gid = gid;
 	}
 }
 
-static long do_fchownat(int dirfd, const char __user *upath, uint32_t uid, uint32_t gid, int flags)
+/* Check and apply a chown of v (referenced; dropped here). */
+static long attr_chown(struct vnode *v, uint32_t uid, uint32_t gid)
 {
 	struct vattr a;
+	int err = vfs_chown_check(v, uid, gid);
+
+	if (err) {
+		vnode_put(v);
+		return err;
+	}
+	chown_attr(&a, uid, gid);
+	return attr_apply(v, &a);
+}
+
+static long do_fchownat(int dirfd, const char __user *upath, uint32_t uid, uint32_t gid, int flags)
+{
 	struct vnode *v;
 	int err;
 
@@ -149,8 +174,7 @@ static long do_fchownat(int dirfd, const char __user *upath, uint32_t uid, uint3
 		return -EINVAL;
 	if ((err = attr_target(dirfd, upath, flags, false, &v)))
 		return err;
-	chown_attr(&a, uid, gid);
-	return attr_apply(v, &a);
+	return attr_chown(v, uid, gid);
 }
 
 SYSCALL_DEFINE3(chown, const char __user *, path, uint32_t, uid, uint32_t, gid)
@@ -171,14 +195,12 @@ SYSCALL_DEFINE5(fchownat, int, dirfd, const char __user *, path, uint32_t, uid, 
 
 SYSCALL_DEFINE3(fchown, int, fd, uint32_t, uid, uint32_t, gid)
 {
-	struct vattr a;
 	struct vnode *v;
 	int err = attr_target(fd, NULL, 0, true, &v);
 
 	if (err)
 		return err;
-	chown_attr(&a, uid, gid);
-	return attr_apply(v, &a);
+	return attr_chown(v, uid, gid);
 }
 
 /* ---------------------------------------------------------------- times */
@@ -230,6 +252,14 @@ static long do_utimens(int dirfd, const char __user *upath, const struct k_times
 		return -EINVAL;
 	if ((err = attr_target(dirfd, upath, flags, true, &v)))
 		return err;
+	/* Explicit times need the owner; "now" also write permission. */
+	err = vfs_utimes_check(
+		v, !ts || ((ts[0].tv_nsec == UTIME_NOW || ts[0].tv_nsec == UTIME_OMIT) &&
+			   (ts[1].tv_nsec == UTIME_NOW || ts[1].tv_nsec == UTIME_OMIT)));
+	if (err) {
+		vnode_put(v);
+		return err;
+	}
 	return attr_apply(v, &a);
 }
 
@@ -307,7 +337,13 @@ SYSCALL_DEFINE2(truncate, const char __user *, path, int64_t, length)
 		return -EINVAL;
 	if ((err = attr_target(AT_FDCWD, path, 0, false, &v)))
 		return err;
-	err = S_ISREG(v->mode) ? fsize_check_size((uint64_t)length) : 0;
+	err = S_ISDIR(v->mode) ? -EISDIR : !S_ISREG(v->mode) ? -EINVAL : 0;
+	if (!err)
+		err = vfs_may_write(v);
+	if (!err)
+		err = vfs_permission(v, MAY_WRITE);
+	if (!err)
+		err = fsize_check_size((uint64_t)length);
 	if (!err)
 		err = vfs_truncate(v, (uint64_t)length);
 	vnode_put(v);

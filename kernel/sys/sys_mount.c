@@ -7,8 +7,9 @@
  * MS_NODEV, MS_NOEXEC, the atime flags...), which are kept and shown in
  * /proc/mounts; MS_REMOUNT replaces them.  MS_RDONLY is enforced by the
  * VFS (-EROFS: open for writing or truncating, create, remove, rename),
- * MS_NOEXEC by exec (-EACCES); MS_NOSUID and MS_NODEV change nothing on
- * Keel (no set-id bits; device nodes live only in devfs), nor do the atime
+ * MS_NOEXEC by exec (-EACCES), MS_NOSUID by exec too (set-id bits are
+ * ignored); MS_NODEV changes nothing on Keel (device nodes live only in
+ * devfs), nor do the atime
  * flags (access times are not kept up).  Propagation: every Keel mount
  * is private, so MS_PRIVATE (with MS_REC) succeeds and changes nothing;
  * MS_SHARED, MS_SLAVE, MS_UNBINDABLE, MS_BIND and MS_MOVE are not
@@ -22,9 +23,12 @@
  * implemented; logged once); MNT_EXPIRE is -EINVAL (logged once);
  * UMOUNT_NOFOLLOW refuses a symlink as the target.
  *
- * Everyone is root: no permission checks.  Nothing here keeps state.
+ * Only a privileged process mounts or unmounts (Linux's CAP_SYS_ADMIN):
+ * -EPERM, after the target was found (a missing one is -ENOENT first, as
+ * on Linux).  Nothing here keeps state.
  */
 #include <keel/syscall.h>
+#include <keel/cred.h>
 #include <keel/kmalloc.h>
 #include <keel/klog.h>
 #include <keel/vfs.h>
@@ -65,6 +69,18 @@ static int mount_user_string(const char __user *u, size_t max, char **out)
 	return 0;
 }
 
+/* The target exists, then the caller must be privileged: 0 or -Exxx. */
+static int mount_may(const char *target, bool follow)
+{
+	struct vnode *v;
+	int err = vfs_lookup(NULL, target, follow ? WALK_FOLLOW : 0, &v);
+
+	if (err)
+		return err;
+	vnode_put(v);
+	return cred_privileged() ? 0 : -EPERM;
+}
+
 /* A propagation change: only "private" is what Keel's mounts already are. */
 static int mount_propagation(const char *target, unsigned long flags)
 {
@@ -88,7 +104,10 @@ static int mount_do(const char *source, const char *target, const char *type, un
 		    const char *data)
 {
 	unsigned long per_mount = flags & VFS_MS_PER_MOUNT;
+	int err = mount_may(target, true);
 
+	if (err)
+		return err;
 	if (flags & MS_PROPAGATION)
 		return mount_propagation(target, flags);
 	if (flags & (MS_BIND | MS_MOVE)) {
@@ -141,7 +160,8 @@ SYSCALL_DEFINE2(umount2, const char __user *, utarget, int, flags)
 	err = user_path(utarget, &target);
 	if (err)
 		return err;
-	if (flags & UMOUNT_NOFOLLOW) {
+	err = mount_may(target, !(flags & UMOUNT_NOFOLLOW));
+	if (!err && (flags & UMOUNT_NOFOLLOW)) {
 		err = vfs_lookup(NULL, target, 0, &v);
 		if (!err) {
 			if (S_ISLNK(v->mode))

@@ -4,6 +4,7 @@
  * symlink, readlink, umask (Linux semantics; see kernel/sys/sys_fs.c for the
  * conventions).
  */
+#include <keel/cred.h>
 #include <keel/fd.h>
 #include <keel/kmalloc.h>
 #include <keel/proc.h>
@@ -88,10 +89,16 @@ SYSCALL_DEFINE2(fstat, int, fd, struct linux_stat __user *, ust)
 	return copy_to_user(ust, &st, sizeof(st));
 }
 
-/* Everyone is root: only existence, and X_OK wants an x bit or a directory. */
+/*
+ * access(): the file is checked as the real ids (the effective ones with
+ * AT_EACCESS); W_OK on a read-only file system is -EROFS.  The directories
+ * on the way are searched as the file-system ids, where Linux uses the
+ * real ids too: only a caller whose ids differ can tell.
+ */
 static long do_faccessat(int dirfd, const char __user *upath, int mode, int flags)
 {
 	struct vnode *base, *v;
+	struct cred_fs cred;
 	char *path;
 	int err;
 
@@ -125,8 +132,13 @@ static long do_faccessat(int dirfd, const char __user *upath, int mode, int flag
 	kfree(path);
 	if (err)
 		return err;
-	if ((mode & X_OK) && !S_ISDIR(v->mode) && !(v->mode & 0111))
-		err = -EACCES;
+	cred_fs_current(&cred, !(flags & AT_EACCESS));
+	if ((mode & W_OK) && !S_ISFIFO(v->mode) && !S_ISCHR(v->mode) && !S_ISSOCK(v->mode))
+		err = vfs_may_write(v);
+	if (!err && mode)
+		err = vfs_permission_as(v, (mode & R_OK ? MAY_READ : 0) |
+					   (mode & W_OK ? MAY_WRITE : 0) |
+					   (mode & X_OK ? MAY_EXEC : 0), &cred);
 	vnode_put(v);
 	return err;
 }
@@ -248,9 +260,11 @@ SYSCALL_DEFINE1(chdir, const char __user *, upath)
 	kfree(path);
 	if (err)
 		return err;
-	vfs_set_cwd(v);
+	err = vfs_permission(v, MAY_EXEC);
+	if (!err)
+		vfs_set_cwd(v);
 	vnode_put(v);
-	return 0;
+	return err;
 }
 
 SYSCALL_DEFINE1(fchdir, int, fd)
@@ -262,7 +276,7 @@ SYSCALL_DEFINE1(fchdir, int, fd)
 		return -EBADF;
 	if (!f->vnode || !S_ISDIR(f->vnode->mode))
 		err = -ENOTDIR;
-	else
+	else if (!(err = vfs_permission(f->vnode, MAY_EXEC)))
 		vfs_set_cwd(f->vnode);
 	file_put(f);
 	return err;

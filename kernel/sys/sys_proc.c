@@ -168,7 +168,7 @@ SYSCALL_DEFINE3(execve, const char __user *, upath, char *const __user *, uargv,
 		if (p->sigactions[s].handler > 1)      /* caught -> default */
 			p->sigactions[s].handler = 0;
 	exo_proc_exec_locked(p);                /* no page-fault upcall either */
-	cred_exec_locked(p);                    /* saved ids := effective ids */
+	cred_exec_locked(p, img.set_uid, img.set_gid);  /* set-id files; saved := effective */
 	spin_unlock(&p->lock);
 	t->mm = mm;
 	vm_user_enter(mm);

@@ -7,6 +7,7 @@
  * monotonic clocks count from boot.
  */
 #include <keel/syscall.h>
+#include <keel/cred.h>
 #include <keel/time.h>
 #include <keel/sched.h>
 #include <keel/thread.h>
@@ -110,7 +111,8 @@ SYSCALL_DEFINE2(gettimeofday, struct k_timeval __user *, utv,
 
 #define TZ_MINUTES_MAX (15 * 60)        /* Linux's bound on minuteswest */
 
-/* Every process is root (CAP_SYS_TIME): the wall clock moves. */
+/* Setting the clock takes privilege (CAP_SYS_TIME): -EPERM after the checks
+ * of the values, as on Linux. */
 SYSCALL_DEFINE2(settimeofday, const struct k_timeval __user *, utv,
 		const struct k_timezone __user *, utz)
 {
@@ -125,6 +127,8 @@ SYSCALL_DEFINE2(settimeofday, const struct k_timeval __user *, utv,
 		return -EINVAL;
 	if (utz && (tz.minuteswest < -TZ_MINUTES_MAX || tz.minuteswest > TZ_MINUTES_MAX))
 		return -EINVAL;
+	if (!cred_privileged())
+		return -EPERM;
 	if (utz) {
 		spin_lock(&sys_tz_lock);
 		sys_tz = tz;
@@ -146,6 +150,8 @@ SYSCALL_DEFINE2(clock_settime, int, clock, const struct k_timespec __user *, uts
 		return -EINVAL;
 	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC_L)
 		return -EINVAL;
+	if (!cred_privileged())
+		return -EPERM;
 	time_set_real_ns((uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec);
 	return 0;
 }
