@@ -232,6 +232,7 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(perm_access_real_ids)        \
 	X(perm_times_truncate)         \
 	X(perm_exec)                   \
+	X(perm_proc_owner)             \
 	X(perm_setuid_exec)            \
 	/* ioperm, iopl (ut_ioport.c) */ \
 	X(ioport_einval)               \

@@ -29,6 +29,9 @@
  *                         truncate needs write permission
  *   perm_exec             exec needs x (EACCES), not r: an execute-only
  *                         program runs
+ *   perm_proc_owner       /proc/PID belongs to the process's effective ids:
+ *                         a user lists its own fd/, not root's (EACCES),
+ *                         nor reads root's environ
  *   perm_setuid_exec      a set-user-ID root program runs with euid 0 and
  *                         AT_SECURE; a set-group-ID one with its group;
  *                         on a nosuid mount, with the caller's ids
@@ -523,4 +526,28 @@ void ut_perm_setuid_exec(void)
 	pt_run_as_user(setuid_exec, &t);
 	UT_OK(umount2(p, 0));
 	UT_OK(umount2(t.dir, 0));
+}
+
+/* ---------------------------------------------------------------- /proc */
+
+static void proc_owner(void *arg)
+{
+	struct stat st;
+	int fd;
+
+	(void)arg;
+	pt_drop();
+	UT_OK(stat("/proc/self", &st));
+	UT_CHECK(st.st_uid == PT_UID && st.st_gid == PT_GID);
+	fd = (int)UT_OK(open("/proc/self/fd", O_RDONLY | O_DIRECTORY));
+	close(fd);
+	UT_OK(stat("/proc/1", &st));
+	UT_CHECK(st.st_uid == 0);
+	UT_CHECK_ERR(open("/proc/1/fd", O_RDONLY | O_DIRECTORY), EACCES);
+	UT_CHECK_ERR(open("/proc/1/environ", O_RDONLY), EACCES);
+}
+
+void ut_perm_proc_owner(void)
+{
+	UT_CHECK_EXIT(ut_in_child(proc_owner, NULL), 0);
 }

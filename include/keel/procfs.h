@@ -85,6 +85,9 @@ void procfs_sys_init(const char *cmdline);
 
 /* Does process pid exist (zombies too)?  Does it have thread tid? */
 bool procfs_pid_exists(int pid);
+/* The effective uid and gid of process pid (its /proc/PID files' owner, as
+ * Linux's); false if there is no such process. */
+bool procfs_pid_owner(int pid, uint32_t *uid, uint32_t *gid);
 bool procfs_tid_exists(int pid, int tid);
 /* The smallest tid >= from of a live thread of pid, or 0. */
 int procfs_next_tid(int pid, int from);

@@ -316,6 +316,9 @@ static struct vnode *procfs_node_new(struct procfs *fs, const struct procfs_targ
 	vnode_init(&n->v, &procfs_vops, fops, t->ent->mode, fs->dev);
 	n->v.ino = procfs_ino(t);
 	n->v.nlink = S_ISDIR(t->ent->mode) ? 2 : 1;
+	/* A process's files are its own (fd/ is 0500: only it and root). */
+	if (t->pid && !procfs_pid_owner(t->pid, &n->v.uid, &n->v.gid))
+		n->v.uid = n->v.gid = 0;
 	n->fs = fs;
 	n->t = *t;
 	if (t->ent != PROCFS_ROOT_ENT)

@@ -582,6 +582,24 @@ bool procfs_pid_exists(int pid)
 	return found;
 }
 
+bool procfs_pid_owner(int pid, uint32_t *uid, uint32_t *gid)
+{
+	struct proc *p;
+	bool found;
+
+	spin_lock(&proc_tree_lock);
+	p = proc_find(pid);
+	found = p != NULL;
+	if (p) {
+		spin_lock(&p->lock);
+		*uid = p->cred.u.eff;
+		*gid = p->cred.g.eff;
+		spin_unlock(&p->lock);
+	}
+	spin_unlock(&proc_tree_lock);
+	return found;
+}
+
 bool procfs_tid_exists(int pid, int tid)
 {
 	return procfs_next_tid(pid, tid) == tid;
