@@ -21,7 +21,8 @@
  * even when tests failed (for instance under failalloc= fault injection).
  *
  * The binary doubles as a helper for the exec tests (argv[1] "--echo",
- * "--fdcheck"; see ut_proc.c; "--cred", ut_cred.c; "--inb", ut_ioport.c) and, as "--orphan-init", as an init that
+ * "--fdcheck"; see ut_proc.c; "--cred", ut_cred.c; "--dumpable" and "--nnp",
+ * ut_prctl.c; "--inb", ut_ioport.c) and, as "--orphan-init", as an init that
  * exits leaving a child and a grandchild behind (see ut_regress.c).
  */
 #include <dirent.h>
@@ -160,6 +161,10 @@ int main(int argc, char **argv, char **envp)
 		return ut_helper_fdcheck(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "--cred") == 0)
 		return ut_helper_cred(argc, argv);
+	if (argc > 1 && strcmp(argv[1], "--dumpable") == 0)
+		return ut_helper_dumpable();
+	if (argc > 1 && strcmp(argv[1], "--nnp") == 0)
+		return ut_helper_nnp();
 	if (argc > 1 && strcmp(argv[1], "--inb") == 0)
 		return ut_helper_inb(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "--orphan-init") == 0)

@@ -234,6 +234,15 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(perm_exec)                   \
 	X(perm_proc_owner)             \
 	X(perm_setuid_exec)            \
+	/* exact errors (ut_errno.c) */ \
+	X(errno_getcwd)                \
+	X(errno_mmap_order)            \
+	X(errno_clock_nanosleep)       \
+	/* prctl (ut_prctl.c) */       \
+	X(prctl_pdeathsig)             \
+	X(prctl_subreaper)             \
+	X(prctl_dumpable)              \
+	X(prctl_no_new_privs)          \
 	/* ioperm, iopl (ut_ioport.c) */ \
 	X(ioport_einval)               \
 	X(ioport_allowed_port)         \
@@ -251,6 +260,8 @@ UT_TESTS(UT_DECLARE)
 int ut_helper_echo(int argc, char **argv, char **envp);
 int ut_helper_fdcheck(int argc, char **argv);
 int ut_helper_cred(int argc, char **argv); /* --cred: ut_cred.c */
+int ut_helper_dumpable(void);              /* --dumpable: ut_prctl.c */
+int ut_helper_nnp(void);                   /* --nnp: ut_prctl.c */
 int ut_helper_inb(int argc, char **argv);  /* --inb: ut_ioport.c */
 
 /* "usertests --orphan-init", for a system test that boots it as init. */

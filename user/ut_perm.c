@@ -34,7 +34,8 @@
  *                         nor reads root's environ
  *   perm_setuid_exec      a set-user-ID root program runs with euid 0 and
  *                         AT_SECURE; a set-group-ID one with its group;
- *                         on a nosuid mount, with the caller's ids
+ *                         on a nosuid mount or after PR_SET_NO_NEW_PRIVS,
+ *                         with the caller's ids
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,7 @@
 #include <fcntl.h>
 #include <utime.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include "usertests.h"
@@ -504,8 +506,10 @@ static void setuid_exec(void *arg)
 	UT_CHECK_EXIT(pt_exec(t, "suid", suid), 0);
 	UT_CHECK_EXIT(pt_exec(t, "sgid", sgid), 0);
 	UT_CHECK_EXIT(pt_exec(t, "plain", plain), 0);
-	/* On a nosuid mount the bits change nothing. */
+	/* On a nosuid mount the bits change nothing, nor under no_new_privs. */
 	UT_CHECK_EXIT(pt_exec(t, "nosuid/suid", plain), 0);
+	UT_OK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+	UT_CHECK_EXIT(pt_exec(t, "suid", plain), 0);
 }
 
 void ut_perm_setuid_exec(void)

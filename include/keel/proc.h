@@ -126,6 +126,12 @@ struct proc {
 	int wait_report;                  /* [proc_tree_lock] PROC_REPORT_* for wait, or 0 */
 	int wait_report_sig;              /* [proc_tree_lock] the stop signal of PROC_REPORT_STOPPED */
 	bool did_exec;                    /* [proc_tree_lock] execve'd since fork (setpgid: EACCES) */
+	/* prctl state (kernel/sys/sys_misc.c). */
+	int pdeath_sig;                   /* [proc_tree_lock] sent when the parent exits; fork
+					   * clears it, a set-id exec too */
+	bool child_subreaper;             /* [proc_tree_lock] adopts orphaned descendants */
+	bool no_new_privs;                /* [lock] exec ignores set-id bits; inherited, never cleared */
+	bool dumpable;                    /* [lock] PR_GET_DUMPABLE; a set-id exec clears it */
 	struct exo_proc exo;              /* exokernel state (keel/exo.h: [lock]) */
 	struct ioport_proc io;            /* I/O port permissions (keel/ioport.h: [lock]) */
 };

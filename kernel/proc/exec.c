@@ -579,6 +579,20 @@ static void exec_note_path(struct mm *mm, const char *path)
 	kfree(abs);
 }
 
+/* PR_SET_NO_NEW_PRIVS: set-id bits are ignored, as on a nosuid mount. */
+static bool exec_no_new_privs(void)
+{
+	struct proc *p = proc_current(); /* NULL while the first process is built */
+	bool nnp = false;
+
+	if (p) {
+		spin_lock(&p->lock);
+		nnp = p->no_new_privs;
+		spin_unlock(&p->lock);
+	}
+	return nnp;
+}
+
 int exec_load(struct mm *mm, const char *path, char *const argv[], char *const envp[],
 	      struct exec_image *img)
 {
@@ -594,6 +608,7 @@ int exec_load(struct mm *mm, const char *path, char *const argv[], char *const e
 	if (err)
 		return err;
 	mode = image->st.st_mode;
+	nosuid |= exec_no_new_privs();
 	img->set_uid = (mode & S_ISUID) && !nosuid ? image->st.st_uid : CRED_ID_NONE;
 	img->set_gid = (mode & S_ISGID) && (mode & S_IXGRP) && !nosuid ? image->st.st_gid :
 									     CRED_ID_NONE;

@@ -173,14 +173,30 @@ static void proc_exit_info(struct proc *p, struct ksiginfo *info)
 }
 
 /*
- * Give p's children to init.  After init itself has exited there is
- * nobody to wait for them: zombies are freed (moved to *dead, their pid
- * entries to *dead_pids, for the caller to free outside the lock), live
- * ones are killed and free themselves when they exit.  [T]
+ * Who adopts p's children: the nearest living ancestor that asked to be a
+ * child subreaper (PR_SET_CHILD_SUBREAPER), else init (NULL once init has
+ * exited).  [T]
+ */
+static struct proc *proc_new_parent(struct proc *p)
+{
+	spin_assert_held(&proc_tree_lock);
+	for (struct proc *a = p->parent; a && a != init_proc; a = a->parent)
+		if (a->child_subreaper && a->state == PROC_ALIVE)
+			return a;
+	return init_proc;
+}
+
+/*
+ * Give p's children to their new parent (proc_new_parent), sending each
+ * its parent-death signal (PR_SET_PDEATHSIG).  After init itself has
+ * exited there is nobody to wait for them: zombies are freed (moved to
+ * *dead, their pid entries to *dead_pids, for the caller to free outside
+ * the lock), live ones are killed and free themselves when they exit.  [T]
  */
 static void proc_reparent_children(struct proc *p, struct list *dead, struct list *dead_pids,
 				   struct orphan_check *oc)
 {
+	struct proc *np = proc_new_parent(p);
 	struct list *pos, *tmp;
 	bool zombie = false;
 
@@ -194,12 +210,17 @@ static void proc_reparent_children(struct proc *p, struct list *dead, struct lis
 		 * (embryo only goes from true to false, under c->lock). */
 		if (c->state == PROC_ALIVE && READ_ONCE(c->exo.embryo))
 			signal_send(c, SIGKILL);
+		if (c->state == PROC_ALIVE && c->pdeath_sig) {
+			struct ksiginfo info;
+			signal_info_user(&info, c->pdeath_sig, SI_USER); /* from the dying parent */
+			signal_send_info(c, &info);
+		}
 		list_remove(&c->sibling);
-		c->parent = init_proc;
+		c->parent = np;
 		/* As on Linux: an orphan tells its new parent with SIGCHLD only. */
 		c->exit_signal = SIGCHLD;
-		if (init_proc) {
-			list_add_tail(&init_proc->children, &c->sibling);
+		if (np) {
+			list_add_tail(&np->children, &c->sibling);
 			zombie |= c->state == PROC_ZOMBIE;
 		} else if (c->state == PROC_ZOMBIE) {
 			pid_detach_proc(c, dead_pids);
@@ -209,7 +230,7 @@ static void proc_reparent_children(struct proc *p, struct list *dead, struct lis
 		}
 	}
 	if (zombie)
-		wake_up(&init_proc->child_wq);
+		wake_up(&np->child_wq);
 }
 
 /*

@@ -116,6 +116,7 @@ static struct proc *proc_alloc(const char *name)
 	waitq_init(&p->child_wq, "proc_child_wq");
 	p->exit_signal = SIGCHLD;
 	p->umask = 022;
+	p->dumpable = true;
 	proc_rlimit_init(p);
 	p->start_ns = time_ns();
 	timer_init(&p->itimer, proc_itimer_fire);
@@ -299,6 +300,8 @@ static void proc_clone_signals(struct proc *p, struct proc *parent, unsigned lon
 	memcpy(p->groups, parent->groups, sizeof(p->groups));
 	proc_rlimit_copy(p, parent);
 	exo_proc_inherit_locked(p, parent);
+	p->no_new_privs = parent->no_new_privs;
+	p->dumpable = parent->dumpable;
 	spin_unlock(&parent->lock);
 	p->exit_signal = (int)(flags & CLONE_SIGNAL_MASK);
 }

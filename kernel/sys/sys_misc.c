@@ -24,8 +24,16 @@
 #define GRND_NONBLOCK    1
 #define GRND_RANDOM      2
 #define GRND_INSECURE    4
+#define PR_SET_PDEATHSIG 1
+#define PR_GET_PDEATHSIG 2
+#define PR_GET_DUMPABLE  3
+#define PR_SET_DUMPABLE  4
 #define PR_SET_NAME      15
 #define PR_GET_NAME      16
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
+#define PR_SET_NO_NEW_PRIVS 38
+#define PR_GET_NO_NEW_PRIVS 39
 #define TASK_COMM_LEN    16
 #define SYSINFO_SIZE     112
 #define SI_LOAD_SHIFT    16
@@ -171,6 +179,74 @@ SYSCALL_DEFINE1(sysinfo, void __user *, uinfo)
 	return copy_to_user(uinfo, &si, sizeof(si));
 }
 
+/* An int prctl hands back through *a2. */
+static long prctl_put_int(unsigned long a2, int v)
+{
+	return copy_to_user((int __user *)a2, &v, sizeof(v));
+}
+
+/* The prctl options on process state: Linux's checks and results. */
+static long prctl_proc(int option, unsigned long a2, unsigned long a3, unsigned long a4,
+		       unsigned long a5)
+{
+	struct proc *p = proc_current();
+	int v;
+
+	switch (option) {
+	case PR_SET_PDEATHSIG:
+		if (a2 > NSIG)
+			return -EINVAL;
+		spin_lock(&proc_tree_lock);
+		p->pdeath_sig = (int)a2;
+		spin_unlock(&proc_tree_lock);
+		return 0;
+	case PR_GET_PDEATHSIG:
+		spin_lock(&proc_tree_lock);
+		v = p->pdeath_sig;
+		spin_unlock(&proc_tree_lock);
+		return prctl_put_int(a2, v);
+	case PR_SET_CHILD_SUBREAPER:
+		spin_lock(&proc_tree_lock);
+		p->child_subreaper = a2 != 0;
+		spin_unlock(&proc_tree_lock);
+		return 0;
+	case PR_GET_CHILD_SUBREAPER:
+		spin_lock(&proc_tree_lock);
+		v = p->child_subreaper;
+		spin_unlock(&proc_tree_lock);
+		return prctl_put_int(a2, v);
+	case PR_GET_DUMPABLE:
+		spin_lock(&p->lock);
+		v = p->dumpable;
+		spin_unlock(&p->lock);
+		return v;
+	case PR_SET_DUMPABLE:
+		if (a2 > 1)             /* 2 (SUID_DUMP_ROOT) is for the sysctl only */
+			return -EINVAL;
+		spin_lock(&p->lock);
+		p->dumpable = a2 != 0;
+		spin_unlock(&p->lock);
+		return 0;
+	case PR_SET_NO_NEW_PRIVS:
+		if (a2 != 1 || a3 || a4 || a5)
+			return -EINVAL;
+		spin_lock(&p->lock);
+		p->no_new_privs = true;
+		spin_unlock(&p->lock);
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		if (a2 || a3 || a4 || a5)
+			return -EINVAL;
+		spin_lock(&p->lock);
+		v = p->no_new_privs;
+		spin_unlock(&p->lock);
+		return v;
+	default:
+		klog_once(LOG_WARN, "prctl: option %d not supported", option);
+		return -EINVAL;
+	}
+}
+
 SYSCALL_DEFINE5(prctl, int, option, unsigned long, a2, unsigned long, a3, unsigned long, a4,
 		unsigned long, a5)
 {
@@ -195,8 +271,7 @@ SYSCALL_DEFINE5(prctl, int, option, unsigned long, a2, unsigned long, a3, unsign
 		strlcpy(name, t->name, sizeof(name));
 		return copy_to_user((void *)a2, name, sizeof(name));
 	default:
-		klog_once(LOG_WARN, "prctl: option %d not supported", option);
-		return -EINVAL;
+		return prctl_proc(option, a2, a3, a4, a5);
 	}
 }
 

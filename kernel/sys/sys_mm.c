@@ -28,6 +28,15 @@
 			  MAP_STACK | MAP_FIXED_NOREPLACE | 0x1000 /* MAP_EXECUTABLE */ | \
 			  0x2000 /* MAP_LOCKED */ | 0x10000 /* MAP_NONBLOCK */)
 #define MAP_TYPE_MASK    0x03
+#define MAP_SHARED_VALIDATE 0x03 /* MAP_SHARED, and unknown flags are EOPNOTSUPP */
+/* Flags Linux defines that Keel does not do: -EINVAL, logged once. */
+#define MMAP_UNSUPPORTED (0x40 /* MAP_32BIT */ | 0x40000 /* MAP_HUGETLB */ | \
+			  0x80000 /* MAP_SYNC */ | 0x4000000 /* MAP_UNINITIALIZED */ | \
+			  (0x3fu << 26) /* MAP_HUGE_SHIFT sizes */)
+/* What MAP_SHARED_VALIDATE accepts: Linux's LEGACY_MAP_MASK (no file of
+ * Keel's supports MAP_SYNC). */
+#define MMAP_VALIDATE_FLAGS ((MMAP_KNOWN_FLAGS & ~MAP_FIXED_NOREPLACE) | 0x40000 /* HUGETLB */ | \
+			     0x4000000 /* MAP_UNINITIALIZED */)
 #define MMAP_FILE_CHUNK  PAGE_SIZE
 
 /*
@@ -197,9 +206,35 @@ SYSCALL_DEFINE6(mmap, uintptr_t, addr, size_t, len, unsigned, prot, unsigned, fl
 	unsigned vflags = type == MAP_SHARED ? VMA_SHARED : 0;
 	long ret;
 
-	if (!len || (flags & ~MMAP_KNOWN_FLAGS) || (type != MAP_SHARED && type != MAP_PRIVATE) ||
-	    (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) || !IS_ALIGNED(off, PAGE_SIZE) ||
-	    (fixed && !IS_ALIGNED(addr, PAGE_SIZE)))
+	/* Linux's order: the offset, the descriptor, the length, the type. */
+	if (!IS_ALIGNED(off, PAGE_SIZE))
+		return -EINVAL;
+	if (!anon) {
+		struct file *f = fd_get(fd);
+		if (!f)
+			return -EBADF;
+		file_put(f);
+	}
+	if (!len)
+		return -EINVAL;
+	if (type == MAP_SHARED_VALIDATE) {
+		if (anon)
+			return -EINVAL;
+		if (flags & ~MMAP_VALIDATE_FLAGS)
+			return -EOPNOTSUPP;
+		type = MAP_SHARED;
+	} else if (type != MAP_SHARED && type != MAP_PRIVATE) {
+		return -EINVAL;
+	} else {
+		flags &= MMAP_KNOWN_FLAGS | MMAP_UNSUPPORTED;   /* Linux ignores the rest */
+	}
+	if (flags & MMAP_UNSUPPORTED) {
+		klog_once(LOG_WARN, "mmap: MAP_32BIT, MAP_HUGETLB, MAP_SYNC and MAP_UNINITIALIZED "
+				    "are not supported");
+		return -EINVAL;
+	}
+	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;     /* Linux ignores other bits here */
+	if (fixed && !IS_ALIGNED(addr, PAGE_SIZE))
 		return -EINVAL;
 	if (len > USER_TOP)
 		return -ENOMEM;

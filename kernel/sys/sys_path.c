@@ -231,10 +231,7 @@ SYSCALL_DEFINE2(getcwd, char __user *, ubuf, size_t, size)
 	struct vnode *cwd;
 	long len;
 
-	if (size == 0)
-		return -EINVAL;
-	if (!user_range_ok((uintptr_t)ubuf, size))
-		return -EFAULT;
+	/* Linux: a buffer too small (size 0 too) is ERANGE before any EFAULT. */
 	if (!(buf = kmalloc(VFS_PATH_MAX, 0)))
 		return -ENOMEM;
 	cwd = vfs_cwd();

@@ -123,6 +123,7 @@ SYSCALL_DEFINE3(execve, const char __user *, upath, char *const __user *, uargv,
 	size_t budget = EXEC_STR_TOTAL;
 	struct exec_image img;
 	struct mm *mm, *old;
+	bool secure;
 	char *path;
 	long err;
 
@@ -169,11 +170,19 @@ SYSCALL_DEFINE3(execve, const char __user *, upath, char *const __user *, uargv,
 			p->sigactions[s].handler = 0;
 	exo_proc_exec_locked(p);                /* no page-fault upcall either */
 	cred_exec_locked(p, img.set_uid, img.set_gid);  /* set-id files; saved := effective */
+	/* Linux: dumpable again after exec, unless the program runs set-id. */
+	secure = cred_exec_secure(&p->cred);
+	p->dumpable = !secure;
 	spin_unlock(&p->lock);
 	t->mm = mm;
 	vm_user_enter(mm);
 	vm_switch(mm);
 	arch_irq_enable();
+	if (secure) {
+		spin_lock(&proc_tree_lock);
+		p->pdeath_sig = 0;      /* as Linux, for a set-id program (AT_SECURE) */
+		spin_unlock(&proc_tree_lock);
+	}
 	vm_user_leave(old);
 	vm_put(old);
 	proc_vfork_release(t);

@@ -11,6 +11,7 @@
 #include <keel/time.h>
 #include <keel/sched.h>
 #include <keel/thread.h>
+#include <keel/cpu.h>
 #include <keel/proc.h>
 #include <keel/timer.h>
 #include <keel/klog.h>
@@ -29,6 +30,7 @@
 #define CLOCK_MONOTONIC_COARSE   6
 #define CLOCK_BOOTTIME           7
 #define TIMER_ABSTIME            1
+#define CPU_NSLEEP_MIN_NS        1000000 /* shortest nap of a CPU-time sleep */
 #define NSEC_PER_SEC_L           1000000000l
 
 static int clock_read(int clock, uint64_t *ns)
@@ -224,17 +226,52 @@ SYSCALL_DEFINE2(nanosleep, const struct k_timespec __user *, ureq,
 	return sleep_common(time_ns() + ns, urem);
 }
 
+/*
+ * Sleep until the process has used target ns of CPU time.  It cannot use
+ * it faster than on every CPU at once, so sleep that share of what is
+ * left (at least a tick's worth), then look again.  On a signal, *rem
+ * gets the CPU time still to go.
+ */
+static int clock_nsleep_cpu(uint64_t target, uint64_t *rem)
+{
+	for (;;) {
+		uint64_t used = proc_cpu_ns(proc_current());
+		if (used >= target)
+			return 0;
+		uint64_t wait = MAX((target - used) / cpu_online_count(), CPU_NSLEEP_MIN_NS);
+		int err = sched_sleep_until(time_ns() + wait, true);
+		if (err) {
+			*rem = target - MIN(target, proc_cpu_ns(proc_current()));
+			return err;
+		}
+	}
+}
+
 SYSCALL_DEFINE4(clock_nanosleep, int, clock, int, flags, const struct k_timespec __user *, ureq,
 		struct k_timespec __user *, urem)
 {
-	uint64_t ns, now;
+	uint64_t ns, now, rem;
 	int err = clock_read(clock, &now);
 
-	if (err || clock == CLOCK_THREAD_CPUTIME_ID || clock == CLOCK_PROCESS_CPUTIME_ID)
-		return err ? err : -EINVAL;
+	if (err)
+		return err;
+	/* Clocks Linux cannot sleep on (no nsleep of their own). */
+	if (clock == CLOCK_THREAD_CPUTIME_ID || clock == CLOCK_MONOTONIC_RAW ||
+	    clock == CLOCK_REALTIME_COARSE || clock == CLOCK_MONOTONIC_COARSE)
+		return -EOPNOTSUPP;
 	err = ts_to_ns(ureq, &ns);
 	if (err)
 		return err;
+	if (clock == CLOCK_PROCESS_CPUTIME_ID) {
+		uint64_t target = (flags & TIMER_ABSTIME) ? ns : now + ns;
+		err = clock_nsleep_cpu(target, &rem);
+		if (err == -EINTR && !(flags & TIMER_ABSTIME) && urem) {
+			struct k_timespec ts = ns_to_ts(rem);
+			if (copy_to_user(urem, &ts, sizeof(ts)))
+				return -EFAULT;
+		}
+		return err;     /* -EINTR: not restarted (the CPU clock moved on) */
+	}
 	if (flags & TIMER_ABSTIME) {
 		/* A wall-clock deadline becomes a monotonic one (now: set);
 		 * an absolute sleep restarts as it was called (Linux). */
