@@ -238,6 +238,10 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(errno_getcwd)                \
 	X(errno_mmap_order)            \
 	X(errno_clock_nanosleep)       \
+	/* /proc/sys, pipe sizes (ut_sysctl.c) */ \
+	X(sysctl_files)                \
+	X(sysctl_max_map_count)        \
+	X(pipe_size)                   \
 	/* prctl (ut_prctl.c) */       \
 	X(prctl_pdeathsig)             \
 	X(prctl_subreaper)             \

@@ -39,6 +39,8 @@
 #define F_GETFL         3
 #define F_SETFL         4
 #define F_DUPFD_CLOEXEC 1030
+#define F_SETPIPE_SZ    1031
+#define F_GETPIPE_SZ    1032
 
 /* Linux caps one read/write (and a whole readv/writev) at INT_MAX rounded
  * down to a page. */

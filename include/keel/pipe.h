@@ -8,8 +8,11 @@
 
 #include <keel/compiler.h>
 
-#define PIPE_SIZE (64 * KiB)
+#define PIPE_SIZE (64 * KiB)    /* a new pipe's buffer */
 #define PIPE_BUF  4096          /* writes up to this size are atomic */
+#define PIPE_MAX_SIZE (1 * MiB) /* F_SETPIPE_SZ without privilege (fs/pipe-max-size) */
+#define PIPE_SIZE_LIMIT (1ul << 31) /* above: -EINVAL, as Linux's round_pipe_size */
+#define PIPE_GROWN_MAX (64 * MiB) /* all pipes' growth past PIPE_SIZE, unprivileged */
 
 struct file;
 struct vnode;
@@ -25,5 +28,15 @@ int pipe_create(unsigned flags, struct file **rd, struct file **wr);
  * -ENOMEM.  May sleep.
  */
 int pipe_fifo_open(struct vnode *v, unsigned flags, struct file **out);
+/* F_GETPIPE_SZ: the buffer size of the pipe or FIFO f is an end of; -EBADF
+ * if f is neither. */
+long pipe_get_size(struct file *f);
+/*
+ * F_SETPIPE_SZ: make the buffer at least want bytes (a power of two, one
+ * page at least); beyond PIPE_MAX_SIZE only with priv (-EPERM).  Returns
+ * the new size, or -EBADF, -EINVAL (want > 2 GiB), -EBUSY (the data would
+ * not fit), -ENOMEM, -EINTR.  May sleep.
+ */
+long pipe_set_size(struct file *f, unsigned long want, bool priv);
 
 #endif

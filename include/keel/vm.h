@@ -105,10 +105,21 @@ struct vma {
 	struct list node;         /* [mm->lock] mm->vmas, sorted by start */
 };
 
+/*
+ * VMAs an address space may have: mmap, mprotect and munmap that would
+ * need more fail with -ENOMEM.  vm_max_map_count ([A]) starts at Linux's
+ * default and is /proc/sys/vm/max_map_count (root may write it).
+ */
+#define VM_MAX_MAP_COUNT 65530
+extern unsigned vm_max_map_count;
+/* Set it (1 .. INT_MAX): 0 or -EINVAL. */
+int vm_set_max_map_count(unsigned long n);
+
 struct mm {
 	struct mutex lock;
 	struct pmap *pmap;        /* [I] */
 	struct list vmas;         /* [lock] */
+	unsigned nvmas;           /* [lock] VMAs on vmas, at most VM_MAX_MAP_COUNT */
 	uintptr_t brk_start;      /* [lock] start of the heap (end of the image) */
 	uintptr_t brk;            /* [lock] current program break */
 	uintptr_t mmap_top;       /* [lock] mmap allocates downward from here */

@@ -1,6 +1,6 @@
 /*
- * pipe.c - pipes: a PIPE_SIZE ring buffer between a read end and a write
- * end, each a struct file.
+ * pipe.c - pipes: a ring buffer (PIPE_SIZE bytes, F_SETPIPE_SZ changes it)
+ * between a read end and a write end, each a struct file.
  *
  * Semantics (POSIX, as Linux): a read blocks until data is there and
  * returns what is there (up to its size); it returns 0 once the buffer is
@@ -37,6 +37,15 @@
  * one reader and one writer run at a time: rd_mutex serializes readers,
  * wr_mutex writers (which also keeps big writes from interleaving), and
  * the reader only touches filled bytes, the writer only free ones.
+ * Resizing (F_SETPIPE_SZ) replaces the buffer under pipe->lock once no
+ * copy is in flight (p->copying, counted under the lock around each
+ * unlocked copy; pipe_set_size waits on resize_wq for it to reach 0), so a
+ * copy never sees the buffer change under it, and no sleeping reader or
+ * writer holds it up (they do not count while they sleep).  Bytes of
+ * buffers grown past PIPE_SIZE are counted in pipe_grown ([A]); without
+ * privilege no pipe grows once they would pass PIPE_GROWN_MAX (Linux's
+ * pipe-user-pages-soft, system-wide here), so pipes cannot take the
+ * kernel's memory.
  * fifo_lock (spinlock) guards fifo_list and, for a FIFO's pipe, the
  * decision that its last end is gone (so an open never finds a pipe being
  * freed).
@@ -50,12 +59,18 @@
 #include <keel/signal.h>
 #include <keel/spinlock.h>
 #include <keel/wait.h>
+#include <arch/layout.h>
 #include <lib/errno.h>
 #include <lib/string.h>
 
 struct pipe {
 	struct spinlock lock;
-	char *buf;                      /* [I] PIPE_SIZE bytes */
+	char *buf;                      /* [lock] size bytes; replaced only when
+					 * copying is 0 (pipe_set_size) */
+	size_t size;                    /* [lock] a power of two, >= PAGE_SIZE */
+	unsigned copying;               /* [lock] readers and writers copying
+					 * without the lock right now */
+	struct waitq resize_wq;         /* pipe_set_size, for copying to reach 0 */
 	size_t head;                    /* [lock] first filled byte */
 	size_t len;                     /* [lock] filled bytes */
 	int readers, writers;           /* [lock] open ends */
@@ -70,12 +85,33 @@ struct pipe {
 };
 
 static const struct file_ops pipe_read_ops, pipe_write_ops, pipe_rdwr_ops;
+static unsigned long pipe_grown; /* [A] bytes of buffers beyond PIPE_SIZE */
+
+/* Bytes of a size-byte buffer that count in pipe_grown. */
+static unsigned long pipe_grown_part(size_t size)
+{
+	return size > PIPE_SIZE ? size - PIPE_SIZE : 0;
+}
 static struct spinlock fifo_lock = SPINLOCK_INIT("fifo");
 static struct list fifo_list = LIST_INIT(fifo_list); /* [fifo_lock] */
 
 static bool pipe_nonblock(struct file *f)
 {
 	return __atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_NONBLOCK;
+}
+
+/* Around a copy to or from p->buf without the lock (held on entry and exit). */
+static void pipe_copy_begin(struct pipe *p)
+{
+	p->copying++;
+	spin_unlock(&p->lock);
+}
+
+static void pipe_copy_end(struct pipe *p)
+{
+	spin_lock(&p->lock);
+	if (--p->copying == 0)
+		wake_up(&p->resize_wq);
 }
 
 static ssize_t pipe_read(struct file *f, struct iobuf b, size_t n, uint64_t *off)
@@ -98,15 +134,16 @@ static ssize_t pipe_read(struct file *f, struct iobuf b, size_t n, uint64_t *off
 	}
 	while (!err && done < n && p->len > 0) {
 		size_t head = p->head;
-		size_t chunk = MIN(MIN(n - done, p->len), PIPE_SIZE - head);
+		size_t chunk = MIN(MIN(n - done, p->len), p->size - head);
+		char *buf = p->buf;
 
-		spin_unlock(&p->lock);
-		if (iobuf_copy_to(b, done, p->buf + head, chunk))
+		pipe_copy_begin(p);
+		if (iobuf_copy_to(b, done, buf + head, chunk))
 			err = -EFAULT;
-		spin_lock(&p->lock);
+		pipe_copy_end(p);
 		if (err)
 			break;
-		p->head = (head + chunk) % PIPE_SIZE;
+		p->head = (head + chunk) & (p->size - 1);
 		p->len -= chunk;
 		done += chunk;
 		wake_up(&p->wr_wq);
@@ -142,24 +179,25 @@ static ssize_t pipe_write(struct file *f, struct iobuf b, size_t n, uint64_t *of
 			err = -EPIPE;
 			break;
 		}
-		if (PIPE_SIZE - p->len < need) {
+		if (p->size - p->len < need) {
 			if (pipe_nonblock(f)) {
 				err = -EAGAIN;
 				break;
 			}
 			err = wait_event_locked(&p->wr_wq, &p->lock,
-						PIPE_SIZE - p->len >= need ||
+						p->size - p->len >= need ||
 						p->readers == 0);
 			if (err)
 				break;
 			continue;
 		}
-		tail = (p->head + p->len) % PIPE_SIZE;
-		chunk = MIN(MIN(n - done, PIPE_SIZE - p->len), PIPE_SIZE - tail);
-		spin_unlock(&p->lock);
-		if (iobuf_copy_from(p->buf + tail, b, done, chunk))
+		tail = (p->head + p->len) & (p->size - 1);
+		chunk = MIN(MIN(n - done, p->size - p->len), p->size - tail);
+		char *buf = p->buf;
+		pipe_copy_begin(p);
+		if (iobuf_copy_from(buf + tail, b, done, chunk))
 			err = -EFAULT;
-		spin_lock(&p->lock);
+		pipe_copy_end(p);
 		if (err)
 			break;
 		p->len += chunk;
@@ -175,6 +213,7 @@ static ssize_t pipe_write(struct file *f, struct iobuf b, size_t n, uint64_t *of
 
 static void pipe_free(struct pipe *p)
 {
+	__atomic_fetch_sub(&pipe_grown, pipe_grown_part(p->size), __ATOMIC_RELAXED);
 	kfree(p->buf);
 	kfree(p);
 }
@@ -232,7 +271,7 @@ static unsigned pipe_poll_write(struct file *f, struct poll_table *pt)
 
 	poll_wait(f, &p->wr_wq, pt);
 	spin_lock(&p->lock);
-	if (PIPE_SIZE - p->len >= PIPE_BUF)
+	if (p->size - p->len >= PIPE_BUF)
 		mask |= POLLOUT | POLLWRNORM;
 	if (p->readers == 0)
 		mask |= POLLERR;
@@ -279,7 +318,9 @@ static struct pipe *pipe_alloc(void)
 		kfree(p);
 		return NULL;
 	}
+	p->size = PIPE_SIZE;
 	spin_init(&p->lock, "pipe");
+	waitq_init(&p->resize_wq, "pipe_resize_wq");
 	waitq_init(&p->rd_wq, "pipe_rd_wq");
 	waitq_init(&p->wr_wq, "pipe_wr_wq");
 	mutex_init(&p->rd_mutex, "pipe_rd");
@@ -414,4 +455,81 @@ int pipe_fifo_open(struct vnode *v, unsigned flags, struct file **out)
 out_put:
 	pipe_put_ends(p, rd, wr);
 	return err;
+}
+
+/* ---------------------------------------------------------------- size */
+
+/* The pipe behind f, or NULL if f is no pipe or FIFO end. */
+static struct pipe *pipe_of(struct file *f)
+{
+	const struct file_ops *ops = f->ops;
+
+	return ops == &pipe_read_ops || ops == &pipe_write_ops || ops == &pipe_rdwr_ops ? f->priv :
+											   NULL;
+}
+
+long pipe_get_size(struct file *f)
+{
+	struct pipe *p = pipe_of(f);
+	long size;
+
+	if (!p)
+		return -EBADF;
+	spin_lock(&p->lock);
+	size = (long)p->size;
+	spin_unlock(&p->lock);
+	return size;
+}
+
+long pipe_set_size(struct file *f, unsigned long want, bool priv)
+{
+	struct pipe *p = pipe_of(f);
+	size_t size = PAGE_SIZE;
+	char *buf, *old;
+	int err;
+
+	if (!p)
+		return -EBADF;
+	if (want > PIPE_SIZE_LIMIT)
+		return -EINVAL;
+	while (size < want)
+		size <<= 1;
+	if (size > PIPE_MAX_SIZE && !priv)
+		return -EPERM;
+	/* Count the growth first (undone on failure): the limit holds even
+	 * for many pipes growing at once. */
+	unsigned long add = pipe_grown_part(size);
+	unsigned long total = __atomic_add_fetch(&pipe_grown, add, __ATOMIC_RELAXED);
+	if (add && total > PIPE_GROWN_MAX && !priv) {
+		__atomic_fetch_sub(&pipe_grown, add, __ATOMIC_RELAXED);
+		return -EPERM;
+	}
+	buf = kmalloc(size, 0);
+	if (!buf) {
+		__atomic_fetch_sub(&pipe_grown, add, __ATOMIC_RELAXED);
+		return -ENOMEM;
+	}
+	spin_lock(&p->lock);
+	err = wait_event_locked(&p->resize_wq, &p->lock, p->copying == 0);
+	if (!err && p->len > size)
+		err = -EBUSY;   /* the data would not fit (Linux) */
+	if (err) {
+		spin_unlock(&p->lock);
+		__atomic_fetch_sub(&pipe_grown, add, __ATOMIC_RELAXED);
+		kfree(buf);
+		return err;
+	}
+	__atomic_fetch_sub(&pipe_grown, pipe_grown_part(p->size), __ATOMIC_RELAXED);
+	/* Linearize what is there into the new buffer. */
+	size_t first = MIN(p->len, p->size - p->head);
+	memcpy(buf, p->buf + p->head, first);
+	memcpy(buf + first, p->buf, p->len - first);
+	old = p->buf;
+	p->buf = buf;
+	p->size = size;
+	p->head = 0;
+	wake_up(&p->wr_wq);     /* more room, maybe */
+	spin_unlock(&p->lock);
+	kfree(old);
+	return (long)size;
 }

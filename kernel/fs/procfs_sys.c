@@ -2,7 +2,8 @@
  * procfs_sys.c - the system-wide files of /proc (keel/procfs.h):
  * self and thread-self, meminfo, cpuinfo, uptime, loadavg, stat, version,
  * mounts (also /proc/PID/mounts), filesystems, interrupts, cmdline and
- * sys/kernel/{hostname,osrelease,ostype,pid_max}, in Linux's formats
+ * sys/kernel/{hostname,osrelease,ostype,pid_max,ngroups_max},
+ * sys/vm/max_map_count and sys/fs/pipe-max-size, in Linux's formats
  * (man 5 proc).  Each generator reads the owning subsystem's counters
  * through its interface (pmm, cputime, sched, irq, the mount list, the
  * host name) and writes text; none keeps state but the kernel command
@@ -18,12 +19,14 @@
 #include <keel/irq.h>
 #include <keel/kmalloc.h>
 #include <keel/pid.h>
+#include <keel/pipe.h>
 #include <keel/pmm.h>
 #include <keel/proc.h>
 #include <keel/sched.h>
 #include <keel/thread.h>
 #include <keel/time.h>
 #include <keel/utsname.h>
+#include <keel/vm.h>
 #include <arch/arch.h>
 #include <arch/irq.h>
 #include <arch/layout.h>
@@ -388,5 +391,43 @@ int procfs_sys_ostype(const struct procfs_target *t, struct procfs_buf *b)
 int procfs_sys_pid_max(const struct procfs_target *t, struct procfs_buf *b)
 {
 	procfs_printf(b, "%d\n", PROCFS_PID_MAX);
+	return 0;
+}
+
+/* Keel's own limits, which Linux's files report for Linux's. */
+int procfs_sys_ngroups_max(const struct procfs_target *t, struct procfs_buf *b)
+{
+	procfs_printf(b, "%d\n", PROC_NGROUPS_MAX);
+	return 0;
+}
+
+int procfs_sys_max_map_count(const struct procfs_target *t, struct procfs_buf *b)
+{
+	procfs_printf(b, "%u\n", READ_ONCE(vm_max_map_count));
+	return 0;
+}
+
+int procfs_sys_store_max_map_count(const char *s, size_t n)
+{
+	unsigned long v = 0;
+	size_t i = 0;
+
+	while (i < n && s[i] == ' ')
+		i++;
+	if (i == n || s[i] < '0' || s[i] > '9')
+		return -EINVAL;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+		v = v * 10 + (unsigned long)(s[i] - '0');
+		if (v > INT32_MAX)
+			return -EINVAL;
+	}
+	if (i < n && s[i] != '\n')
+		return -EINVAL;
+	return vm_set_max_map_count(v);
+}
+
+int procfs_sys_pipe_max_size(const struct procfs_target *t, struct procfs_buf *b)
+{
+	procfs_printf(b, "%lu\n", (unsigned long)PIPE_MAX_SIZE);
 	return 0;
 }

@@ -209,7 +209,7 @@ static void vm_clear(struct mm *mm)
 	list_for_each_safe(pos, tmp, &mm->vmas) {
 		struct vma *v = list_entry(pos, struct vma, node);
 		vm_remove_pages(mm, v->start, v->end);
-		list_remove(&v->node);
+		vma_unlink(mm, v);
 		vma_free(v);
 	}
 	mutex_unlock(&mm->lock);
@@ -330,12 +330,31 @@ struct vma *vma_find_next(struct mm *mm, uintptr_t addr)
 	return NULL;
 }
 
+unsigned vm_max_map_count = VM_MAX_MAP_COUNT;
+
+int vm_set_max_map_count(unsigned long n)
+{
+	if (n < 1 || n > INT32_MAX)
+		return -EINVAL;
+	WRITE_ONCE(vm_max_map_count, (unsigned)n);
+	return 0;
+}
+
+/* Take v off mm->vmas (the caller frees it).  [mm->lock] held. */
+void vma_unlink(struct mm *mm, struct vma *v)
+{
+	mutex_assert_held(&mm->lock);
+	list_remove(&v->node);
+	mm->nvmas--;
+}
+
 /* Link nv into mm->vmas, sorted by start.  [mm->lock] held. */
 void vma_insert(struct mm *mm, struct vma *nv)
 {
 	struct list *pos;
 
 	mutex_assert_held(&mm->lock);
+	mm->nvmas++;
 	list_for_each(pos, &mm->vmas) {
 		if (list_entry(pos, struct vma, node)->start > nv->start)
 			break;
@@ -366,6 +385,8 @@ int vma_split_spare(struct mm *mm, uintptr_t addr, struct vma **spare)
 	mutex_assert_held(&mm->lock);
 	if (!v || v->start == addr)
 		return 0;
+	if (mm->nvmas >= READ_ONCE(vm_max_map_count))
+		return -ENOMEM;
 	n = *spare ? *spare : kmem_cache_alloc(vma_cache, 0);
 	if (!n)
 		return -ENOMEM;
@@ -380,6 +401,7 @@ int vma_split_spare(struct mm *mm, uintptr_t addr, struct vma **spare)
 		n->io_pa += addr - v->start;
 	v->end = addr;
 	list_insert_between(&n->node, &v->node, v->node.next);
+	mm->nvmas++;
 	return 0;
 }
 
@@ -432,7 +454,7 @@ static int vm_unmap_locked(struct mm *mm, uintptr_t start, uintptr_t end)
 		if (v->end <= start)
 			continue;
 		vm_remove_pages(mm, v->start, v->end);
-		list_remove(&v->node);
+		vma_unlink(mm, v);
 		vma_free(v);
 	}
 	return 0;
@@ -511,6 +533,10 @@ static long vm_map_vma(struct mm *mm, struct vma *v, uintptr_t start, size_t len
 	    len > USER_TOP || start > USER_TOP - len)
 		return -EINVAL;
 	mutex_lock(&mm->lock);
+	if (mm->nvmas > READ_ONCE(vm_max_map_count)) {
+		ret = -ENOMEM;  /* before MAP_FIXED removes anything; ">" as Linux's mmap */
+		goto out_unlock;
+	}
 	if (fixed) {
 		if (start < VM_USER_MIN) {
 			ret = -EPERM;
@@ -934,6 +960,7 @@ static struct mm *vm_fork_common(struct mm *mm, bool pages)
 		if (c->obj)
 			vmobj_get(c->obj);
 		list_add_tail(&child->vmas, &c->node);   /* same order as parent */
+		child->nvmas++;
 		if (!pages)
 			continue;
 		/*

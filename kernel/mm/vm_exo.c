@@ -80,7 +80,7 @@ static void vm_exo_merge(struct mm *mm, struct vma *v)
 		prev = list_entry(v->node.prev, struct vma, node);
 		if (vm_exo_mergeable(prev, v)) {
 			prev->end = v->end;
-			list_remove(&v->node);
+			vma_unlink(mm, v);
 			vma_free(v);
 			v = prev;
 		}
@@ -89,7 +89,7 @@ static void vm_exo_merge(struct mm *mm, struct vma *v)
 		next = list_entry(v->node.next, struct vma, node);
 		if (vm_exo_mergeable(v, next)) {
 			v->end = next->end;
-			list_remove(&next->node);
+			vma_unlink(mm, next);
 			vma_free(next);
 		}
 	}

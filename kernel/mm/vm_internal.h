@@ -19,6 +19,7 @@ struct vma *vma_find(struct mm *mm, uintptr_t addr);
 struct vma *vma_find_next(struct mm *mm, uintptr_t addr);
 /* Link v into mm->vmas in address order. */
 void vma_insert(struct mm *mm, struct vma *v);
+void vma_unlink(struct mm *mm, struct vma *v);
 /*
  * Split the VMA containing addr at addr (nothing to do if none, or addr is
  * its start), using *spare for the new half if not NULL (then set to

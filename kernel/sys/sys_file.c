@@ -3,6 +3,7 @@
  * pwrite64, readv, writev, lseek, open/openat, close, dup*, fcntl, ioctl,
  * pipe/pipe2 (Linux semantics; see kernel/sys/sys_fs.c for the conventions).
  */
+#include <keel/cred.h>
 #include <keel/fd.h>
 #include <keel/signal.h>
 #include <keel/resource.h>
@@ -405,6 +406,13 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
 		break;
 	case F_GETFL:
 		ret = __atomic_load_n(&f->flags, __ATOMIC_RELAXED) | O_LARGEFILE;
+		break;
+	case F_GETPIPE_SZ:
+		ret = pipe_get_size(f);
+		break;
+	case F_SETPIPE_SZ:
+		/* Linux's pipe_fcntl takes the size as an unsigned int. */
+		ret = pipe_set_size(f, (uint32_t)arg, cred_privileged());
 		break;
 	case F_SETFL:
 		old = __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
