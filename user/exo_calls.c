@@ -17,7 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include "exotests.h"
+
+#define EX_OTHER_UID 1000u /* an ordinary user for the permission tests */
 
 #define EX_BAD_KERNEL   ((void *)0xffff800000000000ul)
 #define EX_BAD_NONCANON ((void *)0x0000800000000000ul)
@@ -179,6 +182,57 @@ void ex_perm_not_child(void)
 	EX_EQ(exo_set_status(grand, EXO_RUNNABLE), -EPERM);
 	utest_write_all(hold[1], &c, 1);
 	UT_CHECK_EXIT(utest_wait(mid), EX_CHILD_OK);
+}
+
+/* A forked child that runs as another user (uid, gid), or not dumpable
+ * (uid 0 for "keep the ids"), and waits for its pipe to close. */
+static pid_t ou_child(unsigned uid, bool dumpable, int ready[2], int hold[2])
+{
+	pid_t pid = utest_fork();
+	char c = 0;
+
+	if (pid == 0) {
+		close(hold[1]); /* the parent's close is the signal to go */
+		if (uid && (setresgid(uid, uid, uid) || setresuid(uid, uid, uid)))
+			_exit(EX_CHILD_BAD);
+		if (!dumpable && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+			_exit(EX_CHILD_BAD);
+		utest_write_all(ready[1], &c, 1);
+		(void)read(hold[0], &c, 1);
+		_exit(EX_CHILD_OK);
+	}
+	utest_read_all(ready[0], &c, 1);
+	return pid;
+}
+
+/*
+ * A child is a target only while its parent could ptrace it: root may act
+ * on any child; a non-root parent only on a child with its own ids that is
+ * still dumpable (a set-user-ID exec makes it not), else -EPERM.
+ */
+void ex_perm_other_user(void)
+{
+	int ready[2], hold[2];
+	pid_t c;
+
+	UT_OK(pipe(ready));
+	UT_OK(pipe(hold));
+	c = ou_child(EX_OTHER_UID, true, ready, hold);
+	EX_EQ(exo_page_alloc(c, EX_VA(10), EX_RW), 0);           /* root: yes */
+	UT_OK(setresuid(EX_OTHER_UID + 1, EX_OTHER_UID + 1, 0)); /* another user */
+	EX_EQ(exo_page_alloc(c, EX_VA(11), EX_RW), -EPERM);
+	EX_EQ(exo_page_map(0, EX_VA(12), c, EX_VA(10), EX_RW), -EPERM);
+	EX_EQ(exo_set_status(c, EXO_NOT_RUNNABLE), -EPERM);
+	EX_EQ(exo_set_pgfault_upcall(c, NULL, NULL), -EPERM);
+	UT_OK(setresuid(0, 0, 0));
+	UT_OK(setresgid(EX_OTHER_UID, EX_OTHER_UID, EX_OTHER_UID));
+	UT_OK(setresuid(EX_OTHER_UID, EX_OTHER_UID, EX_OTHER_UID)); /* for good */
+	EX_EQ(exo_page_alloc(c, EX_VA(11), EX_RW), 0);              /* the same user */
+	pid_t nd = ou_child(0, false, ready, hold);
+	EX_EQ(exo_page_alloc(nd, EX_VA(11), EX_RW), -EPERM); /* not dumpable */
+	close(hold[1]);
+	UT_CHECK_EXIT(utest_wait(c), EX_CHILD_OK);
+	UT_CHECK_EXIT(utest_wait(nd), EX_CHILD_OK);
 }
 
 /* Unknown pids: -ESRCH from every call that takes one. */

@@ -53,6 +53,7 @@
 	X(primes)                    \
 	X(seed_map_two_children)     \
 	X(perm_not_child)            \
+	X(perm_other_user)           \
 	X(perm_no_such_pid)          \
 	X(perm_einval)               \
 	X(perm_efault_eacces)        \

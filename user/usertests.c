@@ -22,7 +22,7 @@
  *
  * The binary doubles as a helper for the exec tests (argv[1] "--echo",
  * "--fdcheck"; see ut_proc.c; "--cred", ut_cred.c; "--dumpable" and "--nnp",
- * ut_prctl.c; "--inb", ut_ioport.c) and, as "--orphan-init", as an init that
+ * ut_prctl.c; "--open-probe", ut_perm.c; "--inb", ut_ioport.c) and, as "--orphan-init", as an init that
  * exits leaving a child and a grandchild behind (see ut_regress.c).
  */
 #include <dirent.h>
@@ -165,6 +165,8 @@ int main(int argc, char **argv, char **envp)
 		return ut_helper_dumpable();
 	if (argc > 1 && strcmp(argv[1], "--nnp") == 0)
 		return ut_helper_nnp();
+	if (argc > 1 && strcmp(argv[1], "--open-probe") == 0)
+		return ut_helper_open_probe();
 	if (argc > 1 && strcmp(argv[1], "--inb") == 0)
 		return ut_helper_inb(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "--orphan-init") == 0)

@@ -233,6 +233,8 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(perm_times_truncate)         \
 	X(perm_exec)                   \
 	X(perm_proc_owner)             \
+	X(perm_erofs_order)            \
+	X(perm_exec_unshares_files)    \
 	X(perm_setuid_exec)            \
 	/* exact errors (ut_errno.c) */ \
 	X(errno_getcwd)                \
@@ -266,6 +268,7 @@ int ut_helper_fdcheck(int argc, char **argv);
 int ut_helper_cred(int argc, char **argv); /* --cred: ut_cred.c */
 int ut_helper_dumpable(void);              /* --dumpable: ut_prctl.c */
 int ut_helper_nnp(void);                   /* --nnp: ut_prctl.c */
+int ut_helper_open_probe(void);            /* --open-probe: ut_perm.c */
 int ut_helper_inb(int argc, char **argv);  /* --inb: ut_ioport.c */
 
 /* "usertests --orphan-init", for a system test that boots it as init. */

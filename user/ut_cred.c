@@ -15,8 +15,10 @@
  *                          work; setfsuid only to held ids (returns the
  *                          old one); setgroups, sethostname,
  *                          setdomainname, reboot, settimeofday,
- *                          clock_settime, mount, umount2 and raising a
- *                          hard limit are EPERM
+ *                          clock_settime, mount, umount2, clearing the
+ *                          kernel log, setting its console level, another
+ *                          user's CPU affinity and raising a hard limit
+ *                          are EPERM
  *   cred_gid_calls         setgid/setregid/setresgid/setfsgid as root and
  *                          as non-root (the euid decides), getresgid
  *   cred_fork_exec         ids are inherited by fork; across execve the
@@ -199,6 +201,10 @@ static void nonroot_refused(void *arg)
 	UT_CHECK_ERR(syscall(SYS_mount, "none", "/nonexistent.ut", "tmpfs", 0, NULL), ENOENT);
 	UT_CHECK_ERR(syscall(SYS_mount, "none", "/tmp", "tmpfs", 0, NULL), EPERM);
 	UT_CHECK_ERR(syscall(SYS_umount2, "/proc", 0), EPERM);
+	uint64_t cpus = 1;
+	UT_CHECK_ERR(syscall(SYS_sched_setaffinity, 1, sizeof(cpus), &cpus), EPERM); /* root's */
+	UT_CHECK_ERR(syscall(SYS_syslog, 5 /* CLEAR */, NULL, 0), EPERM);
+	UT_CHECK_ERR(syscall(SYS_syslog, 8 /* CONSOLE_LEVEL */, NULL, 4), EPERM);
 	UT_OK(getrlimit(RLIMIT_NOFILE, &rl));
 	UT_CHECK(rl.rlim_max > 1);
 	rl.rlim_max--;

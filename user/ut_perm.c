@@ -31,12 +31,19 @@
  *                         program runs
  *   perm_proc_owner       /proc/PID belongs to the process's effective ids:
  *                         a user lists its own fd/, not root's (EACCES),
- *                         nor reads root's environ
+ *                         nor reads root's environ or maps, nor its exe or
+ *                         cwd links
+ *   perm_erofs_order      on a read-only mount, unlink, rename, chmod,
+ *                         chown and utimes say EROFS first (before ENOENT)
+ *   perm_exec_unshares_files  a process sharing its descriptor table
+ *                         (clone(CLONE_FILES)) gets its own at execve
  *   perm_setuid_exec      a set-user-ID root program runs with euid 0 and
  *                         AT_SECURE; a set-group-ID one with its group;
  *                         on a nosuid mount or after PR_SET_NO_NEW_PRIVS,
  *                         with the caller's ids
  */
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <dirent.h>
@@ -316,7 +323,32 @@ static void chmod_chown(void *arg)
 	pt_path(p, sizeof(p), t, "rootfile");
 	UT_CHECK_ERR(chmod(p, 0777), EPERM);
 	UT_CHECK_ERR(chown(p, PT_UID, PT_GID), EPERM);
-	UT_CHECK_ERR(chown(p, 0, 0), EPERM); /* not even to what it is */
+	UT_CHECK_ERR(chown(p, 0, 0), EPERM);   /* not even to what it is */
+	UT_OK(chown(p, (uid_t)-1, (gid_t)-1)); /* nothing at all: allowed */
+	pt_path(p, sizeof(p), t, "rootsuid");
+	UT_CHECK_ERR(chown(p, (uid_t)-1, (gid_t)-1), EPERM); /* would drop S_ISUID */
+	UT_OK(stat(p, &st));
+	UT_CHECK((st.st_mode & 07777) == 04755);
+	/* Its own set-id file loses the bits when written or truncated. */
+	pt_path(p, sizeof(p), t, "ownsuid");
+	UT_CHECK(pt_open(t, "ownsuid", O_CREAT | O_WRONLY) == 0);
+	UT_OK(chmod(p, 06755));
+	UT_OK(stat(p, &st));
+	UT_CHECK((st.st_mode & 07777) == 06755);
+	int wfd = (int)UT_OK(open(p, O_WRONLY));
+	UT_CHECK(write(wfd, "x", 1) == 1);
+	close(wfd);
+	UT_OK(stat(p, &st));
+	UT_CHECK((st.st_mode & 07777) == 0755);
+	UT_OK(chmod(p, 04755));
+	UT_OK(truncate(p, 0));
+	UT_OK(stat(p, &st));
+	UT_CHECK((st.st_mode & 07777) == 0755);
+	/* A directory's S_ISGID goes too when a non-member sets it. */
+	pt_path(p, sizeof(p), t, "mydir_rootgrp");
+	UT_OK(chmod(p, 02755));
+	UT_OK(stat(p, &st));
+	UT_CHECK((st.st_mode & 07777) == 0755);
 	/* A new file is the creator's. */
 	pt_path(p, sizeof(p), t, "new");
 	UT_CHECK(pt_open(t, "new", O_CREAT | O_WRONLY) == 0);
@@ -352,6 +384,8 @@ void ut_perm_chmod_chown(void)
 	pt_begin(&t, "perm_chmod");
 	pt_file(&t, "rootfile", 0644, 0, 0);
 	pt_file(&t, "mine_rootgrp", 0755, PT_UID, 0);
+	pt_file(&t, "rootsuid", 04755, 0, 0);
+	pt_dir(&t, "mydir_rootgrp", 0755, PT_UID, 0);
 	pt_dir(&t, "sgid", 02777, 0, PT_GID2);
 	pt_run_as_user(chmod_chown, &t);
 	/* Root may give a file away; the change drops set-user-ID. */
@@ -384,6 +418,10 @@ static void access_real(void *arg)
 	pt_path(p, sizeof(p), t, "user600");
 	UT_OK(access(p, R_OK | W_OK));
 	UT_OK(access(p, F_OK));
+	/* The walk is the real user's too: root's closed directory stops it. */
+	pt_path(p, sizeof(p), t, "closed/f");
+	UT_CHECK_ERR(access(p, R_OK), EACCES);
+	UT_OK(faccessat(AT_FDCWD, p, R_OK, AT_EACCESS));
 }
 
 void ut_perm_access_real_ids(void)
@@ -394,6 +432,8 @@ void ut_perm_access_real_ids(void)
 	pt_file(&t, "root600", 0600, 0, 0);
 	pt_file(&t, "root700", 0700, 0, 0);
 	pt_file(&t, "user600", 0600, PT_UID, PT_GID);
+	pt_dir(&t, "closed", 0700, 0, 0);
+	pt_file(&t, "closed/f", 0644, 0, 0);
 	UT_CHECK_EXIT(ut_in_child(access_real, &t), 0);
 }
 
@@ -410,6 +450,8 @@ static void times_truncate(void *arg)
 	UT_OK(utime(p, NULL)); /* now: write permission is enough */
 	UT_OK(utimensat(AT_FDCWD, p, NULL, 0));
 	UT_CHECK_ERR(utime(p, &ub), EPERM);
+	struct timespec now_omit[2] = { { 0, UTIME_NOW }, { 0, UTIME_OMIT } };
+	UT_CHECK_ERR(utimensat(AT_FDCWD, p, now_omit, 0), EPERM); /* not "both now" */
 	pt_path(p, sizeof(p), t, "root644");
 	UT_CHECK_ERR(utime(p, NULL), EACCES);
 	UT_CHECK_ERR(truncate(p, 0), EACCES);
@@ -549,9 +591,66 @@ static void proc_owner(void *arg)
 	UT_CHECK(st.st_uid == 0);
 	UT_CHECK_ERR(open("/proc/1/fd", O_RDONLY | O_DIRECTORY), EACCES);
 	UT_CHECK_ERR(open("/proc/1/environ", O_RDONLY), EACCES);
+	char link[256];
+	UT_CHECK_ERR(readlink("/proc/1/exe", link, sizeof(link)), EACCES);
+	UT_CHECK_ERR(readlink("/proc/1/cwd", link, sizeof(link)), EACCES);
+	UT_CHECK_ERR(open("/proc/1/maps", O_RDONLY), EACCES);
+	UT_CHECK(readlink("/proc/self/exe", link, sizeof(link)) > 0);
 }
 
 void ut_perm_proc_owner(void)
 {
 	UT_CHECK_EXIT(ut_in_child(proc_owner, NULL), 0);
+}
+
+/* ---------------------------------------------------------------- EROFS */
+
+void ut_perm_erofs_order(void)
+{
+	struct perm_tree t;
+	char p[512], q[512];
+
+	pt_begin(&t, "perm_erofs");
+	UT_OK(mount("tmpfs", t.dir, "tmpfs", MS_RDONLY, "mode=0755"));
+	pt_path(p, sizeof(p), &t, "missing");
+	pt_path(q, sizeof(q), &t, "other");
+	UT_CHECK_ERR(unlink(p), EROFS);
+	UT_CHECK_ERR(rmdir(p), EROFS);
+	UT_CHECK_ERR(rename(p, q), EROFS);
+	UT_CHECK_ERR(chmod(t.dir, 0700), EROFS);
+	UT_CHECK_ERR(chown(t.dir, 0, 0), EROFS);
+	UT_CHECK_ERR(utimensat(AT_FDCWD, t.dir, NULL, 0), EROFS);
+	UT_OK(umount2(t.dir, 0));
+}
+
+/* ---------------------------------------------------------------- exec, files */
+
+#define PT_PROBE_FD    100
+#define PT_CLONE_FILES 0x400 /* <sched.h> hides it without _GNU_SOURCE */
+
+/* usertests --open-probe: open /dev/null as fd PT_PROBE_FD and exit 0. */
+int ut_helper_open_probe(void)
+{
+	int fd = open("/dev/null", O_RDONLY);
+
+	return fd >= 0 && dup2(fd, PT_PROBE_FD) == PT_PROBE_FD ? 0 : 1;
+}
+
+void ut_perm_exec_unshares_files(void)
+{
+	char path[256];
+	char *args[] = { "usertests", "--open-probe", NULL };
+	pid_t pid;
+
+	ut_binpath(path, sizeof(path), "usertests");
+	close(PT_PROBE_FD);
+	pid = (pid_t)syscall(SYS_clone, PT_CLONE_FILES | SIGCHLD, 0, 0, 0, 0);
+	if (pid == 0) {
+		execv(path, args);
+		_exit(127);
+	}
+	UT_CHECK(pid > 0);
+	UT_CHECK_EXIT(utest_wait(pid), 0);
+	/* What the exec'd program opened is not in our table. */
+	UT_CHECK_ERR(fcntl(PT_PROBE_FD, F_GETFD), EBADF);
 }

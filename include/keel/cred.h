@@ -93,6 +93,15 @@ bool cred_exec_secure(const struct cred *c);
  */
 bool cred_may_signal(const struct cred *c, struct proc *me, struct proc *p, int sig);
 bool cred_may_signal_locked(const struct cred *c, struct proc *me, struct proc *p, int sig);
+/*
+ * Linux's ptrace_may_access: may a process with credentials c act on p's
+ * memory, execution or private /proc files?  Yes when privileged (euid 0,
+ * for CAP_SYS_PTRACE), else only if c's ids (the file-system ones with
+ * fscreds, as /proc uses; the real ones otherwise) equal all of p's real,
+ * effective and saved ids, and p is dumpable (a set-id exec makes it not).
+ * p->lock held.
+ */
+bool cred_may_access_locked(const struct cred *c, struct proc *p, bool fscreds);
 /* fork/clone: child's credentials are parent's.  parent->lock held. */
 void cred_copy_locked(struct proc *child, struct proc *parent);
 

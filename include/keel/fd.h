@@ -156,6 +156,9 @@ int vfs_open(struct vnode *base, const char *path, int flags, uint32_t mode,
  * needs search permission, the file itself none (exec checks execute
  * permission instead of read); 0 or -Exxx. */
 int vfs_open_kernel(const char *path, int flags, struct file **out);
+/* Open the regular file v itself (exec, after checking it), taking a
+ * reference to v: 0, -EINVAL (not a regular file) or -Exxx. */
+int vfs_open_vnode(struct vnode *v, int flags, struct file **out);
 /* Read n bytes at off into a kernel buffer: bytes read or -Exxx. */
 ssize_t vfs_read_kernel(struct file *f, void *buf, size_t n, uint64_t off);
 

@@ -89,6 +89,10 @@ void procfs_sys_init(const char *cmdline);
 
 /* Does process pid exist (zombies too)?  Does it have thread tid? */
 bool procfs_pid_exists(int pid);
+/* May the caller see pid's private files (environ, maps, exe, cwd, root,
+ * fd links)?  Linux's ptrace_may_access with the file-system ids: 0,
+ * -EACCES, or -ENOENT once it is gone. */
+int procfs_pid_may_access(int pid);
 /* The effective uid and gid of process pid (its /proc/PID files' owner, as
  * Linux's); false if there is no such process. */
 bool procfs_pid_owner(int pid, uint32_t *uid, uint32_t *gid);

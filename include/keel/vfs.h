@@ -168,6 +168,18 @@ struct waitq;
 typedef bool (*vfs_filldir_t)(void *ctx, const char *name, size_t len,
 			      uint64_t ino, unsigned dtype, uint64_t next_pos);
 
+/*
+ * The VFS's checks of a remove or rename (permissions, the sticky bit, the
+ * types), run by the file system with its namespace locked on what the
+ * names hold at that moment: odir/victim the removed or moved name's
+ * directory and vnode, ndir/replaced the target directory and what the
+ * new name held (NULL for a remove, or when the name is free).  0 or
+ * -Exxx; must not sleep on the file system's own locks.
+ */
+struct vnode;
+typedef int (*vfs_ns_check_t)(void *ctx, struct vnode *odir, struct vnode *victim,
+			      struct vnode *ndir, struct vnode *replaced);
+
 struct vnode_ops {
 	/* Directory entry name (not "." / ".."; ".." is): vnode with a ref. */
 	int (*lookup)(struct vnode *dir, const char *name, size_t len,
@@ -180,12 +192,19 @@ struct vnode_ops {
 	 */
 	int (*create)(struct vnode *dir, const char *name, size_t len,
 		      uint32_t mode, const char *target, struct vnode **out);
-	/* Remove a non-directory (rmdir false) or an empty directory. */
+	/*
+	 * Remove a non-directory (rmdir false) or an empty directory.  With
+	 * the name found and the namespace locked, first call check (may be
+	 * NULL) on it and give up with its error: what the VFS checks is
+	 * what goes (vfs_ns_check_t).
+	 */
 	int (*remove)(struct vnode *dir, const char *name, size_t len,
-		      bool rmdir);
-	/* Move odir/oname to ndir/nname (same file system). */
+		      bool rmdir, vfs_ns_check_t check, void *ctx);
+	/* Move odir/oname to ndir/nname (same file system); check as for
+	 * remove, on the moved vnode and the one nname held (or NULL). */
 	int (*rename)(struct vnode *odir, const char *oname, size_t olen,
-		      struct vnode *ndir, const char *nname, size_t nlen);
+		      struct vnode *ndir, const char *nname, size_t nlen,
+		      vfs_ns_check_t check, void *ctx);
 	/* Emit entries from *pos on; *pos is a cookie (0 = start). */
 	int (*readdir)(struct vnode *dir, uint64_t *pos, vfs_filldir_t fill,
 		       void *ctx);
@@ -414,6 +433,9 @@ int vfs_chmod_check(struct vnode *v, uint32_t *mode);
 int vfs_chown_check(struct vnode *v, uint32_t uid, uint32_t gid);
 /* utimensat: explicit times need the owner; "now" also write permission. */
 int vfs_utimes_check(struct vnode *v, bool to_now);
+/* A write or truncate by anyone but root drops S_ISUID, and S_ISGID with
+ * S_IXGRP, as Linux's file_remove_privs.  Takes v->lock when it does. */
+void vfs_remove_privs(struct vnode *v);
 /* Is v the root of a mount (a mount point as path names see it)?  Never sleeps. */
 bool vfs_is_mount_root(struct vnode *v);
 /*
@@ -545,10 +567,14 @@ int vfs_truncate(struct vnode *v, uint64_t size);
 /*
  * Resolve a kernel path from base (NULL: the caller's cwd; ignored for an
  * absolute path).  0 with *out referenced, or -ENOENT, -ENOTDIR, -ELOOP,
- * -ENAMETOOLONG, -ENOMEM.  May sleep.
+ * -ENAMETOOLONG, -ENOMEM, -EACCES (a directory on the way the caller may
+ * not search).  May sleep.
  */
 int vfs_lookup(struct vnode *base, const char *path, unsigned flags,
 	       struct vnode **out);
+/* The same, each directory searched as as (access(): the real ids). */
+int vfs_lookup_as(struct vnode *base, const char *path, unsigned flags,
+		  const struct cred_fs *as, struct vnode **out);
 /*
  * Resolve all but the last component: *dir referenced, the last name
  * copied to name[VFS_NAME_MAX + 1] ("" if the path names the directory

@@ -89,14 +89,16 @@ struct devfs_entry {
  * last so that the other devices keep their inode numbers. */
 #define DEV_KCOV DEV_MKDEV(10, 240)
 
+/* Linux's modes: the terminals are root's (login hands one to a user),
+ * /dev/tty, null and zero everyone's, kcov root's (debugfs). */
 static struct devfs_entry devfs_entries[] = {
-	{ "console", &tty_fops, DEV_MKDEV(5, 1), { 0 }, NULL, NULL, 0 },
+	{ "console", &tty_fops, DEV_MKDEV(5, 1), { 0 }, NULL, NULL, 0600 },
 	{ "null", &null_fops, DEV_MKDEV(1, 3), { 0 }, NULL, NULL, 0 },
 	{ "tty", &tty_fops, DEV_MKDEV(5, 0), { 0 }, NULL, NULL, 0 },
 	{ "zero", &zero_fops, DEV_MKDEV(1, 5), { 0 }, NULL, NULL, 0 },
-	{ "tty1", &tty_fops, DEV_MKDEV(4, 1), { 0 }, NULL, NULL, 0 },
-	{ "ttyS0", &tty_fops, DEV_MKDEV(4, 64), { 0 }, NULL, NULL, 0 },
-	{ "kcov", &kcov_fops, DEV_KCOV, { 0 }, kcov_built_in, kcov_note_missing, 0 },
+	{ "tty1", &tty_fops, DEV_MKDEV(4, 1), { 0 }, NULL, NULL, 0620 },
+	{ "ttyS0", &tty_fops, DEV_MKDEV(4, 64), { 0 }, NULL, NULL, 0660 },
+	{ "kcov", &kcov_fops, DEV_KCOV, { 0 }, kcov_built_in, kcov_note_missing, 0600 },
 };
 
 /*
@@ -197,14 +199,15 @@ static int devfs_create(struct vnode *dir, const char *name, size_t len,
 	return -EPERM;
 }
 
-static int devfs_remove(struct vnode *dir, const char *name, size_t len,
-			bool rmdir)
+static int devfs_remove(struct vnode *dir, const char *name, size_t len, bool rmdir,
+			vfs_ns_check_t check, void *ctx)
 {
 	return -EPERM;
 }
 
 static int devfs_rename(struct vnode *odir, const char *oname, size_t olen,
-			struct vnode *ndir, const char *nname, size_t nlen)
+			struct vnode *ndir, const char *nname, size_t nlen, vfs_ns_check_t check,
+			void *ctx)
 {
 	return -EPERM;
 }

@@ -294,6 +294,27 @@ int vfs_open(struct vnode *base, const char *path, int flags, uint32_t mode,
 	return vfs_open_common(base, path, flags, mode, out, true);
 }
 
+int vfs_open_vnode(struct vnode *v, int flags, struct file **out)
+{
+	struct file *f;
+	int err;
+
+	if (!S_ISREG(v->mode))
+		return -EINVAL;
+	f = file_alloc(v->fops, vnode_get(v), NULL,
+		       (unsigned)flags & (O_ACCMODE | O_APPEND | O_NONBLOCK));
+	if (!f) {
+		vnode_put(v);
+		return -ENOMEM;
+	}
+	if (f->ops->open && (err = f->ops->open(f, flags))) {
+		file_put(f); /* drops the vnode too */
+		return err;
+	}
+	*out = f;
+	return 0;
+}
+
 int vfs_open_kernel(const char *path, int flags, struct file **out)
 {
 	return vfs_open_common(NULL, path, flags, 0, out, false);

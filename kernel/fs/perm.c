@@ -108,8 +108,8 @@ int vfs_chmod_check(struct vnode *v, uint32_t *mode)
 	cred_fs_current(&c, false);
 	if (!vfs_owner_as(v, &c))
 		return -EPERM;
-	/* A non-member setting S_ISGID on a file loses it silently (Linux). */
-	if (!c.priv && !S_ISDIR(READ_ONCE(v->mode)) && !cred_fs_in_group(&c, READ_ONCE(v->gid)))
+	/* A non-member setting S_ISGID loses it silently (Linux, any type). */
+	if (!c.priv && !cred_fs_in_group(&c, READ_ONCE(v->gid)))
 		*mode &= ~(uint32_t)S_ISGID;
 	return 0;
 }
@@ -130,6 +130,11 @@ int vfs_chown_check(struct vnode *v, uint32_t uid, uint32_t gid)
 		return -EPERM;
 	if (c.uid != READ_ONCE(v->uid) && (uid != VFS_ID_UNCHANGED || gid != VFS_ID_UNCHANGED))
 		return -EPERM;
+	/* Even chown(-1, -1) drops set-id bits: a mode change, the owner's. */
+	uint32_t mode = READ_ONCE(v->mode);
+	if (c.uid != READ_ONCE(v->uid) && !S_ISDIR(mode) &&
+	    ((mode & S_ISUID) || (mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)))
+		return -EPERM;
 	return 0;
 }
 
@@ -143,4 +148,18 @@ int vfs_utimes_check(struct vnode *v, bool to_now)
 	if (!to_now)
 		return -EPERM;
 	return vfs_permission_as(v, MAY_WRITE, &c);
+}
+
+void vfs_remove_privs(struct vnode *v)
+{
+	uint32_t mode = READ_ONCE(v->mode);
+	struct vattr a = { .valid = VA_KILL_SUID };
+	struct cred_fs c;
+
+	if (S_ISDIR(mode) ||
+	    !((mode & S_ISUID) || (mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)))
+		return; /* the common case: nothing to drop, no lock */
+	cred_fs_current(&c, false);
+	if (!c.priv)
+		vfs_setattr(v, &a);
 }

@@ -560,13 +560,14 @@ static int procfs_create(struct vnode *dir, const char *name, size_t len, uint32
 	return -ENOENT; /* Linux: nothing can be created in /proc */
 }
 
-static int procfs_remove(struct vnode *dir, const char *name, size_t len, bool rmdir)
+static int procfs_remove(struct vnode *dir, const char *name, size_t len, bool rmdir,
+			 vfs_ns_check_t check, void *ctx)
 {
 	return -EACCES;
 }
 
 static int procfs_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode *ndir,
-			 const char *nname, size_t nlen)
+			 const char *nname, size_t nlen, vfs_ns_check_t check, void *ctx)
 {
 	return -EACCES;
 }
@@ -627,6 +628,17 @@ static int procfs_snap_fill(struct procfs_snap *s, struct file *f)
 	kfree(s->text.p);
 	s->text = b;
 	s->valid = true;
+	return 0;
+}
+
+/* A process's private files refuse the open itself (Linux: EACCES). */
+static int procfs_open(struct file *f, int flags)
+{
+	struct procfs_node *pn = procfs_node_of(f->vnode);
+	const struct procfs_ent *e = pn->t.ent;
+
+	if (pn->t.pid && (e->gen == procfs_pid_maps || e->gen == procfs_pid_environ))
+		return procfs_pid_may_access(pn->t.pid);
 	return 0;
 }
 
@@ -697,6 +709,7 @@ static ssize_t procfs_dir_rw(struct file *f, struct iobuf b, size_t n, uint64_t 
 }
 
 static const struct file_ops procfs_file_fops = {
+	.open = procfs_open,
 	.read = procfs_read,
 	.write = procfs_store,
 	.release = procfs_file_release,

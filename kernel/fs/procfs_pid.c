@@ -17,6 +17,7 @@
  * the vm_* calls; proc_get_fdt/proc_get_cwd take proc->lock themselves.
  */
 #include <keel/procfs.h>
+#include <keel/cred.h>
 #include <keel/tty.h>
 #include <keel/fd.h>
 #include <keel/kmalloc.h>
@@ -187,6 +188,32 @@ static void pid_snap_put(struct pid_snap *s)
 {
 	if (s->mm)
 		vm_put(s->mm);
+}
+
+/*
+ * May the caller see pid's private details (environ, maps, exe, cwd,
+ * root, fd links)?  Linux's ptrace_may_access with the file-system ids:
+ * root, or the same user while the process is dumpable.  0, -EACCES, or
+ * -ENOENT if it is gone.
+ */
+int procfs_pid_may_access(int pid)
+{
+	struct proc *me = proc_current(), *p;
+	struct cred c;
+	int err = -ENOENT;
+
+	if (!me)
+		return 0; /* the kernel itself (its shell) */
+	cred_get(me, &c);
+	spin_lock(&proc_tree_lock);
+	p = proc_find(pid);
+	if (p) {
+		spin_lock(&p->lock);
+		err = cred_may_access_locked(&c, p, true) ? 0 : -EACCES;
+		spin_unlock(&p->lock);
+	}
+	spin_unlock(&proc_tree_lock);
+	return err;
 }
 
 int procfs_pid_stat(const struct procfs_target *t, struct procfs_buf *b)
@@ -383,9 +410,11 @@ int procfs_pid_cmdline(const struct procfs_target *t, struct procfs_buf *b)
 int procfs_pid_environ(const struct procfs_target *t, struct procfs_buf *b)
 {
 	struct pid_snap s;
-	int err = pid_snap_get(t, &s);
+	int err;
 
-	if (err)
+	if ((err = procfs_pid_may_access(t->pid)))
+		return err;
+	if ((err = pid_snap_get(t, &s)))
 		return err;
 	if (s.mm)
 		pid_copy_area(s.mm, s.mm->env_start, s.mm->env_end, b);
@@ -449,9 +478,11 @@ static void maps_line(void *arg, const struct vma *v)
 int procfs_pid_maps(const struct procfs_target *t, struct procfs_buf *b)
 {
 	struct pid_snap s;
-	int err = pid_snap_get(t, &s);
+	int err;
 
-	if (err)
+	if ((err = procfs_pid_may_access(t->pid)))
+		return err;
+	if ((err = pid_snap_get(t, &s)))
 		return err;
 	if (s.mm) {
 		struct maps_ctx c = { s.mm, b };
@@ -476,9 +507,11 @@ ssize_t procfs_pid_exe(const struct procfs_target *t, char *buf, size_t n)
 {
 	struct pid_snap s;
 	ssize_t ret = -ENOENT;
-	int err = pid_snap_get(t, &s);
+	int err;
 
-	if (err)
+	if ((err = procfs_pid_may_access(t->pid)))
+		return err;
+	if (pid_snap_get(t, &s))
 		return -ENOENT;
 	if (s.mm && s.mm->exe_path)
 		ret = pid_link_copy(buf, n, s.mm->exe_path);
@@ -506,7 +539,10 @@ ssize_t procfs_pid_cwd(const struct procfs_target *t, char *buf, size_t n)
 	struct vnode *cwd = NULL;
 	struct proc *p;
 	ssize_t ret;
+	int err;
 
+	if ((err = procfs_pid_may_access(t->pid)))
+		return err;
 	spin_lock(&proc_tree_lock);
 	p = proc_find(t->pid);
 	if (p)
@@ -521,6 +557,10 @@ ssize_t procfs_pid_cwd(const struct procfs_target *t, char *buf, size_t n)
 
 ssize_t procfs_pid_root(const struct procfs_target *t, char *buf, size_t n)
 {
+	int err;
+
+	if ((err = procfs_pid_may_access(t->pid)))
+		return err;
 	if (!procfs_pid_exists(t->pid))
 		return -ENOENT;
 	return pid_link_copy(buf, n, "/");
@@ -549,10 +589,14 @@ static struct file *pid_fd_file(int pid, int fd)
 
 ssize_t procfs_pid_fd_link(const struct procfs_target *t, char *buf, size_t n)
 {
-	struct file *f = pid_fd_file(t->pid, t->fd);
 	char text[sizeof("anon_inode:[]") + 2 * PROCFS_NUM_MAX];
+	struct file *f;
 	ssize_t ret;
+	int err;
 
+	if ((err = procfs_pid_may_access(t->pid)))
+		return err;
+	f = pid_fd_file(t->pid, t->fd);
 	if (!f)
 		return -ENOENT;
 	if (f->vnode && S_ISDIR(f->vnode->mode)) {

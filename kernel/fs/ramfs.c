@@ -569,7 +569,7 @@ static void ramfs_statfs(struct vnode *v, struct linux_statfs *st)
 }
 
 static int ramfs_remove(struct vnode *vdir, const char *name, size_t len,
-			bool rmdir)
+			bool rmdir, vfs_ns_check_t check, void *ctx)
 {
 	struct ramfs_node *dir = RN(vdir), *child = NULL;
 	struct ramfs_dirent *d;
@@ -582,6 +582,8 @@ static int ramfs_remove(struct vnode *vdir, const char *name, size_t len,
 		goto out;
 	}
 	child = d->child;
+	if (check && (err = check(ctx, vdir, &child->v, NULL, NULL)))
+		goto out;
 	if (rmdir && !S_ISDIR(child->v.mode))
 		err = -ENOTDIR;
 	else if (!rmdir && S_ISDIR(child->v.mode))
@@ -623,7 +625,8 @@ static bool ramfs_is_ancestor(struct ramfs_node *a, struct ramfs_node *d)
 }
 
 static int ramfs_rename(struct vnode *vodir, const char *oname, size_t olen,
-			struct vnode *vndir, const char *nname, size_t nlen)
+			struct vnode *vndir, const char *nname, size_t nlen, vfs_ns_check_t check,
+			void *ctx)
 {
 	struct ramfs_node *odir = RN(vodir), *ndir = RN(vndir), *src;
 	struct ramfs_dirent *nd = ramfs_dirent_alloc(nname, nlen);
@@ -651,7 +654,11 @@ static int ramfs_rename(struct vnode *vodir, const char *oname, size_t olen,
 	}
 	victim = ramfs_find(ndir, nname, nlen);
 	if (victim && victim->child == src) {
-		victim = NULL;          /* same file: nothing to do */
+		victim = NULL;          /* same file: nothing to do (before any check) */
+		goto out;
+	}
+	if (check && (err = check(ctx, vodir, &src->v, vndir, victim ? &victim->child->v : NULL))) {
+		victim = NULL;
 		goto out;
 	}
 	if (victim) {
@@ -833,6 +840,8 @@ static ssize_t ramfs_write(struct file *f, struct iobuf b, size_t n,
 	size_t done = 0;
 	ssize_t err = 0;
 
+	if (n)
+		vfs_remove_privs(&node->v);
 	if (mutex_lock_killable(&node->v.lock))
 		return -EINTR;
 	if (__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_APPEND)

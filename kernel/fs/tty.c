@@ -31,7 +31,7 @@
  * terminal records its session and foreground process group.  A session
  * leader without one acquires a terminal by opening it without O_NOCTTY
  * (not /dev/console or /dev/tty) or with TIOCSCTTY, if no other session
- * has it (TIOCSCTTY 1 takes it from another session: everyone is root).
+ * has it (TIOCSCTTY 1 takes it from another session: root only).
  * TIOCNOTTY gives it up (the leader: for the whole session, after
  * SIGHUP and SIGCONT to the foreground group); so does the leader's exit
  * (tty_exit_session: SIGHUP to the foreground group).  A process of a background group that reads its
@@ -330,7 +330,7 @@ static long tty_ioctl_sctty(struct tty *t, uintptr_t arg)
 		goto out;
 	}
 	if (t->session) {
-		if (arg != 1) {
+		if (arg != 1 || !cred_privileged()) {
 			ret = -EPERM;
 			goto out;
 		}

@@ -181,6 +181,7 @@ int vfs_truncate(struct vnode *v, uint64_t size)
 		return -EISDIR;
 	if (!S_ISREG(v->mode) || !v->ops->truncate)
 		return -EINVAL;
+	vfs_remove_privs(v);
 	return v->ops->truncate(v, size);
 }
 
@@ -281,8 +282,10 @@ struct walk_comp {
 	bool last;              /* nothing but slashes followed it */
 };
 
-/* Copy path into a new walk starting at the root or base (NULL: cwd). */
-static int walk_begin(struct walk *w, struct vnode *base, const char *path)
+/* Copy path into a new walk starting at the root or base (NULL: cwd), as
+ * the credentials as (NULL: the current process's file-system ids). */
+static int walk_begin(struct walk *w, struct vnode *base, const char *path,
+		      const struct cred_fs *as)
 {
 	size_t plen = strnlen(path, VFS_PATH_MAX);
 
@@ -291,7 +294,10 @@ static int walk_begin(struct walk *w, struct vnode *base, const char *path)
 		return -ENOENT;
 	if (plen >= VFS_PATH_MAX)
 		return -ENAMETOOLONG;
-	cred_fs_current(&w->cred, false);
+	if (as)
+		w->cred = *as;
+	else
+		cred_fs_current(&w->cred, false);
 	w->buf = kmalloc(VFS_PATH_MAX, 0);
 	w->tmp = kmalloc(VFS_PATH_MAX, 0);
 	if (!w->buf || !w->tmp)
@@ -408,11 +414,11 @@ static int walk_follow(struct walk *w, struct vnode *link,
  * return its directory in *out and its name in last.
  */
 static int vfs_walk(struct vnode *base, const char *path, unsigned flags,
-		    struct vnode **out, char *last, bool *trailing)
+		    struct vnode **out, char *last, bool *trailing, const struct cred_fs *as)
 {
 	struct walk_comp c;
 	struct walk w;
-	int err = walk_begin(&w, base, path);
+	int err = walk_begin(&w, base, path, as);
 
 	if (err)
 		goto out;
@@ -474,13 +480,19 @@ out:
 int vfs_lookup(struct vnode *base, const char *path, unsigned flags,
 	       struct vnode **out)
 {
-	return vfs_walk(base, path, flags, out, NULL, NULL);
+	return vfs_walk(base, path, flags, out, NULL, NULL, NULL);
+}
+
+int vfs_lookup_as(struct vnode *base, const char *path, unsigned flags,
+		  const struct cred_fs *as, struct vnode **out)
+{
+	return vfs_walk(base, path, flags, out, NULL, NULL, as);
 }
 
 int vfs_lookup_parent(struct vnode *base, const char *path,
 		      struct vnode **dir, char *name, bool *trailing_slash)
 {
-	return vfs_walk(base, path, 0, dir, name, trailing_slash);
+	return vfs_walk(base, path, 0, dir, name, trailing_slash, NULL);
 }
 
 /* ---------------------------------------------------------------- namespace */
@@ -540,18 +552,26 @@ int vfs_mknod(struct vnode *base, const char *path, uint32_t mode)
 	return vfs_create_at(base, path, type | (mode & S_IMODE), NULL);
 }
 
-/* May v's name go from dir: permission first (Linux's may_delete), then the types. */
-static int vfs_unlink_check(struct vnode *dir, struct vnode *v, bool rmdir, bool trailing)
+/* What vfs_unlink's check needs to know. */
+struct unlink_ctx {
+	bool rmdir, trailing;
+};
+
+/* May victim's name go from dir: permission first (Linux's may_delete),
+ * then the types.  Run by the file system with its namespace locked. */
+static int vfs_unlink_ns_check(void *arg, struct vnode *dir, struct vnode *victim,
+			       struct vnode *ndir, struct vnode *replaced)
 {
-	int err = vfs_may_delete(dir, v);
+	const struct unlink_ctx *u = arg;
+	int err = vfs_may_delete(dir, victim);
 
 	if (err)
 		return err;
-	if (!rmdir && (trailing || S_ISDIR(v->mode)))
-		return S_ISDIR(v->mode) ? -EISDIR : -ENOTDIR;
-	if (rmdir && !S_ISDIR(v->mode))
+	if (!u->rmdir && (u->trailing || S_ISDIR(victim->mode)))
+		return S_ISDIR(victim->mode) ? -EISDIR : -ENOTDIR;
+	if (u->rmdir && !S_ISDIR(victim->mode))
 		return -ENOTDIR;
-	if (READ_ONCE(v->mounted))
+	if (READ_ONCE(victim->mounted))
 		return -EBUSY;  /* after the type checks, as Linux */
 	return 0;
 }
@@ -559,9 +579,9 @@ static int vfs_unlink_check(struct vnode *dir, struct vnode *v, bool rmdir, bool
 int vfs_unlink(struct vnode *base, const char *path, bool rmdir)
 {
 	char name[VFS_NAME_MAX + 1];
+	struct unlink_ctx uc = { rmdir, false };
 	struct vnode *dir, *v;
-	bool trailing;
-	int err = vfs_lookup_parent(base, path, &dir, name, &trailing);
+	int err = vfs_lookup_parent(base, path, &dir, name, &uc.trailing);
 
 	if (err)
 		return err;
@@ -571,42 +591,49 @@ int vfs_unlink(struct vnode *base, const char *path, bool rmdir)
 		err = rmdir ? -EINVAL : -EISDIR;
 	else if (strcmp(name, "..") == 0)
 		err = rmdir ? -ENOTEMPTY : -EISDIR;
-	if (err)
+	if (err || (err = vfs_may_write(dir)))  /* EROFS before ENOENT, as Linux */
 		goto out;
-	/* Mount points cannot go; "file/" is not a directory. */
+	/* A missing name is ENOENT whatever the file system; the checks run
+	 * inside its remove, on what the name holds then.  Mount points
+	 * cannot go; "file/" is not a directory. */
 	err = dir->ops->lookup(dir, name, strlen(name), &v);
 	if (err)
 		goto out;
-	err = vfs_unlink_check(dir, v, rmdir, trailing);
 	vnode_put(v);
-	if (!err)
-		err = vfs_may_write(dir);
-	if (!err)
-		err = dir->ops->remove(dir, name, strlen(name), rmdir);
+	err = dir->ops->remove(dir, name, strlen(name), rmdir, vfs_unlink_ns_check, &uc);
 out:
 	vnode_put(dir);
 	return err;
 }
 
+/* What vfs_rename's check needs to know. */
+struct rename_ctx {
+	bool trailing;          /* either name ended in '/' */
+};
+
 /*
- * Permission to move v from odir to nname in ndir: delete rights in odir,
- * create rights in ndir (and delete rights over what nname replaces), and
- * a directory that changes parent must be writable itself (its "..").
+ * Permission to move v from odir to ndir, replacing what the new name
+ * holds (replaced, or NULL): delete rights in odir, create rights in ndir
+ * (and delete rights over replaced), and a directory that changes parent
+ * must be writable itself (its "..").  Then the trailing-slash and
+ * mount-point rules.  Run by the file system with its namespace locked.
  */
-static int vfs_rename_check(struct vnode *odir, struct vnode *v, struct vnode *ndir,
-			    const char *nname)
+static int vfs_rename_ns_check(void *arg, struct vnode *odir, struct vnode *v,
+			       struct vnode *ndir, struct vnode *replaced)
 {
-	struct vnode *old;
+	const struct rename_ctx *r = arg;
 	int err = vfs_may_delete(odir, v);
 
 	if (!err && ndir != odir)
 		err = vfs_permission(ndir, MAY_WRITE | MAY_EXEC);
-	if (!err && !ndir->ops->lookup(ndir, nname, strlen(nname), &old)) {
-		err = vfs_may_delete(ndir, old);
-		vnode_put(old);
-	}
+	if (!err && replaced)
+		err = vfs_may_delete(ndir, replaced);
 	if (!err && ndir != odir && S_ISDIR(v->mode))
 		err = vfs_permission(v, MAY_WRITE);
+	if (!err && r->trailing && !S_ISDIR(v->mode))
+		err = -ENOTDIR;
+	if (!err && READ_ONCE(v->mounted))
+		err = -EBUSY;
 	return err;
 }
 
@@ -615,6 +642,7 @@ int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase,
 {
 	char *oname = kmalloc(2 * (VFS_NAME_MAX + 1), 0);
 	char *nname;
+	struct rename_ctx rc;
 	struct vnode *odir = NULL, *ndir = NULL, *v;
 	bool otrail, ntrail;
 	int err;
@@ -636,20 +664,15 @@ int vfs_rename(struct vnode *obase, const char *opath, struct vnode *nbase,
 		err = -EXDEV;
 		goto out;
 	}
+	if ((err = vfs_may_write(odir)))        /* EROFS before ENOENT, as Linux */
+		goto out;
 	err = odir->ops->lookup(odir, oname, strlen(oname), &v);
 	if (err)
 		goto out;
-	err = vfs_rename_check(odir, v, ndir, nname);
-	if (!err && (otrail || ntrail) && !S_ISDIR(v->mode))
-		err = -ENOTDIR;
-	else if (!err && READ_ONCE(v->mounted))
-		err = -EBUSY;
 	vnode_put(v);
-	if (!err)
-		err = vfs_may_write(odir);
-	if (!err)
-		err = odir->ops->rename(odir, oname, strlen(oname), ndir, nname,
-					strlen(nname));
+	rc.trailing = otrail || ntrail;
+	err = odir->ops->rename(odir, oname, strlen(oname), ndir, nname, strlen(nname),
+				vfs_rename_ns_check, &rc);
 out:
 	if (odir)
 		vnode_put(odir);

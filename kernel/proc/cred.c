@@ -144,6 +144,22 @@ bool cred_may_signal(const struct cred *c, struct proc *me, struct proc *p, int 
 	return ok;
 }
 
+static bool cred_ids_all(const struct cred_ids *t, uint32_t id)
+{
+	return t->real == id && t->eff == id && t->saved == id;
+}
+
+bool cred_may_access_locked(const struct cred *c, struct proc *p, bool fscreds)
+{
+	spin_assert_held(&p->lock);
+	if (c->u.eff == 0)
+		return true;
+	if (!cred_ids_all(&p->cred.u, fscreds ? c->u.fs : c->u.real) ||
+	    !cred_ids_all(&p->cred.g, fscreds ? c->g.fs : c->g.real))
+		return false;
+	return p->dumpable;
+}
+
 void cred_get(struct proc *p, struct cred *out)
 {
 	spin_lock(&p->lock);

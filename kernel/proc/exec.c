@@ -201,24 +201,27 @@ static int exec_read_file(const char *path, struct exec_file **out, struct mm *m
 {
 	struct linux_stat st;
 	struct exec_file *img;
+	struct vnode *v;
 	struct file *f;
 	ssize_t n;
 	int err;
 
-	/* Non-blocking: a FIFO must not wait for a writer (-EACCES below). */
-	err = vfs_open_kernel(path, O_RDONLY | O_NONBLOCK, &f);
+	/* The file is checked before it is opened: a device's open must not
+	 * run (a terminal would become the controlling one). */
+	err = vfs_lookup(NULL, path, WALK_FOLLOW, &v);
+	if (err)
+		return err;
+	if (!S_ISREG(v->mode))
+		err = -EACCES;          /* Linux: directories and devices too */
+	else if (vfs_permission(v, MAY_EXEC) || (vfs_mount_flags_of(v) & MS_NOEXEC))
+		err = -EACCES;          /* not executable by us, or on a noexec mount */
+	*nosuid = vfs_mount_flags_of(v) & MS_NOSUID;
+	if (!err)
+		err = vfs_open_vnode(v, O_RDONLY, &f);
+	vnode_put(v);
 	if (err)
 		return err;
 	vfs_stat(f->vnode, &st);
-	if (!S_ISREG(st.st_mode)) {
-		err = -EACCES;          /* Linux: directories and devices too */
-		goto out;
-	}
-	*nosuid = vfs_mount_flags_of(f->vnode) & MS_NOSUID;
-	if (vfs_permission(f->vnode, MAY_EXEC) || (vfs_mount_flags_of(f->vnode) & MS_NOEXEC)) {
-		err = -EACCES;          /* not executable by us, or on a noexec mount */
-		goto out;
-	}
 	if (st.st_size > (int64_t)EXEC_FILE_MAX || st.st_size <= 0) {
 		err = st.st_size ? -E2BIG : -ENOEXEC;
 		goto out;

@@ -85,8 +85,10 @@ static long attr_apply(struct vnode *v, const struct vattr *a)
 
 static long attr_chmod(struct vnode *v, struct vattr *a)
 {
-	int err = vfs_chmod_check(v, &a->mode);
+	int err = vfs_may_write(v); /* EROFS first, as Linux */
 
+	if (!err)
+		err = vfs_chmod_check(v, &a->mode);
 	if (err) {
 		vnode_put(v);
 		return err;
@@ -155,8 +157,10 @@ static void chown_attr(struct vattr *a, uint32_t uid, uint32_t gid)
 static long attr_chown(struct vnode *v, uint32_t uid, uint32_t gid)
 {
 	struct vattr a;
-	int err = vfs_chown_check(v, uid, gid);
+	int err = vfs_may_write(v); /* EROFS first, as Linux */
 
+	if (!err)
+		err = vfs_chown_check(v, uid, gid);
 	if (err) {
 		vnode_put(v);
 		return err;
@@ -252,10 +256,12 @@ static long do_utimens(int dirfd, const char __user *upath, const struct k_times
 		return -EINVAL;
 	if ((err = attr_target(dirfd, upath, flags, true, &v)))
 		return err;
-	/* Explicit times need the owner; "now" also write permission. */
-	err = vfs_utimes_check(
-		v, !ts || ((ts[0].tv_nsec == UTIME_NOW || ts[0].tv_nsec == UTIME_OMIT) &&
-			   (ts[1].tv_nsec == UTIME_NOW || ts[1].tv_nsec == UTIME_OMIT)));
+	/* Explicit times need the owner; both "now" also write permission
+	 * (UTIME_NOW with UTIME_OMIT counts as explicit, as on Linux). */
+	err = vfs_may_write(v);
+	if (!err)
+		err = vfs_utimes_check(
+			v, !ts || (ts[0].tv_nsec == UTIME_NOW && ts[1].tv_nsec == UTIME_NOW));
 	if (err) {
 		vnode_put(v);
 		return err;

@@ -17,6 +17,7 @@
 #include <keel/thread.h>
 #include <keel/signal.h>
 #include <keel/vm.h>
+#include <keel/cred.h>
 #include <keel/pmm.h>
 #include <keel/uaccess.h>
 #include <uapi/keel/exo.h>
@@ -36,19 +37,31 @@ static bool exo_perm_ok(unsigned perm)
 	return !(perm & ~(unsigned)EXO_PERM_ALL);
 }
 
-/* The live process pid (0: the caller), which must be the caller or its
- * child.  proc_tree_lock held; *p set on success. */
+/*
+ * The live process pid (0: the caller), which must be the caller or its
+ * child that the caller may also ptrace (same ids, still dumpable: a
+ * child that exec'd a set-user-ID program is out of reach, as Linux's
+ * ptrace_may_access wants).  proc_tree_lock held; *p set on success.
+ */
 static int exo_target_locked(int pid, struct proc **p)
 {
 	struct proc *me = proc_current();
+	struct cred c;
+	bool ok;
 
 	spin_assert_held(&proc_tree_lock);
 	*p = pid == 0 ? me : pid > 0 ? proc_find(pid) : NULL;
 	if (!*p || (*p)->state != PROC_ALIVE)
 		return -ESRCH;
-	if (*p != me && (*p)->parent != me)
+	if (*p == me)
+		return 0;
+	if ((*p)->parent != me)
 		return -EPERM;
-	return 0;
+	cred_get(me, &c);
+	spin_lock(&(*p)->lock);
+	ok = cred_may_access_locked(&c, *p, false);
+	spin_unlock(&(*p)->lock);
+	return ok ? 0 : -EPERM;
 }
 
 /* The address space of exo_target_locked(pid), referenced. */

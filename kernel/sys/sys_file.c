@@ -197,7 +197,7 @@ SYSCALL_DEFINE2(ftruncate, int, fd, int64_t, length)
 	    !f->vnode->ops->truncate)
 		err = -EINVAL;
 	else
-		err = f->vnode->ops->truncate(f->vnode, (uint64_t)length);
+		err = vfs_truncate(f->vnode, (uint64_t)length);
 	file_put(f);
 	return err;
 }

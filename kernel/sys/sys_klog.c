@@ -1,12 +1,15 @@
 /*
  * sys_klog.c - syslog(2): reading and controlling the kernel log ring of
- * kernel/core/klog.c (what dmesg uses).  Linux's actions and errors; every
- * process is root, so every action is allowed.
+ * kernel/core/klog.c (what dmesg uses).  Linux's actions and errors.  As on
+ * Linux with dmesg_restrict 0, anyone may read the whole log (READ_ALL)
+ * and ask its size; every other action needs privilege (CAP_SYSLOG), and
+ * is EPERM before any other check.
  *
  * A READ (action 2) with nothing unread sleeps until a message arrives:
  * since a message may be logged with any lock held, klog wakes nobody, and
  * the reader looks again every SYSLOG_POLL_NS (interruptible).
  */
+#include <keel/cred.h>
 #include <keel/kmalloc.h>
 #include <keel/klog.h>
 #include <keel/sched.h>
@@ -64,6 +67,9 @@ SYSCALL_DEFINE3(syslog, int, action, char __user *, ubuf, int, len)
 {
 	long err;
 
+	if (action != SYSLOG_ACTION_READ_ALL && action != SYSLOG_ACTION_SIZE_BUFFER &&
+	    !cred_privileged())
+		return -EPERM;
 	switch (action) {
 	case SYSLOG_ACTION_CLOSE:
 	case SYSLOG_ACTION_OPEN:

@@ -285,12 +285,17 @@ SYSCALL_DEFINE3(sched_setaffinity, int, pid, size_t, len, const uint64_t __user 
 		return -EFAULT;
 	if (pid == 0 || pid == thread_current()->tid)
 		return sched_set_affinity(thread_current(), mask);
-	/* Another thread: found and changed under the process tree lock. */
+	/* Another thread: found and changed under the process tree lock; only
+	 * a thread of our own user (Linux's check_same_owner) without privilege. */
+	struct cred c;
+	cred_get(proc_current(), &c);
 	spin_lock(&proc_tree_lock);
 	struct thread *t = thread_find_locked(pid);
 	long ret = -ESRCH;
 	if (t) {
-		ret = sched_set_affinity(t, mask);
+		const struct cred *tc = &t->proc->cred;
+		bool ok = c.u.eff == 0 || c.u.eff == tc->u.eff || c.u.eff == tc->u.real;
+		ret = ok ? sched_set_affinity(t, mask) : -EPERM;
 		spin_unlock(&t->proc->lock);
 	}
 	spin_unlock(&proc_tree_lock);

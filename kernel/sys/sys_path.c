@@ -90,10 +90,9 @@ SYSCALL_DEFINE2(fstat, int, fd, struct linux_stat __user *, ust)
 }
 
 /*
- * access(): the file is checked as the real ids (the effective ones with
- * AT_EACCESS); W_OK on a read-only file system is -EROFS.  The directories
- * on the way are searched as the file-system ids, where Linux uses the
- * real ids too: only a caller whose ids differ can tell.
+ * access(): the path is walked and the file checked as the real ids (the
+ * effective ones with AT_EACCESS); W_OK on a read-only file system is
+ * -EROFS.
  */
 static long do_faccessat(int dirfd, const char __user *upath, int mode, int flags)
 {
@@ -108,6 +107,7 @@ static long do_faccessat(int dirfd, const char __user *upath, int mode, int flag
 		return -EINVAL;
 	if ((err = user_path(upath, &path)))
 		return err;
+	cred_fs_current(&cred, !(flags & AT_EACCESS));
 	if (!path[0] && (flags & AT_EMPTY_PATH)) {
 		struct file *f = dirfd == AT_FDCWD ? NULL : fd_get(dirfd);
 
@@ -124,15 +124,14 @@ static long do_faccessat(int dirfd, const char __user *upath, int mode, int flag
 	} else {
 		err = at_base(dirfd, path, &base);
 		if (!err) {
-			err = vfs_lookup(base, path, (flags & AT_SYMLINK_NOFOLLOW) ?
-					 0 : WALK_FOLLOW, &v);
+			err = vfs_lookup_as(base, path, (flags & AT_SYMLINK_NOFOLLOW) ?
+					    0 : WALK_FOLLOW, &cred, &v);
 			vnode_put(base);
 		}
 	}
 	kfree(path);
 	if (err)
 		return err;
-	cred_fs_current(&cred, !(flags & AT_EACCESS));
 	if ((mode & W_OK) && !S_ISFIFO(v->mode) && !S_ISCHR(v->mode) && !S_ISSOCK(v->mode))
 		err = vfs_may_write(v);
 	if (!err && mode)

@@ -114,6 +114,29 @@ static void free_strings(char **vec)
 	kfree(vec);
 }
 
+/*
+ * A descriptor table shared with another process (clone(CLONE_FILES)
+ * without CLONE_THREAD) becomes the exec'ing process's own copy, as on
+ * Linux: otherwise the other process would see, and could replace, what a
+ * set-user-ID program opens.  The caller's other threads are gone, so no
+ * one else reads p->fdt without the lock.  0 or -ENOMEM.
+ */
+static int exec_unshare_files(struct proc *p)
+{
+	struct fdtable *copy, *old;
+
+	if (refcount_read(&p->fdt->refcount) == 1)
+		return 0;
+	copy = fdtable_clone(p->fdt);
+	if (!copy)
+		return -ENOMEM;
+	spin_lock(&p->lock);
+	old = proc_set_fdt_locked(p, copy);
+	spin_unlock(&p->lock);
+	fdtable_put(old);
+	return 0;
+}
+
 SYSCALL_DEFINE3(execve, const char __user *, upath, char *const __user *, uargv,
 		char *const __user *, uenvp)
 {
@@ -153,6 +176,8 @@ SYSCALL_DEFINE3(execve, const char __user *, upath, char *const __user *, uargv,
 	}
 	/* Point of no return: the other threads go, then the new image comes. */
 	err = proc_kill_other_threads();
+	if (!err)
+		err = exec_unshare_files(p);
 	if (err) {
 		vm_put(mm);
 		goto out_strings;

@@ -40,6 +40,16 @@ def test_user_is_confined(bash):
     assert bash.check("ls /tmp/rootfile") == "/tmp/rootfile"
 
 
+def test_user_cannot_reach_roots_terminal_or_log(bash):
+    out, status = bash.run("su keel -c 'cat /dev/console' 2>&1")
+    assert status == 1 and "Permission denied" in out
+    out, status = bash.run("su keel -c 'dmesg -c' 2>&1")
+    assert status != 0
+    out, status = bash.run("su keel -c 'readlink /proc/1/exe' 2>&1")
+    assert status != 0
+    assert bash.check("su keel -c 'readlink /proc/self/exe'") == "/bin/busybox"
+
+
 def test_root_still_may(bash):
     assert bash.check("su keel -c 'echo x > ~/g; chmod 000 ~/g'; cat /home/keel/g") == "x"
     assert bash.check("chown root /home/keel/g; stat -c %U /home/keel/g") == "root"
