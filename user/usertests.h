@@ -249,6 +249,8 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(prctl_subreaper)             \
 	X(prctl_dumpable)              \
 	X(prctl_no_new_privs)          \
+	X(clone_parent)                \
+	X(pidfd_basics)                \
 	/* ioperm, iopl (ut_ioport.c) */ \
 	X(ioport_einval)               \
 	X(ioport_allowed_port)         \

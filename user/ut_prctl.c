@@ -14,7 +14,18 @@
  *   prctl_no_new_privs    PR_SET/GET_NO_NEW_PRIVS: only (1, 0, 0, 0) sets
  *                         it, fork and execve keep it, it cannot be unset
  *                         (the set-user-ID side: perm_setuid_exec)
+ *   clone_parent          clone(CLONE_PARENT) makes a sibling: the caller's
+ *                         parent is its parent and reaps it, the caller
+ *                         cannot (ECHILD)
+ *   pidfd_basics          pidfd_open: close-on-exec, EINVAL for bad flags
+ *                         and pids, ESRCH for none; it polls readable
+ *                         only once the process exited; pidfd_send_signal
+ *                         delivers with si_pid, refuses flags and a
+ *                         mismatched siginfo, and is ESRCH once the
+ *                         process was reaped; other files are EBADF
  */
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,4 +187,112 @@ void ut_prctl_no_new_privs(void)
 int ut_helper_nnp(void)
 {
 	return prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+}
+
+#define UT_CLONE_PARENT 0x8000 /* <sched.h> hides it without _GNU_SOURCE */
+#define UT_SIBLING_EXIT 7
+
+void ut_clone_parent(void)
+{
+	int pfd[2];
+	pid_t me = getpid(), mid, sib = 0, ppid = 0;
+
+	UT_OK(pipe(pfd));
+	mid = utest_fork();
+	if (mid == 0) {
+		pid_t c = (pid_t)syscall(SYS_clone, UT_CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+		if (c == 0) {
+			pid_t pp = getppid();
+			UT_CHECK(write(pfd[1], &pp, sizeof(pp)) == sizeof(pp));
+			_exit(UT_SIBLING_EXIT);
+		}
+		UT_CHECK(c > 0);
+		UT_CHECK(write(pfd[1], &c, sizeof(c)) == sizeof(c));
+		UT_CHECK_ERR(waitpid(c, NULL, 0), ECHILD);
+		_exit(0);
+	}
+	/* The sibling's pid (from mid) and its parent (from it), either order. */
+	UT_CHECK(read(pfd[0], &sib, sizeof(sib)) == sizeof(sib));
+	UT_CHECK(read(pfd[0], &ppid, sizeof(ppid)) == sizeof(ppid));
+	if (sib == me) {
+		sib = ppid;
+		ppid = me;
+	}
+	UT_CHECK(ppid == me);
+	UT_CHECK_EXIT(utest_wait(mid), 0);
+	UT_CHECK_EXIT(utest_wait(sib), UT_SIBLING_EXIT);
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+static int ut_pidfd_open(pid_t pid, unsigned flags)
+{
+	return (int)syscall(SYS_pidfd_open, pid, flags);
+}
+
+static int ut_pidfd_signal(int fd, int sig, siginfo_t *info, unsigned flags)
+{
+	return (int)syscall(SYS_pidfd_send_signal, fd, sig, info, flags);
+}
+
+static short ut_poll1(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1 ? p.revents : 0;
+}
+
+void ut_pidfd_basics(void)
+{
+	int hold[2], fd;
+	pid_t c;
+	char b = 0;
+	siginfo_t si;
+
+	UT_CHECK_ERR(ut_pidfd_open(getpid(), 1), EINVAL);
+	UT_CHECK_ERR(ut_pidfd_open(0, 0), EINVAL);
+	UT_CHECK_ERR(ut_pidfd_open(-1, 0), EINVAL);
+	UT_CHECK_ERR(ut_pidfd_open(4194000, 0), ESRCH);
+	UT_OK(pipe(hold));
+	c = utest_fork();
+	if (c == 0) {
+		close(hold[1]);
+		(void)read(hold[0], &b, 1); /* until the parent closes it */
+		_exit(3);
+	}
+	close(hold[0]);
+	fd = (int)UT_OK(ut_pidfd_open(c, 0));
+	UT_CHECK(fcntl(fd, F_GETFD) == FD_CLOEXEC);
+	UT_CHECK(ut_poll1(fd) == 0);                           /* running: not readable */
+	UT_CHECK_ERR(ut_pidfd_signal(fd, 0, NULL, 8), EINVAL); /* no flag of Linux 6.1 or later */
+	UT_OK(ut_pidfd_signal(fd, 0, NULL, 0));                /* it exists */
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGUSR1;
+	si.si_code = SI_QUEUE;
+	UT_CHECK_ERR(ut_pidfd_signal(fd, SIGUSR2, &si, 0), EINVAL); /* signo differs */
+	si.si_code = SI_USER;
+	UT_CHECK_ERR(ut_pidfd_signal(fd, SIGUSR1, &si, 0), EPERM); /* posing as kill */
+	UT_CHECK_ERR(ut_pidfd_signal(0, SIGUSR1, NULL, 0), EBADF); /* stdin: no pidfd */
+	close(hold[1]);                                            /* it exits with 3 */
+	for (int i = 0; i < 500 && !(ut_poll1(fd) & POLLIN); i++)
+		utest_sleep_ns(10000000ll);
+	UT_CHECK(ut_poll1(fd) & POLLIN);
+	UT_OK(ut_pidfd_signal(fd, SIGTERM, NULL, 0)); /* a zombie: lost, no error */
+	UT_CHECK_EXIT(utest_wait(c), 3);
+	UT_CHECK_ERR(ut_pidfd_signal(fd, SIGTERM, NULL, 0), ESRCH);
+	close(fd);
+	/* A signal through a pidfd reaches a handler with our pid. */
+	c = utest_fork();
+	if (c == 0) {
+		struct sigaction sa = { .sa_sigaction = pd_handler, .sa_flags = SA_SIGINFO };
+		sigaction(SIGUSR1, &sa, NULL);
+		for (int i = 0; i < PRCTL_POLLS && !pd_pid; i++)
+			utest_sleep_ns(PRCTL_POLL_NS);
+		_exit(pd_pid == getppid() ? 0 : 1);
+	}
+	fd = (int)UT_OK(ut_pidfd_open(c, 0));
+	utest_sleep_ns(50000000ll); /* let it install the handler */
+	UT_OK(ut_pidfd_signal(fd, SIGUSR1, NULL, 0));
+	UT_CHECK_EXIT(utest_wait(c), 0);
+	close(fd);
 }

@@ -159,8 +159,8 @@ struct proc {
 #define CLONE_DETACHED       0x00400000
 #define CLONE_UNTRACED       0x00800000
 #define CLONE_CHILD_SETTID   0x01000000
-/* Namespaces, ptrace, pidfd, CLONE_PARENT: not supported (-EINVAL). */
-#define CLONE_UNSUPPORTED    (CLONE_PIDFD | CLONE_PTRACE | CLONE_PARENT | CLONE_NEWNS | \
+/* Namespaces, ptrace, pidfd: not supported (-EINVAL). */
+#define CLONE_UNSUPPORTED    (CLONE_PIDFD | CLONE_PTRACE | CLONE_NEWNS | \
 			      0x7e000000ul | CLONE_UNTRACED)
 /* A new thread must share these with its creator. */
 #define CLONE_THREAD_NEEDS   (CLONE_VM | CLONE_SIGHAND)
@@ -252,6 +252,8 @@ static inline bool signal_work_pending(void)
  * the caller must hold proc_tree_lock. */
 struct proc *proc_find(int pid);
 extern struct spinlock proc_tree_lock;
+/* Woken by every process exit once it is a zombie (pidfd pollers). */
+extern struct waitq proc_exit_wq;
 
 /*
  * Open files and working directory of any process p (see "Open files" at

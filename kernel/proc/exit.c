@@ -38,6 +38,8 @@
 #include <lib/errno.h>
 #include <lib/string.h>
 
+struct waitq proc_exit_wq = WAITQ_INIT(proc_exit_wq, "proc_exit_wq");
+
 #define SIG_IGN_HANDLER 1 /* sigaction_k.handler of SIG_IGN */
 
 void proc_exit_group(int code, bool signaled)
@@ -342,6 +344,7 @@ static void proc_become_zombie(struct proc *p, struct thread *t)
 		proc_reparent_children(p, &dead, &dead_pids, &oc);
 	p->state = PROC_ZOMBIE;
 	p->wait_report = 0;
+	wake_up(&proc_exit_wq); /* pidfds: takes only the queue's lock */
 	status = p->exit_status;
 	orphan_check_signal(&oc);
 	/* The parent may free p as soon as it sees the zombie: notify under the lock. */

@@ -149,15 +149,24 @@ static void proc_free_unstarted(struct proc *p)
 /* Link the new process p into the tree under parent (NULL for init), in
  * parent's process group and session, and into the pid table.
  * [proc_tree_lock] held. */
-static void proc_link_locked(struct proc *p, struct proc *parent, struct pid **spare)
+static void proc_link_locked(struct proc *p, struct proc *parent, bool clone_parent,
+			     struct pid **spare)
 {
+	struct proc *from = parent;
+
 	spin_assert_held(&proc_tree_lock);
+	/* CLONE_PARENT: a sibling of the caller, with the caller's exit
+	 * signal; group, session and terminal are still the caller's. */
+	if (clone_parent) {
+		p->exit_signal = parent->exit_signal;
+		parent = parent->parent;
+	}
 	p->parent = parent;
 	if (parent) {
 		list_add_tail(&parent->children, &p->sibling);
-		p->pgid = parent->pgid;
-		p->sid = parent->sid;
-		p->ctty = parent->ctty;
+		p->pgid = from->pgid;
+		p->sid = from->sid;
+		p->ctty = from->ctty;
 	} else {
 		p->pgid = p->sid = p->pid;
 	}
@@ -170,8 +179,8 @@ static void proc_link_locked(struct proc *p, struct proc *parent, struct pid **s
  * and thread become findable by number together.  Uses *spare for the
  * pid table (keel/pid.h).
  */
-static void proc_attach(struct proc *p, bool link, struct proc *parent, struct thread *t,
-			int tid, struct pid **spare)
+static void proc_attach(struct proc *p, bool link, struct proc *parent, bool clone_parent,
+			struct thread *t, int tid, struct pid **spare)
 {
 	t->tid = tid;
 	t->proc = p;
@@ -180,7 +189,7 @@ static void proc_attach(struct proc *p, bool link, struct proc *parent, struct t
 	vm_user_enter(p->mm);
 	spin_lock(&proc_tree_lock);
 	if (link)
-		proc_link_locked(p, parent, spare);
+		proc_link_locked(p, parent, clone_parent, spare);
 	spin_lock(&p->lock);
 	list_add_tail(&p->threads, &t->proc_node);
 	p->nthreads++;
@@ -238,7 +247,7 @@ int proc_start_init(const char *path, char *const argv[], char *const envp[])
 	arch_thread_fpu_reset(t);
 	init_proc = p;
 	p->unkillable = true;
-	proc_attach(p, true, NULL, t, p->pid, &spare);
+	proc_attach(p, true, NULL, false, t, p->pid, &spare);
 	pid_entry_free(spare);      /* NULL: the table took it */
 	vm_put(p->mm);              /* the thread holds it now */
 	proc_start_thread(t);
@@ -261,6 +270,9 @@ static int proc_clone_check(const struct clone_req *req)
 
 	if ((flags & CLONE_SETTLS) && req->tls >= USER_TOP)
 		return -EPERM;
+	/* init has no parent to share (Linux: SIGNAL_UNKILLABLE). */
+	if ((flags & CLONE_PARENT) && thread_current()->proc == init_proc)
+		return -EINVAL;
 	if ((flags & CLONE_UNSUPPORTED) ||
 	    (thread && (flags & CLONE_THREAD_NEEDS) != CLONE_THREAD_NEEDS) ||
 	    ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)))
@@ -429,7 +441,7 @@ static long proc_clone_req(const struct clone_req *r)
 	}
 	proc_clone_regs(t, me, &req);
 	proc_clone_report_tid(&req, p->mm, tid);
-	proc_attach(p, new_proc, parent, t, tid, &spare);
+	proc_attach(p, new_proc, parent, flags & CLONE_PARENT, t, tid, &spare);
 	pid_entry_free(spare);           /* NULL unless tid already had an entry */
 	if (new_proc)
 		vm_put(p->mm);           /* the thread holds it now */
