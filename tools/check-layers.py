@@ -54,9 +54,10 @@ UPCALLS = {
     "kernel/sched/thread.c": {"proc.h", "kcov.h"},
     # A process owns its open files and working directory; exec reads a
     # file.  Init's exit ends the run: proc tells kmain (init_exited).  A
-    # session leader's exit hangs up its controlling terminal.
+    # session leader's exit hangs up its controlling terminal.  A process
+    # owns its POSIX record locks: its exit drops them.
     "kernel/proc/proc.c": {"fd.h", "vfs.h"},
-    "kernel/proc/exit.c": {"fd.h", "vfs.h", "main.h", "tty.h"},
+    "kernel/proc/exit.c": {"fd.h", "vfs.h", "main.h", "tty.h", "flock.h"},
     "kernel/proc/exec.c": {"fd.h", "vfs.h"},
     # /dev/kcov is a device node of devfs.
     "kernel/fs/devfs.c": {"kcov.h"},

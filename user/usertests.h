@@ -244,6 +244,13 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(sysctl_files)                \
 	X(sysctl_max_map_count)        \
 	X(pipe_size)                   \
+	/* advisory locks (ut_flock.c) */ \
+	X(lock_posix_ranges)           \
+	X(lock_posix_close)            \
+	X(lock_posix_wait)             \
+	X(lock_ofd)                    \
+	X(lock_flock)                  \
+	X(lock_errors)                 \
 	/* prctl (ut_prctl.c) */       \
 	X(prctl_pdeathsig)             \
 	X(prctl_subreaper)             \

@@ -13,6 +13,7 @@
  * after the lock is dropped, because releasing may sleep.
  */
 #include <keel/fd.h>
+#include <keel/flock.h>
 #include <keel/epoll.h>
 #include <keel/pipe.h>
 #include <keel/kmalloc.h>
@@ -52,6 +53,7 @@ void file_put(struct file *f)
 	if (!refcount_put(&f->refcount))
 		return;
 	epoll_file_release(f);  /* before release frees what it watches */
+	flock_file_release(f);  /* its OFD and flock() locks */
 	if (f->ops->release)
 		f->ops->release(f);
 	if (f->vnode)
@@ -459,6 +461,7 @@ void fdtable_close_on_exec(struct fdtable *t)
 		spin_unlock(&t->lock);
 		if (!f)
 			return;
+		flock_close(f);
 		file_put(f);
 	}
 }
@@ -504,8 +507,10 @@ int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec)
 		t->cloexec[fd] = cloexec;
 	}
 	spin_unlock(&t->lock);
-	if (old)
+	if (old) {
+		flock_close(old);       /* a close, for POSIX locks (dup2 over it) */
 		file_put(old);
+	}
 	return err ? err : fd;
 }
 
@@ -522,6 +527,7 @@ int fd_close(struct fdtable *t, int fd)
 	spin_unlock(&t->lock);
 	if (!f)
 		return -EBADF;
+	flock_close(f);         /* any close drops the process's POSIX locks */
 	file_put(f);
 	return 0;
 }

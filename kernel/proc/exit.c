@@ -27,6 +27,7 @@
 #include <keel/signal.h>
 #include <keel/vm.h>
 #include <keel/fd.h>
+#include <keel/flock.h>
 #include <keel/vfs.h>
 #include <keel/main.h>
 #include <keel/klog.h>
@@ -289,6 +290,7 @@ static void proc_release_resources(struct proc *p)
 	spin_unlock(&p->lock);
 	fdtable_put(fdt); /* may sleep: after the lock */
 	vnode_put(cwd);
+	flock_proc_exit(p); /* its POSIX record locks */
 	ioport_exit(p);
 }
 

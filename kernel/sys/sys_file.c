@@ -5,6 +5,7 @@
  */
 #include <keel/cred.h>
 #include <keel/fd.h>
+#include <keel/flock.h>
 #include <keel/signal.h>
 #include <keel/resource.h>
 #include <keel/pipe.h>
@@ -410,6 +411,14 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
 	case F_GETPIPE_SZ:
 		ret = pipe_get_size(f);
 		break;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		ret = flock_fcntl(f, cmd, (void __user *)arg);
+		break;
 	case F_SETPIPE_SZ:
 		/* Linux's pipe_fcntl takes the size as an unsigned int. */
 		ret = pipe_set_size(f, (uint32_t)arg, cred_privileged());
@@ -515,3 +524,15 @@ SYSCALL_DEFINE1(pipe, int __user *, ufds)
 }
 
 /* ---------------------------------------------------------------- stat, access */
+
+SYSCALL_DEFINE2(flock, int, fd, unsigned, op)
+{
+	struct file *f = fd_get(fd);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	ret = flock_flock(f, (int)op);
+	file_put(f);
+	return ret;
+}
