@@ -244,6 +244,12 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(sysctl_files)                \
 	X(sysctl_max_map_count)        \
 	X(pipe_size)                   \
+	/* memory calls (ut_memadv.c) */ \
+	X(mem_mlock)                   \
+	X(mem_mincore)                 \
+	X(mem_msync)                   \
+	X(mem_madvise_fork)            \
+	X(mem_personality)             \
 	/* advisory locks (ut_flock.c) */ \
 	X(lock_posix_ranges)           \
 	X(lock_posix_close)            \

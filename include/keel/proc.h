@@ -132,6 +132,8 @@ struct proc {
 	bool child_subreaper;             /* [proc_tree_lock] adopts orphaned descendants */
 	bool no_new_privs;                /* [lock] exec ignores set-id bits; inherited, never cleared */
 	bool dumpable;                    /* [lock] PR_GET_DUMPABLE; a set-id exec clears it */
+	unsigned personality;             /* [lock] personality(2): kept and reported
+					   * (Keel's one ABI is PER_LINUX); inherited */
 	struct exo_proc exo;              /* exokernel state (keel/exo.h: [lock]) */
 	struct ioport_proc io;            /* I/O port permissions (keel/ioport.h: [lock]) */
 };

@@ -58,6 +58,13 @@
  * reads and writes, futex words).
  */
 #define VMA_IO         (1u << 7)
+/* mlock: counted in /proc/PID/status VmLck and against RLIMIT_MEMLOCK; not
+ * inherited by fork.  Keel never pages out, so nothing else changes. */
+#define VMA_LOCKED     (1u << 8)
+/* madvise: fork leaves the range out of the child (MADV_DONTFORK), or gives
+ * the child the range empty, reading as zeroes (MADV_WIPEONFORK). */
+#define VMA_DONTFORK   (1u << 9)
+#define VMA_WIPEONFORK (1u << 10)
 
 #define VM_STACK_MAX   (8ul << 20)          /* RLIMIT_STACK default: 8 MiB */
 #define VM_STACK_MIN   (128ul << 10)        /* the least stack_max (what exec maps) */
@@ -120,6 +127,8 @@ struct mm {
 	struct pmap *pmap;        /* [I] */
 	struct list vmas;         /* [lock] */
 	unsigned nvmas;           /* [lock] VMAs on vmas, at most VM_MAX_MAP_COUNT */
+	unsigned def_flags;       /* [lock] flags every new VMA gets (mlockall's
+				   * MCL_FUTURE: VMA_LOCKED); fork and exec clear them */
 	uintptr_t brk_start;      /* [lock] start of the heap (end of the image) */
 	uintptr_t brk;            /* [lock] current program break */
 	uintptr_t mmap_top;       /* [lock] mmap allocates downward from here */
@@ -154,6 +163,7 @@ struct vm_usage {
 	size_t exec;              /* executable VMAs (VmExe) */
 	size_t data;              /* private writable, not stack (VmData) */
 	size_t resident;          /* mapped pages and page tables (VmRSS) */
+	size_t locked;            /* mlock'd VMAs (VmLck) */
 };
 
 /* Boot: create the caches. */
@@ -233,6 +243,26 @@ long vm_map_io(struct mm *mm, uintptr_t start, size_t len, unsigned prot, paddr_
 int vm_unmap(struct mm *mm, uintptr_t start, size_t len);
 /* Change the protection of [start, start+len); 0 or -ENOMEM (a hole) / -EINVAL. */
 int vm_protect(struct mm *mm, uintptr_t start, size_t len, unsigned prot);
+/*
+ * Set and clear VMA flags (VMA_LOCKED, VMA_DONTFORK, VMA_WIPEONFORK) on
+ * [start, start+len), splitting VMAs at its ends.  The whole range must be
+ * mapped (-ENOMEM); ok (may be NULL) vets each VMA first (its error, e.g.
+ * -EINVAL for MADV_WIPEONFORK on a shared mapping, leaves all unchanged).
+ * start must be page-aligned (-EINVAL).  May sleep.
+ */
+int vm_set_flags(struct mm *mm, uintptr_t start, size_t len, unsigned set, unsigned clear,
+		 int (*ok)(const struct vma *v));
+/* The same on every VMA (mlockall, munlockall); 0. */
+int vm_set_flags_all(struct mm *mm, unsigned set, unsigned clear);
+/* Bytes of mm in VMAs with all of flags (VmLck: VMA_LOCKED). */
+size_t vm_bytes_with(struct mm *mm, unsigned flags);
+/* Bytes of [start, start+len) (page-aligned) in VMAs without flags. */
+size_t vm_range_bytes_without(struct mm *mm, uintptr_t start, size_t len, unsigned flags);
+/* Is all of [start, start+len) mapped?  (start page-aligned) */
+bool vm_range_mapped(struct mm *mm, uintptr_t start, size_t len);
+/* mincore: vec[i] = 1 if page i of [start, ...) is in memory, for npages
+ * pages; -ENOMEM if any is unmapped. */
+int vm_mincore(struct mm *mm, uintptr_t start, size_t npages, uint8_t *vec);
 /* Drop the private pages of [start, start+len): they read as zero again. */
 int vm_discard(struct mm *mm, uintptr_t start, size_t len);
 /*

@@ -218,7 +218,7 @@ int procfs_pid_may_access(int pid)
 
 int procfs_pid_stat(const struct procfs_target *t, struct procfs_buf *b)
 {
-	struct vm_usage u = { 0, 0, 0, 0, 0 };
+	struct vm_usage u = { 0, 0, 0, 0, 0, 0 };
 	struct pid_snap s;
 	struct mm *mm;
 	int err = pid_snap_get(t, &s);
@@ -303,7 +303,7 @@ static int pid_count_bits(uint64_t x)
 
 int procfs_pid_status(const struct procfs_target *t, struct procfs_buf *b)
 {
-	struct vm_usage u = { 0, 0, 0, 0, 0 };
+	struct vm_usage u = { 0, 0, 0, 0, 0, 0 };
 	unsigned fdsize = pid_fd_size(t->pid);
 	struct pid_snap s;
 	int err = pid_snap_get(t, &s);
@@ -325,7 +325,7 @@ int procfs_pid_status(const struct procfs_target *t, struct procfs_buf *b)
 		vm_usage_get(s.mm, &u);
 		status_kb(b, "VmPeak:", u.total);
 		status_kb(b, "VmSize:", u.total);
-		status_kb(b, "VmLck:", 0);
+		status_kb(b, "VmLck:", u.locked);
 		status_kb(b, "VmPin:", 0);
 		status_kb(b, "VmHWM:", u.resident);
 		status_kb(b, "VmRSS:", u.resident);
@@ -353,7 +353,7 @@ int procfs_pid_status(const struct procfs_target *t, struct procfs_buf *b)
 
 int procfs_pid_statm(const struct procfs_target *t, struct procfs_buf *b)
 {
-	struct vm_usage u = { 0, 0, 0, 0, 0 };
+	struct vm_usage u = { 0, 0, 0, 0, 0, 0 };
 	struct pid_snap s;
 	int err = pid_snap_get(t, &s);
 

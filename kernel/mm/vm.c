@@ -555,7 +555,7 @@ static long vm_map_vma(struct mm *mm, struct vma *v, uintptr_t start, size_t len
 	v->start = start;
 	v->end = start + len;
 	v->prot = prot;
-	v->flags = vflags;
+	v->flags = vflags | mm->def_flags;
 	vma_insert(mm, v);
 	ret = (long)start;
 out_unlock:
@@ -619,6 +619,128 @@ int vm_protect(struct mm *mm, uintptr_t start, size_t len, unsigned prot)
 				 vm_pmap_prot(prot, v->flags & (VMA_SHARED | VMA_EXO_SHARE)));
 	}
 out:
+	mutex_unlock(&mm->lock);
+	return err;
+}
+
+/* The whole of [start, end) is mapped.  [mm->lock] held. */
+static bool vm_range_mapped_locked(struct mm *mm, uintptr_t start, uintptr_t end)
+{
+	mutex_assert_held(&mm->lock);
+	for (uintptr_t at = start; at < end;) {
+		struct vma *v = vma_find(mm, at);
+		if (!v)
+			return false;
+		at = v->end;
+	}
+	return true;
+}
+
+bool vm_range_mapped(struct mm *mm, uintptr_t start, size_t len)
+{
+	bool ok;
+
+	if (len > USER_TOP || start > USER_TOP - len)
+		return false;
+	mutex_lock(&mm->lock);
+	ok = vm_range_mapped_locked(mm, start, start + ALIGN_UP(len, PAGE_SIZE));
+	mutex_unlock(&mm->lock);
+	return ok;
+}
+
+int vm_set_flags(struct mm *mm, uintptr_t start, size_t len, unsigned set, unsigned clear,
+		 int (*ok)(const struct vma *v))
+{
+	uintptr_t end;
+	struct list *pos;
+	int err = 0;
+
+	if (!IS_ALIGNED(start, PAGE_SIZE) || len > USER_TOP || start > USER_TOP - len)
+		return -EINVAL;
+	end = start + ALIGN_UP(len, PAGE_SIZE);
+	if (end == start)
+		return 0;
+	mutex_lock(&mm->lock);
+	if (!vm_range_mapped_locked(mm, start, end)) {
+		err = -ENOMEM;
+		goto out;
+	}
+	list_for_each(pos, &mm->vmas) {
+		struct vma *v = list_entry(pos, struct vma, node);
+		if (v->start >= end)
+			break;
+		if (v->end > start && ok && (err = ok(v)))
+			goto out;
+	}
+	if ((err = vma_split(mm, start)) || (err = vma_split(mm, end)))
+		goto out;
+	list_for_each(pos, &mm->vmas) {
+		struct vma *v = list_entry(pos, struct vma, node);
+		if (v->start >= end)
+			break;
+		if (v->end > start)
+			v->flags = (v->flags & ~clear) | set;
+	}
+out:
+	mutex_unlock(&mm->lock);
+	return err;
+}
+
+int vm_set_flags_all(struct mm *mm, unsigned set, unsigned clear)
+{
+	struct list *pos;
+
+	mutex_lock(&mm->lock);
+	list_for_each(pos, &mm->vmas) {
+		struct vma *v = list_entry(pos, struct vma, node);
+		v->flags = (v->flags & ~clear) | set;
+	}
+	mutex_unlock(&mm->lock);
+	return 0;
+}
+
+size_t vm_bytes_with(struct mm *mm, unsigned flags)
+{
+	struct list *pos;
+	size_t n = 0;
+
+	mutex_lock(&mm->lock);
+	list_for_each(pos, &mm->vmas) {
+		struct vma *v = list_entry(pos, struct vma, node);
+		if ((v->flags & flags) == flags)
+			n += v->end - v->start;
+	}
+	mutex_unlock(&mm->lock);
+	return n;
+}
+
+size_t vm_range_bytes_without(struct mm *mm, uintptr_t start, size_t len, unsigned flags)
+{
+	uintptr_t end = start + ALIGN_UP(len, PAGE_SIZE);
+	struct list *pos;
+	size_t n = 0;
+
+	mutex_lock(&mm->lock);
+	list_for_each(pos, &mm->vmas) {
+		struct vma *v = list_entry(pos, struct vma, node);
+		if (v->start >= end)
+			break;
+		if (v->end > start && !(v->flags & flags))
+			n += MIN(v->end, end) - MAX(v->start, start);
+	}
+	mutex_unlock(&mm->lock);
+	return n;
+}
+
+int vm_mincore(struct mm *mm, uintptr_t start, size_t npages, uint8_t *vec)
+{
+	int err = 0;
+
+	mutex_lock(&mm->lock);
+	if (!vm_range_mapped_locked(mm, start, start + npages * PAGE_SIZE))
+		err = -ENOMEM;
+	for (size_t i = 0; !err && i < npages; i++)
+		vec[i] = pmap_lookup(mm->pmap, start + i * PAGE_SIZE, NULL, NULL) ? 1 : 0;
 	mutex_unlock(&mm->lock);
 	return err;
 }
@@ -920,6 +1042,8 @@ static void vm_usage_add(void *ctx, const struct vma *v)
 		u->data += len;
 	if (v->prot & PROT_EXEC)
 		u->exec += len;
+	if (v->flags & VMA_LOCKED)
+		u->locked += len;
 }
 
 void vm_usage_get(struct mm *mm, struct vm_usage *u)
@@ -948,6 +1072,8 @@ static struct mm *vm_fork_common(struct mm *mm, bool pages)
 	vm_copy_exe_info(child, mm);
 	list_for_each(pos, &mm->vmas) {
 		struct vma *v = list_entry(pos, struct vma, node);
+		if (pages && (v->flags & VMA_DONTFORK))
+			continue;       /* madvise(MADV_DONTFORK): not in the child */
 		struct vma *c = kmem_cache_alloc(vma_cache, 0);
 		bool cow = !(v->flags & (VMA_SHARED | VMA_EXO_SHARE));
 		uintptr_t va = v->start;
@@ -957,12 +1083,13 @@ static struct mm *vm_fork_common(struct mm *mm, bool pages)
 			break;
 		}
 		*c = *v;
+		c->flags &= ~VMA_LOCKED;        /* mlock is not inherited */
 		if (c->obj)
 			vmobj_get(c->obj);
 		list_add_tail(&child->vmas, &c->node);   /* same order as parent */
 		child->nvmas++;
-		if (!pages)
-			continue;
+		if (!pages || (v->flags & VMA_WIPEONFORK))
+			continue;       /* WIPEONFORK: the child's range reads as zeroes */
 		/*
 		 * Share the pages; private ones lose write access in both, so
 		 * that a write after the copy began (other threads keep running:

@@ -313,6 +313,7 @@ static void proc_clone_signals(struct proc *p, struct proc *parent, unsigned lon
 	proc_rlimit_copy(p, parent);
 	exo_proc_inherit_locked(p, parent);
 	p->no_new_privs = parent->no_new_privs;
+	p->personality = parent->personality;
 	p->dumpable = parent->dumpable;
 	spin_unlock(&parent->lock);
 	p->exit_signal = (int)(flags & CLONE_SIGNAL_MASK);

@@ -337,3 +337,23 @@ SYSCALL_DEFINE4(rseq, void __user *, rseq, uint32_t, len, int, flags, uint32_t, 
 {
 	return -ENOSYS;          /* libcs fall back when rseq is unavailable */
 }
+
+#define PERSONALITY_QUERY 0xffffffffu
+
+/*
+ * personality: 0xffffffff asks, anything else is kept and the old value
+ * returned (Linux).  Keel has one ABI (PER_LINUX) and never randomizes
+ * addresses, so the flags change nothing; a set-id exec keeps them too.
+ */
+SYSCALL_DEFINE1(personality, unsigned, persona)
+{
+	struct proc *p = proc_current();
+	unsigned old;
+
+	spin_lock(&p->lock);
+	old = p->personality;
+	if (persona != PERSONALITY_QUERY)
+		p->personality = persona;
+	spin_unlock(&p->lock);
+	return old;
+}

@@ -17,6 +17,7 @@
 #include <keel/vfs.h>
 #include <keel/vmobj.h>
 #include <keel/kmalloc.h>
+#include <keel/cred.h>
 #include <keel/klog.h>
 #include <keel/signal.h>
 #include <lib/errno.h>
@@ -295,14 +296,192 @@ SYSCALL_DEFINE3(mprotect, uintptr_t, addr, size_t, len, unsigned, prot)
 	return vm_protect(thread_current()->mm, addr, len, prot);
 }
 
-#define MADV_DONTNEED 4
-#define MADV_FREE     8
+#define MADV_DONTNEED     4
+#define MADV_FREE         8
+#define MADV_REMOVE       9
+#define MADV_DONTFORK     10
+#define MADV_DOFORK       11
+#define MADV_WIPEONFORK   18
+#define MADV_KEEPONFORK   19
+#define MADV_LAST_LINUX   25    /* MADV_COLLAPSE, Linux 6.1 */
+#define MADV_HWPOISON     100
+#define MADV_SOFT_OFFLINE 101
+
+/* MADV_WIPEONFORK: private anonymous memory only (Linux). */
+static int madvise_wipe_ok(const struct vma *v)
+{
+	return (v->flags & (VMA_SHARED | VMA_IO | VMA_EXO_SHARE)) || v->obj ? -EINVAL : 0;
+}
 
 SYSCALL_DEFINE3(madvise, uintptr_t, addr, size_t, len, int, advice)
 {
+	struct mm *mm = thread_current()->mm;
+
 	if (!IS_ALIGNED(addr, PAGE_SIZE))
 		return -EINVAL;
-	if (advice == MADV_DONTNEED || advice == MADV_FREE)
-		return vm_discard(thread_current()->mm, addr, len);
-	return 0;               /* other advice is only advice */
+	if (advice < 0 || (advice > MADV_LAST_LINUX && advice != MADV_HWPOISON &&
+			   advice != MADV_SOFT_OFFLINE) || (advice > 4 && advice < 8))
+		return -EINVAL;
+	if (advice == MADV_HWPOISON || advice == MADV_SOFT_OFFLINE)
+		return cred_privileged() ? -EINVAL : -EPERM;    /* no memory-failure testing */
+	if (len == 0)
+		return 0;
+	if (!vm_range_mapped(mm, addr, len))
+		return -ENOMEM;
+	switch (advice) {
+	case MADV_DONTNEED:
+	case MADV_FREE:
+	case MADV_REMOVE:
+		return vm_discard(mm, addr, len);
+	case MADV_DONTFORK:
+		return vm_set_flags(mm, addr, len, VMA_DONTFORK, 0, NULL);
+	case MADV_DOFORK:
+		return vm_set_flags(mm, addr, len, 0, VMA_DONTFORK, NULL);
+	case MADV_WIPEONFORK:
+		return vm_set_flags(mm, addr, len, VMA_WIPEONFORK, 0, madvise_wipe_ok);
+	case MADV_KEEPONFORK:
+		return vm_set_flags(mm, addr, len, 0, VMA_WIPEONFORK, NULL);
+	default:
+		return 0;       /* other advice is only advice */
+	}
+}
+
+/* ---------------------------------------------------------------- mlock */
+
+#define MLOCK_ONFAULT 1
+#define MCL_CURRENT   1
+#define MCL_FUTURE    2
+#define MCL_ONFAULT   4
+
+/*
+ * May the caller lock add more bytes (RLIMIT_MEMLOCK, Linux's rules:
+ * privilege overrides it; a limit of 0 is EPERM, going over it ENOMEM).
+ */
+static int mlock_may(struct mm *mm, size_t add)
+{
+	uint64_t lim = rlimit_cur(RLIMIT_MEMLOCK);
+
+	if (cred_privileged() || lim == RLIM_INFINITY)
+		return 0;
+	if (lim == 0)
+		return -EPERM;
+	return vm_bytes_with(mm, VMA_LOCKED) + add > lim ? -ENOMEM : 0;
+}
+
+static long do_mlock(uintptr_t addr, size_t len)
+{
+	struct mm *mm = thread_current()->mm;
+	uintptr_t start = ALIGN_DOWN(addr, PAGE_SIZE);
+	int err;
+
+	/* Linux rounds the range out to pages. */
+	if (len > USER_TOP || addr > USER_TOP - len)
+		return -ENOMEM;
+	len = ALIGN_UP(len + (addr - start), PAGE_SIZE);
+	if (!vm_range_mapped(mm, start, len))
+		return -ENOMEM;
+	err = mlock_may(mm, vm_range_bytes_without(mm, start, len, VMA_LOCKED));
+	return err ? err : vm_set_flags(mm, start, len, VMA_LOCKED, 0, NULL);
+}
+
+SYSCALL_DEFINE2(mlock, uintptr_t, addr, size_t, len)
+{
+	return do_mlock(addr, len);
+}
+
+SYSCALL_DEFINE3(mlock2, uintptr_t, addr, size_t, len, unsigned, flags)
+{
+	if (flags & ~MLOCK_ONFAULT)
+		return -EINVAL;
+	return do_mlock(addr, len);
+}
+
+SYSCALL_DEFINE2(munlock, uintptr_t, addr, size_t, len)
+{
+	uintptr_t start = ALIGN_DOWN(addr, PAGE_SIZE);
+
+	if (len > USER_TOP || addr > USER_TOP - len)
+		return -ENOMEM;
+	return vm_set_flags(thread_current()->mm, start, ALIGN_UP(len + (addr - start), PAGE_SIZE),
+			    0, VMA_LOCKED, NULL);
+}
+
+SYSCALL_DEFINE1(mlockall, int, flags)
+{
+	struct mm *mm = thread_current()->mm;
+	int err;
+
+	if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
+		return -EINVAL;
+	if (flags & MCL_CURRENT) {
+		struct vm_usage u;
+		vm_usage_get(mm, &u);
+		if ((err = mlock_may(mm, u.total - u.locked)))
+			return err;
+		vm_set_flags_all(mm, VMA_LOCKED, 0);
+	} else if (!cred_privileged() && rlimit_cur(RLIMIT_MEMLOCK) == 0) {
+		return -EPERM;
+	}
+	mutex_lock(&mm->lock);
+	mm->def_flags = (flags & MCL_FUTURE) ? VMA_LOCKED : 0;
+	mutex_unlock(&mm->lock);
+	return 0;
+}
+
+SYSCALL_DEFINE0(munlockall)
+{
+	struct mm *mm = thread_current()->mm;
+
+	vm_set_flags_all(mm, 0, VMA_LOCKED);
+	mutex_lock(&mm->lock);
+	mm->def_flags = 0;
+	mutex_unlock(&mm->lock);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- mincore, msync */
+
+#define MINCORE_CHUNK 4096      /* pages per kernel buffer */
+
+SYSCALL_DEFINE3(mincore, uintptr_t, addr, size_t, len, uint8_t __user *, uvec)
+{
+	struct mm *mm = thread_current()->mm;
+	size_t npages;
+	uint8_t *buf;
+	long err = 0;
+
+	if (!IS_ALIGNED(addr, PAGE_SIZE))
+		return -EINVAL;
+	if (len > USER_TOP || addr > USER_TOP - len)
+		return -ENOMEM;
+	npages = ALIGN_UP(len, PAGE_SIZE) / PAGE_SIZE;
+	if (!npages)
+		return 0;
+	buf = kmalloc(MIN(npages, (size_t)MINCORE_CHUNK), 0);
+	if (!buf)
+		return -ENOMEM;
+	for (size_t done = 0; done < npages && !err;) {
+		size_t n = MIN(npages - done, (size_t)MINCORE_CHUNK);
+		err = vm_mincore(mm, addr + done * PAGE_SIZE, n, buf);
+		if (!err && copy_to_user(uvec + done, buf, n))
+			err = -EFAULT;
+		done += n;
+	}
+	kfree(buf);
+	return err;
+}
+
+#define MS_ASYNC      1
+#define MS_INVALIDATE 2
+#define MS_SYNC       4
+
+/* No file is mapped shared yet, so there is never anything to write back. */
+SYSCALL_DEFINE3(msync, uintptr_t, addr, size_t, len, int, flags)
+{
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	return vm_range_mapped(thread_current()->mm, addr, len) ? 0 : -ENOMEM;
 }
