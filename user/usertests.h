@@ -250,6 +250,7 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(mem_msync)                   \
 	X(mem_madvise_fork)            \
 	X(mem_personality)             \
+	X(mem_mremap)                  \
 	/* advisory locks (ut_flock.c) */ \
 	X(lock_posix_ranges)           \
 	X(lock_posix_close)            \

@@ -18,6 +18,12 @@
  *                        advice is EINVAL, a hole ENOMEM
  *   mem_personality      0xffffffff reads it, anything else sets it and
  *                        returns the old one
+ *   mem_mremap           shrink in place; grow in place when the range
+ *                        after is free, else ENOMEM without MREMAP_MAYMOVE
+ *                        and a move (contents kept, old range gone) with
+ *                        it; MREMAP_FIXED moves to the address given;
+ *                        EINVAL for bad flags, alignment, length, overlap,
+ *                        EFAULT for a range that is not one mapping
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,4 +173,61 @@ void ut_mem_personality(void)
 	UT_CHECK(personality(MA_PERS_QUERY) == MA_NO_RANDOM);
 	UT_CHECK(personality(0) == MA_NO_RANDOM);
 	UT_CHECK(personality(MA_PERS_QUERY) == 0);
+}
+
+#define MA_MAYMOVE 1
+#define MA_FIXED   2
+
+static void *ma_remap(void *p, size_t old, size_t new, int flags, void *to)
+{
+	return (void *)syscall(SYS_mremap, p, old, new, flags, to);
+}
+
+static bool ma_mapped(void *p)
+{
+	unsigned char v;
+
+	return mincore(p, MA_PAGE, &v) == 0;
+}
+
+void ut_mem_mremap(void)
+{
+	char *p = ma_map(2, MAP_PRIVATE), *q, *r, *t;
+
+	memset(p, 'a', 2 * MA_PAGE);
+	UT_CHECK(ma_remap(p, 2 * MA_PAGE, MA_PAGE, 0, NULL) == p); /* shrink */
+	UT_CHECK(p[0] == 'a' && !ma_mapped(p + MA_PAGE));
+	/* Grow in place into the free range after it. */
+	q = ma_map(3, MAP_PRIVATE);
+	q[0] = 'q';
+	UT_OK(munmap(q + MA_PAGE, 2 * MA_PAGE));
+	UT_CHECK(ma_remap(q, MA_PAGE, 3 * MA_PAGE, 0, NULL) == q);
+	UT_CHECK(q[0] == 'q' && q[2 * MA_PAGE] == 0);
+	/* Blocked by the next mapping: ENOMEM, or a move. */
+	r = ma_map(2, MAP_PRIVATE);
+	memset(r, 'r', MA_PAGE);
+	UT_OK(mprotect(r + MA_PAGE, MA_PAGE, PROT_READ)); /* another VMA after it */
+	UT_CHECK_ERR((long)ma_remap(r, MA_PAGE, 2 * MA_PAGE, 0, NULL), ENOMEM);
+	t = ma_remap(r, MA_PAGE, 2 * MA_PAGE, MA_MAYMOVE, NULL);
+	UT_CHECK(t != MAP_FAILED && t != r);
+	if (t != MAP_FAILED) {
+		UT_CHECK(t[0] == 'r' && t[MA_PAGE - 1] == 'r' && t[MA_PAGE] == 0);
+		UT_CHECK(!ma_mapped(r) && ma_mapped(r + MA_PAGE));
+		munmap(t, 2 * MA_PAGE);
+	}
+	/* To a given address. */
+	char *to = ma_map(1, MAP_PRIVATE);
+	UT_OK(munmap(to, MA_PAGE));
+	UT_CHECK(ma_remap(p, MA_PAGE, MA_PAGE, MA_MAYMOVE | MA_FIXED, to) == to);
+	UT_CHECK(to[0] == 'a' && !ma_mapped(p));
+	/* Errors. */
+	UT_CHECK_ERR((long)ma_remap(to, MA_PAGE, MA_PAGE, 8, NULL), EINVAL);
+	UT_CHECK_ERR((long)ma_remap(to, MA_PAGE, MA_PAGE, MA_FIXED, p), EINVAL);
+	UT_CHECK_ERR((long)ma_remap(to + 1, MA_PAGE, MA_PAGE, 0, NULL), EINVAL);
+	UT_CHECK_ERR((long)ma_remap(to, MA_PAGE, 0, 0, NULL), EINVAL);
+	UT_CHECK_ERR((long)ma_remap(to, MA_PAGE, MA_PAGE, MA_MAYMOVE | MA_FIXED, to), EINVAL);
+	UT_CHECK_ERR((long)ma_remap(p, MA_PAGE, 2 * MA_PAGE, MA_MAYMOVE, NULL), EFAULT);
+	munmap(to, MA_PAGE);
+	munmap(q, 3 * MA_PAGE);
+	munmap(r + MA_PAGE, MA_PAGE);
 }

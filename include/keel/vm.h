@@ -260,6 +260,18 @@ size_t vm_bytes_with(struct mm *mm, unsigned flags);
 size_t vm_range_bytes_without(struct mm *mm, uintptr_t start, size_t len, unsigned flags);
 /* Is all of [start, start+len) mapped?  (start page-aligned) */
 bool vm_range_mapped(struct mm *mm, uintptr_t start, size_t len);
+/*
+ * mremap: resize or move [old, old+old_len), one private mapping (shared
+ * objects, device memory, the image and the stack: -EINVAL), in place when
+ * it can, else, with VM_REMAP_MAYMOVE, to a free range or to want
+ * (VM_REMAP_FIXED); the pages move with their frames.  Returns the new
+ * address, or -EINVAL, -EFAULT (not one mapping), -ENOMEM.  May sleep.
+ */
+#define VM_REMAP_MAYMOVE   1
+#define VM_REMAP_FIXED     2
+#define VM_REMAP_DONTUNMAP 4
+long vm_remap(struct mm *mm, uintptr_t old, size_t old_len, size_t new_len, unsigned flags,
+	      uintptr_t want);
 /* mincore: vec[i] = 1 if page i of [start, ...) is in memory, for npages
  * pages; -ENOMEM if any is unmapped. */
 int vm_mincore(struct mm *mm, uintptr_t start, size_t npages, uint8_t *vec);

@@ -745,6 +745,136 @@ int vm_mincore(struct mm *mm, uintptr_t start, size_t npages, uint8_t *vec)
 	return err;
 }
 
+/*
+ * Map at new the pages mm has in [old, old+len): the same frames with the
+ * same protection, one more reference each (the old mappings keep theirs
+ * until the caller removes them).  0, or -ENOMEM with nothing left at new.
+ * [mm->lock] held.
+ */
+static int vm_copy_mappings(struct mm *mm, uintptr_t old, uintptr_t new, size_t len)
+{
+	mutex_assert_held(&mm->lock);
+	for (size_t off = 0; off < len; off += PAGE_SIZE) {
+		paddr_t pa;
+		unsigned prot;
+
+		if (!pmap_lookup(mm->pmap, old + off, &pa, &prot))
+			continue;
+		if (!(prot & PMAP_IO))
+			pmm_page_get(pa);
+		if (pmap_enter(mm->pmap, new + off, pa, prot, NULL) < 0) {
+			if (!(prot & PMAP_IO))
+				pmm_page_put(pa);
+			vm_remove_pages(mm, new, new + off);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* Only plain private memory (the heap, anonymous and private file maps)
+ * can grow or move: shared objects, device memory, the executable's lazily
+ * filled image and exokernel pages are tied to their addresses. */
+static bool vm_remap_ok(const struct vma *v)
+{
+	return !v->obj && !(v->flags & (VMA_SHARED | VMA_IO | VMA_IMAGE | VMA_EXO_COW |
+					 VMA_EXO_SHARE | VMA_GROWSDOWN));
+}
+
+long vm_remap(struct mm *mm, uintptr_t old, size_t old_len, size_t new_len, unsigned flags,
+	      uintptr_t want)
+{
+	bool maymove = flags & VM_REMAP_MAYMOVE, fixed = flags & VM_REMAP_FIXED;
+	uintptr_t dst;
+	struct vma *v, *nv = NULL;
+	long ret;
+
+	if ((flags & ~(VM_REMAP_MAYMOVE | VM_REMAP_FIXED | VM_REMAP_DONTUNMAP)) ||
+	    (fixed && !maymove) || ((flags & VM_REMAP_DONTUNMAP) && !maymove) ||
+	    !IS_ALIGNED(old, PAGE_SIZE))
+		return -EINVAL;
+	old_len = ALIGN_UP(old_len, PAGE_SIZE);
+	new_len = ALIGN_UP(new_len, PAGE_SIZE);
+	if (!new_len || old_len > USER_TOP || new_len > USER_TOP || old > USER_TOP - old_len)
+		return -EINVAL;
+	if (fixed && (!IS_ALIGNED(want, PAGE_SIZE) || want > USER_TOP - new_len ||
+		      want < VM_USER_MIN || (want < old + old_len && old < want + new_len)))
+		return -EINVAL;
+	if (flags & VM_REMAP_DONTUNMAP) {
+		klog_once(LOG_INFO, "mremap: MREMAP_DONTUNMAP is not supported");
+		return -EINVAL;
+	}
+	mutex_lock(&mm->lock);
+	v = vma_find(mm, old);
+	if (!v || old_len == 0 || v->end < old + old_len) {
+		ret = old_len == 0 ? -EINVAL : -EFAULT;   /* one mapping, all of it */
+		goto out;
+	}
+	if (!vm_remap_ok(v)) {
+		klog_once(LOG_INFO, "mremap: only private memory can be remapped");
+		ret = -EINVAL;
+		goto out;
+	}
+	if (!fixed && new_len <= old_len) {             /* shrink in place */
+		ret = vm_unmap_locked(mm, old + new_len, old + old_len);
+		ret = ret ? ret : (long)old;
+		goto out;
+	}
+	if (new_len > old_len && !vm_commit_ok(new_len, v->prot, v->flags)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* Grow in place: the VMA ends with the range and what follows is free. */
+	if (!fixed && v->end == old + old_len && old + new_len <= USER_TOP &&
+	    old + new_len > old && range_free(mm, v->end, old + new_len)) {
+		v->end = old + new_len;
+		ret = (long)old;
+		goto out;
+	}
+	if (!maymove) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (mm->nvmas + 2 > READ_ONCE(vm_max_map_count)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* Move: a new VMA like the old one, the pages, then the old range goes. */
+	if (fixed) {
+		if ((ret = vm_unmap_locked(mm, want, want + new_len)))
+			goto out;
+		dst = want;
+		v = vma_find(mm, old);  /* the unmap may have split VMAs */
+	} else if (!(dst = vm_find_gap(mm, new_len))) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	nv = kmem_cache_alloc(vma_cache, 0);
+	if (!nv) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	*nv = *v;
+	nv->start = dst;
+	nv->end = dst + new_len;
+	if ((ret = vm_copy_mappings(mm, old, dst, MIN(old_len, new_len)))) {
+		vma_free(nv);
+		goto out;
+	}
+	vma_insert(mm, nv);
+	ret = vm_unmap_locked(mm, old, old + old_len);
+	if (ret) {              /* a split failed: undo the move */
+		vm_remove_pages(mm, nv->start, nv->end);
+		vma_unlink(mm, nv);
+		vma_free(nv);
+		goto out;
+	}
+	ret = (long)dst;        /* a shrinking move copied only what fits */
+out:
+	mutex_unlock(&mm->lock);
+	return ret;
+}
+
 int vm_discard(struct mm *mm, uintptr_t start, size_t len)
 {
 	uintptr_t end;

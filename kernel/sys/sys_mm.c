@@ -485,3 +485,13 @@ SYSCALL_DEFINE3(msync, uintptr_t, addr, size_t, len, int, flags)
 		return 0;
 	return vm_range_mapped(thread_current()->mm, addr, len) ? 0 : -ENOMEM;
 }
+
+SYSCALL_DEFINE5(mremap, uintptr_t, old, size_t, old_len, size_t, new_len, unsigned, flags,
+		uintptr_t, new_addr)
+{
+	struct mm *mm = thread_current()->mm;
+
+	if (new_len > old_len && !mm_may_grow(mm, new_len - old_len))
+		return -ENOMEM;
+	return vm_remap(mm, old, old_len, new_len, flags, new_addr);
+}
