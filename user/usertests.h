@@ -251,6 +251,10 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(mem_madvise_fork)            \
 	X(mem_personality)             \
 	X(mem_mremap)                  \
+	/* System V shared memory (ut_shm.c) */ \
+	X(shm_share_fork)              \
+	X(shm_keys_perms)              \
+	X(shm_attach_rules)            \
 	/* advisory locks (ut_flock.c) */ \
 	X(lock_posix_ranges)           \
 	X(lock_posix_close)            \

@@ -272,6 +272,16 @@ bool vm_range_mapped(struct mm *mm, uintptr_t start, size_t len);
 #define VM_REMAP_DONTUNMAP 4
 long vm_remap(struct mm *mm, uintptr_t old, size_t old_len, size_t new_len, unsigned flags,
 	      uintptr_t want);
+/* Is nothing mapped in [start, start+len)? */
+bool vm_range_unused(struct mm *mm, uintptr_t start, size_t len);
+/*
+ * shmdt: unmap the attach of an object made with vmobj_set_tag(tag) that
+ * starts at addr (the VMAs of that object in its span); *out names the
+ * object (for comparison only: it may be gone once this returns).  -EINVAL
+ * if no such attach starts there.
+ */
+struct vmobj;
+int vm_detach_obj(struct mm *mm, uintptr_t addr, const void *tag, const struct vmobj **out);
 /* mincore: vec[i] = 1 if page i of [start, ...) is in memory, for npages
  * pages; -ENOMEM if any is unmapped. */
 int vm_mincore(struct mm *mm, uintptr_t start, size_t npages, uint8_t *vec);

@@ -41,6 +41,18 @@ void vmobj_put(struct vmobj *o);
 /* Size in pages. */
 uint64_t vmobj_size(const struct vmobj *o);
 /*
+ * Mark a new object (before anyone maps it) as its maker's (an opaque
+ * pointer the maker compares), and read the mark back (NULL: none).  gone
+ * (may be NULL) is called when the last reference goes, just before the
+ * object is freed, from vmobj_put's context (no spinlock held).
+ */
+void vmobj_set_tag(struct vmobj *o, const void *tag, void (*gone)(struct vmobj *o));
+/* A reference, unless the object is already on its way out (false). */
+bool vmobj_tryget(struct vmobj *o);
+const void *vmobj_tag(const struct vmobj *o);
+/* Its references now (a racy snapshot: VMAs mapping it, plus its maker's). */
+unsigned vmobj_users(const struct vmobj *o);
+/*
  * The frame of page idx, allocated zeroed on first use (a user allocation:
  * it fails in the kernel's reserve), with one more reference taken for the
  * caller's mapping.  0, -ENOMEM, or -EFAULT past the end.  Never sleeps.

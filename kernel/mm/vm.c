@@ -875,6 +875,49 @@ out:
 	return ret;
 }
 
+bool vm_range_unused(struct mm *mm, uintptr_t start, size_t len)
+{
+	bool ok;
+
+	mutex_lock(&mm->lock);
+	ok = range_free(mm, start, start + len);
+	mutex_unlock(&mm->lock);
+	return ok;
+}
+
+int vm_detach_obj(struct mm *mm, uintptr_t addr, const void *tag, const struct vmobj **out)
+{
+	struct vmobj *obj;
+	uintptr_t end;
+	struct list *pos, *tmp;
+	struct vma *v;
+	int err = 0;
+
+	mutex_lock(&mm->lock);
+	v = vma_find(mm, addr);
+	if (!v || v->start != addr || !v->obj || v->pgoff || vmobj_tag(v->obj) != tag) {
+		err = -EINVAL;
+		goto out;
+	}
+	obj = v->obj;
+	*out = obj;
+	end = addr + vmobj_size(obj) * PAGE_SIZE;
+	/* Every VMA of this object in its attach range (mprotect may have split it). */
+	list_for_each_safe(pos, tmp, &mm->vmas) {
+		struct vma *w = list_entry(pos, struct vma, node);
+		if (w->start >= end)
+			break;
+		if (w->end <= addr || w->obj != obj)
+			continue;
+		vm_remove_pages(mm, w->start, w->end);
+		vma_unlink(mm, w);
+		vma_free(w);
+	}
+out:
+	mutex_unlock(&mm->lock);
+	return err;
+}
+
 int vm_discard(struct mm *mm, uintptr_t start, size_t len)
 {
 	uintptr_t end;

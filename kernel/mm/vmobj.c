@@ -47,6 +47,8 @@ struct vmobj {
 	refcount_t refs;          /* [A] VMAs using the object */
 	bool readonly;            /* [I] never mapped writable (a device object) */
 	const char *name;         /* [I] what /proc/PID/maps shows; NULL: nothing */
+	const void *tag;          /* [I] who made it (System V shm: its marker), or NULL */
+	void (*gone)(struct vmobj *o); /* [I] told just before the object is freed */
 };
 
 static unsigned vmobj_height(uint64_t npages)
@@ -113,6 +115,8 @@ void vmobj_put(struct vmobj *o)
 {
 	if (!o || !refcount_put(&o->refs))
 		return;
+	if (o->gone)
+		o->gone(o);
 	vmobj_free_node(o->root, o->height);
 	kfree(o);
 }
@@ -120,6 +124,27 @@ void vmobj_put(struct vmobj *o)
 uint64_t vmobj_size(const struct vmobj *o)
 {
 	return o->npages;
+}
+
+void vmobj_set_tag(struct vmobj *o, const void *tag, void (*gone)(struct vmobj *o))
+{
+	o->tag = tag;
+	o->gone = gone;
+}
+
+bool vmobj_tryget(struct vmobj *o)
+{
+	return refcount_get_not_zero(&o->refs);
+}
+
+const void *vmobj_tag(const struct vmobj *o)
+{
+	return o->tag;
+}
+
+unsigned vmobj_users(const struct vmobj *o)
+{
+	return refcount_read(&o->refs);
 }
 
 /* The leaf slot of page idx, making the nodes above it; NULL on ENOMEM.  [o->lock] held. */
