@@ -184,8 +184,8 @@ void ex_perm_not_child(void)
 	UT_CHECK_EXIT(utest_wait(mid), EX_CHILD_OK);
 }
 
-/* A forked child that runs as another user (uid, gid), or not dumpable
- * (uid 0 for "keep the ids"), and waits for its pipe to close. */
+/* A forked child that runs as another user (uid, gid; 0 keeps the ids),
+ * dumpable or not, and waits for its pipe to close. */
 static pid_t ou_child(unsigned uid, bool dumpable, int ready[2], int hold[2])
 {
 	pid_t pid = utest_fork();
@@ -195,7 +195,9 @@ static pid_t ou_child(unsigned uid, bool dumpable, int ready[2], int hold[2])
 		close(hold[1]); /* the parent's close is the signal to go */
 		if (uid && (setresgid(uid, uid, uid) || setresuid(uid, uid, uid)))
 			_exit(EX_CHILD_BAD);
-		if (!dumpable && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+		/* Set either way: a change of ids, the child's or the parent's
+		 * before fork, leaves it undumpable (Linux's commit_creds). */
+		if (prctl(PR_SET_DUMPABLE, dumpable ? 1 : 0, 0, 0, 0))
 			_exit(EX_CHILD_BAD);
 		utest_write_all(ready[1], &c, 1);
 		(void)read(hold[0], &c, 1);
@@ -228,10 +230,13 @@ void ex_perm_other_user(void)
 	UT_OK(setresgid(EX_OTHER_UID, EX_OTHER_UID, EX_OTHER_UID));
 	UT_OK(setresuid(EX_OTHER_UID, EX_OTHER_UID, EX_OTHER_UID)); /* for good */
 	EX_EQ(exo_page_alloc(c, EX_VA(11), EX_RW), 0);              /* the same user */
+	pid_t same = ou_child(0, true, ready, hold);                /* born after the drop */
+	EX_EQ(exo_page_alloc(same, EX_VA(11), EX_RW), 0);
 	pid_t nd = ou_child(0, false, ready, hold);
 	EX_EQ(exo_page_alloc(nd, EX_VA(11), EX_RW), -EPERM); /* not dumpable */
 	close(hold[1]);
 	UT_CHECK_EXIT(utest_wait(c), EX_CHILD_OK);
+	UT_CHECK_EXIT(utest_wait(same), EX_CHILD_OK);
 	UT_CHECK_EXIT(utest_wait(nd), EX_CHILD_OK);
 }
 

@@ -175,7 +175,9 @@ int main(int argc, char **argv, char **envp)
 		return atoi(argv[2]);       /* exec tests: "I ran", as a status */
 	ut_set_bindir(argc > 0 ? argv[0] : NULL);
 	int status = utest_main(&ut_suite, argc, argv);
-	if (argc <= 1 || strcmp(argv[1], "--list") != 0)
+	if (argc <= 1 || strcmp(argv[1], "--list") != 0) {
 		ut_clean_tmp();
+		ut_clean_shm();
+	}
 	return status;
 }

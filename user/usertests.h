@@ -289,6 +289,8 @@ int ut_helper_cred(int argc, char **argv); /* --cred: ut_cred.c */
 int ut_helper_dumpable(void);              /* --dumpable: ut_prctl.c */
 int ut_helper_nnp(void);                   /* --nnp: ut_prctl.c */
 int ut_helper_open_probe(void);            /* --open-probe: ut_perm.c */
+/* Remove SysV segments the tests left behind (ut_shm.c). */
+void ut_clean_shm(void);
 int ut_helper_inb(int argc, char **argv);  /* --inb: ut_ioport.c */
 
 /* "usertests --orphan-init", for a system test that boots it as init. */

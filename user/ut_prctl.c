@@ -10,7 +10,9 @@
  *                         grandchild is adopted by the subreaper, not
  *                         init, and the subreaper reaps it
  *   prctl_dumpable        PR_GET/SET_DUMPABLE: 1 at first, 0 once set,
- *                         2 is EINVAL, execve makes it 1 again
+ *                         2 is EINVAL, execve makes it 1 again; a change
+ *                         of effective uid makes it 0 and clears the
+ *                         parent-death signal
  *   prctl_no_new_privs    PR_SET/GET_NO_NEW_PRIVS: only (1, 0, 0, 0) sets
  *                         it, fork and execve keep it, it cannot be unset
  *                         (the set-user-ID side: perm_setuid_exec)
@@ -147,9 +149,22 @@ static void dumpable(void *arg)
 	UT_CHECK_EXIT(utest_wait(pid), 1); /* exec made it dumpable again */
 }
 
+static void dumpable_setuid(void *arg)
+{
+	int sig = -1;
+
+	(void)arg;
+	UT_OK(prctl(PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0));
+	UT_OK(setuid(1000)); /* new ids: not dumpable, no parent-death signal */
+	UT_CHECK(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0);
+	UT_OK(prctl(PR_GET_PDEATHSIG, &sig, 0, 0, 0));
+	UT_CHECK(sig == 0);
+}
+
 void ut_prctl_dumpable(void)
 {
 	UT_CHECK_EXIT(ut_in_child(dumpable, NULL), 0);
+	UT_CHECK_EXIT(ut_in_child(dumpable_setuid, NULL), 0);
 }
 
 int ut_helper_dumpable(void)

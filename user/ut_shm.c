@@ -5,7 +5,8 @@
  *   shm_share_fork      an attach is shared memory: a forked child sees
  *                       and changes the same bytes; IPC_STAT reports size,
  *                       mode, creator and attaches (fork's and exit's
- *                       included); a read-only attach faults on a write;
+ *                       included); a read-only attach faults on a write
+ *                       and cannot be made writable (EACCES);
  *                       after IPC_RMID an attached segment keeps its id
  *                       (SHM_DEST, no key; shmat still works) until the
  *                       last detach, then the id is gone
@@ -43,9 +44,9 @@ static void sh_write_ro(void *arg)
 	*(volatile char *)arg = 1; /* must fault */
 }
 
-void ut_shm_share_fork(void)
+static void share_fork(void *arg)
 {
-	int id = (int)UT_OK(shmget(IPC_PRIVATE, SH_SIZE, IPC_CREAT | 0600));
+	int id = *(int *)arg;
 	char *p = shmat(id, NULL, 0), *ro;
 	struct shmid_ds ds;
 	pid_t pid;
@@ -64,9 +65,10 @@ void ut_shm_share_fork(void)
 	UT_CHECK(p[1] == 'c');
 	UT_OK(shmctl(id, IPC_STAT, &ds));
 	UT_CHECK(ds.shm_segsz == SH_SIZE && (ds.shm_perm.mode & 0777) == 0600);
-	UT_CHECK(ds.shm_cpid == getpid() && ds.shm_nattch == 1);
+	UT_CHECK(ds.shm_cpid == getppid() && ds.shm_nattch == 1); /* the test made it */
 	ro = shmat(id, NULL, SHM_RDONLY);
 	UT_CHECK(ro != (void *)-1 && ro != p && ro[1] == 'c');
+	UT_CHECK_ERR(mprotect(ro, SH_PAGE, PROT_READ | PROT_WRITE), EACCES); /* stays read-only */
 	UT_CHECK(sh_nattch(id) == 2);
 	UT_CHECK_KILLED(ut_in_child(sh_write_ro, ro), SIGSEGV);
 	UT_OK(shmdt(ro));
@@ -84,6 +86,24 @@ void ut_shm_share_fork(void)
 	UT_OK(shmdt(p));
 	UT_CHECK((long)shmat(id, NULL, 0) == -1 && errno == EINVAL);
 	UT_CHECK_ERR(shmctl(id, IPC_STAT, &ds), EINVAL);
+}
+
+/*
+ * Segments outlive their processes: each test's body runs in a child and
+ * the test removes what it made afterwards, whatever the body did (a
+ * failure exits at once; under fault injection, any call may).
+ */
+static void sh_run(void (*body)(void *), int id)
+{
+	int status = ut_in_child(body, &id);
+
+	(void)shmctl(id, IPC_RMID, NULL);
+	UT_CHECK_EXIT(status, 0);
+}
+
+void ut_shm_share_fork(void)
+{
+	sh_run(share_fork, (int)UT_OK(shmget(IPC_PRIVATE, SH_SIZE, IPC_CREAT | 0600)));
 }
 
 static int sh_key;
@@ -114,13 +134,11 @@ static void sh_other_user_opened(void *arg)
 	UT_CHECK((long)shmat(id, NULL, 0) == -1 && errno == EACCES); /* no write */
 }
 
-void ut_shm_keys_perms(void)
+static void keys_perms(void *arg)
 {
-	int id;
+	int id = *(int *)arg;
 	struct shmid_ds ds;
 
-	sh_key = SH_KEY + getpid();
-	id = (int)UT_OK(shmget(sh_key, SH_PAGE, IPC_CREAT | IPC_EXCL | 0600));
 	UT_CHECK_ERR(shmget(sh_key, SH_PAGE, IPC_CREAT | IPC_EXCL | 0600), EEXIST);
 	UT_CHECK(shmget(sh_key, SH_PAGE, 0) == id);
 	UT_CHECK(shmget(sh_key, 1, IPC_CREAT) == id);
@@ -138,9 +156,15 @@ void ut_shm_keys_perms(void)
 	UT_CHECK_ERR(shmget(sh_key, SH_PAGE, 0), ENOENT);
 }
 
-void ut_shm_attach_rules(void)
+void ut_shm_keys_perms(void)
 {
-	int id = (int)UT_OK(shmget(IPC_PRIVATE, SH_PAGE, IPC_CREAT | 0600));
+	sh_key = SH_KEY + getpid();
+	sh_run(keys_perms, (int)UT_OK(shmget(sh_key, SH_PAGE, IPC_CREAT | IPC_EXCL | 0600)));
+}
+
+static void attach_rules(void *arg)
+{
+	int id = *(int *)arg;
 	char *m =
 		mmap(NULL, 2 * SH_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct shminfo info;
@@ -160,4 +184,31 @@ void ut_shm_attach_rules(void)
 	UT_CHECK(info.shmmni > 0 && info.shmmin == 1);
 	UT_OK(shmctl(id, IPC_RMID, NULL));
 	munmap(m, 2 * SH_PAGE);
+}
+
+void ut_shm_attach_rules(void)
+{
+	sh_run(attach_rules, (int)UT_OK(shmget(IPC_PRIVATE, SH_PAGE, IPC_CREAT | 0600)));
+}
+
+/*
+ * After the suite: remove segments these tests made whose creator is gone
+ * (a test process killed between shmget and its cleanup, e.g. under fault
+ * injection): root's, private or with a key of SH_KEY's range.
+ */
+void ut_clean_shm(void)
+{
+	struct shm_info info;
+	int top = shmctl(0, SHM_INFO, (struct shmid_ds *)&info);
+
+	for (int slot = 0; slot <= top; slot++) {
+		struct shmid_ds ds;
+		int id = shmctl(slot, SHM_STAT, &ds);
+		unsigned key = (unsigned)ds.shm_perm.__key;
+
+		if (id < 0 || ds.shm_perm.cuid != 0 || kill(ds.shm_cpid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (key == IPC_PRIVATE || (key & 0xffff0000u) == SH_KEY)
+			(void)shmctl(id, IPC_RMID, NULL);
+	}
 }

@@ -36,10 +36,12 @@ struct proc;
  * fcntl(F_GETLK, F_SETLK, F_SETLKW and the F_OFD_ forms) on f with the
  * struct flock at uarg: 0 or -EFAULT, -EINVAL, -EOVERFLOW, -EBADF (a read
  * lock on a file not open for reading, a write lock on one not open for
- * writing), -EAGAIN (in the way), -EDEADLK, -EINTR, -ENOMEM.  May sleep.
+ * writing), -EAGAIN (in the way), -EDEADLK, -EINTR, -ENOMEM, -ENOLCK
+ * (FLOCK_RECORDS_MAX locks in the system).  May sleep.
  */
 long flock_fcntl(struct file *f, int cmd, void __user *uarg);
-/* flock(2) on f: 0 or -EINVAL, -EWOULDBLOCK (LOCK_NB), -EINTR, -ENOMEM. */
+/* flock(2) on f: 0 or -EINVAL, -EWOULDBLOCK (LOCK_NB), -EINTR, -ENOMEM,
+ * -ENOLCK (too many locks in the system, as fcntl's). */
 long flock_flock(struct file *f, int op);
 /* The current process closed a descriptor of f: its POSIX locks on the
  * file go (all of them, whichever descriptor took them). */

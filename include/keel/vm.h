@@ -65,6 +65,9 @@
  * the child the range empty, reading as zeroes (MADV_WIPEONFORK). */
 #define VMA_DONTFORK   (1u << 9)
 #define VMA_WIPEONFORK (1u << 10)
+/* Never writable (shmat SHM_RDONLY: Linux's missing VM_MAYWRITE):
+ * mprotect asking for PROT_WRITE gets -EACCES. */
+#define VMA_NOWRITE    (1u << 11)
 
 #define VM_STACK_MAX   (8ul << 20)          /* RLIMIT_STACK default: 8 MiB */
 #define VM_STACK_MIN   (128ul << 10)        /* the least stack_max (what exec maps) */

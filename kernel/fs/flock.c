@@ -43,7 +43,8 @@
 #define FLK_FLOCK         3
 #define FLOCK_END         UINT64_MAX /* "to the end of the file", and beyond */
 #define FLOCK_OFF_MAX     ((uint64_t)INT64_MAX)
-#define FLOCK_WAITERS_MAX 64 /* POSIX waiters the deadlock check sees */
+#define FLOCK_WAITERS_MAX 64    /* POSIX waiters the deadlock check sees */
+#define FLOCK_RECORDS_MAX 16384 /* locks in all: the lists are scanned whole */
 
 struct flock_rec {
 	struct list node;    /* [flock_lock] on flock_all */
@@ -247,6 +248,13 @@ static int flock_set(const void *key, int kind, const void *owner, int pid, int 
 		goto out;
 	}
 	spin_lock(&flock_lock);
+	/* Bounded, as the scans under this lock must be (Linux: ENOLCK). */
+	if (type != F_UNLCK &&
+	    __atomic_load_n(&flock_count, __ATOMIC_RELAXED) + 2 > FLOCK_RECORDS_MAX) {
+		spin_unlock(&flock_lock);
+		err = -ENOLCK;
+		goto out;
+	}
 	for (;;) {
 		struct flock_rec *in_way =
 			type == F_UNLCK ? NULL :
@@ -383,6 +391,22 @@ long flock_fcntl(struct file *f, int cmd, void __user *uarg)
 
 /* ---------------------------------------------------------------- flock(2) */
 
+/* Does the description f hold a flock() lock of type on key? */
+static bool flock_holds(const void *key, const void *f, int type)
+{
+	struct list *pos;
+	bool held = false;
+
+	spin_lock(&flock_lock);
+	list_for_each(pos, &flock_all) {
+		struct flock_rec *r = list_entry(pos, struct flock_rec, node);
+		if (r->key == key && r->kind == FLK_FLOCK && r->owner == f && r->type == type)
+			held = true;
+	}
+	spin_unlock(&flock_lock);
+	return held;
+}
+
 long flock_flock(struct file *f, int op)
 {
 	bool nb = op & LOCK_NB;
@@ -401,9 +425,13 @@ long flock_flock(struct file *f, int op)
 	default:
 		return -EINVAL;
 	}
-	/* A conversion drops the old lock first, as Linux's does. */
-	if (type != F_UNLCK)
+	/* A conversion drops the old lock first, as Linux's does; the same
+	 * lock again changes nothing. */
+	if (type != F_UNLCK) {
+		if (flock_holds(flock_key(f), f, type))
+			return 0;
 		(void)flock_set(flock_key(f), FLK_FLOCK, f, -1, F_UNLCK, 0, FLOCK_END, false);
+	}
 	return flock_set(flock_key(f), FLK_FLOCK, f, -1, type, 0, FLOCK_END, !nb);
 }
 

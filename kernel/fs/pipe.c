@@ -494,13 +494,17 @@ long pipe_set_size(struct file *f, unsigned long want, bool priv)
 		return -EINVAL;
 	while (size < want)
 		size <<= 1;
-	if (size > PIPE_MAX_SIZE && !priv)
+	spin_lock(&p->lock);
+	bool grows = size > p->size;    /* Linux limits growth only */
+	spin_unlock(&p->lock);
+	if (grows && size > PIPE_MAX_SIZE && !priv)
 		return -EPERM;
-	/* Count the growth first (undone on failure): the limit holds even
-	 * for many pipes growing at once. */
+	/* Count the new buffer first (the old one's part goes once it is
+	 * swapped; undone on failure): the limit holds even for many pipes
+	 * growing at once. */
 	unsigned long add = pipe_grown_part(size);
 	unsigned long total = __atomic_add_fetch(&pipe_grown, add, __ATOMIC_RELAXED);
-	if (add && total > PIPE_GROWN_MAX && !priv) {
+	if (grows && add && total > PIPE_GROWN_MAX && !priv) {
 		__atomic_fetch_sub(&pipe_grown, add, __ATOMIC_RELAXED);
 		return -EPERM;
 	}

@@ -209,7 +209,8 @@ int procfs_pid_may_access(int pid)
 	p = proc_find(pid);
 	if (p) {
 		spin_lock(&p->lock);
-		err = cred_may_access_locked(&c, p, true) ? 0 : -EACCES;
+		/* A process always sees its own (Linux: same thread group). */
+		err = p == me || cred_may_access_locked(&c, p, true) ? 0 : -EACCES;
 		spin_unlock(&p->lock);
 	}
 	spin_unlock(&proc_tree_lock);

@@ -600,7 +600,8 @@ int vm_protect(struct mm *mm, uintptr_t start, size_t len, unsigned prot)
 			err = -EACCES;  /* device memory is never executable */
 			goto out;
 		}
-		if ((prot & PROT_WRITE) && v->obj && vmobj_readonly(v->obj)) {
+		if ((prot & PROT_WRITE) && ((v->obj && vmobj_readonly(v->obj)) ||
+					    (v->flags & VMA_NOWRITE))) {
 			err = -EACCES;  /* Linux: a mapping that may never be writable */
 			goto out;
 		}

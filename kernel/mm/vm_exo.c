@@ -114,6 +114,12 @@ int vm_exo_place(struct mm *mm, uintptr_t va, paddr_t pa, unsigned perm)
 		err = -EINVAL; /* device memory: no frame to replace */
 		goto out_unlock;
 	}
+	/* The splits below (or the new VMA) must fit under vm.max_map_count:
+	 * checked now, so that they cannot fail half-way. */
+	if (mm->nvmas + 2 > READ_ONCE(vm_max_map_count)) {
+		err = -ENOMEM;
+		goto out_unlock;
+	}
 	err = pmap_enter(mm->pmap, va, pa, vm_pmap_prot(vm_exo_prot(perm), true), &old);
 	if (err)
 		goto out_unlock;

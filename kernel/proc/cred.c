@@ -97,10 +97,12 @@ long cred_change(bool group, enum cred_op op, uint32_t a, uint32_t b, uint32_t c
 	struct proc *p = proc_current();
 	struct cred_ids *ids = group ? &p->cred.g : &p->cred.u;
 	long ret = -EINVAL;
-	bool priv;
+	struct cred_ids before;
+	bool priv, changed;
 
 	spin_lock(&p->lock);
 	priv = p->cred.u.eff == 0;
+	before = *ids;
 	switch (op) {
 	case CRED_SET:
 		ret = cred_ids_set(ids, a, priv);
@@ -115,7 +117,18 @@ long cred_change(bool group, enum cred_op op, uint32_t a, uint32_t b, uint32_t c
 		ret = cred_ids_setfs(ids, a, priv);
 		break;
 	}
+	/* Linux's commit_creds: a new effective or file-system id makes the
+	 * process undumpable (no ptrace-like access by its new peers to what
+	 * the old ids read) and clears its parent-death signal. */
+	changed = ids->eff != before.eff || ids->fs != before.fs;
+	if (changed)
+		p->dumpable = false;
 	spin_unlock(&p->lock);
+	if (changed) {
+		spin_lock(&proc_tree_lock);
+		p->pdeath_sig = 0;
+		spin_unlock(&proc_tree_lock);
+	}
 	return ret;
 }
 

@@ -310,7 +310,9 @@ SYSCALL_DEFINE3(mprotect, uintptr_t, addr, size_t, len, unsigned, prot)
 /* MADV_WIPEONFORK: private anonymous memory only (Linux). */
 static int madvise_wipe_ok(const struct vma *v)
 {
-	return (v->flags & (VMA_SHARED | VMA_IO | VMA_EXO_SHARE)) || v->obj ? -EINVAL : 0;
+	unsigned not_anon = VMA_SHARED | VMA_IO | VMA_EXO_SHARE | VMA_IMAGE;
+
+	return (v->flags & not_anon) || v->obj ? -EINVAL : 0;
 }
 
 SYSCALL_DEFINE3(madvise, uintptr_t, addr, size_t, len, int, advice)

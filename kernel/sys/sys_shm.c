@@ -26,6 +26,7 @@
 #include <keel/pmm.h>
 #include <keel/proc.h>
 #include <keel/syscall.h>
+#include <keel/sys_shm.h>
 #include <keel/thread.h>
 #include <keel/time.h>
 #include <keel/uaccess.h>
@@ -297,7 +298,9 @@ SYSCALL_DEFINE3(shmat, int, id, uintptr_t, addr, int, flags)
 	if (addr && !(flags & SHM_REMAP) && !vm_range_unused(mm, addr, len))
 		ret = -EINVAL; /* Linux: no SHM_REMAP over an existing mapping */
 	else
-		ret = vm_map_obj(mm, addr, len, prot, VMA_SHARED, obj, 0, addr != 0);
+		ret = vm_map_obj(mm, addr, len, prot,
+				 VMA_SHARED | ((flags & SHM_RDONLY) ? VMA_NOWRITE : 0), obj, 0,
+				 addr != 0);
 	spin_lock(&shm_lock);
 	for (int slot = 0; ret >= 0 && slot < SHM_SEGS; slot++) {
 		if (shm_segs[slot] && shm_segs[slot]->obj == obj) {
@@ -451,4 +454,26 @@ out:
 	spin_unlock(&shm_lock);
 	vmobj_put(drop); /* the attaches keep the memory until they go */
 	return ret;
+}
+
+void shm_exit_all(void)
+{
+	for (int slot = 0; slot < SHM_SEGS; slot++) {
+		struct vmobj *drop = NULL;
+
+		spin_lock(&shm_lock);
+		struct shm_seg *s = shm_segs[slot];
+		if (s && !s->dest) {
+			drop = s->obj;
+			if (shm_nattch(s) == 0) {
+				shm_forget(slot);
+			} else {
+				s->dest = true;
+				s->key = IPC_PRIVATE;
+				s->mode |= SHM_DEST;
+			}
+		}
+		spin_unlock(&shm_lock);
+		vmobj_put(drop);
+	}
 }
