@@ -8,7 +8,9 @@
  *                         is EINVAL
  *   prctl_subreaper       PR_SET/GET_CHILD_SUBREAPER: an orphaned
  *                         grandchild is adopted by the subreaper, not
- *                         init, and the subreaper reaps it
+ *                         init, and the subreaper reaps it; one that was a
+ *                         zombie already comes with a SIGCHLD, or is reaped
+ *                         at once if the subreaper ignores SIGCHLD
  *   prctl_dumpable        PR_GET/SET_DUMPABLE: 1 at first, 0 once set,
  *                         2 is EINVAL, execve makes it 1 again; a change
  *                         of effective uid makes it 0 and clears the
@@ -124,9 +126,69 @@ static void subreaper(void *arg)
 	UT_CHECK_EXIT(utest_wait(c), 42); /* ours to reap now */
 }
 
+#define UT_SEEN_MAX 8
+static volatile pid_t ut_seen[UT_SEEN_MAX];
+static volatile int ut_nseen;
+
+static void ut_note_chld(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	if (ut_nseen < UT_SEEN_MAX)
+		ut_seen[ut_nseen++] = si->si_pid;
+}
+
+/* A zombie grandchild, orphaned: as if it died now, to the subreaper. */
+static void subreaper_zombie(void *arg)
+{
+	struct sigaction sa = { .sa_sigaction = ut_note_chld, .sa_flags = SA_SIGINFO };
+	bool ignore = arg != NULL;
+	int pfd[2];
+	pid_t p, g = 0;
+
+	UT_OK(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+	if (ignore)
+		sa.sa_handler = SIG_IGN, sa.sa_flags = 0;
+	UT_OK(sigaction(SIGCHLD, &sa, NULL));
+	UT_OK(pipe(pfd));
+	p = utest_fork();
+	if (p == 0) {
+		pid_t gc = utest_fork();
+		if (gc == 0)
+			_exit(5);
+		UT_CHECK(write(pfd[1], &gc, sizeof(gc)) == sizeof(gc));
+		utest_sleep_ns(100000000ll); /* gc is a zombie by now */
+		_exit(0);
+	}
+	UT_CHECK(read(pfd[0], &g, sizeof(g)) == sizeof(g));
+	if (ignore) {
+		for (int i = 0; i < PRCTL_POLLS && kill(p, 0) == 0; i++)
+			utest_sleep_ns(PRCTL_POLL_NS);
+		utest_sleep_ns(PRCTL_POLL_NS);
+		UT_CHECK_ERR(waitpid(g, NULL, WNOHANG), ECHILD); /* reaped for us */
+		return;
+	}
+	for (int i = 0; i < PRCTL_POLLS; i++) {
+		bool got = false;
+		for (int k = 0; k < ut_nseen; k++)
+			got |= ut_seen[k] == g;
+		if (got)
+			break;
+		utest_sleep_ns(PRCTL_POLL_NS);
+	}
+	bool told = false;
+	for (int k = 0; k < ut_nseen; k++)
+		told |= ut_seen[k] == g;
+	UT_CHECK(told); /* SIGCHLD with the grandchild's pid */
+	UT_CHECK_EXIT(utest_wait(g), 5);
+	UT_CHECK_EXIT(utest_wait(p), 0);
+}
+
 void ut_prctl_subreaper(void)
 {
 	UT_CHECK_EXIT(ut_in_child(subreaper, NULL), 0);
+	UT_CHECK_EXIT(ut_in_child(subreaper_zombie, NULL), 0);
+	UT_CHECK_EXIT(ut_in_child(subreaper_zombie, (void *)1), 0);
 }
 
 static void dumpable(void *arg)

@@ -175,6 +175,32 @@ static void proc_exit_info(struct proc *p, struct ksiginfo *info)
 	}
 }
 
+static bool proc_autoreap(struct proc *parent, struct proc *p, bool *send);
+
+/*
+ * A zombie c that np adopted: np hears of it as if it had just died
+ * (Linux's reparent_leader: SIGCHLD, and reaped at once if np ignores
+ * SIGCHLD or set SA_NOCLDWAIT, moving it to *dead).  True if it stays a
+ * zombie for np to wait for.  [T]
+ */
+static bool proc_adopt_zombie(struct proc *np, struct proc *c, struct list *dead,
+			      struct list *dead_pids)
+{
+	struct ksiginfo info;
+	bool send, autoreap = proc_autoreap(np, c, &send);
+
+	if (send) {
+		proc_exit_info(c, &info);
+		signal_send_info(np, &info);
+	}
+	if (!autoreap)
+		return true;
+	list_remove(&c->sibling);
+	pid_detach_proc(c, dead_pids);
+	list_add_tail(dead, &c->sibling);
+	return false;
+}
+
 /*
  * Who adopts p's children: the nearest living ancestor that asked to be a
  * child subreaper (PR_SET_CHILD_SUBREAPER), else init (NULL once init has
@@ -224,7 +250,8 @@ static void proc_reparent_children(struct proc *p, struct list *dead, struct lis
 		c->exit_signal = SIGCHLD;
 		if (np) {
 			list_add_tail(&np->children, &c->sibling);
-			zombie |= c->state == PROC_ZOMBIE;
+			if (c->state == PROC_ZOMBIE && proc_adopt_zombie(np, c, dead, dead_pids))
+				zombie = true;
 		} else if (c->state == PROC_ZOMBIE) {
 			pid_detach_proc(c, dead_pids);
 			list_add_tail(dead, &c->sibling);

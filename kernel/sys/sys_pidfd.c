@@ -91,12 +91,14 @@ SYSCALL_DEFINE2(pidfd_open, int, pid, unsigned, flags)
 		return -ENOMEM;
 	spin_lock(&proc_tree_lock);
 	p = proc_find(pid);
-	if (!p)
-		err = -ESRCH;
-	else if (p->pid != pid)
-		err = -EINVAL; /* a thread, not a process (Linux 6.1) */
-	else
+	if (p) {
 		pf->start_ns = p->start_ns;
+	} else {
+		struct thread *t = thread_find_locked(pid);
+		err = t ? -EINVAL : -ESRCH; /* a thread, not a process (Linux 6.1) */
+		if (t)
+			spin_unlock(&t->proc->lock);
+	}
 	spin_unlock(&proc_tree_lock);
 	if (err) {
 		kfree(pf);

@@ -110,18 +110,23 @@ static int64_t shm_now(void)
 	return (int64_t)(time_real_ns() / NSEC_PER_SEC);
 }
 
-/* Linux's ipcperms: may the caller (cred) have want (0444/0222 bits)? */
-static bool shm_may(const struct shm_seg *s, const struct cred *c, unsigned want)
+/*
+ * Linux's ipcperms: may the caller (its effective uid in c, its groups in
+ * g) have want (mode bits; as Linux, the union of the three classes)?
+ */
+static bool shm_may(const struct shm_seg *s, const struct cred *c, const struct cred_fs *g,
+		    unsigned want)
 {
 	unsigned granted = s->mode;
+	unsigned requested = (want >> 6 | want >> 3 | want) & 7;
 
 	if (c->u.eff == 0)
 		return true; /* CAP_IPC_OWNER */
 	if (c->u.eff == s->cuid || c->u.eff == s->uid)
 		granted >>= 6;
-	else if (c->g.eff == s->cgid || c->g.eff == s->gid)
+	else if (cred_fs_in_group(g, s->cgid) || cred_fs_in_group(g, s->gid))
 		granted >>= 3;
-	return !((want >> 6) & ~granted & 7);
+	return !(requested & ~granted & 7);
 }
 
 static bool shm_owner(const struct shm_seg *s, const struct cred *c)
@@ -129,9 +134,10 @@ static bool shm_owner(const struct shm_seg *s, const struct cred *c)
 	return c->u.eff == 0 || c->u.eff == s->uid || c->u.eff == s->cuid;
 }
 
-static void shm_cred(struct cred *c)
+static void shm_cred(struct cred *c, struct cred_fs *g)
 {
 	cred_get(proc_current(), c);
+	cred_fs_current(g, false);
 }
 
 /* The segment of shmid, or NULL.  [shm_lock] */
@@ -206,9 +212,10 @@ SYSCALL_DEFINE3(shmget, int32_t, key, size_t, size, int, flags)
 {
 	struct shm_seg *fresh = NULL;
 	struct cred c;
+	struct cred_fs g;
 	long ret = -ENOENT;
 
-	shm_cred(&c);
+	shm_cred(&c, &g);
 	/* A new segment is made before the lock (allocations may sleep). */
 	if ((key == IPC_PRIVATE || (flags & IPC_CREAT)) && size >= SHM_MIN && size <= SHM_MAX &&
 	    ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE <= pmm_total_frames() &&
@@ -231,7 +238,7 @@ SYSCALL_DEFINE3(shmget, int32_t, key, size_t, size, int, flags)
 				ret = -EEXIST;
 			else if (size > s->size)
 				ret = -EINVAL;
-			else if (!shm_may(s, &c, (unsigned)flags & SHM_MODE))
+			else if (!shm_may(s, &c, &g, (unsigned)flags & SHM_MODE))
 				ret = -EACCES;
 			else
 				ret = shm_id(slot);
@@ -269,6 +276,7 @@ SYSCALL_DEFINE3(shmat, int, id, uintptr_t, addr, int, flags)
 	struct vmobj *obj = NULL;
 	struct shm_seg *s;
 	struct cred c;
+	struct cred_fs g;
 	size_t len;
 	long ret;
 
@@ -276,14 +284,14 @@ SYSCALL_DEFINE3(shmat, int, id, uintptr_t, addr, int, flags)
 		addr = ALIGN_DOWN(addr, PAGE_SIZE); /* SHMLBA is a page on x86 */
 	if (!IS_ALIGNED(addr, PAGE_SIZE) || (!addr && (flags & SHM_REMAP)))
 		return -EINVAL;
-	shm_cred(&c);
+	shm_cred(&c, &g);
 	spin_lock(&shm_lock);
 	s = shm_find(id);
 	if (!s) {
 		ret = -EINVAL;
 		goto out;
 	}
-	if (!shm_may(s, &c, (flags & SHM_RDONLY) ? 0444 : 0666)) {
+	if (!shm_may(s, &c, &g, (flags & SHM_RDONLY) ? 0444 : 0666)) {
 		ret = -EACCES;
 		goto out;
 	}
@@ -385,13 +393,14 @@ SYSCALL_DEFINE3(shmctl, int, id, int, cmd, struct k_shmid64_ds __user *, ubuf)
 	struct shm_seg *s;
 	struct vmobj *drop = NULL;
 	struct cred c;
+	struct cred_fs g;
 	long ret = 0;
 
 	if (cmd == IPC_INFO || cmd == SHM_INFO)
 		return shm_info(cmd, ubuf);
 	if (cmd == IPC_SET && copy_from_user(&ds, ubuf, sizeof(ds)))
 		return -EFAULT;
-	shm_cred(&c);
+	shm_cred(&c, &g);
 	spin_lock(&shm_lock);
 	if (cmd == SHM_STAT || cmd == SHM_STAT_ANY) {
 		/* id is a slot; the answer is the segment's id. */
@@ -408,7 +417,7 @@ SYSCALL_DEFINE3(shmctl, int, id, int, cmd, struct k_shmid64_ds __user *, ubuf)
 	case IPC_STAT:
 	case SHM_STAT:
 	case SHM_STAT_ANY:
-		if (cmd != SHM_STAT_ANY && !shm_may(s, &c, 0444)) {
+		if (cmd != SHM_STAT_ANY && !shm_may(s, &c, &g, 0444)) {
 			ret = -EACCES;
 			break;
 		}
