@@ -55,9 +55,10 @@ UPCALLS = {
     # A process owns its open files and working directory; exec reads a
     # file.  Init's exit ends the run: proc tells kmain (init_exited).  A
     # session leader's exit hangs up its controlling terminal.  A process
-    # owns its POSIX record locks: its exit drops them.
+    # owns its POSIX record locks and its System V semaphore undo
+    # adjustments: its exit drops the one and applies the other.
     "kernel/proc/proc.c": {"fd.h", "vfs.h"},
-    "kernel/proc/exit.c": {"fd.h", "vfs.h", "main.h", "tty.h", "flock.h"},
+    "kernel/proc/exit.c": {"fd.h", "vfs.h", "main.h", "tty.h", "flock.h", "sys_sem.h"},
     "kernel/proc/exec.c": {"fd.h", "vfs.h"},
     # /dev/kcov is a device node of devfs.
     "kernel/fs/devfs.c": {"kcov.h"},

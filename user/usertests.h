@@ -255,6 +255,11 @@ int ut_in_child(void (*fn)(void *), void *arg);
 	X(shm_share_fork)              \
 	X(shm_keys_perms)              \
 	X(shm_attach_rules)            \
+	/* System V semaphores (ut_sem.c) */ \
+	X(sem_ops)                     \
+	X(sem_waits)                   \
+	X(sem_undo)                    \
+	X(sem_keys_perms)              \
 	/* advisory locks (ut_flock.c) */ \
 	X(lock_posix_ranges)           \
 	X(lock_posix_close)            \

@@ -32,6 +32,7 @@
 #include <keel/sched.h>
 #include <keel/futex.h>
 #include <keel/proc.h>
+#include <keel/sys_sem.h>
 #include <keel/sys_shm.h>
 #include <keel/wait.h>
 #include <keel/pmap.h>
@@ -119,6 +120,7 @@ static void kmain_init_report(int status)
 	failinject_disarm();            /* the report and the shell must not fail */
 	proc_reap_init();
 	shm_exit_all();                 /* the IPC namespace ends with its processes */
+	sem_exit_all();
 	/* The reapers free the last threads asynchronously: let them finish. */
 	kmain_wait_reapers(deadline);
 	for (;;) {

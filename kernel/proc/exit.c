@@ -28,6 +28,7 @@
 #include <keel/vm.h>
 #include <keel/fd.h>
 #include <keel/flock.h>
+#include <keel/sys_sem.h>
 #include <keel/vfs.h>
 #include <keel/main.h>
 #include <keel/klog.h>
@@ -318,6 +319,7 @@ static void proc_release_resources(struct proc *p)
 	fdtable_put(fdt); /* may sleep: after the lock */
 	vnode_put(cwd);
 	flock_proc_exit(p); /* its POSIX record locks */
+	sem_exit(p);        /* its SEM_UNDO adjustments */
 	ioport_exit(p);
 }
 
