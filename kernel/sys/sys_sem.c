@@ -29,6 +29,7 @@
 #include <keel/wait.h>
 #include <lib/errno.h>
 #include <lib/string.h>
+#include "sys_ipc.h"
 
 #define IPC_PRIVATE  0
 #define IPC_CREAT    01000
@@ -93,7 +94,7 @@ struct sem_set {
 	uint16_t seq;
 	bool removed; /* off the table: waiters get EIDRM */
 	unsigned nsems;
-	uint32_t uid, gid, cuid, cgid, mode;
+	struct ipc_owner own; /* [lock] owner, creator, mode */
 	int64_t otime, ctime;
 	unsigned waiters; /* sleeping in semop (a removed set lives on for them) */
 	struct waitq wq;
@@ -119,20 +120,10 @@ static int64_t sem_now(void)
 	return (int64_t)(time_real_ns() / NSEC_PER_SEC);
 }
 
-/* ipcperms, as shm's: the caller's euid in c, groups in g. */
 static bool sem_may(const struct sem_set *s, const struct cred *c, const struct cred_fs *g,
 		    unsigned want)
 {
-	unsigned granted = s->mode;
-	unsigned requested = (want >> 6 | want >> 3 | want) & 7;
-
-	if (c->u.eff == 0)
-		return true;
-	if (c->u.eff == s->cuid || c->u.eff == s->uid)
-		granted >>= 6;
-	else if (cred_fs_in_group(g, s->cgid) || cred_fs_in_group(g, s->gid))
-		granted >>= 3;
-	return !(requested & ~granted & 7);
+	return ipc_may(&s->own, c, g, want);
 }
 
 static void sem_cred(struct cred *c, struct cred_fs *g)
@@ -222,9 +213,9 @@ SYSCALL_DEFINE3(semget, int32_t, key, int, nsems, int, flags)
 	}
 	fresh->key = key;
 	fresh->nsems = (unsigned)nsems;
-	fresh->uid = fresh->cuid = c.u.eff;
-	fresh->gid = fresh->cgid = c.g.eff;
-	fresh->mode = (unsigned)flags & SEM_MODE;
+	fresh->own.uid = fresh->own.cuid = c.u.eff;
+	fresh->own.gid = fresh->own.cgid = c.g.eff;
+	fresh->own.mode = (unsigned)flags & SEM_MODE;
 	fresh->ctime = sem_now();
 	fresh->seq = sem_seq[slot];
 	sem_sets[slot] = fresh;
@@ -446,11 +437,11 @@ static void sem_fill_ds(const struct sem_set *s, struct k_semid64_ds *ds)
 {
 	memset(ds, 0, sizeof(*ds));
 	ds->key = s->key;
-	ds->uid = s->uid;
-	ds->gid = s->gid;
-	ds->cuid = s->cuid;
-	ds->cgid = s->cgid;
-	ds->mode = s->mode;
+	ds->uid = s->own.uid;
+	ds->gid = s->own.gid;
+	ds->cuid = s->own.cuid;
+	ds->cgid = s->own.cgid;
+	ds->mode = s->own.mode;
 	ds->seq = s->seq;
 	ds->sem_otime = s->otime;
 	ds->sem_ctime = s->ctime;
@@ -459,7 +450,7 @@ static void sem_fill_ds(const struct sem_set *s, struct k_semid64_ds *ds)
 
 static bool sem_owner(const struct sem_set *s, const struct cred *c)
 {
-	return c->u.eff == 0 || c->u.eff == s->uid || c->u.eff == s->cuid;
+	return ipc_owner_may(&s->own, c);
 }
 
 /* SETVAL and SETALL: Linux drops the undo adjustments of what they set. */
@@ -548,9 +539,9 @@ SYSCALL_DEFINE4(semctl, int, id, int, num, int, cmd, unsigned long, arg)
 			ret = -EPERM;
 			break;
 		}
-		s->uid = ds.uid;
-		s->gid = ds.gid;
-		s->mode = ds.mode & SEM_MODE;
+		s->own.uid = ds.uid;
+		s->own.gid = ds.gid;
+		s->own.mode = ds.mode & SEM_MODE;
 		s->ctime = sem_now();
 		break;
 	case IPC_RMID:

@@ -35,6 +35,7 @@
 #include <arch/layout.h>
 #include <lib/errno.h>
 #include <lib/string.h>
+#include "sys_ipc.h"
 
 #define IPC_PRIVATE  0
 #define IPC_CREAT    01000
@@ -92,9 +93,9 @@ struct k_shm_info {
 struct shm_seg {
 	int32_t key;
 	uint16_t seq;
-	struct vmobj *obj; /* the segment's own reference */
-	uint64_t size;     /* bytes asked for */
-	uint32_t uid, gid, cuid, cgid, mode;
+	struct vmobj *obj;    /* the segment's own reference */
+	uint64_t size;        /* bytes asked for */
+	struct ipc_owner own; /* [lock] owner, creator, mode */
 	int64_t atime, dtime, ctime;
 	int cpid, lpid;
 	bool dest; /* IPC_RMID'd while attached: no own reference */
@@ -110,28 +111,15 @@ static int64_t shm_now(void)
 	return (int64_t)(time_real_ns() / NSEC_PER_SEC);
 }
 
-/*
- * Linux's ipcperms: may the caller (its effective uid in c, its groups in
- * g) have want (mode bits; as Linux, the union of the three classes)?
- */
 static bool shm_may(const struct shm_seg *s, const struct cred *c, const struct cred_fs *g,
 		    unsigned want)
 {
-	unsigned granted = s->mode;
-	unsigned requested = (want >> 6 | want >> 3 | want) & 7;
-
-	if (c->u.eff == 0)
-		return true; /* CAP_IPC_OWNER */
-	if (c->u.eff == s->cuid || c->u.eff == s->uid)
-		granted >>= 6;
-	else if (cred_fs_in_group(g, s->cgid) || cred_fs_in_group(g, s->gid))
-		granted >>= 3;
-	return !(requested & ~granted & 7);
+	return ipc_may(&s->own, c, g, want);
 }
 
 static bool shm_owner(const struct shm_seg *s, const struct cred *c)
 {
-	return c->u.eff == 0 || c->u.eff == s->uid || c->u.eff == s->cuid;
+	return ipc_owner_may(&s->own, c);
 }
 
 static void shm_cred(struct cred *c, struct cred_fs *g)
@@ -198,9 +186,9 @@ static int shm_create(struct shm_seg *s, int32_t key, uint64_t size, unsigned mo
 		return -ENOSPC;
 	s->key = key;
 	s->size = size;
-	s->uid = s->cuid = c->u.eff;
-	s->gid = s->cgid = c->g.eff;
-	s->mode = mode & SHM_MODE;
+	s->own.uid = s->own.cuid = c->u.eff;
+	s->own.gid = s->own.cgid = c->g.eff;
+	s->own.mode = mode & SHM_MODE;
 	s->ctime = shm_now();
 	s->cpid = proc_current()->pid;
 	s->seq = shm_seq[slot];
@@ -348,11 +336,11 @@ static void shm_fill_ds(const struct shm_seg *s, struct k_shmid64_ds *ds)
 {
 	memset(ds, 0, sizeof(*ds));
 	ds->shm_perm.key = s->key;
-	ds->shm_perm.uid = s->uid;
-	ds->shm_perm.gid = s->gid;
-	ds->shm_perm.cuid = s->cuid;
-	ds->shm_perm.cgid = s->cgid;
-	ds->shm_perm.mode = s->mode;
+	ds->shm_perm.uid = s->own.uid;
+	ds->shm_perm.gid = s->own.gid;
+	ds->shm_perm.cuid = s->own.cuid;
+	ds->shm_perm.cgid = s->own.cgid;
+	ds->shm_perm.mode = s->own.mode;
 	ds->shm_perm.seq = s->seq;
 	ds->shm_segsz = s->size;
 	ds->shm_atime = s->atime;
@@ -431,9 +419,9 @@ SYSCALL_DEFINE3(shmctl, int, id, int, cmd, struct k_shmid64_ds __user *, ubuf)
 			ret = -EPERM;
 			break;
 		}
-		s->uid = ds.shm_perm.uid;
-		s->gid = ds.shm_perm.gid;
-		s->mode = (s->mode & ~SHM_MODE) | (ds.shm_perm.mode & SHM_MODE);
+		s->own.uid = ds.shm_perm.uid;
+		s->own.gid = ds.shm_perm.gid;
+		s->own.mode = (s->own.mode & ~SHM_MODE) | (ds.shm_perm.mode & SHM_MODE);
 		s->ctime = shm_now();
 		break;
 	case IPC_RMID:
@@ -449,12 +437,12 @@ SYSCALL_DEFINE3(shmctl, int, id, int, cmd, struct k_shmid64_ds __user *, ubuf)
 		} else { /* the last detach takes the id (shm_gone) */
 			s->dest = true;
 			s->key = IPC_PRIVATE;
-			s->mode |= SHM_DEST;
+			s->own.mode |= SHM_DEST;
 		}
 		break;
 	case SHM_LOCK:
 	case SHM_UNLOCK:
-		ret = c.u.eff == 0 || c.u.eff == s->uid || c.u.eff == s->cuid ? 0 : -EPERM;
+		ret = shm_owner(s, &c) ? 0 : -EPERM;
 		break; /* Keel never pages out: nothing more to do */
 	default:
 		ret = -EINVAL;
@@ -479,7 +467,7 @@ void shm_exit_all(void)
 			} else {
 				s->dest = true;
 				s->key = IPC_PRIVATE;
-				s->mode |= SHM_DEST;
+				s->own.mode |= SHM_DEST;
 			}
 		}
 		spin_unlock(&shm_lock);
